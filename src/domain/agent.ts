@@ -1,0 +1,156 @@
+/** What an agent is: its configuration, the workflow's input, and what it reports. */
+import { z } from 'zod';
+import type { AgentStatus } from './status';
+import { TOOL_NAMES, type ToolName } from './tools';
+import type { TokenUsage } from './messages';
+
+export const AGENT_TYPES = ['adhoc', 'background', 'subagent', 'interactive'] as const;
+export type AgentType = (typeof AGENT_TYPES)[number];
+
+/** Defaults for every limit, in one place. */
+export const DEFAULT_LIMITS = {
+  /** Model calls per agent. @default 50 */
+  maxIterations: 50,
+  /** Tool calls per agent. @default 200 */
+  maxToolCalls: 200,
+  /** Input plus output tokens per agent. @default 2_000_000 */
+  maxTokens: 2_000_000,
+  /** `max_tokens` of each model call. @default 8192 */
+  maxOutputTokens: 8192,
+} as const;
+
+export const agentLimitsSchema = z
+  .object({
+    maxIterations: z.number().int().min(1).max(10_000).describe('Most model calls the agent may make'),
+    maxToolCalls: z.number().int().min(0).max(100_000).describe('Most tool calls the agent may make'),
+    maxTokens: z.number().int().min(1).describe('Most input+output tokens the agent may spend'),
+    maxOutputTokens: z.number().int().min(1).max(128_000).describe('max_tokens for each model call'),
+  })
+  .strict();
+export type AgentLimits = z.infer<typeof agentLimitsSchema>;
+
+/** Operational knobs; tests shorten them, users rarely need to. */
+export const DEFAULT_TUNING = {
+  /** Seconds without a heartbeat before a model call is retried on another worker. @default 30 */
+  modelHeartbeatTimeoutSeconds: 30,
+  /** History events after which the agent continues as new at the next step boundary. @default 5000 */
+  continueAsNewAfterEvents: 5000,
+} as const;
+
+export const agentTuningSchema = z
+  .object({
+    modelHeartbeatTimeoutSeconds: z.number().int().min(2).max(600),
+    continueAsNewAfterEvents: z.number().int().min(20).max(50_000),
+  })
+  .strict();
+export type AgentTuning = z.infer<typeof agentTuningSchema>;
+
+/** A spawn request as a person or a script writes it: everything but the task is optional. */
+export const spawnRequestSchema = z
+  .object({
+    task: z.string().max(100_000).describe('What the agent should do (empty: wait for a message)'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, "_", "." and "-", at most 100')
+      .optional(),
+    name: z.string().min(1).max(200).optional(),
+    type: z.enum(AGENT_TYPES).optional(),
+    model: z.string().min(1).max(200).optional(),
+    systemPrompt: z.string().max(200_000).optional(),
+    temperature: z.number().min(0).max(1).optional(),
+    tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
+    cwd: z.string().min(1).max(4096).describe('Absolute working directory the tools are confined to'),
+    limits: agentLimitsSchema.partial().optional(),
+    tuning: agentTuningSchema.partial().optional(),
+    sessionId: z.string().max(200).optional(),
+    swarmId: z.string().max(200).optional(),
+  })
+  .strict();
+export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
+
+/** A fully resolved agent configuration: what the workflow runs with. */
+export interface AgentConfig {
+  id: string;
+  name: string;
+  type: AgentType;
+  model: string;
+  systemPrompt: string;
+  temperature?: number;
+  tools: ToolName[];
+  cwd: string;
+  limits: AgentLimits;
+  tuning: AgentTuning;
+  sessionId?: string;
+  swarmId?: string;
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a careful software engineer working in a sandboxed directory. Use the tools to inspect, ' +
+  'change and run code. Keep going until the task is done, then reply with a short summary.';
+
+export function agentWorkflowId(agentId: string): string {
+  return `agent-${agentId}`;
+}
+
+export function resolveAgentConfig(
+  request: SpawnRequest,
+  defaults: { id: string; model: string },
+): AgentConfig {
+  const id = request.id ?? defaults.id;
+  return {
+    id,
+    name: request.name ?? id,
+    type: request.type ?? 'adhoc',
+    model: request.model ?? defaults.model,
+    systemPrompt: request.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+    temperature: request.temperature,
+    tools: request.tools ?? [...TOOL_NAMES],
+    cwd: request.cwd,
+    limits: { ...DEFAULT_LIMITS, ...request.limits },
+    tuning: { ...DEFAULT_TUNING, ...request.tuning },
+    sessionId: request.sessionId,
+    swarmId: request.swarmId,
+  };
+}
+
+/** Every agent result carries these (the seed's TaskMetrics). */
+export interface AgentMetrics {
+  durationMs: number;
+  tokens: TokenUsage;
+  toolCalls: number;
+  iterations: number;
+}
+
+/** The answer of the `status` query. */
+export interface AgentStatusView {
+  id: string;
+  name: string;
+  type: AgentType;
+  status: AgentStatus;
+  task: string;
+  model: string;
+  cwd: string;
+  tokens: TokenUsage;
+  toolCalls: number;
+  iterations: number;
+  startedAt: string;
+  updatedAt: string;
+  result?: string;
+  error?: string;
+  pausedReason?: string;
+  pendingMessages: number;
+  todos: Array<{ content: string; status: string }>;
+  artifacts: string[];
+  sessionId?: string;
+  swarmId?: string;
+}
+
+/** What the agent workflow returns. */
+export interface AgentResult {
+  id: string;
+  status: AgentStatus;
+  result?: string;
+  error?: string;
+  metrics: AgentMetrics;
+  artifacts: string[];
+}

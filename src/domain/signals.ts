@@ -1,0 +1,30 @@
+/**
+ * Signal payloads. A signal cannot answer its sender, so the workflow validates each
+ * payload here and records a bad one as an ignored event instead of failing.
+ * No payload at all (`temporal workflow signal --name pause`) means "no options".
+ */
+import { z } from 'zod';
+
+const optionalObject = <T extends z.ZodRawShape>(shape: T) =>
+  z.preprocess((v) => (v === undefined || v === null ? {} : v), z.object(shape).strict());
+
+export const pausePayload = optionalObject({ reason: z.string().max(2000).optional() });
+export const resumePayload = optionalObject({ task: z.string().min(1).max(100_000).optional() });
+export const cancelPayload = optionalObject({ reason: z.string().max(2000).optional() });
+export const messagePayload = z.object({ content: z.string().min(1).max(100_000) }).strict();
+
+export type PausePayload = z.infer<typeof pausePayload>;
+export type ResumePayload = z.infer<typeof resumePayload>;
+export type CancelPayload = z.infer<typeof cancelPayload>;
+export type MessagePayload = z.infer<typeof messagePayload>;
+
+export const eventsQueryArgs = optionalObject({
+  after: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+export type EventsQueryArgs = z.infer<typeof eventsQueryArgs>;
+
+/** A short description of why a payload was refused. */
+export function describeIssue(error: z.ZodError): string {
+  return z.prettifyError(error).replace(/\n/g, '; ');
+}

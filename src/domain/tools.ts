@@ -1,0 +1,138 @@
+/**
+ * The tools an agent can call. Each is a strict zod object whose JSON schema is what
+ * the model sees; the same schema validates the model's arguments before anything runs.
+ */
+import { z } from 'zod';
+
+const relativePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .describe('Path relative to the agent working directory; absolute paths and ".." are refused');
+
+export const toolSchemas = {
+  bash: z
+    .object({
+      command: z.string().min(1).max(20_000).describe('The shell command to run with bash -c'),
+      timeoutSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(600)
+        .optional()
+        .describe('Kill the command after this many seconds (default 120)'),
+    })
+    .strict()
+    .describe('Run a shell command in the working directory. Output is capped; secrets are not in its env.'),
+  read_file: z
+    .object({
+      path: relativePath,
+      offset: z.number().int().min(1).optional().describe('First line to read, 1-based (default 1)'),
+      limit: z.number().int().min(1).max(20_000).optional().describe('How many lines to read (default 2000)'),
+    })
+    .strict()
+    .describe('Read a text file, with line numbers.'),
+  write_file: z
+    .object({
+      path: relativePath,
+      content: z.string().max(1_000_000).describe('The whole new content of the file'),
+    })
+    .strict()
+    .describe('Create or overwrite a file; parent directories are created.'),
+  edit_file: z
+    .object({
+      path: relativePath,
+      old_string: z
+        .string()
+        .min(1)
+        .describe('Exact text to replace; must occur exactly once unless replace_all'),
+      new_string: z.string().describe('Replacement text'),
+      replace_all: z.boolean().optional().describe('Replace every occurrence (default false)'),
+    })
+    .strict()
+    .describe('Replace an exact string in a file. Refuses when the string is missing or ambiguous.'),
+  list_files: z
+    .object({
+      path: relativePath.optional().describe('Directory to list (default ".")'),
+      recursive: z.boolean().optional().describe('List the whole tree (default false)'),
+    })
+    .strict()
+    .describe('List files and directories. Directories end with "/".'),
+  grep: z
+    .object({
+      pattern: z.string().min(1).max(1000).describe('JavaScript regular expression to search for'),
+      path: relativePath.optional().describe('File or directory to search (default ".")'),
+      ignoreCase: z.boolean().optional().describe('Case-insensitive match (default false)'),
+      maxResults: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe('Cap on matching lines (default 200)'),
+    })
+    .strict()
+    .describe('Search file contents by regular expression; prints path:line:text.'),
+  todo: z
+    .object({
+      todos: z
+        .array(
+          z
+            .object({
+              content: z.string().min(1).max(500).describe('What to do'),
+              status: z.enum(['pending', 'in_progress', 'completed']).describe('Where this item stands'),
+            })
+            .strict(),
+        )
+        .max(100)
+        .describe('The whole plan; replaces the previous list'),
+    })
+    .strict()
+    .describe('Keep your plan as a todo list. Send the whole list each time.'),
+} as const;
+
+export type ToolName = keyof typeof toolSchemas;
+export const TOOL_NAMES = Object.keys(toolSchemas) as ToolName[];
+export type ToolArgs<N extends ToolName> = z.infer<(typeof toolSchemas)[N]>;
+export type TodoItem = ToolArgs<'todo'>['todos'][number];
+
+/** Tools that only read: safe to retry and to run side by side. */
+export const READ_ONLY_TOOLS: readonly ToolName[] = ['read_file', 'list_files', 'grep', 'todo'];
+
+export function isToolName(name: string): name is ToolName {
+  return Object.prototype.hasOwnProperty.call(toolSchemas, name);
+}
+
+/** What a tool gives back. Expected failures are data the model sees, not exceptions. */
+export type ToolOutcome = { ok: true; output: string; artifacts?: string[] } | { ok: false; error: string };
+
+/** The Anthropic tool definition for a tool. */
+export function toolDefinition(name: ToolName): { name: string; description: string; input_schema: object } {
+  const schema = toolSchemas[name];
+  const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(schema) as Record<string, unknown>;
+  return { name, description: schema.description ?? name, input_schema: inputSchema };
+}
+
+/** Validate a model's tool arguments; the error text is written for the model to fix its call. */
+export function parseToolArgs<N extends ToolName>(
+  name: N,
+  input: unknown,
+): { ok: true; args: ToolArgs<N> } | { ok: false; error: string } {
+  const parsed = toolSchemas[name].safeParse(input);
+  if (parsed.success) return { ok: true, args: parsed.data as ToolArgs<N> };
+  return { ok: false, error: `invalid arguments for ${name}: ${z.prettifyError(parsed.error)}` };
+}
+
+/** The input of every tool activity. */
+export interface ToolInput<N extends ToolName> {
+  agentId: string;
+  cwd: string;
+  args: ToolArgs<N>;
+}
+
+/** Validate inside the activity too: a tool activity can be scheduled by anyone on the queue. */
+export function checkedArgs<N extends ToolName>(name: N, input: unknown): ToolArgs<N> {
+  const parsed = parseToolArgs(name, input);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.args;
+}

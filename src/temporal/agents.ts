@@ -1,0 +1,196 @@
+/** Client helpers for agents: spawn, inspect, control, list. The CLI and the API both use these. */
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  agentWorkflowId,
+  refusalReason,
+  resolveAgentConfig,
+  spawnRequestSchema,
+  type AgentEvent,
+  type AgentResult,
+  type AgentStatus,
+  type AgentStatusView,
+  type ConversationMessage,
+  type ControlAction,
+} from '../domain';
+import type { agentWorkflow } from '../../workflows';
+import {
+  cancelSignal,
+  eventsQuery,
+  messageSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+  transcriptQuery,
+} from '../../workflows/agent/definitions';
+import {
+  OrchestraAgentKind,
+  OrchestraSessionId,
+  OrchestraStatus,
+  OrchestraSwarmId,
+} from './search-attributes';
+
+/** The id named no agent. */
+export class AgentNotFoundError extends Error {}
+/** The request is not allowed in the agent's current status (the API answers 409). */
+export class InvalidTransitionError extends Error {}
+/** The request itself is malformed (the API answers 400). */
+export class BadRequestError extends Error {}
+
+export interface AgentDefaults {
+  taskQueue: string;
+  model: string;
+}
+
+export async function spawnAgent(
+  client: Client,
+  defaults: AgentDefaults,
+  raw: unknown,
+): Promise<{ id: string; workflowId: string; handle: WorkflowHandle<typeof agentWorkflow> }> {
+  const parsed = spawnRequestSchema.safeParse(raw);
+  if (!parsed.success) throw new BadRequestError(`invalid spawn request: ${z.prettifyError(parsed.error)}`);
+  const request = parsed.data;
+  if (!path.isAbsolute(request.cwd))
+    throw new BadRequestError(`cwd must be an absolute path, got "${request.cwd}"`);
+  const info = await stat(request.cwd).catch(() => undefined);
+  if (!info?.isDirectory()) throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
+  const config = resolveAgentConfig(request, { id: randomUUID().slice(0, 8), model: defaults.model });
+  const workflowId = agentWorkflowId(config.id);
+  const handle = await client.workflow.start<typeof agentWorkflow>('agentWorkflow', {
+    taskQueue: defaults.taskQueue,
+    workflowId,
+    args: [{ config, task: request.task }],
+    typedSearchAttributes: [
+      { key: OrchestraStatus, value: 'idle' },
+      { key: OrchestraAgentKind, value: config.type },
+      ...(config.sessionId ? [{ key: OrchestraSessionId, value: config.sessionId }] : []),
+      ...(config.swarmId ? [{ key: OrchestraSwarmId, value: config.swarmId }] : []),
+    ],
+    staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
+    staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
+  });
+  return { id: config.id, workflowId, handle };
+}
+
+export function agentHandle(client: Client, id: string): WorkflowHandle<typeof agentWorkflow> {
+  return client.workflow.getHandle<typeof agentWorkflow>(agentWorkflowId(id));
+}
+
+async function known<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
+      throw new AgentNotFoundError(`no agent with id "${id}"`);
+    }
+    throw err;
+  }
+}
+
+export function agentStatus(client: Client, id: string): Promise<AgentStatusView> {
+  return known(id, () => agentHandle(client, id).query(statusQuery));
+}
+
+export function agentEvents(client: Client, id: string, after = 0, limit?: number): Promise<AgentEvent[]> {
+  return known(id, () => agentHandle(client, id).query(eventsQuery, { after, limit }));
+}
+
+export function agentTranscript(client: Client, id: string): Promise<ConversationMessage[]> {
+  return known(id, () => agentHandle(client, id).query(transcriptQuery));
+}
+
+const SIGNALS = {
+  pause: pauseSignal,
+  resume: resumeSignal,
+  cancel: cancelSignal,
+  message: messageSignal,
+} as const;
+
+/**
+ * Send a control signal after checking the transition against the agent's status, so the
+ * caller gets a clear refusal. The workflow checks again: a race still changes nothing.
+ */
+export async function controlAgent(
+  client: Client,
+  id: string,
+  action: ControlAction,
+  payload: object = {},
+): Promise<AgentStatusView> {
+  const before = await agentStatus(client, id);
+  const refusal = refusalReason(action, before.status);
+  if (refusal) throw new InvalidTransitionError(refusal);
+  await known(id, () => agentHandle(client, id).signal(SIGNALS[action], payload));
+  return before;
+}
+
+/** Wait for the agent's end: its result, or the AgentResult carried by its failure. */
+export async function waitForAgent(client: Client, id: string): Promise<AgentResult> {
+  try {
+    return await known(id, () => agentHandle(client, id).result());
+  } catch (err) {
+    if (err instanceof AgentNotFoundError) throw err;
+    const view = await agentStatus(client, id);
+    return {
+      id,
+      status: view.status,
+      result: view.result,
+      error: view.error ?? (err as Error).message,
+      metrics: {
+        durationMs: Date.parse(view.updatedAt) - Date.parse(view.startedAt),
+        tokens: view.tokens,
+        toolCalls: view.toolCalls,
+        iterations: view.iterations,
+      },
+      artifacts: view.artifacts,
+    };
+  }
+}
+
+export interface AgentListEntry {
+  id: string;
+  workflowId: string;
+  status: AgentStatus | 'unknown';
+  kind?: string;
+  sessionId?: string;
+  temporalStatus: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface AgentListFilter {
+  status?: AgentStatus;
+  sessionId?: string;
+  limit?: number;
+}
+
+const quote = (v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`;
+
+export async function listAgents(client: Client, filter: AgentListFilter = {}): Promise<AgentListEntry[]> {
+  const clauses = ['WorkflowType="agentWorkflow"'];
+  if (filter.status) clauses.push(`${OrchestraStatus.name}=${quote(filter.status)}`);
+  if (filter.sessionId) clauses.push(`${OrchestraSessionId.name}=${quote(filter.sessionId)}`);
+  const out: AgentListEntry[] = [];
+  for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+    const sa = wf.typedSearchAttributes;
+    out.push({
+      id: wf.workflowId.replace(/^agent-/, ''),
+      workflowId: wf.workflowId,
+      status: (sa.get(OrchestraStatus) as AgentStatus | undefined) ?? 'unknown',
+      kind: sa.get(OrchestraAgentKind),
+      sessionId: sa.get(OrchestraSessionId),
+      temporalStatus: wf.status.name,
+      startedAt: wf.startTime.toISOString(),
+      closedAt: wf.closeTime?.toISOString(),
+    });
+    if (out.length >= (filter.limit ?? 100)) break;
+  }
+  return out;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

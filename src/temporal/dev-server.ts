@@ -1,0 +1,96 @@
+/**
+ * The embedded dev server: `temporal server start-dev` with SQLite persistence in a
+ * project-local file, the Web UI, and Orchestra's search attributes registered.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { isServerUp } from './connection';
+import { findOrInstallTemporalCli } from './cli-binary';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+export interface DevServerOptions {
+  /** SQLite file; the same file on restart keeps every workflow. */
+  dbFile: string;
+  port?: number;
+  uiPort?: number;
+  /** No Web UI (tests). */
+  headless?: boolean;
+  namespace?: string;
+  cacheDir: string;
+  temporalCli?: string;
+  log?: (line: string) => void;
+  /** Where the server's own output goes (default: discarded). */
+  output?: 'inherit' | 'ignore';
+}
+
+export interface DevServer {
+  address: string;
+  uiPort?: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const TYPE_NAMES = {
+  KEYWORD: 'Keyword',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+} as const;
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const port = options.port ?? 7233;
+  const address = `127.0.0.1:${port}`;
+  if (await isServerUp(address)) throw new Error(`a Temporal server already answers at ${address}`);
+  const binary = await findOrInstallTemporalCli({
+    explicit: options.temporalCli,
+    cacheDir: options.cacheDir,
+    log: options.log,
+  });
+  await mkdir(path.dirname(options.dbFile), { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TYPE_NAMES[key.type]}`]),
+    ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort ?? 8233)]),
+  ];
+  const child = spawn(binary, args, {
+    stdio: ['ignore', options.output ?? 'ignore', options.output ?? 'ignore'],
+  });
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await done;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  while (!(await isServerUp(address))) {
+    if (exited)
+      throw new Error(`the Temporal dev server ${exited} before it was ready (${binary} ${args.join(' ')})`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the Temporal dev server did not become ready at ${address} within 60s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { address, uiPort: options.headless ? undefined : (options.uiPort ?? 8233), process: child, stop };
+}

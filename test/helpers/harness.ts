@@ -1,0 +1,124 @@
+/**
+ * A test harness over real parts: the run's dev server, a worker on a queue of the
+ * suite's own, and the scripted Anthropic-compatible server spoken to by the real SDK.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { SpawnRequest, AgentStatusView } from '../../src/domain';
+import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
+import type { Script } from '../../src/llm/script';
+import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
+import { createOrchestraWorker } from '../../workers/worker';
+
+export const TEST_MODEL = 'claude-scripted-test';
+
+export interface Harness {
+  address: string;
+  client: Client;
+  connection: NativeConnection;
+  taskQueue: string;
+  model: ScriptedServer;
+  defaults: AgentDefaults;
+  /** Start (another) in-process worker on the suite's queue. */
+  startWorker(): Promise<RunningWorker>;
+  /** A fresh empty directory for an agent to work in. */
+  workspace(): Promise<string>;
+  /** Register a script and return a task that selects it. */
+  script(turns: Script['turns'], options?: { repeatLast?: boolean; task?: string }): string;
+  /** Spawn an agent with test defaults (a workspace, fast heartbeats); returns its id. */
+  spawn(request: Partial<SpawnRequest> & { task: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export function testAddress(): string {
+  const address = process.env.ORCHESTRA_TEST_ADDRESS;
+  if (!address) throw new Error('ORCHESTRA_TEST_ADDRESS is not set: run the suites through jest (globalSetup)');
+  return address;
+}
+
+export async function startHarness(options: { worker?: boolean } = {}): Promise<Harness> {
+  const address = testAddress();
+  const model = await startScriptedServer();
+  const connection = await NativeConnection.connect({ address });
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const taskQueue = `test-${randomUUID().slice(0, 8)}`;
+  const defaults = { taskQueue, model: TEST_MODEL };
+  const workers: RunningWorker[] = [];
+
+  const startWorker = async (): Promise<RunningWorker> => {
+    const worker = await createOrchestraWorker({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      deps: { model: { apiKey: 'test-key', baseURL: model.url } },
+    });
+    const running = worker.run();
+    const handle = {
+      worker,
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    };
+    workers.push(handle);
+    return handle;
+  };
+  if (options.worker !== false) await startWorker();
+
+  const harness: Harness = {
+    address,
+    client,
+    connection,
+    taskQueue,
+    model,
+    defaults,
+    startWorker,
+    workspace: () => mkdtemp(path.join(tmpdir(), 'orchestra-ws-')),
+    script(turns, opts = {}) {
+      const name = `s-${randomUUID().slice(0, 8)}`;
+      model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
+      return `${opts.task ?? 'scripted task'} [${name}]`;
+    },
+    async spawn(request) {
+      const { id } = await spawnAgent(client, defaults, {
+        cwd: await harness.workspace(),
+        ...request,
+        tuning: { modelHeartbeatTimeoutSeconds: 5, ...request.tuning },
+      });
+      return id;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await client.connection.close();
+      await connection.close();
+      await model.stop();
+    },
+  };
+  return harness;
+}
+
+/** Poll an agent's status until `predicate` holds; fails with the last status seen. */
+export async function waitForStatus(
+  client: Client,
+  id: string,
+  predicate: (view: AgentStatusView) => boolean,
+  timeoutMs = 30_000,
+): Promise<AgentStatusView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: AgentStatusView | undefined;
+  while (Date.now() < deadline) {
+    last = await agentStatus(client, id).catch(() => last);
+    if (last && predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`agent ${id} did not reach the expected state; last status: ${JSON.stringify(last?.status)}`);
+}

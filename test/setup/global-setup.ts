@@ -1,0 +1,27 @@
+/**
+ * One real Temporal dev server for the whole run (several servers, or SDK runtimes torn
+ * down between files, make for "Core is shut down" flakes). Suites find it through
+ * ORCHESTRA_TEST_ADDRESS.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { freePort } from '../helpers/ports';
+
+export default async function globalSetup(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-test-'));
+  const config = loadConfig();
+  const server = await startDevServer({
+    dbFile: path.join(dir, 'temporal.db'),
+    port: await freePort(),
+    headless: true,
+    cacheDir: path.join(config.home, 'cache'),
+    temporalCli: config.temporalCli,
+    log: (line) => console.log(`[setup] ${line}`),
+  });
+  process.env.ORCHESTRA_TEST_ADDRESS = server.address;
+  process.env.ORCHESTRA_TEST_DIR = dir;
+  (globalThis as { __orchestraServer?: typeof server }).__orchestraServer = server;
+}

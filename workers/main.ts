@@ -1,0 +1,27 @@
+/** Worker entry point: `orchestra worker`, or `node dist/workers/main.js`. Runs until SIGINT/SIGTERM. */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, type OrchestraConfig } from '../src/config';
+import { createOrchestraWorker } from './worker';
+
+export async function runWorker(config: OrchestraConfig = loadConfig()): Promise<void> {
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const worker = await createOrchestraWorker({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      deps: { model: { apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl } },
+    });
+    // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

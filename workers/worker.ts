@@ -1,0 +1,29 @@
+/** Builds the Orchestra worker: every workflow and activity, on one task queue. */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+
+export interface OrchestraWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A bundle made once and shared by several workers (tests, benchmarks). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Override anything else, e.g. `maxConcurrentActivityTaskExecutions`. */
+  overrides?: Partial<WorkerOptions>;
+}
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(options.deps),
+    // Let in-flight activities report before a graceful shutdown gives up on them.
+    shutdownGraceTime: '5 seconds',
+    ...options.overrides,
+  });
+}

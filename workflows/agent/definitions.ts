@@ -1,0 +1,17 @@
+/**
+ * The agent's messages. Control requests are signals, not updates, so that
+ * `temporal workflow signal --name pause` and the Web UI can send them with no SDK;
+ * the payload is `unknown` because the workflow validates it itself.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { AgentEvent, AgentStatusView, ConversationMessage } from '../../src/domain';
+
+export const pauseSignal = defineSignal<[unknown?]>('pause');
+export const resumeSignal = defineSignal<[unknown?]>('resume');
+export const cancelSignal = defineSignal<[unknown?]>('cancel');
+export const messageSignal = defineSignal<[unknown?]>('message');
+
+export const statusQuery = defineQuery<AgentStatusView>('status');
+/** `events` takes `{ after?, limit? }` and returns the events with a greater seq. */
+export const eventsQuery = defineQuery<AgentEvent[], [unknown?]>('events');
+export const transcriptQuery = defineQuery<ConversationMessage[]>('transcript');

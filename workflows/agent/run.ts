@@ -1,0 +1,377 @@
+/**
+ * One agent's life: model call → tools → repeat until the model ends its turn, with
+ * pause, resume, cancel and messages taking effect at step boundaries.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  AGENT_FAILED,
+  agentWorkflowId,
+  appendEvent,
+  cancelPayload,
+  describeIssue,
+  eventsAfter,
+  eventsQueryArgs,
+  initialAgentState,
+  messagePayload,
+  pausePayload,
+  preview,
+  refusalReason,
+  resumePayload,
+  textOf,
+  toolUsesOf,
+  type AgentEventBody,
+  type AgentInput,
+  type AgentResult,
+  type AgentState,
+  type AgentStatus,
+  type AgentStatusView,
+  type ControlAction,
+  type ToolOutcome,
+  type ToolUseBlock,
+} from '../../src/domain';
+import { OrchestraStatus } from '../../src/temporal/search-attributes';
+import { modelActivities } from './activities';
+import {
+  cancelSignal,
+  eventsQuery,
+  messageSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+  transcriptQuery,
+} from './definitions';
+import { runToolCalls, type ToolHost } from './tools';
+
+/** A configured limit was reached; the agent fails with this reason. */
+class LimitReached extends Error {}
+
+const now = (): string => new Date().toISOString();
+
+export class AgentRun implements ToolHost {
+  private readonly state: AgentState;
+  private readonly model: ReturnType<typeof modelActivities>;
+  /** The scope of the step in flight, so a cancel signal can cancel its activities. */
+  private stepScope?: wf.CancellationScope;
+
+  constructor(private readonly input: AgentInput) {
+    this.state = input.state ?? initialAgentState(input.task, now());
+    this.model = modelActivities(input.config.tuning);
+  }
+
+  get config() {
+    return this.input.config;
+  }
+
+  installHandlers(): void {
+    wf.setHandler(pauseSignal, (raw) =>
+      this.control('pause', pausePayload.safeParse(raw), (p) => this.pause(p.reason)),
+    );
+    wf.setHandler(resumeSignal, (raw) =>
+      this.control('resume', resumePayload.safeParse(raw), (p) => this.resume(p.task)),
+    );
+    wf.setHandler(cancelSignal, (raw) =>
+      this.control('cancel', cancelPayload.safeParse(raw), (p) => this.cancel(p.reason)),
+    );
+    wf.setHandler(messageSignal, (raw) =>
+      this.control('message', messagePayload.safeParse(raw), (p) => this.message(p.content)),
+    );
+    wf.setHandler(statusQuery, () => this.view());
+    wf.setHandler(eventsQuery, (raw) => {
+      const args = eventsQueryArgs.parse(raw);
+      return eventsAfter(this.state.log, args.after, args.limit);
+    });
+    wf.setHandler(transcriptQuery, () => this.state.conversation);
+  }
+
+  async run(): Promise<AgentResult> {
+    try {
+      if (!this.input.state && this.input.task)
+        this.enqueue(this.input.task, { type: 'task', task: this.input.task });
+      return await this.loop();
+    } catch (err) {
+      if (wf.isCancellation(err)) {
+        // Cancelled through Temporal itself: record it, then let the run end as Canceled.
+        await wf.CancellationScope.nonCancellable(async () =>
+          this.setStatus('cancelled', 'cancelled through Temporal'),
+        );
+        throw err;
+      }
+      if (err instanceof LimitReached) throw this.fail(err.message);
+      if (err instanceof wf.ActivityFailure) throw this.fail(err.cause?.message ?? err.message);
+      throw err;
+    }
+  }
+
+  private async loop(): Promise<AgentResult> {
+    for (;;) {
+      await wf.condition(() => this.cancelRequested() || this.canProceed());
+      if (this.cancelRequested()) return this.finish('cancelled', this.state.cancel?.reason);
+      if (this.state.inbox.length > 0) this.deliverInbox();
+      else if (this.state.turnEnded) {
+        if (this.config.type !== 'interactive') return this.finish('completed');
+        this.setStatus('waiting_for_input');
+        continue;
+      }
+      if (await this.cancellable(() => this.step()))
+        return this.finish('cancelled', this.state.cancel?.reason);
+      await this.continueAsNewIfLong();
+    }
+  }
+
+  private cancelRequested(): boolean {
+    return this.state.cancel !== undefined;
+  }
+
+  private canProceed(): boolean {
+    const { status, inbox } = this.state;
+    return status !== 'paused' && (inbox.length > 0 || status === 'running');
+  }
+
+  /** One model call and the tools it asks for. */
+  private async step(): Promise<void> {
+    this.checkLimits();
+    const { config, state } = this;
+    const reply = await this.model.callModel({
+      agentId: config.id,
+      model: config.model,
+      system: config.systemPrompt,
+      messages: state.conversation,
+      tools: config.tools,
+      temperature: config.temperature,
+      maxTokens: config.limits.maxOutputTokens,
+    });
+    state.iterations += 1;
+    state.tokens.input += reply.usage.input;
+    state.tokens.output += reply.usage.output;
+    this.record({
+      type: 'tokens',
+      ...reply.usage,
+      totalInput: state.tokens.input,
+      totalOutput: state.tokens.output,
+    });
+    const text = textOf(reply.content);
+    if (text) this.record({ type: 'message', role: 'assistant', text: preview(text) });
+    if (reply.content.length > 0) state.conversation.push({ role: 'assistant', content: reply.content });
+    const calls = toolUsesOf(reply.content);
+    if (calls.length === 0) {
+      state.turnEnded = true;
+      state.result = text;
+      return;
+    }
+    const { maxToolCalls } = config.limits;
+    if (state.toolCalls + calls.length > maxToolCalls) {
+      throw new LimitReached(
+        `limit reached: maxToolCalls (${maxToolCalls}); the model asked for ${calls.length} more`,
+      );
+    }
+    state.toolCalls += calls.length;
+    const results = await runToolCalls(calls, this);
+    state.conversation.push({ role: 'user', content: results });
+  }
+
+  private checkLimits(): void {
+    const { limits } = this.config;
+    const { iterations, tokens } = this.state;
+    if (iterations >= limits.maxIterations)
+      throw new LimitReached(`limit reached: maxIterations (${limits.maxIterations})`);
+    if (tokens.input + tokens.output >= limits.maxTokens) {
+      throw new LimitReached(
+        `limit reached: maxTokens (${limits.maxTokens}); used ${tokens.input + tokens.output}`,
+      );
+    }
+  }
+
+  /** Run `fn` in a scope the cancel signal can cancel; true when it was cancelled that way. */
+  private async cancellable(fn: () => Promise<void>): Promise<boolean> {
+    this.stepScope = new wf.CancellationScope();
+    try {
+      await this.stepScope.run(fn);
+      return false;
+    } catch (err) {
+      if (wf.isCancellation(err) && this.cancelRequested()) return true;
+      throw err;
+    } finally {
+      this.stepScope = undefined;
+    }
+  }
+
+  private async continueAsNewIfLong(): Promise<void> {
+    const info = wf.workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < this.config.tuning.continueAsNewAfterEvents)
+      return;
+    this.record({ type: 'continued_as_new', historyLength: info.historyLength });
+    await wf.condition(wf.allHandlersFinished);
+    await wf.continueAsNew<(input: AgentInput) => Promise<AgentResult>>({ ...this.input, state: this.state });
+  }
+
+  // ---- control (signal handlers) ----
+
+  private control<T>(
+    action: ControlAction,
+    parsed: { success: true; data: T } | { success: false; error: import('zod').ZodError },
+    apply: (payload: T) => void,
+  ): void {
+    if (!parsed.success) {
+      this.record({ type: 'ignored', signal: action, reason: `bad payload: ${describeIssue(parsed.error)}` });
+      return;
+    }
+    const refusal = refusalReason(action, this.state.status);
+    if (refusal) {
+      this.record({ type: 'ignored', signal: action, reason: refusal });
+      return;
+    }
+    apply(parsed.data);
+  }
+
+  private pause(reason?: string): void {
+    this.state.statusBeforePause = this.state.status;
+    this.state.pausedReason = reason;
+    this.setStatus('paused', reason);
+  }
+
+  private resume(task?: string): void {
+    const back = this.state.statusBeforePause ?? 'running';
+    this.state.pausedReason = undefined;
+    this.state.statusBeforePause = undefined;
+    this.setStatus(back, 'resumed');
+    if (task) this.enqueue(task, { type: 'task', task: preview(task) });
+  }
+
+  private cancel(reason?: string): void {
+    this.state.cancel = { reason };
+    this.stepScope?.cancel();
+  }
+
+  private message(content: string): void {
+    this.enqueue(content, { type: 'message', role: 'user', text: preview(content) });
+  }
+
+  private enqueue(text: string, event: AgentEventBody): void {
+    this.state.inbox.push(text);
+    this.record(event);
+  }
+
+  /** Hand queued messages to the model: appended to the last user turn, or as a new one. */
+  private deliverInbox(): void {
+    const { state } = this;
+    const blocks = state.inbox.splice(0).map((text) => ({ type: 'text' as const, text }));
+    const last = state.conversation[state.conversation.length - 1];
+    if (last?.role === 'user') last.content.push(...blocks);
+    else state.conversation.push({ role: 'user', content: blocks });
+    state.turnEnded = false;
+    if (!state.task) state.task = blocks[0].text;
+    this.setStatus('running');
+  }
+
+  // ---- tool host ----
+
+  setTodos(todos: AgentState['todos']): void {
+    this.state.todos = todos;
+  }
+
+  recordCall(call: ToolUseBlock): void {
+    this.record({ type: 'tool_call', callId: call.id, tool: call.name, input: call.input });
+  }
+
+  recordResult(call: ToolUseBlock, outcome: ToolOutcome): void {
+    const output = outcome.ok ? outcome.output : outcome.error;
+    this.record({
+      type: 'tool_result',
+      callId: call.id,
+      tool: call.name,
+      ok: outcome.ok,
+      output: preview(output),
+    });
+    for (const artifact of (outcome.ok && outcome.artifacts) || []) {
+      if (!this.state.artifacts.includes(artifact)) this.state.artifacts.push(artifact);
+    }
+  }
+
+  // ---- state and reporting ----
+
+  private record(body: AgentEventBody): void {
+    this.state.updatedAt = now();
+    appendEvent(this.state.log, body, this.state.updatedAt);
+  }
+
+  private setStatus(to: AgentStatus, reason?: string): void {
+    const from = this.state.status;
+    if (from === to) return;
+    this.state.status = to;
+    this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
+    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
+    wf.setCurrentDetails(this.details());
+  }
+
+  private finish(status: 'completed' | 'cancelled', reason?: string): AgentResult {
+    this.setStatus(status, reason);
+    return this.result();
+  }
+
+  private fail(reason: string): wf.ApplicationFailure {
+    this.state.error = reason;
+    this.setStatus('failed', reason);
+    return wf.ApplicationFailure.create({
+      message: reason,
+      type: AGENT_FAILED,
+      nonRetryable: true,
+      details: [this.result()],
+    });
+  }
+
+  private result(): AgentResult {
+    const { state } = this;
+    return {
+      id: this.config.id,
+      status: state.status,
+      result: state.result,
+      error: state.error,
+      metrics: {
+        durationMs: Date.parse(state.updatedAt) - Date.parse(state.startedAt),
+        tokens: { ...state.tokens },
+        toolCalls: state.toolCalls,
+        iterations: state.iterations,
+      },
+      artifacts: [...state.artifacts],
+    };
+  }
+
+  private view(): AgentStatusView {
+    const { config, state } = this;
+    return {
+      id: config.id,
+      name: config.name,
+      type: config.type,
+      status: state.status,
+      task: state.task,
+      model: config.model,
+      cwd: config.cwd,
+      tokens: { ...state.tokens },
+      toolCalls: state.toolCalls,
+      iterations: state.iterations,
+      startedAt: state.startedAt,
+      updatedAt: state.updatedAt,
+      result: state.result,
+      error: state.error,
+      pausedReason: state.pausedReason,
+      pendingMessages: state.inbox.length,
+      todos: state.todos,
+      artifacts: state.artifacts,
+      sessionId: config.sessionId,
+      swarmId: config.swarmId,
+    };
+  }
+
+  /** Markdown for the Web UI's "current details". */
+  private details(): string {
+    const { state } = this;
+    return [
+      `**${state.status}** · ${agentWorkflowId(this.config.id)} · ${this.config.model}`,
+      `iterations ${state.iterations} · tool calls ${state.toolCalls} · tokens ${state.tokens.input}/${state.tokens.output}`,
+      state.pausedReason ? `paused: ${state.pausedReason}` : '',
+      state.error ? `error: ${state.error}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs the tool calls of one model reply. Read-only calls next to each other run side
+ * by side; a call with side effects runs alone, in the order the model gave.
+ */
+import { ActivityFailure, isCancellation } from '@temporalio/workflow';
+import {
+  isToolName,
+  parseToolArgs,
+  READ_ONLY_TOOLS,
+  type AgentConfig,
+  type TodoItem,
+  type ToolName,
+  type ToolOutcome,
+  type ToolResultBlock,
+  type ToolUseBlock,
+} from '../../src/domain';
+import { idempotentTools, onceOnlyTools } from './activities';
+
+export interface ToolHost {
+  config: AgentConfig;
+  setTodos(todos: TodoItem[]): void;
+  recordCall(call: ToolUseBlock): void;
+  recordResult(call: ToolUseBlock, outcome: ToolOutcome): void;
+}
+
+export async function runToolCalls(calls: ToolUseBlock[], host: ToolHost): Promise<ToolResultBlock[]> {
+  const results: ToolResultBlock[] = [];
+  for (const batch of batches(calls)) {
+    batch.forEach((call) => host.recordCall(call));
+    const outcomes = await Promise.all(batch.map((call) => runOne(call, host)));
+    outcomes.forEach((outcome, i) => {
+      host.recordResult(batch[i], outcome);
+      results.push(toResultBlock(batch[i].id, outcome));
+    });
+  }
+  return results;
+}
+
+function batches(calls: ToolUseBlock[]): ToolUseBlock[][] {
+  const out: ToolUseBlock[][] = [];
+  for (const call of calls) {
+    const last = out[out.length - 1];
+    if (last && isReadOnly(call) && last.every(isReadOnly)) last.push(call);
+    else out.push([call]);
+  }
+  return out;
+}
+
+function isReadOnly(call: ToolUseBlock): boolean {
+  return isToolName(call.name) && READ_ONLY_TOOLS.includes(call.name);
+}
+
+async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> {
+  const { config } = host;
+  if (!isToolName(call.name) || !config.tools.includes(call.name)) {
+    return { ok: false, error: `unknown tool "${call.name}"; available: ${config.tools.join(', ')}` };
+  }
+  const parsed = parseToolArgs(call.name, call.input);
+  if (!parsed.ok) return parsed;
+  if (call.name === 'todo') {
+    const todos = (parsed.args as { todos: TodoItem[] }).todos;
+    host.setTodos(todos);
+    return { ok: true, output: renderTodos(todos) };
+  }
+  const input = { agentId: config.id, cwd: config.cwd, args: parsed.args } as never;
+  try {
+    return await activityFor(call.name)(input);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    return {
+      ok: false,
+      error: `${call.name} did not complete (${cause}); it may or may not have taken effect`,
+    };
+  }
+}
+
+function activityFor(name: Exclude<ToolName, 'todo'>): (input: never) => Promise<ToolOutcome> {
+  switch (name) {
+    case 'bash':
+      return onceOnlyTools.bash;
+    case 'edit_file':
+      return onceOnlyTools.editFile;
+    case 'read_file':
+      return idempotentTools.readFile;
+    case 'write_file':
+      return idempotentTools.writeFile;
+    case 'list_files':
+      return idempotentTools.listFiles;
+    case 'grep':
+      return idempotentTools.grep;
+  }
+}
+
+const TODO_MARK = { pending: '[ ]', in_progress: '[~]', completed: '[x]' } as const;
+
+export function renderTodos(todos: TodoItem[]): string {
+  return todos.length ? todos.map((t) => `${TODO_MARK[t.status]} ${t.content}`).join('\n') : '(no todos)';
+}
+
+function toResultBlock(id: string, outcome: ToolOutcome): ToolResultBlock {
+  return outcome.ok
+    ? { type: 'tool_result', tool_use_id: id, content: outcome.output }
+    : { type: 'tool_result', tool_use_id: id, content: outcome.error, is_error: true };
+}

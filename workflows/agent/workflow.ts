@@ -1,0 +1,9 @@
+import type { AgentInput, AgentResult } from '../../src/domain';
+import { AgentRun } from './run';
+
+/** One agent, one workflow (id `agent-<id>`). */
+export async function agentWorkflow(input: AgentInput): Promise<AgentResult> {
+  const run = new AgentRun(input);
+  run.installHandlers();
+  return run.run();
+}
