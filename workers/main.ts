@@ -1,9 +1,11 @@
 /** Worker entry point: `orchestra worker`, or `node dist/workers/main.js`. Runs until SIGINT/SIGTERM. */
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type OrchestraConfig } from '../src/config';
+import { installRuntimeLogging } from '../src/logging';
 import { createOrchestraWorker } from './worker';
 
 export async function runWorker(config: OrchestraConfig = loadConfig()): Promise<void> {
+  installRuntimeLogging();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
     const worker = await createOrchestraWorker({

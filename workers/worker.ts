@@ -20,7 +20,9 @@ export function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     // Let in-flight activities report before a graceful shutdown gives up on them.
     shutdownGraceTime: '5 seconds',

@@ -12,6 +12,7 @@ import type { SpawnRequest, AgentStatusView } from '../../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
+import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker } from '../../workers/worker';
 
 export const TEST_MODEL = 'claude-scripted-test';
@@ -46,6 +47,7 @@ export function testAddress(): string {
 }
 
 export async function startHarness(options: { worker?: boolean } = {}): Promise<Harness> {
+  installRuntimeLogging('warn');
   const address = testAddress();
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address });

@@ -1,0 +1,183 @@
+/** `orchestra agent ...`: spawn, inspect and steer agents. */
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AGENT_STATUSES, AGENT_TYPES, isTerminal, type AgentStatus } from '../../domain';
+import { webUiLink } from '../../config';
+import {
+  agentEvents,
+  agentStatus,
+  BadRequestError,
+  controlAgent,
+  listAgents,
+  spawnAgent,
+  waitForAgent,
+} from '../../temporal/agents';
+import type { CliContext } from '../context';
+import { followAgent } from '../follow';
+import { formatEvent, formatList, formatResult, formatStatus } from '../format';
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+export function agentCommand(
+  run: (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>,
+): Command {
+  const agent = new Command('agent').description('spawn, inspect and steer agents');
+
+  agent
+    .command('spawn')
+    .description('start an agent on a task')
+    .argument('<task>', 'what the agent should do')
+    .option('--name <name>', 'a name to show in lists and the Web UI')
+    .addOption(new Option('--type <type>', 'agent type').choices(AGENT_TYPES).default('adhoc'))
+    .option('--model <model>', 'model name (default: $ORCHESTRA_MODEL)')
+    .option('--cwd <dir>', 'working directory the tools are confined to', process.cwd())
+    .option('--max-iterations <n>', 'most model calls', positiveInt)
+    .option('--max-tool-calls <n>', 'most tool calls', positiveInt)
+    .option('--system <prompt>', 'system prompt')
+    .option('--id <id>', 'agent id (default: random); the workflow id is agent-<id>')
+    .option('--wait', 'follow the agent live until it ends')
+    .option('--json', 'machine-readable output')
+    .action((task: string, o) =>
+      run(async (ctx) => {
+        const client = await ctx.client();
+        const limits = {
+          ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
+          ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
+        };
+        const { id, workflowId } = await spawnAgent(
+          client,
+          { taskQueue: ctx.config.taskQueue, model: ctx.config.model },
+          {
+            task,
+            id: o.id,
+            name: o.name,
+            type: o.type,
+            model: o.model,
+            systemPrompt: o.system,
+            cwd: path.resolve(o.cwd),
+            ...(Object.keys(limits).length ? { limits } : {}),
+          },
+        );
+        if (!o.wait) {
+          ctx.out(
+            o.json
+              ? json({ id, workflowId })
+              : `spawned agent ${id} (workflow ${workflowId})\n${webUiLink(ctx.config, workflowId)}`,
+          );
+          return;
+        }
+        if (!o.json) ctx.out(`agent ${id} · ${webUiLink(ctx.config, workflowId)}`);
+        await followAgent(client, id, {
+          onEvent: (e) => !o.json && ctx.out(formatEvent(e)),
+          untilWaiting: true,
+        });
+        const view = await agentStatus(client, id);
+        const result = view.status === 'waiting_for_input' ? view : await waitForAgent(client, id);
+        ctx.out(o.json ? json(result) : 'metrics' in result ? formatResult(result) : formatStatus(view));
+        return view.status === 'completed' || view.status === 'waiting_for_input' ? 0 : 1;
+      }),
+    );
+
+  agent
+    .command('list')
+    .description('list agents, newest first')
+    .addOption(new Option('--status <status>', 'only agents in this status').choices(AGENT_STATUSES))
+    .option('--session <id>', 'only agents of this session')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'machine-readable output')
+    .action((o) =>
+      run(async (ctx) => {
+        const rows = await listAgents(await ctx.client(), {
+          status: o.status as AgentStatus | undefined,
+          sessionId: o.session,
+          limit: o.limit,
+        });
+        ctx.out(o.json ? json(rows) : formatList(rows));
+      }),
+    );
+
+  agent
+    .command('status')
+    .description("an agent's status, progress and result")
+    .argument('<id>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, o) =>
+      run(async (ctx) => {
+        const view = await agentStatus(await ctx.client(), id);
+        ctx.out(o.json ? json(view) : formatStatus(view));
+      }),
+    );
+
+  const control = (name: 'pause' | 'resume' | 'cancel', describe: string, option?: [string, string]) => {
+    const cmd = agent
+      .command(name)
+      .description(describe)
+      .argument('<id>')
+      .option('--json', 'machine-readable output');
+    if (option) cmd.option(option[0], option[1]);
+    cmd.action((id: string, o) =>
+      run(async (ctx) => {
+        const payload =
+          name === 'resume' ? (o.task ? { task: o.task } : {}) : o.reason ? { reason: o.reason } : {};
+        const before = await controlAgent(await ctx.client(), id, name, payload);
+        ctx.out(
+          o.json
+            ? json({ id, action: name, from: before.status })
+            : `${name} sent to agent ${id} (was ${before.status})`,
+        );
+      }),
+    );
+  };
+  control('pause', 'pause at the next step boundary', ['--reason <text>', 'why, shown in status']);
+  control('resume', 'resume a paused agent', ['--task <text>', 'a new task that continues the conversation']);
+  control('cancel', 'cancel an agent (its in-flight call too)', [
+    '--reason <text>',
+    'why, shown in the events',
+  ]);
+
+  agent
+    .command('message')
+    .description('send the agent a message; it reads it at the next step')
+    .argument('<id>')
+    .argument('<text>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, text: string, o) =>
+      run(async (ctx) => {
+        if (!text.trim()) throw new BadRequestError('the message is empty');
+        const before = await controlAgent(await ctx.client(), id, 'message', { content: text });
+        ctx.out(
+          o.json ? json({ id, action: 'message', from: before.status }) : `message sent to agent ${id}`,
+        );
+      }),
+    );
+
+  agent
+    .command('logs')
+    .description("an agent's events: status changes, tool calls and results, messages, tokens")
+    .argument('<id>')
+    .option('-f, --follow', 'keep printing until the agent ends')
+    .option('--after <seq>', 'only events after this sequence number', (v) => positiveInt(v), 0)
+    .option('--json', 'one JSON event per line')
+    .action((id: string, o) =>
+      run(async (ctx) => {
+        const client = await ctx.client();
+        const print = (e: Parameters<typeof formatEvent>[0]) =>
+          ctx.out(o.json ? JSON.stringify(e) : formatEvent(e));
+        if (o.follow) {
+          await followAgent(client, id, { after: o.after, onEvent: print });
+          return;
+        }
+        (await agentEvents(client, id, o.after)).forEach(print);
+        const { status } = await agentStatus(client, id);
+        if (!o.json && !isTerminal(status)) ctx.out(`(agent is ${status}; --follow to keep watching)`);
+      }),
+    );
+
+  return agent;
+}

@@ -1,0 +1,87 @@
+/** `orchestra server`, `orchestra worker`, `orchestra model-server` and `orchestra demo`. */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { z } from 'zod';
+import { scriptFileSchema } from '../../llm/script';
+import { startScriptedServer } from '../../llm/scripted-server';
+import { BadRequestError } from '../../temporal/agents';
+import { startDevServer } from '../../temporal/dev-server';
+import { runWorker } from '../../../workers/main';
+import type { CliContext } from '../context';
+import { runDemo } from '../demo/demo';
+
+type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+};
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+
+export function runtimeCommands(run: Run): Command[] {
+  const server = new Command('server')
+    .description('run the Temporal dev server (SQLite-persisted, Web UI, search attributes registered)')
+    .option('--port <port>', 'gRPC port (default: the port of $TEMPORAL_ADDRESS)', port)
+    .option('--ui-port <port>', 'Web UI port (default: $ORCHESTRA_UI_PORT or 8233)', port)
+    .option('--db <file>', 'SQLite database file (default: .orchestra/temporal.db)')
+    .option('--headless', 'no Web UI')
+    .action((o) =>
+      run(async (ctx) => {
+        const { config } = ctx;
+        const dev = await startDevServer({
+          dbFile: path.resolve(o.db ?? path.join(config.home, 'temporal.db')),
+          port: o.port ?? Number(config.temporalAddress.split(':')[1] ?? 7233),
+          uiPort: o.uiPort ?? config.uiPort,
+          headless: o.headless,
+          cacheDir: path.join(config.home, 'cache'),
+          temporalCli: config.temporalCli,
+          log: ctx.out,
+          output: 'inherit',
+        });
+        ctx.out(
+          `Temporal dev server at ${dev.address}${dev.uiPort ? `, Web UI http://localhost:${dev.uiPort}` : ''}; Ctrl-C stops it`,
+        );
+        await Promise.race([untilSignal(), new Promise((resolve) => dev.process.once('exit', resolve))]);
+        await dev.stop();
+      }),
+    );
+
+  const worker = new Command('worker')
+    .description('run a worker on $ORCHESTRA_TASK_QUEUE (model: $ANTHROPIC_API_KEY, $ANTHROPIC_BASE_URL)')
+    .action(() => run((ctx) => runWorker(ctx.config)));
+
+  const modelServer = new Command('model-server')
+    .description('run the scripted Anthropic-compatible server (a test double) from a script file')
+    .requiredOption('--script <file>', 'JSON: one script or an array of scripts')
+    .option('--port <port>', 'port to listen on (default: any free port)', port)
+    .action((o) =>
+      run(async (ctx) => {
+        const parsed = scriptFileSchema.safeParse(JSON.parse(await readFile(o.script, 'utf8')));
+        if (!parsed.success)
+          throw new BadRequestError(`bad script file ${o.script}: ${z.prettifyError(parsed.error)}`);
+        const scripts = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+        const model = await startScriptedServer({ scripts, port: o.port });
+        ctx.out(
+          `scripted model server at ${model.url}; set ANTHROPIC_BASE_URL=${model.url} (any ANTHROPIC_API_KEY)`,
+        );
+        await untilSignal();
+        await model.stop();
+      }),
+    );
+
+  const demo = new Command('demo')
+    .description(
+      'run a small coding task end to end (offline with the scripted model; live with ANTHROPIC_API_KEY)',
+    )
+    .option('--no-keep', 'stop the dev server when the demo ends, even on a terminal')
+    .action((o) => run((ctx) => runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true })));
+
+  return [server, worker, modelServer, demo];
+}

@@ -1,0 +1,28 @@
+/** What every CLI command needs: the configuration, a client, and an output mode. */
+import type { Client } from '@temporalio/client';
+import { loadConfig, type OrchestraConfig } from '../config';
+import { connectClient } from '../temporal/connection';
+
+export interface CliContext {
+  config: OrchestraConfig;
+  client(): Promise<Client>;
+  out(text: string): void;
+  err(text: string): void;
+  close(): Promise<void>;
+}
+
+export function createContext(): CliContext {
+  const config = loadConfig();
+  let client: Promise<Client> | undefined;
+  return {
+    config,
+    client: () => (client ??= connectClient(config)),
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    close: async () => {
+      const pending = client;
+      client = undefined;
+      if (pending) await (await pending.catch(() => undefined))?.connection.close();
+    },
+  };
+}

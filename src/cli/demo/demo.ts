@@ -1,0 +1,93 @@
+/**
+ * `orchestra demo`: everything the demo needs, started here. Offline (no
+ * ANTHROPIC_API_KEY) it uses the scripted model server; with a key, Claude itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { webUiLink } from '../../config';
+import { installRuntimeLogging } from '../../logging';
+import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-server';
+import { agentStatus, spawnAgent, waitForAgent } from '../../temporal/agents';
+import { isServerUp } from '../../temporal/connection';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { createOrchestraWorker } from '../../../workers/worker';
+import type { CliContext } from '../context';
+import { followAgent } from '../follow';
+import { formatEvent, formatResult } from '../format';
+import { DEMO_SCRIPT, DEMO_TASK } from './script';
+
+export interface DemoOptions {
+  /** Keep the server (and its Web UI) up after the demo until Ctrl-C. */
+  keep: boolean;
+}
+
+export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<number> {
+  const { config } = ctx;
+  installRuntimeLogging('warn');
+  let server: DevServer | undefined;
+  let model: ScriptedServer | undefined;
+  if (!(await isServerUp(config.temporalAddress))) {
+    ctx.out(`starting a Temporal dev server (${path.join(config.home, 'temporal.db')})…`);
+    server = await startDevServer({
+      dbFile: path.join(config.home, 'temporal.db'),
+      port: Number(config.temporalAddress.split(':')[1] ?? 7233),
+      uiPort: config.uiPort,
+      cacheDir: path.join(config.home, 'cache'),
+      temporalCli: config.temporalCli,
+      log: ctx.out,
+    });
+  }
+  const live = Boolean(config.anthropicApiKey);
+  if (!live) model = await startScriptedServer({ scripts: [DEMO_SCRIPT] });
+  ctx.out(
+    live
+      ? `model: ${config.model} (Claude, live)`
+      : 'model: the scripted model server (a test double replaying a fixed conversation; set ANTHROPIC_API_KEY for Claude)',
+  );
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  // A queue of the demo's own, so no other worker (with another model endpoint) takes its tasks.
+  const taskQueue = `orchestra-demo-${randomUUID().slice(0, 8)}`;
+  const worker = await createOrchestraWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue,
+    deps: {
+      model: live
+        ? { apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl }
+        : { apiKey: 'scripted-demo', baseURL: model!.url },
+    },
+  });
+  const running = worker.run();
+  try {
+    const client = await ctx.client();
+    const cwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-'));
+    const { id, workflowId } = await spawnAgent(
+      client,
+      { taskQueue, model: config.model },
+      { task: DEMO_TASK, cwd, name: 'demo' },
+    );
+    ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)}\n`);
+    await followAgent(client, id, { onEvent: (e) => ctx.out(formatEvent(e)) });
+    const result = await waitForAgent(client, id);
+    const view = await agentStatus(client, id);
+    ctx.out(
+      `\n${formatResult(result)}\ntodos:   ${view.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('  ')}`,
+    );
+    ctx.out(`Web UI:  ${webUiLink(config, workflowId)}`);
+    if (options.keep && server) {
+      ctx.out('\nThe dev server and its Web UI stay up; press Ctrl-C to stop.');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return result.status === 'completed' ? 0 : 1;
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await ctx.close();
+    await model?.stop();
+    await server?.stop();
+  }
+}

@@ -1,0 +1,20 @@
+/** Exit codes the CLI documents, and the mapping from errors to them. */
+import { AgentNotFoundError, BadRequestError, InvalidTransitionError } from '../temporal/agents';
+import { ServerUnreachableError } from '../temporal/connection';
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  invalidTransition: 4,
+  unreachable: 5,
+} as const;
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof BadRequestError) return ExitCode.usage;
+  if (err instanceof AgentNotFoundError) return ExitCode.notFound;
+  if (err instanceof InvalidTransitionError) return ExitCode.invalidTransition;
+  if (err instanceof ServerUnreachableError) return ExitCode.unreachable;
+  return ExitCode.failure;
+}

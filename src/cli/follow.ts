@@ -1,0 +1,32 @@
+/** Follow an agent live: print its events as they happen until it ends. */
+import type { Client } from '@temporalio/client';
+import { isTerminal, type AgentEvent } from '../domain';
+import { agentEvents, agentStatus } from '../temporal/agents';
+
+export interface FollowOptions {
+  after?: number;
+  pollMs?: number;
+  onEvent: (event: AgentEvent) => void;
+  /** Stop when the agent waits for input too (interactive agents). */
+  untilWaiting?: boolean;
+}
+
+export async function followAgent(client: Client, id: string, options: FollowOptions): Promise<void> {
+  let after = options.after ?? 0;
+  for (;;) {
+    const events = await agentEvents(client, id, after);
+    for (const event of events) {
+      options.onEvent(event);
+      after = event.seq;
+    }
+    if (events.length === 0) {
+      const { status } = await agentStatus(client, id);
+      if (isTerminal(status) || (options.untilWaiting && status === 'waiting_for_input')) {
+        // One last read: events recorded between the two queries.
+        for (const event of await agentEvents(client, id, after)) options.onEvent(event);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 300));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/** The `orchestra` command. */
+import { Command, type CommanderError } from 'commander';
+import { agentCommand } from './commands/agent';
+import { runtimeCommands } from './commands/runtime';
+import { createContext, type CliContext } from './context';
+import { exitCodeFor } from './errors';
+
+async function run(action: (ctx: CliContext) => Promise<number | void>): Promise<void> {
+  let ctx: CliContext | undefined;
+  try {
+    ctx = createContext();
+    process.exitCode = (await action(ctx)) ?? 0;
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = exitCodeFor(err);
+  } finally {
+    await ctx?.close();
+  }
+}
+
+const program = new Command('orchestra')
+  .description('Durable orchestration for teams of LLM agents, on Temporal')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 failure, 2 bad input, 3 unknown agent, 4 invalid transition, 5 Temporal unreachable.\n' +
+      'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ORCHESTRA_TASK_QUEUE, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ORCHESTRA_MODEL.',
+  );
+program.addCommand(agentCommand(run));
+runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
+
+// Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).
+const overrideExit = (cmd: Command): void => {
+  cmd.exitOverride();
+  cmd.commands.forEach(overrideExit);
+};
+overrideExit(program);
+
+program.parseAsync(process.argv).catch((err: CommanderError) => {
+  process.exitCode = err.exitCode === 0 ? 0 : 2;
+});
