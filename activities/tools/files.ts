@@ -9,8 +9,11 @@ const READ_CAP_CHARS = 100_000;
 const LIST_CAP_ENTRIES = 2000;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
+/** Ordinal order, the same on every machine and locale. */
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 export function readFile({ cwd, args }: ToolInput<'read_file'>): Promise<ToolOutcome> {
-  return asOutcome(async () => {
+  return asOutcome(cwd, async () => {
     const { path: rel, offset = 1, limit = 2000 } = checkedArgs('read_file', args);
     const full = await resolveInside(cwd, rel);
     const lines = (await fsRead(full, 'utf8')).split('\n');
@@ -22,7 +25,7 @@ export function readFile({ cwd, args }: ToolInput<'read_file'>): Promise<ToolOut
 }
 
 export function writeFile({ cwd, args }: ToolInput<'write_file'>): Promise<ToolOutcome> {
-  return asOutcome(async () => {
+  return asOutcome(cwd, async () => {
     const { path: rel, content } = checkedArgs('write_file', args);
     const full = await resolveInside(cwd, rel);
     await mkdir(path.dirname(full), { recursive: true });
@@ -33,7 +36,7 @@ export function writeFile({ cwd, args }: ToolInput<'write_file'>): Promise<ToolO
 }
 
 export function editFile({ cwd, args }: ToolInput<'edit_file'>): Promise<ToolOutcome> {
-  return asOutcome(async () => {
+  return asOutcome(cwd, async () => {
     const { path: rel, old_string, new_string, replace_all = false } = checkedArgs('edit_file', args);
     const full = await resolveInside(cwd, rel);
     const shown = display(cwd, full);
@@ -54,7 +57,7 @@ export function editFile({ cwd, args }: ToolInput<'edit_file'>): Promise<ToolOut
 }
 
 export function listFiles({ cwd, args }: ToolInput<'list_files'>): Promise<ToolOutcome> {
-  return asOutcome(async () => {
+  return asOutcome(cwd, async () => {
     const { path: rel = '.', recursive = false } = checkedArgs('list_files', args);
     const full = await resolveInside(cwd, rel);
     if (!(await stat(full)).isDirectory()) throw new ToolError(`${display(cwd, full)} is not a directory`);
@@ -67,7 +70,7 @@ export function listFiles({ cwd, args }: ToolInput<'list_files'>): Promise<ToolO
 }
 
 async function walk(base: string, dir: string, recursive: boolean, out: string[]): Promise<void> {
-  const items = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const items = (await readdir(dir, { withFileTypes: true })).sort(byName);
   for (const item of items) {
     const rel = path.relative(base, path.join(dir, item.name));
     if (item.isDirectory()) {
@@ -83,7 +86,7 @@ async function walk(base: string, dir: string, recursive: boolean, out: string[]
 
 /** Every regular file under `dir`, skipping VCS and dependency folders and symlinks. */
 export async function* filesUnder(dir: string): AsyncGenerator<string> {
-  const items = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const items = (await readdir(dir, { withFileTypes: true })).sort(byName);
   for (const item of items) {
     const full = path.join(dir, item.name);
     if (item.isDirectory() && !SKIPPED_DIRS.has(item.name)) yield* filesUnder(full);

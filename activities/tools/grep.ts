@@ -10,7 +10,7 @@ const MAX_FILE_BYTES = 2_000_000;
 const LINE_PREVIEW = 300;
 
 export function grep({ cwd, args }: ToolInput<'grep'>): Promise<ToolOutcome> {
-  return asOutcome(async () => {
+  return asOutcome(cwd, async () => {
     const { pattern, path: rel = '.', ignoreCase = false, maxResults = 200 } = checkedArgs('grep', args);
     let regex: RegExp;
     try {

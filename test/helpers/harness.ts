@@ -42,7 +42,8 @@ export interface RunningWorker {
 
 export function testAddress(): string {
   const address = process.env.ORCHESTRA_TEST_ADDRESS;
-  if (!address) throw new Error('ORCHESTRA_TEST_ADDRESS is not set: run the suites through jest (globalSetup)');
+  if (!address)
+    throw new Error('ORCHESTRA_TEST_ADDRESS is not set: run the suites through jest (globalSetup)');
   return address;
 }
 
@@ -122,5 +123,7 @@ export async function waitForStatus(
     if (last && predicate(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`agent ${id} did not reach the expected state; last status: ${JSON.stringify(last?.status)}`);
+  throw new Error(
+    `agent ${id} did not reach the expected state; last status: ${JSON.stringify(last?.status)}`,
+  );
 }
