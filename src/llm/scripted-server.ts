@@ -24,6 +24,8 @@ export interface RecordedRequest {
   stream: boolean;
   tools: string[];
   status: number;
+  /** The client hung up before the answer was complete (a cancelled call). */
+  aborted: boolean;
 }
 
 export interface ScriptedServer {
@@ -72,8 +74,12 @@ export async function startScriptedServer(
       stream: body.stream === true,
       tools: (body.tools ?? []).map((t) => t.name),
       status: 200,
+      aborted: false,
     };
     requests.push(record);
+    res.once('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
     const step =
       script &&
       (script.turns[turn] ?? (script.repeatLast ? script.turns[script.turns.length - 1] : undefined));

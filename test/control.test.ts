@@ -1,0 +1,257 @@
+/** Pause, resume, cancel and message: every accepted transition and every refused one. */
+import { WorkflowFailedError } from '@temporalio/client';
+import {
+  agentEvents,
+  agentHandle,
+  agentStatus,
+  agentTranscript,
+  controlAgent,
+  InvalidTransitionError,
+  waitForAgent,
+} from '../src/temporal/agents';
+import { pauseSignal, resumeSignal, messageSignal, cancelSignal } from '../workflows';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+/** A model that takes `ms` on every turn, so the agent is reliably running when we act. */
+const slowLoop = (ms: number) =>
+  h.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs: ms }], { repeatLast: true });
+
+describe('pause and resume', () => {
+  test('a paused agent stops at the next step boundary and resumes where it stopped', async () => {
+    const task = h.script([
+      { toolCalls: [{ name: 'bash', input: { command: 'echo one >> out.txt' } }], delayMs: 600 },
+      { toolCalls: [{ name: 'bash', input: { command: 'echo two >> out.txt' } }] },
+      { text: 'finished' },
+    ]);
+    const id = await h.spawn({ task });
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    await controlAgent(h.client, id, 'pause', { reason: 'lunch' });
+    const paused = await waitForStatus(
+      h.client,
+      id,
+      (v) => v.status === 'paused' && v.iterations === 1 && v.toolCalls === 1,
+    );
+    expect(paused.pausedReason).toBe('lunch');
+    // Nothing moves while paused.
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await agentStatus(h.client, id)).iterations).toBe(1);
+    await controlAgent(h.client, id, 'resume');
+    const result = await waitForAgent(h.client, id);
+    expect(result).toMatchObject({
+      status: 'completed',
+      result: 'finished',
+      metrics: { iterations: 3, toolCalls: 2 },
+    });
+    const statuses = (await agentEvents(h.client, id))
+      .filter((e) => e.type === 'status')
+      .map((e) => e.type === 'status' && `${e.from}>${e.to}`);
+    expect(statuses).toEqual(['idle>running', 'running>paused', 'paused>running', 'running>completed']);
+  });
+
+  test('resume with a task continues the same conversation with the new task', async () => {
+    const task = h.script([{ text: 'first answer', delayMs: 500 }, { text: 'second answer' }]);
+    const id = await h.spawn({ task });
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    await controlAgent(h.client, id, 'pause');
+    await waitForStatus(h.client, id, (v) => v.status === 'paused' && v.iterations === 1);
+    await controlAgent(h.client, id, 'resume', { task: 'now do the second part' });
+    const result = await waitForAgent(h.client, id);
+    expect(result.result).toBe('second answer');
+    const transcript = await agentTranscript(h.client, id);
+    expect(transcript.map((m) => m.content[0])).toEqual([
+      { type: 'text', text: task },
+      { type: 'text', text: 'first answer' },
+      { type: 'text', text: 'now do the second part' },
+      { type: 'text', text: 'second answer' },
+    ]);
+  });
+
+  test('an idle agent can be paused and resumed back to idle', async () => {
+    const id = await h.spawn({ task: '', type: 'interactive' });
+    await waitForStatus(h.client, id, (v) => v.status === 'idle');
+    await controlAgent(h.client, id, 'pause');
+    await waitForStatus(h.client, id, (v) => v.status === 'paused');
+    await controlAgent(h.client, id, 'resume');
+    await waitForStatus(h.client, id, (v) => v.status === 'idle');
+    await controlAgent(h.client, id, 'cancel');
+  });
+
+  test('messages sent while running are delivered at the next step', async () => {
+    const task = h.script([
+      { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 },
+      { text: 'read your note' },
+    ]);
+    const id = await h.spawn({ task });
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    await controlAgent(h.client, id, 'message', { content: 'also check the README' });
+    await waitForAgent(h.client, id);
+    const transcript = await agentTranscript(h.client, id);
+    expect(transcript[2].content).toEqual([
+      expect.objectContaining({ type: 'tool_result' }),
+      { type: 'text', text: 'also check the README' },
+    ]);
+  });
+});
+
+describe('cancel', () => {
+  test.each(['idle', 'running', 'paused', 'waiting_for_input'] as const)(
+    'an agent can be cancelled from %s',
+    async (from) => {
+      const task =
+        from === 'idle' ? '' : from === 'waiting_for_input' ? h.script([{ text: 'hi' }]) : slowLoop(300);
+      const id = await h.spawn({
+        task,
+        type: from === 'running' || from === 'paused' ? 'adhoc' : 'interactive',
+      });
+      if (from === 'paused') {
+        await waitForStatus(h.client, id, (v) => v.status === 'running');
+        await controlAgent(h.client, id, 'pause');
+      }
+      await waitForStatus(h.client, id, (v) => v.status === from);
+      await controlAgent(h.client, id, 'cancel', { reason: 'changed my mind' });
+      const result = await waitForAgent(h.client, id);
+      expect(result.status).toBe('cancelled');
+      const last = (await agentEvents(h.client, id)).pop();
+      expect(last).toMatchObject({ type: 'status', to: 'cancelled', reason: 'changed my mind' });
+    },
+  );
+
+  test('cancel during a slow model call ends the agent within about two seconds', async () => {
+    const task = h.script([{ text: 'too late', delayMs: 60_000 }]);
+    const id = await h.spawn({ task });
+    await waitForStatus(h.client, id, () => h.model.requests.some((r) => task.includes(r.script ?? '?')));
+    const started = Date.now();
+    await controlAgent(h.client, id, 'cancel');
+    const result = await waitForAgent(h.client, id);
+    const elapsed = Date.now() - started;
+    expect(result.status).toBe('cancelled');
+    expect(elapsed).toBeLessThan(2500);
+    // The in-flight model call was cancelled too (its HTTP request aborted), not left to run out its minute.
+    await waitUntil(() => h.model.requests.some((r) => task.includes(r.script ?? '?') && r.aborted));
+  });
+
+  test("Temporal's own cancel ends the agent as cancelled, not failed", async () => {
+    const id = await h.spawn({ task: slowLoop(200) });
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    await agentHandle(h.client, id).cancel();
+    const error = await agentHandle(h.client, id)
+      .result()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+    expect((await agentHandle(h.client, id).describe()).status.name).toBe('CANCELLED');
+    expect((await agentStatus(h.client, id)).status).toBe('cancelled');
+  });
+});
+
+describe('refused transitions', () => {
+  test.each([
+    ['resume', 'running', /cannot resume: the agent is running/],
+    ['pause', 'paused', /cannot pause: the agent is paused/],
+    ['resume', 'completed', /cannot resume: the agent is completed, and nothing leaves completed/],
+    ['pause', 'completed', /cannot pause: the agent is completed/],
+    ['cancel', 'completed', /cannot cancel: the agent is completed/],
+    ['message', 'completed', /cannot message: the agent is completed/],
+    ['pause', 'waiting_for_input', /cannot pause: the agent is waiting_for_input/],
+  ] as const)(
+    '%s from %s is refused with a clear reason and changes nothing',
+    async (action, from, reason) => {
+      const task =
+        from === 'completed'
+          ? h.script([{ text: 'done' }])
+          : from === 'waiting_for_input'
+            ? h.script([{ text: 'hi' }])
+            : slowLoop(300);
+      const id = await h.spawn({ task, type: from === 'waiting_for_input' ? 'interactive' : 'adhoc' });
+      if (from === 'paused') {
+        await waitForStatus(h.client, id, (v) => v.status === 'running');
+        await controlAgent(h.client, id, 'pause');
+      }
+      const before = await waitForStatus(h.client, id, (v) => v.status === from);
+      await expect(
+        controlAgent(h.client, id, action, action === 'message' ? { content: 'x' } : {}),
+      ).rejects.toThrow(InvalidTransitionError);
+      await expect(
+        controlAgent(h.client, id, action, action === 'message' ? { content: 'x' } : {}),
+      ).rejects.toThrow(reason);
+      // A signal sent anyway (a race, or `temporal workflow signal`) is recorded and ignored.
+      const signal = {
+        pause: pauseSignal,
+        resume: resumeSignal,
+        cancel: cancelSignal,
+        message: messageSignal,
+      }[action];
+      const send = agentHandle(h.client, id).signal(signal, action === 'message' ? { content: 'x' } : {});
+      if (from === 'completed') {
+        // Temporal itself refuses signals to a closed workflow.
+        await expect(send).rejects.toThrow(/already completed/);
+        return;
+      }
+      // A signal sent anyway (a race, or `temporal workflow signal`) is recorded and ignored.
+      await send;
+      const events = await waitForEvents(id, (e) => e.some((x) => x.type === 'ignored'));
+      expect(events.find((e) => e.type === 'ignored')).toMatchObject({
+        signal: action,
+        reason: expect.stringMatching(reason),
+      });
+      const after = await agentStatus(h.client, id);
+      expect(after.status).toBe(before.status);
+      if (from !== 'completed') await controlAgent(h.client, id, 'cancel');
+    },
+  );
+});
+
+describe('bad signal payloads', () => {
+  test.each([
+    ['pause', 'lunch'],
+    ['pause', { reason: 42 }],
+    ['resume', { task: '' }],
+    ['message', {}],
+    ['message', { content: 7 }],
+    ['cancel', { reason: 'x', extra: true }],
+    ['pause', [1, 2, 3]],
+  ] as const)('%s with %j is recorded as ignored and changes nothing', async (name, payload) => {
+    const id = await h.spawn({ task: '', type: 'interactive' });
+    await waitForStatus(h.client, id, (v) => v.status === 'idle');
+    const signal = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal, message: messageSignal }[
+      name
+    ];
+    await agentHandle(h.client, id).signal(signal, payload as never);
+    const events = await waitForEvents(id, (e) => e.some((x) => x.type === 'ignored'));
+    expect(events.find((e) => e.type === 'ignored')).toMatchObject({
+      signal: name,
+      reason: expect.stringMatching(/^bad payload: /),
+    });
+    const view = await agentStatus(h.client, id);
+    expect(view).toMatchObject({ status: 'idle', pendingMessages: 0 });
+    // The workflow is alive and well: it still obeys a good signal.
+    await controlAgent(h.client, id, 'cancel');
+    expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+  });
+});
+
+async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitForEvents(
+  id: string,
+  predicate: (events: Awaited<ReturnType<typeof agentEvents>>) => boolean,
+) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const events = await agentEvents(h.client, id);
+    if (predicate(events) || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
