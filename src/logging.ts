@@ -4,7 +4,9 @@ import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 
 export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
-export function createLogger(level: Level = (process.env.ORCHESTRA_LOG_LEVEL as Level | undefined) ?? 'info') {
+export function createLogger(
+  level: Level = (process.env.ORCHESTRA_LOG_LEVEL as Level | undefined) ?? 'info',
+) {
   return pino({ level, base: { service: 'orchestra' } });
 }
 

@@ -26,6 +26,9 @@ export function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<
     activities: createActivities(options.deps),
     // Let in-flight activities report before a graceful shutdown gives up on them.
     shutdownGraceTime: '5 seconds',
+    // A dead worker's sticky queue holds its agents' next workflow task until this runs out
+    // (SDK default 10s). Agent histories are short (continue-as-new), so a replay elsewhere is cheap.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     ...options.overrides,
   });
 }

@@ -23,6 +23,12 @@ export const scriptedTurnSchema = z
       .optional(),
     stopReason: z.enum(['end_turn', 'tool_use', 'max_tokens']).optional(),
     delayMs: z.number().int().min(0).optional().describe('Wait before answering (a slow model)'),
+    slowAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Only the first N attempts wait delayMs (default: all)'),
     chunkDelayMs: z.number().int().min(0).optional().describe('Wait between streamed chunks'),
     errors: z.array(scriptedErrorSchema).optional().describe('Answers to the first attempts of this turn'),
   })

@@ -91,7 +91,8 @@ export async function startScriptedServer(
       return sendError(res, 400, 'invalid_request_error', `scripted server: ${why}`);
     }
     const scriptedError = step.errors?.[attempt - 1];
-    if (step.delayMs) await sleepUnlessClosed(req, step.delayMs);
+    if (step.delayMs && attempt <= (step.slowAttempts ?? Infinity))
+      await sleepUnlessClosed(req, step.delayMs);
     if (res.destroyed || req.socket.destroyed) return; // the client gave up (a cancelled call)
     if (scriptedError) {
       record.status = scriptedError.status;

@@ -26,6 +26,8 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  /** The `temporal` CLI that runs it. */
+  binary: string;
   uiPort?: number;
   process: ChildProcess;
   stop(): Promise<void>;
@@ -92,5 +94,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { address, uiPort: options.headless ? undefined : (options.uiPort ?? 8233), process: child, stop };
+  return {
+    address,
+    binary,
+    uiPort: options.headless ? undefined : (options.uiPort ?? 8233),
+    process: child,
+    stop,
+  };
 }

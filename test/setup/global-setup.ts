@@ -23,5 +23,6 @@ export default async function globalSetup(): Promise<void> {
   });
   process.env.ORCHESTRA_TEST_ADDRESS = server.address;
   process.env.ORCHESTRA_TEST_DIR = dir;
+  process.env.ORCHESTRA_TEST_TEMPORAL_CLI = server.binary;
   (globalThis as { __orchestraServer?: typeof server }).__orchestraServer = server;
 }

@@ -1,0 +1,133 @@
+/** The model activity against the scripted server, through the real Anthropic SDK. */
+import Anthropic from '@anthropic-ai/sdk';
+import { retryAfterMs } from '../activities/model-errors';
+import { agentEvents, waitForAgent } from '../src/temporal/agents';
+import { startScriptedServer } from '../src/llm/scripted-server';
+import { startHarness, type Harness } from './helpers/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+const requestsFor = (task: string) =>
+  h.model.requests.filter((r) => r.script && task.includes(`[${r.script}]`));
+
+describe('retries', () => {
+  test('a 429 with retry-after is retried after the delay it asks for, and then succeeds', async () => {
+    const task = h.script([{ text: 'finally', errors: [{ status: 429, retryAfter: 2 }] }]);
+    const started = Date.now();
+    const result = await waitForAgent(h.client, await h.spawn({ task }));
+    expect(result).toMatchObject({ status: 'completed', result: 'finally' });
+    expect(requestsFor(task).map((r) => r.status)).toEqual([429, 200]);
+    // The activity's own backoff starts at 1s; only retry-after explains 2s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  });
+
+  test('529 overloaded and 500 are retried with backoff until the model answers', async () => {
+    const task = h.script([{ text: 'recovered', errors: [{ status: 529 }, { status: 500 }] }]);
+    const result = await waitForAgent(h.client, await h.spawn({ task }));
+    expect(result).toMatchObject({ status: 'completed', result: 'recovered' });
+    expect(requestsFor(task).map((r) => r.status)).toEqual([529, 500, 200]);
+  });
+
+  test('a 400 fails at once with a message that says what was wrong', async () => {
+    const task = h.script([
+      { text: 'never', errors: [{ status: 400, message: 'max_tokens: must be at most 64000' }] },
+    ]);
+    const result = await waitForAgent(h.client, await h.spawn({ task }));
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe(
+      'model call failed: the request was invalid (400 invalid_request_error max_tokens: must be at most 64000)',
+    );
+    expect(requestsFor(task)).toHaveLength(1);
+  });
+
+  test('a 401 fails at once and points at ANTHROPIC_API_KEY', async () => {
+    const task = h.script([{ text: 'never', errors: [{ status: 401, message: 'invalid x-api-key' }] }]);
+    const result = await waitForAgent(h.client, await h.spawn({ task }));
+    expect(result.error).toMatch(
+      /authentication failed: check ANTHROPIC_API_KEY \(401 authentication_error invalid x-api-key\)/,
+    );
+    expect(requestsFor(task)).toHaveLength(1);
+  });
+
+  test('token usage accumulates per agent and is reported as events', async () => {
+    const task = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'done' }]);
+    const id = await h.spawn({ task });
+    const result = await waitForAgent(h.client, id);
+    const tokens = (await agentEvents(h.client, id)).filter((e) => e.type === 'tokens');
+    expect(tokens).toHaveLength(2);
+    const sum = tokens.reduce((acc, e) => acc + (e.type === 'tokens' ? e.input : 0), 0);
+    expect(result.metrics.tokens.input).toBe(sum);
+    expect(tokens[1]).toMatchObject({ totalInput: sum, totalOutput: result.metrics.tokens.output });
+  });
+});
+
+describe('retry-after parsing', () => {
+  test('seconds, milliseconds and HTTP dates', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': '3' }))).toBe(3000);
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '3' }))).toBe(250);
+    expect(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 5_000)).toBe(5000);
+    expect(retryAfterMs(new Headers({}))).toBeUndefined();
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
+  });
+});
+
+describe('the scripted server speaks the Messages API', () => {
+  test('non-streaming and streaming replies, tool_use included, read by the real SDK', async () => {
+    const server = await startScriptedServer({
+      scripts: [
+        {
+          name: 'plain',
+          turns: [{ text: 'Let me look.', toolCalls: [{ name: 'grep', input: { pattern: 'TODO' } }] }],
+        },
+      ],
+    });
+    try {
+      const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
+      const params = { model: 'm', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
+      const plain = await sdk.messages.create(params);
+      const streamed = sdk.messages.stream(params);
+      const deltas: string[] = [];
+      streamed.on('text', (t) => deltas.push(t));
+      const final = await streamed.finalMessage();
+      for (const message of [plain, final]) {
+        expect(message.stop_reason).toBe('tool_use');
+        expect(message.content).toEqual([
+          { type: 'text', text: 'Let me look.' },
+          { type: 'tool_use', id: 'toolu_scripted_0_0', name: 'grep', input: { pattern: 'TODO' } },
+        ]);
+        expect(message.usage.output_tokens).toBeGreaterThan(0);
+      }
+      expect(deltas.join('')).toBe('Let me look.');
+      expect(server.requests.map((r) => r.stream)).toEqual([false, true]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('no key is a 401, an unknown conversation a clear 400', async () => {
+    const server = await startScriptedServer({
+      scripts: [{ name: 'only', match: 'needle', turns: [{ text: 'x' }] }],
+    });
+    try {
+      const res = await fetch(`${server.url}/v1/messages`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(401);
+      const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
+      await expect(
+        sdk.messages.create({
+          model: 'm',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'haystack' }],
+        }),
+      ).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(/no script matches this conversation/),
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+/** Driving agents with the real `temporal` CLI: signals, queries and search-attribute listing. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { agentEvents, controlAgent, waitForAgent } from '../src/temporal/agents';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+
+const exec = promisify(execFile);
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+async function temporal(...args: string[]): Promise<string> {
+  const binary = process.env.ORCHESTRA_TEST_TEMPORAL_CLI;
+  if (!binary) throw new Error('ORCHESTRA_TEST_TEMPORAL_CLI is not set (globalSetup)');
+  const { stdout } = await exec(binary, [...args, '--address', h.address]);
+  return stdout;
+}
+
+const slowLoop = () =>
+  h.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs: 300 }], { repeatLast: true });
+
+test('pause, resume and cancel through `temporal workflow signal`', async () => {
+  const id = await h.spawn({ task: slowLoop() });
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
+
+  await temporal(
+    'workflow',
+    'signal',
+    '--workflow-id',
+    `agent-${id}`,
+    '--name',
+    'pause',
+    '--input',
+    '{"reason":"lunch"}',
+  );
+  const paused = await waitForStatus(h.client, id, (v) => v.status === 'paused');
+  expect(paused.pausedReason).toBe('lunch');
+
+  // Search attributes make the paused agent findable by status.
+  const deadline = Date.now() + 10_000;
+  let listed = '';
+  while (!listed.includes(`agent-${id}`) && Date.now() < deadline) {
+    listed = await temporal(
+      'workflow',
+      'list',
+      '--query',
+      `OrchestraStatus="paused" AND WorkflowId="agent-${id}"`,
+    );
+  }
+  expect(listed).toContain(`agent-${id}`);
+
+  await temporal('workflow', 'signal', '--workflow-id', `agent-${id}`, '--name', 'resume');
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
+
+  await temporal(
+    'workflow',
+    'signal',
+    '--workflow-id',
+    `agent-${id}`,
+    '--name',
+    'cancel',
+    '--input',
+    '{"reason":"from the CLI"}',
+  );
+  expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+});
+
+test('a garbage payload from the CLI is recorded as ignored and the agent carries on', async () => {
+  const id = await h.spawn({ task: '', type: 'interactive' });
+  await waitForStatus(h.client, id, (v) => v.status === 'idle');
+  await temporal(
+    'workflow',
+    'signal',
+    '--workflow-id',
+    `agent-${id}`,
+    '--name',
+    'message',
+    '--input',
+    '"not an object"',
+  );
+  await temporal(
+    'workflow',
+    'signal',
+    '--workflow-id',
+    `agent-${id}`,
+    '--name',
+    'pause',
+    '--input',
+    '{"reason":{"nested":1}}',
+  );
+  let ignored: unknown[] = [];
+  for (let i = 0; i < 50 && ignored.length < 2; i++) {
+    ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(ignored).toEqual([
+    expect.objectContaining({ signal: 'message', reason: expect.stringMatching(/^bad payload/) }),
+    expect.objectContaining({ signal: 'pause', reason: expect.stringMatching(/^bad payload/) }),
+  ]);
+  await controlAgent(h.client, id, 'cancel');
+});
+
+test('`temporal workflow query --type status` answers with the status contract', async () => {
+  const task = h.script([{ text: 'answered' }]);
+  const id = await h.spawn({ task, name: 'queried' });
+  await waitForAgent(h.client, id);
+  const out = await temporal(
+    'workflow',
+    'query',
+    '--workflow-id',
+    `agent-${id}`,
+    '--type',
+    'status',
+    '--output',
+    'json',
+  );
+  const parsed = JSON.parse(out);
+  const status = parsed.queryResult?.[0] ?? parsed;
+  expect(status).toMatchObject({
+    id,
+    name: 'queried',
+    status: 'completed',
+    task,
+    model: 'claude-scripted-test',
+    tokens: { input: expect.any(Number), output: expect.any(Number) },
+    toolCalls: 0,
+    iterations: 1,
+    startedAt: expect.any(String),
+    updatedAt: expect.any(String),
+    result: 'answered',
+  });
+});
