@@ -47,9 +47,9 @@ export function testAddress(): string {
   return address;
 }
 
-export async function startHarness(options: { worker?: boolean } = {}): Promise<Harness> {
+export async function startHarness(options: { worker?: boolean; address?: string } = {}): Promise<Harness> {
   installRuntimeLogging('warn');
-  const address = testAddress();
+  const address = options.address ?? testAddress();
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }) });

@@ -1,0 +1,163 @@
+/** The `orchestra` command, run as a user runs it: a process, its output and its exit code. */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { waitForAgent } from '../src/temporal/agents';
+import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+
+const CLI = path.resolve(__dirname, '../dist/src/cli/main.js');
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function orchestra(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: h.address,
+          ORCHESTRA_TASK_QUEUE: h.taskQueue,
+          ORCHESTRA_MODEL: 'claude-scripted-test',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('agent spawn --wait follows the agent live and prints its result', async () => {
+  const task = h.script([
+    { text: 'Writing.', toolCalls: [{ name: 'write_file', input: { path: 'x.txt', content: 'x' } }] },
+    { text: 'wrote x.txt' },
+  ]);
+  const cwd = await h.workspace();
+  const run = await orchestra(['agent', 'spawn', task, '--cwd', cwd, '--name', 'writer', '--wait']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/status +idle → running/);
+  expect(run.stdout).toMatch(/tool +write_file \{"path":"x.txt","content":"x"\}/);
+  expect(run.stdout).toMatch(/result +✓ write_file: wrote 1 chars to x.txt/);
+  expect(run.stdout).toMatch(
+    /✓ agent \S+ completed\nresult: +wrote x.txt\nmetrics: .* 2 iterations · 1 tool calls/,
+  );
+  expect(run.stdout).toMatch(/files: +x.txt/);
+});
+
+test('agent spawn --json, status --json, list --json and logs', async () => {
+  const task = h.script([{ text: 'ok' }]);
+  const spawned = await orchestra([
+    'agent',
+    'spawn',
+    task,
+    '--cwd',
+    await h.workspace(),
+    '--id',
+    `cli-${Date.now()}`,
+    '--json',
+  ]);
+  expect(spawned.code).toBe(0);
+  const { id, workflowId } = JSON.parse(spawned.stdout);
+  expect(workflowId).toBe(`agent-${id}`);
+  await waitForAgent(h.client, id);
+
+  const status = JSON.parse((await orchestra(['agent', 'status', id, '--json'])).stdout);
+  expect(status).toMatchObject({ id, status: 'completed', result: 'ok', iterations: 1 });
+
+  let listed: Array<{ id: string; status: string }> = [];
+  for (let i = 0; i < 50 && !listed.some((a) => a.id === id && a.status === 'completed'); i++) {
+    listed = JSON.parse((await orchestra(['agent', 'list', '--status', 'completed', '--json'])).stdout);
+  }
+  expect(listed).toContainEqual(expect.objectContaining({ id, status: 'completed', kind: 'adhoc' }));
+
+  const logs = await orchestra(['agent', 'logs', id]);
+  expect(logs.stdout).toMatch(/#1 +task/);
+  expect(logs.stdout).toMatch(/status +running → completed/);
+  const jsonLogs = (await orchestra(['agent', 'logs', id, '--json'])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(jsonLogs[0]).toMatchObject({ seq: 1, type: 'task' });
+});
+
+test('pause, resume, message and cancel from the CLI; logs --follow ends with the agent', async () => {
+  const task = h.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs: 300 }], {
+    repeatLast: true,
+  });
+  const { id } = JSON.parse(
+    (await orchestra(['agent', 'spawn', task, '--cwd', await h.workspace(), '--json'])).stdout,
+  );
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
+  expect(await orchestra(['agent', 'pause', id, '--reason', 'review'])).toMatchObject({
+    code: 0,
+    stdout: `pause sent to agent ${id} (was running)\n`,
+  });
+  await waitForStatus(h.client, id, (v) => v.status === 'paused' && v.pausedReason === 'review');
+  expect((await orchestra(['agent', 'message', id, 'look at src/ too'])).code).toBe(0);
+  expect((await orchestra(['agent', 'resume', id])).code).toBe(0);
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
+  const following = orchestra(['agent', 'logs', id, '--follow']);
+  expect((await orchestra(['agent', 'cancel', id, '--reason', 'enough'])).code).toBe(0);
+  const followed = await following;
+  expect(followed.code).toBe(0);
+  expect(followed.stdout).toMatch(/message +look at src\/ too/);
+  expect(followed.stdout).toMatch(/status +running → cancelled \(enough\)/);
+});
+
+describe('errors are clear and exit non-zero', () => {
+  test('an invalid transition exits 4', async () => {
+    const task = h.script([{ text: 'done' }]);
+    const { id } = JSON.parse(
+      (await orchestra(['agent', 'spawn', task, '--cwd', await h.workspace(), '--json'])).stdout,
+    );
+    await waitForAgent(h.client, id);
+    const run = await orchestra(['agent', 'resume', id]);
+    expect(run).toMatchObject({
+      code: 4,
+      stderr: 'error: cannot resume: the agent is completed, and nothing leaves completed\n',
+    });
+  });
+
+  test('an unknown agent exits 3', async () => {
+    expect(await orchestra(['agent', 'status', 'no-such-agent'])).toMatchObject({
+      code: 3,
+      stderr: 'error: no agent with id "no-such-agent"\n',
+    });
+    expect((await orchestra(['agent', 'pause', 'no-such-agent'])).code).toBe(3);
+  });
+
+  test('an unreachable server exits 5 and says what to do', async () => {
+    const run = await orchestra(['agent', 'list'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(
+      /cannot reach the Temporal server at 127.0.0.1:1 .*start one with `orchestra server`/,
+    );
+  });
+
+  test.each([
+    [['agent', 'spawn', 'x', '--max-iterations', 'lots'], /--max-iterations.*must be a positive integer/],
+    [
+      ['agent', 'spawn', 'x', '--type', 'robot'],
+      /Allowed choices are adhoc, background, subagent, interactive/,
+    ],
+    [['agent', 'spawn', 'x', '--cwd', '/no/such/dir'], /cwd \/no\/such\/dir is not an existing directory/],
+    [['agent', 'spawn', 'x', '--id', 'bad id!'], /invalid spawn request/],
+    [['agent', 'message', 'some-id', '   '], /the message is empty/],
+    [['agent', 'list', '--status', 'sleeping'], /Allowed choices are idle, running/],
+    [['agent', 'frobnicate'], /unknown command 'frobnicate'/],
+  ])('bad input %j exits 2', async (args, message) => {
+    const run = await orchestra(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
