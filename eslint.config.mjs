@@ -15,7 +15,14 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
     },
   },
   {
@@ -23,7 +30,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: nodeModules.map((name) => ({ name, message: 'Workflow and domain code must stay free of Node APIs.' })) },
+        {
+          paths: nodeModules.map((name) => ({
+            name,
+            message: 'Workflow and domain code must stay free of Node APIs.',
+          })),
+        },
       ],
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
     },

@@ -10,7 +10,8 @@ const LIST_CAP_ENTRIES = 2000;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 /** Ordinal order, the same on every machine and locale. */
-const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: { name: string }, b: { name: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 export function readFile({ cwd, args }: ToolInput<'read_file'>): Promise<ToolOutcome> {
   return asOutcome(cwd, async () => {

@@ -19,7 +19,8 @@ const ERRNO: Record<string, string> = {
 /** A failure as the model should read it: paths relative to its working directory. */
 function describe(cwd: string, err: unknown): string {
   const e = err as { code?: string; path?: string; message?: string };
-  if (e.code && ERRNO[e.code]) return `${ERRNO[e.code]}: ${e.path ? path.relative(cwd, e.path) || '.' : ''}`.trim();
+  if (e.code && ERRNO[e.code])
+    return `${ERRNO[e.code]}: ${e.path ? path.relative(cwd, e.path) || '.' : ''}`.trim();
   return typeof e.message === 'string' ? e.message : String(err);
 }
 

@@ -1,12 +1,14 @@
 /** `orchestra server`, `orchestra worker`, `orchestra model-server` and `orchestra demo`. */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { scriptFileSchema } from '../../llm/script';
 import { startScriptedServer } from '../../llm/scripted-server';
 import { BadRequestError } from '../../temporal/agents';
 import { startDevServer } from '../../temporal/dev-server';
+import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { runWorker } from '../../../workers/main';
 import type { CliContext } from '../context';
 import { runDemo } from '../demo/demo';
@@ -76,6 +78,18 @@ export function runtimeCommands(run: Run): Command[] {
       }),
     );
 
+  const setup = new Command('setup')
+    .description("register Orchestra's search attributes on the server at $TEMPORAL_ADDRESS (idempotent)")
+    .action(() =>
+      run(async (ctx) => {
+        const connection = await Connection.connect({ address: ctx.config.temporalAddress });
+        const added = await registerSearchAttributes(connection, ctx.config.namespace).finally(() =>
+          connection.close(),
+        );
+        ctx.out(added.length ? `registered ${added.join(', ')}` : 'search attributes already registered');
+      }),
+    );
+
   const demo = new Command('demo')
     .description(
       'run a small coding task end to end (offline with the scripted model; live with ANTHROPIC_API_KEY)',
@@ -83,5 +97,5 @@ export function runtimeCommands(run: Run): Command[] {
     .option('--no-keep', 'stop the dev server when the demo ends, even on a terminal')
     .action((o) => run((ctx) => runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true })));
 
-  return [server, worker, modelServer, demo];
+  return [server, worker, setup, modelServer, demo];
 }

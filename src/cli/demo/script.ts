@@ -14,6 +14,7 @@ const BUGGY = `for (let i = 1; i <= 15; i++) {
 }
 `;
 
+/** Each turn waits a little, as a model would, so the progress reads live. */
 export const DEMO_SCRIPT: Script = {
   name: 'demo-fizzbuzz',
   turns: [
@@ -31,11 +32,13 @@ export const DEMO_SCRIPT: Script = {
         },
         { name: 'write_file', input: { path: 'fizzbuzz.js', content: BUGGY } },
       ],
+      delayMs: 400,
       chunkDelayMs: 20,
     },
     {
       text: 'Now I run it and look at the last lines.',
       toolCalls: [{ name: 'bash', input: { command: 'node fizzbuzz.js | tail -n 3' } }],
+      delayMs: 400,
       chunkDelayMs: 20,
     },
     {
@@ -52,13 +55,16 @@ export const DEMO_SCRIPT: Script = {
           },
         },
       ],
+      delayMs: 400,
       chunkDelayMs: 20,
     },
     {
       toolCalls: [{ name: 'bash', input: { command: 'node fizzbuzz.js | tr "\\n" " "' } }],
+      delayMs: 400,
       chunkDelayMs: 20,
     },
     {
+      delayMs: 300,
       toolCalls: [
         {
           name: 'todo',
@@ -73,6 +79,7 @@ export const DEMO_SCRIPT: Script = {
     },
     {
       text: 'Done: fizzbuzz.js prints 1 to 15 with Fizz, Buzz and FizzBuzz; the FizzBuzz check now comes first.',
+      delayMs: 400,
       chunkDelayMs: 20,
     },
   ],

@@ -1,0 +1,23 @@
+# The Orchestra image: the worker by default; `orchestra setup` and other commands by override.
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+COPY workers ./workers
+COPY test ./test
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20.20.2-bookworm-slim
+WORKDIR /app
+# bash for the bash tool; git for the agents' working copies.
+RUN apt-get update && apt-get install -y --no-install-recommends bash git ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["worker"]

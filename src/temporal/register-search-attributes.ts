@@ -1,0 +1,30 @@
+/**
+ * Registers Orchestra's search attributes on a server that lacks them (a production
+ * cluster; the dev server gets them at start). Safe to run again: only missing ones are added.
+ */
+import type { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+const INDEXED: Record<(typeof SEARCH_ATTRIBUTES)[number]['type'], temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+};
+
+export async function registerSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set([
+    ...Object.keys(existing.customAttributes ?? {}),
+    ...Object.keys(existing.systemAttributes ?? {}),
+  ]);
+  const missing = SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED[key.type]])),
+  });
+  return missing.map((key) => key.name);
+}

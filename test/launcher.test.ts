@@ -1,0 +1,107 @@
+/** Finding the Temporal CLI, registering search attributes, and the production compose file. */
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { parse } from 'yaml';
+import { cachedBinary, findOrInstallTemporalCli } from '../src/temporal/cli-binary';
+import { registerSearchAttributes } from '../src/temporal/register-search-attributes';
+import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
+import { loadConfig, webUiLink } from '../src/config';
+import { testAddress } from './helpers/harness';
+
+async function fakeBinary(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'temporal');
+  await writeFile(file, '#!/bin/sh\necho fake\n');
+  await chmod(file, 0o755);
+  return file;
+}
+
+describe('finding the temporal CLI', () => {
+  const savedPath = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = savedPath;
+  });
+
+  test('$TEMPORAL_CLI first, then PATH, then the project-local cache', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'orchestra-cli-'));
+    const explicit = await fakeBinary(path.join(root, 'explicit'));
+    const onPath = await fakeBinary(path.join(root, 'on-path'));
+    const cacheDir = path.join(root, 'cache');
+    const cached = await fakeBinary(path.dirname(cachedBinary(cacheDir)));
+
+    process.env.PATH = `${path.dirname(onPath)}:/usr/bin:/bin`;
+    expect(await findOrInstallTemporalCli({ explicit, cacheDir })).toBe(explicit);
+    expect(await findOrInstallTemporalCli({ cacheDir })).toBe(onPath);
+    process.env.PATH = '/usr/bin:/bin';
+    expect(await findOrInstallTemporalCli({ cacheDir })).toBe(cached);
+  });
+
+  test('a $TEMPORAL_CLI that is not executable is a clear error, never silently replaced', async () => {
+    await expect(
+      findOrInstallTemporalCli({ explicit: '/no/such/temporal', cacheDir: tmpdir() }),
+    ).rejects.toThrow('TEMPORAL_CLI is set to /no/such/temporal, which is not an executable file');
+  });
+});
+
+test('registering search attributes is idempotent, and the dev server has them all', async () => {
+  const connection = await Connection.connect({ address: testAddress() });
+  try {
+    expect(await registerSearchAttributes(connection, 'default')).toEqual([]);
+    const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    for (const key of SEARCH_ATTRIBUTES)
+      expect(Object.keys(listed.customAttributes ?? {})).toContain(key.name);
+  } finally {
+    await connection.close();
+  }
+});
+
+describe('configuration', () => {
+  test('documented defaults, and a bad value named', () => {
+    expect(loadConfig({})).toMatchObject({
+      temporalAddress: 'localhost:7233',
+      namespace: 'default',
+      taskQueue: 'orchestra',
+      model: 'claude-sonnet-4-5',
+      uiPort: 8233,
+    });
+    expect(() => loadConfig({ ANTHROPIC_BASE_URL: 'not a url' })).toThrow(
+      /bad environment: .*ANTHROPIC_BASE_URL/,
+    );
+    expect(webUiLink(loadConfig({}), 'agent-x')).toBe(
+      'http://localhost:8233/namespaces/default/workflows/agent-x',
+    );
+  });
+});
+
+describe('docker-compose.yml (validated here; no Docker engine runs in tests)', () => {
+  test('runs Temporal on PostgreSQL, the Web UI, search-attribute setup and the workers, all pinned', async () => {
+    const root = path.resolve(__dirname, '..');
+    const compose = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8'));
+    const services = compose.services as Record<string, Record<string, unknown>>;
+    expect(Object.keys(services).sort()).toEqual([
+      'orchestra-setup',
+      'postgresql',
+      'temporal',
+      'temporal-ui',
+      'worker',
+    ]);
+    for (const [name, service] of Object.entries(services)) {
+      if (service.image)
+        expect(`${name}: ${service.image}`).toMatch(/:\d[\w.-]*$/); // a pinned tag, never latest
+      else expect(service.build).toBe('.');
+      const deps = service.depends_on ?? [];
+      for (const dep of Array.isArray(deps) ? deps : Object.keys(deps as object))
+        expect(Object.keys(services)).toContain(dep);
+    }
+    expect(services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(services.worker.environment).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      ORCHESTRA_TASK_QUEUE: 'orchestra',
+    });
+    expect(services['orchestra-setup'].command).toEqual(['setup']);
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/src\/cli\/main.js"\]/);
+  });
+});
