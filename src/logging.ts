@@ -1,4 +1,4 @@
-/** Structured logs (pino) for the worker process, the Temporal SDK's included. */
+/** Structured logs (pino) for the worker process, the Temporal SDK's (native core included). */
 import pino from 'pino';
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 
@@ -17,8 +17,12 @@ export function installRuntimeLogging(level?: Level): void {
   if (installed) return;
   installed = true;
   const log = createLogger(level);
-  const at = (l: LogLevel) => (message: string, meta?: LogMetadata) =>
-    log[l.toLowerCase() as Level](meta ?? {}, message);
+  const at = (l: LogLevel) => (message: string, meta?: LogMetadata) => {
+    // pino serializes errors under `err`; the SDK puts them under `error`.
+    const { error, ...rest } = (meta ?? {}) as LogMetadata & { error?: unknown };
+    log[l.toLowerCase() as Level](error === undefined ? rest : { ...rest, err: error }, message);
+  };
+  const coreLevel = log.level.toUpperCase() as LogLevel;
   Runtime.install({
     logger: {
       log: (l, message, meta) => at(l)(message, meta),
@@ -28,5 +32,6 @@ export function installRuntimeLogging(level?: Level): void {
       warn: at('WARN'),
       error: at('ERROR'),
     },
+    telemetryOptions: { logging: { filter: { core: coreLevel, other: coreLevel }, forward: {} } },
   });
 }

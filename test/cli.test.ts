@@ -153,6 +153,8 @@ describe('errors are clear and exit non-zero', () => {
     [['agent', 'spawn', 'x', '--cwd', '/no/such/dir'], /cwd \/no\/such\/dir is not an existing directory/],
     [['agent', 'spawn', 'x', '--id', 'bad id!'], /invalid spawn request/],
     [['agent', 'message', 'some-id', '   '], /the message is empty/],
+    [['agent', 'spawn', 'x', '--tools', 'bash,teleport'], /invalid spawn request: .*tools/s],
+    [['agent', 'spawn', 'x', '--temperature', '7'], /invalid spawn request: .*temperature/s],
     [['agent', 'list', '--status', 'sleeping'], /Allowed choices are idle, running/],
     [['agent', 'frobnicate'], /unknown command 'frobnicate'/],
   ])('bad input %j exits 2', async (args, message) => {

@@ -48,7 +48,8 @@ export function testAddress(): string {
 }
 
 export async function startHarness(options: { worker?: boolean; address?: string } = {}): Promise<Harness> {
-  installRuntimeLogging('warn');
+  // Failures the tests provoke on purpose would otherwise fill the output.
+  installRuntimeLogging((process.env.ORCHESTRA_LOG_LEVEL as 'warn' | undefined) ?? 'error');
   const address = options.address ?? testAddress();
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address });

@@ -1,7 +1,7 @@
 /** `orchestra agent ...`: spawn, inspect and steer agents. */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGENT_STATUSES, AGENT_TYPES, isTerminal, type AgentStatus } from '../../domain';
+import { AGENT_STATUSES, AGENT_TYPES, isTerminal, TOOL_NAMES, type AgentStatus } from '../../domain';
 import { webUiLink } from '../../config';
 import {
   agentEvents,
@@ -39,6 +39,9 @@ export function agentCommand(
     .option('--cwd <dir>', 'working directory the tools are confined to', process.cwd())
     .option('--max-iterations <n>', 'most model calls', positiveInt)
     .option('--max-tool-calls <n>', 'most tool calls', positiveInt)
+    .option('--max-tokens <n>', 'most input+output tokens in all', positiveInt)
+    .option('--temperature <t>', 'sampling temperature, 0 to 1', Number)
+    .option('--tools <names>', `comma-separated tools to allow (default all: ${TOOL_NAMES.join(',')})`)
     .option('--system <prompt>', 'system prompt')
     .option('--id <id>', 'agent id (default: random); the workflow id is agent-<id>')
     .option('--wait', 'follow the agent live until it ends')
@@ -49,6 +52,7 @@ export function agentCommand(
         const limits = {
           ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
+          ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
         const { id, workflowId } = await spawnAgent(
           client,
@@ -60,6 +64,8 @@ export function agentCommand(
             type: o.type,
             model: o.model,
             systemPrompt: o.system,
+            temperature: o.temperature,
+            tools: o.tools?.split(',').map((t: string) => t.trim()),
             cwd: path.resolve(o.cwd),
             ...(Object.keys(limits).length ? { limits } : {}),
           },
