@@ -7,13 +7,9 @@ import {
   controlAgent,
   waitForAgent,
 } from '../src/temporal/agents';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+import { useHarness, waitForStatus } from './helpers/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = useHarness();
 
 describe('the agent loop', () => {
   test('an agent writes a file, runs it, fixes it and reports the result', async () => {

@@ -2,14 +2,10 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { waitForAgent } from '../src/temporal/agents';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+import { useHarness, waitForStatus } from './helpers/harness';
 
 const CLI = path.resolve(__dirname, '../dist/src/cli/main.js');
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = useHarness();
 
 interface Run {
   code: number;

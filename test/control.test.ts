@@ -10,13 +10,9 @@ import {
   waitForAgent,
 } from '../src/temporal/agents';
 import { pauseSignal, resumeSignal, messageSignal, cancelSignal } from '../workflows';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+import { useHarness, waitForStatus } from './helpers/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = useHarness();
 
 /** A model that takes `ms` on every turn, so the agent is reliably running when we act. */
 const slowLoop = (ms: number) =>

@@ -5,14 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+import { useHarness, waitForStatus } from './helpers/harness';
 import { startWorkerProcess } from './helpers/worker-process';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ worker: false });
-});
-afterAll(() => h?.close());
+const h = useHarness({ worker: false });
 
 test('kill -9 of the worker mid model call: a new worker finishes the agent, completed tools are not run again', async () => {
   const task = h.script([

@@ -3,13 +3,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { retryAfterMs } from '../activities/model-errors';
 import { agentEvents, waitForAgent } from '../src/temporal/agents';
 import { startScriptedServer } from '../src/llm/scripted-server';
-import { startHarness, type Harness } from './helpers/harness';
+import { useHarness } from './helpers/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = useHarness();
 
 const requestsFor = (task: string) =>
   h.model.requests.filter((r) => r.script && task.includes(`[${r.script}]`));

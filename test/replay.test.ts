@@ -2,13 +2,9 @@
 import { Worker } from '@temporalio/worker';
 import { agentHandle, controlAgent, waitForAgent } from '../src/temporal/agents';
 import { WORKFLOWS_PATH } from '../workers/worker';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+import { useHarness, waitForStatus } from './helpers/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = useHarness();
 
 test('histories of completed, paused-and-resumed, cancelled, failed and continued runs replay cleanly', async () => {
   const ids: string[] = [];

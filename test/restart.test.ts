@@ -5,25 +5,18 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config';
 import { agentStatus, waitForAgent } from '../src/temporal/agents';
-import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import type { DevServer } from '../src/temporal/dev-server';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness';
 import { freePort } from './helpers/ports';
+import { startScratchServer } from './helpers/scratch-server';
 
 let dir: string;
 let server: DevServer;
 let h: Harness;
 let port: number;
 
-const start = () =>
-  startDevServer({
-    dbFile: path.join(dir, 'temporal.db'),
-    port,
-    headless: true,
-    cacheDir: path.join(loadConfig().home, 'cache'),
-    temporalCli: process.env.ORCHESTRA_TEST_TEMPORAL_CLI,
-  });
+const start = () => startScratchServer(dir, port);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'orchestra-restart-'));

@@ -2,14 +2,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { agentEvents, controlAgent, waitForAgent } from '../src/temporal/agents';
-import { startHarness, waitForStatus, type Harness } from './helpers/harness';
+import { useHarness, waitForStatus } from './helpers/harness';
 
 const exec = promisify(execFile);
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = useHarness();
 
 async function temporal(...args: string[]): Promise<string> {
   const binary = process.env.ORCHESTRA_TEST_TEMPORAL_CLI;

@@ -6,3 +6,4 @@ export * from './status';
 export * from './tools';
 export * from './failures';
 export * from './agent-state';
+export * from './agent-report';

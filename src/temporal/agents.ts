@@ -8,6 +8,7 @@ import {
   agentWorkflowId,
   refusalReason,
   resolveAgentConfig,
+  resultFromView,
   spawnRequestSchema,
   type AgentEvent,
   type AgentResult,
@@ -132,20 +133,9 @@ export async function waitForAgent(client: Client, id: string): Promise<AgentRes
     return await known(id, () => agentHandle(client, id).result());
   } catch (err) {
     if (err instanceof AgentNotFoundError) throw err;
+    // A failed or cancelled run: the status query still has the whole story.
     const view = await agentStatus(client, id);
-    return {
-      id,
-      status: view.status,
-      result: view.result,
-      error: view.error ?? (err as Error).message,
-      metrics: {
-        durationMs: Date.parse(view.updatedAt) - Date.parse(view.startedAt),
-        tokens: view.tokens,
-        toolCalls: view.toolCalls,
-        iterations: view.iterations,
-      },
-      artifacts: view.artifacts,
-    };
+    return resultFromView(view, view.error ?? (err as Error).message);
   }
 }
 

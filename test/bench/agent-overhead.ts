@@ -10,14 +10,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { listFiles } from '../../activities/tools/files';
-import { loadConfig } from '../../src/config';
 import { toolDefinition } from '../../src/domain';
 import { startScriptedServer } from '../../src/llm/scripted-server';
 import { installRuntimeLogging } from '../../src/logging';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
-import { startDevServer } from '../../src/temporal/dev-server';
 import { createOrchestraWorker } from '../../workers/worker';
-import { freePort } from '../helpers/ports';
+import { startScratchServer } from '../helpers/scratch-server';
 
 const TURNS = 20;
 const LATENCIES_MS = [0, 50];
@@ -53,14 +51,7 @@ async function plainLoop(sdk: Anthropic, task: string, cwd: string): Promise<voi
 async function main(): Promise<void> {
   installRuntimeLogging('error');
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
-  const config = loadConfig();
-  const server = await startDevServer({
-    dbFile: path.join(dir, 'temporal.db'),
-    port: await freePort(),
-    headless: true,
-    cacheDir: path.join(config.home, 'cache'),
-    temporalCli: config.temporalCli,
-  });
+  const server = await startScratchServer(dir);
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });

@@ -110,6 +110,21 @@ export async function startHarness(options: { worker?: boolean; address?: string
   return harness;
 }
 
+/** Start a harness before the suite and close it after; the returned object stands for it. */
+export function useHarness(options: { worker?: boolean; address?: string } = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+  });
+  afterAll(() => current?.close());
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!current) throw new Error('the harness is used before beforeAll started it');
+      return current[key as keyof Harness];
+    },
+  });
+}
+
 /** Poll an agent's status until `predicate` holds; fails with the last status seen. */
 export async function waitForStatus(
   client: Client,

@@ -6,21 +6,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../helpers/ports';
+import { startScratchServer } from '../helpers/scratch-server';
 
 export default async function globalSetup(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-test-'));
-  const config = loadConfig();
-  const server = await startDevServer({
-    dbFile: path.join(dir, 'temporal.db'),
-    port: await freePort(),
-    headless: true,
-    cacheDir: path.join(config.home, 'cache'),
-    temporalCli: config.temporalCli,
-    log: (line) => console.log(`[setup] ${line}`),
-  });
+  const server = await startScratchServer(dir);
   process.env.ORCHESTRA_TEST_ADDRESS = server.address;
   process.env.ORCHESTRA_TEST_DIR = dir;
   process.env.ORCHESTRA_TEST_TEMPORAL_CLI = server.binary;

@@ -5,7 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   AGENT_FAILED,
-  agentWorkflowId,
+  currentDetails,
   appendEvent,
   cancelPayload,
   describeIssue,
@@ -16,7 +16,9 @@ import {
   pausePayload,
   preview,
   refusalReason,
+  resultFromView,
   resumePayload,
+  statusView,
   textOf,
   toolUsesOf,
   type AgentEventBody,
@@ -300,7 +302,7 @@ export class AgentRun implements ToolHost {
     this.state.status = to;
     this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
-    wf.setCurrentDetails(this.details());
+    wf.setCurrentDetails(currentDetails(this.config, this.state));
   }
 
   private finish(status: 'completed' | 'cancelled', reason?: string): AgentResult {
@@ -320,58 +322,10 @@ export class AgentRun implements ToolHost {
   }
 
   private result(): AgentResult {
-    const { state } = this;
-    return {
-      id: this.config.id,
-      status: state.status,
-      result: state.result,
-      error: state.error,
-      metrics: {
-        durationMs: Date.parse(state.updatedAt) - Date.parse(state.startedAt),
-        tokens: { ...state.tokens },
-        toolCalls: state.toolCalls,
-        iterations: state.iterations,
-      },
-      artifacts: [...state.artifacts],
-    };
+    return resultFromView(this.view());
   }
 
   private view(): AgentStatusView {
-    const { config, state } = this;
-    return {
-      id: config.id,
-      name: config.name,
-      type: config.type,
-      status: state.status,
-      task: state.task,
-      model: config.model,
-      cwd: config.cwd,
-      tokens: { ...state.tokens },
-      toolCalls: state.toolCalls,
-      iterations: state.iterations,
-      startedAt: state.startedAt,
-      updatedAt: state.updatedAt,
-      result: state.result,
-      error: state.error,
-      pausedReason: state.pausedReason,
-      pendingMessages: state.inbox.length,
-      todos: state.todos,
-      artifacts: state.artifacts,
-      sessionId: config.sessionId,
-      swarmId: config.swarmId,
-    };
-  }
-
-  /** Markdown for the Web UI's "current details". */
-  private details(): string {
-    const { state } = this;
-    return [
-      `**${state.status}** · ${agentWorkflowId(this.config.id)} · ${this.config.model}`,
-      `iterations ${state.iterations} · tool calls ${state.toolCalls} · tokens ${state.tokens.input}/${state.tokens.output}`,
-      state.pausedReason ? `paused: ${state.pausedReason}` : '',
-      state.error ? `error: ${state.error}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n\n');
+    return statusView(this.config, this.state);
   }
 }

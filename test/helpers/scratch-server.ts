@@ -1,0 +1,17 @@
+import * as path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { freePort } from './ports';
+
+/** A headless dev server on a free port (or `port`), its database in `dir`. */
+export async function startScratchServer(dir: string, port?: number): Promise<DevServer> {
+  const config = loadConfig();
+  return startDevServer({
+    dbFile: path.join(dir, 'temporal.db'),
+    port: port ?? (await freePort()),
+    headless: true,
+    cacheDir: path.join(config.home, 'cache'),
+    temporalCli: config.temporalCli ?? process.env.ORCHESTRA_TEST_TEMPORAL_CLI,
+    log: (line) => console.log(line),
+  });
+}
