@@ -198,6 +198,17 @@ describe('limits', () => {
     expect(result.metrics.iterations).toBeGreaterThanOrEqual(1);
   });
 
+  test('maxContextChars ends the agent before its conversation outgrows a Temporal payload', async () => {
+    const task = h.script([{ toolCalls: [{ name: 'bash', input: { command: 'seq 1 2000' } }] }], {
+      repeatLast: true,
+    });
+    const id = await h.spawn({ task, limits: { maxContextChars: 20_000 } });
+    const result = await waitForAgent(h.client, id);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^limit reached: maxContextChars \(20000\); the conversation has \d+/);
+    expect(result.metrics.iterations).toBeGreaterThanOrEqual(2);
+  });
+
   test('the failure carries the metrics and Temporal records the run as failed', async () => {
     const id = await h.spawn({ task: loopForever(), limits: { maxIterations: 1 } });
     await expect(agentHandleResult(id)).rejects.toMatchObject({

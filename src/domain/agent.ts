@@ -17,6 +17,12 @@ export const DEFAULT_LIMITS = {
   maxTokens: 2_000_000,
   /** `max_tokens` of each model call. @default 8192 */
   maxOutputTokens: 8192,
+  /**
+   * Characters of conversation sent to the model. The conversation travels in activity
+   * inputs, and Temporal refuses payloads past 2 MB; this fails the agent cleanly first.
+   * @default 1_500_000
+   */
+  maxContextChars: 1_500_000,
 } as const;
 
 export const agentLimitsSchema = z
@@ -25,6 +31,12 @@ export const agentLimitsSchema = z
     maxToolCalls: z.number().int().min(0).max(100_000).describe('Most tool calls the agent may make'),
     maxTokens: z.number().int().min(1).describe('Most input+output tokens the agent may spend'),
     maxOutputTokens: z.number().int().min(1).max(128_000).describe('max_tokens for each model call'),
+    maxContextChars: z
+      .number()
+      .int()
+      .min(1000)
+      .max(1_800_000)
+      .describe('Most characters of conversation per model call'),
   })
   .strict();
 export type AgentLimits = z.infer<typeof agentLimitsSchema>;

@@ -47,7 +47,16 @@ export function testAddress(): string {
   return address;
 }
 
-export async function startHarness(options: { worker?: boolean; address?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Start a worker in process (default true). */
+  worker?: boolean;
+  /** Another server than the run's. */
+  address?: string;
+  /** A real model endpoint instead of the scripted server, and the model to ask. */
+  live?: { apiKey: string; baseURL?: string; model: string };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   // Failures the tests provoke on purpose would otherwise fill the output.
   installRuntimeLogging((process.env.ORCHESTRA_LOG_LEVEL as 'warn' | undefined) ?? 'error');
   const address = options.address ?? testAddress();
@@ -55,7 +64,8 @@ export async function startHarness(options: { worker?: boolean; address?: string
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }) });
   const taskQueue = `test-${randomUUID().slice(0, 8)}`;
-  const defaults = { taskQueue, model: TEST_MODEL };
+  const defaults = { taskQueue, model: options.live?.model ?? TEST_MODEL };
+  const endpoint = options.live ?? { apiKey: 'test-key', baseURL: model.url };
   const workers: RunningWorker[] = [];
 
   const startWorker = async (): Promise<RunningWorker> => {
@@ -63,7 +73,7 @@ export async function startHarness(options: { worker?: boolean; address?: string
       connection,
       namespace: 'default',
       taskQueue,
-      deps: { model: { apiKey: 'test-key', baseURL: model.url } },
+      deps: { model: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL } },
     });
     const running = worker.run();
     const handle = {
@@ -111,7 +121,7 @@ export async function startHarness(options: { worker?: boolean; address?: string
 }
 
 /** Start a harness before the suite and close it after; the returned object stands for it. */
-export function useHarness(options: { worker?: boolean; address?: string } = {}): Harness {
+export function useHarness(options: HarnessOptions = {}): Harness {
   let current: Harness | undefined;
   beforeAll(async () => {
     current = await startHarness(options);

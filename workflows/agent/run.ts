@@ -176,6 +176,12 @@ export class AgentRun implements ToolHost {
     const { iterations, tokens } = this.state;
     if (iterations >= limits.maxIterations)
       throw new LimitReached(`limit reached: maxIterations (${limits.maxIterations})`);
+    const contextChars = JSON.stringify(this.state.conversation).length;
+    if (contextChars > limits.maxContextChars) {
+      throw new LimitReached(
+        `limit reached: maxContextChars (${limits.maxContextChars}); the conversation has ${contextChars}`,
+      );
+    }
     if (tokens.input + tokens.output >= limits.maxTokens) {
       throw new LimitReached(
         `limit reached: maxTokens (${limits.maxTokens}); used ${tokens.input + tokens.output}`,
