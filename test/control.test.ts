@@ -129,7 +129,7 @@ describe('cancel', () => {
     expect(result.status).toBe('cancelled');
     expect(elapsed).toBeLessThan(2500);
     // The in-flight model call was cancelled too (its HTTP request aborted), not left to run out its minute.
-    await waitUntil(() => h.model.requests.some((r) => task.includes(r.script ?? '?') && r.aborted));
+    await waitUntil(() => h.model.requests.some((r) => task.includes(r.script ?? '?') && r.aborted), 4000);
   });
 
   test("Temporal's own cancel ends the agent as cancelled, not failed", async () => {

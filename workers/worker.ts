@@ -29,6 +29,10 @@ export function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
     // (SDK default 10s). Agent histories are short (continue-as-new), so a replay elsewhere is cheap.
     stickyQueueScheduleToStartTimeout: '3 seconds',
+    // Heartbeats carry cancellation to a running activity; the SDK would otherwise hold them
+    // back for up to 80% of the heartbeat timeout (24s for a model call), and a cancelled
+    // model call would keep streaming, and billing, that long.
+    maxHeartbeatThrottleInterval: '2 seconds',
     ...options.overrides,
   });
 }
