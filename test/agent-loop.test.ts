@@ -52,6 +52,30 @@ describe('the agent loop', () => {
   });
 });
 
+test('every activity carries a one-line summary for the Web UI timeline', async () => {
+  const task = h.script([
+    {
+      toolCalls: [
+        { name: 'bash', input: { command: 'echo hi' } },
+        { name: 'grep', input: { pattern: 'hi', path: 'src' } },
+      ],
+    },
+    { text: 'ok' },
+  ]);
+  const id = await h.spawn({ task, model: 'claude-test-model' });
+  await waitForAgent(h.client, id);
+  const history = await h.client.workflow.getHandle(`agent-${id}`).fetchHistory();
+  const summaries = (history.events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .map((e) => JSON.parse(Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8')));
+  expect(summaries).toEqual([
+    'model call 1 · claude-test-model',
+    '$ echo hi',
+    '/hi/ in src',
+    'model call 2 · claude-test-model',
+  ]);
+});
+
 describe('tools in the loop', () => {
   test('a tool error goes back to the model as an error result and the agent carries on', async () => {
     const task = h.script([

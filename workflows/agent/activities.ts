@@ -1,11 +1,14 @@
-/** One proxy per timeout/retry profile: the model, the fast file tools, and bash. */
-import { proxyActivities } from '@temporalio/workflow';
+/**
+ * One timeout/retry profile per kind of activity: the model, the idempotent file tools,
+ * and bash/edit_file. Each call carries a one-line summary for the Web UI's timeline.
+ */
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { ModelFailure, type AgentTuning } from '../../src/domain';
 
 /** Model calls: long, streamed, heartbeating; rate limits and overloads back off and retry. */
-export function modelActivities(tuning: AgentTuning) {
-  return proxyActivities<Activities>({
+export function modelProfile(tuning: AgentTuning): ActivityOptions {
+  return {
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: `${tuning.modelHeartbeatTimeoutSeconds} seconds`,
     retry: {
@@ -15,22 +18,31 @@ export function modelActivities(tuning: AgentTuning) {
       maximumAttempts: 10,
       nonRetryableErrorTypes: [ModelFailure.rejected],
     },
-  });
+  };
 }
 
 /** Reads, lists, greps and whole-file writes are idempotent: retry them. */
-export const idempotentTools = proxyActivities<Activities>({
+export const IDEMPOTENT_TOOL: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
+};
 
 /**
  * bash and edit_file are not idempotent: one attempt only. If a worker dies mid-call the
  * model is told the call did not complete, rather than the command running twice.
  */
-export const onceOnlyTools = proxyActivities<Activities>({
+export const ONCE_ONLY_TOOL: ActivityOptions = {
   startToCloseTimeout: '11 minutes', // bash's own timeout is at most 10
   heartbeatTimeout: '15 seconds',
   retry: { maximumAttempts: 1 },
-});
+};
+
+/** The activities under `profile`, labelled `summary` in the Web UI. */
+export function activities(profile: ActivityOptions, summary: string) {
+  const line = summary.replace(/\s+/g, ' ').trim();
+  return proxyActivities<Activities>({
+    ...profile,
+    summary: line.length > 120 ? `${line.slice(0, 119)}…` : line,
+  });
+}

@@ -32,7 +32,7 @@ import {
   type ToolUseBlock,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/temporal/search-attributes';
-import { modelActivities } from './activities';
+import { activities, modelProfile } from './activities';
 import {
   cancelSignal,
   eventsQuery,
@@ -51,13 +51,11 @@ const now = (): string => new Date().toISOString();
 
 export class AgentRun implements ToolHost {
   private readonly state: AgentState;
-  private readonly model: ReturnType<typeof modelActivities>;
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
 
   constructor(private readonly input: AgentInput) {
     this.state = input.state ?? initialAgentState(input.task, now());
-    this.model = modelActivities(input.config.tuning);
   }
 
   get config() {
@@ -133,7 +131,8 @@ export class AgentRun implements ToolHost {
   private async step(): Promise<void> {
     this.checkLimits();
     const { config, state } = this;
-    const reply = await this.model.callModel({
+    const summary = `model call ${state.iterations + 1} · ${config.model}`;
+    const reply = await activities(modelProfile(config.tuning), summary).callModel({
       agentId: config.id,
       model: config.model,
       system: config.systemPrompt,

@@ -14,7 +14,7 @@ import {
   type ToolResultBlock,
   type ToolUseBlock,
 } from '../../src/domain';
-import { idempotentTools, onceOnlyTools } from './activities';
+import { activities, IDEMPOTENT_TOOL, ONCE_ONLY_TOOL } from './activities';
 
 export interface ToolHost {
   config: AgentConfig;
@@ -64,7 +64,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
   }
   const input = { agentId: config.id, cwd: config.cwd, args: parsed.args } as never;
   try {
-    return await activityFor(call.name)(input);
+    return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
@@ -75,21 +75,31 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
   }
 }
 
-function activityFor(name: Exclude<ToolName, 'todo'>): (input: never) => Promise<ToolOutcome> {
+function activityFor(
+  name: Exclude<ToolName, 'todo'>,
+  summary: string,
+): (input: never) => Promise<ToolOutcome> {
   switch (name) {
     case 'bash':
-      return onceOnlyTools.bash;
+      return activities(ONCE_ONLY_TOOL, summary).bash;
     case 'edit_file':
-      return onceOnlyTools.editFile;
+      return activities(ONCE_ONLY_TOOL, summary).editFile;
     case 'read_file':
-      return idempotentTools.readFile;
+      return activities(IDEMPOTENT_TOOL, summary).readFile;
     case 'write_file':
-      return idempotentTools.writeFile;
+      return activities(IDEMPOTENT_TOOL, summary).writeFile;
     case 'list_files':
-      return idempotentTools.listFiles;
+      return activities(IDEMPOTENT_TOOL, summary).listFiles;
     case 'grep':
-      return idempotentTools.grep;
+      return activities(IDEMPOTENT_TOOL, summary).grep;
   }
+}
+
+/** What the Web UI's timeline shows for a call: the command, or the path (and pattern). */
+function summarize(args: Record<string, unknown>): string {
+  if (typeof args.command === 'string') return `$ ${args.command}`;
+  const where = typeof args.path === 'string' ? args.path : '.';
+  return typeof args.pattern === 'string' ? `/${args.pattern}/ in ${where}` : where;
 }
 
 const TODO_MARK = { pending: '[ ]', in_progress: '[~]', completed: '[x]' } as const;
