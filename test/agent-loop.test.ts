@@ -153,6 +153,24 @@ describe('tools in the loop', () => {
     ]);
   });
 
+  test('events stay small: a large tool argument is kept as a preview, the transcript has it whole', async () => {
+    const content = 'x'.repeat(50_000);
+    const task = h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: 'big.txt', content } }] },
+      { text: 'ok' },
+    ]);
+    const id = await h.spawn({ task });
+    await waitForAgent(h.client, id);
+    const call = (await agentEvents(h.client, id)).find((e) => e.type === 'tool_call');
+    expect(call).toMatchObject({
+      tool: 'write_file',
+      input: expect.stringMatching(/^\{"path":"big.txt","content":"x+… \[\d+ more chars\]$/),
+    });
+    expect(JSON.stringify(call).length).toBeLessThan(3000);
+    const transcript = await agentTranscript(h.client, id);
+    expect(transcript[1].content[0]).toMatchObject({ type: 'tool_use', input: { path: 'big.txt', content } });
+  });
+
   test('the todo tool keeps the plan in the workflow state', async () => {
     const task = h.script([
       {

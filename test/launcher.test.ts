@@ -1,14 +1,18 @@
 /** Finding the Temporal CLI, registering search attributes, and the production compose file. */
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { parse } from 'yaml';
 import { cachedBinary, findOrInstallTemporalCli } from '../src/temporal/cli-binary';
 import { registerSearchAttributes } from '../src/temporal/register-search-attributes';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { loadConfig, webUiLink } from '../src/config';
+import { spawnAgent } from '../src/temporal/agents';
+import { isServerUp } from '../src/temporal/connection';
 import { testAddress } from './helpers/harness';
+import { freePort } from './helpers/ports';
 
 async function fakeBinary(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -104,4 +108,49 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/src\/cli\/main.js"\]/);
   });
+});
+
+test('on a server without our search attributes, spawn says to run setup, and setup fixes it', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bare-'));
+  const port = await freePort();
+  const binary = process.env.ORCHESTRA_TEST_TEMPORAL_CLI as string;
+  const bare = spawn(
+    binary,
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--db-filename',
+      path.join(dir, 'db'),
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+  const address = `127.0.0.1:${port}`;
+  try {
+    while (!(await isServerUp(address))) await new Promise((r) => setTimeout(r, 200));
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    const request = { task: 'hi', cwd: dir };
+    await expect(spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request)).rejects.toThrow(
+      /no mapping defined for search attribute OrchestraStatus.*run `orchestra setup` once on this server/,
+    );
+    expect(await registerSearchAttributes(connection, 'default')).toEqual(
+      SEARCH_ATTRIBUTES.map((k) => k.name),
+    );
+    await expect(spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request)).resolves.toMatchObject({
+      id: expect.any(String),
+    });
+    await connection.close();
+  } finally {
+    const exited = new Promise((resolve) => bare.once('exit', resolve));
+    bare.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  }
 });

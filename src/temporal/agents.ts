@@ -60,19 +60,27 @@ export async function spawnAgent(
   if (!info?.isDirectory()) throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
   const config = resolveAgentConfig(request, { id: randomUUID().slice(0, 8), model: defaults.model });
   const workflowId = agentWorkflowId(config.id);
-  const handle = await client.workflow.start<typeof agentWorkflow>('agentWorkflow', {
-    taskQueue: defaults.taskQueue,
-    workflowId,
-    args: [{ config, task: request.task }],
-    typedSearchAttributes: [
-      { key: OrchestraStatus, value: 'idle' },
-      { key: OrchestraAgentKind, value: config.type },
-      ...(config.sessionId ? [{ key: OrchestraSessionId, value: config.sessionId }] : []),
-      ...(config.swarmId ? [{ key: OrchestraSwarmId, value: config.swarmId }] : []),
-    ],
-    staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
-    staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
-  });
+  const handle = await client.workflow
+    .start<typeof agentWorkflow>('agentWorkflow', {
+      taskQueue: defaults.taskQueue,
+      workflowId,
+      args: [{ config, task: request.task }],
+      typedSearchAttributes: [
+        { key: OrchestraStatus, value: 'idle' },
+        { key: OrchestraAgentKind, value: config.type },
+        ...(config.sessionId ? [{ key: OrchestraSessionId, value: config.sessionId }] : []),
+        ...(config.swarmId ? [{ key: OrchestraSwarmId, value: config.swarmId }] : []),
+      ],
+      staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
+      staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
+    })
+    .catch((err: Error) => {
+      const cause = err.cause instanceof Error ? err.cause.message : '';
+      if (/search attribute/i.test(cause)) {
+        throw new Error(`cannot start the agent (${cause}): run \`orchestra setup\` once on this server`);
+      }
+      throw err;
+    });
   return { id: config.id, workflowId, handle };
 }
 

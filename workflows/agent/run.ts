@@ -9,6 +9,7 @@ import {
   appendEvent,
   cancelPayload,
   describeIssue,
+  EVENT_TEXT_PREVIEW,
   eventsAfter,
   eventsQueryArgs,
   initialAgentState,
@@ -86,7 +87,7 @@ export class AgentRun implements ToolHost {
   async run(): Promise<AgentResult> {
     try {
       if (!this.input.state && this.input.task)
-        this.enqueue(this.input.task, { type: 'task', task: this.input.task });
+        this.enqueue(this.input.task, { type: 'task', task: preview(this.input.task) });
       return await this.loop();
     } catch (err) {
       if (wf.isCancellation(err)) {
@@ -277,7 +278,10 @@ export class AgentRun implements ToolHost {
   }
 
   recordCall(call: ToolUseBlock): void {
-    this.record({ type: 'tool_call', callId: call.id, tool: call.name, input: call.input });
+    // Arguments can be a whole file: keep the event a preview, the transcript has the rest.
+    const json = JSON.stringify(call.input) ?? '';
+    const input = json.length <= EVENT_TEXT_PREVIEW ? call.input : preview(json);
+    this.record({ type: 'tool_call', callId: call.id, tool: call.name, input });
   }
 
   recordResult(call: ToolUseBlock, outcome: ToolOutcome): void {

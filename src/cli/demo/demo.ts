@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { webUiLink } from '../../config';
 import { installRuntimeLogging } from '../../logging';
@@ -13,6 +14,7 @@ import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-ser
 import { agentStatus, spawnAgent, waitForAgent } from '../../temporal/agents';
 import { isServerUp } from '../../temporal/connection';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { createOrchestraWorker } from '../../../workers/worker';
 import type { CliContext } from '../context';
 import { followAgent } from '../follow';
@@ -39,6 +41,11 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       temporalCli: config.temporalCli,
       log: ctx.out,
     });
+  }
+  if (!server) {
+    // Someone else's server: make sure it knows Orchestra's search attributes.
+    const admin = await Connection.connect({ address: config.temporalAddress });
+    await registerSearchAttributes(admin, config.namespace).finally(() => admin.close());
   }
   const live = Boolean(config.anthropicApiKey);
   if (!live) model = await startScriptedServer({ scripts: [DEMO_SCRIPT] });
