@@ -87,9 +87,7 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
 });
 
 test('pause, resume, message and cancel from the CLI; logs --follow ends with the agent', async () => {
-  const task = h.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs: 300 }], {
-    repeatLast: true,
-  });
+  const task = h.busyTask(300);
   const { id } = JSON.parse(
     (await orchestra(['agent', 'spawn', task, '--cwd', await h.workspace(), '--json'])).stdout,
   );

@@ -14,10 +14,6 @@ import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 
-/** A model that takes `ms` on every turn, so the agent is reliably running when we act. */
-const slowLoop = (ms: number) =>
-  h.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs: ms }], { repeatLast: true });
-
 describe('pause and resume', () => {
   test('a paused agent stops at the next step boundary and resumes where it stopped', async () => {
     const task = h.script([
@@ -100,7 +96,7 @@ describe('cancel', () => {
     'an agent can be cancelled from %s',
     async (from) => {
       const task =
-        from === 'idle' ? '' : from === 'waiting_for_input' ? h.script([{ text: 'hi' }]) : slowLoop(300);
+        from === 'idle' ? '' : from === 'waiting_for_input' ? h.script([{ text: 'hi' }]) : h.busyTask(300);
       const id = await h.spawn({
         task,
         type: from === 'running' || from === 'paused' ? 'adhoc' : 'interactive',
@@ -133,7 +129,7 @@ describe('cancel', () => {
   });
 
   test("Temporal's own cancel ends the agent as cancelled, not failed", async () => {
-    const id = await h.spawn({ task: slowLoop(200) });
+    const id = await h.spawn({ task: h.busyTask(200) });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await agentHandle(h.client, id).cancel();
     const error = await agentHandle(h.client, id)
@@ -163,7 +159,7 @@ describe('refused transitions', () => {
           ? h.script([{ text: 'done' }])
           : from === 'waiting_for_input'
             ? h.script([{ text: 'hi' }])
-            : slowLoop(300);
+            : h.busyTask(300);
       const id = await h.spawn({ task, type: from === 'waiting_for_input' ? 'interactive' : 'adhoc' });
       if (from === 'paused') {
         await waitForStatus(h.client, id, (v) => v.status === 'running');

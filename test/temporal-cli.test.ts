@@ -14,23 +14,22 @@ async function temporal(...args: string[]): Promise<string> {
   return stdout;
 }
 
-const slowLoop = () =>
-  h.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs: 300 }], { repeatLast: true });
-
-test('pause, resume and cancel through `temporal workflow signal`', async () => {
-  const id = await h.spawn({ task: slowLoop() });
-  await waitForStatus(h.client, id, (v) => v.status === 'running');
-
-  await temporal(
+const signal = (id: string, name: string, input?: string) =>
+  temporal(
     'workflow',
     'signal',
     '--workflow-id',
     `agent-${id}`,
     '--name',
-    'pause',
-    '--input',
-    '{"reason":"lunch"}',
+    name,
+    ...(input ? ['--input', input] : []),
   );
+
+test('pause, resume and cancel through `temporal workflow signal`', async () => {
+  const id = await h.spawn({ task: h.busyTask(300) });
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
+
+  await signal(id, 'pause', '{"reason":"lunch"}');
   const paused = await waitForStatus(h.client, id, (v) => v.status === 'paused');
   expect(paused.pausedReason).toBe('lunch');
 
@@ -47,45 +46,18 @@ test('pause, resume and cancel through `temporal workflow signal`', async () => 
   }
   expect(listed).toContain(`agent-${id}`);
 
-  await temporal('workflow', 'signal', '--workflow-id', `agent-${id}`, '--name', 'resume');
+  await signal(id, 'resume');
   await waitForStatus(h.client, id, (v) => v.status === 'running');
 
-  await temporal(
-    'workflow',
-    'signal',
-    '--workflow-id',
-    `agent-${id}`,
-    '--name',
-    'cancel',
-    '--input',
-    '{"reason":"from the CLI"}',
-  );
+  await signal(id, 'cancel', '{"reason":"from the CLI"}');
   expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
 });
 
 test('a garbage payload from the CLI is recorded as ignored and the agent carries on', async () => {
   const id = await h.spawn({ task: '', type: 'interactive' });
   await waitForStatus(h.client, id, (v) => v.status === 'idle');
-  await temporal(
-    'workflow',
-    'signal',
-    '--workflow-id',
-    `agent-${id}`,
-    '--name',
-    'message',
-    '--input',
-    '"not an object"',
-  );
-  await temporal(
-    'workflow',
-    'signal',
-    '--workflow-id',
-    `agent-${id}`,
-    '--name',
-    'pause',
-    '--input',
-    '{"reason":{"nested":1}}',
-  );
+  await signal(id, 'message', '"not an object"');
+  await signal(id, 'pause', '{"reason":{"nested":1}}');
   let ignored: unknown[] = [];
   for (let i = 0; i < 50 && ignored.length < 2; i++) {
     ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');

@@ -30,6 +30,8 @@ export interface Harness {
   workspace(): Promise<string>;
   /** Register a script and return a task that selects it. */
   script(turns: Script['turns'], options?: { repeatLast?: boolean; task?: string }): string;
+  /** A task whose model takes `delayMs` a turn and never ends it: an agent reliably running. */
+  busyTask(delayMs: number): string;
   /** Spawn an agent with test defaults (a workspace, fast heartbeats); returns its id. */
   spawn(request: Partial<SpawnRequest> & { task: string }): Promise<string>;
   close(): Promise<void>;
@@ -101,6 +103,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const name = `s-${randomUUID().slice(0, 8)}`;
       model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
       return `${opts.task ?? 'scripted task'} [${name}]`;
+    },
+    busyTask(delayMs) {
+      return harness.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs }], {
+        repeatLast: true,
+      });
     },
     async spawn(request) {
       const { id } = await spawnAgent(client, defaults, {
