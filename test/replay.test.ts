@@ -6,7 +6,7 @@ import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 
-test('histories of completed, paused-and-resumed, cancelled, failed and continued runs replay cleanly', async () => {
+test('histories of completed, paused-and-resumed, cancelled, failed, continued and parent runs replay cleanly', async () => {
   const ids: string[] = [];
   // Completed, with parallel reads, a write, bash and todo.
   ids.push(
@@ -57,6 +57,14 @@ test('histories of completed, paused-and-resumed, cancelled, failed and continue
       tuning: { continueAsNewAfterEvents: 20 },
     }),
   );
+  // A parent with a subagent (a child workflow).
+  const parent = await h.spawn({
+    task: h.script([
+      { toolCalls: [{ name: 'task', input: { description: 'sub', prompt: h.script([{ text: 'child' }]) } }] },
+      { text: 'parent' },
+    ]),
+  });
+  ids.push(parent, `${parent}.1`);
   for (const id of ids) await waitForAgent(h.client, id);
 
   const query = ids.map((id) => `WorkflowId="agent-${id}"`).join(' OR ');

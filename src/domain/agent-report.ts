@@ -24,6 +24,9 @@ export function statusView(config: AgentConfig, state: AgentState): AgentStatusV
     artifacts: [...state.artifacts],
     sessionId: config.sessionId,
     swarmId: config.swarmId,
+    parentId: config.parentId,
+    depth: config.depth,
+    subagents: [...state.subagents],
   };
 }
 

@@ -26,6 +26,8 @@ export interface AgentState {
   error?: string;
   todos: TodoItem[];
   artifacts: string[];
+  /** Ids of the subagents started so far. */
+  subagents: string[];
   log: EventLog;
   cancel?: { reason?: string };
 }
@@ -51,6 +53,7 @@ export function initialAgentState(task: string, now: string): AgentState {
     updatedAt: now,
     todos: [],
     artifacts: [],
+    subagents: [],
     log: emptyEventLog(),
   };
 }

@@ -23,6 +23,10 @@ export const DEFAULT_LIMITS = {
    * @default 1_500_000
    */
   maxContextChars: 1_500_000,
+  /** Subagents one agent may start with the `task` tool. @default 10 */
+  maxSubagents: 10,
+  /** How deep subagents may nest: 0 allows none, 1 children, 2 grandchildren. @default 2 */
+  maxDepth: 2,
 } as const;
 
 export const agentLimitsSchema = z
@@ -37,6 +41,8 @@ export const agentLimitsSchema = z
       .min(1000)
       .max(1_800_000)
       .describe('Most characters of conversation per model call'),
+    maxSubagents: z.number().int().min(0).max(1000).describe('Most subagents this agent may start'),
+    maxDepth: z.number().int().min(0).max(10).describe('How deep subagents may nest below the first agent'),
   })
   .strict();
 export type AgentLimits = z.infer<typeof agentLimitsSchema>;
@@ -94,6 +100,10 @@ export interface AgentConfig {
   tuning: AgentTuning;
   sessionId?: string;
   swarmId?: string;
+  /** The agent that started this one with the `task` tool. */
+  parentId?: string;
+  /** 0 for an agent people start; one more for each level of subagent. */
+  depth: number;
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -122,6 +132,7 @@ export function resolveAgentConfig(
     tuning: { ...DEFAULT_TUNING, ...request.tuning },
     sessionId: request.sessionId,
     swarmId: request.swarmId,
+    depth: 0,
   };
 }
 
@@ -155,6 +166,10 @@ export interface AgentStatusView {
   artifacts: string[];
   sessionId?: string;
   swarmId?: string;
+  parentId?: string;
+  depth: number;
+  /** Ids of the subagents this agent started. */
+  subagents: string[];
 }
 
 /** What the agent workflow returns. */

@@ -10,6 +10,9 @@ const relativePath = z
   .max(4096)
   .describe('Path relative to the agent working directory; absolute paths and ".." are refused');
 
+/** Every tool's name, first, so the `task` tool's schema can name the others. */
+const NAMES = ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'todo', 'task'] as const;
+
 export const toolSchemas = {
   bash: z
     .object({
@@ -89,15 +92,43 @@ export const toolSchemas = {
     })
     .strict()
     .describe('Keep your plan as a todo list. Send the whole list each time.'),
-} as const;
+  task: z
+    .object({
+      description: z.string().min(1).max(200).describe('A short name for the subtask, shown in lists'),
+      prompt: z
+        .string()
+        .min(1)
+        .max(100_000)
+        .describe('The whole task for the subagent: it sees nothing of your conversation but this'),
+      tools: z
+        .array(z.enum(NAMES))
+        .optional()
+        .describe('Tools the subagent may use, among yours (default: all of yours)'),
+      maxIterations: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe('Most model calls for the subagent'),
+    })
+    .strict()
+    .describe(
+      'Start a subagent on a self-contained subtask in the same working directory and wait for its result. ' +
+        'Several task calls in one reply run at the same time.',
+    ),
+} as const satisfies Record<(typeof NAMES)[number], z.ZodType>;
 
 export type ToolName = keyof typeof toolSchemas;
-export const TOOL_NAMES = Object.keys(toolSchemas) as ToolName[];
+export const TOOL_NAMES: ToolName[] = [...NAMES];
 export type ToolArgs<N extends ToolName> = z.infer<(typeof toolSchemas)[N]>;
 export type TodoItem = ToolArgs<'todo'>['todos'][number];
 
-/** Tools that only read: safe to retry and to run side by side. */
-export const READ_ONLY_TOOLS: readonly ToolName[] = ['read_file', 'list_files', 'grep', 'todo'];
+/**
+ * Calls that may run side by side with their neighbours: the read-only tools, and
+ * subagents (asked for together, they are meant to work at the same time).
+ */
+export const PARALLEL_TOOLS: readonly ToolName[] = ['read_file', 'list_files', 'grep', 'todo', 'task'];
 
 export function isToolName(name: string): name is ToolName {
   return Object.prototype.hasOwnProperty.call(toolSchemas, name);

@@ -29,6 +29,7 @@ import {
 } from '../../workflows/agent/definitions';
 import {
   OrchestraAgentKind,
+  OrchestraParentId,
   OrchestraSessionId,
   OrchestraStatus,
   OrchestraSwarmId,
@@ -161,6 +162,8 @@ export interface AgentListEntry {
 export interface AgentListFilter {
   status?: AgentStatus;
   sessionId?: string;
+  /** The subagents of this agent. */
+  parentId?: string;
   limit?: number;
 }
 
@@ -170,6 +173,7 @@ export async function listAgents(client: Client, filter: AgentListFilter = {}): 
   const clauses = ['WorkflowType="agentWorkflow"'];
   if (filter.status) clauses.push(`${OrchestraStatus.name}=${quote(filter.status)}`);
   if (filter.sessionId) clauses.push(`${OrchestraSessionId.name}=${quote(filter.sessionId)}`);
+  if (filter.parentId) clauses.push(`${OrchestraParentId.name}=${quote(filter.parentId)}`);
   const out: AgentListEntry[] = [];
   for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
     const sa = wf.typedSearchAttributes;

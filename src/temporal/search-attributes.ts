@@ -8,6 +8,14 @@ export const OrchestraStatus = defineSearchAttributeKey('OrchestraStatus', Searc
 export const OrchestraAgentKind = defineSearchAttributeKey('OrchestraAgentKind', SearchAttributeType.KEYWORD);
 export const OrchestraSessionId = defineSearchAttributeKey('OrchestraSessionId', SearchAttributeType.KEYWORD);
 export const OrchestraSwarmId = defineSearchAttributeKey('OrchestraSwarmId', SearchAttributeType.KEYWORD);
+/** The agent that started this one (subagents), so a tree can be listed level by level. */
+export const OrchestraParentId = defineSearchAttributeKey('OrchestraParentId', SearchAttributeType.KEYWORD);
 
 /** Every key, for registering with a server (`--search-attribute NAME=Keyword`). */
-export const SEARCH_ATTRIBUTES = [OrchestraStatus, OrchestraAgentKind, OrchestraSessionId, OrchestraSwarmId];
+export const SEARCH_ATTRIBUTES = [
+  OrchestraStatus,
+  OrchestraAgentKind,
+  OrchestraSessionId,
+  OrchestraSwarmId,
+  OrchestraParentId,
+];

@@ -29,6 +29,7 @@ import {
   type AgentStatus,
   type AgentStatusView,
   type ControlAction,
+  type ToolArgs,
   type ToolOutcome,
   type ToolUseBlock,
 } from '../../src/domain';
@@ -43,6 +44,7 @@ import {
   statusQuery,
   transcriptQuery,
 } from './definitions';
+import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
 
 /** A configured limit was reached; the agent fails with this reason. */
@@ -54,9 +56,11 @@ export class AgentRun implements ToolHost {
   private readonly state: AgentState;
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
+  private readonly subagents: Subagents;
 
   constructor(private readonly input: AgentInput) {
     this.state = input.state ?? initialAgentState(input.task, now());
+    this.subagents = new Subagents(input.config, this.state.subagents);
   }
 
   get config() {
@@ -235,6 +239,7 @@ export class AgentRun implements ToolHost {
     this.state.statusBeforePause = this.state.status;
     this.state.pausedReason = reason;
     this.setStatus('paused', reason);
+    this.subagents.propagate('pause', { reason: `${this.config.id} paused${reason ? `: ${reason}` : ''}` });
   }
 
   private resume(task?: string): void {
@@ -242,6 +247,7 @@ export class AgentRun implements ToolHost {
     this.state.pausedReason = undefined;
     this.state.statusBeforePause = undefined;
     this.setStatus(back, 'resumed');
+    this.subagents.propagate('resume', {});
     if (task) this.enqueue(task, { type: 'task', task: preview(task) });
   }
 
@@ -275,6 +281,10 @@ export class AgentRun implements ToolHost {
 
   setTodos(todos: AgentState['todos']): void {
     this.state.todos = todos;
+  }
+
+  runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome> {
+    return this.subagents.run(args);
   }
 
   recordCall(call: ToolUseBlock): void {

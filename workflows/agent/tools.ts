@@ -6,9 +6,10 @@ import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import {
   isToolName,
   parseToolArgs,
-  READ_ONLY_TOOLS,
+  PARALLEL_TOOLS,
   type AgentConfig,
   type TodoItem,
+  type ToolArgs,
   type ToolName,
   type ToolOutcome,
   type ToolResultBlock,
@@ -19,6 +20,7 @@ import { activities, IDEMPOTENT_TOOL, ONCE_ONLY_TOOL } from './activities';
 export interface ToolHost {
   config: AgentConfig;
   setTodos(todos: TodoItem[]): void;
+  runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome>;
   recordCall(call: ToolUseBlock): void;
   recordResult(call: ToolUseBlock, outcome: ToolOutcome): void;
 }
@@ -47,7 +49,7 @@ function batches(calls: ToolUseBlock[]): ToolUseBlock[][] {
 }
 
 function isReadOnly(call: ToolUseBlock): boolean {
-  return isToolName(call.name) && READ_ONLY_TOOLS.includes(call.name);
+  return isToolName(call.name) && PARALLEL_TOOLS.includes(call.name);
 }
 
 async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> {
@@ -62,6 +64,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
     host.setTodos(todos);
     return { ok: true, output: renderTodos(todos) };
   }
+  if (call.name === 'task') return host.runSubagent(parsed.args as ToolArgs<'task'>);
   const input = { agentId: config.id, cwd: config.cwd, args: parsed.args } as never;
   try {
     return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
@@ -76,7 +79,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
 }
 
 function activityFor(
-  name: Exclude<ToolName, 'todo'>,
+  name: Exclude<ToolName, 'todo' | 'task'>,
   summary: string,
 ): (input: never) => Promise<ToolOutcome> {
   switch (name) {

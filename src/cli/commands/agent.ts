@@ -95,6 +95,7 @@ export function agentCommand(
     .description('list agents, newest first')
     .addOption(new Option('--status <status>', 'only agents in this status').choices(AGENT_STATUSES))
     .option('--session <id>', 'only agents of this session')
+    .option('--parent <id>', 'only the subagents of this agent')
     .option('--limit <n>', 'at most this many', positiveInt, 50)
     .option('--json', 'machine-readable output')
     .action((o) =>
@@ -102,6 +103,7 @@ export function agentCommand(
         const rows = await listAgents(await ctx.client(), {
           status: o.status as AgentStatus | undefined,
           sessionId: o.session,
+          parentId: o.parent,
           limit: o.limit,
         });
         ctx.out(o.json ? json(rows) : formatList(rows));

@@ -1,0 +1,123 @@
+/**
+ * The `task` tool: an agent starts a subagent, a child agentWorkflow, and waits for its
+ * result, which comes back as the tool's result. Pause and resume reach the children.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  AGENT_FAILED,
+  agentWorkflowId,
+  DEFAULT_SYSTEM_PROMPT,
+  type AgentConfig,
+  type AgentInput,
+  type AgentResult,
+  type ToolArgs,
+  type ToolOutcome,
+} from '../../src/domain';
+import {
+  OrchestraAgentKind,
+  OrchestraParentId,
+  OrchestraSessionId,
+  OrchestraSwarmId,
+  OrchestraStatus,
+} from '../../src/temporal/search-attributes';
+import { pauseSignal, resumeSignal } from './definitions';
+
+const SUBAGENT_PROMPT =
+  `${DEFAULT_SYSTEM_PROMPT}\n\nYou are a subagent: another agent gave you this task, and your final ` +
+  'reply is handed back to it as the result. Make that reply complete and self-contained.';
+
+export class Subagents {
+  /** Children running now: the ones pause and resume must reach. */
+  private readonly active = new Set<string>();
+
+  constructor(
+    private readonly config: AgentConfig,
+    /** Ids started so far, kept in the agent's state across continue-as-new. */
+    private readonly started: string[],
+  ) {}
+
+  async run(args: ToolArgs<'task'>): Promise<ToolOutcome> {
+    const refusal = this.refusal(args);
+    if (refusal) return { ok: false, error: refusal };
+    const child = this.childConfig(args);
+    this.started.push(child.id);
+    this.active.add(child.id);
+    try {
+      const result = await wf.executeChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+        workflowId: agentWorkflowId(child.id),
+        args: [{ config: child, task: args.prompt }],
+        typedSearchAttributes: [
+          { key: OrchestraStatus, value: 'idle' },
+          { key: OrchestraAgentKind, value: 'subagent' },
+          { key: OrchestraParentId, value: this.config.id },
+          ...(child.sessionId ? [{ key: OrchestraSessionId, value: child.sessionId }] : []),
+          ...(child.swarmId ? [{ key: OrchestraSwarmId, value: child.swarmId }] : []),
+        ],
+        staticSummary: `${child.name} (subagent of ${this.config.name})`,
+      });
+      if (result.status !== 'completed')
+        return { ok: false, error: `subagent ${child.id} was ${result.status}` };
+      return { ok: true, output: `${result.result ?? ''}\n\n${footer(result)}`.trim() };
+    } catch (err) {
+      // Our own cancellation travels on; a child cancelled or failed on its own is a tool error.
+      if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
+      return { ok: false, error: `subagent ${child.id} ${describeFailure(err)}` };
+    } finally {
+      this.active.delete(child.id);
+    }
+  }
+
+  /** Pass a pause or a resume on to the children running now. */
+  propagate(action: 'pause' | 'resume', payload: object): void {
+    for (const id of this.active) {
+      const handle = wf.getExternalWorkflowHandle(agentWorkflowId(id));
+      // A child that has just finished cannot be signalled; that is fine.
+      handle.signal(action === 'pause' ? pauseSignal : resumeSignal, payload).catch(() => undefined);
+    }
+  }
+
+  private refusal(args: ToolArgs<'task'>): string | undefined {
+    const { limits, depth, tools } = this.config;
+    if (depth >= limits.maxDepth) {
+      return `refused: subagents may nest ${limits.maxDepth} deep and this agent is at depth ${depth}; do the subtask yourself`;
+    }
+    if (this.started.length >= limits.maxSubagents) {
+      return `refused: this agent has started its ${limits.maxSubagents} subagents (maxSubagents); do the rest yourself`;
+    }
+    const foreign = (args.tools ?? []).filter((t) => !tools.includes(t));
+    if (foreign.length)
+      return `refused: a subagent can only get tools you have; you lack ${foreign.join(', ')}`;
+    return undefined;
+  }
+
+  private childConfig(args: ToolArgs<'task'>): AgentConfig {
+    const parent = this.config;
+    return {
+      ...parent,
+      id: `${parent.id}.${this.started.length + 1}`,
+      name: args.description,
+      type: 'subagent',
+      systemPrompt: SUBAGENT_PROMPT,
+      tools: args.tools ?? parent.tools,
+      limits: { ...parent.limits, maxIterations: args.maxIterations ?? parent.limits.maxIterations },
+      parentId: parent.id,
+      depth: parent.depth + 1,
+    };
+  }
+}
+
+function footer(r: AgentResult): string {
+  const m = r.metrics;
+  return `[subagent ${r.id} ${r.status} · ${m.iterations} iterations · ${m.toolCalls} tool calls · ${m.tokens.input}/${m.tokens.output} tokens · ${(m.durationMs / 1000).toFixed(1)}s]`;
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof wf.ChildWorkflowFailure) {
+    const cause = err.cause;
+    if (cause instanceof wf.ApplicationFailure && cause.type === AGENT_FAILED)
+      return `failed: ${cause.message}`;
+    if (wf.isCancellation(cause)) return 'was cancelled';
+    return `failed: ${cause?.message ?? err.message}`;
+  }
+  return `failed: ${err instanceof Error ? err.message : String(err)}`;
+}
