@@ -50,6 +50,16 @@ test("a subagent runs as a child workflow and its result is the parent's tool re
     cwd: (await agentStatus(h.client, id)).cwd,
   });
   expect((await agentStatus(h.client, id)).subagents).toEqual([`${id}.1`]);
+  // Accounting rolls up: the parent's totals are its own metrics plus the child's.
+  const childResult = await waitForAgent(h.client, `${id}.1`);
+  const own = result.metrics;
+  const sub = childResult.metrics;
+  expect(result.totals).toEqual({
+    tokens: { input: own.tokens.input + sub.tokens.input, output: own.tokens.output + sub.tokens.output },
+    toolCalls: own.toolCalls + sub.toolCalls,
+    iterations: own.iterations + sub.iterations,
+    agents: 2,
+  });
   const description = await h.client.workflow.getHandle(`agent-${id}.1`).describe();
   expect(description.parentExecution?.workflowId).toBe(`agent-${id}`);
 });
@@ -87,6 +97,8 @@ test('the depth limit and the count limit give the model a clear tool error', as
     content: expect.stringMatching(/started its 1 subagents \(maxSubagents\)/),
   });
   const [grand] = await toolResults(`${id}.1`);
+  // Totals count the child, and the failed-nothing grandchild never existed.
+  expect((await waitForAgent(h.client, id)).totals.agents).toBe(2);
   expect(grand).toMatchObject({
     is_error: true,
     content: expect.stringMatching(/subagents may nest 1 deep and this agent is at depth 1/),

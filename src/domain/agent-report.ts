@@ -1,5 +1,5 @@
 /** What an agent reports about itself: the status view, its result, the Web UI's details. */
-import { agentWorkflowId, type AgentConfig, type AgentResult, type AgentStatusView } from './agent';
+import { addUsage, agentWorkflowId, type AgentConfig, type AgentResult, type AgentStatusView } from './agent';
 import type { AgentState } from './agent-state';
 
 export function statusView(config: AgentConfig, state: AgentState): AgentStatusView {
@@ -27,6 +27,10 @@ export function statusView(config: AgentConfig, state: AgentState): AgentStatusV
     parentId: config.parentId,
     depth: config.depth,
     subagents: [...state.subagents],
+    totals: addUsage(
+      { tokens: { ...state.tokens }, toolCalls: state.toolCalls, iterations: state.iterations, agents: 1 },
+      state.descendants,
+    ),
   };
 }
 
@@ -43,6 +47,7 @@ export function resultFromView(view: AgentStatusView, error = view.error): Agent
       toolCalls: view.toolCalls,
       iterations: view.iterations,
     },
+    totals: view.totals,
     artifacts: [...view.artifacts],
   };
 }

@@ -1,5 +1,5 @@
 /** The agent workflow's input and the state it carries across continue-as-new. */
-import type { AgentConfig } from './agent';
+import { emptyUsage, type AgentConfig, type Usage } from './agent';
 import type { EventLog } from './events';
 import { emptyEventLog } from './events';
 import type { ConversationMessage, TokenUsage } from './messages';
@@ -28,6 +28,8 @@ export interface AgentState {
   artifacts: string[];
   /** Ids of the subagents started so far. */
   subagents: string[];
+  /** What finished subagents (and theirs) used. */
+  descendants: Usage;
   log: EventLog;
   cancel?: { reason?: string };
 }
@@ -54,6 +56,7 @@ export function initialAgentState(task: string, now: string): AgentState {
     todos: [],
     artifacts: [],
     subagents: [],
+    descendants: emptyUsage(),
     log: emptyEventLog(),
   };
 }

@@ -144,6 +144,28 @@ export interface AgentMetrics {
   iterations: number;
 }
 
+/** Work done by an agent and everything beneath it. */
+export interface Usage {
+  tokens: TokenUsage;
+  toolCalls: number;
+  iterations: number;
+  /** Agents counted: 1 for the agent itself, plus its subagents at any depth. */
+  agents: number;
+}
+
+export function emptyUsage(): Usage {
+  return { tokens: { input: 0, output: 0 }, toolCalls: 0, iterations: 0, agents: 0 };
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    tokens: { input: a.tokens.input + b.tokens.input, output: a.tokens.output + b.tokens.output },
+    toolCalls: a.toolCalls + b.toolCalls,
+    iterations: a.iterations + b.iterations,
+    agents: a.agents + b.agents,
+  };
+}
+
 /** The answer of the `status` query. */
 export interface AgentStatusView {
   id: string;
@@ -170,6 +192,8 @@ export interface AgentStatusView {
   depth: number;
   /** Ids of the subagents this agent started. */
   subagents: string[];
+  /** This agent's work plus its subagents' (finished ones), at any depth. */
+  totals: Usage;
 }
 
 /** What the agent workflow returns. */
@@ -179,5 +203,7 @@ export interface AgentResult {
   result?: string;
   error?: string;
   metrics: AgentMetrics;
+  /** The metrics of this agent and all its subagents, at any depth. */
+  totals: Usage;
   artifacts: string[];
 }

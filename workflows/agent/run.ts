@@ -4,6 +4,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
+  addUsage,
   AGENT_FAILED,
   currentDetails,
   appendEvent,
@@ -60,7 +61,9 @@ export class AgentRun implements ToolHost {
 
   constructor(private readonly input: AgentInput) {
     this.state = input.state ?? initialAgentState(input.task, now());
-    this.subagents = new Subagents(input.config, this.state.subagents);
+    this.subagents = new Subagents(input.config, this.state.subagents, (totals) => {
+      this.state.descendants = addUsage(this.state.descendants, totals);
+    });
   }
 
   get config() {

@@ -12,6 +12,7 @@ import {
   type AgentResult,
   type ToolArgs,
   type ToolOutcome,
+  type Usage,
 } from '../../src/domain';
 import {
   OrchestraAgentKind,
@@ -34,6 +35,8 @@ export class Subagents {
     private readonly config: AgentConfig,
     /** Ids started so far, kept in the agent's state across continue-as-new. */
     private readonly started: string[],
+    /** Told what each finished subagent used, its own subagents included. */
+    private readonly onUsage: (totals: Usage) => void,
   ) {}
 
   async run(args: ToolArgs<'task'>): Promise<ToolOutcome> {
@@ -55,12 +58,15 @@ export class Subagents {
         ],
         staticSummary: `${child.name} (subagent of ${this.config.name})`,
       });
+      this.onUsage(result.totals);
       if (result.status !== 'completed')
         return { ok: false, error: `subagent ${child.id} was ${result.status}` };
       return { ok: true, output: `${result.result ?? ''}\n\n${footer(result)}`.trim() };
     } catch (err) {
       // Our own cancellation travels on; a child cancelled or failed on its own is a tool error.
       if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
+      const failed = failedResult(err);
+      if (failed) this.onUsage(failed.totals);
       return { ok: false, error: `subagent ${child.id} ${describeFailure(err)}` };
     } finally {
       this.active.delete(child.id);
@@ -109,6 +115,13 @@ export class Subagents {
 function footer(r: AgentResult): string {
   const m = r.metrics;
   return `[subagent ${r.id} ${r.status} · ${m.iterations} iterations · ${m.toolCalls} tool calls · ${m.tokens.input}/${m.tokens.output} tokens · ${(m.durationMs / 1000).toFixed(1)}s]`;
+}
+
+/** A failed agent's result travels in its failure's details. */
+function failedResult(err: unknown): AgentResult | undefined {
+  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  if (!(cause instanceof wf.ApplicationFailure) || cause.type !== AGENT_FAILED) return undefined;
+  return cause.details?.[0] as AgentResult | undefined;
 }
 
 function describeFailure(err: unknown): string {
