@@ -118,6 +118,8 @@ test("a subagent's failure is a tool error for the parent, which carries on", as
     is_error: true,
     content: `subagent ${id}.1 failed: limit reached: maxIterations (2)`,
   });
+  // A failed subagent's work still counts.
+  expect((await waitForAgent(h.client, id)).totals).toMatchObject({ agents: 2, iterations: 2 + 2 });
 });
 
 test('a subagent only gets tools its parent has', async () => {
