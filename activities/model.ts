@@ -56,7 +56,8 @@ export function createCallModel(endpoint: ModelEndpoint) {
           system: input.system,
           max_tokens: input.maxTokens,
           messages: input.messages as Anthropic.MessageParam[],
-          tools: input.tools.map(toolDefinition) as Anthropic.Tool[],
+          // An agent without tools (a judge) sends none: the API refuses an empty list.
+          ...(input.tools.length ? { tools: input.tools.map(toolDefinition) as Anthropic.Tool[] } : {}),
           ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
         },
         { signal: ctx.cancellationSignal },

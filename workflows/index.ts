@@ -1,3 +1,7 @@
 /** Every workflow the worker registers. */
 export { agentWorkflow } from './agent/workflow';
+export { parallelSwarm } from './swarm/parallel';
+export { pipelineSwarm } from './swarm/pipeline';
+export { debateSwarm } from './swarm/debate';
 export * from './agent/definitions';
+export { swarmStatusQuery, usageSignal } from './swarm/definitions';

@@ -7,3 +7,5 @@ export * from './tools';
 export * from './failures';
 export * from './agent-state';
 export * from './agent-report';
+export * from './swarm';
+export * from './merge';

@@ -12,6 +12,7 @@ import type { SpawnRequest, AgentStatusView } from '../../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
+import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker } from '../../workers/worker';
 
@@ -32,6 +33,8 @@ export interface Harness {
   script(turns: Script['turns'], options?: { repeatLast?: boolean; task?: string }): string;
   /** A task whose model takes `delayMs` a turn and never ends it: an agent reliably running. */
   busyTask(delayMs: number): string;
+  /** Start a swarm with test defaults (a workspace, fast heartbeats); returns its id. */
+  swarm(spec: unknown, extra?: Record<string, unknown>): Promise<string>;
   /** Spawn an agent with test defaults (a workspace, fast heartbeats); returns its id. */
   spawn(request: Partial<SpawnRequest> & { task: string }): Promise<string>;
   close(): Promise<void>;
@@ -108,6 +111,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return harness.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs }], {
         repeatLast: true,
       });
+    },
+    async swarm(spec, extra = {}) {
+      const { id } = await startSwarm(client, defaults, {
+        spec,
+        cwd: await harness.workspace(),
+        tuning: { modelHeartbeatTimeoutSeconds: 5 },
+        ...extra,
+      });
+      return id;
     },
     async spawn(request) {
       const { id } = await spawnAgent(client, defaults, {

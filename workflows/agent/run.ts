@@ -21,6 +21,7 @@ import {
   resultFromView,
   resumePayload,
   statusView,
+  swarmWorkflowId,
   textOf,
   toolUsesOf,
   type AgentEventBody,
@@ -45,6 +46,7 @@ import {
   statusQuery,
   transcriptQuery,
 } from './definitions';
+import { usageSignal } from '../swarm/definitions';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
 
@@ -122,6 +124,7 @@ export class AgentRun implements ToolHost {
       }
       if (await this.cancellable(() => this.step()))
         return this.finish('cancelled', this.state.cancel?.reason);
+      this.reportUsage();
       await this.continueAsNewIfLong();
     }
   }
@@ -176,6 +179,17 @@ export class AgentRun implements ToolHost {
     state.toolCalls += calls.length;
     const results = await runToolCalls(calls, this);
     state.conversation.push({ role: 'user', content: results });
+  }
+
+  /** Tell the swarm this agent works for what it has used, so the swarm can keep its budgets. */
+  private reportUsage(): void {
+    const { swarmId, id } = this.config;
+    if (!swarmId) return;
+    const { tokens, toolCalls, iterations } = this.state;
+    wf.getExternalWorkflowHandle(swarmWorkflowId(swarmId))
+      .signal(usageSignal, { agentId: id, tokens: { ...tokens }, toolCalls, iterations })
+      // A swarm that has already ended needs no report.
+      .catch(() => undefined);
   }
 
   private checkLimits(): void {

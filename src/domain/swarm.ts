@@ -1,0 +1,179 @@
+/** Swarms: specs people write, and what a swarm reports. Pure: workflows import it. */
+import { z } from 'zod';
+import {
+  agentLimitsSchema,
+  agentTuningSchema,
+  type AgentMetrics,
+  type AgentTuning,
+  type Usage,
+} from './agent';
+import type { AgentStatus } from './status';
+import { TOOL_NAMES, type ToolName } from './tools';
+
+/** One agent of a swarm: anything left out comes from the swarm's defaults. */
+export const agentTemplateSchema = z
+  .object({
+    name: z.string().min(1).max(100).optional().describe('Shown in lists; also names a pipeline stage'),
+    task: z.string().min(1).max(100_000).optional().describe("This agent's own task (default: the swarm's)"),
+    systemPrompt: z.string().max(200_000).optional(),
+    model: z.string().min(1).max(200).optional(),
+    temperature: z.number().min(0).max(1).optional(),
+    tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
+    limits: agentLimitsSchema.partial().optional(),
+  })
+  .strict();
+export type AgentTemplate = z.infer<typeof agentTemplateSchema>;
+
+export const MERGES = ['first', 'all', 'vote', 'best'] as const;
+export type Merge = (typeof MERGES)[number];
+export const NAMED_SCORERS = ['longest', 'shortest'] as const;
+
+const task = z.string().min(1).max(100_000).describe('What the swarm works on');
+
+export const parallelSpecSchema = z
+  .object({
+    strategy: z.literal('parallel'),
+    task,
+    agents: z.array(agentTemplateSchema).min(1).max(500),
+    merge: z.enum(MERGES).default('all'),
+    scorer: z
+      .union([
+        z.object({ judge: agentTemplateSchema, rubric: z.string().min(1).max(20_000) }).strict(),
+        z.object({ named: z.enum(NAMED_SCORERS) }).strict(),
+      ])
+      .optional()
+      .describe('For merge "best": a judge agent with a rubric, or a named deterministic scorer'),
+  })
+  .strict()
+  .refine((s) => s.merge !== 'best' || s.scorer !== undefined, {
+    message: 'merge "best" needs a scorer',
+    path: ['scorer'],
+  });
+
+export const pipelineSpecSchema = z
+  .object({
+    strategy: z.literal('pipeline'),
+    task,
+    stages: z
+      .array(agentTemplateSchema.extend({ name: z.string().min(1).max(100) }))
+      .min(1)
+      .max(50),
+  })
+  .strict();
+
+export const debateSpecSchema = z
+  .object({
+    strategy: z.literal('debate'),
+    task,
+    participants: z.array(agentTemplateSchema).min(2).max(20),
+    rounds: z.number().int().min(1).max(10).default(2),
+    judge: agentTemplateSchema.optional().describe('Decides after the last round; without one, a vote'),
+  })
+  .strict();
+
+export const swarmSpecSchema = z.union([parallelSpecSchema, pipelineSpecSchema, debateSpecSchema]);
+export type SwarmSpec = z.infer<typeof swarmSpecSchema>;
+export type ParallelSpec = z.infer<typeof parallelSpecSchema>;
+export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
+export type DebateSpec = z.infer<typeof debateSpecSchema>;
+export const STRATEGIES = ['parallel', 'pipeline', 'debate'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Budgets for a whole swarm, every agent at any depth counted. */
+export const DEFAULT_BUDGETS = {
+  /** Agents the swarm and its agents may start, in all. @default 100 */
+  maxSubagents: 100,
+  /** Tool calls of every agent, in all. @default 1500 */
+  maxToolCalls: 1500,
+  /** Input plus output tokens of every agent, in all. @default 10_000_000 */
+  maxTokens: 10_000_000,
+} as const;
+
+export const budgetsSchema = z
+  .object({
+    maxSubagents: z.number().int().min(1).max(100_000),
+    maxToolCalls: z.number().int().min(1).max(10_000_000),
+    maxTokens: z.number().int().min(1),
+  })
+  .strict();
+export type SwarmBudgets = z.infer<typeof budgetsSchema>;
+
+export const swarmRequestSchema = z
+  .object({
+    spec: swarmSpecSchema,
+    cwd: z.string().min(1).max(4096).describe('Absolute working directory every agent works in'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/, 'letters, digits, "_" and "-", at most 61')
+      .optional(),
+    model: z.string().min(1).max(200).optional(),
+    budgets: budgetsSchema.partial().optional(),
+    tuning: agentTuningSchema.partial().optional(),
+    sessionId: z.string().max(200).optional(),
+  })
+  .strict();
+export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
+
+export interface SwarmInput {
+  id: string;
+  spec: SwarmSpec;
+  cwd: string;
+  model: string;
+  budgets: SwarmBudgets;
+  /** Operational knobs for every agent (tests shorten heartbeats). */
+  tuning?: Partial<AgentTuning>;
+  sessionId?: string;
+}
+
+export function swarmWorkflowId(id: string): string {
+  return `swarm-${id}`;
+}
+
+/** One agent as the swarm sees it. */
+export interface SwarmAgent {
+  id: string;
+  name: string;
+  /** The stage, round or role it served in. */
+  role: string;
+  status: AgentStatus;
+  result?: string;
+  error?: string;
+  metrics?: AgentMetrics;
+  /** Live, from its usage reports; final once it ends. */
+  usage: Usage;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface SwarmStats {
+  spawned: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  toolCalls: number;
+  tokens: { input: number; output: number };
+  wallTimeMs: number;
+  /** The sum of every agent's own time. */
+  agentTimeMs: number;
+  /** The longest chain of agents that had to run one after another. */
+  criticalPathMs: number;
+  /** agentTimeMs / wallTimeMs: how much the swarm ran at once. */
+  speedup: number;
+  stages?: Array<{ name: string; agents: number; durationMs: number; toolCalls: number; tokens: number }>;
+}
+
+export interface SwarmOutcome {
+  id: string;
+  strategy: Strategy;
+  status: AgentStatus;
+  task: string;
+  result?: string;
+  error?: string;
+  /** How the result was chosen: the winner, the votes, the scores, the rounds. */
+  merge?: Record<string, unknown>;
+  agents: SwarmAgent[];
+  stats: SwarmStats;
+  budgets: SwarmBudgets;
+  startedAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,103 @@
+/** Client helpers for swarms: start, inspect, control. */
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  DEFAULT_BUDGETS,
+  refusalReason,
+  swarmRequestSchema,
+  swarmWorkflowId,
+  type SwarmInput,
+  type SwarmOutcome,
+} from '../domain';
+import { cancelSignal, pauseSignal, resumeSignal } from '../../workflows/agent/definitions';
+import { swarmStatusQuery } from '../../workflows/swarm/definitions';
+import { BadRequestError, InvalidTransitionError, type AgentDefaults } from './agents';
+import {
+  OrchestraAgentKind,
+  OrchestraSessionId,
+  OrchestraStatus,
+  OrchestraSwarmId,
+} from './search-attributes';
+
+export class SwarmNotFoundError extends Error {}
+
+const WORKFLOW_OF = { parallel: 'parallelSwarm', pipeline: 'pipelineSwarm', debate: 'debateSwarm' } as const;
+
+export async function startSwarm(
+  client: Client,
+  defaults: AgentDefaults,
+  raw: unknown,
+): Promise<{ id: string; workflowId: string }> {
+  const parsed = swarmRequestSchema.safeParse(raw);
+  if (!parsed.success) throw new BadRequestError(`invalid swarm spec: ${z.prettifyError(parsed.error)}`);
+  const request = parsed.data;
+  if (!path.isAbsolute(request.cwd))
+    throw new BadRequestError(`cwd must be an absolute path, got "${request.cwd}"`);
+  if (!(await stat(request.cwd).catch(() => undefined))?.isDirectory()) {
+    throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
+  }
+  const input: SwarmInput = {
+    id: request.id ?? randomUUID().slice(0, 8),
+    spec: request.spec,
+    cwd: request.cwd,
+    model: request.model ?? defaults.model,
+    budgets: { ...DEFAULT_BUDGETS, ...request.budgets },
+    tuning: request.tuning,
+    sessionId: request.sessionId,
+  };
+  const workflowId = swarmWorkflowId(input.id);
+  await client.workflow.start(WORKFLOW_OF[input.spec.strategy], {
+    taskQueue: defaults.taskQueue,
+    workflowId,
+    args: [input],
+    typedSearchAttributes: [
+      { key: OrchestraStatus, value: 'running' },
+      { key: OrchestraAgentKind, value: 'swarm' },
+      { key: OrchestraSwarmId, value: input.id },
+      ...(input.sessionId ? [{ key: OrchestraSessionId, value: input.sessionId }] : []),
+    ],
+    staticSummary: `${input.spec.strategy} swarm: ${input.spec.task.replace(/\s+/g, ' ').slice(0, 110)}`,
+  });
+  return { id: input.id, workflowId };
+}
+
+function handle(client: Client, id: string): WorkflowHandle {
+  return client.workflow.getHandle(swarmWorkflowId(id));
+}
+
+async function known<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
+      throw new SwarmNotFoundError(`no swarm with id "${id}"`);
+    }
+    throw err;
+  }
+}
+
+export function swarmStatus(client: Client, id: string): Promise<SwarmOutcome> {
+  return known(id, () => handle(client, id).query(swarmStatusQuery));
+}
+
+const SIGNALS = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
+
+export async function controlSwarm(
+  client: Client,
+  id: string,
+  action: keyof typeof SIGNALS,
+  payload: object = {},
+): Promise<SwarmOutcome> {
+  const before = await swarmStatus(client, id);
+  const refusal = refusalReason(action, before.status);
+  if (refusal) throw new InvalidTransitionError(refusal.replace('the agent', 'the swarm'));
+  await known(id, () => handle(client, id).signal(SIGNALS[action], payload));
+  return before;
+}
+
+export async function waitForSwarm(client: Client, id: string): Promise<SwarmOutcome> {
+  return known(id, () => handle(client, id).result() as Promise<SwarmOutcome>);
+}

@@ -1,0 +1,22 @@
+/**
+ * A swarm answers the same control signals as an agent (`pause`, `resume`, `cancel`) and
+ * passes them on to its agents. Agents report their usage to it with `usage`, a signal
+ * because an agent cannot wait on its swarm's answer.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { SwarmOutcome } from '../../src/domain';
+
+export const usageSignal = defineSignal<[unknown]>('usage');
+export const swarmStatusQuery = defineQuery<SwarmOutcome>('status');
+
+/** An agent's own work so far (not its subagents': they report for themselves). */
+export const usagePayload = z
+  .object({
+    agentId: z.string().min(1),
+    tokens: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }).strict(),
+    toolCalls: z.number().int().min(0),
+    iterations: z.number().int().min(0),
+  })
+  .strict();
+export type UsageReport = z.infer<typeof usagePayload>;

@@ -1,0 +1,147 @@
+/** parallelSwarm: the same task (or one each) to N agents at once, merged first / all / vote / best. */
+import {
+  judgePrompt,
+  parseVerdict,
+  vote,
+  type ParallelSpec,
+  type SwarmAgent,
+  type SwarmInput,
+  type SwarmOutcome,
+} from '../../src/domain';
+import { SwarmRun, type StrategyOutcome } from './run';
+
+export async function parallelSwarm(input: SwarmInput): Promise<SwarmOutcome> {
+  const swarm = new SwarmRun(input, 'parallel');
+  swarm.installHandlers();
+  return swarm.execute(() => runParallel(swarm, input.spec as ParallelSpec));
+}
+
+async function runParallel(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutcome> {
+  const runs = spec.agents.map((t, i) => swarm.runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`));
+  if (spec.merge === 'first') return first(swarm, runs);
+  const agents = await Promise.all(runs);
+  const criticalPathMs = longest(agents);
+  const done = agents.filter((a) => a.status === 'completed');
+  if (done.length === 0) return { status: 'failed', error: 'every agent failed', criticalPathMs };
+  switch (spec.merge) {
+    case 'all':
+      return {
+        status: 'completed',
+        result: agents
+          .map((a) => `## ${a.name} (${a.id}, ${a.status})\n${a.result ?? a.error ?? ''}`)
+          .join('\n\n'),
+        merge: {
+          merge: 'all',
+          results: agents.map((a) => ({ agent: a.id, status: a.status, result: a.result })),
+        },
+        criticalPathMs,
+      };
+    case 'vote': {
+      const tally = vote(done.map((a) => a.result ?? ''));
+      const winner = done[tally.winner];
+      return {
+        status: 'completed',
+        result: winner.result,
+        merge: {
+          merge: 'vote',
+          winner: winner.id,
+          tie: tally.tie,
+          counts: tally.counts.map((c) => ({
+            answer: c.answer,
+            votes: c.votes,
+            agents: c.voters.map((v) => done[v].id),
+          })),
+        },
+        criticalPathMs,
+      };
+    }
+    case 'best':
+      return best(swarm, spec, done, criticalPathMs);
+  }
+}
+
+/** The first success wins; the others are cancelled, and show as cancelled. */
+async function first(swarm: SwarmRun, runs: Array<Promise<SwarmAgent>>): Promise<StrategyOutcome> {
+  let winner: SwarmAgent | undefined;
+  await Promise.all(
+    runs.map((run) =>
+      run.then((agent) => {
+        if (winner || agent.status !== 'completed') return;
+        winner = agent;
+        for (const other of swarm.agents)
+          if (other.id !== agent.id && !other.endedAt) swarm.cancelAgent(other.id);
+      }),
+    ),
+  );
+  const criticalPathMs = winner ? duration(winner) : longest(swarm.agents);
+  if (!winner) return { status: 'failed', error: 'no agent succeeded', criticalPathMs };
+  const cancelled = swarm.agents.filter((a) => a.status === 'cancelled').map((a) => a.id);
+  return {
+    status: 'completed',
+    result: winner.result,
+    merge: { merge: 'first', winner: winner.id, cancelled },
+    criticalPathMs,
+  };
+}
+
+async function best(
+  swarm: SwarmRun,
+  spec: ParallelSpec,
+  done: SwarmAgent[],
+  criticalPathMs: number,
+): Promise<StrategyOutcome> {
+  const scorer = spec.scorer!;
+  if ('named' in scorer) {
+    const scores = done.map((a) => (scorer.named === 'longest' ? 1 : -1) * (a.result ?? '').length);
+    const bestIndex = scores.indexOf(Math.max(...scores));
+    return {
+      status: 'completed',
+      result: done[bestIndex].result,
+      merge: {
+        merge: 'best',
+        scorer: scorer.named,
+        best: done[bestIndex].id,
+        scores: done.map((a, i) => ({ agent: a.id, score: scores[i] })),
+      },
+      criticalPathMs,
+    };
+  }
+  const judge = await swarm.runAgent(
+    { ...scorer.judge, tools: scorer.judge.tools ?? [] },
+    judgePrompt(
+      spec.task,
+      scorer.rubric,
+      done.map((a) => a.result ?? ''),
+    ),
+    'judge',
+  );
+  const path = criticalPathMs + duration(judge);
+  if (judge.status !== 'completed')
+    return { status: 'failed', error: `the judge ${judge.status}: ${judge.error}`, criticalPathMs: path };
+  const verdict = parseVerdict(judge.result ?? '', done.length);
+  if ('error' in verdict) return { status: 'failed', error: verdict.error, criticalPathMs: path };
+  const chosen = done[verdict.best - 1];
+  return {
+    status: 'completed',
+    result: chosen.result,
+    merge: {
+      merge: 'best',
+      scorer: 'judge',
+      judge: judge.id,
+      best: chosen.id,
+      reason: verdict.reason,
+      scores: done.map((a, i) => ({ agent: a.id, score: verdict.scores[i] })),
+    },
+    criticalPathMs: path,
+  };
+}
+
+export function duration(agent: SwarmAgent): number {
+  return (
+    agent.metrics?.durationMs ?? (agent.endedAt ? Date.parse(agent.endedAt) - Date.parse(agent.startedAt) : 0)
+  );
+}
+
+export function longest(agents: SwarmAgent[]): number {
+  return Math.max(0, ...agents.map(duration));
+}

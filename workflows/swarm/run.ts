@@ -1,0 +1,317 @@
+/**
+ * What every swarm strategy shares: starting agents as child workflows, passing pause,
+ * resume and cancel on to them, keeping the budgets, and reporting.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  AGENT_FAILED,
+  agentWorkflowId,
+  cancelPayload,
+  DEFAULT_SYSTEM_PROMPT,
+  DEFAULT_LIMITS,
+  DEFAULT_TUNING,
+  describeIssue,
+  emptyUsage,
+  pausePayload,
+  resumePayload,
+  TOOL_NAMES,
+  type AgentConfig,
+  type AgentInput,
+  type AgentResult,
+  type AgentStatus,
+  type AgentTemplate,
+  type Strategy,
+  type SwarmAgent,
+  type SwarmInput,
+  type SwarmOutcome,
+  type SwarmStats,
+  type Usage,
+} from '../../src/domain';
+import {
+  OrchestraAgentKind,
+  OrchestraSessionId,
+  OrchestraStatus,
+  OrchestraSwarmId,
+} from '../../src/temporal/search-attributes';
+import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { swarmStatusQuery, usagePayload, usageSignal, type UsageReport } from './definitions';
+
+const now = (): string => new Date().toISOString();
+
+/** What a strategy decides. */
+export interface StrategyOutcome {
+  status: 'completed' | 'failed';
+  result?: string;
+  error?: string;
+  merge?: Record<string, unknown>;
+  criticalPathMs: number;
+  stages?: SwarmStats['stages'];
+}
+
+/** The swarm was stopped (cancel, or a budget): strategies stop starting agents. */
+export class SwarmStopped extends Error {}
+
+export class SwarmRun {
+  readonly agents: SwarmAgent[] = [];
+  private status: AgentStatus = 'running';
+  private pausedReason?: string;
+  private stopReason?: { status: 'cancelled' | 'failed'; reason: string };
+  private readonly scopes = new Map<string, wf.CancellationScope>();
+  /** Latest own usage of every agent working for this swarm, subagents included. */
+  private readonly usage = new Map<string, UsageReport>();
+  private readonly startedAt = now();
+  private outcome?: StrategyOutcome;
+
+  constructor(
+    readonly input: SwarmInput,
+    readonly strategy: Strategy,
+  ) {}
+
+  installHandlers(): void {
+    wf.setHandler(pauseSignal, (raw) => this.onControl('pause', pausePayload.safeParse(raw)));
+    wf.setHandler(resumeSignal, (raw) => this.onControl('resume', resumePayload.safeParse(raw)));
+    wf.setHandler(cancelSignal, (raw) => this.onControl('cancel', cancelPayload.safeParse(raw)));
+    wf.setHandler(usageSignal, (raw) => {
+      const parsed = usagePayload.safeParse(raw);
+      if (!parsed.success)
+        return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
+      this.usage.set(parsed.data.agentId, parsed.data);
+      this.checkBudgets();
+    });
+    wf.setHandler(swarmStatusQuery, () => this.report());
+  }
+
+  /** Run the strategy, and turn a stop (cancel, budget) into the swarm's outcome. */
+  async execute(strategy: () => Promise<StrategyOutcome>): Promise<SwarmOutcome> {
+    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: 'running' }]);
+    try {
+      this.outcome = await strategy();
+    } catch (err) {
+      if (!(err instanceof SwarmStopped)) throw err;
+    }
+    if (this.stopReason) {
+      this.outcome = {
+        status: 'failed',
+        error: this.stopReason.reason,
+        criticalPathMs: this.outcome?.criticalPathMs ?? 0,
+      };
+      this.status = this.stopReason.status;
+    } else this.status = this.outcome?.status ?? 'failed';
+    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: this.status }]);
+    return this.report();
+  }
+
+  /** Run one agent to its end. An agent's failure is its outcome, not an exception. */
+  async runAgent(template: AgentTemplate, task: string, role: string): Promise<SwarmAgent> {
+    await wf.condition(() => this.status !== 'paused' || this.stopReason !== undefined);
+    if (this.stopReason) throw new SwarmStopped(this.stopReason.reason);
+    const { budgets } = this.input;
+    if (this.spawned() >= budgets.maxSubagents) {
+      this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
+      throw new SwarmStopped(this.stopReason!.reason);
+    }
+    const config = this.agentConfig(template, role);
+    const agent: SwarmAgent = {
+      id: config.id,
+      name: config.name,
+      role,
+      status: 'running',
+      usage: emptyUsage(),
+      startedAt: now(),
+    };
+    this.agents.push(agent);
+    const scope = new wf.CancellationScope();
+    this.scopes.set(agent.id, scope);
+    try {
+      const result = await scope.run(() =>
+        wf.executeChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+          workflowId: agentWorkflowId(config.id),
+          args: [{ config, task }],
+          typedSearchAttributes: [
+            { key: OrchestraStatus, value: 'idle' },
+            { key: OrchestraAgentKind, value: config.type },
+            { key: OrchestraSwarmId, value: this.input.id },
+            ...(config.sessionId ? [{ key: OrchestraSessionId, value: config.sessionId }] : []),
+          ],
+          staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
+        }),
+      );
+      this.settle(agent, result.status, result);
+    } catch (err) {
+      if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
+      const failed = failedResult(err);
+      if (failed) this.settle(agent, 'failed', failed);
+      else this.settle(agent, wf.isCancellation(err) ? 'cancelled' : 'failed', undefined, errorText(err));
+    } finally {
+      this.scopes.delete(agent.id);
+    }
+    return agent;
+  }
+
+  /** Cancel one running agent (the losers of a `first` merge). */
+  cancelAgent(id: string): void {
+    this.scopes.get(id)?.cancel();
+  }
+
+  get stopped(): boolean {
+    return this.stopReason !== undefined;
+  }
+
+  private settle(agent: SwarmAgent, status: AgentStatus, result?: AgentResult, error?: string): void {
+    agent.status = status;
+    agent.endedAt = now();
+    agent.result = result?.result;
+    agent.error = result?.error ?? error;
+    agent.metrics = result?.metrics;
+    if (result) agent.usage = result.totals;
+  }
+
+  private onControl(
+    action: 'pause' | 'resume' | 'cancel',
+    parsed: { success: boolean; data?: { reason?: string; task?: string } },
+  ): void {
+    if (!parsed.success) return wf.log.warn(`ignored a bad ${action} payload`);
+    const live = this.status === 'running' || this.status === 'paused';
+    if (!live) return;
+    if (action === 'pause' && this.status === 'running') {
+      this.status = 'paused';
+      this.pausedReason = parsed.data?.reason;
+      this.signalAgents(pauseSignal, {
+        reason: `swarm ${this.input.id} paused${this.pausedReason ? `: ${this.pausedReason}` : ''}`,
+      });
+    } else if (action === 'resume' && this.status === 'paused') {
+      this.status = 'running';
+      this.pausedReason = undefined;
+      this.signalAgents(resumeSignal, {});
+    } else if (action === 'cancel') {
+      this.stop('cancelled', parsed.data?.reason ?? 'cancelled');
+    } else return;
+    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: this.status }]);
+  }
+
+  private signalAgents(signal: typeof pauseSignal, payload: object): void {
+    for (const id of this.scopes.keys()) {
+      wf.getExternalWorkflowHandle(agentWorkflowId(id))
+        .signal(signal, payload)
+        .catch(() => undefined);
+    }
+  }
+
+  private stop(status: 'cancelled' | 'failed', reason: string): void {
+    if (this.stopReason) return;
+    this.stopReason = { status, reason };
+    for (const scope of this.scopes.values()) scope.cancel();
+  }
+
+  /** Agents started for this swarm at any depth: its own, and the subagents that reported. */
+  private spawned(): number {
+    return new Set([...this.agents.map((a) => a.id), ...this.usage.keys()]).size;
+  }
+
+  private checkBudgets(): void {
+    const { budgets } = this.input;
+    const total = this.liveTotals();
+    if (total.toolCalls > budgets.maxToolCalls)
+      this.stop('failed', `budget exceeded: maxToolCalls (${budgets.maxToolCalls})`);
+    else if (total.tokens.input + total.tokens.output > budgets.maxTokens) {
+      this.stop('failed', `budget exceeded: maxTokens (${budgets.maxTokens})`);
+    } else if (this.spawned() > budgets.maxSubagents) {
+      this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
+    }
+  }
+
+  /** Usage of every agent at any depth, from the latest reports. */
+  private liveTotals(): Usage {
+    const total = emptyUsage();
+    for (const u of this.usage.values()) {
+      total.tokens.input += u.tokens.input;
+      total.tokens.output += u.tokens.output;
+      total.toolCalls += u.toolCalls;
+      total.iterations += u.iterations;
+      total.agents += 1;
+    }
+    return total;
+  }
+
+  private agentConfig(t: AgentTemplate, role: string): AgentConfig {
+    const n = this.agents.length + 1;
+    const id = `${this.input.id}.${n}`;
+    return {
+      id,
+      name: t.name ?? `${role}`,
+      type: 'adhoc',
+      model: t.model ?? this.input.model,
+      systemPrompt: t.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+      temperature: t.temperature,
+      tools: t.tools ?? [...TOOL_NAMES],
+      cwd: this.input.cwd,
+      limits: { ...DEFAULT_LIMITS, ...t.limits },
+      tuning: { ...DEFAULT_TUNING, ...this.input.tuning },
+      sessionId: this.input.sessionId,
+      swarmId: this.input.id,
+      depth: 0,
+    };
+  }
+
+  report(): SwarmOutcome {
+    const ended = this.agents.filter((a) => a.endedAt);
+    const totals = this.agents.reduce(
+      (acc, a) => ({
+        toolCalls: acc.toolCalls + a.usage.toolCalls,
+        input: acc.input + a.usage.tokens.input,
+        output: acc.output + a.usage.tokens.output,
+      }),
+      { toolCalls: 0, input: 0, output: 0 },
+    );
+    const wallTimeMs = Date.parse(now()) - Date.parse(this.startedAt);
+    const agentTimeMs = ended.reduce(
+      (sum, a) => sum + (a.metrics?.durationMs ?? Date.parse(a.endedAt!) - Date.parse(a.startedAt)),
+      0,
+    );
+    const count = (s: AgentStatus) => this.agents.filter((a) => a.status === s).length;
+    return {
+      id: this.input.id,
+      strategy: this.strategy,
+      status: this.status,
+      task: this.input.spec.task,
+      result: this.outcome?.result,
+      error: this.outcome?.error,
+      merge: this.outcome?.merge,
+      agents: this.agents.map((a) => ({ ...a, usage: a.endedAt ? a.usage : this.liveUsageOf(a.id) })),
+      stats: {
+        spawned: this.spawned(),
+        completed: count('completed'),
+        failed: count('failed'),
+        cancelled: count('cancelled'),
+        toolCalls: totals.toolCalls,
+        tokens: { input: totals.input, output: totals.output },
+        wallTimeMs,
+        agentTimeMs,
+        criticalPathMs: this.outcome?.criticalPathMs ?? 0,
+        speedup: wallTimeMs > 0 ? Number((agentTimeMs / wallTimeMs).toFixed(2)) : 0,
+        stages: this.outcome?.stages,
+      },
+      budgets: this.input.budgets,
+      startedAt: this.startedAt,
+      updatedAt: now(),
+    };
+  }
+
+  private liveUsageOf(id: string): Usage {
+    const u = this.usage.get(id);
+    return u
+      ? { tokens: { ...u.tokens }, toolCalls: u.toolCalls, iterations: u.iterations, agents: 1 }
+      : emptyUsage();
+  }
+}
+
+function failedResult(err: unknown): AgentResult | undefined {
+  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  if (!(cause instanceof wf.ApplicationFailure) || cause.type !== AGENT_FAILED) return undefined;
+  return cause.details?.[0] as AgentResult | undefined;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof wf.ChildWorkflowFailure) return err.cause?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
+}
