@@ -3,6 +3,7 @@ import {
   AGENT_STATUSES,
   appendEvent,
   DEFAULT_LIMITS,
+  DEFAULT_TOOLS,
   emptyEventLog,
   EVENT_LOG_CAPACITY,
   eventsAfter,
@@ -79,7 +80,7 @@ describe('agent configuration', () => {
       name: 'abc',
       type: 'adhoc',
       model: 'm',
-      tools: TOOL_NAMES,
+      tools: DEFAULT_TOOLS,
       limits: { ...DEFAULT_LIMITS, maxIterations: 3 },
     });
   });

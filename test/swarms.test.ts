@@ -1,5 +1,5 @@
 /** The swarm strategies, on the scripted model: every merge, pipelines, debates, budgets, control. */
-import { agentStatus } from '../src/temporal/agents';
+import { agentStatus, agentTranscript } from '../src/temporal/agents';
 import { controlSwarm, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { useHarness, waitForStatus } from './helpers/harness';
 
@@ -288,5 +288,59 @@ describe('budgets and control', () => {
     expect(await waitForSwarm(h.client, id)).toMatchObject({ status: 'cancelled', error: 'enough' });
     for (const agent of [`${id}.1`, `${id}.2`, `${id}.1.1`])
       await waitForStatus(h.client, agent, (v) => v.status === 'cancelled');
+  });
+});
+
+describe('supervisor', () => {
+  const delegate = (task: string, name: string) => ({ name: 'delegate', input: { task, name } });
+
+  test('the supervisor delegates three workers at once and combines what comes back', async () => {
+    const workers = [1, 2, 3].map((n) => h.script([{ text: `part ${n} done`, delayMs: 1000 }]));
+    const supervisor = h.script([
+      { toolCalls: workers.map((w, i) => delegate(w, `part ${i + 1}`)) },
+      { text: 'combined: parts 1-3' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor, worker: { tools: ['read_file'] } });
+    const out = await waitForSwarm(h.client, id);
+    expect(out).toMatchObject({
+      status: 'completed',
+      result: 'combined: parts 1-3',
+      merge: { supervisor: `${id}.1` },
+    });
+    const sup = await agentStatus(h.client, `${id}.1`);
+    expect(sup.subagents).toEqual([`${id}.1.1`, `${id}.1.2`, `${id}.1.3`]);
+    const views = await Promise.all(sup.subagents.map((w) => agentStatus(h.client, w)));
+    expect(views.map((v) => `${v.name} ${v.status} ${v.result}`)).toEqual([
+      'part 1 completed part 1 done',
+      'part 2 completed part 2 done',
+      'part 3 completed part 3 done',
+    ]);
+    // Side by side: every worker started before any finished.
+    const starts = views.map((v) => Date.parse(v.startedAt));
+    const ends = views.map((v) => Date.parse(v.updatedAt));
+    expect(Math.max(...starts)).toBeLessThan(Math.min(...ends));
+    // The swarm counts the workers and their work.
+    expect(out.stats.spawned).toBe(4);
+    expect(out.agents[0].usage.agents).toBe(4);
+    expect(out.stats.toolCalls).toBe(out.agents[0].usage.toolCalls);
+  });
+
+  test('maxConcurrent holds delegations back; maxWorkers refuses past the total', async () => {
+    const workers = [1, 2, 3].map((n) => h.script([{ text: `w${n}`, delayMs: 600 }]));
+    const supervisor = h.script([
+      { toolCalls: workers.map((w, i) => delegate(w, `w${i + 1}`)) },
+      { text: 'ok' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor, maxConcurrent: 1, maxWorkers: 2 });
+    await waitForSwarm(h.client, id);
+    const w1 = await agentStatus(h.client, `${id}.1.1`);
+    const w2 = await agentStatus(h.client, `${id}.1.2`);
+    // One at a time: the second started after the first ended.
+    expect(Date.parse(w2.startedAt)).toBeGreaterThanOrEqual(Date.parse(w1.updatedAt));
+    const results = (await agentTranscript(h.client, `${id}.1`))[2].content;
+    expect(results[2]).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/all 2 workers \(maxWorkers\) have been used/),
+    });
   });
 });

@@ -3,5 +3,6 @@ export { agentWorkflow } from './agent/workflow';
 export { parallelSwarm } from './swarm/parallel';
 export { pipelineSwarm } from './swarm/pipeline';
 export { debateSwarm } from './swarm/debate';
+export { supervisorSwarm } from './swarm/supervisor';
 export * from './agent/definitions';
 export { swarmStatusQuery, usageSignal } from './swarm/definitions';

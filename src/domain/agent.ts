@@ -1,7 +1,7 @@
 /** What an agent is: its configuration, the workflow's input, and what it reports. */
 import { z } from 'zod';
 import type { AgentStatus } from './status';
-import { TOOL_NAMES, type ToolName } from './tools';
+import { DEFAULT_TOOLS, TOOL_NAMES, type ToolName } from './tools';
 import type { TokenUsage } from './messages';
 
 export const AGENT_TYPES = ['adhoc', 'background', 'subagent', 'interactive'] as const;
@@ -104,6 +104,23 @@ export interface AgentConfig {
   parentId?: string;
   /** 0 for an agent people start; one more for each level of subagent. */
   depth: number;
+  /** A supervisor's workers: who they are and how many may run. */
+  delegation?: Delegation;
+}
+
+export interface Delegation {
+  worker: {
+    name?: string;
+    systemPrompt?: string;
+    model?: string;
+    temperature?: number;
+    tools?: ToolName[];
+    limits?: Partial<AgentLimits>;
+  };
+  /** Workers running at once; more delegations wait. */
+  maxConcurrent: number;
+  /** Workers in all. */
+  maxWorkers: number;
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -126,7 +143,7 @@ export function resolveAgentConfig(
     model: request.model ?? defaults.model,
     systemPrompt: request.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     temperature: request.temperature,
-    tools: request.tools ?? [...TOOL_NAMES],
+    tools: request.tools ?? [...DEFAULT_TOOLS],
     cwd: request.cwd,
     limits: { ...DEFAULT_LIMITS, ...request.limits },
     tuning: { ...DEFAULT_TUNING, ...request.tuning },

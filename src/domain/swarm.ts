@@ -71,12 +71,31 @@ export const debateSpecSchema = z
   })
   .strict();
 
-export const swarmSpecSchema = z.union([parallelSpecSchema, pipelineSpecSchema, debateSpecSchema]);
+export const supervisorSpecSchema = z
+  .object({
+    strategy: z.literal('supervisor'),
+    task,
+    supervisor: agentTemplateSchema
+      .default({})
+      .describe('The agent that splits the work; it gets the delegate tool'),
+    worker: agentTemplateSchema.omit({ task: true }).default({}).describe('What every worker is'),
+    maxConcurrent: z.number().int().min(1).max(100).default(4).describe('Workers running at once'),
+    maxWorkers: z.number().int().min(1).max(1000).default(10).describe('Workers in all'),
+  })
+  .strict();
+
+export const swarmSpecSchema = z.union([
+  parallelSpecSchema,
+  pipelineSpecSchema,
+  debateSpecSchema,
+  supervisorSpecSchema,
+]);
 export type SwarmSpec = z.infer<typeof swarmSpecSchema>;
 export type ParallelSpec = z.infer<typeof parallelSpecSchema>;
 export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
 export type DebateSpec = z.infer<typeof debateSpecSchema>;
-export const STRATEGIES = ['parallel', 'pipeline', 'debate'] as const;
+export type SupervisorSpec = z.infer<typeof supervisorSpecSchema>;
+export const STRATEGIES = ['parallel', 'pipeline', 'debate', 'supervisor'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** Budgets for a whole swarm, every agent at any depth counted. */

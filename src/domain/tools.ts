@@ -11,7 +11,17 @@ const relativePath = z
   .describe('Path relative to the agent working directory; absolute paths and ".." are refused');
 
 /** Every tool's name, first, so the `task` tool's schema can name the others. */
-const NAMES = ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'todo', 'task'] as const;
+const NAMES = [
+  'bash',
+  'read_file',
+  'write_file',
+  'edit_file',
+  'list_files',
+  'grep',
+  'todo',
+  'task',
+  'delegate',
+] as const;
 
 export const toolSchemas = {
   bash: z
@@ -117,10 +127,22 @@ export const toolSchemas = {
       'Start a subagent on a self-contained subtask in the same working directory and wait for its result. ' +
         'Several task calls in one reply run at the same time.',
     ),
+  delegate: z
+    .object({
+      task: z.string().min(1).max(100_000).describe('The whole task for the worker: it sees nothing else'),
+      name: z.string().min(1).max(100).optional().describe('A short name for the piece of work'),
+    })
+    .strict()
+    .describe(
+      'Hand a piece of the work to a worker agent and wait for its result. Delegate several pieces in one ' +
+        'reply to have workers run at the same time.',
+    ),
 } as const satisfies Record<(typeof NAMES)[number], z.ZodType>;
 
 export type ToolName = keyof typeof toolSchemas;
 export const TOOL_NAMES: ToolName[] = [...NAMES];
+/** What an agent gets when its config names no tools: all but `delegate`, which is the supervisor's. */
+export const DEFAULT_TOOLS: ToolName[] = TOOL_NAMES.filter((t) => t !== 'delegate');
 export type ToolArgs<N extends ToolName> = z.infer<(typeof toolSchemas)[N]>;
 export type TodoItem = ToolArgs<'todo'>['todos'][number];
 
@@ -128,7 +150,14 @@ export type TodoItem = ToolArgs<'todo'>['todos'][number];
  * Calls that may run side by side with their neighbours: the read-only tools, and
  * subagents (asked for together, they are meant to work at the same time).
  */
-export const PARALLEL_TOOLS: readonly ToolName[] = ['read_file', 'list_files', 'grep', 'todo', 'task'];
+export const PARALLEL_TOOLS: readonly ToolName[] = [
+  'read_file',
+  'list_files',
+  'grep',
+  'todo',
+  'task',
+  'delegate',
+];
 
 export function isToolName(name: string): name is ToolName {
   return Object.prototype.hasOwnProperty.call(toolSchemas, name);

@@ -24,7 +24,12 @@ import {
 
 export class SwarmNotFoundError extends Error {}
 
-const WORKFLOW_OF = { parallel: 'parallelSwarm', pipeline: 'pipelineSwarm', debate: 'debateSwarm' } as const;
+const WORKFLOW_OF = {
+  parallel: 'parallelSwarm',
+  pipeline: 'pipelineSwarm',
+  debate: 'debateSwarm',
+  supervisor: 'supervisorSwarm',
+} as const;
 
 export async function startSwarm(
   client: Client,

@@ -97,18 +97,28 @@ export class AgentRun implements ToolHost {
     try {
       if (!this.input.state && this.input.task)
         this.enqueue(this.input.task, { type: 'task', task: preview(this.input.task) });
-      return await this.loop();
+      const result = await this.loop();
+      await this.reportUsage();
+      return result;
     } catch (err) {
       if (wf.isCancellation(err)) {
         // Cancelled through Temporal itself: record it, then let the run end as Canceled.
-        await wf.CancellationScope.nonCancellable(async () =>
-          this.setStatus('cancelled', 'cancelled through Temporal'),
-        );
+        await wf.CancellationScope.nonCancellable(async () => {
+          this.setStatus('cancelled', 'cancelled through Temporal');
+          await this.reportUsage();
+        });
         throw err;
       }
-      if (err instanceof LimitReached) throw this.fail(err.message);
-      if (err instanceof wf.ActivityFailure) throw this.fail(err.cause?.message ?? err.message);
-      throw err;
+      const reason =
+        err instanceof LimitReached
+          ? err.message
+          : err instanceof wf.ActivityFailure
+            ? (err.cause?.message ?? err.message)
+            : undefined;
+      if (reason === undefined) throw err;
+      const failure = this.fail(reason);
+      await this.reportUsage();
+      throw failure;
     }
   }
 
@@ -124,7 +134,8 @@ export class AgentRun implements ToolHost {
       }
       if (await this.cancellable(() => this.step()))
         return this.finish('cancelled', this.state.cancel?.reason);
-      this.reportUsage();
+      // Not awaited: the swarm's bookkeeping must not slow the agent down. The last report is awaited.
+      void this.reportUsage();
       await this.continueAsNewIfLong();
     }
   }
@@ -182,11 +193,12 @@ export class AgentRun implements ToolHost {
   }
 
   /** Tell the swarm this agent works for what it has used, so the swarm can keep its budgets. */
-  private reportUsage(): void {
+  private async reportUsage(): Promise<void> {
     const { swarmId, id } = this.config;
     if (!swarmId) return;
     const { tokens, toolCalls, iterations } = this.state;
-    wf.getExternalWorkflowHandle(swarmWorkflowId(swarmId))
+    await wf
+      .getExternalWorkflowHandle(swarmWorkflowId(swarmId))
       .signal(usageSignal, { agentId: id, tokens: { ...tokens }, toolCalls, iterations })
       // A swarm that has already ended needs no report.
       .catch(() => undefined);
@@ -301,7 +313,11 @@ export class AgentRun implements ToolHost {
   }
 
   runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome> {
-    return this.subagents.run(args);
+    return this.subagents.task(args);
+  }
+
+  delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome> {
+    return this.subagents.delegate(args);
   }
 
   recordCall(call: ToolUseBlock): void {

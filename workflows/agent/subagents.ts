@@ -11,6 +11,7 @@ import {
   type AgentInput,
   type AgentResult,
   type ToolArgs,
+  type ToolName,
   type ToolOutcome,
   type Usage,
 } from '../../src/domain';
@@ -30,6 +31,8 @@ const SUBAGENT_PROMPT =
 export class Subagents {
   /** Children running now: the ones pause and resume must reach. */
   private readonly active = new Set<string>();
+  /** Delegations in order: ticket n may start once n - maxConcurrent of them are done. */
+  private readonly delegations = { issued: 0, done: 0 };
 
   constructor(
     private readonly config: AgentConfig,
@@ -39,16 +42,82 @@ export class Subagents {
     private readonly onUsage: (totals: Usage) => void,
   ) {}
 
-  async run(args: ToolArgs<'task'>): Promise<ToolOutcome> {
-    const refusal = this.refusal(args);
+  /** The `task` tool: a subagent like its parent, on a subtask. */
+  async task(args: ToolArgs<'task'>): Promise<ToolOutcome> {
+    const refusal = this.refusal(args.tools);
     if (refusal) return { ok: false, error: refusal };
-    const child = this.childConfig(args);
-    this.started.push(child.id);
+    const parent = this.config;
+    return this.start(
+      {
+        ...parent,
+        id: this.nextId(),
+        name: args.description,
+        type: 'subagent',
+        systemPrompt: SUBAGENT_PROMPT,
+        tools: args.tools ?? parent.tools,
+        limits: { ...parent.limits, maxIterations: args.maxIterations ?? parent.limits.maxIterations },
+        parentId: parent.id,
+        depth: parent.depth + 1,
+        delegation: undefined,
+      },
+      args.prompt,
+    );
+  }
+
+  /** The `delegate` tool: a supervisor hands work to a worker, at most `maxConcurrent` at once. */
+  async delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome> {
+    const delegation = this.config.delegation;
+    if (!delegation) return { ok: false, error: 'refused: this agent has no workers to delegate to' };
+    const { worker, maxConcurrent, maxWorkers } = delegation;
+    if (this.started.length >= maxWorkers) {
+      return {
+        ok: false,
+        error: `refused: all ${maxWorkers} workers (maxWorkers) have been used; do the rest yourself`,
+      };
+    }
+    const refusal = this.refusal(worker.tools);
+    if (refusal) return { ok: false, error: refusal };
+    const parent = this.config;
+    const id = this.nextId();
+    this.started.push(id); // counted now, so concurrent delegations cannot overshoot maxWorkers
+    // Tickets, not a count of the running: conditions unblock together, a count would let all pass.
+    const ticket = this.delegations.issued++;
+    await wf.condition(() => ticket < this.delegations.done + maxConcurrent);
+    try {
+      return await this.start(
+        {
+          ...parent,
+          id,
+          name: args.name ?? worker.name ?? `worker ${this.started.length}`,
+          type: 'subagent',
+          model: worker.model ?? parent.model,
+          systemPrompt: worker.systemPrompt ?? SUBAGENT_PROMPT,
+          temperature: worker.temperature,
+          tools: worker.tools ?? parent.tools.filter((t) => t !== 'delegate'),
+          limits: { ...parent.limits, ...worker.limits },
+          parentId: parent.id,
+          depth: parent.depth + 1,
+          delegation: undefined,
+        },
+        args.task,
+        true,
+      );
+    } finally {
+      this.delegations.done += 1;
+    }
+  }
+
+  private nextId(): string {
+    return `${this.config.id}.${this.started.length + 1}`;
+  }
+
+  private async start(child: AgentConfig, task: string, counted = false): Promise<ToolOutcome> {
+    if (!counted) this.started.push(child.id);
     this.active.add(child.id);
     try {
       const result = await wf.executeChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
         workflowId: agentWorkflowId(child.id),
-        args: [{ config: child, task: args.prompt }],
+        args: [{ config: child, task }],
         typedSearchAttributes: [
           { key: OrchestraStatus, value: 'idle' },
           { key: OrchestraAgentKind, value: 'subagent' },
@@ -82,7 +151,7 @@ export class Subagents {
     }
   }
 
-  private refusal(args: ToolArgs<'task'>): string | undefined {
+  private refusal(requestedTools: ToolName[] | undefined): string | undefined {
     const { limits, depth, tools } = this.config;
     if (depth >= limits.maxDepth) {
       return `refused: subagents may nest ${limits.maxDepth} deep and this agent is at depth ${depth}; do the subtask yourself`;
@@ -90,25 +159,10 @@ export class Subagents {
     if (this.started.length >= limits.maxSubagents) {
       return `refused: this agent has started its ${limits.maxSubagents} subagents (maxSubagents); do the rest yourself`;
     }
-    const foreign = (args.tools ?? []).filter((t) => !tools.includes(t));
+    const foreign = (requestedTools ?? []).filter((t) => !tools.includes(t) && t !== 'delegate');
     if (foreign.length)
       return `refused: a subagent can only get tools you have; you lack ${foreign.join(', ')}`;
     return undefined;
-  }
-
-  private childConfig(args: ToolArgs<'task'>): AgentConfig {
-    const parent = this.config;
-    return {
-      ...parent,
-      id: `${parent.id}.${this.started.length + 1}`,
-      name: args.description,
-      type: 'subagent',
-      systemPrompt: SUBAGENT_PROMPT,
-      tools: args.tools ?? parent.tools,
-      limits: { ...parent.limits, maxIterations: args.maxIterations ?? parent.limits.maxIterations },
-      parentId: parent.id,
-      depth: parent.depth + 1,
-    };
   }
 }
 

@@ -21,6 +21,7 @@ export interface ToolHost {
   config: AgentConfig;
   setTodos(todos: TodoItem[]): void;
   runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome>;
+  delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome>;
   recordCall(call: ToolUseBlock): void;
   recordResult(call: ToolUseBlock, outcome: ToolOutcome): void;
 }
@@ -65,6 +66,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
     return { ok: true, output: renderTodos(todos) };
   }
   if (call.name === 'task') return host.runSubagent(parsed.args as ToolArgs<'task'>);
+  if (call.name === 'delegate') return host.delegate(parsed.args as ToolArgs<'delegate'>);
   const input = { agentId: config.id, cwd: config.cwd, args: parsed.args } as never;
   try {
     return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
@@ -79,7 +81,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
 }
 
 function activityFor(
-  name: Exclude<ToolName, 'todo' | 'task'>,
+  name: Exclude<ToolName, 'todo' | 'task' | 'delegate'>,
   summary: string,
 ): (input: never) => Promise<ToolOutcome> {
   switch (name) {

@@ -14,7 +14,7 @@ import {
   emptyUsage,
   pausePayload,
   resumePayload,
-  TOOL_NAMES,
+  DEFAULT_TOOLS,
   type AgentConfig,
   type AgentInput,
   type AgentResult,
@@ -102,7 +102,12 @@ export class SwarmRun {
   }
 
   /** Run one agent to its end. An agent's failure is its outcome, not an exception. */
-  async runAgent(template: AgentTemplate, task: string, role: string): Promise<SwarmAgent> {
+  async runAgent(
+    template: AgentTemplate,
+    task: string,
+    role: string,
+    extra: Partial<AgentConfig> = {},
+  ): Promise<SwarmAgent> {
     await wf.condition(() => this.status !== 'paused' || this.stopReason !== undefined);
     if (this.stopReason) throw new SwarmStopped(this.stopReason.reason);
     const { budgets } = this.input;
@@ -110,7 +115,7 @@ export class SwarmRun {
       this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
       throw new SwarmStopped(this.stopReason!.reason);
     }
-    const config = this.agentConfig(template, role);
+    const config = { ...this.agentConfig(template, role), ...extra };
     const agent: SwarmAgent = {
       id: config.id,
       name: config.name,
@@ -243,14 +248,18 @@ export class SwarmRun {
       model: t.model ?? this.input.model,
       systemPrompt: t.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
       temperature: t.temperature,
-      tools: t.tools ?? [...TOOL_NAMES],
+      tools: t.tools ?? [...DEFAULT_TOOLS],
       cwd: this.input.cwd,
-      limits: { ...DEFAULT_LIMITS, ...t.limits },
+      limits: this.agentLimits(t),
       tuning: { ...DEFAULT_TUNING, ...this.input.tuning },
       sessionId: this.input.sessionId,
       swarmId: this.input.id,
       depth: 0,
     };
+  }
+
+  agentLimits(t: AgentTemplate): AgentConfig['limits'] {
+    return { ...DEFAULT_LIMITS, ...t.limits };
   }
 
   report(): SwarmOutcome {

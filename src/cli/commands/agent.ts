@@ -1,7 +1,7 @@
 /** `orchestra agent ...`: spawn, inspect and steer agents. */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGENT_STATUSES, AGENT_TYPES, isTerminal, TOOL_NAMES, type AgentStatus } from '../../domain';
+import { AGENT_STATUSES, AGENT_TYPES, isTerminal, DEFAULT_TOOLS, type AgentStatus } from '../../domain';
 import { webUiLink } from '../../config';
 import {
   agentEvents,
@@ -41,7 +41,7 @@ export function agentCommand(
     .option('--max-tool-calls <n>', 'most tool calls', positiveInt)
     .option('--max-tokens <n>', 'most input+output tokens in all', positiveInt)
     .option('--temperature <t>', 'sampling temperature, 0 to 1', Number)
-    .option('--tools <names>', `comma-separated tools to allow (default all: ${TOOL_NAMES.join(',')})`)
+    .option('--tools <names>', `comma-separated tools to allow (default all: ${DEFAULT_TOOLS.join(',')})`)
     .option('--system <prompt>', 'system prompt')
     .option('--id <id>', 'agent id (default: random); the workflow id is agent-<id>')
     .option('--wait', 'follow the agent live until it ends')

@@ -1,0 +1,51 @@
+/**
+ * supervisorSwarm: a supervisor agent splits the task and hands pieces to workers with its
+ * `delegate` tool; each worker is a child agent, several at once, and its result comes back
+ * to the supervisor as the tool's result.
+ */
+import type { SupervisorSpec, SwarmInput, SwarmOutcome } from '../../src/domain';
+import { DEFAULT_TOOLS } from '../../src/domain';
+import { duration } from './parallel';
+import { SwarmRun, type StrategyOutcome } from './run';
+
+const SUPERVISOR_PROMPT =
+  'You are a supervisor. Split the task into independent pieces and hand each to a worker with the ' +
+  'delegate tool (several in one reply run at the same time). Check what comes back, delegate fixes if ' +
+  'needed, then reply with the combined result.';
+
+export async function supervisorSwarm(input: SwarmInput): Promise<SwarmOutcome> {
+  const swarm = new SwarmRun(input, 'supervisor');
+  swarm.installHandlers();
+  return swarm.execute(() => runSupervisor(swarm, input.spec as SupervisorSpec));
+}
+
+async function runSupervisor(swarm: SwarmRun, spec: SupervisorSpec): Promise<StrategyOutcome> {
+  const template = spec.supervisor;
+  const tools = [...(template.tools ?? DEFAULT_TOOLS), 'delegate' as const];
+  const supervisor = await swarm.runAgent(
+    { name: 'supervisor', systemPrompt: SUPERVISOR_PROMPT, ...template, tools: [...new Set(tools)] },
+    template.task ?? spec.task,
+    'supervisor',
+    {
+      delegation: { worker: spec.worker, maxConcurrent: spec.maxConcurrent, maxWorkers: spec.maxWorkers },
+      limits: {
+        ...swarm.agentLimits(template),
+        maxSubagents: Math.max(spec.maxWorkers, template.limits?.maxSubagents ?? 0),
+      },
+    },
+  );
+  const criticalPathMs = duration(supervisor);
+  if (supervisor.status !== 'completed') {
+    return {
+      status: 'failed',
+      error: `the supervisor ${supervisor.status}${supervisor.error ? `: ${supervisor.error}` : ''}`,
+      criticalPathMs,
+    };
+  }
+  return {
+    status: 'completed',
+    result: supervisor.result,
+    merge: { supervisor: supervisor.id },
+    criticalPathMs,
+  };
+}
