@@ -1,6 +1,7 @@
 /** Exit codes the CLI documents, and the mapping from errors to them. */
 import { AgentNotFoundError, BadRequestError, InvalidTransitionError } from '../temporal/agents';
 import { ServerUnreachableError } from '../temporal/connection';
+import { SwarmNotFoundError } from '../temporal/swarms';
 
 export const ExitCode = {
   ok: 0,
@@ -13,7 +14,7 @@ export const ExitCode = {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof BadRequestError) return ExitCode.usage;
-  if (err instanceof AgentNotFoundError) return ExitCode.notFound;
+  if (err instanceof AgentNotFoundError || err instanceof SwarmNotFoundError) return ExitCode.notFound;
   if (err instanceof InvalidTransitionError) return ExitCode.invalidTransition;
   if (err instanceof ServerUnreachableError) return ExitCode.unreachable;
   return ExitCode.failure;

@@ -1,0 +1,214 @@
+/** `orchestra swarm ...`: run teams of agents and steer them. */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { isTerminal, MERGES, NAMED_SCORERS, STRATEGIES, swarmWorkflowId, type Strategy } from '../../domain';
+import { webUiLink } from '../../config';
+import { BadRequestError } from '../../temporal/agents';
+import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
+import type { CliContext } from '../context';
+import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
+
+type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const EXAMPLES = `
+Strategies, each with an example spec (--spec file.json; options build the same):
+
+  parallel    the same task (or one each) to N agents; merge first | all | vote | best
+    orchestra swarm run parallel "What is 17*23?" --agents 5 --merge vote
+    {"strategy":"parallel","task":"Fix the flaky test","merge":"best",
+     "agents":[{"name":"a"},{"name":"b","model":"claude-haiku-4-5"}],
+     "scorer":{"judge":{"name":"judge"},"rubric":"passes, smallest diff"}}
+
+  pipeline    stages in order; each stage's output is the next one's input
+    orchestra swarm run pipeline "Explain our retry policy" --stages research,draft,edit,review
+    {"strategy":"pipeline","task":"Write the release notes",
+     "stages":[{"name":"research","tools":["read_file","grep","list_files"]},{"name":"draft"},{"name":"edit"}]}
+
+  supervisor  a supervisor splits the task and delegates to workers (several at once)
+    orchestra swarm run supervisor "Add tests for every module in src/" --max-concurrent 4 --max-workers 10
+    {"strategy":"supervisor","task":"Port the scripts to Python",
+     "worker":{"tools":["read_file","write_file","bash"]},"maxConcurrent":3,"maxWorkers":8}
+
+  debate      rounds of arguments, each seeing the others'; then a judge, or a vote
+    orchestra swarm run debate "Should we vendor our dependencies?" --agents 3 --rounds 2 --judge
+    {"strategy":"debate","task":"Monorepo or not?","rounds":2,
+     "participants":[{"name":"pro"},{"name":"con"}],"judge":{"name":"judge"}}
+
+Budgets for the whole swarm (every agent at any depth): --max-subagents (100), --max-tool-calls (1500),
+--max-tokens (10000000). An exceeded budget stops the swarm with its reason.`;
+
+export function swarmCommand(run: Run): Command {
+  const swarm = new Command('swarm')
+    .description('run teams of agents: parallel, pipeline, supervisor, debate')
+    .addHelpText('after', EXAMPLES);
+
+  swarm
+    .command('run')
+    .description('start a swarm')
+    .argument('[strategy]', `one of ${STRATEGIES.join(', ')} (or from --spec)`)
+    .argument('[task]', 'what the swarm works on (or from --spec)')
+    .option('--spec <file>', 'a JSON spec (see `orchestra swarm --help`)')
+    .option('--agents <n>', 'parallel: agents (3); debate: participants (2)', positiveInt)
+    .addOption(new Option('--merge <merge>', 'parallel: how to merge').choices(MERGES))
+    .addOption(new Option('--scorer <name>', 'parallel, merge best: a named scorer').choices(NAMED_SCORERS))
+    .option('--judge', 'parallel (merge best) and debate: a judge agent decides')
+    .option(
+      '--rubric <text>',
+      'parallel, merge best: what the judge scores by',
+      'correctness, completeness, clarity',
+    )
+    .option('--stages <names>', 'pipeline: comma-separated stage names', 'research,draft,edit,review')
+    .option('--rounds <n>', 'debate: rounds', positiveInt)
+    .option('--max-concurrent <n>', 'supervisor: workers at once', positiveInt)
+    .option('--max-workers <n>', 'supervisor: workers in all', positiveInt)
+    .option('--max-subagents <n>', 'budget: agents in all', positiveInt)
+    .option('--max-tool-calls <n>', 'budget: tool calls in all', positiveInt)
+    .option('--max-tokens <n>', 'budget: tokens in all', positiveInt)
+    .option('--cwd <dir>', 'working directory of every agent', process.cwd())
+    .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
+    .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
+    .option('--wait', 'show the agents live until the swarm ends')
+    .option('--json', 'machine-readable output')
+    .action((strategy: string | undefined, task: string | undefined, o) =>
+      run(async (ctx) => {
+        const spec = o.spec ? await specFromFile(o.spec, strategy, task) : specFromOptions(strategy, task, o);
+        const budgets = {
+          ...(o.maxSubagents ? { maxSubagents: o.maxSubagents } : {}),
+          ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
+          ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+        };
+        const client = await ctx.client();
+        const { id, workflowId } = await startSwarm(
+          client,
+          { taskQueue: ctx.config.taskQueue, model: ctx.config.model },
+          { spec, cwd: path.resolve(o.cwd), id: o.id, model: o.model, budgets },
+        );
+        if (!o.wait) {
+          ctx.out(
+            o.json
+              ? JSON.stringify({ id, workflowId }, null, 2)
+              : `started swarm ${id}\n${webUiLink(ctx.config, workflowId)}`,
+          );
+          return;
+        }
+        if (!o.json) ctx.out(`swarm ${id} · ${webUiLink(ctx.config, workflowId)}`);
+        const render = liveRenderer(ctx.out, process.stdout.isTTY === true);
+        for (;;) {
+          const status = await swarmStatus(client, id);
+          if (!o.json) render(status);
+          if (isTerminal(status.status)) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        const outcome = await waitForSwarm(client, id);
+        ctx.out(o.json ? JSON.stringify(outcome, null, 2) : `\n${swarmSummary(outcome)}`);
+        return outcome.status === 'completed' ? 0 : 1;
+      }),
+    );
+
+  swarm
+    .command('status')
+    .description("a swarm's agents, totals and result")
+    .argument('<id>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, o) =>
+      run(async (ctx) => {
+        const status = await swarmStatus(await ctx.client(), id);
+        ctx.out(
+          o.json
+            ? JSON.stringify(status, null, 2)
+            : [...swarmTable(status), '', swarmSummary(status)].join('\n'),
+        );
+      }),
+    );
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    swarm
+      .command(action)
+      .description(`${action} a swarm and every agent in it, at any depth`)
+      .argument('<id>')
+      .option('--reason <text>', 'why')
+      .action((id: string, o) =>
+        run(async (ctx) => {
+          const before = await controlSwarm(
+            await ctx.client(),
+            id,
+            action,
+            o.reason && action !== 'resume' ? { reason: o.reason } : {},
+          );
+          ctx.out(`${action} sent to swarm ${id} (was ${before.status}); workflow ${swarmWorkflowId(id)}`);
+        }),
+      );
+  }
+  return swarm;
+}
+
+async function specFromFile(file: string, strategy?: string, task?: string): Promise<unknown> {
+  let spec: Record<string, unknown>;
+  try {
+    spec = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new BadRequestError(`cannot read the spec ${file}: ${(err as Error).message}`);
+  }
+  if (strategy && spec.strategy !== strategy)
+    throw new BadRequestError(`the spec's strategy is ${String(spec.strategy)}, not ${strategy}`);
+  return task ? { ...spec, task } : spec;
+}
+
+function specFromOptions(
+  strategy: string | undefined,
+  task: string | undefined,
+  o: Record<string, unknown>,
+): unknown {
+  if (!strategy || !task) throw new BadRequestError('give a strategy and a task, or --spec file.json');
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new BadRequestError(`unknown strategy "${strategy}"; one of ${STRATEGIES.join(', ')}`);
+  }
+  switch (strategy as Strategy) {
+    case 'parallel': {
+      const merge = (o.merge as string | undefined) ?? (o.judge || o.scorer ? 'best' : 'all');
+      const scorer = o.judge
+        ? { judge: { name: 'judge' }, rubric: o.rubric }
+        : o.scorer
+          ? { named: o.scorer }
+          : undefined;
+      const agents = Array.from({ length: (o.agents as number | undefined) ?? 3 }, (_, i) => ({
+        name: `agent ${i + 1}`,
+      }));
+      return { strategy, task, merge, agents, ...(scorer ? { scorer } : {}) };
+    }
+    case 'pipeline':
+      return {
+        strategy,
+        task,
+        stages: String(o.stages)
+          .split(',')
+          .map((name) => ({ name: name.trim() })),
+      };
+    case 'debate': {
+      const participants = Array.from({ length: (o.agents as number | undefined) ?? 2 }, (_, i) => ({
+        name: `participant ${i + 1}`,
+      }));
+      return {
+        strategy,
+        task,
+        participants,
+        ...(o.rounds ? { rounds: o.rounds } : {}),
+        ...(o.judge ? { judge: { name: 'judge' } } : {}),
+      };
+    }
+    case 'supervisor':
+      return {
+        strategy,
+        task,
+        ...(o.maxConcurrent ? { maxConcurrent: o.maxConcurrent } : {}),
+        ...(o.maxWorkers ? { maxWorkers: o.maxWorkers } : {}),
+      };
+  }
+}

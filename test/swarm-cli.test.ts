@@ -1,0 +1,98 @@
+/** `orchestra swarm ...` as a user runs it. */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { swarmStatus } from '../src/temporal/swarms';
+import { useHarness } from './helpers/harness';
+
+const CLI = path.resolve(__dirname, '../dist/src/cli/main.js');
+const h = useHarness();
+
+function orchestra(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('swarm run parallel --merge vote --wait shows the agents and the outcome', async () => {
+  const task = h.script([{ text: '391' }]);
+  const run = await orchestra([
+    'swarm',
+    'run',
+    'parallel',
+    task,
+    '--agents',
+    '3',
+    '--merge',
+    'vote',
+    '--cwd',
+    await h.workspace(),
+    '--wait',
+  ]);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/\.1 agent 1 completed · 0 tools/);
+  expect(run.stdout).toMatch(/\.3 agent 3 completed/);
+  expect(run.stdout).toMatch(
+    /✓ swarm \S+ \(parallel\) completed\nresult:\n391\nmerge: +\{"merge":"vote".*"tie":false/,
+  );
+  expect(run.stdout).toMatch(/stats: +wall .* critical path .* speedup/);
+});
+
+test('swarm run --spec file, status --json, pause and cancel; errors exit non-zero', async () => {
+  const specFile = path.join(await h.workspace(), 'spec.json');
+  await writeFile(
+    specFile,
+    JSON.stringify({ strategy: 'pipeline', task: h.busyTask(200), stages: [{ name: 'only' }] }),
+  );
+  const started = await orchestra([
+    'swarm',
+    'run',
+    '--spec',
+    specFile,
+    '--cwd',
+    await h.workspace(),
+    '--json',
+  ]);
+  expect(started.code).toBe(0);
+  const { id } = JSON.parse(started.stdout);
+  for (let i = 0; i < 50 && (await swarmStatus(h.client, id)).agents.length === 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  expect(JSON.parse((await orchestra(['swarm', 'status', id, '--json'])).stdout)).toMatchObject({
+    id,
+    strategy: 'pipeline',
+    status: 'running',
+  });
+  expect((await orchestra(['swarm', 'pause', id, '--reason', 'look'])).code).toBe(0);
+  expect(await orchestra(['swarm', 'pause', id])).toMatchObject({
+    code: 4,
+    stderr: expect.stringMatching(/cannot pause: the swarm is paused/),
+  });
+  expect((await orchestra(['swarm', 'cancel', id])).code).toBe(0);
+  for (let i = 0; i < 50 && (await swarmStatus(h.client, id)).status !== 'cancelled'; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  expect((await swarmStatus(h.client, id)).status).toBe('cancelled');
+
+  expect((await orchestra(['swarm', 'status', 'nope'])).code).toBe(3);
+  expect(await orchestra(['swarm', 'run', 'swirl', 'x'])).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(/unknown strategy "swirl"/),
+  });
+  expect(await orchestra(['swarm', 'run', 'parallel', 'x', '--merge', 'best'])).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(/merge "best" needs a scorer/),
+  });
+});
+
+test('swarm --help documents every strategy with an example spec', async () => {
+  const help = (await orchestra(['swarm', '--help'])).stdout;
+  for (const strategy of ['parallel', 'pipeline', 'supervisor', 'debate']) {
+    expect(help).toMatch(new RegExp(`\\{"strategy":"${strategy}"`));
+    expect(help).toMatch(new RegExp(`orchestra swarm run ${strategy} `));
+  }
+});
