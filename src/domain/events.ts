@@ -4,7 +4,7 @@ import type { AgentStatus } from './status';
 export type AgentEventBody =
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string }
   | { type: 'task'; task: string }
-  | { type: 'message'; role: 'user' | 'assistant'; text: string }
+  | { type: 'message'; role: 'user' | 'assistant'; text: string; from?: string; kind?: string }
   | { type: 'tool_call'; callId: string; tool: string; input: unknown }
   | { type: 'tool_result'; callId: string; tool: string; ok: boolean; output: string }
   | { type: 'tokens'; input: number; output: number; totalInput: number; totalOutput: number }

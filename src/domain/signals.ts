@@ -11,7 +11,17 @@ const optionalObject = <T extends z.ZodRawShape>(shape: T) =>
 export const pausePayload = optionalObject({ reason: z.string().max(2000).optional() });
 export const resumePayload = optionalObject({ task: z.string().min(1).max(100_000).optional() });
 export const cancelPayload = optionalObject({ reason: z.string().max(2000).optional() });
-export const messagePayload = z.object({ content: z.string().min(1).max(100_000) }).strict();
+/** The seed's AgentMessage kinds; a person's message has none. */
+export const MESSAGE_KINDS = ['task', 'result', 'query', 'response', 'handoff', 'broadcast'] as const;
+
+export const messagePayload = z
+  .object({
+    content: z.string().min(1).max(100_000),
+    /** The agent that sent it, when an agent did. */
+    from: z.string().min(1).max(200).optional(),
+    kind: z.enum(MESSAGE_KINDS).optional(),
+  })
+  .strict();
 
 export type PausePayload = z.infer<typeof pausePayload>;
 export type ResumePayload = z.infer<typeof resumePayload>;

@@ -21,6 +21,9 @@ const NAMES = [
   'todo',
   'task',
   'delegate',
+  'send_message',
+  'broadcast',
+  'handoff',
 ] as const;
 
 export const toolSchemas = {
@@ -137,6 +140,29 @@ export const toolSchemas = {
       'Hand a piece of the work to a worker agent and wait for its result. Delegate several pieces in one ' +
         'reply to have workers run at the same time.',
     ),
+  send_message: z
+    .object({
+      to: z.string().min(1).max(200).describe('The id of the agent to write to'),
+      content: z.string().min(1).max(100_000).describe('The message'),
+      kind: z.enum(['task', 'result', 'query', 'response']).optional().describe('What it is (default query)'),
+    })
+    .strict()
+    .describe('Send another agent a message; it reads it at its next step. Does not wait for an answer.'),
+  broadcast: z
+    .object({ content: z.string().min(1).max(100_000).describe('The message') })
+    .strict()
+    .describe('Send a message to every other agent of your swarm.'),
+  handoff: z
+    .object({
+      to: z.string().min(1).max(200).describe('The id of the agent to hand over to'),
+      note: z
+        .string()
+        .min(1)
+        .max(100_000)
+        .describe('What it needs to carry on: where things stand, what is left'),
+    })
+    .strict()
+    .describe('Hand your task over to another agent and end your turn; it gets your task and your note.'),
 } as const satisfies Record<(typeof NAMES)[number], z.ZodType>;
 
 export type ToolName = keyof typeof toolSchemas;

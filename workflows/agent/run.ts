@@ -31,6 +31,7 @@ import {
   type AgentStatus,
   type AgentStatusView,
   type ControlAction,
+  type MessagePayload,
   type ToolArgs,
   type ToolOutcome,
   type ToolUseBlock,
@@ -47,6 +48,7 @@ import {
   transcriptQuery,
 } from './definitions';
 import { usageSignal } from '../swarm/definitions';
+import { messageText, sendMessage } from './messaging';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
 
@@ -59,6 +61,8 @@ export class AgentRun implements ToolHost {
   private readonly state: AgentState;
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
+  /** Set by a successful handoff: the turn ends with this as the result. */
+  private handedOff?: string;
   private readonly subagents: Subagents;
 
   constructor(private readonly input: AgentInput) {
@@ -83,7 +87,7 @@ export class AgentRun implements ToolHost {
       this.control('cancel', cancelPayload.safeParse(raw), (p) => this.cancel(p.reason)),
     );
     wf.setHandler(messageSignal, (raw) =>
-      this.control('message', messagePayload.safeParse(raw), (p) => this.message(p.content)),
+      this.control('message', messagePayload.safeParse(raw), (p) => this.message(p)),
     );
     wf.setHandler(statusQuery, () => this.view());
     wf.setHandler(eventsQuery, (raw) => {
@@ -190,6 +194,11 @@ export class AgentRun implements ToolHost {
     state.toolCalls += calls.length;
     const results = await runToolCalls(calls, this);
     state.conversation.push({ role: 'user', content: results });
+    if (this.handedOff) {
+      state.turnEnded = true;
+      state.result = this.handedOff;
+      this.handedOff = undefined;
+    }
   }
 
   /** Tell the swarm this agent works for what it has used, so the swarm can keep its budgets. */
@@ -285,8 +294,9 @@ export class AgentRun implements ToolHost {
     this.stepScope?.cancel();
   }
 
-  private message(content: string): void {
-    this.enqueue(content, { type: 'message', role: 'user', text: preview(content) });
+  private message(p: MessagePayload): void {
+    const from = p.from ? { from: p.from, kind: p.kind ?? 'message' } : {};
+    this.enqueue(messageText(p), { type: 'message', role: 'user', text: preview(p.content), ...from });
   }
 
   private enqueue(text: string, event: AgentEventBody): void {
@@ -318,6 +328,14 @@ export class AgentRun implements ToolHost {
 
   delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome> {
     return this.subagents.delegate(args);
+  }
+
+  /** Hand the task to another agent; this agent's turn ends after this step's tools. */
+  async handoff(args: ToolArgs<'handoff'>): Promise<ToolOutcome> {
+    const content = `${this.config.id} hands its task over to you.\n\nThe task:\n${this.state.task}\n\nTheir note:\n${args.note}`;
+    const sent = await sendMessage(this.config, args.to, { content, kind: 'handoff' });
+    if (sent.ok) this.handedOff = `handed off to ${args.to}: ${args.note}`;
+    return sent;
   }
 
   recordCall(call: ToolUseBlock): void {

@@ -16,12 +16,14 @@ import {
   type ToolUseBlock,
 } from '../../src/domain';
 import { activities, IDEMPOTENT_TOOL, ONCE_ONLY_TOOL } from './activities';
+import { broadcast, sendMessage } from './messaging';
 
 export interface ToolHost {
   config: AgentConfig;
   setTodos(todos: TodoItem[]): void;
   runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome>;
   delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome>;
+  handoff(args: ToolArgs<'handoff'>): Promise<ToolOutcome>;
   recordCall(call: ToolUseBlock): void;
   recordResult(call: ToolUseBlock, outcome: ToolOutcome): void;
 }
@@ -67,6 +69,12 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
   }
   if (call.name === 'task') return host.runSubagent(parsed.args as ToolArgs<'task'>);
   if (call.name === 'delegate') return host.delegate(parsed.args as ToolArgs<'delegate'>);
+  if (call.name === 'handoff') return host.handoff(parsed.args as ToolArgs<'handoff'>);
+  if (call.name === 'broadcast') return broadcast(config, parsed.args as ToolArgs<'broadcast'>);
+  if (call.name === 'send_message') {
+    const { to, content, kind } = parsed.args as ToolArgs<'send_message'>;
+    return sendMessage(config, to, { content, kind: kind ?? 'query' });
+  }
   const input = { agentId: config.id, cwd: config.cwd, args: parsed.args } as never;
   try {
     return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
@@ -81,7 +89,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
 }
 
 function activityFor(
-  name: Exclude<ToolName, 'todo' | 'task' | 'delegate'>,
+  name: Exclude<ToolName, 'todo' | 'task' | 'delegate' | 'send_message' | 'broadcast' | 'handoff'>,
   summary: string,
 ): (input: never) => Promise<ToolOutcome> {
   switch (name) {

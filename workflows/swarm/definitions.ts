@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { SwarmOutcome } from '../../src/domain';
 
 export const usageSignal = defineSignal<[unknown]>('usage');
+/** An agent's broadcast, for the swarm to pass on to its other agents. */
+export const broadcastSignal = defineSignal<[unknown]>('broadcast');
 export const swarmStatusQuery = defineQuery<SwarmOutcome>('status');
 
 /** An agent's own work so far (not its subagents': they report for themselves). */
@@ -20,3 +22,7 @@ export const usagePayload = z
   })
   .strict();
 export type UsageReport = z.infer<typeof usagePayload>;
+
+export const broadcastPayload = z
+  .object({ from: z.string().min(1).max(200), content: z.string().min(1).max(100_000) })
+  .strict();

@@ -33,8 +33,15 @@ import {
   OrchestraStatus,
   OrchestraSwarmId,
 } from '../../src/temporal/search-attributes';
-import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
-import { swarmStatusQuery, usagePayload, usageSignal, type UsageReport } from './definitions';
+import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import {
+  broadcastPayload,
+  broadcastSignal,
+  swarmStatusQuery,
+  usagePayload,
+  usageSignal,
+  type UsageReport,
+} from './definitions';
 
 const now = (): string => new Date().toISOString();
 
@@ -77,6 +84,18 @@ export class SwarmRun {
         return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
       this.usage.set(parsed.data.agentId, parsed.data);
       this.checkBudgets();
+    });
+    wf.setHandler(broadcastSignal, (raw) => {
+      const parsed = broadcastPayload.safeParse(raw);
+      if (!parsed.success)
+        return wf.log.warn('ignored a bad broadcast', { issue: describeIssue(parsed.error) });
+      const { from, content } = parsed.data;
+      for (const id of this.scopes.keys()) {
+        if (id === from) continue;
+        wf.getExternalWorkflowHandle(agentWorkflowId(id))
+          .signal(messageSignal, { content, from, kind: 'broadcast' })
+          .catch(() => undefined);
+      }
     });
     wf.setHandler(swarmStatusQuery, () => this.report());
   }

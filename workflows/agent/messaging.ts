@@ -1,0 +1,50 @@
+/**
+ * Messages between agents (the seed's AgentMessage), delivered as `message` signals so
+ * they show in the receiver's events like any other message. Broadcasts go through the
+ * swarm, which knows who its agents are.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  agentWorkflowId,
+  swarmWorkflowId,
+  type AgentConfig,
+  type MessagePayload,
+  type ToolArgs,
+  type ToolOutcome,
+} from '../../src/domain';
+import { broadcastSignal } from '../swarm/definitions';
+import { messageSignal } from './definitions';
+
+export async function sendMessage(
+  from: AgentConfig,
+  to: string,
+  payload: MessagePayload,
+): Promise<ToolOutcome> {
+  if (to === from.id) return { ok: false, error: 'refused: that is you' };
+  try {
+    await wf
+      .getExternalWorkflowHandle(agentWorkflowId(to))
+      .signal(messageSignal, { ...payload, from: from.id });
+    return { ok: true, output: `sent to ${to}` };
+  } catch {
+    return { ok: false, error: `no running agent "${to}" to send to` };
+  }
+}
+
+export async function broadcast(from: AgentConfig, args: ToolArgs<'broadcast'>): Promise<ToolOutcome> {
+  if (!from.swarmId)
+    return { ok: false, error: 'refused: broadcast reaches the agents of a swarm, and you are in none' };
+  try {
+    await wf
+      .getExternalWorkflowHandle(swarmWorkflowId(from.swarmId))
+      .signal(broadcastSignal, { from: from.id, content: args.content });
+    return { ok: true, output: `broadcast to swarm ${from.swarmId}` };
+  } catch {
+    return { ok: false, error: `swarm ${from.swarmId} has ended` };
+  }
+}
+
+/** What a person or another agent reads when a message arrives. */
+export function messageText(p: MessagePayload): string {
+  return p.from ? `[${p.kind ?? 'message'} from agent ${p.from}]\n${p.content}` : p.content;
+}
