@@ -96,3 +96,39 @@ test('swarm --help documents every strategy with an example spec', async () => {
     expect(help).toMatch(new RegExp(`orchestra swarm run ${strategy} `));
   }
 });
+
+test('session create, spawn into it, status and cancel from the CLI', async () => {
+  const created = await orchestra([
+    'session',
+    'create',
+    '--name',
+    'sprint',
+    '--directives',
+    'be brief',
+    '--cwd',
+    await h.workspace(),
+    '--json',
+  ]);
+  expect(created.code).toBe(0);
+  const { id } = JSON.parse(created.stdout);
+  const task = h.script([{ text: 'ok' }]);
+  const spawned = await orchestra([
+    'agent',
+    'spawn',
+    task,
+    '--session',
+    id,
+    '--cwd',
+    await h.workspace(),
+    '--wait',
+    '--json',
+  ]);
+  expect(JSON.parse(spawned.stdout)).toMatchObject({ status: 'completed' });
+  const status = await orchestra(['session', 'status', id]);
+  expect(status.stdout).toMatch(new RegExp(`session +${id} \\(sprint\\) · running`));
+  expect(status.stdout).toMatch(/totals +1 agents · 1 iterations/);
+  expect((await orchestra(['session', 'list', '--json'])).stdout).toContain(`"id": "${id}"`);
+  expect((await orchestra(['session', 'cancel', id])).code).toBe(0);
+  expect((await orchestra(['session', 'cancel', id])).code).toBe(4);
+  expect((await orchestra(['agent', 'spawn', 'x', '--session', 'missing-session'])).code).toBe(3);
+});

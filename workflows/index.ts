@@ -6,3 +6,4 @@ export { debateSwarm } from './swarm/debate';
 export { supervisorSwarm } from './swarm/supervisor';
 export * from './agent/definitions';
 export { swarmStatusQuery, usageSignal } from './swarm/definitions';
+export { sessionWorkflow } from './session/workflow';

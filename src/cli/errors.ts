@@ -1,7 +1,6 @@
 /** Exit codes the CLI documents, and the mapping from errors to them. */
-import { AgentNotFoundError, BadRequestError, InvalidTransitionError } from '../temporal/agents';
+import { BadRequestError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
 import { ServerUnreachableError } from '../temporal/connection';
-import { SwarmNotFoundError } from '../temporal/swarms';
 
 export const ExitCode = {
   ok: 0,
@@ -14,7 +13,7 @@ export const ExitCode = {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof BadRequestError) return ExitCode.usage;
-  if (err instanceof AgentNotFoundError || err instanceof SwarmNotFoundError) return ExitCode.notFound;
+  if (err instanceof NotFoundError) return ExitCode.notFound;
   if (err instanceof InvalidTransitionError) return ExitCode.invalidTransition;
   if (err instanceof ServerUnreachableError) return ExitCode.unreachable;
   return ExitCode.failure;

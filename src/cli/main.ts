@@ -3,6 +3,7 @@
 import { Command, type CommanderError } from 'commander';
 import { agentCommand } from './commands/agent';
 import { runtimeCommands } from './commands/runtime';
+import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
 import { createContext, type CliContext } from './context';
 import { exitCodeFor } from './errors';
@@ -31,11 +32,12 @@ const program = new Command('orchestra')
   .showHelpAfterError()
   .addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 failure, 2 bad input, 3 unknown agent or swarm, 4 invalid transition, 5 Temporal unreachable.\n' +
+    '\nExit codes: 0 ok, 1 failure, 2 bad input, 3 unknown agent, swarm or session, 4 invalid transition, 5 Temporal unreachable.\n' +
       'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ORCHESTRA_TASK_QUEUE, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ORCHESTRA_MODEL.',
   );
 program.addCommand(agentCommand(run));
 program.addCommand(swarmCommand(run));
+program.addCommand(sessionCommand(run));
 runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
 
 // Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).

@@ -106,6 +106,8 @@ export interface AgentConfig {
   depth: number;
   /** A supervisor's workers: who they are and how many may run. */
   delegation?: Delegation;
+  /** Added to the system prompt: the session's directives and findings at the agent's start. */
+  context?: string;
 }
 
 export interface Delegation {

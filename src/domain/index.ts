@@ -9,3 +9,4 @@ export * from './agent-state';
 export * from './agent-report';
 export * from './swarm';
 export * from './merge';
+export * from './session';

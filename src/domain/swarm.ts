@@ -142,6 +142,8 @@ export interface SwarmInput {
   /** Operational knobs for every agent (tests shorten heartbeats). */
   tuning?: Partial<AgentTuning>;
   sessionId?: string;
+  /** The session's directives and findings at the swarm's start, for every agent. */
+  context?: string;
 }
 
 export function swarmWorkflowId(id: string): string {

@@ -24,6 +24,7 @@ const NAMES = [
   'send_message',
   'broadcast',
   'handoff',
+  'report_finding',
 ] as const;
 
 export const toolSchemas = {
@@ -163,6 +164,12 @@ export const toolSchemas = {
     })
     .strict()
     .describe('Hand your task over to another agent and end your turn; it gets your task and your note.'),
+  report_finding: z
+    .object({
+      text: z.string().min(1).max(20_000).describe('What you found, for the agents that come after you'),
+    })
+    .strict()
+    .describe("Add a finding to your session's shared findings; agents started later read them."),
 } as const satisfies Record<(typeof NAMES)[number], z.ZodType>;
 
 export type ToolName = keyof typeof toolSchemas;

@@ -26,6 +26,8 @@ export interface RecordedRequest {
   status: number;
   /** The client hung up before the answer was complete (a cancelled call). */
   aborted: boolean;
+  /** The system prompt, as text. */
+  system: string;
 }
 
 export interface ScriptedServer {
@@ -75,6 +77,7 @@ export async function startScriptedServer(
       tools: (body.tools ?? []).map((t) => t.name),
       status: 200,
       aborted: false,
+      system: typeof body.system === 'string' ? body.system : textOfContent(body.system),
     };
     requests.push(record);
     res.once('close', () => {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
   agentWorkflowId,
@@ -27,6 +27,8 @@ import {
   statusQuery,
   transcriptQuery,
 } from '../../workflows/agent/definitions';
+import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known } from './errors';
+import { joinSession, sessionContextFor } from './sessions';
 import {
   OrchestraAgentKind,
   OrchestraParentId,
@@ -35,12 +37,7 @@ import {
   OrchestraSwarmId,
 } from './search-attributes';
 
-/** The id named no agent. */
-export class AgentNotFoundError extends Error {}
-/** The request is not allowed in the agent's current status (the API answers 409). */
-export class InvalidTransitionError extends Error {}
-/** The request itself is malformed (the API answers 400). */
-export class BadRequestError extends Error {}
+export { AgentNotFoundError, BadRequestError, InvalidTransitionError };
 
 export interface AgentDefaults {
   taskQueue: string;
@@ -60,6 +57,7 @@ export async function spawnAgent(
   const info = await stat(request.cwd).catch(() => undefined);
   if (!info?.isDirectory()) throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
   const config = resolveAgentConfig(request, { id: randomUUID().slice(0, 8), model: defaults.model });
+  if (config.sessionId) config.context = await sessionContextFor(client, config.sessionId);
   const workflowId = agentWorkflowId(config.id);
   const handle = await client.workflow
     .start<typeof agentWorkflow>('agentWorkflow', {
@@ -82,6 +80,7 @@ export async function spawnAgent(
       }
       throw err;
     });
+  if (config.sessionId) await joinSession(client, config.sessionId, { kind: 'agent', id: config.id });
   return { id: config.id, workflowId, handle };
 }
 
@@ -89,27 +88,19 @@ export function agentHandle(client: Client, id: string): WorkflowHandle<typeof a
   return client.workflow.getHandle<typeof agentWorkflow>(agentWorkflowId(id));
 }
 
-async function known<T>(id: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
-      throw new AgentNotFoundError(`no agent with id "${id}"`);
-    }
-    throw err;
-  }
-}
+const knownAgent = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
+  known(() => new AgentNotFoundError(`no agent with id "${id}"`), fn);
 
 export function agentStatus(client: Client, id: string): Promise<AgentStatusView> {
-  return known(id, () => agentHandle(client, id).query(statusQuery));
+  return knownAgent(id, () => agentHandle(client, id).query(statusQuery));
 }
 
 export function agentEvents(client: Client, id: string, after = 0, limit?: number): Promise<AgentEvent[]> {
-  return known(id, () => agentHandle(client, id).query(eventsQuery, { after, limit }));
+  return knownAgent(id, () => agentHandle(client, id).query(eventsQuery, { after, limit }));
 }
 
 export function agentTranscript(client: Client, id: string): Promise<ConversationMessage[]> {
-  return known(id, () => agentHandle(client, id).query(transcriptQuery));
+  return knownAgent(id, () => agentHandle(client, id).query(transcriptQuery));
 }
 
 const SIGNALS = {
@@ -132,14 +123,14 @@ export async function controlAgent(
   const before = await agentStatus(client, id);
   const refusal = refusalReason(action, before.status);
   if (refusal) throw new InvalidTransitionError(refusal);
-  await known(id, () => agentHandle(client, id).signal(SIGNALS[action], payload));
+  await knownAgent(id, () => agentHandle(client, id).signal(SIGNALS[action], payload));
   return before;
 }
 
 /** Wait for the agent's end: its result, or the AgentResult carried by its failure. */
 export async function waitForAgent(client: Client, id: string): Promise<AgentResult> {
   try {
-    return await known(id, () => agentHandle(client, id).result());
+    return await knownAgent(id, () => agentHandle(client, id).result());
   } catch (err) {
     if (err instanceof AgentNotFoundError) throw err;
     // A failed or cancelled run: the status query still has the whole story.

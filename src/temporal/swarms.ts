@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
   DEFAULT_BUDGETS,
@@ -14,7 +14,9 @@ import {
 } from '../domain';
 import { cancelSignal, pauseSignal, resumeSignal } from '../../workflows/agent/definitions';
 import { swarmStatusQuery } from '../../workflows/swarm/definitions';
-import { BadRequestError, InvalidTransitionError, type AgentDefaults } from './agents';
+import type { AgentDefaults } from './agents';
+import { joinSession, sessionContextFor } from './sessions';
+import { BadRequestError, InvalidTransitionError, known, SwarmNotFoundError } from './errors';
 import {
   OrchestraAgentKind,
   OrchestraSessionId,
@@ -22,7 +24,7 @@ import {
   OrchestraSwarmId,
 } from './search-attributes';
 
-export class SwarmNotFoundError extends Error {}
+export { SwarmNotFoundError };
 
 const WORKFLOW_OF = {
   parallel: 'parallelSwarm',
@@ -52,6 +54,7 @@ export async function startSwarm(
     budgets: { ...DEFAULT_BUDGETS, ...request.budgets },
     tuning: request.tuning,
     sessionId: request.sessionId,
+    context: request.sessionId ? await sessionContextFor(client, request.sessionId) : undefined,
   };
   const workflowId = swarmWorkflowId(input.id);
   await client.workflow.start(WORKFLOW_OF[input.spec.strategy], {
@@ -66,6 +69,7 @@ export async function startSwarm(
     ],
     staticSummary: `${input.spec.strategy} swarm: ${input.spec.task.replace(/\s+/g, ' ').slice(0, 110)}`,
   });
+  if (input.sessionId) await joinSession(client, input.sessionId, { kind: 'swarm', id: input.id });
   return { id: input.id, workflowId };
 }
 
@@ -73,19 +77,11 @@ function handle(client: Client, id: string): WorkflowHandle {
   return client.workflow.getHandle(swarmWorkflowId(id));
 }
 
-async function known<T>(id: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
-      throw new SwarmNotFoundError(`no swarm with id "${id}"`);
-    }
-    throw err;
-  }
-}
+const knownSwarm = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
+  known(() => new SwarmNotFoundError(`no swarm with id "${id}"`), fn);
 
 export function swarmStatus(client: Client, id: string): Promise<SwarmOutcome> {
-  return known(id, () => handle(client, id).query(swarmStatusQuery));
+  return knownSwarm(id, () => handle(client, id).query(swarmStatusQuery));
 }
 
 const SIGNALS = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
@@ -99,10 +95,10 @@ export async function controlSwarm(
   const before = await swarmStatus(client, id);
   const refusal = refusalReason(action, before.status);
   if (refusal) throw new InvalidTransitionError(refusal.replace('the agent', 'the swarm'));
-  await known(id, () => handle(client, id).signal(SIGNALS[action], payload));
+  await knownSwarm(id, () => handle(client, id).signal(SIGNALS[action], payload));
   return before;
 }
 
 export async function waitForSwarm(client: Client, id: string): Promise<SwarmOutcome> {
-  return known(id, () => handle(client, id).result() as Promise<SwarmOutcome>);
+  return knownSwarm(id, () => handle(client, id).result() as Promise<SwarmOutcome>);
 }

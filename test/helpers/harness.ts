@@ -35,6 +35,8 @@ export interface Harness {
   busyTask(delayMs: number): string;
   /** Start a swarm with test defaults (a workspace, fast heartbeats); returns its id. */
   swarm(spec: unknown, extra?: Record<string, unknown>): Promise<string>;
+  /** Model requests of the script named in `task`. */
+  requestsFor(task: string): ScriptedServer['requests'];
   /** Spawn an agent with test defaults (a workspace, fast heartbeats); returns its id. */
   spawn(request: Partial<SpawnRequest> & { task: string }): Promise<string>;
   close(): Promise<void>;
@@ -106,6 +108,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const name = `s-${randomUUID().slice(0, 8)}`;
       model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
       return `${opts.task ?? 'scripted task'} [${name}]`;
+    },
+    requestsFor(task) {
+      return model.requests.filter((r) => r.script !== undefined && task.includes(`[${r.script}]`));
     },
     busyTask(delayMs) {
       return harness.script([{ toolCalls: [{ name: 'list_files', input: {} }], delayMs }], {

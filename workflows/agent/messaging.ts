@@ -1,17 +1,19 @@
 /**
  * Messages between agents (the seed's AgentMessage), delivered as `message` signals so
  * they show in the receiver's events like any other message. Broadcasts go through the
- * swarm, which knows who its agents are.
+ * swarm, which knows who its agents are; findings go to the session.
  */
 import * as wf from '@temporalio/workflow';
 import {
   agentWorkflowId,
+  sessionWorkflowId,
   swarmWorkflowId,
   type AgentConfig,
   type MessagePayload,
   type ToolArgs,
   type ToolOutcome,
 } from '../../src/domain';
+import { findingSignal } from '../session/definitions';
 import { broadcastSignal } from '../swarm/definitions';
 import { messageSignal } from './definitions';
 
@@ -41,6 +43,22 @@ export async function broadcast(from: AgentConfig, args: ToolArgs<'broadcast'>):
     return { ok: true, output: `broadcast to swarm ${from.swarmId}` };
   } catch {
     return { ok: false, error: `swarm ${from.swarmId} has ended` };
+  }
+}
+
+export async function reportFinding(
+  from: AgentConfig,
+  args: ToolArgs<'report_finding'>,
+): Promise<ToolOutcome> {
+  if (!from.sessionId)
+    return { ok: false, error: 'refused: findings are shared within a session, and you are in none' };
+  try {
+    await wf
+      .getExternalWorkflowHandle(sessionWorkflowId(from.sessionId))
+      .signal(findingSignal, { from: from.id, text: args.text });
+    return { ok: true, output: `finding added to session ${from.sessionId}` };
+  } catch {
+    return { ok: false, error: `session ${from.sessionId} has ended` };
   }
 }
 

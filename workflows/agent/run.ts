@@ -20,6 +20,7 @@ import {
   refusalReason,
   resultFromView,
   resumePayload,
+  sessionWorkflowId,
   statusView,
   swarmWorkflowId,
   textOf,
@@ -161,7 +162,7 @@ export class AgentRun implements ToolHost {
     const reply = await activities(modelProfile(config.tuning), summary).callModel({
       agentId: config.id,
       model: config.model,
-      system: config.systemPrompt,
+      system: config.context ? `${config.systemPrompt}\n\n${config.context}` : config.systemPrompt,
       messages: state.conversation,
       tools: config.tools,
       temperature: config.temperature,
@@ -201,16 +202,23 @@ export class AgentRun implements ToolHost {
     }
   }
 
-  /** Tell the swarm this agent works for what it has used, so the swarm can keep its budgets. */
+  /** Tell the swarm and the session this agent works for what it has used: they keep the budgets and totals. */
   private async reportUsage(): Promise<void> {
-    const { swarmId, id } = this.config;
-    if (!swarmId) return;
+    const { swarmId, sessionId, id } = this.config;
+    const owners = [swarmId && swarmWorkflowId(swarmId), sessionId && sessionWorkflowId(sessionId)];
     const { tokens, toolCalls, iterations } = this.state;
-    await wf
-      .getExternalWorkflowHandle(swarmWorkflowId(swarmId))
-      .signal(usageSignal, { agentId: id, tokens: { ...tokens }, toolCalls, iterations })
-      // A swarm that has already ended needs no report.
-      .catch(() => undefined);
+    const report = { agentId: id, tokens: { ...tokens }, toolCalls, iterations };
+    await Promise.all(
+      owners
+        .filter((o): o is string => Boolean(o))
+        .map((owner) =>
+          wf
+            .getExternalWorkflowHandle(owner)
+            .signal(usageSignal, report)
+            // An owner that has already ended needs no report.
+            .catch(() => undefined),
+        ),
+    );
   }
 
   private checkLimits(): void {

@@ -16,7 +16,7 @@ import {
   type ToolUseBlock,
 } from '../../src/domain';
 import { activities, IDEMPOTENT_TOOL, ONCE_ONLY_TOOL } from './activities';
-import { broadcast, sendMessage } from './messaging';
+import { broadcast, reportFinding, sendMessage } from './messaging';
 
 export interface ToolHost {
   config: AgentConfig;
@@ -71,6 +71,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
   if (call.name === 'delegate') return host.delegate(parsed.args as ToolArgs<'delegate'>);
   if (call.name === 'handoff') return host.handoff(parsed.args as ToolArgs<'handoff'>);
   if (call.name === 'broadcast') return broadcast(config, parsed.args as ToolArgs<'broadcast'>);
+  if (call.name === 'report_finding') return reportFinding(config, parsed.args as ToolArgs<'report_finding'>);
   if (call.name === 'send_message') {
     const { to, content, kind } = parsed.args as ToolArgs<'send_message'>;
     return sendMessage(config, to, { content, kind: kind ?? 'query' });
@@ -89,7 +90,10 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
 }
 
 function activityFor(
-  name: Exclude<ToolName, 'todo' | 'task' | 'delegate' | 'send_message' | 'broadcast' | 'handoff'>,
+  name: Exclude<
+    ToolName,
+    'todo' | 'task' | 'delegate' | 'send_message' | 'broadcast' | 'handoff' | 'report_finding'
+  >,
   summary: string,
 ): (input: never) => Promise<ToolOutcome> {
   switch (name) {

@@ -274,6 +274,7 @@ export class SwarmRun {
       sessionId: this.input.sessionId,
       swarmId: this.input.id,
       depth: 0,
+      context: this.input.context,
     };
   }
 

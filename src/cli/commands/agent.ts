@@ -44,6 +44,7 @@ export function agentCommand(
     .option('--tools <names>', `comma-separated tools to allow (default all: ${DEFAULT_TOOLS.join(',')})`)
     .option('--system <prompt>', 'system prompt')
     .option('--id <id>', 'agent id (default: random); the workflow id is agent-<id>')
+    .option('--session <id>', "spawn into this session (it gets the session's directives and findings)")
     .option('--wait', 'follow the agent live until it ends')
     .option('--json', 'machine-readable output')
     .action((task: string, o) =>
@@ -67,6 +68,7 @@ export function agentCommand(
             temperature: o.temperature,
             tools: o.tools?.split(',').map((t: string) => t.trim()),
             cwd: path.resolve(o.cwd),
+            sessionId: o.session,
             ...(Object.keys(limits).length ? { limits } : {}),
           },
         );

@@ -74,6 +74,7 @@ export function swarmCommand(run: Run): Command {
     .option('--cwd <dir>', 'working directory of every agent', process.cwd())
     .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
     .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
+    .option('--session <id>', 'run in this session')
     .option('--wait', 'show the agents live until the swarm ends')
     .option('--json', 'machine-readable output')
     .action((strategy: string | undefined, task: string | undefined, o) =>
@@ -88,7 +89,7 @@ export function swarmCommand(run: Run): Command {
         const { id, workflowId } = await startSwarm(
           client,
           { taskQueue: ctx.config.taskQueue, model: ctx.config.model },
-          { spec, cwd: path.resolve(o.cwd), id: o.id, model: o.model, budgets },
+          { spec, cwd: path.resolve(o.cwd), id: o.id, model: o.model, budgets, sessionId: o.session },
         );
         if (!o.wait) {
           ctx.out(

@@ -1,0 +1,100 @@
+/** `orchestra session ...`: workspaces that own agents and swarms, with shared findings. */
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { webUiLink } from '../../config';
+import { sessionWorkflowId, type SessionView } from '../../domain';
+import { controlSession, createSession, listSessions, sessionStatus } from '../../temporal/sessions';
+import type { CliContext } from '../context';
+
+type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+
+function formatSession(s: SessionView): string {
+  const t = s.totals;
+  return [
+    `session   ${s.id} (${s.name}) · ${s.status}`,
+    `cwd       ${s.cwd}`,
+    `members   ${s.members.map((m) => `${m.kind} ${m.id}`).join(', ') || '(none)'}`,
+    `totals    ${t.agents} agents · ${t.iterations} iterations · ${t.toolCalls} tool calls · ${t.tokens.input}/${t.tokens.output} tokens`,
+    ...(s.directives ? [`directives ${s.directives}`] : []),
+    ...s.findings.map((f) => `finding   (${f.from}) ${f.text}`),
+  ].join('\n');
+}
+
+export function sessionCommand(run: Run): Command {
+  const session = new Command('session').description(
+    'workspaces that own agents and swarms, with shared findings',
+  );
+
+  session
+    .command('create')
+    .description('create a session; then `agent spawn --session <id>` and `swarm run --session <id>`')
+    .option('--name <name>', 'a name to show')
+    .option('--cwd <dir>', 'working directory', process.cwd())
+    .option('--directives <text>', 'standing instructions every agent of the session gets')
+    .option('--id <id>', 'session id (default: random); the workflow id is session-<id>')
+    .option('--json', 'machine-readable output')
+    .action((o) =>
+      run(async (ctx) => {
+        const { id, workflowId } = await createSession(await ctx.client(), ctx.config.taskQueue, {
+          name: o.name,
+          cwd: path.resolve(o.cwd),
+          directives: o.directives,
+          id: o.id,
+        });
+        ctx.out(
+          o.json
+            ? JSON.stringify({ id, workflowId })
+            : `created session ${id}\n${webUiLink(ctx.config, workflowId)}`,
+        );
+      }),
+    );
+
+  session
+    .command('list')
+    .description('list sessions, newest first')
+    .option('--json', 'machine-readable output')
+    .action((o) =>
+      run(async (ctx) => {
+        const rows = await listSessions(await ctx.client());
+        ctx.out(
+          o.json
+            ? JSON.stringify(rows, null, 2)
+            : rows.map((r) => `${r.id}  ${r.status}  ${r.startedAt}`).join('\n') || 'no sessions',
+        );
+      }),
+    );
+
+  session
+    .command('status')
+    .description("a session's members, totals and findings")
+    .argument('<id>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, o) =>
+      run(async (ctx) => {
+        const view = await sessionStatus(await ctx.client(), id);
+        ctx.out(o.json ? JSON.stringify(view, null, 2) : formatSession(view));
+      }),
+    );
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    session
+      .command(action)
+      .description(`${action} a session and everything in it`)
+      .argument('<id>')
+      .option('--reason <text>', 'why')
+      .action((id: string, o) =>
+        run(async (ctx) => {
+          const before = await controlSession(
+            await ctx.client(),
+            id,
+            action,
+            o.reason && action !== 'resume' ? { reason: o.reason } : {},
+          );
+          ctx.out(
+            `${action} sent to session ${id} (was ${before.status}); workflow ${sessionWorkflowId(id)}`,
+          );
+        }),
+      );
+  }
+  return session;
+}

@@ -1,0 +1,72 @@
+/** Sessions: a long-lived workspace that owns agents and swarms and keeps shared findings. */
+import { z } from 'zod';
+import type { Usage } from './agent';
+import type { AgentStatus } from './status';
+
+export const sessionRequestSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    cwd: z.string().min(1).max(4096).describe('Absolute working directory of the session'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/, 'letters, digits, "_" and "-", at most 61')
+      .optional(),
+    directives: z
+      .string()
+      .max(20_000)
+      .optional()
+      .describe('Standing instructions every agent of the session gets'),
+  })
+  .strict();
+export type SessionRequest = z.infer<typeof sessionRequestSchema>;
+
+export interface Finding {
+  from: string;
+  text: string;
+  at: string;
+}
+
+/** Findings kept, newest last; older ones drop off. */
+export const FINDINGS_CAPACITY = 200;
+
+export interface SessionState {
+  id: string;
+  name: string;
+  cwd: string;
+  directives?: string;
+  status: AgentStatus;
+  members: Array<{ kind: 'agent' | 'swarm'; id: string }>;
+  findings: Finding[];
+  /** Latest own usage of every agent of the session, at any depth. */
+  usage: Record<string, { tokens: { input: number; output: number }; toolCalls: number; iterations: number }>;
+  startedAt: string;
+}
+
+export interface SessionView extends Omit<SessionState, 'usage'> {
+  totals: Usage;
+}
+
+export function sessionWorkflowId(id: string): string {
+  return `session-${id}`;
+}
+
+export const findingPayload = z
+  .object({ from: z.string().min(1).max(200), text: z.string().min(1).max(20_000) })
+  .strict();
+export const memberPayload = z
+  .object({ kind: z.enum(['agent', 'swarm']), id: z.string().min(1).max(200) })
+  .strict();
+
+/** What an agent of the session is told at its start: the directives and the findings so far. */
+export function sessionContext(state: Pick<SessionState, 'id' | 'directives' | 'findings'>): string {
+  const parts = [
+    `You work in session ${state.id}. Report what others should know with the report_finding tool.`,
+  ];
+  if (state.directives) parts.push(`Session directives:\n${state.directives}`);
+  if (state.findings.length) {
+    parts.push(
+      `Findings so far in this session:\n${state.findings.map((f) => `- (${f.from}) ${f.text}`).join('\n')}`,
+    );
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,112 @@
+/** Client helpers for sessions: create, inspect, control, and joining agents and swarms to one. */
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  isTerminal,
+  refusalReason,
+  sessionContext,
+  sessionRequestSchema,
+  sessionWorkflowId,
+  type SessionState,
+  type SessionView,
+} from '../domain';
+import { cancelSignal, pauseSignal, resumeSignal } from '../../workflows/agent/definitions';
+import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
+import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
+import { OrchestraAgentKind, OrchestraSessionId, OrchestraStatus } from './search-attributes';
+
+const knownSession = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
+  known(() => new SessionNotFoundError(`no session with id "${id}"`), fn);
+
+export async function createSession(
+  client: Client,
+  taskQueue: string,
+  raw: unknown,
+): Promise<{ id: string; workflowId: string }> {
+  const parsed = sessionRequestSchema.safeParse(raw);
+  if (!parsed.success) throw new BadRequestError(`invalid session: ${z.prettifyError(parsed.error)}`);
+  const request = parsed.data;
+  if (!path.isAbsolute(request.cwd) || !(await stat(request.cwd).catch(() => undefined))?.isDirectory()) {
+    throw new BadRequestError(`cwd ${request.cwd} is not an absolute path to an existing directory`);
+  }
+  const id = request.id ?? randomUUID().slice(0, 8);
+  const state: SessionState = {
+    id,
+    name: request.name ?? id,
+    cwd: request.cwd,
+    directives: request.directives,
+    status: 'running',
+    members: [],
+    findings: [],
+    usage: {},
+    startedAt: new Date().toISOString(),
+  };
+  const workflowId = sessionWorkflowId(id);
+  await client.workflow.start('sessionWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [state],
+    typedSearchAttributes: [
+      { key: OrchestraStatus, value: 'running' },
+      { key: OrchestraAgentKind, value: 'session' },
+      { key: OrchestraSessionId, value: id },
+    ],
+    staticSummary: `session ${state.name}`,
+  });
+  return { id, workflowId };
+}
+
+export function sessionStatus(client: Client, id: string): Promise<SessionView> {
+  return knownSession(id, () => client.workflow.getHandle(sessionWorkflowId(id)).query(sessionStatusQuery));
+}
+
+/** The context a new member starts with; refuses a session that has ended. */
+export async function sessionContextFor(client: Client, id: string): Promise<string> {
+  const session = await sessionStatus(client, id);
+  if (isTerminal(session.status)) throw new InvalidTransitionError(`session ${id} is ${session.status}`);
+  return sessionContext(session);
+}
+
+export function joinSession(
+  client: Client,
+  id: string,
+  member: { kind: 'agent' | 'swarm'; id: string },
+): Promise<void> {
+  return knownSession(id, () => client.workflow.getHandle(sessionWorkflowId(id)).signal(joinSignal, member));
+}
+
+const SIGNALS = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
+
+export async function controlSession(
+  client: Client,
+  id: string,
+  action: keyof typeof SIGNALS,
+  payload: object = {},
+): Promise<SessionView> {
+  const before = await sessionStatus(client, id);
+  const refusal = refusalReason(action, before.status);
+  if (refusal) throw new InvalidTransitionError(refusal.replace('the agent', 'the session'));
+  await knownSession(id, () =>
+    client.workflow.getHandle(sessionWorkflowId(id)).signal(SIGNALS[action], payload),
+  );
+  return before;
+}
+
+export async function listSessions(
+  client: Client,
+  limit = 50,
+): Promise<Array<{ id: string; status: string; startedAt: string }>> {
+  const out = [];
+  for await (const wf of client.workflow.list({ query: 'WorkflowType="sessionWorkflow"', pageSize: 100 })) {
+    out.push({
+      id: wf.workflowId.replace(/^session-/, ''),
+      status: wf.typedSearchAttributes.get(OrchestraStatus) ?? wf.status.name.toLowerCase(),
+      startedAt: wf.startTime.toISOString(),
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+/**
+ * sessionWorkflow: a long-lived workspace. It tracks its agents and swarms by id (they are
+ * not its children, so they outlive its continue-as-new), keeps the shared findings, rolls
+ * up usage, and passes pause, resume and cancel on to every member.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  addUsage,
+  agentWorkflowId,
+  cancelPayload,
+  describeIssue,
+  emptyUsage,
+  findingPayload,
+  FINDINGS_CAPACITY,
+  memberPayload,
+  pausePayload,
+  resumePayload,
+  swarmWorkflowId,
+  type SessionState,
+  type SessionView,
+  type Usage,
+} from '../../src/domain';
+import { OrchestraStatus } from '../../src/temporal/search-attributes';
+import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { usagePayload, usageSignal } from '../swarm/definitions';
+import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
+
+export async function sessionWorkflow(state: SessionState): Promise<SessionView> {
+  const log = (what: string, issue: string) => wf.log.warn(`session ${state.id} ignored ${what}`, { issue });
+  const setStatus = (status: SessionState['status']) => {
+    state.status = status;
+    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: status }]);
+  };
+  const tell = (signal: typeof pauseSignal, payload: object) => {
+    for (const m of state.members) {
+      const id = m.kind === 'agent' ? agentWorkflowId(m.id) : swarmWorkflowId(m.id);
+      // Members that have ended cannot be signalled; nothing is lost.
+      wf.getExternalWorkflowHandle(id)
+        .signal(signal, payload)
+        .catch(() => undefined);
+    }
+  };
+
+  wf.setHandler(joinSignal, (raw) => {
+    const parsed = memberPayload.safeParse(raw);
+    if (!parsed.success) return log('a bad join', describeIssue(parsed.error));
+    if (!state.members.some((m) => m.id === parsed.data.id && m.kind === parsed.data.kind))
+      state.members.push(parsed.data);
+    if (state.status === 'paused') tell(pauseSignal, { reason: `session ${state.id} is paused` });
+  });
+  wf.setHandler(findingSignal, (raw) => {
+    const parsed = findingPayload.safeParse(raw);
+    if (!parsed.success) return log('a bad finding', describeIssue(parsed.error));
+    state.findings.push({ ...parsed.data, at: new Date().toISOString() });
+    if (state.findings.length > FINDINGS_CAPACITY)
+      state.findings.splice(0, state.findings.length - FINDINGS_CAPACITY);
+  });
+  wf.setHandler(usageSignal, (raw) => {
+    const parsed = usagePayload.safeParse(raw);
+    if (!parsed.success) return log('a bad usage report', describeIssue(parsed.error));
+    const { agentId, ...usage } = parsed.data;
+    state.usage[agentId] = usage;
+  });
+  wf.setHandler(pauseSignal, (raw) => {
+    const parsed = pausePayload.safeParse(raw);
+    if (!parsed.success || state.status !== 'running')
+      return log('a pause', parsed.success ? `session is ${state.status}` : 'bad payload');
+    setStatus('paused');
+    tell(pauseSignal, {
+      reason: `session ${state.id} paused${parsed.data.reason ? `: ${parsed.data.reason}` : ''}`,
+    });
+  });
+  wf.setHandler(resumeSignal, (raw) => {
+    const parsed = resumePayload.safeParse(raw);
+    if (!parsed.success || state.status !== 'paused')
+      return log('a resume', parsed.success ? `session is ${state.status}` : 'bad payload');
+    setStatus('running');
+    tell(resumeSignal, {});
+  });
+  let cancelReason: string | undefined;
+  wf.setHandler(cancelSignal, (raw) => {
+    const parsed = cancelPayload.safeParse(raw);
+    if (!parsed.success) return log('a cancel', 'bad payload');
+    cancelReason = parsed.data.reason ?? `session ${state.id} cancelled`;
+  });
+  let closed = false;
+  wf.setHandler(closeSignal, () => {
+    closed = true;
+  });
+  wf.setHandler(sessionStatusQuery, () => view(state));
+
+  await wf.condition(() => cancelReason !== undefined || closed || wf.workflowInfo().continueAsNewSuggested);
+  if (cancelReason !== undefined) {
+    tell(cancelSignal, { reason: cancelReason });
+    setStatus('cancelled');
+  } else if (closed) setStatus('completed');
+  else {
+    await wf.condition(wf.allHandlersFinished);
+    await wf.continueAsNew<typeof sessionWorkflow>(state);
+  }
+  // Let the signals to members leave before the session closes.
+  await wf.sleep('1 second');
+  return view(state);
+}
+
+function view(state: SessionState): SessionView {
+  const { usage, ...rest } = state;
+  const totals = Object.values(usage).reduce<Usage>(
+    (acc, u) =>
+      addUsage(acc, { tokens: u.tokens, toolCalls: u.toolCalls, iterations: u.iterations, agents: 1 }),
+    emptyUsage(),
+  );
+  return { ...rest, members: [...state.members], findings: [...state.findings], totals };
+}
