@@ -20,6 +20,8 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: z.url().optional(),
   TEMPORAL_CLI: z.string().min(1).optional(),
   ORCHESTRA_HOME: z.string().min(1).optional(),
+  ORCHESTRA_MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  ORCHESTRA_MODEL_RPM: z.coerce.number().int().min(0).default(0),
 });
 
 export interface OrchestraConfig {
@@ -33,6 +35,10 @@ export interface OrchestraConfig {
   temporalCli?: string;
   /** Project-local state: the dev server's database and the CLI cache. */
   home: string;
+  /** Model calls at once per worker. */
+  modelConcurrency: number;
+  /** Model calls per minute across the fleet; 0 for no limit. */
+  modelCallsPerMinute: number;
 }
 
 /** The project root: where package.json lives (this file is src/config.ts, or dist/src/config.js). */
@@ -59,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     temporalCli: e.TEMPORAL_CLI,
     home: e.ORCHESTRA_HOME ?? path.join(PROJECT_ROOT, '.orchestra'),
+    modelConcurrency: e.ORCHESTRA_MODEL_CONCURRENCY,
+    modelCallsPerMinute: e.ORCHESTRA_MODEL_RPM,
   };
 }
 

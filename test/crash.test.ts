@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
+import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness, waitForStatus } from './helpers/harness';
 import { startWorkerProcess } from './helpers/worker-process';
 
@@ -50,6 +51,51 @@ test('kill -9 of the worker mid model call: a new worker finishes the agent, com
     expect(recovered).toBeDefined();
     const seconds = (Date.parse(recovered!.at) - killedAt) / 1000;
     console.log(`kill -9 → next completed step: ${seconds.toFixed(1)}s`);
+  } finally {
+    await second.stop();
+  }
+});
+
+test('kill -9 in the middle of a swarm: it finishes with every completed child kept and none run twice', async () => {
+  const quick = h.script([
+    { toolCalls: [{ name: 'bash', input: { command: 'echo quick >> runs.txt' } }] },
+    { text: 'quick done' },
+  ]);
+  const slow = (n: number) =>
+    h.script([
+      { toolCalls: [{ name: 'bash', input: { command: `echo slow${n} >> runs.txt` } }] },
+      { text: `slow ${n} done`, delayMs: 60_000, slowAttempts: 1 },
+    ]);
+  const tasks = [quick, slow(1), slow(2)];
+  const first = startWorkerProcess(h);
+  const id = await h.swarm({
+    strategy: 'parallel',
+    task: 'x',
+    merge: 'all',
+    agents: tasks.map((task) => ({ task })),
+  });
+  // The quick agent has finished and both slow agents are in their slow second call.
+  await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'completed');
+  for (const n of [2, 3])
+    await waitForStatus(h.client, `${id}.${n}`, (v) => v.iterations === 1 && v.toolCalls === 1);
+  await new Promise((r) => setTimeout(r, 300));
+  first.kill9();
+  const second = startWorkerProcess(h);
+  try {
+    const out = await waitForSwarm(h.client, id);
+    expect(out.status).toBe('completed');
+    expect(out.agents.map((a) => `${a.status}:${a.result}`)).toEqual([
+      'completed:quick done',
+      'completed:slow 1 done',
+      'completed:slow 2 done',
+    ]);
+    const view = await agentStatus(h.client, `${id}.1`);
+    const runs = (await readFile(path.join(view.cwd, 'runs.txt'), 'utf8')).trim().split('\n').sort();
+    expect(runs).toEqual(['quick', 'slow1', 'slow2']);
+    // The finished child's model calls were not repeated; only the interrupted ones were.
+    expect(h.requestsFor(quick).map((r) => `${r.turn}:${r.attempt}`)).toEqual(['0:1', '1:1']);
+    for (const task of tasks.slice(1))
+      expect(h.requestsFor(task).map((r) => `${r.turn}:${r.attempt}`)).toEqual(['0:1', '1:1', '1:2']);
   } finally {
     await second.stop();
   }

@@ -13,6 +13,8 @@ export async function runWorker(config: OrchestraConfig = loadConfig()): Promise
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       deps: { model: { apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl } },
+      modelConcurrency: config.modelConcurrency,
+      modelCallsPerMinute: config.modelCallsPerMinute,
     });
     // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
     await worker.run();

@@ -1,38 +1,74 @@
-/** Builds the Orchestra worker: every workflow and activity, on one task queue. */
+/**
+ * The Orchestra worker: every workflow and the tool activities on the main task queue,
+ * and the model calls on a queue of their own (`<queue>-model`), where the provider's
+ * limits are kept: at most `modelConcurrency` calls at once per worker, and at most
+ * `modelCallsPerMinute` across the whole fleet (the server enforces that one). Calls
+ * over either limit wait in the queue; they do not fail.
+ */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { modelQueue } from '../src/domain';
 
-export interface OrchestraWorkerOptions {
+export interface ModelLimits {
+  /** Model calls running at once on this worker. @default 8 */
+  modelConcurrency?: number;
+  /** Model calls per minute across every worker on the queue (0: no limit). @default 0 */
+  modelCallsPerMinute?: number;
+}
+
+export interface OrchestraWorkerOptions extends ModelLimits {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A bundle made once and shared by several workers (tests, benchmarks). */
-  workflowBundle?: WorkerOptions['workflowBundle'];
   /** Override anything else, e.g. `maxConcurrentActivityTaskExecutions`. */
   overrides?: Partial<WorkerOptions>;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-export function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** The two workers, run and stopped as one. */
+export class OrchestraWorker {
+  constructor(private readonly workers: Worker[]) {}
+
+  async run(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.run()));
+  }
+
+  shutdown(): void {
+    for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+}
+
+export async function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<OrchestraWorker> {
+  const { callModel, ...tools } = createActivities(options.deps);
+  const shared = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(options.deps),
     // Let in-flight activities report before a graceful shutdown gives up on them.
     shutdownGraceTime: '5 seconds',
-    // A dead worker's sticky queue holds its agents' next workflow task until this runs out
-    // (SDK default 10s). Agent histories are short (continue-as-new), so a replay elsewhere is cheap.
-    stickyQueueScheduleToStartTimeout: '3 seconds',
     // Heartbeats carry cancellation to a running activity; the SDK would otherwise hold them
     // back for up to 80% of the heartbeat timeout (24s for a model call), and a cancelled
     // model call would keep streaming, and billing, that long.
     maxHeartbeatThrottleInterval: '2 seconds',
+  } satisfies Partial<WorkerOptions>;
+  const main = await Worker.create({
+    ...shared,
+    taskQueue: options.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: tools,
+    // A dead worker's sticky queue holds its agents' next workflow task until this runs out
+    // (SDK default 10s). Agent histories are short (continue-as-new), so a replay elsewhere is cheap.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     ...options.overrides,
   });
+  const perMinute = options.modelCallsPerMinute ?? 0;
+  const model = await Worker.create({
+    ...shared,
+    taskQueue: modelQueue(options.taskQueue),
+    activities: { callModel },
+    maxConcurrentActivityTaskExecutions: options.modelConcurrency ?? 8,
+    ...(perMinute > 0 ? { maxTaskQueueActivitiesPerSecond: perMinute / 60 } : {}),
+  });
+  return new OrchestraWorker([main, model]);
 }

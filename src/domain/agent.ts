@@ -129,6 +129,11 @@ export const DEFAULT_SYSTEM_PROMPT =
   'You are a careful software engineer working in a sandboxed directory. Use the tools to inspect, ' +
   'change and run code. Keep going until the task is done, then reply with a short summary.';
 
+/** Model calls run on a task queue of their own, where the provider's limits are kept. */
+export function modelQueue(taskQueue: string): string {
+  return `${taskQueue}-model`;
+}
+
 export function agentWorkflowId(agentId: string): string {
   return `agent-${agentId}`;
 }

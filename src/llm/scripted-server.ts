@@ -33,6 +33,8 @@ export interface RecordedRequest {
 export interface ScriptedServer {
   url: string;
   requests: RecordedRequest[];
+  /** The most requests it has answered at the same time. */
+  maxInFlight(): number;
   addScript(script: Script): void;
   stop(): Promise<void>;
 }
@@ -43,8 +45,15 @@ export async function startScriptedServer(
   const scripts: Script[] = [...(options.scripts ?? [])];
   const attempts = new Map<string, number>();
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server = createServer((req, res) => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => {
+      inFlight -= 1;
+    });
     handle(req, res).catch((err: Error) => sendError(res, 500, 'api_error', err.message));
   });
 
@@ -119,6 +128,7 @@ export async function startScriptedServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    maxInFlight: () => maxInFlight,
     addScript: (script) => scripts.push(script),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -7,14 +7,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { SpawnRequest, AgentStatusView } from '../../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
 import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
-import { createOrchestraWorker } from '../../workers/worker';
+import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
 
 export const TEST_MODEL = 'claude-scripted-test';
 
@@ -43,7 +43,7 @@ export interface Harness {
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  worker: OrchestraWorker;
   stop(): Promise<void>;
 }
 
@@ -61,6 +61,8 @@ export interface HarnessOptions {
   address?: string;
   /** A real model endpoint instead of the scripted server, and the model to ask. */
   live?: { apiKey: string; baseURL?: string; model: string };
+  /** The model queue's limits for the suite's worker. */
+  modelLimits?: ModelLimits;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -81,12 +83,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       namespace: 'default',
       taskQueue,
       deps: { model: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL } },
+      ...options.modelLimits,
     });
     const running = worker.run();
     const handle = {
       worker,
       stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
+        worker.shutdown();
         await running;
       },
     };

@@ -15,6 +15,7 @@ import {
   eventsQueryArgs,
   initialAgentState,
   messagePayload,
+  modelQueue,
   pausePayload,
   preview,
   refusalReason,
@@ -159,7 +160,8 @@ export class AgentRun implements ToolHost {
     this.checkLimits();
     const { config, state } = this;
     const summary = `model call ${state.iterations + 1} · ${config.model}`;
-    const reply = await activities(modelProfile(config.tuning), summary).callModel({
+    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
+    const reply = await activities(profile, summary).callModel({
       agentId: config.id,
       model: config.model,
       system: config.context ? `${config.systemPrompt}\n\n${config.context}` : config.systemPrompt,
