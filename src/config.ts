@@ -6,7 +6,8 @@ export const DEFAULTS = {
   TEMPORAL_ADDRESS: 'localhost:7233',
   TEMPORAL_NAMESPACE: 'default',
   ORCHESTRA_TASK_QUEUE: 'orchestra',
-  ORCHESTRA_MODEL: 'claude-sonnet-4-5',
+  // claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK warns on every call).
+  ORCHESTRA_MODEL: 'claude-sonnet-5-5',
   ORCHESTRA_UI_PORT: 8233,
 } as const;
 

@@ -36,6 +36,15 @@ test('the offline demo writes, runs and fixes a program, then prints the result,
     expect(stdout).toMatch(
       new RegExp(`Web UI: +http://127.0.0.1:${uiPort}/namespaces/default/workflows/agent-\\S+`),
     );
+    // The swarm: a supervisor, two workers at once, a reviewer; the tests really pass.
+    expect(stdout).toMatch(/\n {2}\S+\.1\.1 module completed · 1 tools/);
+    expect(stdout).toMatch(/\n {2}\S+\.1\.2 tests completed · 1 tools/);
+    expect(stdout).toMatch(/\n {2}\S+\.1\.3 reviewer completed · 2 tools/);
+    expect(stdout).toMatch(/✓ swarm \S+ \(supervisor\) completed/);
+    expect(stdout).toMatch(/totals: +4 agents · 8 tool calls/);
+    expect(stdout).toMatch(
+      new RegExp(`Web UI: +http://127.0.0.1:${uiPort}/namespaces/default/workflows/swarm-\\S+`),
+    );
   } finally {
     await rm(home, { recursive: true, force: true });
   }

@@ -67,7 +67,7 @@ describe('configuration', () => {
       temporalAddress: 'localhost:7233',
       namespace: 'default',
       taskQueue: 'orchestra',
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       uiPort: 8233,
     });
     expect(() => loadConfig({ ANTHROPIC_BASE_URL: 'not a url' })).toThrow(

@@ -2,7 +2,7 @@
 import type { SwarmOutcome } from '../domain';
 
 export function swarmTable(s: SwarmOutcome): string[] {
-  const rows = [['AGENT', 'ROLE', 'STATUS', 'TOKENS IN/OUT', 'TOOLS', 'AGENTS']];
+  const rows = [['AGENT', 'NAME', 'STATUS', 'TOKENS IN/OUT', 'TOOLS']];
   for (const a of s.agents) {
     rows.push([
       a.id,
@@ -43,6 +43,35 @@ export function swarmSummary(s: SwarmOutcome): string {
   return lines.filter(Boolean).join('\n');
 }
 
+/** Every agent at any depth: the swarm's own (authoritative) and those known from their reports. */
+function everyone(s: SwarmOutcome): Array<{
+  id: string;
+  name: string;
+  status: string;
+  toolCalls: number;
+  tokens: { input: number; output: number };
+}> {
+  const own = s.agents.map((a) => ({
+    id: a.id,
+    name: a.name,
+    status: a.status,
+    toolCalls: a.usage.toolCalls,
+    tokens: a.usage.tokens,
+  }));
+  const deeper = s.members
+    .filter((m) => !own.some((a) => a.id === m.id))
+    .map((m) => ({
+      id: m.id,
+      name: m.name ?? m.id,
+      status: m.status ?? 'running',
+      toolCalls: m.toolCalls,
+      tokens: m.tokens,
+    }));
+  return [...own, ...deeper].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+const indent = (swarmId: string, id: string) => '  '.repeat(id.slice(swarmId.length).split('.').length - 2);
+
 /** Redraw in place on a terminal; elsewhere print only what changed. */
 export function liveRenderer(out: (text: string) => void, tty: boolean): (s: SwarmOutcome) => void {
   let drawn = 0;
@@ -54,12 +83,12 @@ export function liveRenderer(out: (text: string) => void, tty: boolean): (s: Swa
       drawn = lines.length;
       return;
     }
-    for (const a of s.agents) {
+    for (const a of everyone(s)) {
       if (seen.get(a.id) === a.status) continue;
       seen.set(a.id, a.status);
-      out(
-        `${a.id} ${a.name} ${a.status}${a.endedAt ? ` · ${a.usage.toolCalls} tools · ${a.usage.tokens.input}/${a.usage.tokens.output} tokens` : ''}`,
-      );
+      const done = a.status === 'completed' || a.status === 'failed' || a.status === 'cancelled';
+      const work = done ? ` · ${a.toolCalls} tools · ${a.tokens.input}/${a.tokens.output} tokens` : '';
+      out(`${indent(s.id, a.id)}${a.id} ${a.name} ${a.status}${work}`);
     }
   };
 }

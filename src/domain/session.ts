@@ -38,7 +38,17 @@ export interface SessionState {
   members: Array<{ kind: 'agent' | 'swarm'; id: string }>;
   findings: Finding[];
   /** Latest own usage of every agent of the session, at any depth. */
-  usage: Record<string, { tokens: { input: number; output: number }; toolCalls: number; iterations: number }>;
+  usage: Record<
+    string,
+    {
+      version: number;
+      name?: string;
+      status?: AgentStatus;
+      tokens: { input: number; output: number };
+      toolCalls: number;
+      iterations: number;
+    }
+  >;
   startedAt: string;
 }
 

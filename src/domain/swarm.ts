@@ -193,6 +193,14 @@ export interface SwarmOutcome {
   /** How the result was chosen: the winner, the votes, the scores, the rounds. */
   merge?: Record<string, unknown>;
   agents: SwarmAgent[];
+  /** Every agent working for the swarm at any depth, as of its latest report. */
+  members: Array<{
+    id: string;
+    name?: string;
+    status?: AgentStatus;
+    toolCalls: number;
+    tokens: { input: number; output: number };
+  }>;
   stats: SwarmStats;
   budgets: SwarmBudgets;
   startedAt: string;

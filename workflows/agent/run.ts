@@ -209,7 +209,15 @@ export class AgentRun implements ToolHost {
     const { swarmId, sessionId, id } = this.config;
     const owners = [swarmId && swarmWorkflowId(swarmId), sessionId && sessionWorkflowId(sessionId)];
     const { tokens, toolCalls, iterations } = this.state;
-    const report = { agentId: id, tokens: { ...tokens }, toolCalls, iterations };
+    const report = {
+      agentId: id,
+      version: this.state.log.nextSeq,
+      name: this.config.name,
+      status: this.state.status,
+      tokens: { ...tokens },
+      toolCalls,
+      iterations,
+    };
     await Promise.all(
       owners
         .filter((o): o is string => Boolean(o))

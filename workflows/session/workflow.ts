@@ -59,6 +59,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     const parsed = usagePayload.safeParse(raw);
     if (!parsed.success) return log('a bad usage report', describeIssue(parsed.error));
     const { agentId, ...usage } = parsed.data;
+    if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
     state.usage[agentId] = usage;
   });
   wf.setHandler(pauseSignal, (raw) => {

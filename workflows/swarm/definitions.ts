@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { SwarmOutcome } from '../../src/domain';
+import { AGENT_STATUSES, type AgentStatus, type SwarmOutcome } from '../../src/domain';
 
 export const usageSignal = defineSignal<[unknown]>('usage');
 /** An agent's broadcast, for the swarm to pass on to its other agents. */
@@ -16,6 +16,10 @@ export const swarmStatusQuery = defineQuery<SwarmOutcome>('status');
 export const usagePayload = z
   .object({
     agentId: z.string().min(1),
+    /** Grows with every report of the agent: signals can arrive out of order, the newest wins. */
+    version: z.number().int().min(0),
+    name: z.string().max(200).optional(),
+    status: z.enum(AGENT_STATUSES as [AgentStatus, ...AgentStatus[]]).optional(),
     tokens: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }).strict(),
     toolCalls: z.number().int().min(0),
     iterations: z.number().int().min(0),

@@ -82,6 +82,8 @@ export class SwarmRun {
       const parsed = usagePayload.safeParse(raw);
       if (!parsed.success)
         return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
+      const known = this.usage.get(parsed.data.agentId);
+      if (known && known.version > parsed.data.version) return; // an older report, overtaken
       this.usage.set(parsed.data.agentId, parsed.data);
       this.checkBudgets();
     });
@@ -307,6 +309,13 @@ export class SwarmRun {
       error: this.outcome?.error,
       merge: this.outcome?.merge,
       agents: this.agents.map((a) => ({ ...a, usage: a.endedAt ? a.usage : this.liveUsageOf(a.id) })),
+      members: [...this.usage.values()].map((u) => ({
+        id: u.agentId,
+        name: u.name,
+        status: u.status,
+        toolCalls: u.toolCalls,
+        tokens: { ...u.tokens },
+      })),
       stats: {
         spawned: this.spawned(),
         completed: count('completed'),

@@ -20,6 +20,10 @@ import type { CliContext } from '../context';
 import { followAgent } from '../follow';
 import { formatEvent, formatResult } from '../format';
 import { DEMO_SCRIPT, DEMO_TASK } from './script';
+import { DEMO_SWARM_SCRIPTS, DEMO_SWARM_TASK } from './swarm-script';
+import { liveRenderer, swarmSummary } from '../swarm-view';
+import { startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
+import { isTerminal } from '../../domain';
 
 export interface DemoOptions {
   /** Keep the server (and its Web UI) up after the demo until Ctrl-C. */
@@ -48,7 +52,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     await registerSearchAttributes(admin, config.namespace).finally(() => admin.close());
   }
   const live = Boolean(config.anthropicApiKey);
-  if (!live) model = await startScriptedServer({ scripts: [DEMO_SCRIPT] });
+  if (!live) model = await startScriptedServer({ scripts: [DEMO_SCRIPT, ...DEMO_SWARM_SCRIPTS] });
   ctx.out(
     live
       ? `model: ${config.model} (Claude, live)`
@@ -84,11 +88,33 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       `\n${formatResult(result)}\ntodos:   ${view.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('  ')}`,
     );
     ctx.out(`Web UI:  ${webUiLink(config, workflowId)}`);
+
+    ctx.out('\n— a swarm: a supervisor splits a task across workers, then a reviewer checks the merge —\n');
+    const swarmCwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-swarm-'));
+    const swarm = await startSwarm(
+      client,
+      { taskQueue, model: config.model },
+      { spec: { strategy: 'supervisor', task: DEMO_SWARM_TASK, maxConcurrent: 2 }, cwd: swarmCwd },
+    );
+    ctx.out(`workspace: ${swarmCwd}\nswarm ${swarm.id} · ${webUiLink(config, swarm.workflowId)}`);
+    const render = liveRenderer(ctx.out, false);
+    let outcome = await swarmStatus(client, swarm.id);
+    while (!isTerminal(outcome.status)) {
+      render(outcome);
+      await new Promise((r) => setTimeout(r, 300));
+      outcome = await swarmStatus(client, swarm.id);
+    }
+    outcome = await waitForSwarm(client, swarm.id);
+    render(outcome);
+    ctx.out(
+      `\n${swarmSummary(outcome)}\ntotals:  ${outcome.agents[0]?.usage.agents ?? 0} agents · ${outcome.stats.toolCalls} tool calls · ${outcome.stats.tokens.input}/${outcome.stats.tokens.output} tokens`,
+    );
+    ctx.out(`Web UI:  ${webUiLink(config, swarm.workflowId)}`);
     if (options.keep && server) {
       ctx.out('\nThe dev server and its Web UI stay up; press Ctrl-C to stop.');
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
-    return result.status === 'completed' ? 0 : 1;
+    return result.status === 'completed' && outcome.status === 'completed' ? 0 : 1;
   } finally {
     worker.shutdown();
     await running;
