@@ -143,9 +143,13 @@ test('on a server without our search attributes, spawn says to run setup, and se
     expect(await registerSearchAttributes(connection, 'default')).toEqual(
       SEARCH_ATTRIBUTES.map((k) => k.name),
     );
-    await expect(spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request)).resolves.toMatchObject({
-      id: expect.any(String),
-    });
+    // The server takes a moment to see new search attributes.
+    let spawned: unknown;
+    for (let i = 0; i < 50 && !spawned; i++) {
+      spawned = await spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request).catch(() => undefined);
+      if (!spawned) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(spawned).toMatchObject({ id: expect.any(String) });
     await connection.close();
   } finally {
     const exited = new Promise((resolve) => bare.once('exit', resolve));

@@ -2,11 +2,13 @@
 import { Worker } from '@temporalio/worker';
 import { agentHandle, controlAgent, waitForAgent } from '../src/temporal/agents';
 import { WORKFLOWS_PATH } from '../workers/worker';
+import { controlSession, createSession } from '../src/temporal/sessions';
+import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 
-test('histories of completed, paused-and-resumed, cancelled, failed, continued and parent runs replay cleanly', async () => {
+test('histories of agents (completed, paused, cancelled, failed, continued, parents), swarms and sessions replay cleanly', async () => {
   const ids: string[] = [];
   // Completed, with parallel reads, a write, bash and todo.
   ids.push(
@@ -66,13 +68,49 @@ test('histories of completed, paused-and-resumed, cancelled, failed, continued a
   });
   ids.push(parent, `${parent}.1`);
   for (const id of ids) await waitForAgent(h.client, id);
+  // A swarm of each strategy, and a session, replay too.
+  const says = (text: string) => h.script([{ text }]);
+  const swarms = await Promise.all([
+    h.swarm({
+      strategy: 'parallel',
+      task: 'x',
+      merge: 'vote',
+      agents: [{ task: says('a') }, { task: says('a') }],
+    }),
+    h.swarm({
+      strategy: 'pipeline',
+      task: 'x',
+      stages: [
+        { name: 'one', task: says('1') },
+        { name: 'two', task: says('2') },
+      ],
+    }),
+    h.swarm({
+      strategy: 'debate',
+      task: 'x',
+      rounds: 1,
+      participants: [{ task: says('p') }, { task: says('q') }],
+    }),
+    h.swarm({
+      strategy: 'supervisor',
+      task: h.script([{ toolCalls: [{ name: 'delegate', input: { task: says('w') } }] }, { text: 'sup' }]),
+    }),
+  ]);
+  for (const id of swarms) await waitForSwarm(h.client, id);
+  const { id: session } = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  await controlSession(h.client, session, 'cancel');
+  const closed = [
+    ...ids.map((id) => `agent-${id}`),
+    ...swarms.map((id) => `swarm-${id}`),
+    `session-${session}`,
+  ];
 
-  const query = ids.map((id) => `WorkflowId="agent-${id}"`).join(' OR ');
+  const query = closed.map((id) => `WorkflowId="${id}"`).join(' OR ');
   // Visibility is eventually consistent: wait until every run (continued ones too) is listed as closed.
   let runs = 0;
   for (let i = 0; i < 100; i++) {
     runs = (await h.client.workflow.count(`(${query}) AND ExecutionStatus!="Running"`)).count;
-    if (runs >= ids.length + 1) break;
+    if (runs >= closed.length + 1) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const histories = h.client.workflow
@@ -81,6 +119,6 @@ test('histories of completed, paused-and-resumed, cancelled, failed, continued a
   const results = [];
   for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories))
     results.push(result);
-  expect(results.length).toBeGreaterThanOrEqual(ids.length + 1);
+  expect(results.length).toBeGreaterThanOrEqual(closed.length + 1);
   expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
 });

@@ -16,6 +16,7 @@ import { installRuntimeLogging } from '../../src/logging';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { createOrchestraWorker } from '../../workers/worker';
 import { startScratchServer } from '../helpers/scratch-server';
+import { swarmScale } from './swarm-scale';
 
 const TURNS = 20;
 const LATENCIES_MS = [0, 50];
@@ -125,7 +126,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .then(() => swarmScale())
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
