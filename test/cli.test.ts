@@ -1,37 +1,17 @@
 /** The `orchestra` command, run as a user runs it: a process, its output and its exit code. */
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { waitForAgent } from '../src/temporal/agents';
+import { runCli } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
 
-const CLI = path.resolve(__dirname, '../dist/src/cli/main.js');
 const h = useHarness();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function orchestra(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: h.address,
-          ORCHESTRA_TASK_QUEUE: h.taskQueue,
-          ORCHESTRA_MODEL: 'claude-scripted-test',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+const orchestra = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, {
+    TEMPORAL_ADDRESS: h.address,
+    ORCHESTRA_TASK_QUEUE: h.taskQueue,
+    ORCHESTRA_MODEL: 'claude-scripted-test',
+    ...env,
   });
-}
 
 test('agent spawn --wait follows the agent live and prints its result', async () => {
   const task = h.script([

@@ -1,24 +1,14 @@
 /** `orchestra swarm ...` as a user runs it. */
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { swarmStatus } from '../src/temporal/swarms';
+import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 
-const CLI = path.resolve(__dirname, '../dist/src/cli/main.js');
 const h = useHarness();
 
-function orchestra(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const orchestra = (args: string[]) =>
+  runCli(args, { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue });
 
 test('swarm run parallel --merge vote --wait shows the agents and the outcome', async () => {
   const task = h.script([{ text: '391' }]);

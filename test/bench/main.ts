@@ -7,14 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { listFiles } from '../../activities/tools/files';
 import { toolDefinition } from '../../src/domain';
-import { startScriptedServer } from '../../src/llm/scripted-server';
-import { installRuntimeLogging } from '../../src/logging';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
-import { createOrchestraWorker } from '../../workers/worker';
+import { startHarness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
 import { swarmScale } from './swarm-scale';
 
@@ -50,19 +46,11 @@ async function plainLoop(sdk: Anthropic, task: string, cwd: string): Promise<voi
 }
 
 async function main(): Promise<void> {
-  installRuntimeLogging('error');
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
   const server = await startScratchServer(dir);
-  const model = await startScriptedServer();
-  const connection = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  const worker = await createOrchestraWorker({
-    connection,
-    namespace: 'default',
-    taskQueue: 'bench',
-    deps: { model: { apiKey: 'bench', baseURL: model.url } },
-  });
-  const running = worker.run();
+  const h = await startHarness({ address: server.address });
+  const { client, model } = h;
+  const defaults = h.defaults;
   const sdk = new Anthropic({ apiKey: 'bench', baseURL: model.url, maxRetries: 0 });
   const cwd = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-ws-'));
   let n = 0;
@@ -83,10 +71,7 @@ async function main(): Promise<void> {
   };
   try {
     await plainLoop(sdk, script(0), cwd); // warm-up: bundle, connections, JIT
-    await waitForAgent(
-      client,
-      (await spawnAgent(client, { taskQueue: 'bench', model: 'bench' }, { task: script(0), cwd })).id,
-    );
+    await waitForAgent(client, (await spawnAgent(client, defaults, { task: script(0), cwd })).id);
     console.log(
       `per-turn wall time, ${TURNS + 1} model calls and ${TURNS} tool calls per run, best of ${REPEATS}`,
     );
@@ -99,11 +84,7 @@ async function main(): Promise<void> {
         durable = Math.min(
           durable,
           await time(async () => {
-            const { id } = await spawnAgent(
-              client,
-              { taskQueue: 'bench', model: 'bench' },
-              { task: script(latency), cwd },
-            );
+            const { id } = await spawnAgent(client, defaults, { task: script(latency), cwd });
             await waitForAgent(client, id);
           }),
         );
@@ -115,11 +96,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    worker.shutdown();
-    await running;
-    await client.connection.close();
-    await connection.close();
-    await model.stop();
+    await h.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
     await rm(cwd, { recursive: true, force: true });

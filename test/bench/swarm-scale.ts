@@ -5,37 +5,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { startScriptedServer } from '../../src/llm/scripted-server';
-import { installRuntimeLogging } from '../../src/logging';
 import { startSwarm, waitForSwarm } from '../../src/temporal/swarms';
-import { createOrchestraWorker } from '../../workers/worker';
+import { startHarness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
 
 const LATENCY_MS = 250;
 const SIZES = [10, 100];
 
 export async function swarmScale(): Promise<void> {
-  installRuntimeLogging('error');
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
   const server = await startScratchServer(dir);
-  const turn = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: LATENCY_MS };
-  const model = await startScriptedServer({
-    scripts: [{ name: 'three-turns', turns: [turn, turn, { text: 'done', delayMs: LATENCY_MS }] }],
-  });
-  const connection = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   // Concurrency well above the swarm size: this measures orchestration, not the provider limit.
-  const worker = await createOrchestraWorker({
-    connection,
-    namespace: 'default',
-    taskQueue: 'bench-swarm',
-    deps: { model: { apiKey: 'bench', baseURL: model.url } },
-    modelConcurrency: 200,
-    overrides: { maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 1000 },
+  const h = await startHarness({
+    address: server.address,
+    modelLimits: { modelConcurrency: 200 },
+    workerOverrides: { maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 1000 },
   });
-  const running = worker.run();
+  const turn = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: LATENCY_MS };
+  const task = h.script([turn, turn, { text: 'done', delayMs: LATENCY_MS }], { task: 'bench' });
+  const { client } = h;
   try {
     console.log(
       `\nparallel swarm, 3 turns per agent, scripted model latency L = ${LATENCY_MS} ms (critical path 3L = ${3 * LATENCY_MS} ms)`,
@@ -43,20 +31,16 @@ export async function swarmScale(): Promise<void> {
     console.log('agents | wall time | wall / 3L | swarm-reported speedup');
     for (const size of SIZES) {
       const started = performance.now();
-      const { id } = await startSwarm(
-        client,
-        { taskQueue: 'bench-swarm', model: 'bench' },
-        {
-          spec: {
-            strategy: 'parallel',
-            task: 'bench',
-            merge: 'all',
-            agents: Array.from({ length: size }, () => ({})),
-          },
-          cwd: dir,
-          budgets: { maxSubagents: 1000 },
+      const { id } = await startSwarm(client, h.defaults, {
+        spec: {
+          strategy: 'parallel',
+          task,
+          merge: 'all',
+          agents: Array.from({ length: size }, () => ({})),
         },
-      );
+        cwd: dir,
+        budgets: { maxSubagents: 1000 },
+      });
       const out = await waitForSwarm(client, id);
       const wall = performance.now() - started;
       if (out.stats.completed !== size)
@@ -66,11 +50,7 @@ export async function swarmScale(): Promise<void> {
       );
     }
   } finally {
-    worker.shutdown();
-    await running;
-    await client.connection.close();
-    await connection.close();
-    await model.stop();
+    await h.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }

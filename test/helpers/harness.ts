@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { SpawnRequest, AgentStatusView } from '../../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
@@ -63,6 +63,8 @@ export interface HarnessOptions {
   live?: { apiKey: string; baseURL?: string; model: string };
   /** The model queue's limits for the suite's worker. */
   modelLimits?: ModelLimits;
+  /** Anything else for the worker (benchmarks raise its concurrency). */
+  workerOverrides?: Partial<WorkerOptions>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -84,6 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       taskQueue,
       deps: { model: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL } },
       ...options.modelLimits,
+      overrides: options.workerOverrides,
     });
     const running = worker.run();
     const handle = {

@@ -22,6 +22,7 @@ import {
   OrchestraSwarmId,
   OrchestraStatus,
 } from '../../src/temporal/search-attributes';
+import { failedResult } from './child-failure';
 import { pauseSignal, resumeSignal } from './definitions';
 
 const SUBAGENT_PROMPT =
@@ -169,13 +170,6 @@ export class Subagents {
 function footer(r: AgentResult): string {
   const m = r.metrics;
   return `[subagent ${r.id} ${r.status} · ${m.iterations} iterations · ${m.toolCalls} tool calls · ${m.tokens.input}/${m.tokens.output} tokens · ${(m.durationMs / 1000).toFixed(1)}s]`;
-}
-
-/** A failed agent's result travels in its failure's details. */
-function failedResult(err: unknown): AgentResult | undefined {
-  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  if (!(cause instanceof wf.ApplicationFailure) || cause.type !== AGENT_FAILED) return undefined;
-  return cause.details?.[0] as AgentResult | undefined;
 }
 
 function describeFailure(err: unknown): string {

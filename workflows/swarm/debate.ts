@@ -9,12 +9,10 @@ import {
   type SwarmOutcome,
 } from '../../src/domain';
 import { longest, duration } from './parallel';
-import { SwarmRun, type StrategyOutcome } from './run';
+import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
-export async function debateSwarm(input: SwarmInput): Promise<SwarmOutcome> {
-  const swarm = new SwarmRun(input, 'debate');
-  swarm.installHandlers();
-  return swarm.execute(() => runDebate(swarm, input.spec as DebateSpec));
+export function debateSwarm(input: SwarmInput): Promise<SwarmOutcome> {
+  return runSwarm<DebateSpec>(input, 'debate', runDebate);
 }
 
 interface Argument {

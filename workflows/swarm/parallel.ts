@@ -8,12 +8,10 @@ import {
   type SwarmInput,
   type SwarmOutcome,
 } from '../../src/domain';
-import { SwarmRun, type StrategyOutcome } from './run';
+import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
-export async function parallelSwarm(input: SwarmInput): Promise<SwarmOutcome> {
-  const swarm = new SwarmRun(input, 'parallel');
-  swarm.installHandlers();
-  return swarm.execute(() => runParallel(swarm, input.spec as ParallelSpec));
+export function parallelSwarm(input: SwarmInput): Promise<SwarmOutcome> {
+  return runSwarm<ParallelSpec>(input, 'parallel', runParallel);
 }
 
 async function runParallel(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutcome> {

@@ -1,12 +1,10 @@
 /** pipelineSwarm: stages one after another, each stage's output the next one's input. */
 import type { PipelineSpec, SwarmInput, SwarmOutcome, SwarmStats } from '../../src/domain';
 import { duration } from './parallel';
-import { SwarmRun, type StrategyOutcome } from './run';
+import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
-export async function pipelineSwarm(input: SwarmInput): Promise<SwarmOutcome> {
-  const swarm = new SwarmRun(input, 'pipeline');
-  swarm.installHandlers();
-  return swarm.execute(() => runPipeline(swarm, input.spec as PipelineSpec));
+export function pipelineSwarm(input: SwarmInput): Promise<SwarmOutcome> {
+  return runSwarm<PipelineSpec>(input, 'pipeline', runPipeline);
 }
 
 /** Every stage sees the original task, what the stage before produced, and its own job. */

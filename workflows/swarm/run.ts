@@ -4,7 +4,6 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
-  AGENT_FAILED,
   agentWorkflowId,
   cancelPayload,
   DEFAULT_SYSTEM_PROMPT,
@@ -33,6 +32,7 @@ import {
   OrchestraStatus,
   OrchestraSwarmId,
 } from '../../src/temporal/search-attributes';
+import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import {
   broadcastPayload,
@@ -343,13 +343,18 @@ export class SwarmRun {
   }
 }
 
-function failedResult(err: unknown): AgentResult | undefined {
-  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
-  if (!(cause instanceof wf.ApplicationFailure) || cause.type !== AGENT_FAILED) return undefined;
-  return cause.details?.[0] as AgentResult | undefined;
-}
-
 function errorText(err: unknown): string {
   if (err instanceof wf.ChildWorkflowFailure) return err.cause?.message ?? err.message;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Every swarm workflow: a SwarmRun with its handlers, executing one strategy. */
+export function runSwarm<S>(
+  input: SwarmInput,
+  strategy: Strategy,
+  run: (swarm: SwarmRun, spec: S) => Promise<StrategyOutcome>,
+): Promise<SwarmOutcome> {
+  const swarm = new SwarmRun(input, strategy);
+  swarm.installHandlers();
+  return swarm.execute(() => run(swarm, input.spec as S));
 }

@@ -6,17 +6,15 @@
 import type { SupervisorSpec, SwarmInput, SwarmOutcome } from '../../src/domain';
 import { DEFAULT_TOOLS } from '../../src/domain';
 import { duration } from './parallel';
-import { SwarmRun, type StrategyOutcome } from './run';
+import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
 const SUPERVISOR_PROMPT =
   'You are a supervisor. Split the task into independent pieces and hand each to a worker with the ' +
   'delegate tool (several in one reply run at the same time). Check what comes back, delegate fixes if ' +
   'needed, then reply with the combined result.';
 
-export async function supervisorSwarm(input: SwarmInput): Promise<SwarmOutcome> {
-  const swarm = new SwarmRun(input, 'supervisor');
-  swarm.installHandlers();
-  return swarm.execute(() => runSupervisor(swarm, input.spec as SupervisorSpec));
+export function supervisorSwarm(input: SwarmInput): Promise<SwarmOutcome> {
+  return runSwarm<SupervisorSpec>(input, 'supervisor', runSupervisor);
 }
 
 async function runSupervisor(swarm: SwarmRun, spec: SupervisorSpec): Promise<StrategyOutcome> {
