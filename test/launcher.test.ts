@@ -138,7 +138,7 @@ test('on a server without our search attributes, spawn says to run setup, and se
     const client = new Client({ connection });
     const request = { task: 'hi', cwd: dir };
     await expect(spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request)).rejects.toThrow(
-      /no mapping defined for search attribute OrchestraStatus.*run `orchestra setup` once on this server/,
+      /no mapping defined for search attribute Orchestra\w+.*run `orchestra setup` once on this server/,
     );
     expect(await registerSearchAttributes(connection, 'default')).toEqual(
       SEARCH_ATTRIBUTES.map((k) => k.name),

@@ -4,41 +4,25 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
-  addUsage,
-  AGENT_FAILED,
-  currentDetails,
-  appendEvent,
   cancelPayload,
   describeIssue,
-  EVENT_TEXT_PREVIEW,
   eventsAfter,
   eventsQueryArgs,
-  initialAgentState,
   messagePayload,
   modelQueue,
   pausePayload,
   preview,
   refusalReason,
-  resultFromView,
   resumePayload,
-  sessionWorkflowId,
-  statusView,
-  swarmWorkflowId,
   textOf,
   toolUsesOf,
-  type AgentEventBody,
   type AgentInput,
   type AgentResult,
-  type AgentState,
-  type AgentStatus,
-  type AgentStatusView,
   type ControlAction,
   type MessagePayload,
   type ToolArgs,
   type ToolOutcome,
-  type ToolUseBlock,
 } from '../../src/domain';
-import { OrchestraStatus } from '../../src/temporal/search-attributes';
 import { activities, modelProfile } from './activities';
 import {
   cancelSignal,
@@ -49,33 +33,26 @@ import {
   statusQuery,
   transcriptQuery,
 } from './definitions';
-import { usageSignal } from '../swarm/definitions';
 import { messageText, sendMessage } from './messaging';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
+import { AgentCore } from './core';
 
 /** A configured limit was reached; the agent fails with this reason. */
 class LimitReached extends Error {}
 
-const now = (): string => new Date().toISOString();
-
-export class AgentRun implements ToolHost {
-  private readonly state: AgentState;
+export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
   /** Set by a successful handoff: the turn ends with this as the result. */
   private handedOff?: string;
   private readonly subagents: Subagents;
 
-  constructor(private readonly input: AgentInput) {
-    this.state = input.state ?? initialAgentState(input.task, now());
-    this.subagents = new Subagents(input.config, this.state.subagents, (totals) => {
-      this.state.descendants = addUsage(this.state.descendants, totals);
-    });
-  }
-
-  get config() {
-    return this.input.config;
+  constructor(input: AgentInput) {
+    super(input);
+    this.subagents = new Subagents(input.config, this.state.subagents, (totals) =>
+      this.addDescendantUsage(totals),
+    );
   }
 
   installHandlers(): void {
@@ -204,33 +181,6 @@ export class AgentRun implements ToolHost {
     }
   }
 
-  /** Tell the swarm and the session this agent works for what it has used: they keep the budgets and totals. */
-  private async reportUsage(): Promise<void> {
-    const { swarmId, sessionId, id } = this.config;
-    const owners = [swarmId && swarmWorkflowId(swarmId), sessionId && sessionWorkflowId(sessionId)];
-    const { tokens, toolCalls, iterations } = this.state;
-    const report = {
-      agentId: id,
-      version: this.state.log.nextSeq,
-      name: this.config.name,
-      status: this.state.status,
-      tokens: { ...tokens },
-      toolCalls,
-      iterations,
-    };
-    await Promise.all(
-      owners
-        .filter((o): o is string => Boolean(o))
-        .map((owner) =>
-          wf
-            .getExternalWorkflowHandle(owner)
-            .signal(usageSignal, report)
-            // An owner that has already ended needs no report.
-            .catch(() => undefined),
-        ),
-    );
-  }
-
   private checkLimits(): void {
     const { limits } = this.config;
     const { iterations, tokens } = this.state;
@@ -317,29 +267,6 @@ export class AgentRun implements ToolHost {
     this.enqueue(messageText(p), { type: 'message', role: 'user', text: preview(p.content), ...from });
   }
 
-  private enqueue(text: string, event: AgentEventBody): void {
-    this.state.inbox.push(text);
-    this.record(event);
-  }
-
-  /** Hand queued messages to the model: appended to the last user turn, or as a new one. */
-  private deliverInbox(): void {
-    const { state } = this;
-    const blocks = state.inbox.splice(0).map((text) => ({ type: 'text' as const, text }));
-    const last = state.conversation[state.conversation.length - 1];
-    if (last?.role === 'user') last.content.push(...blocks);
-    else state.conversation.push({ role: 'user', content: blocks });
-    state.turnEnded = false;
-    if (!state.task) state.task = blocks[0].text;
-    this.setStatus('running');
-  }
-
-  // ---- tool host ----
-
-  setTodos(todos: AgentState['todos']): void {
-    this.state.todos = todos;
-  }
-
   runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome> {
     return this.subagents.task(args);
   }
@@ -354,66 +281,5 @@ export class AgentRun implements ToolHost {
     const sent = await sendMessage(this.config, args.to, { content, kind: 'handoff' });
     if (sent.ok) this.handedOff = `handed off to ${args.to}: ${args.note}`;
     return sent;
-  }
-
-  recordCall(call: ToolUseBlock): void {
-    // Arguments can be a whole file: keep the event a preview, the transcript has the rest.
-    const json = JSON.stringify(call.input) ?? '';
-    const input = json.length <= EVENT_TEXT_PREVIEW ? call.input : preview(json);
-    this.record({ type: 'tool_call', callId: call.id, tool: call.name, input });
-  }
-
-  recordResult(call: ToolUseBlock, outcome: ToolOutcome): void {
-    const output = outcome.ok ? outcome.output : outcome.error;
-    this.record({
-      type: 'tool_result',
-      callId: call.id,
-      tool: call.name,
-      ok: outcome.ok,
-      output: preview(output),
-    });
-    for (const artifact of (outcome.ok && outcome.artifacts) || []) {
-      if (!this.state.artifacts.includes(artifact)) this.state.artifacts.push(artifact);
-    }
-  }
-
-  // ---- state and reporting ----
-
-  private record(body: AgentEventBody): void {
-    this.state.updatedAt = now();
-    appendEvent(this.state.log, body, this.state.updatedAt);
-  }
-
-  private setStatus(to: AgentStatus, reason?: string): void {
-    const from = this.state.status;
-    if (from === to) return;
-    this.state.status = to;
-    this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
-    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
-    wf.setCurrentDetails(currentDetails(this.config, this.state));
-  }
-
-  private finish(status: 'completed' | 'cancelled', reason?: string): AgentResult {
-    this.setStatus(status, reason);
-    return this.result();
-  }
-
-  private fail(reason: string): wf.ApplicationFailure {
-    this.state.error = reason;
-    this.setStatus('failed', reason);
-    return wf.ApplicationFailure.create({
-      message: reason,
-      type: AGENT_FAILED,
-      nonRetryable: true,
-      details: [this.result()],
-    });
-  }
-
-  private result(): AgentResult {
-    return resultFromView(this.view());
-  }
-
-  private view(): AgentStatusView {
-    return statusView(this.config, this.state);
   }
 }

@@ -24,7 +24,6 @@ import {
   type SwarmInput,
   type SwarmOutcome,
   type SwarmStats,
-  type Usage,
 } from '../../src/domain';
 import {
   OrchestraAgentKind,
@@ -34,6 +33,7 @@ import {
 } from '../../src/temporal/search-attributes';
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { sumReports, swarmStats, usageOf } from './report';
 import {
   broadcastPayload,
   broadcastSignal,
@@ -236,7 +236,7 @@ export class SwarmRun {
 
   private checkBudgets(): void {
     const { budgets } = this.input;
-    const total = this.liveTotals();
+    const total = sumReports(this.usage.values());
     if (total.toolCalls > budgets.maxToolCalls)
       this.stop('failed', `budget exceeded: maxToolCalls (${budgets.maxToolCalls})`);
     else if (total.tokens.input + total.tokens.output > budgets.maxTokens) {
@@ -244,19 +244,6 @@ export class SwarmRun {
     } else if (this.spawned() > budgets.maxSubagents) {
       this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
     }
-  }
-
-  /** Usage of every agent at any depth, from the latest reports. */
-  private liveTotals(): Usage {
-    const total = emptyUsage();
-    for (const u of this.usage.values()) {
-      total.tokens.input += u.tokens.input;
-      total.tokens.output += u.tokens.output;
-      total.toolCalls += u.toolCalls;
-      total.iterations += u.iterations;
-      total.agents += 1;
-    }
-    return total;
   }
 
   private agentConfig(t: AgentTemplate, role: string): AgentConfig {
@@ -285,21 +272,10 @@ export class SwarmRun {
   }
 
   report(): SwarmOutcome {
-    const ended = this.agents.filter((a) => a.endedAt);
-    const totals = this.agents.reduce(
-      (acc, a) => ({
-        toolCalls: acc.toolCalls + a.usage.toolCalls,
-        input: acc.input + a.usage.tokens.input,
-        output: acc.output + a.usage.tokens.output,
-      }),
-      { toolCalls: 0, input: 0, output: 0 },
-    );
-    const wallTimeMs = Date.parse(now()) - Date.parse(this.startedAt);
-    const agentTimeMs = ended.reduce(
-      (sum, a) => sum + (a.metrics?.durationMs ?? Date.parse(a.endedAt!) - Date.parse(a.startedAt)),
-      0,
-    );
-    const count = (s: AgentStatus) => this.agents.filter((a) => a.status === s).length;
+    const agents = this.agents.map((a) => ({
+      ...a,
+      usage: a.endedAt ? a.usage : usageOf(this.usage.get(a.id)),
+    }));
     return {
       id: this.input.id,
       strategy: this.strategy,
@@ -308,7 +284,7 @@ export class SwarmRun {
       result: this.outcome?.result,
       error: this.outcome?.error,
       merge: this.outcome?.merge,
-      agents: this.agents.map((a) => ({ ...a, usage: a.endedAt ? a.usage : this.liveUsageOf(a.id) })),
+      agents,
       members: [...this.usage.values()].map((u) => ({
         id: u.agentId,
         name: u.name,
@@ -316,30 +292,11 @@ export class SwarmRun {
         toolCalls: u.toolCalls,
         tokens: { ...u.tokens },
       })),
-      stats: {
-        spawned: this.spawned(),
-        completed: count('completed'),
-        failed: count('failed'),
-        cancelled: count('cancelled'),
-        toolCalls: totals.toolCalls,
-        tokens: { input: totals.input, output: totals.output },
-        wallTimeMs,
-        agentTimeMs,
-        criticalPathMs: this.outcome?.criticalPathMs ?? 0,
-        speedup: wallTimeMs > 0 ? Number((agentTimeMs / wallTimeMs).toFixed(2)) : 0,
-        stages: this.outcome?.stages,
-      },
+      stats: swarmStats(agents, this.spawned(), Date.parse(now()) - Date.parse(this.startedAt), this.outcome),
       budgets: this.input.budgets,
       startedAt: this.startedAt,
       updatedAt: now(),
     };
-  }
-
-  private liveUsageOf(id: string): Usage {
-    const u = this.usage.get(id);
-    return u
-      ? { tokens: { ...u.tokens }, toolCalls: u.toolCalls, iterations: u.iterations, agents: 1 }
-      : emptyUsage();
   }
 }
 
