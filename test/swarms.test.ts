@@ -1,6 +1,7 @@
 /** The swarm strategies, on the scripted model: every merge, pipelines, debates, budgets, control. */
 import { agentStatus, agentTranscript } from '../src/temporal/agents';
 import { controlSwarm, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
+import { OrchestraStatus } from '../src/temporal/search-attributes';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -343,4 +344,20 @@ describe('supervisor', () => {
       content: expect.stringMatching(/all 2 workers \(maxWorkers\) have been used/),
     });
   });
+});
+
+test("Temporal's own cancel of a swarm cancels its agents and ends it cancelled", async () => {
+  const id = await h.swarm({
+    strategy: 'parallel',
+    task: 'x',
+    agents: [{ task: h.busyTask(200) }, { task: h.busyTask(200) }],
+  });
+  for (const agent of [`${id}.1`, `${id}.2`])
+    await waitForStatus(h.client, agent, (v) => v.status === 'running');
+  await h.client.workflow.getHandle(`swarm-${id}`).cancel();
+  for (const agent of [`${id}.1`, `${id}.2`])
+    await waitForStatus(h.client, agent, (v) => v.status === 'cancelled');
+  const description = await h.client.workflow.getHandle(`swarm-${id}`).describe();
+  expect(description.status.name).toBe('CANCELLED');
+  expect(description.typedSearchAttributes.get(OrchestraStatus)).toBe('cancelled');
 });

@@ -108,6 +108,14 @@ export class SwarmRun {
     try {
       this.outcome = await strategy();
     } catch (err) {
+      if (wf.isCancellation(err)) {
+        // Cancelled through Temporal itself: the children are cancelled with it; record it and end Canceled.
+        this.status = 'cancelled';
+        await wf.CancellationScope.nonCancellable(async () => {
+          wf.upsertSearchAttributes([{ key: OrchestraStatus, value: 'cancelled' }]);
+        });
+        throw err;
+      }
       if (!(err instanceof SwarmStopped)) throw err;
     }
     if (this.stopReason) {
@@ -146,6 +154,7 @@ export class SwarmRun {
       startedAt: now(),
     };
     this.agents.push(agent);
+    this.showDetails();
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
     try {
@@ -183,6 +192,14 @@ export class SwarmRun {
     return this.stopReason !== undefined;
   }
 
+  /** Markdown for the Web UI's "current details": where every agent stands. */
+  private showDetails(): void {
+    const lines = this.agents.map((a) => `- ${a.id} **${a.name}** ${a.status}`);
+    wf.setCurrentDetails(
+      [`**${this.status}** · ${this.strategy} swarm · ${this.agents.length} agents`, ...lines].join('\n'),
+    );
+  }
+
   private settle(agent: SwarmAgent, status: AgentStatus, result?: AgentResult, error?: string): void {
     agent.status = status;
     agent.endedAt = now();
@@ -190,6 +207,7 @@ export class SwarmRun {
     agent.error = result?.error ?? error;
     agent.metrics = result?.metrics;
     if (result) agent.usage = result.totals;
+    this.showDetails();
   }
 
   private onControl(
