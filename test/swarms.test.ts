@@ -357,6 +357,12 @@ test("Temporal's own cancel of a swarm cancels its agents and ends it cancelled"
   await h.client.workflow.getHandle(`swarm-${id}`).cancel();
   for (const agent of [`${id}.1`, `${id}.2`])
     await waitForStatus(h.client, agent, (v) => v.status === 'cancelled');
+  // The swarm closes once its children have acknowledged the cancellation.
+  const error = await h.client.workflow
+    .getHandle(`swarm-${id}`)
+    .result()
+    .catch((e: Error) => e);
+  expect((error as Error & { cause?: Error }).cause?.name).toBe('CancelledFailure');
   const description = await h.client.workflow.getHandle(`swarm-${id}`).describe();
   expect(description.status.name).toBe('CANCELLED');
   expect(description.typedSearchAttributes.get(OrchestraStatus)).toBe('cancelled');
