@@ -33,9 +33,13 @@ const ACCEPTED_FROM: Record<ControlAction, readonly AgentStatus[]> = {
 };
 
 /** Why an action is refused in a status, or undefined when it is accepted. */
-export function refusalReason(action: ControlAction, status: AgentStatus): string | undefined {
+export function refusalReason(
+  action: ControlAction,
+  status: AgentStatus,
+  what = 'agent',
+): string | undefined {
   if (ACCEPTED_FROM[action].includes(status)) return undefined;
-  if (isTerminal(status)) return `cannot ${action}: the agent is ${status}, and nothing leaves ${status}`;
+  if (isTerminal(status)) return `cannot ${action}: the ${what} is ${status}, and nothing leaves ${status}`;
   const allowed = ACCEPTED_FROM[action].join(', ');
-  return `cannot ${action}: the agent is ${status} (${action} is accepted from ${allowed})`;
+  return `cannot ${action}: the ${what} is ${status} (${action} is accepted from ${allowed})`;
 }

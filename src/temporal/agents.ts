@@ -6,7 +6,6 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
   agentWorkflowId,
-  refusalReason,
   resolveAgentConfig,
   resultFromView,
   spawnRequestSchema,
@@ -18,16 +17,9 @@ import {
   type ControlAction,
 } from '../domain';
 import type { agentWorkflow } from '../../workflows';
-import {
-  cancelSignal,
-  eventsQuery,
-  messageSignal,
-  pauseSignal,
-  resumeSignal,
-  statusQuery,
-  transcriptQuery,
-} from '../../workflows/agent/definitions';
+import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/agent/definitions';
 import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known } from './errors';
+import { sendControl } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import {
   OrchestraAgentKind,
@@ -103,28 +95,21 @@ export function agentTranscript(client: Client, id: string): Promise<Conversatio
   return knownAgent(id, () => agentHandle(client, id).query(transcriptQuery));
 }
 
-const SIGNALS = {
-  pause: pauseSignal,
-  resume: resumeSignal,
-  cancel: cancelSignal,
-  message: messageSignal,
-} as const;
-
-/**
- * Send a control signal after checking the transition against the agent's status, so the
- * caller gets a clear refusal. The workflow checks again: a race still changes nothing.
- */
-export async function controlAgent(
+export function controlAgent(
   client: Client,
   id: string,
   action: ControlAction,
   payload: object = {},
 ): Promise<AgentStatusView> {
-  const before = await agentStatus(client, id);
-  const refusal = refusalReason(action, before.status);
-  if (refusal) throw new InvalidTransitionError(refusal);
-  await knownAgent(id, () => agentHandle(client, id).signal(SIGNALS[action], payload));
-  return before;
+  return knownAgent(id, () =>
+    sendControl(
+      'agent',
+      action,
+      payload,
+      () => agentStatus(client, id),
+      () => agentHandle(client, id),
+    ),
+  );
 }
 
 /** Wait for the agent's end: its result, or the AgentResult carried by its failure. */

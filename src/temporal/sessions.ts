@@ -6,15 +6,14 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
   isTerminal,
-  refusalReason,
   sessionContext,
   sessionRequestSchema,
   sessionWorkflowId,
   type SessionState,
   type SessionView,
 } from '../domain';
-import { cancelSignal, pauseSignal, resumeSignal } from '../../workflows/agent/definitions';
 import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
+import { sendControl } from './control';
 import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
 import { OrchestraAgentKind, OrchestraSessionId, OrchestraStatus } from './search-attributes';
 
@@ -78,21 +77,21 @@ export function joinSession(
   return knownSession(id, () => client.workflow.getHandle(sessionWorkflowId(id)).signal(joinSignal, member));
 }
 
-const SIGNALS = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
-
-export async function controlSession(
+export function controlSession(
   client: Client,
   id: string,
-  action: keyof typeof SIGNALS,
+  action: 'pause' | 'resume' | 'cancel',
   payload: object = {},
 ): Promise<SessionView> {
-  const before = await sessionStatus(client, id);
-  const refusal = refusalReason(action, before.status);
-  if (refusal) throw new InvalidTransitionError(refusal.replace('the agent', 'the session'));
-  await knownSession(id, () =>
-    client.workflow.getHandle(sessionWorkflowId(id)).signal(SIGNALS[action], payload),
+  return knownSession(id, () =>
+    sendControl(
+      'session',
+      action,
+      payload,
+      () => sessionStatus(client, id),
+      () => client.workflow.getHandle(sessionWorkflowId(id)),
+    ),
   );
-  return before;
 }
 
 export async function listSessions(

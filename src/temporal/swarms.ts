@@ -6,17 +6,16 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
   DEFAULT_BUDGETS,
-  refusalReason,
   swarmRequestSchema,
   swarmWorkflowId,
   type SwarmInput,
   type SwarmOutcome,
 } from '../domain';
-import { cancelSignal, pauseSignal, resumeSignal } from '../../workflows/agent/definitions';
 import { swarmStatusQuery } from '../../workflows/swarm/definitions';
 import type { AgentDefaults } from './agents';
+import { sendControl } from './control';
 import { joinSession, sessionContextFor } from './sessions';
-import { BadRequestError, InvalidTransitionError, known, SwarmNotFoundError } from './errors';
+import { BadRequestError, known, SwarmNotFoundError } from './errors';
 import {
   OrchestraAgentKind,
   OrchestraSessionId,
@@ -84,19 +83,21 @@ export function swarmStatus(client: Client, id: string): Promise<SwarmOutcome> {
   return knownSwarm(id, () => handle(client, id).query(swarmStatusQuery));
 }
 
-const SIGNALS = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
-
-export async function controlSwarm(
+export function controlSwarm(
   client: Client,
   id: string,
-  action: keyof typeof SIGNALS,
+  action: 'pause' | 'resume' | 'cancel',
   payload: object = {},
 ): Promise<SwarmOutcome> {
-  const before = await swarmStatus(client, id);
-  const refusal = refusalReason(action, before.status);
-  if (refusal) throw new InvalidTransitionError(refusal.replace('the agent', 'the swarm'));
-  await knownSwarm(id, () => handle(client, id).signal(SIGNALS[action], payload));
-  return before;
+  return knownSwarm(id, () =>
+    sendControl(
+      'swarm',
+      action,
+      payload,
+      () => swarmStatus(client, id),
+      () => handle(client, id),
+    ),
+  );
 }
 
 export async function waitForSwarm(client: Client, id: string): Promise<SwarmOutcome> {

@@ -1,14 +1,7 @@
 /** debateSwarm: rounds in which every participant answers the others; then a judge, or a vote. */
-import {
-  judgePrompt,
-  parseVerdict,
-  vote,
-  type DebateSpec,
-  type SwarmAgent,
-  type SwarmInput,
-  type SwarmOutcome,
-} from '../../src/domain';
+import { vote, type DebateSpec, type SwarmAgent, type SwarmInput, type SwarmOutcome } from '../../src/domain';
 import { longest, duration } from './parallel';
+import { askJudge } from './judge';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
 export function debateSwarm(input: SwarmInput): Promise<SwarmOutcome> {
@@ -77,26 +70,18 @@ async function runDebate(swarm: SwarmRun, spec: DebateSpec): Promise<StrategyOut
       criticalPathMs,
     };
   }
-  const judge = await swarm.runAgent(
-    { ...spec.judge, tools: spec.judge.tools ?? [] },
-    judgePrompt(
-      spec.task,
-      'Which final argument is the most convincing and correct?',
-      final.map((a) => `${a.participant}: ${a.argument}`),
-    ),
-    'judge',
+  const judged = await askJudge(
+    swarm,
+    spec.judge,
+    spec.task,
+    'Which final argument is the most convincing and correct?',
+    final.map((a) => `${a.participant}: ${a.argument}`),
   );
+  const { judge } = judged;
   criticalPathMs += duration(judge);
-  if (judge.status !== 'completed')
-    return {
-      status: 'failed',
-      error: `the judge ${judge.status}: ${judge.error}`,
-      merge: { rounds: transcript },
-      criticalPathMs,
-    };
-  const verdict = parseVerdict(judge.result ?? '', final.length);
-  if ('error' in verdict)
-    return { status: 'failed', error: verdict.error, merge: { rounds: transcript }, criticalPathMs };
+  if ('error' in judged)
+    return { status: 'failed', error: judged.error, merge: { rounds: transcript }, criticalPathMs };
+  const { verdict } = judged;
   const chosen = final[verdict.best - 1];
   return {
     status: 'completed',

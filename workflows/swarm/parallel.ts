@@ -1,13 +1,12 @@
 /** parallelSwarm: the same task (or one each) to N agents at once, merged first / all / vote / best. */
 import {
-  judgePrompt,
-  parseVerdict,
   vote,
   type ParallelSpec,
   type SwarmAgent,
   type SwarmInput,
   type SwarmOutcome,
 } from '../../src/domain';
+import { askJudge } from './judge';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
 export function parallelSwarm(input: SwarmInput): Promise<SwarmOutcome> {
@@ -104,20 +103,17 @@ async function best(
       criticalPathMs,
     };
   }
-  const judge = await swarm.runAgent(
-    { ...scorer.judge, tools: scorer.judge.tools ?? [] },
-    judgePrompt(
-      spec.task,
-      scorer.rubric,
-      done.map((a) => a.result ?? ''),
-    ),
-    'judge',
+  const judged = await askJudge(
+    swarm,
+    scorer.judge,
+    spec.task,
+    scorer.rubric,
+    done.map((a) => a.result ?? ''),
   );
+  const { judge } = judged;
   const path = criticalPathMs + duration(judge);
-  if (judge.status !== 'completed')
-    return { status: 'failed', error: `the judge ${judge.status}: ${judge.error}`, criticalPathMs: path };
-  const verdict = parseVerdict(judge.result ?? '', done.length);
-  if ('error' in verdict) return { status: 'failed', error: verdict.error, criticalPathMs: path };
+  if ('error' in judged) return { status: 'failed', error: judged.error, criticalPathMs: path };
+  const { verdict } = judged;
   const chosen = done[verdict.best - 1];
   return {
     status: 'completed',
