@@ -41,11 +41,11 @@ program.addCommand(sessionCommand(run));
 runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
 
 // Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).
-const overrideExit = (cmd: Command): void => {
+const exitCodesOn = (cmd: Command): void => {
   cmd.exitOverride();
-  cmd.commands.forEach(overrideExit);
+  cmd.commands.forEach(exitCodesOn);
 };
-overrideExit(program);
+exitCodesOn(program);
 
 program.parseAsync(process.argv).catch((err: CommanderError) => {
   process.exitCode = err.exitCode === 0 ? 0 : 2;

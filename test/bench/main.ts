@@ -107,5 +107,5 @@ main()
   .then(() => swarmScale())
   .catch((err) => {
     console.error(err);
-    process.exit(1);
+    process.exitCode = 1;
   });
