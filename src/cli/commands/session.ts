@@ -5,6 +5,7 @@ import { webUiLink } from '../../config';
 import { sessionWorkflowId, type SessionView } from '../../domain';
 import { controlSession, createSession, listSessions, sessionStatus } from '../../temporal/sessions';
 import type { CliContext } from '../context';
+import { addControlCommands } from '../control-commands';
 
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
@@ -76,25 +77,12 @@ export function sessionCommand(run: Run): Command {
       }),
     );
 
-  for (const action of ['pause', 'resume', 'cancel'] as const) {
-    session
-      .command(action)
-      .description(`${action} a session and everything in it`)
-      .argument('<id>')
-      .option('--reason <text>', 'why')
-      .action((id: string, o) =>
-        run(async (ctx) => {
-          const before = await controlSession(
-            await ctx.client(),
-            id,
-            action,
-            o.reason && action !== 'resume' ? { reason: o.reason } : {},
-          );
-          ctx.out(
-            `${action} sent to session ${id} (was ${before.status}); workflow ${sessionWorkflowId(id)}`,
-          );
-        }),
-      );
-  }
+  addControlCommands(session, run, {
+    what: 'session',
+    scope: 'everything in it',
+    workflowId: sessionWorkflowId,
+    control: async (ctx, id, action, payload) => controlSession(await ctx.client(), id, action, payload),
+  });
+
   return session;
 }

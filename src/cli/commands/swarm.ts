@@ -7,6 +7,7 @@ import { webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/agents';
 import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
 import type { CliContext } from '../context';
+import { addControlCommands } from '../control-commands';
 import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
 
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
@@ -129,24 +130,13 @@ export function swarmCommand(run: Run): Command {
       }),
     );
 
-  for (const action of ['pause', 'resume', 'cancel'] as const) {
-    swarm
-      .command(action)
-      .description(`${action} a swarm and every agent in it, at any depth`)
-      .argument('<id>')
-      .option('--reason <text>', 'why')
-      .action((id: string, o) =>
-        run(async (ctx) => {
-          const before = await controlSwarm(
-            await ctx.client(),
-            id,
-            action,
-            o.reason && action !== 'resume' ? { reason: o.reason } : {},
-          );
-          ctx.out(`${action} sent to swarm ${id} (was ${before.status}); workflow ${swarmWorkflowId(id)}`);
-        }),
-      );
-  }
+  addControlCommands(swarm, run, {
+    what: 'swarm',
+    scope: 'every agent in it, at any depth',
+    workflowId: swarmWorkflowId,
+    control: async (ctx, id, action, payload) => controlSwarm(await ctx.client(), id, action, payload),
+  });
+
   return swarm;
 }
 
