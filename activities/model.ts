@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   ModelFailure,
+  modelProgress,
   toolDefinition,
   type ConversationMessage,
   type ModelReply,
@@ -47,8 +48,10 @@ export function createCallModel(endpoint: ModelEndpoint) {
     const ctx = Context.current();
     const anthropic = getClient();
     let received = 0;
-    // Heartbeat while waiting for the first byte too, so a lost worker is noticed promptly.
-    const beat = setInterval(() => ctx.heartbeat({ received }), 1000);
+    let text = '';
+    // The SDK sends the latest heartbeat at most once per throttle interval, so beating on every
+    // event costs nothing. Beat while waiting for the first byte too: a lost worker is noticed promptly.
+    const beat = setInterval(() => ctx.heartbeat(modelProgress(received, text)), 1000);
     try {
       const stream = anthropic.messages.stream(
         {
@@ -64,7 +67,10 @@ export function createCallModel(endpoint: ModelEndpoint) {
       );
       stream.on('streamEvent', () => {
         received += 1;
-        ctx.heartbeat({ received });
+        ctx.heartbeat(modelProgress(received, text));
+      });
+      stream.on('text', (delta) => {
+        text += delta;
       });
       const message = await stream.finalMessage();
       return toReply(message);

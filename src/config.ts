@@ -1,6 +1,8 @@
 /** Configuration from the environment, validated, with the documented defaults in one place. */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_STALE_AFTER_SECONDS, workspaceIdSchema, type AgentDefaults } from './domain';
 
 export const DEFAULTS = {
   TEMPORAL_ADDRESS: 'localhost:7233',
@@ -9,7 +11,20 @@ export const DEFAULTS = {
   // claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK warns on every call).
   ORCHESTRA_MODEL: 'claude-sonnet-5-5',
   ORCHESTRA_UI_PORT: 8233,
+  ORCHESTRA_WORKSPACE: 'default',
+  ORCHESTRA_API_HOST: '127.0.0.1',
+  ORCHESTRA_API_PORT: 8787,
+  ORCHESTRA_STALE_AFTER_SECONDS: DEFAULT_STALE_AFTER_SECONDS,
 } as const;
+
+/** The user the CLI acts as: the owner of what it starts. */
+const osUser = (): string => {
+  try {
+    return os.userInfo().username.replace(/[^A-Za-z0-9_.@-]/g, '_') || 'local';
+  } catch {
+    return 'local';
+  }
+};
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default(DEFAULTS.TEMPORAL_ADDRESS),
@@ -23,6 +38,17 @@ const envSchema = z.object({
   ORCHESTRA_HOME: z.string().min(1).optional(),
   ORCHESTRA_MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
   ORCHESTRA_MODEL_RPM: z.coerce.number().int().min(0).default(0),
+  ORCHESTRA_USER: workspaceIdSchema.optional(),
+  ORCHESTRA_WORKSPACE: workspaceIdSchema.default(DEFAULTS.ORCHESTRA_WORKSPACE),
+  ORCHESTRA_API_HOST: z.string().min(1).default(DEFAULTS.ORCHESTRA_API_HOST),
+  ORCHESTRA_API_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULTS.ORCHESTRA_API_PORT),
+  ORCHESTRA_API_TOKENS: z.string().min(1).optional(),
+  ORCHESTRA_API_TOKENS_FILE: z.string().min(1).optional(),
+  ORCHESTRA_STALE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULTS.ORCHESTRA_STALE_AFTER_SECONDS),
 });
 
 export interface OrchestraConfig {
@@ -40,6 +66,18 @@ export interface OrchestraConfig {
   modelConcurrency: number;
   /** Model calls per minute across the fleet; 0 for no limit. */
   modelCallsPerMinute: number;
+  /** Who the CLI acts as (the owner of what it starts), and the workspace it starts things in. */
+  user: string;
+  workspace: string;
+  api: {
+    host: string;
+    port: number;
+    /** Bearer tokens as JSON (see src/api/tokens.ts), inline or in a file. */
+    tokens?: string;
+    tokensFile?: string;
+  };
+  /** Seconds of silence after which an agent's work is reported stale. */
+  staleAfterSeconds: number;
 }
 
 /** The project root: where package.json lives (this file is src/config.ts, or dist/src/config.js). */
@@ -68,6 +106,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
     home: e.ORCHESTRA_HOME ?? path.join(PROJECT_ROOT, '.orchestra'),
     modelConcurrency: e.ORCHESTRA_MODEL_CONCURRENCY,
     modelCallsPerMinute: e.ORCHESTRA_MODEL_RPM,
+    user: e.ORCHESTRA_USER ?? osUser(),
+    workspace: e.ORCHESTRA_WORKSPACE,
+    api: {
+      host: e.ORCHESTRA_API_HOST,
+      port: e.ORCHESTRA_API_PORT,
+      tokens: e.ORCHESTRA_API_TOKENS,
+      tokensFile: e.ORCHESTRA_API_TOKENS_FILE,
+    },
+    staleAfterSeconds: e.ORCHESTRA_STALE_AFTER_SECONDS,
+  };
+}
+
+/** What the CLI starts agents and swarms with. */
+export function cliDefaults(config: OrchestraConfig): AgentDefaults {
+  return {
+    taskQueue: config.taskQueue,
+    model: config.model,
+    owner: config.user,
+    workspace: config.workspace,
   };
 }
 

@@ -45,7 +45,7 @@ test('findings reported in a session reach the agents started after them, with t
   });
   let listed: string[] = [];
   for (let i = 0; i < 50 && listed.length < 2; i++)
-    listed = (await listAgents(h.client, { sessionId: session })).map((x) => x.id);
+    listed = (await listAgents(h.client, { sessionId: session })).items.map((x) => x.id);
   expect(listed.sort()).toEqual([a, b].sort());
 });
 

@@ -179,7 +179,7 @@ test('cancelling the parent cancels its subagents, and the tree is listable by p
     'task',
     'task',
   ]);
-  expect((await listAgents(h.client, { status: 'cancelled' })).map((a) => a.id)).toEqual(
+  expect((await listAgents(h.client, { status: 'cancelled' })).items.map((a) => a.id)).toEqual(
     expect.arrayContaining([id]),
   );
 });

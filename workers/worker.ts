@@ -49,8 +49,9 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     shutdownGraceTime: '5 seconds',
     // Heartbeats carry cancellation to a running activity; the SDK would otherwise hold them
     // back for up to 80% of the heartbeat timeout (24s for a model call), and a cancelled
-    // model call would keep streaming, and billing, that long.
-    maxHeartbeatThrottleInterval: '2 seconds',
+    // model call would keep streaming, and billing, that long. Heartbeats also carry a model
+    // call's partial text to the API's live stream.
+    maxHeartbeatThrottleInterval: '1 second',
   } satisfies Partial<WorkerOptions>;
   const main = await Worker.create({
     ...shared,

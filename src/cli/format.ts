@@ -10,6 +10,10 @@ const clip = (text: string, max = 160): string => {
 export function formatEvent(e: AgentEvent): string {
   const head = `${e.at.slice(11, 19)} #${String(e.seq).padEnd(4)}`;
   switch (e.type) {
+    case 'spawned':
+      return e.parentId
+        ? `${head} subagent ${e.agentId} (${clip(e.name, 100)}) started`
+        : `${head} spawned  ${e.agentId} (${clip(e.name, 100)})`;
     case 'status':
       return `${head} status   ${e.from} → ${e.to}${e.reason ? ` (${clip(e.reason, 120)})` : ''}`;
     case 'task':

@@ -25,6 +25,8 @@ export function statusView(config: AgentConfig, state: AgentState): AgentStatusV
     sessionId: config.sessionId,
     swarmId: config.swarmId,
     parentId: config.parentId,
+    workspace: config.workspace,
+    owner: config.owner,
     depth: config.depth,
     subagents: [...state.subagents],
     totals: addUsage(

@@ -63,6 +63,17 @@ export const agentTuningSchema = z
   .strict();
 export type AgentTuning = z.infer<typeof agentTuningSchema>;
 
+/** Workspace and user names: short, plain, safe in a visibility query. */
+export const workspaceIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'letters, digits, "_", ".", "@" and "-", at most 100');
+
+/** Who owns a thing and where it lives. */
+export interface Ownership {
+  workspace: string;
+  owner: string;
+}
+
 /** A spawn request as a person or a script writes it: everything but the task is optional. */
 export const spawnRequestSchema = z
   .object({
@@ -82,9 +93,20 @@ export const spawnRequestSchema = z
     tuning: agentTuningSchema.partial().optional(),
     sessionId: z.string().max(200).optional(),
     swarmId: z.string().max(200).optional(),
+    workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
   })
   .strict();
 export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
+
+/** Where a client starts agents and swarms, as whom, and with which model unless asked otherwise. */
+export interface AgentDefaults {
+  taskQueue: string;
+  model: string;
+  /** Who starts it: its owner. */
+  owner?: string;
+  /** Where it lives unless the request names a workspace. */
+  workspace?: string;
+}
 
 /** A fully resolved agent configuration: what the workflow runs with. */
 export interface AgentConfig {
@@ -100,6 +122,9 @@ export interface AgentConfig {
   tuning: AgentTuning;
   sessionId?: string;
   swarmId?: string;
+  /** Who may see it (members of the workspace) and control it (its owner); subagents inherit both. */
+  workspace?: string;
+  owner?: string;
   /** The agent that started this one with the `task` tool. */
   parentId?: string;
   /** 0 for an agent people start; one more for each level of subagent. */
@@ -140,7 +165,7 @@ export function agentWorkflowId(agentId: string): string {
 
 export function resolveAgentConfig(
   request: SpawnRequest,
-  defaults: { id: string; model: string },
+  defaults: { id: string; model: string; owner?: string },
 ): AgentConfig {
   const id = request.id ?? defaults.id;
   return {
@@ -156,6 +181,8 @@ export function resolveAgentConfig(
     tuning: { ...DEFAULT_TUNING, ...request.tuning },
     sessionId: request.sessionId,
     swarmId: request.swarmId,
+    workspace: request.workspace,
+    owner: defaults.owner,
     depth: 0,
   };
 }
@@ -213,6 +240,8 @@ export interface AgentStatusView {
   sessionId?: string;
   swarmId?: string;
   parentId?: string;
+  workspace?: string;
+  owner?: string;
   depth: number;
   /** Ids of the subagents this agent started. */
   subagents: string[];

@@ -1,7 +1,12 @@
-/** The agent's event log: sequence-numbered, bounded, carried across continue-as-new. */
+/**
+ * Event logs: sequence-numbered, bounded, carried across continue-as-new. Agents and
+ * swarms each keep one; the API streams them, resuming by sequence number.
+ */
 import type { AgentStatus } from './status';
 
 export type AgentEventBody =
+  /** This agent started (its own first event), or it started a subagent. */
+  | { type: 'spawned'; agentId: string; name: string; parentId?: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string }
   | { type: 'task'; task: string }
   | { type: 'message'; role: 'user' | 'assistant'; text: string; from?: string; kind?: string }
@@ -11,19 +16,37 @@ export type AgentEventBody =
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'continued_as_new'; historyLength: number };
 
-export type AgentEvent = AgentEventBody & { seq: number; at: string };
+/** What every logged event carries: its place in the log and when it happened. */
+export type Logged<B> = B & { seq: number; at: string };
+export type AgentEvent = Logged<AgentEventBody>;
+
+/** A swarm's own story: its agents coming and going, their status and spending. */
+export type SwarmEventBody =
+  | { type: 'spawned'; agentId: string; name: string; role: string }
+  | { type: 'agent_status'; agentId: string; to: AgentStatus; error?: string }
+  | {
+      type: 'tokens';
+      agentId: string;
+      input: number;
+      output: number;
+      totalInput: number;
+      totalOutput: number;
+    }
+  | { type: 'killed'; agentId: string; reason: string }
+  | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
+export type SwarmEvent = Logged<SwarmEventBody>;
 
 /** Events kept in the workflow; older ones drop off (the full story is in the history). */
 export const EVENT_LOG_CAPACITY = 500;
 /** Text in an event is a preview; the transcript has the whole of it. */
 export const EVENT_TEXT_PREVIEW = 2000;
 
-export interface EventLog {
+export interface EventLog<B = AgentEventBody> {
   nextSeq: number;
-  events: AgentEvent[];
+  events: Array<Logged<B>>;
 }
 
-export function emptyEventLog(): EventLog {
+export function emptyEventLog<B = AgentEventBody>(): EventLog<B> {
   return { nextSeq: 1, events: [] };
 }
 
@@ -31,14 +54,14 @@ export function preview(text: string, max = EVENT_TEXT_PREVIEW): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more chars]`;
 }
 
-export function appendEvent(log: EventLog, body: AgentEventBody, at: string): AgentEvent {
-  const event = { ...body, seq: log.nextSeq, at } as AgentEvent;
+export function appendEvent<B>(log: EventLog<B>, body: B, at: string): Logged<B> {
+  const event = { ...body, seq: log.nextSeq, at } as Logged<B>;
   log.nextSeq += 1;
   log.events.push(event);
   if (log.events.length > EVENT_LOG_CAPACITY) log.events.splice(0, log.events.length - EVENT_LOG_CAPACITY);
   return event;
 }
 
-export function eventsAfter(log: EventLog, after = 0, limit = 1000): AgentEvent[] {
+export function eventsAfter<B>(log: EventLog<B>, after = 0, limit = 1000): Array<Logged<B>> {
   return log.events.filter((e) => e.seq > after).slice(0, limit);
 }

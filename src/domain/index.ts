@@ -10,3 +10,5 @@ export * from './agent-report';
 export * from './swarm';
 export * from './merge';
 export * from './session';
+export * from './model-progress';
+export * from './stale';

@@ -1,6 +1,6 @@
 /** Sessions: a long-lived workspace that owns agents and swarms and keeps shared findings. */
 import { z } from 'zod';
-import type { Usage } from './agent';
+import { workspaceIdSchema, type Usage } from './agent';
 import type { AgentStatus } from './status';
 
 export const sessionRequestSchema = z
@@ -16,6 +16,7 @@ export const sessionRequestSchema = z
       .max(20_000)
       .optional()
       .describe('Standing instructions every agent of the session gets'),
+    workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
   })
   .strict();
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
@@ -34,6 +35,8 @@ export interface SessionState {
   name: string;
   cwd: string;
   directives?: string;
+  workspace?: string;
+  owner?: string;
   status: AgentStatus;
   members: Array<{ kind: 'agent' | 'swarm'; id: string }>;
   findings: Finding[];

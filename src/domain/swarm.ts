@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   agentLimitsSchema,
   agentTuningSchema,
+  workspaceIdSchema,
   type AgentMetrics,
   type AgentTuning,
   type Usage,
@@ -129,6 +130,7 @@ export const swarmRequestSchema = z
     budgets: budgetsSchema.partial().optional(),
     tuning: agentTuningSchema.partial().optional(),
     sessionId: z.string().max(200).optional(),
+    workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
   })
   .strict();
 export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
@@ -144,6 +146,9 @@ export interface SwarmInput {
   sessionId?: string;
   /** The session's directives and findings at the swarm's start, for every agent. */
   context?: string;
+  /** Every agent of the swarm belongs to this workspace and owner. */
+  workspace?: string;
+  owner?: string;
 }
 
 export function swarmWorkflowId(id: string): string {

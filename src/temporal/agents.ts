@@ -9,6 +9,7 @@ import {
   resolveAgentConfig,
   resultFromView,
   spawnRequestSchema,
+  type AgentDefaults,
   type AgentEvent,
   type AgentResult,
   type AgentStatus,
@@ -22,19 +23,19 @@ import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known } fr
 import { sendControl } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import {
+  agentSearchAttributes,
   OrchestraAgentKind,
+  OrchestraOwner,
   OrchestraParentId,
   OrchestraSessionId,
   OrchestraStatus,
-  OrchestraSwarmId,
+  OrchestraWorkspace,
 } from './search-attributes';
+import { inClause, listPage, quote, type Page } from './visibility';
 
 export { AgentNotFoundError, BadRequestError, InvalidTransitionError };
 
-export interface AgentDefaults {
-  taskQueue: string;
-  model: string;
-}
+export type { AgentDefaults };
 
 export async function spawnAgent(
   client: Client,
@@ -48,7 +49,10 @@ export async function spawnAgent(
     throw new BadRequestError(`cwd must be an absolute path, got "${request.cwd}"`);
   const info = await stat(request.cwd).catch(() => undefined);
   if (!info?.isDirectory()) throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
-  const config = resolveAgentConfig(request, { id: randomUUID().slice(0, 8), model: defaults.model });
+  const config = resolveAgentConfig(
+    { ...request, workspace: request.workspace ?? defaults.workspace },
+    { id: randomUUID().slice(0, 8), model: defaults.model, owner: defaults.owner },
+  );
   if (config.sessionId) config.context = await sessionContextFor(client, config.sessionId);
   const workflowId = agentWorkflowId(config.id);
   const handle = await client.workflow
@@ -56,12 +60,7 @@ export async function spawnAgent(
       taskQueue: defaults.taskQueue,
       workflowId,
       args: [{ config, task: request.task }],
-      typedSearchAttributes: [
-        { key: OrchestraStatus, value: 'idle' },
-        { key: OrchestraAgentKind, value: config.type },
-        ...(config.sessionId ? [{ key: OrchestraSessionId, value: config.sessionId }] : []),
-        ...(config.swarmId ? [{ key: OrchestraSwarmId, value: config.swarmId }] : []),
-      ],
+      typedSearchAttributes: agentSearchAttributes(config),
       staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
       staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
     })
@@ -130,6 +129,8 @@ export interface AgentListEntry {
   status: AgentStatus | 'unknown';
   kind?: string;
   sessionId?: string;
+  workspace?: string;
+  owner?: string;
   temporalStatus: string;
   startedAt: string;
   closedAt?: string;
@@ -140,32 +141,43 @@ export interface AgentListFilter {
   sessionId?: string;
   /** The subagents of this agent. */
   parentId?: string;
+  /** Only agents of these workspaces. */
+  workspaces?: string[];
+  /** Page size. @default 100 */
   limit?: number;
+  /** From the previous page's `nextCursor`. */
+  cursor?: string;
 }
 
-const quote = (v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`;
-
-export async function listAgents(client: Client, filter: AgentListFilter = {}): Promise<AgentListEntry[]> {
+/** Agents, newest first, one page at a time. */
+export async function listAgents(
+  client: Client,
+  filter: AgentListFilter = {},
+): Promise<Page<AgentListEntry>> {
   const clauses = ['WorkflowType="agentWorkflow"'];
   if (filter.status) clauses.push(`${OrchestraStatus.name}=${quote(filter.status)}`);
   if (filter.sessionId) clauses.push(`${OrchestraSessionId.name}=${quote(filter.sessionId)}`);
   if (filter.parentId) clauses.push(`${OrchestraParentId.name}=${quote(filter.parentId)}`);
-  const out: AgentListEntry[] = [];
-  for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
-    const sa = wf.typedSearchAttributes;
-    out.push({
-      id: wf.workflowId.replace(/^agent-/, ''),
-      workflowId: wf.workflowId,
-      status: (sa.get(OrchestraStatus) as AgentStatus | undefined) ?? 'unknown',
-      kind: sa.get(OrchestraAgentKind),
-      sessionId: sa.get(OrchestraSessionId),
-      temporalStatus: wf.status.name,
-      startedAt: wf.startTime.toISOString(),
-      closedAt: wf.closeTime?.toISOString(),
-    });
-    if (out.length >= (filter.limit ?? 100)) break;
-  }
-  return out;
+  if (filter.workspaces) clauses.push(inClause(OrchestraWorkspace.name, filter.workspaces));
+  const page = await listPage(client, clauses.join(' AND '), filter.limit ?? 100, filter.cursor);
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((wf) => {
+      const sa = wf.typedSearchAttributes;
+      return {
+        id: wf.workflowId.replace(/^agent-/, ''),
+        workflowId: wf.workflowId,
+        status: (sa.get(OrchestraStatus) as AgentStatus | undefined) ?? 'unknown',
+        kind: sa.get(OrchestraAgentKind),
+        sessionId: sa.get(OrchestraSessionId),
+        workspace: sa.get(OrchestraWorkspace),
+        owner: sa.get(OrchestraOwner),
+        temporalStatus: wf.status.name,
+        startedAt: wf.startTime.toISOString(),
+        closedAt: wf.closeTime?.toISOString(),
+      };
+    }),
+  };
 }
 
 function oneLine(text: string, max: number): string {

@@ -2,7 +2,8 @@
  * Search attributes that make agents listable and filterable in the Web UI and with
  * `temporal workflow list --query 'OrchestraStatus="paused"'`. Pure: workflows import it.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { AgentConfig } from '../domain/agent';
 
 export const OrchestraStatus = defineSearchAttributeKey('OrchestraStatus', SearchAttributeType.KEYWORD);
 export const OrchestraAgentKind = defineSearchAttributeKey('OrchestraAgentKind', SearchAttributeType.KEYWORD);
@@ -10,6 +11,10 @@ export const OrchestraSessionId = defineSearchAttributeKey('OrchestraSessionId',
 export const OrchestraSwarmId = defineSearchAttributeKey('OrchestraSwarmId', SearchAttributeType.KEYWORD);
 /** The agent that started this one (subagents), so a tree can be listed level by level. */
 export const OrchestraParentId = defineSearchAttributeKey('OrchestraParentId', SearchAttributeType.KEYWORD);
+/** The workspace an agent, swarm or session belongs to: who may see it. */
+export const OrchestraWorkspace = defineSearchAttributeKey('OrchestraWorkspace', SearchAttributeType.KEYWORD);
+/** The user who started it (or whose agent did): who may control it. */
+export const OrchestraOwner = defineSearchAttributeKey('OrchestraOwner', SearchAttributeType.KEYWORD);
 
 /** Every key, for registering with a server (`--search-attribute NAME=Keyword`). */
 export const SEARCH_ATTRIBUTES = [
@@ -18,4 +23,26 @@ export const SEARCH_ATTRIBUTES = [
   OrchestraSessionId,
   OrchestraSwarmId,
   OrchestraParentId,
+  OrchestraWorkspace,
+  OrchestraOwner,
 ];
+
+const optional = <T>(key: SearchAttributePair['key'], value: T | undefined) =>
+  value === undefined ? [] : [{ key, value } as SearchAttributePair];
+
+/** What an agent starts with, wherever it is started: by a person, a swarm or another agent. */
+export function agentSearchAttributes(config: AgentConfig): SearchAttributePair[] {
+  return [
+    { key: OrchestraStatus, value: 'idle' },
+    { key: OrchestraAgentKind, value: config.type },
+    ...optional(OrchestraParentId, config.parentId),
+    ...optional(OrchestraSessionId, config.sessionId),
+    ...optional(OrchestraSwarmId, config.swarmId),
+    ...ownershipAttributes(config),
+  ];
+}
+
+/** Workspace and owner, for swarms and sessions as for agents. */
+export function ownershipAttributes(of: { workspace?: string; owner?: string }): SearchAttributePair[] {
+  return [...optional(OrchestraWorkspace, of.workspace), ...optional(OrchestraOwner, of.owner)];
+}

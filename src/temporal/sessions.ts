@@ -15,7 +15,15 @@ import {
 import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
 import { sendControl } from './control';
 import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
-import { OrchestraAgentKind, OrchestraSessionId, OrchestraStatus } from './search-attributes';
+import {
+  OrchestraAgentKind,
+  OrchestraOwner,
+  OrchestraSessionId,
+  OrchestraStatus,
+  OrchestraWorkspace,
+  ownershipAttributes,
+} from './search-attributes';
+import { inClause, listPage, type Page } from './visibility';
 
 const knownSession = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
   known(() => new SessionNotFoundError(`no session with id "${id}"`), fn);
@@ -24,6 +32,7 @@ export async function createSession(
   client: Client,
   taskQueue: string,
   raw: unknown,
+  origin: { owner?: string; workspace?: string } = {},
 ): Promise<{ id: string; workflowId: string }> {
   const parsed = sessionRequestSchema.safeParse(raw);
   if (!parsed.success) throw new BadRequestError(`invalid session: ${z.prettifyError(parsed.error)}`);
@@ -37,6 +46,8 @@ export async function createSession(
     name: request.name ?? id,
     cwd: request.cwd,
     directives: request.directives,
+    workspace: request.workspace ?? origin.workspace,
+    owner: origin.owner,
     status: 'running',
     members: [],
     findings: [],
@@ -52,6 +63,7 @@ export async function createSession(
       { key: OrchestraStatus, value: 'running' },
       { key: OrchestraAgentKind, value: 'session' },
       { key: OrchestraSessionId, value: id },
+      ...ownershipAttributes(state),
     ],
     staticSummary: `session ${state.name}`,
   });
@@ -94,18 +106,32 @@ export function controlSession(
   );
 }
 
+export interface SessionListEntry {
+  id: string;
+  status: string;
+  workspace?: string;
+  owner?: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+/** Sessions, newest first, one page at a time; only those of `workspaces` when given. */
 export async function listSessions(
   client: Client,
-  limit = 50,
-): Promise<Array<{ id: string; status: string; startedAt: string }>> {
-  const out = [];
-  for await (const wf of client.workflow.list({ query: 'WorkflowType="sessionWorkflow"', pageSize: 100 })) {
-    out.push({
+  filter: { workspaces?: string[]; limit?: number; cursor?: string } = {},
+): Promise<Page<SessionListEntry>> {
+  const clauses = ['WorkflowType="sessionWorkflow"'];
+  if (filter.workspaces) clauses.push(inClause(OrchestraWorkspace.name, filter.workspaces));
+  const page = await listPage(client, clauses.join(' AND '), filter.limit ?? 50, filter.cursor);
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((wf) => ({
       id: wf.workflowId.replace(/^session-/, ''),
       status: wf.typedSearchAttributes.get(OrchestraStatus) ?? wf.status.name.toLowerCase(),
+      workspace: wf.typedSearchAttributes.get(OrchestraWorkspace),
+      owner: wf.typedSearchAttributes.get(OrchestraOwner),
       startedAt: wf.startTime.toISOString(),
-    });
-    if (out.length >= limit) break;
-  }
-  return out;
+      closedAt: wf.closeTime?.toISOString(),
+    })),
+  };
 }

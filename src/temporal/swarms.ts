@@ -21,6 +21,7 @@ import {
   OrchestraSessionId,
   OrchestraStatus,
   OrchestraSwarmId,
+  ownershipAttributes,
 } from './search-attributes';
 
 export { SwarmNotFoundError };
@@ -54,6 +55,8 @@ export async function startSwarm(
     tuning: request.tuning,
     sessionId: request.sessionId,
     context: request.sessionId ? await sessionContextFor(client, request.sessionId) : undefined,
+    workspace: request.workspace ?? defaults.workspace,
+    owner: defaults.owner,
   };
   const workflowId = swarmWorkflowId(input.id);
   await client.workflow.start(WORKFLOW_OF[input.spec.strategy], {
@@ -65,6 +68,7 @@ export async function startSwarm(
       { key: OrchestraAgentKind, value: 'swarm' },
       { key: OrchestraSwarmId, value: input.id },
       ...(input.sessionId ? [{ key: OrchestraSessionId, value: input.sessionId }] : []),
+      ...ownershipAttributes(input),
     ],
     staticSummary: `${input.spec.strategy} swarm: ${input.spec.task.replace(/\s+/g, ' ').slice(0, 110)}`,
   });

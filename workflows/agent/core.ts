@@ -34,7 +34,12 @@ export class AgentCore {
   protected readonly state: AgentState;
 
   constructor(protected readonly input: AgentInput) {
-    this.state = input.state ?? initialAgentState(input.task, now());
+    if (input.state) this.state = input.state;
+    else {
+      this.state = initialAgentState(input.task, now());
+      const { id, name, parentId } = input.config;
+      this.record({ type: 'spawned', agentId: id, name, ...(parentId ? { parentId } : {}) });
+    }
   }
 
   get config() {

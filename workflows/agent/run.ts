@@ -50,9 +50,11 @@ export class AgentRun extends AgentCore implements ToolHost {
 
   constructor(input: AgentInput) {
     super(input);
-    this.subagents = new Subagents(input.config, this.state.subagents, (totals) =>
-      this.addDescendantUsage(totals),
-    );
+    this.subagents = new Subagents(input.config, this.state.subagents, {
+      spawned: (child) =>
+        this.record({ type: 'spawned', agentId: child.id, name: child.name, parentId: child.parentId }),
+      finished: (totals) => this.addDescendantUsage(totals),
+    });
   }
 
   installHandlers(): void {

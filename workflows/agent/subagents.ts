@@ -15,13 +15,7 @@ import {
   type ToolOutcome,
   type Usage,
 } from '../../src/domain';
-import {
-  OrchestraAgentKind,
-  OrchestraParentId,
-  OrchestraSessionId,
-  OrchestraSwarmId,
-  OrchestraStatus,
-} from '../../src/temporal/search-attributes';
+import { agentSearchAttributes } from '../../src/temporal/search-attributes';
 import { failedResult } from './child-failure';
 import { pauseSignal, resumeSignal } from './definitions';
 
@@ -39,8 +33,12 @@ export class Subagents {
     private readonly config: AgentConfig,
     /** Ids started so far, kept in the agent's state across continue-as-new. */
     private readonly started: string[],
-    /** Told what each finished subagent used, its own subagents included. */
-    private readonly onUsage: (totals: Usage) => void,
+    private readonly on: {
+      /** A subagent was started. */
+      spawned: (child: AgentConfig) => void;
+      /** What a finished subagent used, its own subagents included. */
+      finished: (totals: Usage) => void;
+    },
   ) {}
 
   /** The `task` tool: a subagent like its parent, on a subtask. */
@@ -116,19 +114,15 @@ export class Subagents {
     if (!counted) this.started.push(child.id);
     this.active.add(child.id);
     try {
-      const result = await wf.executeChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+      const handle = await wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
         workflowId: agentWorkflowId(child.id),
         args: [{ config: child, task }],
-        typedSearchAttributes: [
-          { key: OrchestraStatus, value: 'idle' },
-          { key: OrchestraAgentKind, value: 'subagent' },
-          { key: OrchestraParentId, value: this.config.id },
-          ...(child.sessionId ? [{ key: OrchestraSessionId, value: child.sessionId }] : []),
-          ...(child.swarmId ? [{ key: OrchestraSwarmId, value: child.swarmId }] : []),
-        ],
+        typedSearchAttributes: agentSearchAttributes(child),
         staticSummary: `${child.name} (subagent of ${this.config.name})`,
       });
-      this.onUsage(result.totals);
+      this.on.spawned(child);
+      const result = await handle.result();
+      this.on.finished(result.totals);
       if (result.status !== 'completed')
         return { ok: false, error: `subagent ${child.id} was ${result.status}` };
       return { ok: true, output: `${result.result ?? ''}\n\n${footer(result)}`.trim() };
@@ -136,7 +130,7 @@ export class Subagents {
       // Our own cancellation travels on; a child cancelled or failed on its own is a tool error.
       if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
       const failed = failedResult(err);
-      if (failed) this.onUsage(failed.totals);
+      if (failed) this.on.finished(failed.totals);
       return { ok: false, error: `subagent ${child.id} ${describeFailure(err)}` };
     } finally {
       this.active.delete(child.id);

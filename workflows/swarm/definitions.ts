@@ -5,12 +5,14 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
-import { AGENT_STATUSES, type AgentStatus, type SwarmOutcome } from '../../src/domain';
+import { AGENT_STATUSES, type AgentStatus, type SwarmEvent, type SwarmOutcome } from '../../src/domain';
 
 export const usageSignal = defineSignal<[unknown]>('usage');
 /** An agent's broadcast, for the swarm to pass on to its other agents. */
 export const broadcastSignal = defineSignal<[unknown]>('broadcast');
 export const swarmStatusQuery = defineQuery<SwarmOutcome>('status');
+/** The swarm's event log after a sequence number (`{ after?, limit? }`), as the agent's `events`. */
+export const swarmEventsQuery = defineQuery<SwarmEvent[], [unknown?]>('events');
 
 /** An agent's own work so far (not its subagents': they report for themselves). */
 export const usagePayload = z

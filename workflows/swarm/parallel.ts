@@ -66,7 +66,8 @@ async function first(swarm: SwarmRun, runs: Array<Promise<SwarmAgent>>): Promise
         if (winner || agent.status !== 'completed') return;
         winner = agent;
         for (const other of swarm.agents)
-          if (other.id !== agent.id && !other.endedAt) swarm.cancelAgent(other.id);
+          if (other.id !== agent.id && !other.endedAt)
+            swarm.cancelAgent(other.id, `${agent.id} finished first`);
       }),
     ),
   );

@@ -5,15 +5,15 @@
 import * as wf from '@temporalio/workflow';
 import {
   agentWorkflowId,
+  appendEvent,
   cancelPayload,
-  DEFAULT_SYSTEM_PROMPT,
-  DEFAULT_LIMITS,
-  DEFAULT_TUNING,
   describeIssue,
+  emptyEventLog,
   emptyUsage,
+  eventsAfter,
+  eventsQueryArgs,
   pausePayload,
   resumePayload,
-  DEFAULT_TOOLS,
   type AgentConfig,
   type AgentInput,
   type AgentResult,
@@ -21,22 +21,20 @@ import {
   type AgentTemplate,
   type Strategy,
   type SwarmAgent,
+  type SwarmEventBody,
   type SwarmInput,
   type SwarmOutcome,
   type SwarmStats,
 } from '../../src/domain';
-import {
-  OrchestraAgentKind,
-  OrchestraSessionId,
-  OrchestraStatus,
-  OrchestraSwarmId,
-} from '../../src/temporal/search-attributes';
+import { agentSearchAttributes, OrchestraStatus } from '../../src/temporal/search-attributes';
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { swarmAgentConfig } from './agents';
 import { sumReports, swarmStats, usageOf } from './report';
 import {
   broadcastPayload,
   broadcastSignal,
+  swarmEventsQuery,
   swarmStatusQuery,
   usagePayload,
   usageSignal,
@@ -68,6 +66,8 @@ export class SwarmRun {
   private readonly usage = new Map<string, UsageReport>();
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
+  /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
+  private readonly log = emptyEventLog<SwarmEventBody>();
 
   constructor(
     readonly input: SwarmInput,
@@ -82,9 +82,11 @@ export class SwarmRun {
       const parsed = usagePayload.safeParse(raw);
       if (!parsed.success)
         return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
-      const known = this.usage.get(parsed.data.agentId);
-      if (known && known.version > parsed.data.version) return; // an older report, overtaken
-      this.usage.set(parsed.data.agentId, parsed.data);
+      const report = parsed.data;
+      const known = this.usage.get(report.agentId);
+      if (known && known.version > report.version) return; // an older report, overtaken
+      this.usage.set(report.agentId, report);
+      this.recordReport(report, known);
       this.checkBudgets();
     });
     wf.setHandler(broadcastSignal, (raw) => {
@@ -100,6 +102,40 @@ export class SwarmRun {
       }
     });
     wf.setHandler(swarmStatusQuery, () => this.report());
+    wf.setHandler(swarmEventsQuery, (raw) => {
+      const args = eventsQueryArgs.safeParse(raw);
+      return args.success ? eventsAfter(this.log, args.data.after, args.data.limit) : [];
+    });
+  }
+
+  private record(body: SwarmEventBody): void {
+    appendEvent(this.log, body, now());
+  }
+
+  /** A member's report, as events: a new status, tokens spent. */
+  private recordReport(report: UsageReport, before?: UsageReport): void {
+    const { agentId, status, tokens } = report;
+    if (status && status !== before?.status) this.record({ type: 'agent_status', agentId, to: status });
+    const spent = tokens.input + tokens.output - (before ? before.tokens.input + before.tokens.output : 0);
+    if (spent > 0) {
+      const total = sumReports(this.usage.values()).tokens;
+      this.record({
+        type: 'tokens',
+        agentId,
+        input: tokens.input - (before?.tokens.input ?? 0),
+        output: tokens.output - (before?.tokens.output ?? 0),
+        totalInput: total.input,
+        totalOutput: total.output,
+      });
+    }
+  }
+
+  private setStatus(to: AgentStatus, reason?: string): void {
+    const from = this.status;
+    if (from === to) return;
+    this.status = to;
+    this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
+    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
   }
 
   /** Run the strategy, and turn a stop (cancel, budget) into the swarm's outcome. */
@@ -110,10 +146,7 @@ export class SwarmRun {
     } catch (err) {
       if (wf.isCancellation(err)) {
         // Cancelled through Temporal itself: the children are cancelled with it; record it and end Canceled.
-        this.status = 'cancelled';
-        await wf.CancellationScope.nonCancellable(async () => {
-          wf.upsertSearchAttributes([{ key: OrchestraStatus, value: 'cancelled' }]);
-        });
+        await wf.CancellationScope.nonCancellable(async () => this.setStatus('cancelled'));
         throw err;
       }
       if (!(err instanceof SwarmStopped)) throw err;
@@ -124,9 +157,8 @@ export class SwarmRun {
         error: this.stopReason.reason,
         criticalPathMs: this.outcome?.criticalPathMs ?? 0,
       };
-      this.status = this.stopReason.status;
-    } else this.status = this.outcome?.status ?? 'failed';
-    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: this.status }]);
+      this.setStatus(this.stopReason.status, this.stopReason.reason);
+    } else this.setStatus(this.outcome?.status ?? 'failed', this.outcome?.error);
     return this.report();
   }
 
@@ -144,7 +176,7 @@ export class SwarmRun {
       this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
       throw new SwarmStopped(this.stopReason!.reason);
     }
-    const config = { ...this.agentConfig(template, role), ...extra };
+    const config = { ...swarmAgentConfig(this.input, template, role, this.agents.length + 1), ...extra };
     const agent: SwarmAgent = {
       id: config.id,
       name: config.name,
@@ -158,19 +190,16 @@ export class SwarmRun {
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
     try {
-      const result = await scope.run(() =>
-        wf.executeChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+      const result = await scope.run(async () => {
+        const child = await wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
           workflowId: agentWorkflowId(config.id),
           args: [{ config, task }],
-          typedSearchAttributes: [
-            { key: OrchestraStatus, value: 'idle' },
-            { key: OrchestraAgentKind, value: config.type },
-            { key: OrchestraSwarmId, value: this.input.id },
-            ...(config.sessionId ? [{ key: OrchestraSessionId, value: config.sessionId }] : []),
-          ],
+          typedSearchAttributes: agentSearchAttributes(config),
           staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
-        }),
-      );
+        });
+        this.record({ type: 'spawned', agentId: config.id, name: config.name, role });
+        return child.result();
+      });
       this.settle(agent, result.status, result);
     } catch (err) {
       if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
@@ -184,8 +213,11 @@ export class SwarmRun {
   }
 
   /** Cancel one running agent (the losers of a `first` merge). */
-  cancelAgent(id: string): void {
-    this.scopes.get(id)?.cancel();
+  cancelAgent(id: string, reason: string): void {
+    const scope = this.scopes.get(id);
+    if (!scope) return;
+    this.record({ type: 'killed', agentId: id, reason });
+    scope.cancel();
   }
 
   get stopped(): boolean {
@@ -207,6 +239,12 @@ export class SwarmRun {
     agent.error = result?.error ?? error;
     agent.metrics = result?.metrics;
     if (result) agent.usage = result.totals;
+    this.record({
+      type: 'agent_status',
+      agentId: agent.id,
+      to: status,
+      ...(agent.error ? { error: agent.error } : {}),
+    });
     this.showDetails();
   }
 
@@ -218,19 +256,18 @@ export class SwarmRun {
     const live = this.status === 'running' || this.status === 'paused';
     if (!live) return;
     if (action === 'pause' && this.status === 'running') {
-      this.status = 'paused';
       this.pausedReason = parsed.data?.reason;
+      this.setStatus('paused', this.pausedReason);
       this.signalAgents(pauseSignal, {
         reason: `swarm ${this.input.id} paused${this.pausedReason ? `: ${this.pausedReason}` : ''}`,
       });
     } else if (action === 'resume' && this.status === 'paused') {
-      this.status = 'running';
+      this.setStatus('running');
       this.pausedReason = undefined;
       this.signalAgents(resumeSignal, {});
     } else if (action === 'cancel') {
       this.stop('cancelled', parsed.data?.reason ?? 'cancelled');
-    } else return;
-    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: this.status }]);
+    }
   }
 
   private signalAgents(signal: typeof pauseSignal, payload: object): void {
@@ -244,7 +281,7 @@ export class SwarmRun {
   private stop(status: 'cancelled' | 'failed', reason: string): void {
     if (this.stopReason) return;
     this.stopReason = { status, reason };
-    for (const scope of this.scopes.values()) scope.cancel();
+    for (const id of [...this.scopes.keys()]) this.cancelAgent(id, reason);
   }
 
   /** Agents started for this swarm at any depth: its own, and the subagents that reported. */
@@ -262,31 +299,6 @@ export class SwarmRun {
     } else if (this.spawned() > budgets.maxSubagents) {
       this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
     }
-  }
-
-  private agentConfig(t: AgentTemplate, role: string): AgentConfig {
-    const n = this.agents.length + 1;
-    const id = `${this.input.id}.${n}`;
-    return {
-      id,
-      name: t.name ?? `${role}`,
-      type: 'adhoc',
-      model: t.model ?? this.input.model,
-      systemPrompt: t.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
-      temperature: t.temperature,
-      tools: t.tools ?? [...DEFAULT_TOOLS],
-      cwd: this.input.cwd,
-      limits: this.agentLimits(t),
-      tuning: { ...DEFAULT_TUNING, ...this.input.tuning },
-      sessionId: this.input.sessionId,
-      swarmId: this.input.id,
-      depth: 0,
-      context: this.input.context,
-    };
-  }
-
-  agentLimits(t: AgentTemplate): AgentConfig['limits'] {
-    return { ...DEFAULT_LIMITS, ...t.limits };
   }
 
   report(): SwarmOutcome {

@@ -4,6 +4,7 @@
  * to the supervisor as the tool's result.
  */
 import type { SupervisorSpec, SwarmInput, SwarmOutcome } from '../../src/domain';
+import { agentLimits } from './agents';
 import { DEFAULT_TOOLS } from '../../src/domain';
 import { duration } from './parallel';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
@@ -27,7 +28,7 @@ async function runSupervisor(swarm: SwarmRun, spec: SupervisorSpec): Promise<Str
     {
       delegation: { worker: spec.worker, maxConcurrent: spec.maxConcurrent, maxWorkers: spec.maxWorkers },
       limits: {
-        ...swarm.agentLimits(template),
+        ...agentLimits(template),
         maxSubagents: Math.max(spec.maxWorkers, template.limits?.maxSubagents ?? 0),
       },
     },

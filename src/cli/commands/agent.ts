@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AGENT_STATUSES, AGENT_TYPES, isTerminal, DEFAULT_TOOLS, type AgentStatus } from '../../domain';
-import { webUiLink } from '../../config';
+import { cliDefaults, webUiLink } from '../../config';
 import {
   agentEvents,
   agentStatus,
@@ -55,23 +55,19 @@ export function agentCommand(
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
-        const { id, workflowId } = await spawnAgent(
-          client,
-          { taskQueue: ctx.config.taskQueue, model: ctx.config.model },
-          {
-            task,
-            id: o.id,
-            name: o.name,
-            type: o.type,
-            model: o.model,
-            systemPrompt: o.system,
-            temperature: o.temperature,
-            tools: o.tools?.split(',').map((t: string) => t.trim()),
-            cwd: path.resolve(o.cwd),
-            sessionId: o.session,
-            ...(Object.keys(limits).length ? { limits } : {}),
-          },
-        );
+        const { id, workflowId } = await spawnAgent(client, cliDefaults(ctx.config), {
+          task,
+          id: o.id,
+          name: o.name,
+          type: o.type,
+          model: o.model,
+          systemPrompt: o.system,
+          temperature: o.temperature,
+          tools: o.tools?.split(',').map((t: string) => t.trim()),
+          cwd: path.resolve(o.cwd),
+          sessionId: o.session,
+          ...(Object.keys(limits).length ? { limits } : {}),
+        });
         if (!o.wait) {
           ctx.out(
             o.json
@@ -98,14 +94,16 @@ export function agentCommand(
     .addOption(new Option('--status <status>', 'only agents in this status').choices(AGENT_STATUSES))
     .option('--session <id>', 'only agents of this session')
     .option('--parent <id>', 'only the subagents of this agent')
+    .option('--workspace <id>', 'only agents of this workspace')
     .option('--limit <n>', 'at most this many', positiveInt, 50)
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const rows = await listAgents(await ctx.client(), {
+        const { items: rows } = await listAgents(await ctx.client(), {
           status: o.status as AgentStatus | undefined,
           sessionId: o.session,
           parentId: o.parent,
+          workspaces: o.workspace ? [o.workspace] : undefined,
           limit: o.limit,
         });
         ctx.out(o.json ? json(rows) : formatList(rows));

@@ -36,12 +36,12 @@ export function sessionCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const { id, workflowId } = await createSession(await ctx.client(), ctx.config.taskQueue, {
-          name: o.name,
-          cwd: path.resolve(o.cwd),
-          directives: o.directives,
-          id: o.id,
-        });
+        const { id, workflowId } = await createSession(
+          await ctx.client(),
+          ctx.config.taskQueue,
+          { name: o.name, cwd: path.resolve(o.cwd), directives: o.directives, id: o.id },
+          { owner: ctx.config.user, workspace: ctx.config.workspace },
+        );
         ctx.out(
           o.json
             ? JSON.stringify({ id, workflowId })
@@ -56,7 +56,7 @@ export function sessionCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const rows = await listSessions(await ctx.client());
+        const { items: rows } = await listSessions(await ctx.client());
         ctx.out(
           o.json
             ? JSON.stringify(rows, null, 2)

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isTerminal, MERGES, NAMED_SCORERS, STRATEGIES, swarmWorkflowId, type Strategy } from '../../domain';
-import { webUiLink } from '../../config';
+import { cliDefaults, webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/agents';
 import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
 import type { CliContext } from '../context';
@@ -87,11 +87,14 @@ export function swarmCommand(run: Run): Command {
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
         const client = await ctx.client();
-        const { id, workflowId } = await startSwarm(
-          client,
-          { taskQueue: ctx.config.taskQueue, model: ctx.config.model },
-          { spec, cwd: path.resolve(o.cwd), id: o.id, model: o.model, budgets, sessionId: o.session },
-        );
+        const { id, workflowId } = await startSwarm(client, cliDefaults(ctx.config), {
+          spec,
+          cwd: path.resolve(o.cwd),
+          id: o.id,
+          model: o.model,
+          budgets,
+          sessionId: o.session,
+        });
         if (!o.wait) {
           ctx.out(
             o.json

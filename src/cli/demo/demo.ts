@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { webUiLink } from '../../config';
+import { cliDefaults, webUiLink } from '../../config';
 import { installRuntimeLogging } from '../../logging';
 import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-server';
 import { agentStatus, spawnAgent, waitForAgent } from '../../temporal/agents';
@@ -77,7 +77,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     const cwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-'));
     const { id, workflowId } = await spawnAgent(
       client,
-      { taskQueue, model: config.model },
+      { ...cliDefaults(config), taskQueue },
       { task: DEMO_TASK, cwd, name: 'demo' },
     );
     ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)}\n`);
@@ -93,7 +93,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     const swarmCwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-swarm-'));
     const swarm = await startSwarm(
       client,
-      { taskQueue, model: config.model },
+      { ...cliDefaults(config), taskQueue },
       { spec: { strategy: 'supervisor', task: DEMO_SWARM_TASK, maxConcurrent: 2 }, cwd: swarmCwd },
     );
     ctx.out(`workspace: ${swarmCwd}\nswarm ${swarm.id} · ${webUiLink(config, swarm.workflowId)}`);

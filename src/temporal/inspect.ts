@@ -1,0 +1,93 @@
+/**
+ * What the workflow's own queries cannot say, read from the server's description of it:
+ * who owns it, whether work it waits on has gone silent (stale), and the partial text of
+ * a model call in flight (from its heartbeats).
+ */
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import { staleness, type ModelProgress, type PendingWork, type Staleness } from '../domain';
+import { OrchestraAgentKind, OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from './search-attributes';
+import { known, NotFoundError } from './errors';
+
+const { PendingActivityState, PendingWorkflowTaskState } = temporal.api.enums.v1;
+
+export interface Inspection {
+  workflowId: string;
+  workspace?: string;
+  owner?: string;
+  kind?: string;
+  /** The OrchestraStatus search attribute. */
+  status?: string;
+  /** Temporal's own: RUNNING, COMPLETED, ... */
+  temporalStatus: string;
+  staleness: Staleness;
+  /** The model call in flight, if any: its attempt and the partial text its heartbeats carry. */
+  modelCall?: { activityId: string; attempt: number; progress?: ModelProgress };
+}
+
+const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString();
+
+export async function inspectWorkflow(
+  client: Client,
+  workflowId: string,
+  notFound: () => NotFoundError,
+  staleAfterMs: number,
+): Promise<Inspection> {
+  const description = await known(notFound, () => client.workflow.getHandle(workflowId).describe());
+  const sa = description.typedSearchAttributes;
+  const { pendingWorkflowTask } = description.raw;
+  const pendingActivities = description.raw.pendingActivities ?? [];
+  const running = description.status.name === 'RUNNING';
+  const pending: PendingWork[] = pendingActivities.map((a) => ({
+    name: a.activityType?.name ?? 'activity',
+    state:
+      a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+        ? 'started'
+        : a.state === PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED
+          ? 'scheduled'
+          : 'other',
+    times: [
+      iso(a.scheduledTime),
+      iso(a.lastStartedTime),
+      iso(a.lastHeartbeatTime),
+      iso(a.lastAttemptCompleteTime),
+    ],
+  }));
+  if (pendingWorkflowTask) {
+    pending.push({
+      name: 'workflow task',
+      state:
+        pendingWorkflowTask.state === PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+          ? 'started'
+          : 'scheduled',
+      times: [iso(pendingWorkflowTask.scheduledTime), iso(pendingWorkflowTask.startedTime)],
+    });
+  }
+  const model = pendingActivities.find((a) => a.activityType?.name === 'callModel');
+  return {
+    workflowId,
+    workspace: sa.get(OrchestraWorkspace),
+    owner: sa.get(OrchestraOwner),
+    kind: sa.get(OrchestraAgentKind),
+    status: sa.get(OrchestraStatus),
+    temporalStatus: description.status.name,
+    staleness: running ? staleness(pending, Date.now(), staleAfterMs) : { stale: false },
+    modelCall: model && {
+      activityId: model.activityId ?? '',
+      attempt: model.attempt ?? 1,
+      progress: decodeProgress(model.heartbeatDetails?.payloads?.[0]),
+    },
+  };
+}
+
+function decodeProgress(payload: temporal.api.common.v1.IPayload | undefined): ModelProgress | undefined {
+  if (!payload) return undefined;
+  try {
+    const value = defaultPayloadConverter.fromPayload<ModelProgress>(payload);
+    return typeof value?.text === 'string' && typeof value.chars === 'number' ? value : undefined;
+  } catch {
+    return undefined; // an older worker's heartbeat: no text to show
+  }
+}
