@@ -54,16 +54,28 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
   for (let i = 0; i < 50 && !listed.some((a) => a.id === id && a.status === 'completed'); i++) {
     listed = JSON.parse((await orchestra(['agent', 'list', '--status', 'completed', '--json'])).stdout);
   }
-  expect(listed).toContainEqual(expect.objectContaining({ id, status: 'completed', kind: 'adhoc' }));
+  expect(listed).toContainEqual(
+    expect.objectContaining({
+      id,
+      status: 'completed',
+      kind: 'adhoc',
+      workspace: 'default',
+      owner: expect.any(String),
+    }),
+  );
 
   const logs = await orchestra(['agent', 'logs', id]);
-  expect(logs.stdout).toMatch(/#1 +task/);
+  expect(logs.stdout).toMatch(new RegExp(`#1 +spawned +${id}`));
+  expect(logs.stdout).toMatch(/#2 +task/);
   expect(logs.stdout).toMatch(/status +running → completed/);
   const jsonLogs = (await orchestra(['agent', 'logs', id, '--json'])).stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  expect(jsonLogs[0]).toMatchObject({ seq: 1, type: 'task' });
+  expect(jsonLogs.slice(0, 2)).toMatchObject([
+    { seq: 1, type: 'spawned', agentId: id },
+    { seq: 2, type: 'task' },
+  ]);
 });
 
 test('pause, resume, message and cancel from the CLI; logs --follow ends with the agent', async () => {

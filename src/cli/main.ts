@@ -3,6 +3,7 @@
 import { Command, type CommanderError } from 'commander';
 import { agentCommand } from './commands/agent';
 import { runtimeCommands } from './commands/runtime';
+import { apiCommand } from './commands/api';
 import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
 import { createContext, type CliContext } from './context';
@@ -39,6 +40,7 @@ program.addCommand(agentCommand(run));
 program.addCommand(swarmCommand(run));
 program.addCommand(sessionCommand(run));
 runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
+program.addCommand(apiCommand(run));
 
 // Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).
 const exitCodesOn = (cmd: Command): void => {

@@ -143,6 +143,8 @@ export interface AgentListFilter {
   parentId?: string;
   /** Only agents of these workspaces. */
   workspaces?: string[];
+  /** Only agents whose workflow is still running (any Orchestra status but the final ones). */
+  running?: boolean;
   /** Page size. @default 100 */
   limit?: number;
   /** From the previous page's `nextCursor`. */
@@ -159,6 +161,7 @@ export async function listAgents(
   if (filter.sessionId) clauses.push(`${OrchestraSessionId.name}=${quote(filter.sessionId)}`);
   if (filter.parentId) clauses.push(`${OrchestraParentId.name}=${quote(filter.parentId)}`);
   if (filter.workspaces) clauses.push(inClause(OrchestraWorkspace.name, filter.workspaces));
+  if (filter.running) clauses.push('ExecutionStatus="Running"');
   const page = await listPage(client, clauses.join(' AND '), filter.limit ?? 100, filter.cursor);
   return {
     nextCursor: page.nextCursor,

@@ -12,7 +12,7 @@ export class InvalidTransitionError extends Error {}
 export class BadRequestError extends Error {}
 
 /** Run `fn`, turning Temporal's "no such workflow" into `error`. */
-export async function known<T>(error: () => NotFoundError, fn: () => Promise<T>): Promise<T> {
+export async function known<T>(error: () => Error, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

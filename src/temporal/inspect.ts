@@ -9,7 +9,7 @@ import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { staleness, type ModelProgress, type PendingWork, type Staleness } from '../domain';
 import { OrchestraAgentKind, OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from './search-attributes';
-import { known, NotFoundError } from './errors';
+import { known } from './errors';
 
 const { PendingActivityState, PendingWorkflowTaskState } = temporal.api.enums.v1;
 
@@ -32,7 +32,7 @@ const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)
 export async function inspectWorkflow(
   client: Client,
   workflowId: string,
-  notFound: () => NotFoundError,
+  notFound: () => Error,
   staleAfterMs: number,
 ): Promise<Inspection> {
   const description = await known(notFound, () => client.workflow.getHandle(workflowId).describe());

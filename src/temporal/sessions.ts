@@ -17,13 +17,11 @@ import { sendControl } from './control';
 import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
 import {
   OrchestraAgentKind,
-  OrchestraOwner,
   OrchestraSessionId,
   OrchestraStatus,
-  OrchestraWorkspace,
   ownershipAttributes,
 } from './search-attributes';
-import { inClause, listPage, type Page } from './visibility';
+import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 
 const knownSession = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
   known(() => new SessionNotFoundError(`no session with id "${id}"`), fn);
@@ -106,32 +104,7 @@ export function controlSession(
   );
 }
 
-export interface SessionListEntry {
-  id: string;
-  status: string;
-  workspace?: string;
-  owner?: string;
-  startedAt: string;
-  closedAt?: string;
-}
-
 /** Sessions, newest first, one page at a time; only those of `workspaces` when given. */
-export async function listSessions(
-  client: Client,
-  filter: { workspaces?: string[]; limit?: number; cursor?: string } = {},
-): Promise<Page<SessionListEntry>> {
-  const clauses = ['WorkflowType="sessionWorkflow"'];
-  if (filter.workspaces) clauses.push(inClause(OrchestraWorkspace.name, filter.workspaces));
-  const page = await listPage(client, clauses.join(' AND '), filter.limit ?? 50, filter.cursor);
-  return {
-    nextCursor: page.nextCursor,
-    items: page.items.map((wf) => ({
-      id: wf.workflowId.replace(/^session-/, ''),
-      status: wf.typedSearchAttributes.get(OrchestraStatus) ?? wf.status.name.toLowerCase(),
-      workspace: wf.typedSearchAttributes.get(OrchestraWorkspace),
-      owner: wf.typedSearchAttributes.get(OrchestraOwner),
-      startedAt: wf.startTime.toISOString(),
-      closedAt: wf.closeTime?.toISOString(),
-    })),
-  };
+export function listSessions(client: Client, filter: ListFilter = {}): Promise<Page<ListEntry>> {
+  return listEntries(client, 'WorkflowType="sessionWorkflow"', 'session-', filter);
 }

@@ -8,10 +8,12 @@ import {
   DEFAULT_BUDGETS,
   swarmRequestSchema,
   swarmWorkflowId,
+  type SwarmEvent,
   type SwarmInput,
   type SwarmOutcome,
 } from '../domain';
-import { swarmStatusQuery } from '../../workflows/swarm/definitions';
+import { swarmEventsQuery, swarmStatusQuery } from '../../workflows/swarm/definitions';
+import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 import type { AgentDefaults } from './agents';
 import { sendControl } from './control';
 import { joinSession, sessionContextFor } from './sessions';
@@ -102,6 +104,16 @@ export function controlSwarm(
       () => handle(client, id),
     ),
   );
+}
+
+/** Swarms, newest first, one page at a time; only those of `workspaces` when given. */
+export function listSwarms(client: Client, filter: ListFilter = {}): Promise<Page<ListEntry>> {
+  return listEntries(client, `${OrchestraAgentKind.name}="swarm"`, 'swarm-', filter);
+}
+
+/** The swarm's event log after a sequence number. */
+export function swarmEvents(client: Client, id: string, after = 0, limit?: number): Promise<SwarmEvent[]> {
+  return knownSwarm(id, () => handle(client, id).query(swarmEventsQuery, { after, limit }));
 }
 
 export async function waitForSwarm(client: Client, id: string): Promise<SwarmOutcome> {

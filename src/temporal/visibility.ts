@@ -5,6 +5,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { BadRequestError } from './errors';
+import { OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from './search-attributes';
 
 export interface Page<T> {
   items: T[];
@@ -47,5 +48,44 @@ export async function listPage(
   return {
     items: items as WorkflowExecutionInfo[],
     nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : undefined,
+  };
+}
+
+/** A swarm or session in a list. */
+export interface ListEntry {
+  id: string;
+  status: string;
+  workspace?: string;
+  owner?: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface ListFilter {
+  workspaces?: string[];
+  limit?: number;
+  cursor?: string;
+}
+
+/** Swarms or sessions (`query` picks which; `prefix` is their workflow-id prefix), newest first. */
+export async function listEntries(
+  client: Client,
+  query: string,
+  prefix: string,
+  filter: ListFilter,
+): Promise<Page<ListEntry>> {
+  const clauses = [query];
+  if (filter.workspaces) clauses.push(inClause(OrchestraWorkspace.name, filter.workspaces));
+  const page = await listPage(client, clauses.join(' AND '), filter.limit ?? 50, filter.cursor);
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((wf) => ({
+      id: wf.workflowId.slice(prefix.length),
+      status: wf.typedSearchAttributes.get(OrchestraStatus) ?? wf.status.name.toLowerCase(),
+      workspace: wf.typedSearchAttributes.get(OrchestraWorkspace),
+      owner: wf.typedSearchAttributes.get(OrchestraOwner),
+      startedAt: wf.startTime.toISOString(),
+      closedAt: wf.closeTime?.toISOString(),
+    })),
   };
 }

@@ -15,13 +15,13 @@ import { runDemo } from '../demo/demo';
 
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
-const port = (value: string): number => {
+export const port = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number');
   return n;
 };
 
-const untilSignal = () =>
+export const untilSignal = () =>
   new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

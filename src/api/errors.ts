@@ -1,0 +1,103 @@
+/**
+ * Every error leaves the API as `{ error: { code, message, details? } }` with a status that
+ * says whose fault it was. Nothing a client sends can produce a 500.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { BadRequestError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: string) =>
+  new ApiError(404, 'not_found', `no ${what} with id "${id}"`);
+
+export const errorBodySchema = z
+  .object({
+    error: z
+      .object({
+        code: z
+          .string()
+          .describe('Stable, machine-readable: invalid_request, not_found, invalid_transition, ...'),
+        message: z.string().describe('What went wrong, for a person'),
+        details: z.unknown().optional().describe('The failed fields, for invalid_request'),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** gRPC status codes that mean "the server is not there" rather than "you asked wrongly". */
+const UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+function grpcCode(err: unknown): number | undefined {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  ) {
+    if (typeof e.code === 'number') return e.code;
+  }
+  return undefined;
+}
+
+/** Body-parser's own errors carry a `type`. */
+const BODY_ERRORS: Record<string, [number, string, string]> = {
+  'entity.too.large': [413, 'body_too_large', 'the request body is too large'],
+  'entity.parse.failed': [400, 'malformed_json', 'the request body is not valid JSON'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'unsupported content encoding'],
+  'charset.unsupported': [415, 'unsupported_charset', 'unsupported charset'],
+  'request.aborted': [400, 'request_aborted', 'the request was aborted'],
+  'request.size.invalid': [400, 'bad_request', 'the body does not match its content-length'],
+};
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof z.ZodError) {
+    return new ApiError(400, 'invalid_request', z.prettifyError(err).replace(/\n/g, '; '), err.issues);
+  }
+  const bodyError = BODY_ERRORS[(err as { type?: string })?.type ?? ''];
+  if (bodyError) return new ApiError(bodyError[0], bodyError[1], bodyError[2]);
+  if (err instanceof NotFoundError) return new ApiError(404, 'not_found', err.message);
+  if (err instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', err.message);
+  if (err instanceof BadRequestError) return new ApiError(400, 'bad_request', err.message);
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return new ApiError(409, 'already_exists', 'that id is taken: choose another, or leave it out');
+  }
+  const code = grpcCode(err);
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new ApiError(
+      503,
+      'temporal_unavailable',
+      'the Temporal server is not reachable; try again shortly',
+    );
+  }
+  return new ApiError(500, 'internal', 'internal error');
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) {
+      log.error({ err, method: req.method, path: req.path }, 'request failed');
+    }
+    if (res.headersSent) return next(err);
+    if (apiError.status === 503) res.setHeader('Retry-After', '5');
+    res.status(apiError.status).json({
+      error: {
+        code: apiError.code,
+        message: apiError.message,
+        ...(apiError.details === undefined ? {} : { details: apiError.details }),
+      },
+    });
+  };
+}

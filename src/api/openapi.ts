@@ -1,0 +1,100 @@
+/** The OpenAPI 3.1 document, written from the route declarations and their zod schemas. */
+import { z } from 'zod';
+import { errorBodySchema } from './errors';
+import type { Route } from './route';
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Bad input: malformed JSON, wrong types, unknown fields, bad ids',
+  401: 'No bearer token, or one that is not valid',
+  403: 'Not yours: you may see it but only its owner may control it, or not your workspace',
+  404: 'No such thing, or not in one of your workspaces',
+  409: 'Not allowed in its current status, or the id is taken',
+  413: 'The body is too large',
+  503: 'The Temporal server is not reachable',
+};
+
+type JsonSchema = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const object = jsonSchema(schema, 'input') as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(object.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (object.required ?? []).includes(name),
+    description: s.description,
+    schema: s,
+  }));
+}
+
+const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+
+export function openApiDocument(routes: Route[], basePath: string, secured: boolean): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const operation: Record<string, unknown> = {
+      operationId: `${r.method}${openApiPath(r.path)
+        .replace(/[{}]/g, '')
+        .replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      summary: r.summary,
+      tags: [r.tag],
+      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      responses: {
+        [r.ok.status]: {
+          description: r.ok.description,
+          content: r.ok.stream
+            ? { 'text/event-stream': { schema: { type: 'string' } } }
+            : r.ok.schema
+              ? { 'application/json': { schema: jsonSchema(r.ok.schema, 'output') } }
+              : undefined,
+        },
+        ...Object.fromEntries(
+          r.errors.map((status) => [
+            status,
+            {
+              description: ERROR_TEXT[status] ?? 'Error',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
+          ]),
+        ),
+      },
+    };
+    if (r.body) {
+      operation.requestBody = {
+        // Control bodies may be left out; a spawn or start needs one.
+        required: !r.body.safeParse(undefined).success,
+        content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+      };
+    }
+    if (r.public || !secured) operation.security = [];
+    paths[`${basePath}${openApiPath(r.path)}`] = {
+      ...paths[`${basePath}${openApiPath(r.path)}`],
+      [r.method]: operation,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Orchestra control API',
+      version: '1',
+      description:
+        'Drive Orchestra agents, swarms and sessions. Errors are `{ error: { code, message, details? } }`. ' +
+        'Temporal holds all state; this API keeps none of its own.',
+    },
+    servers: [{ url: '/' }],
+    security: secured ? [{ bearer: [] }] : [],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { Error: jsonSchema(errorBodySchema, 'output') },
+    },
+    paths,
+  };
+}

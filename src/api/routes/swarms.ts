@@ -1,0 +1,166 @@
+/** /api/v1/swarms: start a swarm from a strategy spec, inspect it, control it, follow it. */
+import { swarmRequestSchema } from '../../domain';
+import { controlSwarm, listSwarms, startSwarm, swarmEvents, swarmStatus } from '../../temporal/swarms';
+import { inspectOwned, inspectVisible, targetWorkspace } from '../access';
+import { ApiError } from '../errors';
+import { visibleWorkspaces, type Principal } from '../principal';
+import { sealedPage } from '../cursor';
+import { route, type ApiDeps, type Route } from '../route';
+import {
+  acceptedResponse,
+  cancelBody,
+  eventsQueryParams,
+  eventsResponse,
+  idParams,
+  listOf,
+  pageQuery,
+  pauseBody,
+  resumeBody,
+  sessionEntry,
+  startedResponse,
+  swarmView,
+} from '../schemas';
+import { streamSwarm } from '../streams';
+import { ownedSession } from './sessions';
+
+const NOTE = {
+  pause: 'every agent of the swarm pauses at its next step boundary, and no new one starts',
+  resume: 'the swarm and its agents carry on',
+  cancel: 'every agent of the swarm is cancelled now; histories are kept',
+} as const;
+
+export function swarmRoutes(deps: ApiDeps): Route[] {
+  const controlErrors = [400, 401, 403, 404, 409, 413, 503];
+  const control =
+    (action: 'pause' | 'resume' | 'cancel') =>
+    async (input: { params: { id: string }; body: object; principal: Principal }) => {
+      const { id } = input.params;
+      await inspectOwned(deps, input.principal, 'swarm', id, action);
+      const before = await controlSwarm(deps.client, id, action, input.body);
+      return { id, action, statusBefore: before.status, note: NOTE[action] };
+    };
+  return [
+    route({
+      method: 'post',
+      path: '/swarms',
+      tag: 'swarms',
+      summary: 'Start a swarm: parallel, pipeline, debate or supervisor',
+      body: swarmRequestSchema,
+      ok: { status: 201, description: 'Started', schema: startedResponse },
+      errors: [400, 401, 403, 404, 409, 413, 503],
+      async handle({ body, principal, res }) {
+        let workspace = targetWorkspace(deps, principal, body.workspace);
+        if (body.sessionId) {
+          const session = await ownedSession(deps, principal, body.sessionId, 'add swarms to');
+          if (body.workspace && body.workspace !== session.workspace) {
+            throw new ApiError(
+              400,
+              'bad_request',
+              `session ${body.sessionId} lives in workspace "${session.workspace}"`,
+            );
+          }
+          workspace = session.workspace ?? workspace;
+        }
+        const { id, workflowId } = await startSwarm(
+          deps.client,
+          { ...deps.defaults, owner: principal.user, workspace },
+          body,
+        );
+        res.location(`/api/v1/swarms/${id}`);
+        return { id, workflowId, workspace, owner: principal.user };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/swarms',
+      tag: 'swarms',
+      summary: 'List the swarms of your workspaces, newest first',
+      query: pageQuery,
+      ok: { status: 200, description: 'A page of swarms', schema: listOf(sessionEntry) },
+      errors: [400, 401, 503],
+      handle: ({ query, principal }) =>
+        sealedPage(deps.cursors, ['swarms', visibleWorkspaces(principal)], query.cursor, (cursor) =>
+          listSwarms(deps.client, { workspaces: visibleWorkspaces(principal), limit: query.limit, cursor }),
+        ),
+    }),
+    route({
+      method: 'get',
+      path: '/swarms/:id',
+      tag: 'swarms',
+      summary: 'A swarm: its agents, merge, stats and budgets',
+      params: idParams,
+      ok: { status: 200, description: 'The swarm', schema: swarmView },
+      errors: [400, 401, 404, 503],
+      async handle({ params, principal }) {
+        const inspection = await inspectVisible(deps, principal, 'swarm', params.id);
+        return {
+          ...(await swarmStatus(deps.client, params.id)),
+          workspace: inspection.workspace,
+          owner: inspection.owner,
+          temporalStatus: inspection.temporalStatus,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/swarms/:id/pause',
+      tag: 'swarms',
+      summary: 'Pause a swarm and its agents',
+      params: idParams,
+      body: pauseBody,
+      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
+      errors: controlErrors,
+      handle: control('pause'),
+    }),
+    route({
+      method: 'post',
+      path: '/swarms/:id/resume',
+      tag: 'swarms',
+      summary: 'Resume a paused swarm',
+      params: idParams,
+      body: resumeBody,
+      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
+      errors: controlErrors,
+      handle: control('resume'),
+    }),
+    route({
+      method: 'delete',
+      path: '/swarms/:id',
+      tag: 'swarms',
+      summary: 'Cancel a swarm and its agents (histories are kept)',
+      params: idParams,
+      body: cancelBody,
+      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
+      errors: controlErrors,
+      handle: control('cancel'),
+    }),
+    route({
+      method: 'get',
+      path: '/swarms/:id/events',
+      tag: 'swarms',
+      summary: "The swarm's events after a sequence number",
+      params: idParams,
+      query: eventsQueryParams,
+      ok: { status: 200, description: 'Events, oldest first', schema: eventsResponse },
+      errors: [400, 401, 404, 503],
+      async handle({ params, query, principal }) {
+        await inspectVisible(deps, principal, 'swarm', params.id);
+        const events = await swarmEvents(deps.client, params.id, query.after, query.limit);
+        return { events, last: events.at(-1)?.seq ?? query.after };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/swarms/:id/stream',
+      tag: 'swarms',
+      summary: "Server-Sent Events: the swarm's agents spawned, their status and tokens, kills",
+      params: idParams,
+      ok: { status: 200, description: 'An event stream; resume with Last-Event-ID', stream: true },
+      errors: [400, 401, 404, 503],
+      async handle({ params, principal, req, res }) {
+        await inspectVisible(deps, principal, 'swarm', params.id);
+        await streamSwarm(deps, params.id, req, res);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,98 @@
+/**
+ * `orchestra api`: the control API over a Temporal connection. Refuses to listen beyond
+ * loopback without tokens; on SIGINT/SIGTERM stops taking requests, ends live streams,
+ * lets requests in flight finish, then closes the connection.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { OrchestraConfig } from '../config';
+import { createApp } from './app';
+import { Cursors } from './cursor';
+import type { ApiDeps } from './route';
+import type { SseStream } from './sse';
+import { TokenTable } from './tokens';
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface ApiOptions {
+  client: Client;
+  config: Pick<
+    OrchestraConfig,
+    | 'taskQueue'
+    | 'model'
+    | 'user'
+    | 'workspace'
+    | 'api'
+    | 'staleAfterSeconds'
+    | 'temporalAddress'
+    | 'namespace'
+  >;
+  log: Logger;
+  /** Knobs tests shorten. */
+  pollMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** Loopback names: the only places the API listens without tokens. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export async function startApi(options: ApiOptions): Promise<ApiServer> {
+  const { client, config, log } = options;
+  const tokens = TokenTable.load(config.api);
+  if (!tokens && !isLoopback(config.api.host)) {
+    throw new Error(
+      `refusing to listen on ${config.api.host} without tokens: set ORCHESTRA_API_TOKENS_FILE (or ORCHESTRA_API_TOKENS), ` +
+        'or listen on 127.0.0.1',
+    );
+  }
+  const streams = new Set<SseStream>();
+  const deps: ApiDeps = {
+    client,
+    defaults: { taskQueue: config.taskQueue, model: config.model },
+    tokens,
+    openUser: config.user,
+    openWorkspace: config.workspace,
+    staleAfterMs: config.staleAfterSeconds * 1000,
+    pollMs: options.pollMs ?? 250,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    maxBodyBytes: 1024 * 1024,
+    streams,
+    cursors: new Cursors(tokens?.secret()),
+  };
+  const { app } = createApp({
+    deps,
+    log,
+    temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url, auth: tokens ? 'bearer tokens' : 'open (loopback only)' }, 'api listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    server,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const stream of [...streams]) {
+          stream.send('shutdown', { reason: 'the API is shutting down; reconnect with Last-Event-ID' });
+          stream.close();
+        }
+        server.closeIdleConnections();
+      })),
+  };
+}

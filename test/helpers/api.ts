@@ -1,0 +1,92 @@
+/** The control API over the harness's client, on a free loopback port, with three users and an operator. */
+import pino from 'pino';
+import { startApi, type ApiServer } from '../../src/api/server';
+import { TEST_MODEL, type Harness } from './harness';
+
+export const USERS = {
+  alice: { token: 'alice-token-0123456789abcdef', workspaces: ['acme'] },
+  bob: { token: 'bob-token-0123456789abcdef-xyz', workspaces: ['acme'] },
+  carol: { token: 'carol-token-0123456789abcdef-q', workspaces: ['beta'] },
+  ops: { token: 'ops-token-0123456789abcdef-adm', workspaces: ['acme'], admin: true },
+} as const;
+export type User = keyof typeof USERS;
+
+export const TOKENS_JSON = JSON.stringify({
+  users: Object.entries(USERS).map(([id, u]) => ({ id, ...u })),
+});
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestApi {
+  url: string;
+  server: ApiServer;
+  /** A JSON request as `user` (or with no credentials when undefined). */
+  call<T = any>(
+    user: User | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(
+  h: Harness,
+  options: {
+    tokens?: string | null;
+    staleAfterSeconds?: number;
+    pollMs?: number;
+    requestTimeoutMs?: number;
+  } = {},
+): Promise<TestApi> {
+  const server = await startApi({
+    client: h.client,
+    config: {
+      taskQueue: h.taskQueue,
+      model: TEST_MODEL,
+      user: 'local',
+      workspace: 'default',
+      api: {
+        host: '127.0.0.1',
+        port: 0,
+        tokens: options.tokens === null ? undefined : (options.tokens ?? TOKENS_JSON),
+      },
+      staleAfterSeconds: options.staleAfterSeconds ?? 120,
+      temporalAddress: h.address,
+      namespace: 'default',
+    },
+    log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'silent' }),
+    pollMs: options.pollMs ?? 100,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
+  const url = `${server.url}/api/v1`;
+  return {
+    url,
+    server,
+    async call(user, method, path, body, headers = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(user ? { authorization: `Bearer ${USERS[user].token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed as any, headers: response.headers };
+    },
+    close: () => server.close(),
+  };
+}
