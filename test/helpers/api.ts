@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read answers loosely; expect() checks their shape */
 /** The control API over the harness's client, on a free loopback port, with three users and an operator. */
 import pino from 'pino';
 import { startApi, type ApiServer } from '../../src/api/server';
