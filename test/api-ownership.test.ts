@@ -1,0 +1,121 @@
+/** Ownership: strangers see nothing (404), members look but do not touch (403), owners and operators do. */
+import { useHarness, waitForStatus } from './helpers/harness';
+import { startTestApi, type TestApi } from './helpers/api';
+
+const h = useHarness();
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi(h);
+});
+afterAll(() => api?.close());
+
+const tuning = { modelHeartbeatTimeoutSeconds: 5 };
+
+async function alicesAgent(): Promise<string> {
+  const r = await api.call('alice', 'POST', '/agents', {
+    task: h.busyTask(300),
+    cwd: await h.workspace(),
+    tuning,
+  });
+  expect(r.status).toBe(201);
+  await waitForStatus(h.client, r.body.id, (v) => v.status === 'running');
+  return r.body.id;
+}
+
+test("a user of another workspace cannot see, list, pause, follow or cancel alice's agent", async () => {
+  const id = await alicesAgent();
+  for (const [method, path, body] of [
+    ['GET', `/agents/${id}`],
+    ['GET', `/agents/${id}/events`],
+    ['GET', `/agents/${id}/transcript`],
+    ['GET', `/agents/${id}/stream`],
+    ['POST', `/agents/${id}/pause`, {}],
+    ['POST', `/agents/${id}/message`, { content: 'hi' }],
+    ['DELETE', `/agents/${id}`],
+  ] as const) {
+    const r = await api.call('carol', method, path, body);
+    // Exactly what an unknown id gets: nothing says the agent exists.
+    expect({ path, method, status: r.status, body: r.body }).toEqual({
+      path,
+      method,
+      status: 404,
+      body: { error: { code: 'not_found', message: `no agent with id "${id}"` } },
+    });
+  }
+  const listed = await api.call('carol', 'GET', '/agents?limit=200');
+  expect(listed.body.items.map((a: { id: string }) => a.id)).not.toContain(id);
+  const asked = await api.call('carol', 'GET', '/agents?workspace=acme');
+  expect(asked.body.items).toEqual([]);
+  expect(
+    (await api.call('carol', 'POST', '/agents', { task: 'x', cwd: await h.workspace(), workspace: 'acme' }))
+      .status,
+  ).toBe(403);
+  expect((await api.call('alice', 'GET', `/agents/${id}`)).body.status).toBe('running');
+  await api.call('alice', 'DELETE', `/agents/${id}`);
+});
+
+test('a member of the workspace who does not own the agent can list and read it, but not control it', async () => {
+  const id = await alicesAgent();
+  const seen = await api.call('bob', 'GET', `/agents/${id}`);
+  expect(seen.status).toBe(200);
+  expect(seen.body).toMatchObject({ id, owner: 'alice', workspace: 'acme' });
+  expect((await api.call('bob', 'GET', `/agents/${id}/events`)).status).toBe(200);
+  const deadline = Date.now() + 15_000;
+  let ids: string[] = [];
+  while (!ids.includes(id) && Date.now() < deadline) {
+    ids = (await api.call('bob', 'GET', '/agents?limit=200&workspace=acme')).body.items.map(
+      (a: { id: string }) => a.id,
+    );
+  }
+  expect(ids).toContain(id);
+
+  for (const [method, path, body, action] of [
+    ['POST', `/agents/${id}/pause`, {}, 'pause'],
+    ['POST', `/agents/${id}/resume`, {}, 'resume'],
+    ['POST', `/agents/${id}/message`, { content: 'hi' }, 'message'],
+    ['DELETE', `/agents/${id}`, undefined, 'cancel'],
+  ] as const) {
+    const r = await api.call('bob', method, path, body);
+    expect({ action, status: r.status, code: r.body.error?.code }).toEqual({
+      action,
+      status: 403,
+      code: 'forbidden',
+    });
+    expect(r.body.error.message).toBe(`only the agent's owner (alice) may ${action} it`);
+  }
+  expect((await api.call('alice', 'GET', `/agents/${id}`)).body.status).toBe('running');
+
+  // An operator (admin) may step in.
+  expect((await api.call('ops', 'POST', `/agents/${id}/pause`, { reason: 'ops' })).status).toBe(202);
+  await waitForStatus(h.client, id, (v) => v.status === 'paused');
+  expect((await api.call('alice', 'DELETE', `/agents/${id}`)).status).toBe(202);
+});
+
+test("only a session's owner adds to it and controls it; only a swarm's owner controls it", async () => {
+  const session = (await api.call('alice', 'POST', '/sessions', { cwd: await h.workspace() })).body.id;
+  const cwd = await h.workspace();
+  const join = await api.call('bob', 'POST', '/agents', { task: 'x', cwd, sessionId: session });
+  expect(join.status).toBe(403);
+  expect(join.body.error.message).toMatch(/session's owner \(alice\) may add agents to it/);
+  expect((await api.call('carol', 'POST', '/agents', { task: 'x', cwd, sessionId: session })).status).toBe(
+    404,
+  );
+  expect((await api.call('bob', 'GET', `/sessions/${session}`)).status).toBe(200);
+  expect((await api.call('bob', 'DELETE', `/sessions/${session}`)).status).toBe(403);
+  expect((await api.call('carol', 'GET', `/sessions/${session}`)).status).toBe(404);
+  const carolsSessions = await api.call('carol', 'GET', '/sessions?limit=200');
+  expect(carolsSessions.body.items.map((s: { id: string }) => s.id)).not.toContain(session);
+
+  const swarm = await api.call('alice', 'POST', '/swarms', {
+    spec: { strategy: 'parallel', task: h.busyTask(300), agents: [{}] },
+    cwd,
+    tuning,
+    sessionId: session,
+  });
+  expect(swarm.status).toBe(201);
+  expect(swarm.body.workspace).toBe('acme');
+  expect((await api.call('bob', 'POST', `/swarms/${swarm.body.id}/pause`, {})).status).toBe(403);
+  expect((await api.call('carol', 'GET', `/swarms/${swarm.body.id}`)).status).toBe(404);
+  expect((await api.call('carol', 'GET', `/swarms/${swarm.body.id}/stream`)).status).toBe(404);
+  expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(202);
+});
