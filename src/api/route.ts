@@ -27,6 +27,8 @@ export interface ApiDeps {
   pollMs: number;
   /** Each request's Temporal calls give up after this (503). */
   requestTimeoutMs: number;
+  /** A status query waits this long for a worker to answer before the answer is pieced from the server. */
+  queryTimeoutMs: number;
   /** Largest JSON body accepted (413 past it). */
   maxBodyBytes: number;
   /** Seals and opens page cursors. */

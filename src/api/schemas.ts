@@ -94,18 +94,20 @@ export const agentEntry = z
 export const listOf = (item: z.ZodType) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() }).strict();
 
+/** An agent's status. When no worker answers, only what the server knows, and `partial` says so. */
 export const agentView = z
   .object({
     id: z.string(),
-    name: z.string(),
-    status: statusSchema,
-    task: z.string(),
-    model: z.string(),
-    tokens: z.object({ input: z.number(), output: z.number() }).loose(),
-    toolCalls: z.number(),
-    iterations: z.number(),
-    startedAt: z.string(),
-    updatedAt: z.string(),
+    name: z.string().optional(),
+    status: z.union([statusSchema, z.literal('unknown')]),
+    task: z.string().optional(),
+    model: z.string().optional(),
+    tokens: z.object({ input: z.number(), output: z.number() }).loose().optional(),
+    toolCalls: z.number().optional(),
+    iterations: z.number().optional(),
+    startedAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+    partial: z.string().optional().describe('Set when no worker answered: the view is what the server knows'),
     result: z.string().optional(),
     error: z.string().optional(),
     pausedReason: z.string().optional(),

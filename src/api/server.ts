@@ -38,6 +38,7 @@ export interface ApiOptions {
   /** Knobs tests shorten. */
   pollMs?: number;
   requestTimeoutMs?: number;
+  queryTimeoutMs?: number;
 }
 
 /** Loopback names: the only places the API listens without tokens. */
@@ -64,6 +65,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     staleAfterMs: config.staleAfterSeconds * 1000,
     pollMs: options.pollMs ?? 250,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    queryTimeoutMs: options.queryTimeoutMs ?? 5_000,
     maxBodyBytes: 1024 * 1024,
     streams,
     cursors: new Cursors(tokens?.secret()),

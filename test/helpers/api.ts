@@ -43,6 +43,7 @@ export async function startTestApi(
     staleAfterSeconds?: number;
     pollMs?: number;
     requestTimeoutMs?: number;
+    queryTimeoutMs?: number;
   } = {},
 ): Promise<TestApi> {
   const server = await startApi({
@@ -64,6 +65,7 @@ export async function startTestApi(
     log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'silent' }),
     pollMs: options.pollMs ?? 100,
     requestTimeoutMs: options.requestTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs,
   });
   const url = `${server.url}/api/v1`;
   return {

@@ -11,7 +11,7 @@ import {
 import { spawnRequestSchema, type ControlAction } from '../../domain';
 import { inspectWorkflow } from '../../temporal/inspect';
 import { inspectOwned, inspectVisible, targetWorkspace } from '../access';
-import { ApiError, notFound } from '../errors';
+import { ApiError, notFound, toApiError } from '../errors';
 import { canSee, visibleWorkspaces, type Principal } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
 import {
@@ -133,8 +133,25 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       errors,
       async handle({ params, principal }) {
         const inspection = await inspectVisible(deps, principal, 'agent', params.id);
-        const view = await agentStatus(deps.client, params.id);
-        return { ...view, temporalStatus: inspection.temporalStatus, ...inspection.staleness };
+        const live = { temporalStatus: inspection.temporalStatus, ...inspection.staleness };
+        try {
+          const view = await deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
+            agentStatus(deps.client, params.id),
+          );
+          return { ...view, ...live };
+        } catch (err) {
+          // The server answered the description but no worker answered the query: say what the
+          // server knows (status, owner, staleness) rather than fail when it matters most.
+          if (toApiError(err).status !== 503) throw err;
+          return {
+            id: params.id,
+            status: inspection.status ?? 'unknown',
+            workspace: inspection.workspace,
+            owner: inspection.owner,
+            ...live,
+            partial: `no worker answered the status query within ${deps.queryTimeoutMs} ms`,
+          };
+        }
       },
     }),
     route({

@@ -1,0 +1,106 @@
+/**
+ * Stale detection: an agent whose work has shown no sign of life past the threshold is
+ * reported `stale: true`, in its status and in lists, and the API still answers when no
+ * worker is there to answer the status query.
+ */
+import { useHarness } from './helpers/harness';
+import { startTestApi, type TestApi } from './helpers/api';
+import { startWorkerProcess } from './helpers/worker-process';
+
+const h = useHarness({ worker: false });
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi(h, { staleAfterSeconds: 2, queryTimeoutMs: 1000 });
+});
+afterAll(() => api?.close());
+
+const tuning = { modelHeartbeatTimeoutSeconds: 5 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (ok(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(`${what}; last: ${JSON.stringify(last)}`);
+}
+
+test('an agent no worker has picked up goes stale, in its status and in lists, and recovers when one comes', async () => {
+  const { body } = await api.call('alice', 'POST', '/agents', {
+    task: h.script([{ text: 'done' }]),
+    cwd: await h.workspace(),
+    tuning,
+  });
+  const id: string = body.id;
+  const fresh = await api.call('alice', 'GET', `/agents/${id}`);
+  expect(fresh.status).toBe(200);
+  expect(fresh.body.stale).toBe(false);
+
+  await sleep(2500);
+  const stale = await api.call('alice', 'GET', `/agents/${id}`);
+  expect(stale.status).toBe(200);
+  expect(stale.body).toMatchObject({
+    id,
+    status: 'idle',
+    owner: 'alice',
+    stale: true,
+    silentWork: 'workflow task (scheduled)',
+    partial: expect.stringMatching(/no worker answered/),
+  });
+  const listed = await until(
+    () => api.call('alice', 'GET', '/agents?limit=200'),
+    (r) => r.body.items.some((a: { id: string }) => a.id === id),
+    'not listed',
+  );
+  expect(listed.body.items.find((a: { id: string }) => a.id === id)).toMatchObject({ stale: true });
+
+  const worker = await h.startWorker();
+  try {
+    const done = await until(
+      () => api.call('alice', 'GET', `/agents/${id}`),
+      (r) => r.body.status === 'completed',
+      'did not complete',
+    );
+    expect(done.body).toMatchObject({ stale: false, result: 'done' });
+    expect(done.body.partial).toBeUndefined();
+  } finally {
+    await worker.stop();
+  }
+});
+
+test('a model call whose worker died stops heartbeating: stale until another worker takes it over', async () => {
+  const task = h.script([{ text: 'survived', delayMs: 60_000, slowAttempts: 1 }]);
+  const first = startWorkerProcess(h);
+  const { body } = await api.call('alice', 'POST', '/agents', { task, cwd: await h.workspace(), tuning });
+  const id: string = body.id;
+  await until(
+    async () => h.model.requests.filter((r) => task.includes(`[${r.script}]`)).length,
+    (n) => n > 0,
+    'the model call did not start',
+  );
+  expect((await api.call('alice', 'GET', `/agents/${id}`)).body.stale).toBe(false);
+  first.kill9();
+  const stale = await until(
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.stale === true,
+    'never reported stale',
+  );
+  expect(stale.body.silentWork).toBe('callModel (started)');
+  expect(Date.now() - Date.parse(stale.body.silentSince)).toBeGreaterThan(2000);
+
+  const second = startWorkerProcess(h);
+  try {
+    const done = await until(
+      () => api.call('alice', 'GET', `/agents/${id}`),
+      (r) => r.body.status === 'completed',
+      'did not complete on the second worker',
+      60_000,
+    );
+    expect(done.body).toMatchObject({ stale: false, result: 'survived' });
+  } finally {
+    await second.stop();
+  }
+});
