@@ -1,0 +1,159 @@
+/**
+ * The OpenAPI document matches the routes Express serves, and a schemathesis fuzz run over
+ * it (every operation, generated and mutated inputs) gets no 5xx and no answer outside
+ * the documented statuses and schemas.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { createApp } from '../src/api/app';
+import { Cursors } from '../src/api/cursor';
+import { TokenTable } from '../src/api/tokens';
+import { useHarness } from './helpers/harness';
+import { startTestApi, TOKENS_JSON, USERS, type TestApi } from './helpers/api';
+import { schemathesis } from './helpers/schemathesis';
+
+const h = useHarness();
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi(h);
+});
+afterAll(() => api?.close());
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+test('the OpenAPI document lists exactly the routes Express serves, with their methods and parameters', async () => {
+  const { app } = createApp({
+    deps: {
+      client: h.client,
+      defaults: { taskQueue: 'x', model: 'm' },
+      tokens: TokenTable.parse(TOKENS_JSON, 'test'),
+      openUser: 'local',
+      openWorkspace: 'default',
+      staleAfterMs: 1,
+      pollMs: 1,
+      requestTimeoutMs: 1,
+      queryTimeoutMs: 1,
+      maxBodyBytes: 1,
+      streams: new Set(),
+      cursors: new Cursors(),
+    },
+    log: pino({ level: 'silent' }),
+    temporal: { address: h.address, namespace: 'default', connection: h.client.connection },
+  });
+  // What Express will answer: every route layer of the mounted router, as "METHOD /path".
+  const served: string[] = [];
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods))
+          served.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack, '/api/v1');
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+
+  const doc = (await api.call(undefined, 'GET', '/openapi.json')).body as {
+    paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string }> }>>;
+  };
+  const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
+  );
+  expect(documented.sort()).toEqual(served.sort());
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    const inPath = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    for (const op of Object.values(ops)) {
+      expect(op.parameters.filter((x) => x.in === 'path').map((x) => x.name)).toEqual(inPath);
+    }
+  }
+  // The issue's routes are all there.
+  for (const route of [
+    'POST /api/v1/agents',
+    'GET /api/v1/agents',
+    'GET /api/v1/agents/:id',
+    'POST /api/v1/agents/:id/pause',
+    'POST /api/v1/agents/:id/resume',
+    'POST /api/v1/agents/:id/message',
+    'DELETE /api/v1/agents/:id',
+    'GET /api/v1/agents/:id/events',
+    'GET /api/v1/agents/:id/transcript',
+    'GET /api/v1/agents/:id/stream',
+    'GET /api/v1/workspaces/:id/agent-sessions',
+    'POST /api/v1/sessions',
+    'GET /api/v1/sessions',
+    'GET /api/v1/sessions/:id',
+    'DELETE /api/v1/sessions/:id',
+    'POST /api/v1/swarms',
+    'GET /api/v1/swarms/:id',
+    'POST /api/v1/swarms/:id/pause',
+    'POST /api/v1/swarms/:id/resume',
+    'DELETE /api/v1/swarms/:id',
+    'GET /api/v1/swarms/:id/stream',
+    'GET /api/v1/health',
+    'GET /api/v1/openapi.json',
+  ]) {
+    expect(served).toContain(route);
+  }
+});
+
+const run = promisify(execFile);
+
+test(
+  'a schemathesis fuzz run over the document finds no 5xx and no undocumented answer',
+  async () => {
+    const st = await schemathesis();
+    const junitPath = path.join(await mkdtemp(path.join(tmpdir(), 'orchestra-fuzz-')), 'junit.xml');
+    const args = [
+      'run',
+      `${api.url}/openapi.json`,
+      '--url',
+      api.server.url,
+      '--header',
+      `Authorization: Bearer ${USERS.alice.token}`,
+      '--checks',
+      'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
+      // Streams stay open as long as their agent runs; their answers are covered by the stream tests.
+      '--exclude-path-regex',
+      '/stream$',
+      '--max-examples',
+      '25',
+      '--seed',
+      '20261124',
+      '--workers',
+      '2',
+      '--request-timeout',
+      '20',
+      '--no-color',
+      '--report',
+      'junit',
+      '--report-junit-path',
+      junitPath,
+    ];
+    const result = await run(st, args, { timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 }).catch(
+      (err: { stdout?: string; stderr?: string; code?: number }) => err,
+    );
+    const code = 'code' in result ? result.code : 0;
+    const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+    const junit = await readFile(junitPath, 'utf8').catch(() => '');
+    // It really ran: every operation but the streams (24), and the stateful phase.
+    const testcases = (junit.match(/<testcase /g) ?? []).length;
+    if (testcases < 24) throw new Error(`schemathesis ran ${testcases} operations:\n${output.slice(-5000)}`);
+    // No check failed: no 5xx, and no status, content type or body outside the document.
+    expect(junit.match(/<failure[\s\S]*?<\/failure>/g) ?? []).toEqual([]);
+    // CPython 3.11.7's ast.parse has a bug (gh-106905) that hypothesis can trip over while it
+    // describes a strategy: the tool failing before it sends a request. That one error is let
+    // through, and said; any other error fails the test.
+    const errors = junit.match(/<error[\s\S]*?<\/error>/g) ?? [];
+    const known = errors.filter((e) => e.includes('AST constructor recursion depth mismatch'));
+    expect(errors.filter((e) => !known.includes(e))).toEqual([]);
+    if (known.length) console.log(`schemathesis: ${known.length} operation(s) hit the CPython ast.parse bug`);
+    if (!known.length) expect(code).toBe(0);
+  },
+  20 * 60_000,
+);
