@@ -12,6 +12,7 @@ import { toolDefinition } from '../../src/domain';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { startHarness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
+import { apiLatency } from './api-latency';
 import { swarmScale } from './swarm-scale';
 
 const TURNS = 20;
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
 
 main()
   .then(() => swarmScale())
+  .then(() => apiLatency())
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;
