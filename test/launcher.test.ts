@@ -85,6 +85,7 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
     const compose = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8'));
     const services = compose.services as Record<string, Record<string, unknown>>;
     expect(Object.keys(services).sort()).toEqual([
+      'api',
       'orchestra-setup',
       'postgresql',
       'temporal',
@@ -105,6 +106,13 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
       ORCHESTRA_TASK_QUEUE: 'orchestra',
     });
     expect(services['orchestra-setup'].command).toEqual(['setup']);
+    // The API listens beyond loopback there, so it must have tokens.
+    expect(services.api.command).toEqual(['api']);
+    expect(services.api.environment).toMatchObject({
+      ORCHESTRA_API_HOST: '0.0.0.0',
+      ORCHESTRA_API_TOKENS_FILE: '/run/secrets/orchestra-tokens',
+    });
+    expect(compose.secrets['orchestra-tokens'].file).toBe('./orchestra-tokens.json');
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/src\/cli\/main.js"\]/);
   });
