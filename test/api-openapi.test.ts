@@ -135,9 +135,12 @@ test(
       '--report-junit-path',
       junitPath,
     ];
-    const result = await run(st, args, { timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 }).catch(
-      (err: { stdout?: string; stderr?: string; code?: number }) => err,
-    );
+    // Run it in a temp directory: it keeps an example database where it runs.
+    const result = await run(st, args, {
+      cwd: path.dirname(junitPath),
+      timeout: 15 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((err: { stdout?: string; stderr?: string; code?: number }) => err);
     const code = 'code' in result ? result.code : 0;
     const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
     const junit = await readFile(junitPath, 'utf8').catch(() => '');

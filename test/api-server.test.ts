@@ -3,6 +3,7 @@
  * configuration with the field named, answers 503 when Temporal is gone, never logs a
  * token, and ends live streams on shutdown.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { startApi, type ApiOptions } from '../src/api/server';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness } from './helpers/harness';
 import { startTestApi, TOKENS_JSON, USERS } from './helpers/api';
+import { CLI, runCli } from './helpers/cli';
 import { startScratchServer } from './helpers/scratch-server';
 import { readSse } from './helpers/sse';
 
@@ -161,4 +163,43 @@ test('shutdown ends live streams with a shutdown event, and the client can resum
   expect(read.events.at(-1)?.event).toBe('shutdown');
   expect(read.events.some((e) => e.event === 'agent_spawned')).toBe(true);
   await h.client.workflow.getHandle(`agent-${body.id}`).terminate('test over');
+});
+
+test('`orchestra api` serves until SIGTERM and exits cleanly; without tokens it will not bind a public address', async () => {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: h.address,
+    ORCHESTRA_API_TOKENS: TOKENS_JSON,
+    ORCHESTRA_LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, [CLI, 'api', '--port', '0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Orchestra API at (http:\/\/\S+\/api\/v1)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', () => reject(new Error(`orchestra api exited: ${out}`)));
+  });
+  const health = await fetch(`${url}/health`);
+  expect(health.status).toBe(200);
+  const agents = await fetch(`${url}/agents?limit=1`, {
+    headers: { authorization: `Bearer ${USERS.carol.token}` },
+  });
+  expect(agents.status).toBe(200);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+
+  const refused = await runCli(['api', '--host', '0.0.0.0', '--port', '0'], {
+    TEMPORAL_ADDRESS: h.address,
+    ORCHESTRA_API_TOKENS: '',
+    ORCHESTRA_API_TOKENS_FILE: '',
+  });
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without tokens/);
 });
