@@ -56,10 +56,12 @@ export async function apiLatency(): Promise<void> {
     return json;
   };
   try {
-    const id = (await http('POST', '/agents', { task: h.busyTask(200), cwd: await h.workspace() })) as {
-      id?: string;
-    };
-    const agent = String((id as { id: string }).id);
+    // One model call that takes minutes: the agent stays running, its loop idle, however long this takes.
+    const started = (await http('POST', '/agents', {
+      task: h.busyTask(600_000),
+      cwd: await h.workspace(),
+    })) as { id?: string };
+    const agent = String(started.id);
     await waitForStatus(h.client, agent, (v) => v.status === 'running');
     const handle = h.client.workflow.getHandle(agentWorkflowId(agent));
 
@@ -99,10 +101,12 @@ export async function apiLatency(): Promise<void> {
       await controlAgent(h.client, agent, 'resume', {});
       await untilStatus(viaClient, 'running');
     }
+    const { iterations } = await agentStatus(h.client, agent);
     await http('DELETE', `/agents/${agent}`);
 
     console.log(
-      `\ncontrol API latency on loopback, one client at a time (${GETS} GETs, ${PAUSES} pauses each way)`,
+      `\ncontrol API latency on loopback, one client at a time (${GETS} GETs, ${PAUSES} pauses each way;` +
+        ` the agent made ${iterations} model calls meanwhile)`,
     );
     console.log('what | via the API p50 / p99 | Temporal client directly p50 / p99 | ratio p50 / p99');
     const row = (what: string, a: number[], d: number[]) =>
