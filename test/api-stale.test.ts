@@ -57,8 +57,19 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
   );
   expect(listed.body.items.find((a: { id: string }) => a.id === id)).toMatchObject({ stale: true });
 
+  // Control needs no worker: the signal waits for one.
+  const paused = await api.call('alice', 'POST', `/agents/${id}/pause`, { reason: 'while no worker is up' });
+  expect(paused.status).toBe(202);
+  expect(paused.body.statusBefore).toBe('idle');
+
   const worker = await h.startWorker();
   try {
+    await until(
+      () => api.call('alice', 'GET', `/agents/${id}`),
+      (r) => r.body.status === 'paused',
+      'not paused',
+    );
+    expect((await api.call('alice', 'POST', `/agents/${id}/resume`)).status).toBe(202);
     const done = await until(
       () => api.call('alice', 'GET', `/agents/${id}`),
       (r) => r.body.status === 'completed',

@@ -158,6 +158,7 @@ test('bad input is a 400 with the field named, never a 500', async () => {
     ['POST', '/agents', 'null', /not valid JSON|expected object/],
     ['GET', '/agents?limit=abc', undefined, /limit/],
     ['GET', '/agents?status=sleeping', undefined, /status/],
+    ['GET', '/agents?sessionId=a%00b', undefined, /sessionId/],
     ['GET', '/agents?colour=blue', undefined, /colour/],
     ['GET', '/agents?cursor=not*a*cursor', undefined, /cursor/],
     ['GET', '/agents?cursor=AAAA', undefined, /cursor/],

@@ -2,13 +2,31 @@
  * Ownership, checked against the workflow's own search attributes: a stranger learns
  * nothing (404), a workspace member may look but not touch (403), the owner may do anything.
  */
-import { agentWorkflowId, sessionWorkflowId, swarmWorkflowId } from '../domain';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { agentStatus } from '../temporal/agents';
+import { sessionStatus } from '../temporal/sessions';
+import { swarmStatus } from '../temporal/swarms';
+import {
+  agentWorkflowId,
+  sessionWorkflowId,
+  swarmWorkflowId,
+  type AgentStatus,
+  type ControlAction,
+} from '../domain';
+import { sendControl } from '../temporal/control';
+import { InvalidTransitionError } from '../temporal/errors';
 import { inspectWorkflow, type Inspection } from '../temporal/inspect';
-import { ApiError, notFound } from './errors';
+import { ApiError, notFound, toApiError } from './errors';
 import { canControl, canSee, type Principal } from './principal';
 import type { ApiDeps } from './route';
 
 export type Kind = 'agent' | 'swarm' | 'session';
+
+const STATUS_OF: Record<Kind, (client: Client, id: string) => Promise<{ status: AgentStatus }>> = {
+  agent: agentStatus,
+  swarm: swarmStatus,
+  session: sessionStatus,
+};
 
 const WORKFLOW_ID: Record<Kind, (id: string) => string> = {
   agent: agentWorkflowId,
@@ -58,4 +76,45 @@ export function targetWorkspace(deps: ApiDeps, p: Principal, requested?: string)
   if (!canSee(p, requested))
     throw new ApiError(403, 'forbidden', `you are not a member of workspace "${requested}"`);
   return requested;
+}
+
+/**
+ * Pause, resume, cancel or message something the caller owns. The transition is checked
+ * against the status query, which sees every signal sent before it (so pause then resume at
+ * once just works). With no worker to answer, it is checked against the status the server
+ * holds (its search attribute), so control works even then: the signal waits in the history
+ * for the next worker. The workflow checks again when it handles the signal.
+ */
+export async function control(
+  deps: ApiDeps,
+  p: Principal,
+  kind: Kind,
+  id: string,
+  action: ControlAction,
+  payload: object,
+): Promise<{ id: string; action: ControlAction; statusBefore: AgentStatus }> {
+  const inspection = await inspectOwned(deps, p, kind, id, action);
+  const status = await deps.client
+    .withDeadline(Date.now() + deps.queryTimeoutMs, () => STATUS_OF[kind](deps.client, id))
+    .then((view) => view.status)
+    .catch((err: unknown) => {
+      // No worker to answer: the status the server holds will do.
+      if (toApiError(err).status === 503) return (inspection.status ?? 'running') as AgentStatus;
+      throw err;
+    });
+  try {
+    await sendControl(
+      kind,
+      action,
+      payload,
+      async () => ({ status }),
+      () => deps.client.workflow.getHandle(WORKFLOW_ID[kind](id)),
+    );
+  } catch (err) {
+    // It closed between the look and the signal.
+    if (err instanceof WorkflowNotFoundError)
+      throw new InvalidTransitionError(`cannot ${action}: the ${kind} has ended`);
+    throw err;
+  }
+  return { id, action, statusBefore: status };
 }

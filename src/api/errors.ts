@@ -37,7 +37,7 @@ export const errorBodySchema = z
   .strict();
 
 /** gRPC status codes that mean "the server is not there" rather than "you asked wrongly". */
-const UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+const UNREACHABLE = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 
 function grpcCode(err: unknown): number | undefined {
   for (
@@ -74,6 +74,17 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(409, 'already_exists', 'that id is taken: choose another, or leave it out');
   }
   const code = grpcCode(err);
+  if (code === 3 /* INVALID_ARGUMENT */) {
+    return new ApiError(400, 'bad_request', `Temporal refused the request: ${(err as Error).message}`);
+  }
+  if (code === 9 /* FAILED_PRECONDITION */ && /no poller/i.test((err as Error).message)) {
+    // Reading a workflow's state (a query) needs a worker; none is polling its task queue.
+    return new ApiError(
+      503,
+      'no_worker',
+      'no worker is running for it right now, so its state cannot be read; try again shortly',
+    );
+  }
   if (code !== undefined && UNREACHABLE.has(code)) {
     return new ApiError(
       503,

@@ -10,7 +10,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such thing, or not in one of your workspaces',
   409: 'Not allowed in its current status, or the id is taken',
   413: 'The body is too large',
-  503: 'The Temporal server is not reachable',
+  503: 'The Temporal server is not reachable, or no worker is there to answer a query',
 };
 
 type JsonSchema = Record<string, unknown>;

@@ -4,18 +4,14 @@ import {
   AGENT_STATUSES,
   cancelPayload,
   pausePayload,
+  refIdSchema,
   resumePayload,
   workspaceIdSchema,
   type AgentStatus,
 } from '../domain';
 
 export const idParams = z
-  .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'letters, digits, "_", "." and "-", at most 200')
-      .describe('The id, without the workflow-id prefix'),
-  })
+  .object({ id: refIdSchema.describe('The id, without the workflow-id prefix') })
   .strict();
 
 export const workspaceParams = z.object({ id: workspaceIdSchema.describe('The workspace') }).strict();
@@ -34,7 +30,7 @@ const page = {
 export const agentListQuery = z
   .object({
     status: statusSchema.optional().describe('Only agents in this status'),
-    sessionId: z.string().min(1).max(200).optional().describe('Only agents of this session'),
+    sessionId: refIdSchema.optional().describe('Only agents of this session'),
     workspace: workspaceIdSchema.optional().describe('Only agents of this workspace (one of yours)'),
     ...page,
   })

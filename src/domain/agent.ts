@@ -68,6 +68,14 @@ export const workspaceIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'letters, digits, "_", ".", "@" and "-", at most 100');
 
+/**
+ * An id that names another agent, swarm or session. It ends up in visibility queries and
+ * workflow ids, where control characters have no place (a NUL breaks the dev server's SQL).
+ */
+export const refIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'letters, digits, "_", "." and "-", at most 200');
+
 /** Who owns a thing and where it lives. */
 export interface Ownership {
   workspace: string;
@@ -91,8 +99,8 @@ export const spawnRequestSchema = z
     cwd: z.string().min(1).max(4096).describe('Absolute working directory the tools are confined to'),
     limits: agentLimitsSchema.partial().optional(),
     tuning: agentTuningSchema.partial().optional(),
-    sessionId: z.string().max(200).optional(),
-    swarmId: z.string().max(200).optional(),
+    sessionId: refIdSchema.optional().describe('The session to start it in'),
+    swarmId: refIdSchema.optional(),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
   })
   .strict();

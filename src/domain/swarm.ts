@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   agentLimitsSchema,
   agentTuningSchema,
+  refIdSchema,
   workspaceIdSchema,
   type AgentMetrics,
   type AgentTuning,
@@ -129,7 +130,7 @@ export const swarmRequestSchema = z
     model: z.string().min(1).max(200).optional(),
     budgets: budgetsSchema.partial().optional(),
     tuning: agentTuningSchema.partial().optional(),
-    sessionId: z.string().max(200).optional(),
+    sessionId: refIdSchema.optional().describe('The session to start it in'),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
   })
   .strict();

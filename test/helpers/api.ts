@@ -9,6 +9,8 @@ export const USERS = {
   bob: { token: 'bob-token-0123456789abcdef-xyz', workspaces: ['acme'] },
   carol: { token: 'carol-token-0123456789abcdef-q', workspaces: ['beta'] },
   ops: { token: 'ops-token-0123456789abcdef-adm', workspaces: ['acme'], admin: true },
+  /** The fuzzer, alone in a workspace: it sees only what it made. */
+  fuzz: { token: 'fuzz-token-0123456789abcdef-zz', workspaces: ['fuzz'] },
 } as const;
 export type User = keyof typeof USERS;
 

@@ -3,14 +3,13 @@ import {
   agentEvents,
   agentStatus,
   agentTranscript,
-  controlAgent,
   listAgents,
   spawnAgent,
   type AgentListEntry,
 } from '../../temporal/agents';
 import { spawnRequestSchema, type ControlAction } from '../../domain';
 import { inspectWorkflow } from '../../temporal/inspect';
-import { inspectOwned, inspectVisible, targetWorkspace } from '../access';
+import { control, inspectVisible, targetWorkspace } from '../access';
 import { ApiError, notFound, toApiError } from '../errors';
 import { canSee, visibleWorkspaces, type Principal } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
@@ -59,12 +58,17 @@ export async function withStaleness(deps: ApiDeps, items: AgentListEntry[]) {
   );
 }
 
-function control(deps: ApiDeps, action: ControlAction, principal: Principal, id: string, payload: object) {
-  return inspectOwned(deps, principal, 'agent', id, action).then(async () => {
-    const before = await controlAgent(deps.client, id, action, payload);
-    return { id, action, statusBefore: before.status, note: CONTROL_NOTE[action] };
-  });
-}
+const controlAgent = (
+  deps: ApiDeps,
+  action: ControlAction,
+  principal: Principal,
+  id: string,
+  payload: object,
+) =>
+  control(deps, principal, 'agent', id, action, payload).then((done) => ({
+    ...done,
+    note: CONTROL_NOTE[action],
+  }));
 
 export function agentRoutes(deps: ApiDeps): Route[] {
   const errors = [400, 401, 404, 503];
@@ -163,7 +167,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       body: pauseBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: ({ params, body, principal }) => control(deps, 'pause', principal, params.id, body),
+      handle: ({ params, body, principal }) => controlAgent(deps, 'pause', principal, params.id, body),
     }),
     route({
       method: 'post',
@@ -174,7 +178,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       body: resumeBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: ({ params, body, principal }) => control(deps, 'resume', principal, params.id, body),
+      handle: ({ params, body, principal }) => controlAgent(deps, 'resume', principal, params.id, body),
     }),
     route({
       method: 'post',
@@ -185,7 +189,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       body: messageBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: ({ params, body, principal }) => control(deps, 'message', principal, params.id, body),
+      handle: ({ params, body, principal }) => controlAgent(deps, 'message', principal, params.id, body),
     }),
     route({
       method: 'delete',
@@ -196,7 +200,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       body: cancelBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: ({ params, body, principal }) => control(deps, 'cancel', principal, params.id, body),
+      handle: ({ params, body, principal }) => controlAgent(deps, 'cancel', principal, params.id, body),
     }),
     route({
       method: 'get',

@@ -1,8 +1,8 @@
 /** /api/v1/sessions: a workspace's long-lived sessions, which own agents and swarms. */
 import { sessionRequestSchema } from '../../domain';
-import { controlSession, createSession, listSessions, sessionStatus } from '../../temporal/sessions';
+import { createSession, listSessions, sessionStatus } from '../../temporal/sessions';
 import type { Inspection } from '../../temporal/inspect';
-import { inspectOwned, inspectVisible, targetWorkspace } from '../access';
+import { control, inspectOwned, inspectVisible, targetWorkspace } from '../access';
 import { visibleWorkspaces, type Principal } from '../principal';
 import { sealedPage } from '../cursor';
 import { route, type ApiDeps, type Route } from '../route';
@@ -32,13 +32,12 @@ const NOTE = {
 
 export function sessionRoutes(deps: ApiDeps): Route[] {
   const controlErrors = [400, 401, 403, 404, 409, 413, 503];
-  const control =
+  const controlHandler =
     (action: 'pause' | 'resume' | 'cancel') =>
     async (input: { params: { id: string }; body: object; principal: Principal }) => {
       const { id } = input.params;
-      await inspectOwned(deps, input.principal, 'session', id, action);
-      const before = await controlSession(deps.client, id, action, input.body);
-      return { id, action, statusBefore: before.status, note: NOTE[action] };
+      const done = await control(deps, input.principal, 'session', id, action, input.body);
+      return { ...done, note: NOTE[action] };
     };
   return [
     route({
@@ -97,7 +96,7 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
       body: pauseBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: control('pause'),
+      handle: controlHandler('pause'),
     }),
     route({
       method: 'post',
@@ -108,7 +107,7 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
       body: resumeBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: control('resume'),
+      handle: controlHandler('resume'),
     }),
     route({
       method: 'delete',
@@ -119,7 +118,7 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
       body: cancelBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: control('cancel'),
+      handle: controlHandler('cancel'),
     }),
   ];
 }

@@ -1,7 +1,7 @@
 /** /api/v1/swarms: start a swarm from a strategy spec, inspect it, control it, follow it. */
 import { swarmRequestSchema } from '../../domain';
-import { controlSwarm, listSwarms, startSwarm, swarmEvents, swarmStatus } from '../../temporal/swarms';
-import { inspectOwned, inspectVisible, targetWorkspace } from '../access';
+import { listSwarms, startSwarm, swarmEvents, swarmStatus } from '../../temporal/swarms';
+import { control, inspectVisible, targetWorkspace } from '../access';
 import { ApiError } from '../errors';
 import { visibleWorkspaces, type Principal } from '../principal';
 import { sealedPage } from '../cursor';
@@ -31,13 +31,12 @@ const NOTE = {
 
 export function swarmRoutes(deps: ApiDeps): Route[] {
   const controlErrors = [400, 401, 403, 404, 409, 413, 503];
-  const control =
+  const controlHandler =
     (action: 'pause' | 'resume' | 'cancel') =>
     async (input: { params: { id: string }; body: object; principal: Principal }) => {
       const { id } = input.params;
-      await inspectOwned(deps, input.principal, 'swarm', id, action);
-      const before = await controlSwarm(deps.client, id, action, input.body);
-      return { id, action, statusBefore: before.status, note: NOTE[action] };
+      const done = await control(deps, input.principal, 'swarm', id, action, input.body);
+      return { ...done, note: NOTE[action] };
     };
   return [
     route({
@@ -110,7 +109,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       body: pauseBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: control('pause'),
+      handle: controlHandler('pause'),
     }),
     route({
       method: 'post',
@@ -121,7 +120,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       body: resumeBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: control('resume'),
+      handle: controlHandler('resume'),
     }),
     route({
       method: 'delete',
@@ -132,7 +131,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       body: cancelBody,
       ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
       errors: controlErrors,
-      handle: control('cancel'),
+      handle: controlHandler('cancel'),
     }),
     route({
       method: 'get',
