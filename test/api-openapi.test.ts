@@ -135,7 +135,7 @@ test(
       '60',
       // A budget for the whole run, well inside the test's own timeout.
       '--max-time',
-      '300',
+      '150',
       '--no-color',
       '--report',
       'junit',
