@@ -13,16 +13,11 @@ import { createApp } from '../src/api/app';
 import { Cursors } from '../src/api/cursor';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness } from './helpers/harness';
-import { startTestApi, TOKENS_JSON, USERS, type TestApi } from './helpers/api';
+import { useApi, TOKENS_JSON, USERS } from './helpers/api';
 import { schemathesis } from './helpers/schemathesis';
 
 const h = useHarness();
-let api: TestApi;
-beforeAll(async () => {
-  // Generous: on a busy machine a query can wait long for the worker; a 503 then is no bug.
-  api = await startTestApi(h, { requestTimeoutMs: 30_000 });
-});
-afterAll(() => api?.close());
+const api = useApi(h, { requestTimeoutMs: 30_000 });
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };

@@ -1,13 +1,9 @@
 /** Ownership: strangers see nothing (404), members look but do not touch (403), owners and operators do. */
 import { useHarness, waitForStatus } from './helpers/harness';
-import { startTestApi, type TestApi } from './helpers/api';
+import { useApi } from './helpers/api';
 
 const h = useHarness();
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi(h);
-});
-afterAll(() => api?.close());
+const api = useApi(h);
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 

@@ -4,29 +4,14 @@
  * worker is there to answer the status query.
  */
 import { useHarness } from './helpers/harness';
-import { startTestApi, type TestApi } from './helpers/api';
+import { until, useApi } from './helpers/api';
 import { startWorkerProcess } from './helpers/worker-process';
 
 const h = useHarness({ worker: false });
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi(h, { staleAfterSeconds: 2, queryTimeoutMs: 1000 });
-});
-afterAll(() => api?.close());
+const api = useApi(h, { staleAfterSeconds: 2, queryTimeoutMs: 1000 });
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (ok(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(`${what}; last: ${JSON.stringify(last)}`);
-}
 
 test('an agent no worker has picked up goes stale, in its status and in lists, and recovers when one comes', async () => {
   const { body } = await api.call('alice', 'POST', '/agents', {

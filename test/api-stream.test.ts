@@ -1,15 +1,11 @@
 /** Live streams: an agent's and a swarm's events as Server-Sent Events, resumable, with partial model text. */
 import { agentWorkflowId } from '../src/domain';
 import { useHarness } from './helpers/harness';
-import { startTestApi, USERS, type TestApi } from './helpers/api';
+import { useApi, USERS } from './helpers/api';
 import { lastId, readSse, type SseEvent } from './helpers/sse';
 
 const h = useHarness();
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi(h);
-});
-afterAll(() => api?.close());
+const api = useApi(h);
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 const alice = USERS.alice.token;

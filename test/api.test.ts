@@ -1,13 +1,9 @@
 /** The control API over real HTTP, a real dev server and worker: every route, happy and not. */
 import { useHarness, waitForStatus } from './helpers/harness';
-import { startTestApi, type TestApi } from './helpers/api';
+import { until, useApi } from './helpers/api';
 
 const h = useHarness();
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi(h);
-});
-afterAll(() => api?.close());
+const api = useApi(h);
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 const spawnBody = async (task: string, extra: object = {}) => ({
@@ -16,17 +12,6 @@ const spawnBody = async (task: string, extra: object = {}) => ({
   tuning,
   ...extra,
 });
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${what}; last: ${JSON.stringify(last)}`);
-}
 
 test('health says Temporal is reachable, and the OpenAPI document is served, both without a token', async () => {
   const health = await api.call(undefined, 'GET', '/health');

@@ -118,3 +118,26 @@ export async function control(
   }
   return { id, action, statusBefore: status };
 }
+
+/**
+ * Where a new agent or swarm goes: into its session's workspace when it joins a session
+ * (which only the session's owner may add to), else the workspace asked for, or the caller's first.
+ */
+export async function placement(
+  deps: ApiDeps,
+  p: Principal,
+  request: { workspace?: string; sessionId?: string },
+  what: 'agents' | 'swarms',
+): Promise<string> {
+  const workspace = targetWorkspace(deps, p, request.workspace);
+  if (!request.sessionId) return workspace;
+  const session = await inspectOwned(deps, p, 'session', request.sessionId, `add ${what} to`);
+  if (request.workspace && request.workspace !== session.workspace) {
+    throw new ApiError(
+      400,
+      'bad_request',
+      `session ${request.sessionId} lives in workspace "${session.workspace}"`,
+    );
+  }
+  return session.workspace ?? workspace;
+}

@@ -95,3 +95,35 @@ export async function startTestApi(
     close: () => server.close(),
   };
 }
+
+/** Start the API before the suite and close it after; the returned object stands for it. */
+export function useApi(h: Harness, options: Parameters<typeof startTestApi>[1] = {}): TestApi {
+  let current: TestApi | undefined;
+  beforeAll(async () => {
+    current = await startTestApi(h, options);
+  });
+  afterAll(() => current?.close());
+  return new Proxy({} as TestApi, {
+    get(_target, key) {
+      if (!current) throw new Error('the API is used before beforeAll started it');
+      return current[key as keyof TestApi];
+    },
+  });
+}
+
+/** Call `fn` until `ok` holds; fails with `what` and the last answer. */
+export async function until<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what}; last: ${JSON.stringify(last)}`);
+}

@@ -1,4 +1,5 @@
 /** /api/v1/agents: spawn, list, inspect, control, and follow agents. */
+import { controlRoutes, type ControlText } from './control';
 import {
   agentEvents,
   agentStatus,
@@ -7,37 +8,43 @@ import {
   spawnAgent,
   type AgentListEntry,
 } from '../../temporal/agents';
-import { spawnRequestSchema, type ControlAction } from '../../domain';
+import { spawnRequestSchema } from '../../domain';
 import { inspectWorkflow } from '../../temporal/inspect';
-import { control, inspectVisible, targetWorkspace } from '../access';
+import { inspectVisible, placement } from '../access';
 import { ApiError, notFound, toApiError } from '../errors';
-import { canSee, visibleWorkspaces, type Principal } from '../principal';
+import { canSee, visibleWorkspaces } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
 import {
-  acceptedResponse,
   agentEntry,
   agentListQuery,
   agentView,
-  cancelBody,
   eventsQueryParams,
   eventsResponse,
   idParams,
   listOf,
-  messageBody,
-  pauseBody,
-  resumeBody,
   startedResponse,
   transcriptResponse,
 } from '../schemas';
 import { sealedPage } from '../cursor';
 import { streamAgent } from '../streams';
-import { ownedSession } from './sessions';
 
-const CONTROL_NOTE: Record<ControlAction, string> = {
-  pause: 'the agent pauses at its next step boundary',
-  resume: 'the agent carries on from where it stopped',
-  cancel: 'the agent stops now, its model or tool call in flight included; its history is kept',
-  message: 'delivered at the next step boundary',
+const CONTROL: ControlText = {
+  pause: {
+    summary: 'Pause a running or idle agent at its next step boundary',
+    note: 'the agent pauses at its next step boundary',
+  },
+  resume: {
+    summary: 'Resume a paused agent, optionally with a new task',
+    note: 'the agent carries on from where it stopped',
+  },
+  message: {
+    summary: 'Send a message, delivered at the next step boundary',
+    note: 'delivered at the next step boundary',
+  },
+  cancel: {
+    summary: 'Cancel an agent (its history is kept)',
+    note: 'the agent stops now, its model or tool call in flight included; its history is kept',
+  },
 };
 
 /** Each list entry with its staleness; only running ones need a look. */
@@ -58,21 +65,8 @@ export async function withStaleness(deps: ApiDeps, items: AgentListEntry[]) {
   );
 }
 
-const controlAgent = (
-  deps: ApiDeps,
-  action: ControlAction,
-  principal: Principal,
-  id: string,
-  payload: object,
-) =>
-  control(deps, principal, 'agent', id, action, payload).then((done) => ({
-    ...done,
-    note: CONTROL_NOTE[action],
-  }));
-
 export function agentRoutes(deps: ApiDeps): Route[] {
   const errors = [400, 401, 404, 503];
-  const controlErrors = [400, 401, 403, 404, 409, 413, 503];
   return [
     route({
       method: 'post',
@@ -83,18 +77,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       ok: { status: 201, description: 'Started', schema: startedResponse },
       errors: [400, 401, 403, 404, 409, 413, 503],
       async handle({ body, principal, res }) {
-        let workspace = targetWorkspace(deps, principal, body.workspace);
-        if (body.sessionId) {
-          const session = await ownedSession(deps, principal, body.sessionId, 'add agents to');
-          if (body.workspace && body.workspace !== session.workspace) {
-            throw new ApiError(
-              400,
-              'bad_request',
-              `session ${body.sessionId} lives in workspace "${session.workspace}"`,
-            );
-          }
-          workspace = session.workspace ?? workspace;
-        }
+        const workspace = await placement(deps, principal, body, 'agents');
         if (body.swarmId)
           throw new ApiError(400, 'bad_request', 'swarmId is set by swarms; start a swarm instead');
         const started = await spawnAgent(
@@ -159,50 +142,6 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       },
     }),
     route({
-      method: 'post',
-      path: '/agents/:id/pause',
-      tag: 'agents',
-      summary: 'Pause a running or idle agent at its next step boundary',
-      params: idParams,
-      body: pauseBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: ({ params, body, principal }) => controlAgent(deps, 'pause', principal, params.id, body),
-    }),
-    route({
-      method: 'post',
-      path: '/agents/:id/resume',
-      tag: 'agents',
-      summary: 'Resume a paused agent, optionally with a new task',
-      params: idParams,
-      body: resumeBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: ({ params, body, principal }) => controlAgent(deps, 'resume', principal, params.id, body),
-    }),
-    route({
-      method: 'post',
-      path: '/agents/:id/message',
-      tag: 'agents',
-      summary: 'Send a message, delivered at the next step boundary',
-      params: idParams,
-      body: messageBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: ({ params, body, principal }) => controlAgent(deps, 'message', principal, params.id, body),
-    }),
-    route({
-      method: 'delete',
-      path: '/agents/:id',
-      tag: 'agents',
-      summary: 'Cancel an agent (its history is kept)',
-      params: idParams,
-      body: cancelBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: ({ params, body, principal }) => controlAgent(deps, 'cancel', principal, params.id, body),
-    }),
-    route({
       method: 'get',
       path: '/agents/:id/events',
       tag: 'agents',
@@ -243,5 +182,6 @@ export function agentRoutes(deps: ApiDeps): Route[] {
         await streamAgent(deps, params.id, req, res);
       },
     }),
+    ...controlRoutes(deps, 'agent', '/agents', CONTROL),
   ];
 }

@@ -1,44 +1,29 @@
 /** /api/v1/sessions: a workspace's long-lived sessions, which own agents and swarms. */
+import { controlRoutes, type ControlText } from './control';
 import { sessionRequestSchema } from '../../domain';
 import { createSession, listSessions, sessionStatus } from '../../temporal/sessions';
-import type { Inspection } from '../../temporal/inspect';
-import { control, inspectOwned, inspectVisible, targetWorkspace } from '../access';
-import { visibleWorkspaces, type Principal } from '../principal';
+import { inspectVisible, targetWorkspace } from '../access';
+import { visibleWorkspaces } from '../principal';
 import { sealedPage } from '../cursor';
 import { route, type ApiDeps, type Route } from '../route';
-import {
-  acceptedResponse,
-  cancelBody,
-  idParams,
-  listOf,
-  pageQuery,
-  pauseBody,
-  resumeBody,
-  sessionEntry,
-  sessionView,
-  startedResponse,
-} from '../schemas';
+import { idParams, listOf, pageQuery, sessionEntry, sessionView, startedResponse } from '../schemas';
 
-/** A session the caller owns: adding members to one is its owner's call ("Session Owner Required"). */
-export function ownedSession(deps: ApiDeps, p: Principal, id: string, action: string): Promise<Inspection> {
-  return inspectOwned(deps, p, 'session', id, action);
-}
-
-const NOTE = {
-  pause: 'every agent and swarm of the session pauses at its next step boundary',
-  resume: 'every agent and swarm of the session carries on',
-  cancel: 'every agent and swarm of the session is cancelled; their histories are kept',
-} as const;
+const CONTROL: ControlText = {
+  pause: {
+    summary: 'Pause a session and everything in it',
+    note: 'every agent and swarm of the session pauses at its next step boundary',
+  },
+  resume: {
+    summary: 'Resume a paused session and everything in it',
+    note: 'every agent and swarm of the session carries on',
+  },
+  cancel: {
+    summary: 'Cancel a session and everything in it (histories are kept)',
+    note: 'every agent and swarm of the session is cancelled; their histories are kept',
+  },
+};
 
 export function sessionRoutes(deps: ApiDeps): Route[] {
-  const controlErrors = [400, 401, 403, 404, 409, 413, 503];
-  const controlHandler =
-    (action: 'pause' | 'resume' | 'cancel') =>
-    async (input: { params: { id: string }; body: object; principal: Principal }) => {
-      const { id } = input.params;
-      const done = await control(deps, input.principal, 'session', id, action, input.body);
-      return { ...done, note: NOTE[action] };
-    };
   return [
     route({
       method: 'post',
@@ -87,38 +72,6 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
         };
       },
     }),
-    route({
-      method: 'post',
-      path: '/sessions/:id/pause',
-      tag: 'sessions',
-      summary: 'Pause a session and everything in it',
-      params: idParams,
-      body: pauseBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: controlHandler('pause'),
-    }),
-    route({
-      method: 'post',
-      path: '/sessions/:id/resume',
-      tag: 'sessions',
-      summary: 'Resume a paused session and everything in it',
-      params: idParams,
-      body: resumeBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: controlHandler('resume'),
-    }),
-    route({
-      method: 'delete',
-      path: '/sessions/:id',
-      tag: 'sessions',
-      summary: 'Cancel a session and everything in it (histories are kept)',
-      params: idParams,
-      body: cancelBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: controlHandler('cancel'),
-    }),
+    ...controlRoutes(deps, 'session', '/sessions', CONTROL),
   ];
 }

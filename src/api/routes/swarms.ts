@@ -1,43 +1,36 @@
 /** /api/v1/swarms: start a swarm from a strategy spec, inspect it, control it, follow it. */
+import { controlRoutes, type ControlText } from './control';
 import { swarmRequestSchema } from '../../domain';
 import { listSwarms, startSwarm, swarmEvents, swarmStatus } from '../../temporal/swarms';
-import { control, inspectVisible, targetWorkspace } from '../access';
-import { ApiError } from '../errors';
-import { visibleWorkspaces, type Principal } from '../principal';
+import { inspectVisible, placement } from '../access';
+import { visibleWorkspaces } from '../principal';
 import { sealedPage } from '../cursor';
 import { route, type ApiDeps, type Route } from '../route';
 import {
-  acceptedResponse,
-  cancelBody,
   eventsQueryParams,
   eventsResponse,
   idParams,
   listOf,
   pageQuery,
-  pauseBody,
-  resumeBody,
   sessionEntry,
   startedResponse,
   swarmView,
 } from '../schemas';
 import { streamSwarm } from '../streams';
-import { ownedSession } from './sessions';
 
-const NOTE = {
-  pause: 'every agent of the swarm pauses at its next step boundary, and no new one starts',
-  resume: 'the swarm and its agents carry on',
-  cancel: 'every agent of the swarm is cancelled now; histories are kept',
-} as const;
+const CONTROL: ControlText = {
+  pause: {
+    summary: 'Pause a swarm and its agents',
+    note: 'every agent of the swarm pauses at its next step boundary, and no new one starts',
+  },
+  resume: { summary: 'Resume a paused swarm', note: 'the swarm and its agents carry on' },
+  cancel: {
+    summary: 'Cancel a swarm and its agents (histories are kept)',
+    note: 'every agent of the swarm is cancelled now; histories are kept',
+  },
+};
 
 export function swarmRoutes(deps: ApiDeps): Route[] {
-  const controlErrors = [400, 401, 403, 404, 409, 413, 503];
-  const controlHandler =
-    (action: 'pause' | 'resume' | 'cancel') =>
-    async (input: { params: { id: string }; body: object; principal: Principal }) => {
-      const { id } = input.params;
-      const done = await control(deps, input.principal, 'swarm', id, action, input.body);
-      return { ...done, note: NOTE[action] };
-    };
   return [
     route({
       method: 'post',
@@ -48,18 +41,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       ok: { status: 201, description: 'Started', schema: startedResponse },
       errors: [400, 401, 403, 404, 409, 413, 503],
       async handle({ body, principal, res }) {
-        let workspace = targetWorkspace(deps, principal, body.workspace);
-        if (body.sessionId) {
-          const session = await ownedSession(deps, principal, body.sessionId, 'add swarms to');
-          if (body.workspace && body.workspace !== session.workspace) {
-            throw new ApiError(
-              400,
-              'bad_request',
-              `session ${body.sessionId} lives in workspace "${session.workspace}"`,
-            );
-          }
-          workspace = session.workspace ?? workspace;
-        }
+        const workspace = await placement(deps, principal, body, 'swarms');
         const { id, workflowId } = await startSwarm(
           deps.client,
           { ...deps.defaults, owner: principal.user, workspace },
@@ -101,39 +83,6 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       },
     }),
     route({
-      method: 'post',
-      path: '/swarms/:id/pause',
-      tag: 'swarms',
-      summary: 'Pause a swarm and its agents',
-      params: idParams,
-      body: pauseBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: controlHandler('pause'),
-    }),
-    route({
-      method: 'post',
-      path: '/swarms/:id/resume',
-      tag: 'swarms',
-      summary: 'Resume a paused swarm',
-      params: idParams,
-      body: resumeBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: controlHandler('resume'),
-    }),
-    route({
-      method: 'delete',
-      path: '/swarms/:id',
-      tag: 'swarms',
-      summary: 'Cancel a swarm and its agents (histories are kept)',
-      params: idParams,
-      body: cancelBody,
-      ok: { status: 202, description: 'Accepted', schema: acceptedResponse },
-      errors: controlErrors,
-      handle: controlHandler('cancel'),
-    }),
-    route({
       method: 'get',
       path: '/swarms/:id/events',
       tag: 'swarms',
@@ -161,5 +110,6 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
         await streamSwarm(deps, params.id, req, res);
       },
     }),
+    ...controlRoutes(deps, 'swarm', '/swarms', CONTROL),
   ];
 }
