@@ -3,6 +3,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  callCost,
+  DEFAULT_PRICES,
+  priceFor,
+  redactDeep,
+  redactSecrets,
+  type PriceTable,
   ModelFailure,
   modelProgress,
   toolDefinition,
@@ -18,6 +24,10 @@ import { classifyModelError } from './model-errors';
 export interface CallModelInput {
   agentId: string;
   model: string;
+  /** A backend named in the config file; absent: the default endpoint. */
+  backend?: string;
+  /** Secret patterns to redact from the reply, when the redactor is on. */
+  redact?: { patterns: string[] };
   system: string;
   messages: ConversationMessage[];
   tools: ToolName[];
@@ -30,23 +40,48 @@ export interface ModelEndpoint {
   baseURL?: string;
 }
 
-export function createCallModel(endpoint: ModelEndpoint) {
-  let client: Anthropic | undefined;
-  const getClient = (): Anthropic => {
-    if (!endpoint.apiKey) {
+export interface ModelDeps {
+  /** The default endpoint (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL). */
+  endpoint: ModelEndpoint;
+  /** Other Anthropic-compatible endpoints by name (the config file's backends). */
+  backends?: Record<string, ModelEndpoint>;
+  /** Prices per model: the built-in table with the config file's over it. */
+  prices?: PriceTable;
+}
+
+export function createCallModel(deps: ModelDeps) {
+  const clients = new Map<string, Anthropic>();
+  const getClient = (backend: string | undefined): Anthropic => {
+    const endpoint = backend === undefined ? deps.endpoint : deps.backends?.[backend];
+    if (!endpoint) {
+      const known = Object.keys(deps.backends ?? {}).join(', ') || 'none';
       throw ApplicationFailure.nonRetryable(
-        'no ANTHROPIC_API_KEY: set it, or point ANTHROPIC_BASE_URL at the scripted server',
+        `no backend "${backend}" on this worker (known: ${known}); add it to the config file's backends`,
         ModelFailure.rejected,
       );
     }
+    if (!endpoint.apiKey) {
+      throw ApplicationFailure.nonRetryable(
+        backend === undefined
+          ? 'no ANTHROPIC_API_KEY: set it, or point ANTHROPIC_BASE_URL at the scripted server'
+          : `no API key for backend "${backend}": set the variable its apiKeyEnv names`,
+        ModelFailure.rejected,
+      );
+    }
+    const key = backend ?? '';
+    let client = clients.get(key);
     // Temporal owns retries; the SDK's would stack on top of them.
-    client ??= new Anthropic({ apiKey: endpoint.apiKey, baseURL: endpoint.baseURL, maxRetries: 0 });
+    if (!client) {
+      client = new Anthropic({ apiKey: endpoint.apiKey, baseURL: endpoint.baseURL, maxRetries: 0 });
+      clients.set(key, client);
+    }
     return client;
   };
+  const prices = deps.prices ?? DEFAULT_PRICES;
 
   return async function callModel(input: CallModelInput): Promise<ModelReply> {
     const ctx = Context.current();
-    const anthropic = getClient();
+    const anthropic = getClient(input.backend);
     let received = 0;
     let text = '';
     // The SDK sends the latest heartbeat at most once per throttle interval, so beating on every
@@ -73,7 +108,8 @@ export function createCallModel(endpoint: ModelEndpoint) {
         text += delta;
       });
       const message = await stream.finalMessage();
-      return toReply(message);
+      const reply = toReply(message, prices, ctx.info.attempt);
+      return input.redact ? redactReply(reply, input.redact.patterns) : reply;
     } catch (err) {
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
       throw classifyModelError(err);
@@ -83,7 +119,7 @@ export function createCallModel(endpoint: ModelEndpoint) {
   };
 }
 
-function toReply(message: Anthropic.Message): ModelReply {
+function toReply(message: Anthropic.Message, prices: PriceTable, attempt: number): ModelReply {
   const content: Array<TextBlock | ToolUseBlock> = [];
   for (const block of message.content) {
     if (block.type === 'text') content.push({ type: 'text', text: block.text });
@@ -91,10 +127,31 @@ function toReply(message: Anthropic.Message): ModelReply {
       content.push({ type: 'tool_use', id: block.id, name: block.name, input: block.input });
     }
   }
+  const tokens = {
+    input: message.usage.input_tokens,
+    output: message.usage.output_tokens,
+    cacheWrite: message.usage.cache_creation_input_tokens ?? 0,
+    cacheRead: message.usage.cache_read_input_tokens ?? 0,
+  };
+  const price = priceFor(message.model, prices);
   return {
     content,
     stopReason: (message.stop_reason as StopReason | null) ?? null,
-    usage: { input: message.usage.input_tokens, output: message.usage.output_tokens },
+    usage: { input: tokens.input, output: tokens.output },
+    cache: { write: tokens.cacheWrite, read: tokens.cacheRead },
     model: message.model,
+    costUsd: price ? callCost(tokens, price) : 0,
+    priced: price !== undefined,
+    attempt,
   };
+}
+
+/** The reply with secrets replaced, before it reaches the history. */
+function redactReply(reply: ModelReply, patterns: string[]): ModelReply {
+  const content = reply.content.map((block) =>
+    block.type === 'text'
+      ? { ...block, text: redactSecrets(block.text, patterns).text }
+      : { ...block, input: redactDeep(block.input, patterns).value },
+  );
+  return { ...reply, content };
 }

@@ -44,6 +44,7 @@ const envSchema = z.object({
   ORCHESTRA_API_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULTS.ORCHESTRA_API_PORT),
   ORCHESTRA_API_TOKENS: z.string().min(1).optional(),
   ORCHESTRA_API_TOKENS_FILE: z.string().min(1).optional(),
+  ORCHESTRA_CONFIG: z.string().min(1).optional(),
   ORCHESTRA_STALE_AFTER_SECONDS: z.coerce
     .number()
     .int()
@@ -78,7 +79,14 @@ export interface OrchestraConfig {
   };
   /** Seconds of silence after which an agent's work is reported stale. */
   staleAfterSeconds: number;
+  /** The config file (registry, routing, backends, prices, defaults); absent when there is none. */
+  configFile?: string;
+  /** Environment variables by name, for backends' `apiKeyEnv`. */
+  env: Record<string, string | undefined>;
 }
+
+/** The config file read when ORCHESTRA_CONFIG is not set, if it exists. */
+export const DEFAULT_CONFIG_FILE = 'orchestra.config.json';
 
 /** The project root: where package.json lives (this file is src/config.ts, or dist/src/config.js). */
 export const PROJECT_ROOT = path.resolve(
@@ -115,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
       tokensFile: e.ORCHESTRA_API_TOKENS_FILE,
     },
     staleAfterSeconds: e.ORCHESTRA_STALE_AFTER_SECONDS,
+    configFile: e.ORCHESTRA_CONFIG,
+    env: { ...env },
   };
 }
 

@@ -42,6 +42,7 @@ test('findings reported in a session reach the agents started after them, with t
     toolCalls: ra.totals.toolCalls + rb.totals.toolCalls,
     iterations: ra.totals.iterations + rb.totals.iterations,
     agents: 2,
+    costUsd: 0,
   });
   let listed: string[] = [];
   for (let i = 0; i < 50 && listed.length < 2; i++)

@@ -1,6 +1,7 @@
 /** Worker entry point: `orchestra worker`, or `node dist/workers/main.js`. Runs until SIGINT/SIGTERM. */
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type OrchestraConfig } from '../src/config';
+import { activityDeps, loadOrchestraFile } from '../src/config-file';
 import { installRuntimeLogging } from '../src/logging';
 import { createOrchestraWorker } from './worker';
 
@@ -12,7 +13,7 @@ export async function runWorker(config: OrchestraConfig = loadConfig()): Promise
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      deps: { model: { apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl } },
+      deps: activityDeps(config, loadOrchestraFile(config).file),
       modelConcurrency: config.modelConcurrency,
       modelCallsPerMinute: config.modelCallsPerMinute,
     });

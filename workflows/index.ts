@@ -7,3 +7,5 @@ export { supervisorSwarm } from './swarm/supervisor';
 export * from './agent/definitions';
 export { swarmStatusQuery, usageSignal } from './swarm/definitions';
 export { sessionWorkflow } from './session/workflow';
+export { costLedgerWorkflow } from './cost/ledger';
+export { chargeUpdate, ledgerQuery } from './cost/definitions';

@@ -7,6 +7,7 @@ import { openApiDocument } from './openapi';
 import { requestLog } from './request-log';
 import { register, type ApiDeps, type Route } from './route';
 import { agentRoutes } from './routes/agents';
+import { approvalRoutes } from './routes/approvals';
 import { sessionRoutes } from './routes/sessions';
 import { swarmRoutes } from './routes/swarms';
 import { systemRoutes } from './routes/system';
@@ -30,6 +31,7 @@ export function createApp({ deps, log, temporal }: AppOptions): { app: Express; 
     ...workspaceRoutes(deps),
     ...sessionRoutes(deps),
     ...swarmRoutes(deps),
+    ...approvalRoutes(deps),
     ...systemRoutes(deps, temporal, () => document),
   ];
   // Written once, from the routes it describes; the route that serves it runs only later.

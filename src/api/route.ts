@@ -16,7 +16,7 @@ import type { TokenTable } from './tokens';
 export interface ApiDeps {
   client: Client;
   /** Task queue and model for what the API starts; owner and workspace come from the caller. */
-  defaults: Pick<AgentDefaults, 'taskQueue' | 'model'>;
+  defaults: Pick<AgentDefaults, 'taskQueue' | 'model' | 'file'>;
   /** Undefined: the open loopback mode, everyone is `openUser`, an admin. */
   tokens?: TokenTable;
   openUser: string;

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { OrchestraConfig } from '../config';
+import { loadOrchestraFile } from '../config-file';
 import { createApp } from './app';
 import { Cursors } from './cursor';
 import type { ApiDeps } from './route';
@@ -30,7 +31,7 @@ export interface ApiOptions {
     | 'user'
     | 'workspace'
     | 'api'
-    | 'staleAfterSeconds'
+    | 'staleAfterSeconds' | 'configFile'
     | 'temporalAddress'
     | 'namespace'
   >;
@@ -58,7 +59,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
   const streams = new Set<SseStream>();
   const deps: ApiDeps = {
     client,
-    defaults: { taskQueue: config.taskQueue, model: config.model },
+    defaults: { taskQueue: config.taskQueue, model: config.model, file: loadOrchestraFile(config).file },
     tokens,
     openUser: config.user,
     openWorkspace: config.workspace,

@@ -1,5 +1,5 @@
 /** Human-readable rendering for the CLI. */
-import type { AgentEvent, AgentResult, AgentStatusView } from '../domain';
+import { formatUsd, type AgentEvent, type AgentResult, type AgentStatusView } from '../domain';
 import type { AgentListEntry } from '../temporal/agents';
 
 const clip = (text: string, max = 160): string => {
@@ -24,8 +24,22 @@ export function formatEvent(e: AgentEvent): string {
       return `${head} tool     ${e.tool} ${clip(JSON.stringify(e.input), 140)}`;
     case 'tool_result':
       return `${head} result   ${e.ok ? '✓' : '✗'} ${e.tool}: ${clip(e.output, 140)}`;
-    case 'tokens':
-      return `${head} tokens   +${e.input} in / +${e.output} out (total ${e.totalInput} / ${e.totalOutput})`;
+    case 'tokens': {
+      const cost = e.totalCostUsd === undefined ? '' : ` · ${formatUsd(e.costUsd ?? 0)} (total ${formatUsd(e.totalCostUsd)})`;
+      return `${head} tokens   +${e.input} in / +${e.output} out (total ${e.totalInput} / ${e.totalOutput})${cost}`;
+    }
+    case 'approval_requested':
+      return `${head} approval ${e.callId} asks to run ${e.tool}: ${clip(e.reason, 120)}`;
+    case 'approval_answered':
+      return `${head} approval ${e.callId} ${e.decision === 'allow' ? 'allowed' : 'denied'} (${e.by})${e.note ? `: ${clip(e.note, 100)}` : ''}`;
+    case 'denied':
+      return `${head} denied   ${e.tool}: ${clip(e.reason, 140)}`;
+    case 'hook':
+      return `${head} hook     ${e.hook} (${e.event}): ${clip(e.note, 120)}`;
+    case 'budget':
+      return `${head} budget   ${e.level} ${e.state}: ${formatUsd(e.spentUsd)} of ${formatUsd(e.limitUsd)}`;
+    case 'model_fallback':
+      return `${head} fallback ${e.from} → ${e.to} (${clip(e.reason, 100)})`;
     case 'ignored':
       return `${head} ignored  ${e.signal}: ${clip(e.reason, 140)}`;
     case 'continued_as_new':

@@ -4,6 +4,8 @@ import { Command, type CommanderError } from 'commander';
 import { agentCommand } from './commands/agent';
 import { runtimeCommands } from './commands/runtime';
 import { apiCommand } from './commands/api';
+import { approvalsCommand, approveCommand } from './commands/approvals';
+import { registryCommand } from './commands/registry';
 import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
 import { createContext, type CliContext } from './context';
@@ -40,6 +42,9 @@ program.addCommand(agentCommand(run));
 program.addCommand(swarmCommand(run));
 program.addCommand(sessionCommand(run));
 runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
+program.addCommand(approvalsCommand(run));
+program.addCommand(approveCommand(run));
+program.addCommand(registryCommand(run));
 program.addCommand(apiCommand(run));
 
 // Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).

@@ -1,6 +1,7 @@
 /** What an agent reports about itself: the status view, its result, the Web UI's details. */
 import { addUsage, agentWorkflowId, type AgentConfig, type AgentResult, type AgentStatusView } from './agent';
 import type { AgentState } from './agent-state';
+import { formatUsd } from './cost';
 
 export function statusView(config: AgentConfig, state: AgentState): AgentStatusView {
   return {
@@ -30,9 +31,19 @@ export function statusView(config: AgentConfig, state: AgentState): AgentStatusV
     depth: config.depth,
     subagents: [...state.subagents],
     totals: addUsage(
-      { tokens: { ...state.tokens }, toolCalls: state.toolCalls, iterations: state.iterations, agents: 1 },
+      {
+        tokens: { ...state.tokens },
+        toolCalls: state.toolCalls,
+        iterations: state.iterations,
+        agents: 1,
+        costUsd: state.costUsd,
+      },
       state.descendants,
     ),
+    costUsd: state.costUsd,
+    pendingApprovals: state.approvals.map((a) => ({ ...a })),
+    autonomy: config.policy?.autonomy ?? 'full',
+    ...(config.profile ? { profile: config.profile } : {}),
   };
 }
 
@@ -58,7 +69,10 @@ export function resultFromView(view: AgentStatusView, error = view.error): Agent
 export function currentDetails(config: AgentConfig, state: AgentState): string {
   return [
     `**${state.status}** · ${agentWorkflowId(config.id)} · ${config.model}`,
-    `iterations ${state.iterations} · tool calls ${state.toolCalls} · tokens ${state.tokens.input}/${state.tokens.output}`,
+    `iterations ${state.iterations} · tool calls ${state.toolCalls} · tokens ${state.tokens.input}/${state.tokens.output} · ${formatUsd(state.costUsd)}`,
+    state.approvals.length
+      ? `waiting for approval: ${state.approvals.map((a) => `${a.tool} (${a.callId})`).join(', ')}`
+      : '',
     state.pausedReason ? `paused: ${state.pausedReason}` : '',
     state.error ? `error: ${state.error}` : '',
   ]

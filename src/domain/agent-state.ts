@@ -5,6 +5,9 @@ import { emptyEventLog } from './events';
 import type { ConversationMessage, TokenUsage } from './messages';
 import type { AgentStatus } from './status';
 import type { TodoItem } from './tools';
+import type { ApprovalAnswer, PendingApproval } from './approvals';
+import type { BudgetLevel } from './cost';
+import type { ContextFile } from './hooks';
 
 export interface AgentState {
   status: AgentStatus;
@@ -32,6 +35,27 @@ export interface AgentState {
   descendants: Usage;
   log: EventLog;
   cancel?: { reason?: string };
+  /** Tool calls (or budget stops) waiting for a person's word. */
+  approvals: PendingApproval[];
+  /** Answers that arrived for pending approvals, not yet acted on. */
+  answers: Record<string, ApprovalAnswer>;
+  /** USD spent on this agent's own model calls. */
+  costUsd: number;
+  /** Budgets a person has let the agent go past: the level's limit as raised. */
+  allowances: Partial<Record<BudgetLevel, number>>;
+  /** Warnings already given, as `<level>:<limit>`, so each is given once. */
+  warned: string[];
+  /** AGENTS.md / README.md of the working directory, read once at the start. */
+  contextFiles?: ContextFile[];
+  /** Times the current turn was sent back by a session.idle hook. */
+  sentBack: number;
+  /** Set once the primary model stayed overloaded: calls go to the fallback. */
+  onFallback?: boolean;
+  /** The session's and the day's totals as of the last charge. */
+  ledgers?: {
+    session?: { totalUsd: number; limitUsd?: number };
+    day?: { totalUsd: number; day: string };
+  };
 }
 
 export interface AgentInput {
@@ -58,5 +82,11 @@ export function initialAgentState(task: string, now: string): AgentState {
     subagents: [],
     descendants: emptyUsage(),
     log: emptyEventLog(),
+    approvals: [],
+    answers: {},
+    costUsd: 0,
+    allowances: {},
+    warned: [],
+    sentBack: 0,
   };
 }

@@ -3,6 +3,14 @@ import { z } from 'zod';
 import type { AgentStatus } from './status';
 import { DEFAULT_TOOLS, TOOL_NAMES, type ToolName } from './tools';
 import type { TokenUsage } from './messages';
+import { budgetRequestSchema, type Budget } from './cost';
+import { hookSettingsSchema, type HookSettings } from './hooks';
+import { policyRequestSchema, type ToolPolicy } from './policy';
+import { profileNameSchema } from './profile-name';
+import type { ModelTarget } from './routing';
+import type { OrchestraFile } from './registry';
+import type { PendingApproval } from './approvals';
+import type { Autonomy } from './policy';
 
 export const AGENT_TYPES = ['adhoc', 'background', 'subagent', 'interactive'] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
@@ -53,12 +61,15 @@ export const DEFAULT_TUNING = {
   modelHeartbeatTimeoutSeconds: 30,
   /** History events after which the agent continues as new at the next step boundary. @default 5000 */
   continueAsNewAfterEvents: 5000,
+  /** Attempts of a model call before it fails (or, when overloaded, moves to the fallback model). @default 10 */
+  modelMaxAttempts: 10,
 } as const;
 
 export const agentTuningSchema = z
   .object({
     modelHeartbeatTimeoutSeconds: z.number().int().min(2).max(600),
     continueAsNewAfterEvents: z.number().int().min(20).max(50_000),
+    modelMaxAttempts: z.number().int().min(1).max(100),
   })
   .strict();
 export type AgentTuning = z.infer<typeof agentTuningSchema>;
@@ -102,6 +113,10 @@ export const spawnRequestSchema = z
     sessionId: refIdSchema.optional().describe('The session to start it in'),
     swarmId: refIdSchema.optional(),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+    agent: profileNameSchema.optional().describe('A registry entry to start from (planner, explorer, ...)'),
+    policy: policyRequestSchema.optional().describe('Autonomy, per-tool overrides, bash patterns, approval timeout'),
+    budget: budgetRequestSchema.optional(),
+    hooks: hookSettingsSchema.partial().optional().describe('Built-in hook settings and your own hook rules'),
   })
   .strict();
 export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
@@ -114,6 +129,8 @@ export interface AgentDefaults {
   owner?: string;
   /** Where it lives unless the request names a workspace. */
   workspace?: string;
+  /** The config file: registry entries, routing, defaults for every agent. */
+  file?: OrchestraFile;
 }
 
 /** A fully resolved agent configuration: what the workflow runs with. */
@@ -141,6 +158,18 @@ export interface AgentConfig {
   delegation?: Delegation;
   /** Added to the system prompt: the session's directives and findings at the agent's start. */
   context?: string;
+  /** The registry entry it was started from. */
+  profile?: string;
+  /** What it may do without asking (absent in agents started before governance: full autonomy). */
+  policy?: ToolPolicy;
+  hooks?: HookSettings;
+  budget?: Budget;
+  /** The backend (config file) its model is served by; absent: ANTHROPIC_BASE_URL. */
+  backend?: string;
+  /** The model to switch to when the primary stays overloaded. */
+  fallback?: ModelTarget;
+  /** The agents above this one, outermost first. */
+  lineage?: string[];
 }
 
 export interface Delegation {
@@ -171,30 +200,6 @@ export function agentWorkflowId(agentId: string): string {
   return `agent-${agentId}`;
 }
 
-export function resolveAgentConfig(
-  request: SpawnRequest,
-  defaults: { id: string; model: string; owner?: string },
-): AgentConfig {
-  const id = request.id ?? defaults.id;
-  return {
-    id,
-    name: request.name ?? id,
-    type: request.type ?? 'adhoc',
-    model: request.model ?? defaults.model,
-    systemPrompt: request.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
-    temperature: request.temperature,
-    tools: request.tools ?? [...DEFAULT_TOOLS],
-    cwd: request.cwd,
-    limits: { ...DEFAULT_LIMITS, ...request.limits },
-    tuning: { ...DEFAULT_TUNING, ...request.tuning },
-    sessionId: request.sessionId,
-    swarmId: request.swarmId,
-    workspace: request.workspace,
-    owner: defaults.owner,
-    depth: 0,
-  };
-}
-
 /** Every agent result carries these (the seed's TaskMetrics). */
 export interface AgentMetrics {
   durationMs: number;
@@ -210,10 +215,12 @@ export interface Usage {
   iterations: number;
   /** Agents counted: 1 for the agent itself, plus its subagents at any depth. */
   agents: number;
+  /** USD spent on model calls. */
+  costUsd: number;
 }
 
 export function emptyUsage(): Usage {
-  return { tokens: { input: 0, output: 0 }, toolCalls: 0, iterations: 0, agents: 0 };
+  return { tokens: { input: 0, output: 0 }, toolCalls: 0, iterations: 0, agents: 0, costUsd: 0 };
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
@@ -222,6 +229,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
     toolCalls: a.toolCalls + b.toolCalls,
     iterations: a.iterations + b.iterations,
     agents: a.agents + b.agents,
+    costUsd: (a.costUsd ?? 0) + (b.costUsd ?? 0),
   };
 }
 
@@ -255,6 +263,13 @@ export interface AgentStatusView {
   subagents: string[];
   /** This agent's work plus its subagents' (finished ones), at any depth. */
   totals: Usage;
+  /** USD spent on this agent's own model calls. */
+  costUsd: number;
+  /** Tool calls (or a budget stop) waiting for a person's word. */
+  pendingApprovals: PendingApproval[];
+  autonomy: Autonomy;
+  /** The registry entry it was started from. */
+  profile?: string;
 }
 
 /** What the agent workflow returns. */

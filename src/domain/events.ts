@@ -12,7 +12,23 @@ export type AgentEventBody =
   | { type: 'message'; role: 'user' | 'assistant'; text: string; from?: string; kind?: string }
   | { type: 'tool_call'; callId: string; tool: string; input: unknown }
   | { type: 'tool_result'; callId: string; tool: string; ok: boolean; output: string }
-  | { type: 'tokens'; input: number; output: number; totalInput: number; totalOutput: number }
+  | {
+      type: 'tokens';
+      input: number;
+      output: number;
+      totalInput: number;
+      totalOutput: number;
+      /** USD of this call and of the agent's calls so far. */
+      costUsd?: number;
+      totalCostUsd?: number;
+      model?: string;
+    }
+  | { type: 'approval_requested'; callId: string; kind: 'tool' | 'budget'; tool: string; reason: string }
+  | { type: 'approval_answered'; callId: string; decision: 'allow' | 'deny'; by: 'person' | 'timeout'; note?: string }
+  | { type: 'denied'; callId: string; tool: string; reason: string }
+  | { type: 'hook'; hook: string; event: string; note: string }
+  | { type: 'budget'; level: 'agent' | 'session' | 'day'; state: 'warning' | 'reached'; spentUsd: number; limitUsd: number }
+  | { type: 'model_fallback'; from: string; to: string; reason: string }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'continued_as_new'; historyLength: number };
 
@@ -31,6 +47,7 @@ export type SwarmEventBody =
       output: number;
       totalInput: number;
       totalOutput: number;
+      totalCostUsd?: number;
     }
   | { type: 'killed'; agentId: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };

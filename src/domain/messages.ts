@@ -41,7 +41,14 @@ export interface ModelReply {
   content: Array<TextBlock | ToolUseBlock>;
   stopReason: StopReason | null;
   usage: TokenUsage;
+  /** Prompt-cache tokens, priced apart. */
+  cache?: { write: number; read: number };
   model: string;
+  /** USD, by the worker's price table; 0 when the model is not in it (`priced` false). */
+  costUsd?: number;
+  priced?: boolean;
+  /** The activity attempt that answered: above 1, the call recovered from a failure. */
+  attempt?: number;
 }
 
 export function textOf(blocks: readonly ContentBlock[]): string {

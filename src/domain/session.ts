@@ -17,6 +17,7 @@ export const sessionRequestSchema = z
       .optional()
       .describe('Standing instructions every agent of the session gets'),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+    budgetUsd: z.number().positive().optional().describe('Most the session may spend (USD), every agent counted'),
   })
   .strict();
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
@@ -50,8 +51,13 @@ export interface SessionState {
       tokens: { input: number; output: number };
       toolCalls: number;
       iterations: number;
+      costUsd?: number;
     }
   >;
+  /** Charges of the session's agents, summed: what its budget is held against. */
+  costUsd?: number;
+  /** The session's budget in USD, every agent counted. */
+  budgetUsd?: number;
   startedAt: string;
 }
 

@@ -10,6 +10,11 @@ import {
   type Usage,
 } from './agent';
 import type { AgentStatus } from './status';
+import { budgetRequestSchema } from './cost';
+import { policyRequestSchema } from './policy';
+import { profileNameSchema } from './profile-name';
+import type { Governance, ResolvedProfile } from './resolve';
+import type { ModelTarget } from './routing';
 import { TOOL_NAMES, type ToolName } from './tools';
 
 /** One agent of a swarm: anything left out comes from the swarm's defaults. */
@@ -22,6 +27,9 @@ export const agentTemplateSchema = z
     temperature: z.number().min(0).max(1).optional(),
     tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
     limits: agentLimitsSchema.partial().optional(),
+    agent: profileNameSchema.optional().describe('A registry entry this agent starts from'),
+    policy: policyRequestSchema.optional().describe('Autonomy, tool overrides, bash patterns (over the swarm\'s)'),
+    budget: budgetRequestSchema.optional(),
   })
   .strict();
 export type AgentTemplate = z.infer<typeof agentTemplateSchema>;
@@ -132,6 +140,8 @@ export const swarmRequestSchema = z
     tuning: agentTuningSchema.partial().optional(),
     sessionId: refIdSchema.optional().describe('The session to start it in'),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+    policy: policyRequestSchema.optional().describe("Every agent's autonomy and tool rules, unless its own say otherwise"),
+    budget: budgetRequestSchema.optional().describe("Every agent's cost budget"),
   })
   .strict();
 export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
@@ -150,6 +160,11 @@ export interface SwarmInput {
   /** Every agent of the swarm belongs to this workspace and owner. */
   workspace?: string;
   owner?: string;
+  /** The registry entries the spec names, resolved when the swarm was started. */
+  profiles?: Record<string, ResolvedProfile>;
+  /** Governance for every agent: the config file's defaults and the request's. */
+  governance?: Governance;
+  fallback?: ModelTarget;
 }
 
 export function swarmWorkflowId(id: string): string {

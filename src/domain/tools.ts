@@ -125,6 +125,11 @@ export const toolSchemas = {
         .max(1000)
         .optional()
         .describe('Most model calls for the subagent'),
+      agent: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,49}$/)
+        .optional()
+        .describe('A registry entry to start the subagent as (explorer, reviewer, oracle, ...)'),
     })
     .strict()
     .describe(
@@ -221,6 +226,8 @@ export interface ToolInput<N extends ToolName> {
   agentId: string;
   cwd: string;
   args: ToolArgs<N>;
+  /** Secret patterns the output is redacted with, when the agent's redactor is on. */
+  redact?: { patterns: string[] };
 }
 
 /** Validate inside the activity too: a tool activity can be scheduled by anyone on the queue. */

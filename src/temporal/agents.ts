@@ -7,6 +7,8 @@ import { z } from 'zod';
 import {
   agentWorkflowId,
   resolveAgentConfig,
+  UnknownAgentProfileError,
+  type AgentConfig,
   resultFromView,
   spawnRequestSchema,
   type AgentDefaults,
@@ -49,10 +51,16 @@ export async function spawnAgent(
     throw new BadRequestError(`cwd must be an absolute path, got "${request.cwd}"`);
   const info = await stat(request.cwd).catch(() => undefined);
   if (!info?.isDirectory()) throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
-  const config = resolveAgentConfig(
-    { ...request, workspace: request.workspace ?? defaults.workspace },
-    { id: randomUUID().slice(0, 8), model: defaults.model, owner: defaults.owner },
-  );
+  let config: AgentConfig;
+  try {
+    config = resolveAgentConfig(
+      { ...request, workspace: request.workspace ?? defaults.workspace },
+      { id: randomUUID().slice(0, 8), model: defaults.model, owner: defaults.owner, file: defaults.file },
+    );
+  } catch (err) {
+    if (err instanceof UnknownAgentProfileError) throw new BadRequestError(`invalid spawn request: ${err.message}`);
+    throw err;
+  }
   if (config.sessionId) config.context = await sessionContextFor(client, config.sessionId);
   const workflowId = agentWorkflowId(config.id);
   const handle = await client.workflow

@@ -9,6 +9,8 @@ import { SEARCH_ATTRIBUTES } from './search-attributes';
 const { IndexedValueType } = temporal.api.enums.v1;
 const INDEXED: Record<(typeof SEARCH_ATTRIBUTES)[number]['type'], temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
 export async function registerSearchAttributes(

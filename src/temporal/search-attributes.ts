@@ -15,6 +15,10 @@ export const OrchestraParentId = defineSearchAttributeKey('OrchestraParentId', S
 export const OrchestraWorkspace = defineSearchAttributeKey('OrchestraWorkspace', SearchAttributeType.KEYWORD);
 /** The user who started it (or whose agent did): who may control it. */
 export const OrchestraOwner = defineSearchAttributeKey('OrchestraOwner', SearchAttributeType.KEYWORD);
+/** Money spent so far in USD (an agent's own calls; a swarm's or session's agents; a day's ledger). */
+export const OrchestraCostUsd = defineSearchAttributeKey('OrchestraCostUsd', SearchAttributeType.DOUBLE);
+/** The call ids of an agent's pending approvals: `OrchestraApprovals = "toolu_..."` finds the agent. */
+export const OrchestraApprovals = defineSearchAttributeKey('OrchestraApprovals', SearchAttributeType.KEYWORD_LIST);
 
 /** Every key, for registering with a server (`--search-attribute NAME=Keyword`). */
 export const SEARCH_ATTRIBUTES = [
@@ -25,6 +29,8 @@ export const SEARCH_ATTRIBUTES = [
   OrchestraParentId,
   OrchestraWorkspace,
   OrchestraOwner,
+  OrchestraCostUsd,
+  OrchestraApprovals,
 ];
 
 const optional = <T>(key: SearchAttributePair['key'], value: T | undefined) =>

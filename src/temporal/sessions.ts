@@ -50,6 +50,8 @@ export async function createSession(
     members: [],
     findings: [],
     usage: {},
+    costUsd: 0,
+    ...(request.budgetUsd ? { budgetUsd: request.budgetUsd } : {}),
     startedAt: new Date().toISOString(),
   };
   const workflowId = sessionWorkflowId(id);

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
+  expandSpec,
+  resolveGovernance,
+  UnknownAgentProfileError,
   DEFAULT_BUDGETS,
   swarmRequestSchema,
   swarmWorkflowId,
@@ -48,11 +51,23 @@ export async function startSwarm(
   if (!(await stat(request.cwd).catch(() => undefined))?.isDirectory()) {
     throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
   }
+  const file = defaults.file ?? {};
+  const model = request.model ?? defaults.model;
+  let expanded: ReturnType<typeof expandSpec>;
+  try {
+    expanded = expandSpec(request.spec, file, model);
+  } catch (err) {
+    if (err instanceof UnknownAgentProfileError) throw new BadRequestError(`invalid swarm spec: ${err.message}`);
+    throw err;
+  }
   const input: SwarmInput = {
     id: request.id ?? randomUUID().slice(0, 8),
-    spec: request.spec,
+    spec: expanded.spec,
+    profiles: expanded.profiles,
+    governance: resolveGovernance([file.defaults, request]),
+    ...(file.routing?.fallback ? { fallback: file.routing.fallback } : {}),
     cwd: request.cwd,
-    model: request.model ?? defaults.model,
+    model,
     budgets: { ...DEFAULT_BUDGETS, ...request.budgets },
     tuning: request.tuning,
     sessionId: request.sessionId,

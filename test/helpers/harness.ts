@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import type { SpawnRequest, AgentStatusView } from '../../src/domain';
+import { DEFAULT_PRICES, type SpawnRequest, type AgentStatusView, type OrchestraFile } from '../../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
@@ -65,6 +65,10 @@ export interface HarnessOptions {
   modelLimits?: ModelLimits;
   /** Anything else for the worker (benchmarks raise its concurrency). */
   workerOverrides?: Partial<WorkerOptions>;
+  /** A config file's contents, for the worker and for spawns (registry, routing, prices). */
+  file?: OrchestraFile;
+  /** Other model endpoints by name. */
+  backends?: Record<string, { apiKey?: string; baseURL?: string }>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -75,7 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }) });
   const taskQueue = `test-${randomUUID().slice(0, 8)}`;
-  const defaults = { taskQueue, model: options.live?.model ?? TEST_MODEL };
+  const defaults: AgentDefaults = { taskQueue, model: options.live?.model ?? TEST_MODEL, file: options.file };
   const endpoint = options.live ?? { apiKey: 'test-key', baseURL: model.url };
   const workers: RunningWorker[] = [];
 
@@ -84,7 +88,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       connection,
       namespace: 'default',
       taskQueue,
-      deps: { model: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL } },
+      deps: {
+        endpoint: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL },
+        backends: options.backends,
+        prices: { ...DEFAULT_PRICES, ...options.file?.prices },
+        file: options.file,
+        defaultModel: defaults.model,
+      },
       ...options.modelLimits,
       overrides: options.workerOverrides,
     });

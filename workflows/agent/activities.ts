@@ -15,7 +15,7 @@ export function modelProfile(tuning: AgentTuning): ActivityOptions {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      maximumAttempts: 10,
+      maximumAttempts: tuning.modelMaxAttempts ?? 10,
       nonRetryableErrorTypes: [ModelFailure.rejected],
     },
   };

@@ -34,7 +34,8 @@ export class AgentCore {
   protected readonly state: AgentState;
 
   constructor(protected readonly input: AgentInput) {
-    if (input.state) this.state = input.state;
+    // A state carried from before governance lacks its fields: fill them in.
+    if (input.state) this.state = { ...initialAgentState(input.task, input.state.startedAt), ...input.state };
     else {
       this.state = initialAgentState(input.task, now());
       const { id, name, parentId } = input.config;

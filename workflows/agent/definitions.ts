@@ -4,14 +4,18 @@
  * the payload is `unknown` because the workflow validates it itself.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { AgentEvent, AgentStatusView, ConversationMessage } from '../../src/domain';
+import type { AgentEvent, AgentStatusView, ConversationMessage, PendingApproval } from '../../src/domain';
 
 export const pauseSignal = defineSignal<[unknown?]>('pause');
 export const resumeSignal = defineSignal<[unknown?]>('resume');
 export const cancelSignal = defineSignal<[unknown?]>('cancel');
 export const messageSignal = defineSignal<[unknown?]>('message');
+/** `{ callId, decision: 'allow' | 'deny', note? }`: answers a pending approval. */
+export const approveSignal = defineSignal<[unknown?]>('approve');
 
 export const statusQuery = defineQuery<AgentStatusView>('status');
 /** `events` takes `{ after?, limit? }` and returns the events with a greater seq. */
 export const eventsQuery = defineQuery<AgentEvent[], [unknown?]>('events');
 export const transcriptQuery = defineQuery<ConversationMessage[]>('transcript');
+/** The agent's pending approvals (also in `status`, as `pendingApprovals`). */
+export const approvalsQuery = defineQuery<PendingApproval[]>('approvals');

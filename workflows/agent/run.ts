@@ -4,6 +4,15 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
+  buildHooks,
+  DEFAULT_HOOK_SETTINGS,
+  ModelFailure,
+  resolvePolicy,
+  type HookManager,
+  type ModelReply,
+  type ModelTarget,
+  type SessionEvent,
+  type ToolPolicy,
   cancelPayload,
   describeIssue,
   eventsAfter,
@@ -23,8 +32,10 @@ import {
   type ToolArgs,
   type ToolOutcome,
 } from '../../src/domain';
-import { activities, modelProfile } from './activities';
+import { activities, IDEMPOTENT_TOOL, modelProfile } from './activities';
 import {
+  approvalsQuery,
+  approveSignal,
   cancelSignal,
   eventsQuery,
   messageSignal,
@@ -37,9 +48,10 @@ import { messageText, sendMessage } from './messaging';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
 import { AgentCore } from './core';
+import { Approvals } from './approvals';
+import { hookAgent } from './gate';
+import { LimitReached, Spending } from './spending';
 
-/** A configured limit was reached; the agent fails with this reason. */
-class LimitReached extends Error {}
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -47,9 +59,27 @@ export class AgentRun extends AgentCore implements ToolHost {
   /** Set by a successful handoff: the turn ends with this as the result. */
   private handedOff?: string;
   private readonly subagents: Subagents;
+  readonly hooks: HookManager;
+  readonly policy: ToolPolicy;
+  readonly approvals: Approvals;
+  private readonly spending: Spending;
+  readonly redact?: { patterns: string[] };
 
   constructor(input: AgentInput) {
     super(input);
+    const settings = input.config.hooks ?? DEFAULT_HOOK_SETTINGS;
+    this.hooks = buildHooks(settings);
+    this.policy = input.config.policy ?? resolvePolicy();
+    if (settings.redactSecrets) this.redact = { patterns: settings.secretPatterns };
+    const host = {
+      config: input.config,
+      state: this.state,
+      policy: this.policy,
+      record: (body: Parameters<AgentCore['record']>[0]) => this.record(body),
+      setStatus: (to: Parameters<AgentCore['setStatus']>[0], reason?: string) => this.setStatus(to, reason),
+    };
+    this.approvals = new Approvals(host);
+    this.spending = new Spending({ ...host, approvals: this.approvals });
     this.subagents = new Subagents(input.config, this.state.subagents, {
       spawned: (child) =>
         this.record({ type: 'spawned', agentId: child.id, name: child.name, parentId: child.parentId }),
@@ -70,6 +100,8 @@ export class AgentRun extends AgentCore implements ToolHost {
     wf.setHandler(messageSignal, (raw) =>
       this.control('message', messagePayload.safeParse(raw), (p) => this.message(p)),
     );
+    wf.setHandler(approveSignal, (raw) => this.approvals.answer(raw));
+    wf.setHandler(approvalsQuery, () => this.state.approvals.map((a) => ({ ...a })));
     wf.setHandler(statusQuery, () => this.view());
     wf.setHandler(eventsQuery, (raw) => {
       const args = eventsQueryArgs.parse(raw);
@@ -80,8 +112,10 @@ export class AgentRun extends AgentCore implements ToolHost {
 
   async run(): Promise<AgentResult> {
     try {
-      if (!this.input.state && this.input.task)
-        this.enqueue(this.input.task, { type: 'task', task: preview(this.input.task) });
+      if (!this.input.state) {
+        if (this.input.task) this.enqueue(this.input.task, { type: 'task', task: preview(this.input.task) });
+        this.sessionHooks('session.created');
+      }
       const result = await this.loop();
       await this.reportUsage();
       return result;
@@ -102,6 +136,7 @@ export class AgentRun extends AgentCore implements ToolHost {
             : undefined;
       if (reason === undefined) throw err;
       const failure = this.fail(reason);
+      this.sessionHooks('session.error');
       await this.reportUsage();
       throw failure;
     }
@@ -113,6 +148,11 @@ export class AgentRun extends AgentCore implements ToolHost {
       if (this.cancelRequested()) return this.finish('cancelled', this.state.cancel?.reason);
       if (this.state.inbox.length > 0) this.deliverInbox();
       else if (this.state.turnEnded) {
+        // A session.idle hook (the todo check) may send the agent back to work.
+        if (this.sessionHooks('session.idle')) {
+          this.state.sentBack += 1;
+          continue;
+        }
         if (this.config.type !== 'interactive') return this.finish('completed');
         this.setStatus('waiting_for_input');
         continue;
@@ -137,27 +177,24 @@ export class AgentRun extends AgentCore implements ToolHost {
   /** One model call and the tools it asks for. */
   private async step(): Promise<void> {
     this.checkLimits();
+    await this.spending.enforce();
+    await this.loadContextFiles();
     const { config, state } = this;
-    const summary = `model call ${state.iterations + 1} · ${config.model}`;
-    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
-    const reply = await activities(profile, summary).callModel({
-      agentId: config.id,
-      model: config.model,
-      system: config.context ? `${config.systemPrompt}\n\n${config.context}` : config.systemPrompt,
-      messages: state.conversation,
-      tools: config.tools,
-      temperature: config.temperature,
-      maxTokens: config.limits.maxOutputTokens,
-    });
+    const reply = await this.callModel();
     state.iterations += 1;
     state.tokens.input += reply.usage.input;
     state.tokens.output += reply.usage.output;
+    await this.spending.charge(reply);
     this.record({
       type: 'tokens',
       ...reply.usage,
       totalInput: state.tokens.input,
       totalOutput: state.tokens.output,
+      model: reply.model,
+      costUsd: reply.costUsd ?? 0,
+      totalCostUsd: state.costUsd,
     });
+    if ((reply.attempt ?? 1) > 1) this.sessionHooks('session.recovered');
     const text = textOf(reply.content);
     if (text) this.record({ type: 'message', role: 'assistant', text: preview(text) });
     if (reply.content.length > 0) state.conversation.push({ role: 'assistant', content: reply.content });
@@ -181,6 +218,88 @@ export class AgentRun extends AgentCore implements ToolHost {
       state.result = this.handedOff;
       this.handedOff = undefined;
     }
+  }
+
+  /** The primary model, or the fallback once the primary stayed overloaded past its retries. */
+  private async callModel(): Promise<ModelReply> {
+    const { config, state } = this;
+    const primary: ModelTarget = { model: config.model, ...(config.backend ? { backend: config.backend } : {}) };
+    if (state.onFallback && config.fallback) return this.modelCall(config.fallback);
+    try {
+      return await this.modelCall(primary);
+    } catch (err) {
+      const overloaded =
+        err instanceof wf.ActivityFailure &&
+        err.cause instanceof wf.ApplicationFailure &&
+        err.cause.type === ModelFailure.overloaded;
+      if (!overloaded || !config.fallback || wf.isCancellation(err)) throw err;
+      state.onFallback = true;
+      const reason = (err as wf.ActivityFailure).cause?.message ?? 'overloaded';
+      this.record({ type: 'model_fallback', from: config.model, to: config.fallback.model, reason });
+      wf.log.warn(`agent ${config.id}: ${config.model} stayed overloaded; using ${config.fallback.model}`);
+      return this.modelCall(config.fallback);
+    }
+  }
+
+  private modelCall(target: ModelTarget): Promise<ModelReply> {
+    const { config, state } = this;
+    const summary = `model call ${state.iterations + 1} · ${target.model}`;
+    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
+    const injected = this.hooks.inject({ agent: hookAgent(config), files: state.contextFiles ?? [] });
+    return activities(profile, summary).callModel({
+      agentId: config.id,
+      model: target.model,
+      ...(target.backend ? { backend: target.backend } : {}),
+      system: [config.systemPrompt, ...injected].join('\n\n'),
+      messages: state.conversation,
+      tools: config.tools,
+      temperature: config.temperature,
+      maxTokens: config.limits.maxOutputTokens,
+      ...(this.redact ? { redact: this.redact } : {}),
+    });
+  }
+
+  /** AGENTS.md and README.md, read once; the context.inject hooks decide what reaches the prompt. */
+  private async loadContextFiles(): Promise<void> {
+    if (this.state.contextFiles) return;
+    const settings = this.config.hooks ?? DEFAULT_HOOK_SETTINGS;
+    this.state.contextFiles = settings.contextFiles
+      ? await activities(IDEMPOTENT_TOOL, 'read AGENTS.md and README.md').readContextFiles({
+          cwd: this.config.cwd,
+          maxChars: settings.maxContextFileChars,
+          ...(this.redact ? { redact: this.redact } : {}),
+        })
+      : [];
+  }
+
+  /** Run the hooks of a session event; true when one of them queued a message for the agent. */
+  private sessionHooks(event: SessionEvent): boolean {
+    const { state } = this;
+    const results = this.hooks.session({
+      agent: hookAgent(this.config),
+      event,
+      todos: state.todos,
+      result: state.result,
+      error: state.error,
+      sentBack: state.sentBack,
+    });
+    let sent = false;
+    for (const r of results) {
+      if (r.note) this.noteHook(r.hook, event, r.note);
+      if (r.message && event !== 'session.error') {
+        this.enqueue(r.message, { type: 'message', role: 'user', text: preview(r.message), from: `hook:${r.hook}` });
+        sent = true;
+      }
+    }
+    return sent;
+  }
+
+  noteHook(hook: string, event: string, note: string): void {
+    this.record({ type: 'hook', hook, event, note });
+  }
+
+  noteDenied(callId: string, tool: string, reason: string): void {
+    this.record({ type: 'denied', callId, tool, reason });
   }
 
   private checkLimits(): void {
@@ -265,6 +384,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   private message(p: MessagePayload): void {
+    if (!p.from) this.state.sentBack = 0; // a person's word starts a new turn
     const from = p.from ? { from: p.from, kind: p.kind ?? 'message' } : {};
     this.enqueue(messageText(p), { type: 'message', role: 'user', text: preview(p.content), ...from });
   }

@@ -4,6 +4,12 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
+  DEFAULT_HOOK_SETTINGS,
+  resolveBudget,
+  resolveGovernance,
+  resolvePolicy,
+  stricterAutonomy,
+  type ResolvedProfile,
   AGENT_FAILED,
   agentWorkflowId,
   DEFAULT_SYSTEM_PROMPT,
@@ -17,11 +23,31 @@ import {
 } from '../../src/domain';
 import { agentSearchAttributes } from '../../src/temporal/search-attributes';
 import { failedResult } from './child-failure';
+import { activities, IDEMPOTENT_TOOL } from './activities';
 import { pauseSignal, resumeSignal } from './definitions';
 
-const SUBAGENT_PROMPT =
-  `${DEFAULT_SYSTEM_PROMPT}\n\nYou are a subagent: another agent gave you this task, and your final ` +
+const SUBAGENT_NOTE =
+  'You are a subagent: another agent gave you this task, and your final ' +
   'reply is handed back to it as the result. Make that reply complete and self-contained.';
+const SUBAGENT_PROMPT = `${DEFAULT_SYSTEM_PROMPT}\n\n${SUBAGENT_NOTE}`;
+
+/** A registry entry's model and governance for a subagent: never more autonomy than its parent. */
+function asProfile(parent: AgentConfig, profile: ResolvedProfile): Partial<AgentConfig> {
+  const base = {
+    policy: parent.policy ?? resolvePolicy(),
+    budget: parent.budget ?? resolveBudget(),
+    hooks: parent.hooks ?? DEFAULT_HOOK_SETTINGS,
+  };
+  const governance = resolveGovernance([profile.governance], base);
+  governance.policy.autonomy = stricterAutonomy(base.policy.autonomy, governance.policy.autonomy);
+  return {
+    model: profile.model,
+    backend: profile.backend,
+    temperature: profile.temperature ?? parent.temperature,
+    profile: profile.name,
+    ...governance,
+  };
+}
 
 export class Subagents {
   /** Children running now: the ones pause and resume must reach. */
@@ -46,16 +72,31 @@ export class Subagents {
     const refusal = this.refusal(args.tools);
     if (refusal) return { ok: false, error: refusal };
     const parent = this.config;
+    let profile: ResolvedProfile | undefined;
+    if (args.agent) {
+      try {
+        profile = await activities(IDEMPOTENT_TOOL, `look up agent ${args.agent}`).lookupAgent({ name: args.agent });
+      } catch (err) {
+        const cause = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
+        return { ok: false, error: `refused: ${cause}` };
+      }
+    }
     return this.start(
       {
         ...parent,
+        ...(profile ? asProfile(parent, profile) : {}),
         id: this.nextId(),
         name: args.description,
         type: 'subagent',
-        systemPrompt: SUBAGENT_PROMPT,
-        tools: args.tools ?? parent.tools,
-        limits: { ...parent.limits, maxIterations: args.maxIterations ?? parent.limits.maxIterations },
+        systemPrompt: profile ? `${profile.systemPrompt}\n\n${SUBAGENT_NOTE}` : SUBAGENT_PROMPT,
+        tools: args.tools ?? (profile?.tools ? profile.tools.filter((t) => parent.tools.includes(t)) : parent.tools),
+        limits: {
+          ...parent.limits,
+          ...profile?.limits,
+          maxIterations: args.maxIterations ?? profile?.limits?.maxIterations ?? parent.limits.maxIterations,
+        },
         parentId: parent.id,
+        lineage: [...(parent.lineage ?? []), parent.id],
         depth: parent.depth + 1,
         delegation: undefined,
       },
@@ -95,6 +136,7 @@ export class Subagents {
           tools: worker.tools ?? parent.tools.filter((t) => t !== 'delegate'),
           limits: { ...parent.limits, ...worker.limits },
           parentId: parent.id,
+          lineage: [...(parent.lineage ?? []), parent.id],
           depth: parent.depth + 1,
           delegation: undefined,
         },

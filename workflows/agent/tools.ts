@@ -17,9 +17,12 @@ import {
 } from '../../src/domain';
 import { activities, IDEMPOTENT_TOOL, ONCE_ONLY_TOOL } from './activities';
 import { broadcast, reportFinding, sendMessage } from './messaging';
+import { afterTool, gate, type GateHost } from './gate';
 
-export interface ToolHost {
+export interface ToolHost extends GateHost {
   config: AgentConfig;
+  /** Secret patterns for tool activities to redact with, when the redactor is on. */
+  redact?: { patterns: string[] };
   setTodos(todos: TodoItem[]): void;
   runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome>;
   delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome>;
@@ -62,6 +65,19 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
   }
   const parsed = parseToolArgs(call.name, call.input);
   if (!parsed.ok) return parsed;
+  const gated = await gate(call, call.name, parsed.args as Record<string, unknown>, host);
+  if (!gated.ok) return gated.outcome;
+  const outcome = await execute({ ...call, name: call.name }, gated.args, host);
+  return afterTool(call.name, gated.args, outcome, host);
+}
+
+async function execute(
+  call: ToolUseBlock & { name: ToolName },
+  args: Record<string, unknown>,
+  host: ToolHost,
+): Promise<ToolOutcome> {
+  const { config } = host;
+  const parsed = { args: args as never };
   if (call.name === 'todo') {
     const todos = (parsed.args as { todos: TodoItem[] }).todos;
     host.setTodos(todos);
@@ -76,7 +92,7 @@ async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> 
     const { to, content, kind } = parsed.args as ToolArgs<'send_message'>;
     return sendMessage(config, to, { content, kind: kind ?? 'query' });
   }
-  const input = { agentId: config.id, cwd: config.cwd, args: parsed.args } as never;
+  const input = { agentId: config.id, cwd: config.cwd, args: parsed.args, redact: host.redact } as never;
   try {
     return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
   } catch (err) {

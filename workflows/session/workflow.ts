@@ -20,7 +20,8 @@ import {
   type SessionView,
   type Usage,
 } from '../../src/domain';
-import { OrchestraStatus } from '../../src/temporal/search-attributes';
+import { OrchestraCostUsd, OrchestraStatus } from '../../src/temporal/search-attributes';
+import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
 import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { usagePayload, usageSignal } from '../swarm/definitions';
 import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
@@ -89,6 +90,21 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     closed = true;
   });
   wf.setHandler(sessionStatusQuery, () => view(state));
+  wf.setHandler(
+    chargeUpdate,
+    (raw): ChargeAnswer => {
+      const c = chargePayload.parse(raw);
+      state.costUsd = (state.costUsd ?? 0) + c.costUsd;
+      wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
+      return { totalUsd: state.costUsd, limitUsd: state.budgetUsd };
+    },
+    {
+      validator: (raw) => {
+        const parsed = chargePayload.safeParse(raw);
+        if (!parsed.success) throw new Error(`bad charge: ${describeIssue(parsed.error)}`);
+      },
+    },
+  );
 
   await wf.condition(() => cancelReason !== undefined || closed || wf.workflowInfo().continueAsNewSuggested);
   if (cancelReason !== undefined) {
@@ -108,7 +124,13 @@ function view(state: SessionState): SessionView {
   const { usage, ...rest } = state;
   const totals = Object.values(usage).reduce<Usage>(
     (acc, u) =>
-      addUsage(acc, { tokens: u.tokens, toolCalls: u.toolCalls, iterations: u.iterations, agents: 1 }),
+      addUsage(acc, {
+        tokens: u.tokens,
+        toolCalls: u.toolCalls,
+        iterations: u.iterations,
+        agents: 1,
+        costUsd: u.costUsd ?? 0,
+      }),
     emptyUsage(),
   );
   return { ...rest, members: [...state.members], findings: [...state.findings], totals };

@@ -4,17 +4,24 @@ import {
   DEFAULT_SYSTEM_PROMPT,
   DEFAULT_TOOLS,
   DEFAULT_TUNING,
+  resolveGovernance,
   type AgentConfig,
   type AgentTemplate,
   type SwarmInput,
 } from '../../src/domain';
 
 export function swarmAgentConfig(input: SwarmInput, t: AgentTemplate, role: string, n: number): AgentConfig {
+  // The template was filled in from its registry entry when the swarm started; the entry
+  // still gives the backend and the governance.
+  const profile = t.agent ? input.profiles?.[t.agent] : undefined;
+  const model = t.model ?? input.model;
   return {
     id: `${input.id}.${n}`,
     name: t.name ?? role,
     type: 'adhoc',
-    model: t.model ?? input.model,
+    model,
+    ...(profile?.backend && profile.model === model ? { backend: profile.backend } : {}),
+    ...(input.fallback ? { fallback: input.fallback } : {}),
     systemPrompt: t.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     temperature: t.temperature,
     tools: t.tools ?? [...DEFAULT_TOOLS],
@@ -27,6 +34,9 @@ export function swarmAgentConfig(input: SwarmInput, t: AgentTemplate, role: stri
     owner: input.owner,
     depth: 0,
     context: input.context,
+    ...(t.agent ? { profile: t.agent } : {}),
+    ...resolveGovernance([profile?.governance, t], input.governance),
+    lineage: [],
   };
 }
 

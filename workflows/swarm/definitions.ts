@@ -25,6 +25,7 @@ export const usagePayload = z
     tokens: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }).strict(),
     toolCalls: z.number().int().min(0),
     iterations: z.number().int().min(0),
+    costUsd: z.number().min(0).optional(),
   })
   .strict();
 export type UsageReport = z.infer<typeof usagePayload>;

@@ -9,6 +9,7 @@ export function usageOf(report: UsageReport | undefined): Usage {
     toolCalls: report.toolCalls,
     iterations: report.iterations,
     agents: 1,
+    costUsd: report.costUsd ?? 0,
   };
 }
 
@@ -21,6 +22,7 @@ export function sumReports(reports: Iterable<UsageReport>): Usage {
     total.toolCalls += u.toolCalls;
     total.iterations += u.iterations;
     total.agents += 1;
+    total.costUsd += u.costUsd ?? 0;
   }
   return total;
 }

@@ -1,8 +1,16 @@
 /** `orchestra agent ...`: spawn, inspect and steer agents. */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGENT_STATUSES, AGENT_TYPES, isTerminal, DEFAULT_TOOLS, type AgentStatus } from '../../domain';
-import { cliDefaults, webUiLink } from '../../config';
+import {
+  AGENT_STATUSES,
+  AGENT_TYPES,
+  AUTONOMY_LEVELS,
+  isTerminal,
+  DEFAULT_TOOLS,
+  type AgentStatus,
+} from '../../domain';
+import { webUiLink } from '../../config';
+import { clientDefaults } from '../../config-file';
 import {
   agentEvents,
   agentStatus,
@@ -22,6 +30,12 @@ const positiveInt = (value: string): number => {
   return n;
 };
 
+const positiveNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+};
+
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
 export function agentCommand(
@@ -34,7 +48,14 @@ export function agentCommand(
     .description('start an agent on a task')
     .argument('<task>', 'what the agent should do')
     .option('--name <name>', 'a name to show in lists and the Web UI')
-    .addOption(new Option('--type <type>', 'agent type').choices(AGENT_TYPES).default('adhoc'))
+    .option('--agent <name>', 'start from a registry entry (see `orchestra registry list`)')
+    .addOption(new Option('--type <type>', 'agent type (default adhoc)').choices(AGENT_TYPES))
+    .addOption(
+      new Option('--autonomy <level>', 'supervised, semi or full (default full, or the entry\'s)').choices(
+        AUTONOMY_LEVELS,
+      ),
+    )
+    .option('--budget <usd>', 'most this agent may spend, in USD', positiveNumber)
     .option('--model <model>', 'model name (default: $ORCHESTRA_MODEL)')
     .option('--cwd <dir>', 'working directory the tools are confined to', process.cwd())
     .option('--max-iterations <n>', 'most model calls', positiveInt)
@@ -55,7 +76,7 @@ export function agentCommand(
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
-        const { id, workflowId } = await spawnAgent(client, cliDefaults(ctx.config), {
+        const { id, workflowId } = await spawnAgent(client, clientDefaults(ctx.config), {
           task,
           id: o.id,
           name: o.name,
@@ -66,6 +87,9 @@ export function agentCommand(
           tools: o.tools?.split(',').map((t: string) => t.trim()),
           cwd: path.resolve(o.cwd),
           sessionId: o.session,
+          agent: o.agent,
+          ...(o.autonomy ? { policy: { autonomy: o.autonomy } } : {}),
+          ...(o.budget ? { budget: { agentUsd: o.budget } } : {}),
           ...(Object.keys(limits).length ? { limits } : {}),
         });
         if (!o.wait) {

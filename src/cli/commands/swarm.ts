@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isTerminal, MERGES, NAMED_SCORERS, STRATEGIES, swarmWorkflowId, type Strategy } from '../../domain';
-import { cliDefaults, webUiLink } from '../../config';
+import { webUiLink } from '../../config';
+import { clientDefaults } from '../../config-file';
 import { BadRequestError } from '../../temporal/agents';
 import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
 import type { CliContext } from '../context';
@@ -87,7 +88,7 @@ export function swarmCommand(run: Run): Command {
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
         const client = await ctx.client();
-        const { id, workflowId } = await startSwarm(client, cliDefaults(ctx.config), {
+        const { id, workflowId } = await startSwarm(client, clientDefaults(ctx.config), {
           spec,
           cwd: path.resolve(o.cwd),
           id: o.id,

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { cliDefaults, webUiLink } from '../../config';
+import { activityDeps } from '../../config-file';
 import { installRuntimeLogging } from '../../logging';
 import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-server';
 import { agentStatus, spawnAgent, waitForAgent } from '../../temporal/agents';
@@ -65,11 +66,9 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     connection,
     namespace: config.namespace,
     taskQueue,
-    deps: {
-      model: live
-        ? { apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl }
-        : { apiKey: 'scripted-demo', baseURL: model!.url },
-    },
+    deps: live
+      ? activityDeps(config, {})
+      : { ...activityDeps(config, {}), endpoint: { apiKey: 'scripted-demo', baseURL: model!.url } },
   });
   const running = worker.run();
   try {

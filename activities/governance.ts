@@ -1,0 +1,100 @@
+/**
+ * The I/O behind governance: reading the project's context files, charging a model call
+ * to its session and its workspace's day, and looking up a registry entry on the worker.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  ledgerWorkflowId,
+  redactSecrets,
+  resolveProfile,
+  sessionWorkflowId,
+  type ContextFile,
+  type OrchestraFile,
+  type ResolvedProfile,
+} from '../src/domain';
+import { ownershipAttributes } from '../src/temporal/search-attributes';
+import { chargeUpdate, type ChargeAnswer } from '../workflows/cost/definitions';
+import type { costLedgerWorkflow } from '../workflows/cost/ledger';
+
+/** The files an agent is told about, in this order. */
+export const CONTEXT_FILES = ['AGENTS.md', 'README.md'];
+
+export interface ReadContextFilesInput {
+  cwd: string;
+  maxChars: number;
+  /** Secret patterns to redact, when the redactor is on. */
+  redact?: { patterns: string[] };
+}
+
+export async function readContextFiles(input: ReadContextFilesInput): Promise<ContextFile[]> {
+  const files: ContextFile[] = [];
+  for (const name of CONTEXT_FILES) {
+    const text = await readFile(path.join(input.cwd, name), 'utf8').catch(() => undefined);
+    if (!text?.trim()) continue;
+    const capped = text.length > input.maxChars ? `${text.slice(0, input.maxChars)}\n… [cut]` : text;
+    const content = input.redact ? redactSecrets(capped, input.redact.patterns).text : capped;
+    files.push({ name, content });
+  }
+  return files;
+}
+
+export interface ChargeCostInput {
+  agentId: string;
+  /** Unique per model call: a retried charge is counted once. */
+  callId: string;
+  costUsd: number;
+  workspace: string;
+  day: string;
+  sessionId?: string;
+  /** Where the day's ledger runs when the charge starts it. */
+  taskQueue: string;
+}
+
+export interface ChargeCostResult {
+  day: ChargeAnswer;
+  session?: ChargeAnswer;
+}
+
+export async function chargeCost(input: ChargeCostInput): Promise<ChargeCostResult> {
+  const { client } = Context.current();
+  const charge = { agentId: input.agentId, callId: input.callId, costUsd: input.costUsd };
+  const day = await client.workflow.executeUpdateWithStart(chargeUpdate, {
+    args: [charge],
+    updateId: input.callId,
+    startWorkflowOperation: new WithStartWorkflowOperation<typeof costLedgerWorkflow>('costLedgerWorkflow', {
+      workflowId: ledgerWorkflowId(input.workspace, input.day),
+      taskQueue: input.taskQueue,
+      args: [{ workspace: input.workspace, day: input.day }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: ownershipAttributes({ workspace: input.workspace }),
+      staticSummary: `cost of workspace ${input.workspace} on ${input.day}`,
+    }),
+  });
+  let session: ChargeAnswer | undefined;
+  if (input.sessionId) {
+    session = await client.workflow
+      .getHandle(sessionWorkflowId(input.sessionId))
+      .executeUpdate(chargeUpdate, { args: [charge], updateId: input.callId })
+      // A session that has ended holds no budget any more.
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+  }
+  return { day, session };
+}
+
+/** A registry entry as this worker's config file has it (the `task` tool's `agent`). */
+export function createLookupAgent(file: OrchestraFile, defaultModel: string) {
+  return async function lookupAgent(input: { name: string }): Promise<ResolvedProfile> {
+    try {
+      return resolveProfile(input.name, file, defaultModel);
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable((err as Error).message, 'UnknownAgentProfile');
+    }
+  };
+}

@@ -1,0 +1,6 @@
+import { z } from 'zod';
+
+/** A registry entry's name: what `--agent` and a spec's `agent` say. */
+export const profileNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,49}$/, 'lower-case letters, digits and "-", at most 50');

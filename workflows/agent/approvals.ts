@@ -1,0 +1,116 @@
+/**
+ * Pending approvals of one agent. A call that needs a person's word waits here, in the
+ * agent's state (so a worker or server restart loses nothing), until the `approve` signal
+ * answers it, its timeout applies the default decision, or the agent is cancelled.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  approvePayload,
+  describeIssue,
+  preview,
+  EVENT_TEXT_PREVIEW,
+  type AgentConfig,
+  type AgentEventBody,
+  type AgentState,
+  type AgentStatus,
+  type ApprovalAnswer,
+  type PendingApproval,
+  type ToolPolicy,
+} from '../../src/domain';
+import { OrchestraApprovals } from '../../src/temporal/search-attributes';
+
+export interface ApprovalHost {
+  readonly config: AgentConfig;
+  readonly state: AgentState;
+  readonly policy: ToolPolicy;
+  record(body: AgentEventBody): void;
+  setStatus(to: AgentStatus, reason?: string): void;
+}
+
+export interface ApprovalRequest {
+  callId: string;
+  kind: PendingApproval['kind'];
+  tool: string;
+  input: unknown;
+  reason: string;
+}
+
+export class Approvals {
+  constructor(private readonly host: ApprovalHost) {}
+
+  /** The `approve` signal: an answer to a pending approval, or an ignored event saying why not. */
+  answer(raw: unknown): void {
+    const { state } = this.host;
+    const parsed = approvePayload.safeParse(raw);
+    if (!parsed.success) {
+      this.host.record({ type: 'ignored', signal: 'approve', reason: `bad payload: ${describeIssue(parsed.error)}` });
+      return;
+    }
+    const { callId, decision, note } = parsed.data;
+    if (!state.approvals.some((a) => a.callId === callId) || state.answers[callId]) {
+      const pending = state.approvals.map((a) => a.callId).join(', ') || 'none';
+      this.host.record({
+        type: 'ignored',
+        signal: 'approve',
+        reason: `no pending approval "${callId}" (pending: ${pending})`,
+      });
+      return;
+    }
+    state.answers[callId] = { decision, ...(note ? { note } : {}), by: 'person' };
+  }
+
+  /** Wait for a person's word on `req`; the agent shows waiting_for_input meanwhile. */
+  async request(req: ApprovalRequest): Promise<ApprovalAnswer> {
+    const { config, state, policy } = this.host;
+    const timeoutMs = policy.approvalTimeoutSeconds === undefined ? undefined : policy.approvalTimeoutSeconds * 1000;
+    const json = JSON.stringify(req.input) ?? '';
+    const pending: PendingApproval = {
+      ...req,
+      input: json.length <= EVENT_TEXT_PREVIEW ? req.input : preview(json),
+      agentId: config.id,
+      agentName: config.name,
+      requestedAt: new Date().toISOString(),
+      ...(timeoutMs === undefined
+        ? {}
+        : { expiresAt: new Date(Date.now() + timeoutMs).toISOString(), timeoutDecision: policy.timeoutDecision }),
+      lineage: [...(config.lineage ?? [])],
+      ...pick(config, ['sessionId', 'swarmId', 'workspace', 'owner']),
+    };
+    state.approvals.push(pending);
+    this.host.record({ type: 'approval_requested', callId: req.callId, kind: req.kind, tool: req.tool, reason: req.reason });
+    this.sync();
+    try {
+      const answered = () => state.answers[req.callId] !== undefined;
+      const inTime =
+        timeoutMs === undefined ? (await wf.condition(answered), true) : await wf.condition(answered, timeoutMs);
+      const answer: ApprovalAnswer = inTime
+        ? state.answers[req.callId]
+        : { decision: policy.timeoutDecision, by: 'timeout' };
+      this.host.record({ type: 'approval_answered', callId: req.callId, ...answer });
+      return answer;
+    } finally {
+      // Also when the wait is cancelled: a cancelled agent has nothing pending.
+      state.approvals = state.approvals.filter((a) => a.callId !== req.callId);
+      delete state.answers[req.callId];
+      this.sync();
+    }
+  }
+
+  /** Status and the search attribute follow what is pending. */
+  private sync(): void {
+    const { state } = this.host;
+    wf.upsertSearchAttributes([{ key: OrchestraApprovals, value: state.approvals.map((a) => a.callId) }]);
+    if (state.approvals.length > 0) {
+      const first = state.approvals[0];
+      this.host.setStatus('waiting_for_input', `approval needed: ${first.tool} (${first.callId})`);
+    } else if (state.status === 'waiting_for_input' && state.cancel === undefined) {
+      this.host.setStatus('running', 'approvals answered');
+    }
+  }
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+}

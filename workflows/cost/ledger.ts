@@ -1,0 +1,37 @@
+/**
+ * costLedgerWorkflow (id `cost-<workspace>-<day>`): what a workspace spent in one UTC day,
+ * every agent counted. Started by the first charge of the day; ends an hour after the day.
+ */
+import * as wf from '@temporalio/workflow';
+import { describeIssue } from '../../src/domain';
+import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
+import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
+
+/** Late charges (a call that started before midnight) still land in their day. */
+const GRACE_MS = 60 * 60 * 1000;
+
+export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView> {
+  const state: LedgerView = { workspace: input.workspace, day: input.day, totalUsd: input.totalUsd ?? 0, byAgent: input.byAgent ?? {} };
+  wf.setHandler(
+    chargeUpdate,
+    (raw) => {
+      const c = chargePayload.parse(raw);
+      state.totalUsd += c.costUsd;
+      state.byAgent[c.agentId] = (state.byAgent[c.agentId] ?? 0) + c.costUsd;
+      wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.totalUsd }]);
+      return { totalUsd: state.totalUsd };
+    },
+    {
+      validator: (raw) => {
+        const parsed = chargePayload.safeParse(raw);
+        if (!parsed.success) throw new Error(`bad charge: ${describeIssue(parsed.error)}`);
+      },
+    },
+  );
+  wf.setHandler(ledgerQuery, () => ({ ...state, byAgent: { ...state.byAgent } }));
+  const end = Date.parse(`${input.day}T00:00:00.000Z`) + 24 * 3600 * 1000 + GRACE_MS;
+  await wf.condition(() => wf.workflowInfo().continueAsNewSuggested, Math.max(0, end - Date.now()));
+  await wf.condition(wf.allHandlersFinished);
+  if (Date.now() < end) await wf.continueAsNew<typeof costLedgerWorkflow>(state);
+  return state;
+}
