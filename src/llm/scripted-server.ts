@@ -118,7 +118,7 @@ export async function startScriptedServer(
         headers,
       );
     }
-    const reply = buildReply(step, turn, body, JSON.stringify([body.system, messages]).length);
+    const reply = buildReply(step, requests.length, body, JSON.stringify([body.system, messages]).length);
     if (body.stream) await streamReply(req, res, reply, step.chunkDelayMs ?? 0);
     else sendJson(res, 200, reply);
   }
@@ -152,15 +152,16 @@ interface Reply {
   usage: { input_tokens: number; output_tokens: number };
 }
 
-function buildReply(step: ScriptedTurn, turn: number, body: RequestBody, requestChars: number): Reply {
+/** `seq` numbers the server's requests: tool call ids are unique across agents, as the real API's are. */
+function buildReply(step: ScriptedTurn, seq: number, body: RequestBody, requestChars: number): Reply {
   const content: ReplyBlock[] = [];
   if (step.text) content.push({ type: 'text', text: step.text });
   (step.toolCalls ?? []).forEach((call, i) =>
-    content.push({ type: 'tool_use', id: `toolu_scripted_${turn}_${i}`, name: call.name, input: call.input }),
+    content.push({ type: 'tool_use', id: `toolu_scripted_${seq}_${i}`, name: call.name, input: call.input }),
   );
   const outputChars = JSON.stringify(content).length;
   return {
-    id: `msg_scripted_${turn}`,
+    id: `msg_scripted_${seq}`,
     type: 'message',
     role: 'assistant',
     model: body.model ?? 'scripted',
