@@ -194,6 +194,8 @@ export interface SwarmStats {
   cancelled: number;
   toolCalls: number;
   tokens: { input: number; output: number };
+  /** USD spent by every agent, subagents included. */
+  costUsd: number;
   wallTimeMs: number;
   /** The sum of every agent's own time. */
   agentTimeMs: number;
@@ -221,6 +223,7 @@ export interface SwarmOutcome {
     status?: AgentStatus;
     toolCalls: number;
     tokens: { input: number; output: number };
+    costUsd: number;
   }>;
   stats: SwarmStats;
   budgets: SwarmBudgets;

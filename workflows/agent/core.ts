@@ -65,6 +65,7 @@ export class AgentCore {
       tokens: { ...tokens },
       toolCalls,
       iterations,
+      costUsd: this.state.costUsd,
     };
     await Promise.all(
       owners

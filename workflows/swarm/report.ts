@@ -47,6 +47,7 @@ export function swarmStats(
       input: agents.reduce((n, a) => n + a.usage.tokens.input, 0),
       output: agents.reduce((n, a) => n + a.usage.tokens.output, 0),
     },
+    costUsd: agents.reduce((n, a) => n + (a.usage.costUsd ?? 0), 0),
     wallTimeMs,
     agentTimeMs,
     criticalPathMs: plan.criticalPathMs ?? 0,

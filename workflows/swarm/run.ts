@@ -26,7 +26,7 @@ import {
   type SwarmOutcome,
   type SwarmStats,
 } from '../../src/domain';
-import { agentSearchAttributes, OrchestraStatus } from '../../src/temporal/search-attributes';
+import { agentSearchAttributes, OrchestraCostUsd, OrchestraStatus } from '../../src/temporal/search-attributes';
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
@@ -118,15 +118,18 @@ export class SwarmRun {
     if (status && status !== before?.status) this.record({ type: 'agent_status', agentId, to: status });
     const spent = tokens.input + tokens.output - (before ? before.tokens.input + before.tokens.output : 0);
     if (spent > 0) {
-      const total = sumReports(this.usage.values()).tokens;
+      const total = sumReports(this.usage.values());
       this.record({
         type: 'tokens',
         agentId,
         input: tokens.input - (before?.tokens.input ?? 0),
         output: tokens.output - (before?.tokens.output ?? 0),
-        totalInput: total.input,
-        totalOutput: total.output,
+        totalInput: total.tokens.input,
+        totalOutput: total.tokens.output,
+        totalCostUsd: total.costUsd,
       });
+      if ((report.costUsd ?? 0) !== (before?.costUsd ?? 0))
+        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: total.costUsd }]);
     }
   }
 
@@ -321,6 +324,7 @@ export class SwarmRun {
         status: u.status,
         toolCalls: u.toolCalls,
         tokens: { ...u.tokens },
+        costUsd: u.costUsd ?? 0,
       })),
       stats: swarmStats(agents, this.spawned(), Date.parse(now()) - Date.parse(this.startedAt), this.outcome),
       budgets: this.input.budgets,

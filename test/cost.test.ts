@@ -1,0 +1,155 @@
+/**
+ * Cost and budgets on a real server: each call priced from the table, rolled up per agent,
+ * swarm, session and workspace-day, searchable as OrchestraCostUsd; budgets that warn at
+ * 80% and then stop the agent or pause it for a person's approval.
+ */
+import { randomUUID } from 'node:crypto';
+import { callCost, ledgerWorkflowId, utcDay, type AgentEvent } from '../src/domain';
+import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
+import { answerApproval } from '../src/temporal/approvals';
+import { createSession, sessionStatus } from '../src/temporal/sessions';
+import { waitForSwarm } from '../src/temporal/swarms';
+import { ledgerQuery } from '../workflows/cost/definitions';
+import { until } from './helpers/api';
+import { TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
+
+// Output-heavy prices make each call cost about the same (about $0.21), whatever the conversation's
+// length; budgets are set so that some call lands between 80% and 100% of them.
+const PRICE = { input: 10, output: 10_000 };
+const h = useHarness({ file: { prices: { [TEST_MODEL]: PRICE } } });
+
+type Tokens = Extract<AgentEvent, { type: 'tokens' }>;
+const tokenEvents = async (id: string) =>
+  (await agentEvents(h.client, id)).filter((e): e is Tokens => e.type === 'tokens');
+const budgetEvents = async (id: string) =>
+  (await agentEvents(h.client, id)).flatMap((e) => (e.type === 'budget' ? [e] : []));
+/** An agent that never ends its turn on its own: it spends until a budget stops it. */
+const spender = () => h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }], { repeatLast: true });
+
+test('each call is priced from the table; the agent, its swarm, its session and its day add up, and cost is searchable', async () => {
+  const workspace = `cost-${randomUUID().slice(0, 6)}`;
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), workspace });
+  const one = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'done' }]);
+  const swarmId = await h.swarm(
+    { strategy: 'parallel', task: one, agents: [{ name: 'a' }, { name: 'b' }] },
+    { sessionId: session.id, workspace },
+  );
+  const outcome = await waitForSwarm(h.client, swarmId);
+  let total = 0;
+  for (const agent of outcome.agents) {
+    const events = await tokenEvents(agent.id);
+    expect(events).toHaveLength(2);
+    for (const e of events) expect(e.costUsd).toBeCloseTo(callCost(e, PRICE), 12);
+    const own = events.reduce((sum, e) => sum + callCost(e, PRICE), 0);
+    expect(events[1].totalCostUsd).toBeCloseTo(own, 12);
+    expect((await agentStatus(h.client, agent.id)).costUsd).toBeCloseTo(own, 12);
+    total += own;
+  }
+  expect(outcome.stats.costUsd).toBeCloseTo(total, 12);
+  expect((await sessionStatus(h.client, session.id)).costUsd).toBeCloseTo(total, 12);
+  const day = await h.client.workflow
+    .getHandle(ledgerWorkflowId(workspace, utcDay(new Date().toISOString())))
+    .query(ledgerQuery);
+  expect(day.totalUsd).toBeCloseTo(total, 12);
+  expect(Object.keys(day.byAgent).sort()).toEqual(outcome.agents.map((a) => a.id).sort());
+
+  // The Web UI and `temporal workflow list --query` filter and sort by it.
+  const query = `OrchestraWorkspace = "${workspace}" AND OrchestraCostUsd > ${(total / 4).toFixed(6)}`;
+  const found = await until(
+    async () => {
+      const ids: string[] = [];
+      for await (const wf of h.client.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids.sort();
+    },
+    (ids) => ids.length === 5,
+    'agents, swarm, session and ledger by cost',
+  );
+  expect(found).toEqual(
+    [
+      ...outcome.agents.map((a) => `agent-${a.id}`),
+      `swarm-${swarmId}`,
+      `session-${session.id}`,
+      ledgerWorkflowId(workspace, utcDay(new Date().toISOString())),
+    ].sort(),
+  );
+});
+
+test('an agent budget warns at 80% and then stops the agent before it spends more', async () => {
+  const id = await h.spawn({ task: spender(), budget: { agentUsd: 2, onLimit: 'stop' } });
+  const result = await waitForAgent(h.client, id);
+  expect(result.status).toBe('failed');
+  expect(result.error).toMatch(/^budget reached: the agent budget is spent: \$2\.\d\d of \$2\.00$/);
+  const [warning, reached] = await budgetEvents(id);
+  expect(warning).toMatchObject({ level: 'agent', state: 'warning', limitUsd: 2 });
+  expect(warning.spentUsd).toBeGreaterThanOrEqual(1.6);
+  expect(warning.spentUsd).toBeLessThan(2);
+  expect(reached).toMatchObject({ level: 'agent', state: 'reached' });
+  // It stopped at the first check past the limit: the spending before the last call was under it.
+  const calls = await tokenEvents(id);
+  expect(calls[calls.length - 1].totalCostUsd! - calls[calls.length - 1].costUsd!).toBeLessThan(2);
+});
+
+test('at its limit an agent pauses for approval; allowed, it spends another budget, denied, it stops', async () => {
+  const id = await h.spawn({ task: spender(), budget: { agentUsd: 0.5 } });
+  const first = (await waitForStatus(h.client, id, (v) => v.pendingApprovals.length === 1))
+    .pendingApprovals[0];
+  expect(first).toMatchObject({ kind: 'budget', tool: 'budget', input: { level: 'agent', limitUsd: 0.5 } });
+  expect(first.reason).toMatch(
+    /^the agent budget is spent: \$0\.\d{4} of \$0\.5000; allow to spend another \$0\.5000$/,
+  );
+  const spentAtFirst = (await agentStatus(h.client, id)).costUsd;
+  await answerApproval(h.client, first, { decision: 'allow' });
+
+  const second = (
+    await waitForStatus(h.client, id, (v) => v.pendingApprovals.some((a) => a.callId !== first.callId))
+  ).pendingApprovals[0];
+  const spentAtSecond = (await agentStatus(h.client, id)).costUsd;
+  expect(spentAtSecond).toBeGreaterThanOrEqual(spentAtFirst + 0.5);
+  await answerApproval(h.client, second, { decision: 'deny', note: 'that is enough' });
+  const result = await waitForAgent(h.client, id);
+  expect(result).toMatchObject({
+    status: 'failed',
+    error: expect.stringContaining('a person said stop: that is enough'),
+  });
+  expect((await agentStatus(h.client, id)).costUsd).toBe(spentAtSecond);
+});
+
+test("a session budget stops the session's agents", async () => {
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), budgetUsd: 2 });
+  const id = await h.spawn({ task: spender(), sessionId: session.id, budget: { onLimit: 'stop' } });
+  const result = await waitForAgent(h.client, id);
+  expect(result.error).toMatch(/^budget reached: the session budget is spent: \$2\.\d\d of \$2\.00$/);
+  expect((await budgetEvents(id)).map((e) => `${e.level}:${e.state}`)).toEqual([
+    'session:warning',
+    'session:reached',
+  ]);
+});
+
+test('a daily budget counts every agent of the workspace, across sessions', async () => {
+  const workspace = `day-${randomUUID().slice(0, 6)}`;
+  const [s1, s2] = await Promise.all(
+    [1, 2].map(
+      async () => (await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), workspace })).id,
+    ),
+  );
+  // The first agent spends about $0.6 in session 1 and stops on its own budget.
+  const first = await h.spawn({
+    task: spender(),
+    sessionId: s1,
+    workspace,
+    budget: { agentUsd: 0.6, onLimit: 'stop' },
+  });
+  const spentFirst = (await waitForAgent(h.client, first)).totals.costUsd;
+  expect(spentFirst).toBeGreaterThanOrEqual(0.6);
+  // The second, in session 2, may spend what is left of the workspace's $1 day.
+  const second = await h.spawn({
+    task: spender(),
+    sessionId: s2,
+    workspace,
+    budget: { dailyUsd: 1, onLimit: 'stop' },
+  });
+  const result = await waitForAgent(h.client, second);
+  expect(result.error).toMatch(/^budget reached: the day budget is spent: \$1\.\d{2} of \$1\.00$/);
+  expect(result.totals.costUsd).toBeLessThan(1); // it alone did not spend the day's budget
+  expect(spentFirst + result.totals.costUsd).toBeGreaterThanOrEqual(1);
+});
