@@ -27,12 +27,16 @@ export function parseOrchestraFile(text: string, where: string): OrchestraFile {
     throw new ConfigFileError(`${where} is not valid JSON: ${(err as Error).message}`);
   }
   const parsed = orchestraFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigFileError(`${where} is not a valid Orchestra config file:\n${describe(parsed.error)}`);
+  if (!parsed.success)
+    throw new ConfigFileError(`${where} is not a valid Orchestra config file:\n${describe(parsed.error)}`);
   return parsed.data;
 }
 
 /** The file named by ORCHESTRA_CONFIG (which must exist), else ./orchestra.config.json if present. */
-export function loadOrchestraFile(config: Pick<OrchestraConfig, 'configFile'>, cwd = process.cwd()): {
+export function loadOrchestraFile(
+  config: Pick<OrchestraConfig, 'configFile'>,
+  cwd = process.cwd(),
+): {
   path?: string;
   file: OrchestraFile;
 } {

@@ -93,7 +93,12 @@ describe('the scripted server speaks the Messages API', () => {
         expect(message.stop_reason).toBe('tool_use');
         expect(message.content).toEqual([
           { type: 'text', text: 'Let me look.' },
-          { type: 'tool_use', id: expect.stringMatching(/^toolu_scripted_\d+_0$/), name: 'grep', input: { pattern: 'TODO' } },
+          {
+            type: 'tool_use',
+            id: expect.stringMatching(/^toolu_scripted_\d+_0$/),
+            name: 'grep',
+            input: { pattern: 'TODO' },
+          },
         ]);
         expect(message.usage.output_tokens).toBeGreaterThan(0);
       }

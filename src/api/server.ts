@@ -31,7 +31,8 @@ export interface ApiOptions {
     | 'user'
     | 'workspace'
     | 'api'
-    | 'staleAfterSeconds' | 'configFile'
+    | 'staleAfterSeconds'
+    | 'configFile'
     | 'temporalAddress'
     | 'namespace'
   >;

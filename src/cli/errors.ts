@@ -14,7 +14,11 @@ export const ExitCode = {
 } as const;
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof BadRequestError || err instanceof ConfigFileError || err instanceof UnknownAgentProfileError)
+  if (
+    err instanceof BadRequestError ||
+    err instanceof ConfigFileError ||
+    err instanceof UnknownAgentProfileError
+  )
     return ExitCode.usage;
   if (err instanceof NotFoundError) return ExitCode.notFound;
   if (err instanceof InvalidTransitionError) return ExitCode.invalidTransition;

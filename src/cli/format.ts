@@ -25,7 +25,10 @@ export function formatEvent(e: AgentEvent): string {
     case 'tool_result':
       return `${head} result   ${e.ok ? '✓' : '✗'} ${e.tool}: ${clip(e.output, 140)}`;
     case 'tokens': {
-      const cost = e.totalCostUsd === undefined ? '' : ` · ${formatUsd(e.costUsd ?? 0)} (total ${formatUsd(e.totalCostUsd)})`;
+      const cost =
+        e.totalCostUsd === undefined
+          ? ''
+          : ` · ${formatUsd(e.costUsd ?? 0)} (total ${formatUsd(e.totalCostUsd)})`;
       return `${head} tokens   +${e.input} in / +${e.output} out (total ${e.totalInput} / ${e.totalOutput})${cost}`;
     }
     case 'approval_requested':

@@ -1,7 +1,7 @@
 /** What an agent is: its configuration, the workflow's input, and what it reports. */
 import { z } from 'zod';
 import type { AgentStatus } from './status';
-import { DEFAULT_TOOLS, TOOL_NAMES, type ToolName } from './tools';
+import { TOOL_NAMES, type ToolName } from './tools';
 import type { TokenUsage } from './messages';
 import { budgetRequestSchema, type Budget } from './cost';
 import { hookSettingsSchema, type HookSettings } from './hooks';
@@ -114,7 +114,9 @@ export const spawnRequestSchema = z
     swarmId: refIdSchema.optional(),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
     agent: profileNameSchema.optional().describe('A registry entry to start from (planner, explorer, ...)'),
-    policy: policyRequestSchema.optional().describe('Autonomy, per-tool overrides, bash patterns, approval timeout'),
+    policy: policyRequestSchema
+      .optional()
+      .describe('Autonomy, per-tool overrides, bash patterns, approval timeout'),
     budget: budgetRequestSchema.optional(),
     hooks: hookSettingsSchema.partial().optional().describe('Built-in hook settings and your own hook rules'),
   })

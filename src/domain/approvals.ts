@@ -47,6 +47,7 @@ export interface ApprovalAnswer {
 /** What a denied tool call tells the model. */
 export function denialText(tool: string, answer: ApprovalAnswer | { reason: string }): string {
   if ('reason' in answer) return `denied by policy: ${tool} was not run (${answer.reason})`;
-  const who = answer.by === 'timeout' ? 'the approval timed out and the default is deny' : 'a person denied it';
+  const who =
+    answer.by === 'timeout' ? 'the approval timed out and the default is deny' : 'a person denied it';
   return `denied: ${tool} was not run (${who})${answer.note ? `. Their note: ${answer.note}` : ''}`;
 }

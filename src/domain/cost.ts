@@ -73,13 +73,16 @@ export type BudgetLevel = (typeof BUDGET_LEVELS)[number];
 
 export const budgetRequestSchema = z
   .object({
-    agentUsd: z.number().positive().optional().describe("Most this agent may spend (USD), its own calls"),
+    agentUsd: z.number().positive().optional().describe('Most this agent may spend (USD), its own calls'),
     dailyUsd: z
       .number()
       .positive()
       .optional()
       .describe("Most the agent's workspace may spend in a UTC day, every agent counted"),
-    onLimit: z.enum(['pause', 'stop']).optional().describe('At a limit: pause for approval (default) or stop'),
+    onLimit: z
+      .enum(['pause', 'stop'])
+      .optional()
+      .describe('At a limit: pause for approval (default) or stop'),
     warnAt: z.number().gt(0).lt(1).optional().describe('Fraction of a budget that warns (default 0.8)'),
   })
   .strict();

@@ -24,10 +24,22 @@ export type AgentEventBody =
       model?: string;
     }
   | { type: 'approval_requested'; callId: string; kind: 'tool' | 'budget'; tool: string; reason: string }
-  | { type: 'approval_answered'; callId: string; decision: 'allow' | 'deny'; by: 'person' | 'timeout'; note?: string }
+  | {
+      type: 'approval_answered';
+      callId: string;
+      decision: 'allow' | 'deny';
+      by: 'person' | 'timeout';
+      note?: string;
+    }
   | { type: 'denied'; callId: string; tool: string; reason: string }
   | { type: 'hook'; hook: string; event: string; note: string }
-  | { type: 'budget'; level: 'agent' | 'session' | 'day'; state: 'warning' | 'reached'; spentUsd: number; limitUsd: number }
+  | {
+      type: 'budget';
+      level: 'agent' | 'session' | 'day';
+      state: 'warning' | 'reached';
+      spentUsd: number;
+      limitUsd: number;
+    }
   | { type: 'model_fallback'; from: string; to: string; reason: string }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'continued_as_new'; historyLength: number };

@@ -13,7 +13,12 @@ import { regexSource } from './policy';
 import { redactSecrets } from './secrets';
 import { TOOL_NAMES, type TodoItem, type ToolName } from './tools';
 
-export const SESSION_EVENTS = ['session.created', 'session.idle', 'session.error', 'session.recovered'] as const;
+export const SESSION_EVENTS = [
+  'session.created',
+  'session.idle',
+  'session.error',
+  'session.recovered',
+] as const;
 export type SessionEvent = (typeof SESSION_EVENTS)[number];
 export type HookEvent = SessionEvent | 'tool.before' | 'tool.after' | 'context.inject';
 
@@ -154,7 +159,10 @@ const ruleBase = {
   priority: z.number().int().min(-1000).max(1000).optional().describe('Lower runs first (default 100)'),
 };
 const toolFilter = {
-  tool: z.enum(TOOL_NAMES as [ToolName, ...ToolName[]]).optional().describe('Only this tool (default: every tool)'),
+  tool: z
+    .enum(TOOL_NAMES as [ToolName, ...ToolName[]])
+    .optional()
+    .describe('Only this tool (default: every tool)'),
   match: regexSource
     .optional()
     .describe("Only when this matches the bash command, else the call's arguments as JSON"),
@@ -319,7 +327,9 @@ export function ruleHook(rule: HookRule): Hook {
         on: 'tool.after',
         run: ({ tool, args, output }: ToolAfterContext): ToolAfterResult => {
           if (!matches(rule, tool, args)) return { action: 'continue' };
-          let out = rule.replace ? output.replace(new RegExp(rule.replace.pattern, 'g'), rule.replace.with) : output;
+          let out = rule.replace
+            ? output.replace(new RegExp(rule.replace.pattern, 'g'), rule.replace.with)
+            : output;
           if (rule.maxChars && out.length > rule.maxChars) out = truncate(out, rule.maxChars);
           return { action: 'modify', output: out };
         },

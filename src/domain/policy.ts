@@ -65,7 +65,10 @@ export const policyRequestSchema = z
       .max(30 * 24 * 3600)
       .optional()
       .describe('How long an approval waits before the timeout decision applies (default: forever)'),
-    timeoutDecision: z.enum(['allow', 'deny']).optional().describe('What a timed-out approval decides (deny)'),
+    timeoutDecision: z
+      .enum(['allow', 'deny'])
+      .optional()
+      .describe('What a timed-out approval decides (deny)'),
   })
   .strict();
 export type PolicyRequest = z.infer<typeof policyRequestSchema>;

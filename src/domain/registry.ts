@@ -16,7 +16,6 @@ export { profileNameSchema };
 
 export const AGENT_MODES = ['plan', 'build', 'chat'] as const;
 
-
 export const agentProfileSchema = z
   .object({
     description: z.string().min(1).max(500).describe('What it is for, shown by `orchestra registry list`'),
@@ -36,7 +35,16 @@ export const agentProfileSchema = z
 export type AgentProfile = z.infer<typeof agentProfileSchema>;
 
 const READ: ToolName[] = ['read_file', 'list_files', 'grep', 'todo'];
-const BUILD: ToolName[] = ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'todo', 'task'];
+const BUILD: ToolName[] = [
+  'bash',
+  'read_file',
+  'write_file',
+  'edit_file',
+  'list_files',
+  'grep',
+  'todo',
+  'task',
+];
 
 export const BUILTIN_AGENTS: Record<string, AgentProfile> = {
   planner: {

@@ -151,13 +151,17 @@ export function expandSpec<S extends SwarmSpec>(
   const s = spec as SwarmSpec;
   switch (s.strategy) {
     case 'parallel': {
-      const scorer = s.scorer && 'judge' in s.scorer ? { ...s.scorer, judge: expand(s.scorer.judge) } : s.scorer;
+      const scorer =
+        s.scorer && 'judge' in s.scorer ? { ...s.scorer, judge: expand(s.scorer.judge) } : s.scorer;
       return { spec: { ...s, agents: s.agents.map(expand), scorer } as S, profiles };
     }
     case 'pipeline':
       return { spec: { ...s, stages: s.stages.map(expand) } as S, profiles };
     case 'debate':
-      return { spec: { ...s, participants: s.participants.map(expand), judge: expand(s.judge) } as S, profiles };
+      return {
+        spec: { ...s, participants: s.participants.map(expand), judge: expand(s.judge) } as S,
+        profiles,
+      };
     case 'supervisor':
       return { spec: { ...s, supervisor: expand(s.supervisor), worker: expand(s.worker) } as S, profiles };
   }

@@ -5,7 +5,10 @@
 
 /** Well-known credential shapes. Each match is replaced by `[REDACTED:<name>]`. */
 const SECRET_SHAPES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
-  { name: 'private-key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
+  {
+    name: 'private-key',
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  },
   { name: 'anthropic-key', pattern: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
   { name: 'openai-key', pattern: /\bsk-(proj-)?[A-Za-z0-9_-]{20,}/g },
   { name: 'aws-access-key', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g },
@@ -62,7 +65,8 @@ export function redactDeep<T>(value: T, extra: readonly string[] = []): { value:
       return r.text;
     }
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return { value: walk(value) as T, count };

@@ -17,7 +17,11 @@ export const sessionRequestSchema = z
       .optional()
       .describe('Standing instructions every agent of the session gets'),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
-    budgetUsd: z.number().positive().optional().describe('Most the session may spend (USD), every agent counted'),
+    budgetUsd: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Most the session may spend (USD), every agent counted'),
   })
   .strict();
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;

@@ -28,7 +28,9 @@ export const agentTemplateSchema = z
     tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
     limits: agentLimitsSchema.partial().optional(),
     agent: profileNameSchema.optional().describe('A registry entry this agent starts from'),
-    policy: policyRequestSchema.optional().describe('Autonomy, tool overrides, bash patterns (over the swarm\'s)'),
+    policy: policyRequestSchema
+      .optional()
+      .describe("Autonomy, tool overrides, bash patterns (over the swarm's)"),
     budget: budgetRequestSchema.optional(),
   })
   .strict();
@@ -140,7 +142,9 @@ export const swarmRequestSchema = z
     tuning: agentTuningSchema.partial().optional(),
     sessionId: refIdSchema.optional().describe('The session to start it in'),
     workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
-    policy: policyRequestSchema.optional().describe("Every agent's autonomy and tool rules, unless its own say otherwise"),
+    policy: policyRequestSchema
+      .optional()
+      .describe("Every agent's autonomy and tool rules, unless its own say otherwise"),
     budget: budgetRequestSchema.optional().describe("Every agent's cost budget"),
   })
   .strict();

@@ -58,7 +58,8 @@ export async function spawnAgent(
       { id: randomUUID().slice(0, 8), model: defaults.model, owner: defaults.owner, file: defaults.file },
     );
   } catch (err) {
-    if (err instanceof UnknownAgentProfileError) throw new BadRequestError(`invalid spawn request: ${err.message}`);
+    if (err instanceof UnknownAgentProfileError)
+      throw new BadRequestError(`invalid spawn request: ${err.message}`);
     throw err;
   }
   if (config.sessionId) config.context = await sessionContextFor(client, config.sessionId);

@@ -54,11 +54,12 @@ export async function listApprovals(client: Client, scope: ApprovalScope = {}): 
     if (ids.length >= 1000) break;
   }
   const lists = await Promise.all(
-    ids.map((id) =>
-      client.workflow
-        .getHandle(id)
-        .query(approvalsQuery)
-        .catch(() => [] as PendingApproval[]), // ended between the listing and the query
+    ids.map(
+      (id) =>
+        client.workflow
+          .getHandle(id)
+          .query(approvalsQuery)
+          .catch(() => [] as PendingApproval[]), // ended between the listing and the query
     ),
   );
   return lists.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
@@ -76,7 +77,9 @@ export async function findApproval(
     for await (const wf of client.workflow.list({ query, pageSize: 10 })) holders.push(wf.workflowId);
     if (holders.length > 1) {
       const agents = holders.map((h) => h.replace(/^agent-/, '')).join(', ');
-      throw new BadRequestError(`approval "${callId}" is pending at several agents (${agents}): name the agent`);
+      throw new BadRequestError(
+        `approval "${callId}" is pending at several agents (${agents}): name the agent`,
+      );
     }
     if (holders.length === 1) scope = { ...scope, agentId: holders[0].replace(/^agent-/, '') };
   }
@@ -85,7 +88,9 @@ export async function findApproval(
   if (found.length === 0) throw new NotFoundError(`no pending approval "${callId}"`);
   if (found.length > 1) {
     const agents = found.map((a) => a.agentId).join(', ');
-    throw new BadRequestError(`approval "${callId}" is pending at several agents (${agents}): name the agent`);
+    throw new BadRequestError(
+      `approval "${callId}" is pending at several agents (${agents}): name the agent`,
+    );
   }
   return found[0];
 }

@@ -18,7 +18,10 @@ export const OrchestraOwner = defineSearchAttributeKey('OrchestraOwner', SearchA
 /** Money spent so far in USD (an agent's own calls; a swarm's or session's agents; a day's ledger). */
 export const OrchestraCostUsd = defineSearchAttributeKey('OrchestraCostUsd', SearchAttributeType.DOUBLE);
 /** The call ids of an agent's pending approvals: `OrchestraApprovals = "toolu_..."` finds the agent. */
-export const OrchestraApprovals = defineSearchAttributeKey('OrchestraApprovals', SearchAttributeType.KEYWORD_LIST);
+export const OrchestraApprovals = defineSearchAttributeKey(
+  'OrchestraApprovals',
+  SearchAttributeType.KEYWORD_LIST,
+);
 
 /** Every key, for registering with a server (`--search-attribute NAME=Keyword`). */
 export const SEARCH_ATTRIBUTES = [

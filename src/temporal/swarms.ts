@@ -57,7 +57,8 @@ export async function startSwarm(
   try {
     expanded = expandSpec(request.spec, file, model);
   } catch (err) {
-    if (err instanceof UnknownAgentProfileError) throw new BadRequestError(`invalid swarm spec: ${err.message}`);
+    if (err instanceof UnknownAgentProfileError)
+      throw new BadRequestError(`invalid swarm spec: ${err.message}`);
     throw err;
   }
   const input: SwarmInput = {

@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { DEFAULT_PRICES, type SpawnRequest, type AgentStatusView, type OrchestraFile } from '../../src/domain';
+import {
+  DEFAULT_PRICES,
+  type SpawnRequest,
+  type AgentStatusView,
+  type OrchestraFile,
+} from '../../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';

@@ -43,7 +43,11 @@ export class Approvals {
     const { state } = this.host;
     const parsed = approvePayload.safeParse(raw);
     if (!parsed.success) {
-      this.host.record({ type: 'ignored', signal: 'approve', reason: `bad payload: ${describeIssue(parsed.error)}` });
+      this.host.record({
+        type: 'ignored',
+        signal: 'approve',
+        reason: `bad payload: ${describeIssue(parsed.error)}`,
+      });
       return;
     }
     const { callId, decision, note } = parsed.data;
@@ -62,7 +66,8 @@ export class Approvals {
   /** Wait for a person's word on `req`; the agent shows waiting_for_input meanwhile. */
   async request(req: ApprovalRequest): Promise<ApprovalAnswer> {
     const { config, state, policy } = this.host;
-    const timeoutMs = policy.approvalTimeoutSeconds === undefined ? undefined : policy.approvalTimeoutSeconds * 1000;
+    const timeoutMs =
+      policy.approvalTimeoutSeconds === undefined ? undefined : policy.approvalTimeoutSeconds * 1000;
     const json = JSON.stringify(req.input) ?? '';
     const pending: PendingApproval = {
       ...req,
@@ -72,17 +77,28 @@ export class Approvals {
       requestedAt: new Date().toISOString(),
       ...(timeoutMs === undefined
         ? {}
-        : { expiresAt: new Date(Date.now() + timeoutMs).toISOString(), timeoutDecision: policy.timeoutDecision }),
+        : {
+            expiresAt: new Date(Date.now() + timeoutMs).toISOString(),
+            timeoutDecision: policy.timeoutDecision,
+          }),
       lineage: [...(config.lineage ?? [])],
       ...pick(config, ['sessionId', 'swarmId', 'workspace', 'owner']),
     };
     state.approvals.push(pending);
-    this.host.record({ type: 'approval_requested', callId: req.callId, kind: req.kind, tool: req.tool, reason: req.reason });
+    this.host.record({
+      type: 'approval_requested',
+      callId: req.callId,
+      kind: req.kind,
+      tool: req.tool,
+      reason: req.reason,
+    });
     this.sync();
     try {
       const answered = () => state.answers[req.callId] !== undefined;
       const inTime =
-        timeoutMs === undefined ? (await wf.condition(answered), true) : await wf.condition(answered, timeoutMs);
+        timeoutMs === undefined
+          ? (await wf.condition(answered), true)
+          : await wf.condition(answered, timeoutMs);
       const answer: ApprovalAnswer = inTime
         ? state.answers[req.callId]
         : { decision: policy.timeoutDecision, by: 'timeout' };

@@ -50,10 +50,14 @@ export async function gate(
     // A hook's change must still be a valid call.
     const reparsed = parseToolArgs(name, args);
     if (!reparsed.ok) {
-      return { ok: false, outcome: { ok: false, error: `hook ${before.modifiedBy.join(', ')}: ${reparsed.error}` } };
+      return {
+        ok: false,
+        outcome: { ok: false, error: `hook ${before.modifiedBy.join(', ')}: ${reparsed.error}` },
+      };
     }
     args = reparsed.args as Args;
-    for (const hook of before.modifiedBy) host.noteHook(hook, 'tool.before', `modified the arguments of ${name}`);
+    for (const hook of before.modifiedBy)
+      host.noteHook(hook, 'tool.before', `modified the arguments of ${name}`);
   }
   const verdict = decideToolCall(host.policy, name, args);
   if (verdict.decision === 'deny') {
@@ -68,7 +72,8 @@ export async function gate(
       input: args,
       reason: verdict.reason,
     });
-    if (answer.decision === 'deny') return { ok: false, outcome: { ok: false, error: denialText(name, answer) } };
+    if (answer.decision === 'deny')
+      return { ok: false, outcome: { ok: false, error: denialText(name, answer) } };
   }
   return { ok: true, args };
 }
@@ -76,7 +81,13 @@ export async function gate(
 /** The outcome as the model will see it, after the tool.after hooks. */
 export function afterTool(name: string, args: Args, outcome: ToolOutcome, host: GateHost): ToolOutcome {
   const text = outcome.ok ? outcome.output : outcome.error;
-  const after = host.hooks.toolAfter({ agent: hookAgent(host.config), tool: name, args, ok: outcome.ok, output: text });
+  const after = host.hooks.toolAfter({
+    agent: hookAgent(host.config),
+    tool: name,
+    args,
+    ok: outcome.ok,
+    output: text,
+  });
   for (const hook of after.modifiedBy) host.noteHook(hook, 'tool.after', `modified the output of ${name}`);
   if (!after.modifiedBy.length) return outcome;
   return outcome.ok ? { ...outcome, output: after.output } : { ok: false, error: after.output };

@@ -52,7 +52,6 @@ import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 
-
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
@@ -223,7 +222,10 @@ export class AgentRun extends AgentCore implements ToolHost {
   /** The primary model, or the fallback once the primary stayed overloaded past its retries. */
   private async callModel(): Promise<ModelReply> {
     const { config, state } = this;
-    const primary: ModelTarget = { model: config.model, ...(config.backend ? { backend: config.backend } : {}) };
+    const primary: ModelTarget = {
+      model: config.model,
+      ...(config.backend ? { backend: config.backend } : {}),
+    };
     if (state.onFallback && config.fallback) return this.modelCall(config.fallback);
     try {
       return await this.modelCall(primary);
@@ -287,7 +289,12 @@ export class AgentRun extends AgentCore implements ToolHost {
     for (const r of results) {
       if (r.note) this.noteHook(r.hook, event, r.note);
       if (r.message && event !== 'session.error') {
-        this.enqueue(r.message, { type: 'message', role: 'user', text: preview(r.message), from: `hook:${r.hook}` });
+        this.enqueue(r.message, {
+          type: 'message',
+          role: 'user',
+          text: preview(r.message),
+          from: `hook:${r.hook}`,
+        });
         sent = true;
       }
     }

@@ -51,7 +51,10 @@ export class Spending {
         sessionId: config.sessionId,
         taskQueue: wf.workflowInfo().taskQueue,
       });
-      state.ledgers = { day: { ...charged.day, day }, ...(charged.session ? { session: charged.session } : {}) };
+      state.ledgers = {
+        day: { ...charged.day, day },
+        ...(charged.session ? { session: charged.session } : {}),
+      };
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
       // The agent's own total stands; the shared totals catch up with the next charge.
@@ -70,7 +73,10 @@ export class Spending {
         agent: { spentUsd: state.costUsd, limitUsd: this.allowed('agent', base.agent) },
       };
       if (state.ledgers?.session)
-        spending.session = { spentUsd: state.ledgers.session.totalUsd, limitUsd: this.allowed('session', base.session) };
+        spending.session = {
+          spentUsd: state.ledgers.session.totalUsd,
+          limitUsd: this.allowed('session', base.session),
+        };
       const today = utcDay(new Date().toISOString());
       if (state.ledgers?.day && state.ledgers.day.day === today)
         spending.day = { spentUsd: state.ledgers.day.totalUsd, limitUsd: this.allowed('day', base.day) };
@@ -100,7 +106,11 @@ export class Spending {
 
   private limits(): Partial<Record<BudgetLevel, number>> {
     const { config, state } = this.host;
-    return { agent: config.budget?.agentUsd, session: state.ledgers?.session?.limitUsd, day: config.budget?.dailyUsd };
+    return {
+      agent: config.budget?.agentUsd,
+      session: state.ledgers?.session?.limitUsd,
+      day: config.budget?.dailyUsd,
+    };
   }
 
   private allowed(level: BudgetLevel, base: number | undefined): number | undefined {

@@ -75,7 +75,9 @@ export class Subagents {
     let profile: ResolvedProfile | undefined;
     if (args.agent) {
       try {
-        profile = await activities(IDEMPOTENT_TOOL, `look up agent ${args.agent}`).lookupAgent({ name: args.agent });
+        profile = await activities(IDEMPOTENT_TOOL, `look up agent ${args.agent}`).lookupAgent({
+          name: args.agent,
+        });
       } catch (err) {
         const cause = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
         return { ok: false, error: `refused: ${cause}` };
@@ -89,7 +91,9 @@ export class Subagents {
         name: args.description,
         type: 'subagent',
         systemPrompt: profile ? `${profile.systemPrompt}\n\n${SUBAGENT_NOTE}` : SUBAGENT_PROMPT,
-        tools: args.tools ?? (profile?.tools ? profile.tools.filter((t) => parent.tools.includes(t)) : parent.tools),
+        tools:
+          args.tools ??
+          (profile?.tools ? profile.tools.filter((t) => parent.tools.includes(t)) : parent.tools),
         limits: {
           ...parent.limits,
           ...profile?.limits,

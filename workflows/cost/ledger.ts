@@ -11,7 +11,12 @@ import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type Ledger
 const GRACE_MS = 60 * 60 * 1000;
 
 export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView> {
-  const state: LedgerView = { workspace: input.workspace, day: input.day, totalUsd: input.totalUsd ?? 0, byAgent: input.byAgent ?? {} };
+  const state: LedgerView = {
+    workspace: input.workspace,
+    day: input.day,
+    totalUsd: input.totalUsd ?? 0,
+    byAgent: input.byAgent ?? {},
+  };
   wf.setHandler(
     chargeUpdate,
     (raw) => {

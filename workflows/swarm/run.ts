@@ -26,7 +26,11 @@ import {
   type SwarmOutcome,
   type SwarmStats,
 } from '../../src/domain';
-import { agentSearchAttributes, OrchestraCostUsd, OrchestraStatus } from '../../src/temporal/search-attributes';
+import {
+  agentSearchAttributes,
+  OrchestraCostUsd,
+  OrchestraStatus,
+} from '../../src/temporal/search-attributes';
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';

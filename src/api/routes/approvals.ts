@@ -30,17 +30,21 @@ const approvalSchema = z
 const listQuery = z
   .object({
     agentId: refIdSchema.optional().describe("Only this agent's"),
-    swarmId: refIdSchema.optional().describe("Only those beneath this swarm, at any depth"),
-    sessionId: refIdSchema.optional().describe("Only those beneath this session, at any depth"),
+    swarmId: refIdSchema.optional().describe('Only those beneath this swarm, at any depth'),
+    sessionId: refIdSchema.optional().describe('Only those beneath this session, at any depth'),
     workspace: workspaceIdSchema.optional().describe('Only this workspace (one of yours)'),
   })
   .strict();
 
-const callParams = z.object({ callId: refIdSchema.describe('The approval: a tool call id, or a budget stop') }).strict();
+const callParams = z
+  .object({ callId: refIdSchema.describe('The approval: a tool call id, or a budget stop') })
+  .strict();
 
 const answerBody = approvePayload
   .omit({ callId: true })
-  .extend({ agentId: refIdSchema.optional().describe('The agent that asked, when the call id is not unique') })
+  .extend({
+    agentId: refIdSchema.optional().describe('The agent that asked, when the call id is not unique'),
+  })
   .strict();
 
 const answered = z
@@ -55,7 +59,11 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
       tag: 'approvals',
       summary: 'Pending approvals in your workspaces, or beneath an agent, swarm or session',
       query: listQuery,
-      ok: { status: 200, description: 'Pending approvals, oldest first', schema: z.object({ items: z.array(approvalSchema) }).strict() },
+      ok: {
+        status: 200,
+        description: 'Pending approvals, oldest first',
+        schema: z.object({ items: z.array(approvalSchema) }).strict(),
+      },
       errors: [400, 401, 404, 503],
       async handle({ query, principal }) {
         if (query.workspace && !canSee(principal, query.workspace)) return { items: [] };
@@ -85,7 +93,11 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
           workspaces: visibleWorkspaces(principal),
         });
         if (!canControl(principal, approval.owner)) {
-          throw new ApiError(403, 'forbidden', `only the agent's owner${approval.owner ? ` (${approval.owner})` : ''} may answer it`);
+          throw new ApiError(
+            403,
+            'forbidden',
+            `only the agent's owner${approval.owner ? ` (${approval.owner})` : ''} may answer it`,
+          );
         }
         await answerApproval(deps.client, approval, answer);
         return { callId: approval.callId, agentId: approval.agentId, decision: answer.decision };

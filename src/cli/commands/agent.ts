@@ -51,7 +51,7 @@ export function agentCommand(
     .option('--agent <name>', 'start from a registry entry (see `orchestra registry list`)')
     .addOption(new Option('--type <type>', 'agent type (default adhoc)').choices(AGENT_TYPES))
     .addOption(
-      new Option('--autonomy <level>', 'supervised, semi or full (default full, or the entry\'s)').choices(
+      new Option('--autonomy <level>', "supervised, semi or full (default full, or the entry's)").choices(
         AUTONOMY_LEVELS,
       ),
     )

@@ -7,7 +7,9 @@ import type { CliContext } from '../context';
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
 export function registryCommand(run: Run): Command {
-  const registry = new Command('registry').description('named agent configs: built-in specialists and your own');
+  const registry = new Command('registry').description(
+    'named agent configs: built-in specialists and your own',
+  );
   registry
     .command('list')
     .description('every entry, with its model and autonomy')
@@ -30,12 +32,16 @@ export function registryCommand(run: Run): Command {
             `${e.name.padEnd(12)} ${(e.profile.policy?.autonomy ?? 'full').padEnd(10)} ${e.model.model.padEnd(20)} ${e.profile.description} (${flags})`,
           );
         }
-        ctx.out(path ? `\nuser entries from ${path}` : '\nno config file (set ORCHESTRA_CONFIG or add orchestra.config.json)');
+        ctx.out(
+          path
+            ? `\nuser entries from ${path}`
+            : '\nno config file (set ORCHESTRA_CONFIG or add orchestra.config.json)',
+        );
       }),
     );
   registry
     .command('show')
-    .description("one entry in full: prompt, model, temperature, tools, autonomy")
+    .description('one entry in full: prompt, model, temperature, tools, autonomy')
     .argument('<name>')
     .action((name: string) =>
       run(async (ctx) => {
@@ -43,8 +49,14 @@ export function registryCommand(run: Run): Command {
         const entry = new AgentRegistry(file).list().find((e) => e.name === name);
         if (!entry) new AgentRegistry(file).get(name); // throws the error that lists the names
         const p = entry!.profile;
-        const model = routeModel({ agent: name, type: p.type ?? 'adhoc', tier: p.tier, model: p.model }, file.routing, ctx.config.model);
-        ctx.out(JSON.stringify({ name, source: entry!.source, enabled: entry!.enabled, model, ...p }, null, 2));
+        const model = routeModel(
+          { agent: name, type: p.type ?? 'adhoc', tier: p.tier, model: p.model },
+          file.routing,
+          ctx.config.model,
+        );
+        ctx.out(
+          JSON.stringify({ name, source: entry!.source, enabled: entry!.enabled, model, ...p }, null, 2),
+        );
       }),
     );
   return registry;

@@ -33,13 +33,14 @@ export function sessionCommand(run: Run): Command {
     .option('--cwd <dir>', 'working directory', process.cwd())
     .option('--directives <text>', 'standing instructions every agent of the session gets')
     .option('--id <id>', 'session id (default: random); the workflow id is session-<id>')
+    .option('--budget <usd>', 'most the session may spend, every agent counted (USD)', Number)
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
         const { id, workflowId } = await createSession(
           await ctx.client(),
           ctx.config.taskQueue,
-          { name: o.name, cwd: path.resolve(o.cwd), directives: o.directives, id: o.id },
+          { name: o.name, cwd: path.resolve(o.cwd), directives: o.directives, id: o.id, budgetUsd: o.budget },
           { owner: ctx.config.user, workspace: ctx.config.workspace },
         );
         ctx.out(
