@@ -13,6 +13,7 @@ import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { startHarness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
 import { apiLatency } from './api-latency';
+import { governanceOverhead } from './governance';
 import { swarmScale } from './swarm-scale';
 
 const TURNS = 20;
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
 main()
   .then(() => swarmScale())
   .then(() => apiLatency())
+  .then(() => governanceOverhead())
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;

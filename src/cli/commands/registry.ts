@@ -1,6 +1,6 @@
 /** `orchestra registry list|show`: the named agent configs a spawn or a swarm spec can use. */
 import { Command } from 'commander';
-import { AgentRegistry, routeModel } from '../../domain';
+import { AgentRegistry, routeModel, UnknownAgentProfileError } from '../../domain';
 import { loadOrchestraFile } from '../../config-file';
 import type { CliContext } from '../context';
 
@@ -46,17 +46,19 @@ export function registryCommand(run: Run): Command {
     .action((name: string) =>
       run(async (ctx) => {
         const { file } = loadOrchestraFile(ctx.config);
-        const entry = new AgentRegistry(file).list().find((e) => e.name === name);
-        if (!entry) new AgentRegistry(file).get(name); // throws the error that lists the names
-        const p = entry!.profile;
+        const all = new AgentRegistry(file).list();
+        const entry = all.find((e) => e.name === name);
+        if (!entry) {
+          const known = all.map((e) => e.name).join(', ');
+          throw new UnknownAgentProfileError(`no agent "${name}" in the registry; known: ${known}`);
+        }
+        const p = entry.profile;
         const model = routeModel(
           { agent: name, type: p.type ?? 'adhoc', tier: p.tier, model: p.model },
           file.routing,
           ctx.config.model,
         );
-        ctx.out(
-          JSON.stringify({ name, source: entry!.source, enabled: entry!.enabled, model, ...p }, null, 2),
-        );
+        ctx.out(JSON.stringify({ name, source: entry.source, enabled: entry.enabled, model, ...p }, null, 2));
       }),
     );
   return registry;

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench` (fourth part): what governance costs per turn, side by side in one run.
+ * The same 20-turn agent (one model call and one list_files call per turn, no model
+ * latency) with: every built-in hook off; the defaults (context files read once, the
+ * redactor in every activity, the todo check); the defaults with a priced model (each call
+ * charged to the session and the day with an Update); and semi autonomy with a tool.before
+ * rule and bash patterns evaluated on every call (list_files runs freely).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { SpawnRequest } from '../../src/domain';
+import { createSession } from '../../src/temporal/sessions';
+import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
+import { startHarness, TEST_MODEL } from '../helpers/harness';
+import { startScratchServer } from '../helpers/scratch-server';
+
+const TURNS = 20;
+const REPEATS = 3;
+const OFF = { contextFiles: false, redactSecrets: false, todoCheck: false };
+
+export async function governanceOverhead(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
+  const server = await startScratchServer(dir);
+  const h = await startHarness({
+    address: server.address,
+    file: { prices: { [TEST_MODEL]: { input: 3, output: 15 } } },
+  });
+  const cwd = await h.workspace();
+  const session = await createSession(h.client, h.taskQueue, { cwd });
+  const turn = { toolCalls: [{ name: 'list_files', input: {} }] };
+  const task = () =>
+    h.script([...Array.from({ length: TURNS }, () => turn), { text: 'done' }], { task: 'bench' });
+  const unpriced = 'unpriced-bench-model';
+  const variants: Array<[string, Partial<SpawnRequest>]> = [
+    ['hooks off, unpriced', { model: unpriced, hooks: OFF }],
+    ['defaults, unpriced', { model: unpriced }],
+    ['defaults, priced (charged)', { sessionId: session.id }],
+    [
+      'semi + rule + patterns, unpriced',
+      {
+        model: unpriced,
+        policy: { autonomy: 'semi', bashDeny: ['\\bcurl\\b'], bashAllow: ['^npm test$'] },
+        hooks: { rules: [{ on: 'tool.before', name: 'no-net', tool: 'bash', match: 'curl', block: 'no' }] },
+      },
+    ],
+  ];
+  const run = async (extra: Partial<SpawnRequest>) => {
+    const started = performance.now();
+    const { id } = await spawnAgent(h.client, h.defaults, { task: task(), cwd, ...extra });
+    const result = await waitForAgent(h.client, id);
+    if (result.status !== 'completed') throw new Error(`bench agent ${id} ${result.status}: ${result.error}`);
+    return (performance.now() - started) / (TURNS + 1);
+  };
+  try {
+    for (const [, extra] of variants) await run(extra); // warm-up
+    const best = new Map<string, number>();
+    for (let i = 0; i < REPEATS; i++) {
+      for (const [name, extra] of variants)
+        best.set(name, Math.min(best.get(name) ?? Infinity, await run(extra)));
+    }
+    const base = best.get(variants[0][0])!;
+    console.log(
+      `\ngovernance overhead: per-turn wall time, ${TURNS + 1} model calls per agent, best of ${REPEATS}`,
+    );
+    console.log('variant                           | per turn | ratio to hooks off');
+    for (const [name] of variants) {
+      const t = best.get(name)!;
+      console.log(`${name.padEnd(33)} | ${t.toFixed(1).padStart(5)} ms | ${(t / base).toFixed(2)}x`);
+    }
+  } finally {
+    await h.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
