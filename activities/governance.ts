@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
+  LEDGER_QUEUE,
   ledgerWorkflowId,
   redactSecrets,
   resolveProfile,
@@ -50,8 +51,6 @@ export interface ChargeCostInput {
   workspace: string;
   day: string;
   sessionId?: string;
-  /** Where the day's ledger runs when the charge starts it. */
-  taskQueue: string;
 }
 
 export interface ChargeCostResult {
@@ -60,14 +59,19 @@ export interface ChargeCostResult {
 }
 
 export async function chargeCost(input: ChargeCostInput): Promise<ChargeCostResult> {
-  const { client } = Context.current();
+  const { client, cancellationSignal } = Context.current();
+  // A worker shutting down cancels this; the update's long poll must end with it.
+  return client.withAbortSignal(cancellationSignal, () => chargeLedgers(client, input));
+}
+
+async function chargeLedgers(client: Client, input: ChargeCostInput): Promise<ChargeCostResult> {
   const charge = { agentId: input.agentId, callId: input.callId, costUsd: input.costUsd };
   const day = await client.workflow.executeUpdateWithStart(chargeUpdate, {
     args: [charge],
     updateId: input.callId,
     startWorkflowOperation: new WithStartWorkflowOperation<typeof costLedgerWorkflow>('costLedgerWorkflow', {
       workflowId: ledgerWorkflowId(input.workspace, input.day),
-      taskQueue: input.taskQueue,
+      taskQueue: LEDGER_QUEUE,
       args: [{ workspace: input.workspace, day: input.day }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: ownershipAttributes({ workspace: input.workspace }),

@@ -11,7 +11,7 @@ import { createSession, sessionStatus } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { ledgerQuery } from '../workflows/cost/definitions';
 import { until } from './helpers/api';
-import { TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
+import { startHarness, TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
 
 // Output-heavy prices make each call cost about the same (about $0.21), whatever the conversation's
 // length; budgets are set so that some call lands between 80% and 100% of them.
@@ -152,4 +152,30 @@ test('a daily budget counts every agent of the workspace, across sessions', asyn
   expect(result.error).toMatch(/^budget reached: the day budget is spent: \$1\.\d{2} of \$1\.00$/);
   expect(result.totals.costUsd).toBeLessThan(1); // it alone did not spend the day's budget
   expect(spentFirst + result.totals.costUsd).toBeGreaterThanOrEqual(1);
+});
+
+test("a day's ledger outlives the workers of the queue that started it", async () => {
+  const workspace = `gone-${randomUUID().slice(0, 6)}`;
+  const ledger = () =>
+    h.client.workflow
+      .getHandle(ledgerWorkflowId(workspace, utcDay(new Date().toISOString())))
+      .query(ledgerQuery);
+  // Another fleet, on a queue of its own, starts the day and then goes away for good.
+  const other = await startHarness({ file: { prices: { [TEST_MODEL]: PRICE } } });
+  let first: string;
+  try {
+    first = await other.spawn({ task: other.script([{ text: 'done' }]), workspace });
+    await waitForAgent(other.client, first);
+  } finally {
+    await other.close();
+  }
+  const before = (await ledger()).totalUsd;
+  expect(before).toBeGreaterThan(0);
+  // This fleet's agent still charges the same day, and its day budget still holds.
+  const id = await h.spawn({ task: h.script([{ text: 'done' }]), workspace, budget: { dailyUsd: 100 } });
+  const result = await waitForAgent(h.client, id);
+  expect(result.status).toBe('completed');
+  const day = await ledger();
+  expect(day.totalUsd).toBeCloseTo(before + result.totals.costUsd, 12);
+  expect(Object.keys(day.byAgent).sort()).toEqual([first, id].sort());
 });

@@ -3,11 +3,12 @@
  * and the model calls on a queue of their own (`<queue>-model`), where the provider's
  * limits are kept: at most `modelConcurrency` calls at once per worker, and at most
  * `modelCallsPerMinute` across the whole fleet (the server enforces that one). Calls
- * over either limit wait in the queue; they do not fail.
+ * over either limit wait in the queue; they do not fail. Every worker also serves the
+ * workspaces' day ledgers on their shared queue, so a ledger outlives any one queue's workers.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { modelQueue } from '../src/domain';
+import { LEDGER_QUEUE, modelQueue } from '../src/domain';
 
 export interface ModelLimits {
   /** Model calls running at once on this worker. @default 8 */
@@ -26,8 +27,9 @@ export interface OrchestraWorkerOptions extends ModelLimits {
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+const LEDGER_PATH = require.resolve('../workflows/cost/ledger');
 
-/** The two workers, run and stopped as one. */
+/** The three workers, run and stopped as one. */
 export class OrchestraWorker {
   constructor(private readonly workers: Worker[]) {}
 
@@ -71,5 +73,11 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     maxConcurrentActivityTaskExecutions: options.modelConcurrency ?? 8,
     ...(perMinute > 0 ? { maxTaskQueueActivitiesPerSecond: perMinute / 60 } : {}),
   });
-  return new OrchestraWorker([main, model]);
+  const ledgers = await Worker.create({
+    ...shared,
+    taskQueue: LEDGER_QUEUE,
+    workflowsPath: LEDGER_PATH,
+    stickyQueueScheduleToStartTimeout: '3 seconds',
+  });
+  return new OrchestraWorker([main, model, ledgers]);
 }

@@ -49,7 +49,6 @@ export class Spending {
         workspace: config.workspace ?? 'default',
         day,
         sessionId: config.sessionId,
-        taskQueue: wf.workflowInfo().taskQueue,
       });
       state.ledgers = {
         day: { ...charged.day, day },
