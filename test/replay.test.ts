@@ -4,11 +4,13 @@ import { agentHandle, controlAgent, waitForAgent } from '../src/temporal/agents'
 import { WORKFLOWS_PATH } from '../workers/worker';
 import { controlSession, createSession } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { useHarness, waitForStatus } from './helpers/harness';
+import { answerApproval } from '../src/temporal/approvals';
+import { TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
 
-const h = useHarness();
+// Priced, so that the governance runs charge their session and day as they would for real.
+const h = useHarness({ file: { prices: { [TEST_MODEL]: { input: 10, output: 10_000 } } } });
 
-test('histories of agents (completed, paused, cancelled, failed, continued, parents), swarms and sessions replay cleanly', async () => {
+test('histories of agents (completed, paused, cancelled, failed, continued, parents, approvals, hooks, budgets), swarms and sessions replay cleanly', async () => {
   const ids: string[] = [];
   // Completed, with parallel reads, a write, bash and todo.
   ids.push(
@@ -67,7 +69,45 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
     ]),
   });
   ids.push(parent, `${parent}.1`);
+  // Governance: a supervised agent whose calls are allowed and denied, a hook that blocks,
+  // and a budget that pauses for a person who says stop.
+  const list = { name: 'list_files', input: {} };
+  const supervised = await h.spawn({
+    task: h.script([
+      { toolCalls: [list] },
+      { toolCalls: [list] },
+      { toolCalls: [{ name: 'bash', input: { command: 'echo hi' } }] },
+      { text: 'done' },
+    ]),
+    policy: { autonomy: 'supervised' },
+    hooks: { rules: [{ name: 'no-shell', on: 'tool.before', tool: 'bash', block: 'no shell here' }] },
+  });
+  ids.push(supervised);
+  for (const decision of ['allow', 'deny'] as const) {
+    const [pending] = (await waitForStatus(h.client, supervised, (v) => v.pendingApprovals.length === 1))
+      .pendingApprovals;
+    await answerApproval(h.client, pending, { decision, note: decision });
+    await waitForStatus(
+      h.client,
+      supervised,
+      (v) => !v.pendingApprovals.some((a) => a.callId === pending.callId),
+    );
+  }
+  const { id: budgeted } = await createSession(h.client, h.taskQueue, {
+    cwd: await h.workspace(),
+    budgetUsd: 100,
+  });
+  const spender = await h.spawn({
+    task: h.script([{ toolCalls: [list] }], { repeatLast: true }),
+    sessionId: budgeted,
+    budget: { agentUsd: 0.5 },
+  });
+  ids.push(spender);
+  const [limit] = (await waitForStatus(h.client, spender, (v) => v.pendingApprovals.length === 1))
+    .pendingApprovals;
+  await answerApproval(h.client, limit, { decision: 'deny', note: 'enough' });
   for (const id of ids) await waitForAgent(h.client, id);
+  await controlSession(h.client, budgeted, 'cancel');
   // A swarm of each strategy, and a session, replay too.
   const says = (text: string) => h.script([{ text }]);
   const swarms = await Promise.all([
@@ -103,6 +143,7 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
     ...ids.map((id) => `agent-${id}`),
     ...swarms.map((id) => `swarm-${id}`),
     `session-${session}`,
+    `session-${budgeted}`,
   ];
 
   const query = closed.map((id) => `WorkflowId="${id}"`).join(' OR ');
