@@ -18,7 +18,7 @@ import {
   type ResolvedProfile,
 } from '../src/domain';
 import { ownershipAttributes } from '../src/temporal/search-attributes';
-import { chargeUpdate, type ChargeAnswer } from '../workflows/cost/definitions';
+import { chargeUpdate, type Charge, type ChargeAnswer } from '../workflows/cost/definitions';
 import type { costLedgerWorkflow } from '../workflows/cost/ledger';
 
 /** The files an agent is told about, in this order. */
@@ -66,30 +66,38 @@ export async function chargeCost(input: ChargeCostInput): Promise<ChargeCostResu
 
 async function chargeLedgers(client: Client, input: ChargeCostInput): Promise<ChargeCostResult> {
   const charge = { agentId: input.agentId, callId: input.callId, costUsd: input.costUsd };
-  const day = await client.workflow.executeUpdateWithStart(chargeUpdate, {
-    args: [charge],
-    updateId: input.callId,
-    startWorkflowOperation: new WithStartWorkflowOperation<typeof costLedgerWorkflow>('costLedgerWorkflow', {
-      workflowId: ledgerWorkflowId(input.workspace, input.day),
-      taskQueue: LEDGER_QUEUE,
-      args: [{ workspace: input.workspace, day: input.day }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: ownershipAttributes({ workspace: input.workspace }),
-      staticSummary: `cost of workspace ${input.workspace} on ${input.day}`,
+  // The day and the session are charged at once: each is an Update that waits for a workflow task.
+  const [day, session] = await Promise.all([
+    client.workflow.executeUpdateWithStart(chargeUpdate, {
+      args: [charge],
+      updateId: input.callId,
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof costLedgerWorkflow>(
+        'costLedgerWorkflow',
+        {
+          workflowId: ledgerWorkflowId(input.workspace, input.day),
+          taskQueue: LEDGER_QUEUE,
+          args: [{ workspace: input.workspace, day: input.day }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: ownershipAttributes({ workspace: input.workspace }),
+          staticSummary: `cost of workspace ${input.workspace} on ${input.day}`,
+        },
+      ),
     }),
-  });
-  let session: ChargeAnswer | undefined;
-  if (input.sessionId) {
-    session = await client.workflow
-      .getHandle(sessionWorkflowId(input.sessionId))
-      .executeUpdate(chargeUpdate, { args: [charge], updateId: input.callId })
-      // A session that has ended holds no budget any more.
-      .catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
-  }
+    chargeSession(client, input, charge),
+  ]);
   return { day, session };
+}
+
+async function chargeSession(client: Client, input: ChargeCostInput, charge: Charge) {
+  if (!input.sessionId) return undefined;
+  return client.workflow
+    .getHandle(sessionWorkflowId(input.sessionId))
+    .executeUpdate(chargeUpdate, { args: [charge], updateId: input.callId })
+    .catch((err: unknown) => {
+      // A session that has ended holds no budget any more.
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    });
 }
 
 /** A registry entry as this worker's config file has it (the `task` tool's `agent`). */

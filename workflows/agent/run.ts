@@ -178,12 +178,23 @@ export class AgentRun extends AgentCore implements ToolHost {
     this.checkLimits();
     await this.spending.enforce();
     await this.loadContextFiles();
-    const { config, state } = this;
+    const { state } = this;
     const reply = await this.callModel();
     state.iterations += 1;
     state.tokens.input += reply.usage.input;
     state.tokens.output += reply.usage.output;
-    await this.spending.charge(reply);
+    // The charge runs while the tools do; the next step's budget check needs it, so the step awaits it.
+    const charging = this.spending.charge(reply);
+    try {
+      await this.afterReply(reply);
+    } finally {
+      await charging;
+    }
+  }
+
+  /** Record the reply and run the tools it asks for. */
+  private async afterReply(reply: ModelReply): Promise<void> {
+    const { config, state } = this;
     this.record({
       type: 'tokens',
       ...reply.usage,
