@@ -7,5 +7,6 @@ export { supervisorSwarm } from './swarm/supervisor';
 export * from './agent/definitions';
 export { swarmStatusQuery, usageSignal } from './swarm/definitions';
 export { sessionWorkflow } from './session/workflow';
+// The ledger runs on its own queue (workers/worker.ts); listed here too so one bundle replays every history.
 export { costLedgerWorkflow } from './cost/ledger';
 export { chargeUpdate, ledgerQuery } from './cost/definitions';

@@ -55,6 +55,21 @@ export const agentLimitsSchema = z
   .strict();
 export type AgentLimits = z.infer<typeof agentLimitsSchema>;
 
+/** Why the agent may not make another model call, if a limit says so. */
+export function limitReached(
+  limits: AgentLimits,
+  spent: { iterations: number; tokens: { input: number; output: number }; conversation: unknown[] },
+): string | undefined {
+  if (spent.iterations >= limits.maxIterations)
+    return `limit reached: maxIterations (${limits.maxIterations})`;
+  const contextChars = JSON.stringify(spent.conversation).length;
+  if (contextChars > limits.maxContextChars)
+    return `limit reached: maxContextChars (${limits.maxContextChars}); the conversation has ${contextChars}`;
+  const tokens = spent.tokens.input + spent.tokens.output;
+  if (tokens >= limits.maxTokens) return `limit reached: maxTokens (${limits.maxTokens}); used ${tokens}`;
+  return undefined;
+}
+
 /** Operational knobs; tests shorten them, users rarely need to. */
 export const DEFAULT_TUNING = {
   /** Seconds without a heartbeat before a model call is retried on another worker. @default 30 */

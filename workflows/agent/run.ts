@@ -6,19 +6,17 @@ import * as wf from '@temporalio/workflow';
 import {
   buildHooks,
   DEFAULT_HOOK_SETTINGS,
-  ModelFailure,
   resolvePolicy,
   type HookManager,
   type ModelReply,
-  type ModelTarget,
   type SessionEvent,
   type ToolPolicy,
   cancelPayload,
   describeIssue,
+  limitReached,
   eventsAfter,
   eventsQueryArgs,
   messagePayload,
-  modelQueue,
   pausePayload,
   preview,
   refusalReason,
@@ -32,7 +30,6 @@ import {
   type ToolArgs,
   type ToolOutcome,
 } from '../../src/domain';
-import { activities, IDEMPOTENT_TOOL, modelProfile } from './activities';
 import {
   approvalsQuery,
   approveSignal,
@@ -51,6 +48,7 @@ import { AgentCore } from './core';
 import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
+import { ModelCalls } from './model';
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -62,6 +60,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   readonly policy: ToolPolicy;
   readonly approvals: Approvals;
   private readonly spending: Spending;
+  private readonly model: ModelCalls;
   readonly redact?: { patterns: string[] };
 
   constructor(input: AgentInput) {
@@ -79,6 +78,7 @@ export class AgentRun extends AgentCore implements ToolHost {
     };
     this.approvals = new Approvals(host);
     this.spending = new Spending({ ...host, approvals: this.approvals });
+    this.model = new ModelCalls({ ...host, hooks: this.hooks, redact: this.redact });
     this.subagents = new Subagents(input.config, this.state.subagents, {
       spawned: (child) =>
         this.record({ type: 'spawned', agentId: child.id, name: child.name, parentId: child.parentId }),
@@ -177,9 +177,8 @@ export class AgentRun extends AgentCore implements ToolHost {
   private async step(): Promise<void> {
     this.checkLimits();
     await this.spending.enforce();
-    await this.loadContextFiles();
     const { state } = this;
-    const reply = await this.callModel();
+    const reply = await this.model.next();
     state.iterations += 1;
     state.tokens.input += reply.usage.input;
     state.tokens.output += reply.usage.output;
@@ -230,61 +229,6 @@ export class AgentRun extends AgentCore implements ToolHost {
     }
   }
 
-  /** The primary model, or the fallback once the primary stayed overloaded past its retries. */
-  private async callModel(): Promise<ModelReply> {
-    const { config, state } = this;
-    const primary: ModelTarget = {
-      model: config.model,
-      ...(config.backend ? { backend: config.backend } : {}),
-    };
-    if (state.onFallback && config.fallback) return this.modelCall(config.fallback);
-    try {
-      return await this.modelCall(primary);
-    } catch (err) {
-      const overloaded =
-        err instanceof wf.ActivityFailure &&
-        err.cause instanceof wf.ApplicationFailure &&
-        err.cause.type === ModelFailure.overloaded;
-      if (!overloaded || !config.fallback || wf.isCancellation(err)) throw err;
-      state.onFallback = true;
-      const reason = (err as wf.ActivityFailure).cause?.message ?? 'overloaded';
-      this.record({ type: 'model_fallback', from: config.model, to: config.fallback.model, reason });
-      wf.log.warn(`agent ${config.id}: ${config.model} stayed overloaded; using ${config.fallback.model}`);
-      return this.modelCall(config.fallback);
-    }
-  }
-
-  private modelCall(target: ModelTarget): Promise<ModelReply> {
-    const { config, state } = this;
-    const summary = `model call ${state.iterations + 1} · ${target.model}`;
-    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
-    const injected = this.hooks.inject({ agent: hookAgent(config), files: state.contextFiles ?? [] });
-    return activities(profile, summary).callModel({
-      agentId: config.id,
-      model: target.model,
-      ...(target.backend ? { backend: target.backend } : {}),
-      system: [config.systemPrompt, ...injected].join('\n\n'),
-      messages: state.conversation,
-      tools: config.tools,
-      temperature: config.temperature,
-      maxTokens: config.limits.maxOutputTokens,
-      ...(this.redact ? { redact: this.redact } : {}),
-    });
-  }
-
-  /** AGENTS.md and README.md, read once; the context.inject hooks decide what reaches the prompt. */
-  private async loadContextFiles(): Promise<void> {
-    if (this.state.contextFiles) return;
-    const settings = this.config.hooks ?? DEFAULT_HOOK_SETTINGS;
-    this.state.contextFiles = settings.contextFiles
-      ? await activities(IDEMPOTENT_TOOL, 'read AGENTS.md and README.md').readContextFiles({
-          cwd: this.config.cwd,
-          maxChars: settings.maxContextFileChars,
-          ...(this.redact ? { redact: this.redact } : {}),
-        })
-      : [];
-  }
-
   /** Run the hooks of a session event; true when one of them queued a message for the agent. */
   private sessionHooks(event: SessionEvent): boolean {
     const { state } = this;
@@ -321,21 +265,8 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   private checkLimits(): void {
-    const { limits } = this.config;
-    const { iterations, tokens } = this.state;
-    if (iterations >= limits.maxIterations)
-      throw new LimitReached(`limit reached: maxIterations (${limits.maxIterations})`);
-    const contextChars = JSON.stringify(this.state.conversation).length;
-    if (contextChars > limits.maxContextChars) {
-      throw new LimitReached(
-        `limit reached: maxContextChars (${limits.maxContextChars}); the conversation has ${contextChars}`,
-      );
-    }
-    if (tokens.input + tokens.output >= limits.maxTokens) {
-      throw new LimitReached(
-        `limit reached: maxTokens (${limits.maxTokens}); used ${tokens.input + tokens.output}`,
-      );
-    }
+    const reached = limitReached(this.config.limits, this.state);
+    if (reached) throw new LimitReached(reached);
   }
 
   /** Run `fn` in a scope the cancel signal can cancel; true when it was cancelled that way. */

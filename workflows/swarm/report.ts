@@ -1,5 +1,13 @@
 /** A swarm's stats, from its agents' results and their latest usage reports. Pure. */
-import { emptyUsage, type AgentStatus, type SwarmAgent, type SwarmStats, type Usage } from '../../src/domain';
+import {
+  emptyUsage,
+  type AgentStatus,
+  type SwarmAgent,
+  type SwarmBudgets,
+  type SwarmOutcome,
+  type SwarmStats,
+  type Usage,
+} from '../../src/domain';
 import type { UsageReport } from './definitions';
 
 export function usageOf(report: UsageReport | undefined): Usage {
@@ -53,5 +61,27 @@ export function swarmStats(
     criticalPathMs: plan.criticalPathMs ?? 0,
     speedup: wallTimeMs > 0 ? Number((agentTimeMs / wallTimeMs).toFixed(2)) : 0,
     stages: plan.stages,
+  };
+}
+
+/** Which of the swarm's budgets its agents, at any depth, have gone past, if any. */
+export function budgetExceeded(budgets: SwarmBudgets, total: Usage, spawned: number): string | undefined {
+  if (total.toolCalls > budgets.maxToolCalls)
+    return `budget exceeded: maxToolCalls (${budgets.maxToolCalls})`;
+  if (total.tokens.input + total.tokens.output > budgets.maxTokens)
+    return `budget exceeded: maxTokens (${budgets.maxTokens})`;
+  if (spawned > budgets.maxSubagents) return `budget exceeded: maxSubagents (${budgets.maxSubagents})`;
+  return undefined;
+}
+
+/** One member of the swarm, at any depth, as its latest report has it. */
+export function memberOf(u: UsageReport): SwarmOutcome['members'][number] {
+  return {
+    id: u.agentId,
+    name: u.name,
+    status: u.status,
+    toolCalls: u.toolCalls,
+    tokens: { ...u.tokens },
+    costUsd: u.costUsd ?? 0,
   };
 }

@@ -34,7 +34,7 @@ import {
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
-import { sumReports, swarmStats, usageOf } from './report';
+import { budgetExceeded, memberOf, sumReports, swarmStats, usageOf } from './report';
 import {
   broadcastPayload,
   broadcastSignal,
@@ -297,15 +297,8 @@ export class SwarmRun {
   }
 
   private checkBudgets(): void {
-    const { budgets } = this.input;
-    const total = sumReports(this.usage.values());
-    if (total.toolCalls > budgets.maxToolCalls)
-      this.stop('failed', `budget exceeded: maxToolCalls (${budgets.maxToolCalls})`);
-    else if (total.tokens.input + total.tokens.output > budgets.maxTokens) {
-      this.stop('failed', `budget exceeded: maxTokens (${budgets.maxTokens})`);
-    } else if (this.spawned() > budgets.maxSubagents) {
-      this.stop('failed', `budget exceeded: maxSubagents (${budgets.maxSubagents})`);
-    }
+    const exceeded = budgetExceeded(this.input.budgets, sumReports(this.usage.values()), this.spawned());
+    if (exceeded) this.stop('failed', exceeded);
   }
 
   report(): SwarmOutcome {
@@ -322,14 +315,7 @@ export class SwarmRun {
       error: this.outcome?.error,
       merge: this.outcome?.merge,
       agents,
-      members: [...this.usage.values()].map((u) => ({
-        id: u.agentId,
-        name: u.name,
-        status: u.status,
-        toolCalls: u.toolCalls,
-        tokens: { ...u.tokens },
-        costUsd: u.costUsd ?? 0,
-      })),
+      members: [...this.usage.values()].map(memberOf),
       stats: swarmStats(agents, this.spawned(), Date.parse(now()) - Date.parse(this.startedAt), this.outcome),
       budgets: this.input.budgets,
       startedAt: this.startedAt,
