@@ -12,7 +12,7 @@ import {
   ModelFailure,
   modelProgress,
   toolDefinition,
-  type ConversationMessage,
+  type ModelContextInput,
   type ModelReply,
   type StopReason,
   type TextBlock,
@@ -20,6 +20,7 @@ import {
   type ToolUseBlock,
 } from '../src/domain';
 import { classifyModelError } from './model-errors';
+import { ContextCache, contextOf } from './model-context';
 
 export interface CallModelInput {
   agentId: string;
@@ -28,8 +29,8 @@ export interface CallModelInput {
   backend?: string;
   /** Secret patterns to redact from the reply, when the redactor is on. */
   redact?: { patterns: string[] };
-  system: string;
-  messages: ConversationMessage[];
+  /** The system prompt and the conversation: only what is new since the agent's last call. */
+  context: ModelContextInput;
   tools: ToolName[];
   temperature?: number;
   maxTokens: number;
@@ -47,6 +48,8 @@ export interface ModelDeps {
   backends?: Record<string, ModelEndpoint>;
   /** Prices per model: the built-in table with the config file's over it. */
   prices?: PriceTable;
+  /** The conversations this worker holds (one per worker; tests pass their own). */
+  contexts?: ContextCache;
 }
 
 export function createCallModel(deps: ModelDeps) {
@@ -78,10 +81,12 @@ export function createCallModel(deps: ModelDeps) {
     return client;
   };
   const prices = deps.prices ?? DEFAULT_PRICES;
+  const contexts = deps.contexts ?? new ContextCache();
 
   return async function callModel(input: CallModelInput): Promise<ModelReply> {
     const ctx = Context.current();
     const anthropic = getClient(input.backend);
+    const { system, messages } = await contextOf(contexts, input.agentId, input.context);
     let received = 0;
     let text = '';
     // The SDK sends the latest heartbeat at most once per throttle interval, so beating on every
@@ -91,9 +96,9 @@ export function createCallModel(deps: ModelDeps) {
       const stream = anthropic.messages.stream(
         {
           model: input.model,
-          system: input.system,
+          system,
           max_tokens: input.maxTokens,
-          messages: input.messages as Anthropic.MessageParam[],
+          messages: messages as Anthropic.MessageParam[],
           // An agent without tools (a judge) sends none: the API refuses an empty list.
           ...(input.tools.length ? { tools: input.tools.map(toolDefinition) as Anthropic.Tool[] } : {}),
           ...(input.temperature === undefined ? {} : { temperature: input.temperature }),

@@ -52,7 +52,7 @@ describe('the agent loop', () => {
   });
 });
 
-test('every activity carries a one-line summary for the Web UI timeline', async () => {
+test('every activity carries a one-line summary for the Web UI timeline; fast reads run locally', async () => {
   const task = h.script([
     {
       toolCalls: [
@@ -65,15 +65,20 @@ test('every activity carries a one-line summary for the Web UI timeline', async 
   const id = await h.spawn({ task, model: 'claude-test-model' });
   await waitForAgent(h.client, id);
   const history = await h.client.workflow.getHandle(`agent-${id}`).fetchHistory();
+  // Local activities (reads: no server round trip) are markers in the history, with the same summary.
   const summaries = (history.events ?? [])
-    .filter((e) => e.activityTaskScheduledEventAttributes)
-    .map((e) => JSON.parse(Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8')));
+    .filter((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes)
+    .map(
+      (e) =>
+        `${e.markerRecordedEventAttributes ? 'local' : 'activity'}: ` +
+        JSON.parse(Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8') || '""'),
+    );
   expect(summaries).toEqual([
-    'read AGENTS.md and README.md',
-    'model call 1 · claude-test-model',
-    '$ echo hi',
-    '/hi/ in src',
-    'model call 2 · claude-test-model',
+    'local: read AGENTS.md and README.md',
+    'activity: model call 1 · claude-test-model',
+    'activity: $ echo hi',
+    'local: /hi/ in src',
+    'activity: model call 2 · claude-test-model',
   ]);
 });
 

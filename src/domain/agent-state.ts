@@ -8,6 +8,7 @@ import type { TodoItem } from './tools';
 import type { ApprovalAnswer, PendingApproval } from './approvals';
 import type { BudgetLevel } from './cost';
 import type { ContextFile } from './hooks';
+import type { ContextMark } from './model-context';
 
 export interface AgentState {
   status: AgentStatus;
@@ -51,6 +52,12 @@ export interface AgentState {
   sentBack: number;
   /** Set once the primary model stayed overloaded: calls go to the fallback. */
   onFallback?: boolean;
+  /** What the last model call sent: the model worker holds it, the next call sends only what follows. */
+  sent?: ContextMark & { systemDigest: string };
+  /** Characters of the conversation as JSON, kept up to date as it grows (maxContextChars). */
+  contextChars?: number;
+  /** What the swarm and the session were last told this agent used, and when. */
+  reported?: { at: number; tokens: number; toolCalls: number; status: AgentStatus };
   /** The session's and the day's totals as of the last charge. */
   ledgers?: {
     session?: { totalUsd: number; limitUsd?: number };

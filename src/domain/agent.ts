@@ -11,6 +11,7 @@ import type { ModelTarget } from './routing';
 import type { OrchestraFile } from './registry';
 import type { PendingApproval } from './approvals';
 import type { Autonomy } from './policy';
+import type { ReportEvery } from './usage-report';
 
 export const AGENT_TYPES = ['adhoc', 'background', 'subagent', 'interactive'] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
@@ -58,11 +59,11 @@ export type AgentLimits = z.infer<typeof agentLimitsSchema>;
 /** Why the agent may not make another model call, if a limit says so. */
 export function limitReached(
   limits: AgentLimits,
-  spent: { iterations: number; tokens: { input: number; output: number }; conversation: unknown[] },
+  spent: { iterations: number; tokens: { input: number; output: number }; contextChars: number },
 ): string | undefined {
   if (spent.iterations >= limits.maxIterations)
     return `limit reached: maxIterations (${limits.maxIterations})`;
-  const contextChars = JSON.stringify(spent.conversation).length;
+  const { contextChars } = spent;
   if (contextChars > limits.maxContextChars)
     return `limit reached: maxContextChars (${limits.maxContextChars}); the conversation has ${contextChars}`;
   const tokens = spent.tokens.input + spent.tokens.output;
@@ -78,6 +79,11 @@ export const DEFAULT_TUNING = {
   continueAsNewAfterEvents: 5000,
   /** Attempts of a model call before it fails (or, when overloaded, moves to the fallback model). @default 10 */
   modelMaxAttempts: 10,
+  /**
+   * Most seconds between two usage reports to the agent's swarm and session, when nothing
+   * else (a status change, the swarm's budgets) asks for one sooner. @default 10
+   */
+  usageReportSeconds: 10,
 } as const;
 
 export const agentTuningSchema = z
@@ -85,9 +91,13 @@ export const agentTuningSchema = z
     modelHeartbeatTimeoutSeconds: z.number().int().min(2).max(600),
     continueAsNewAfterEvents: z.number().int().min(20).max(50_000),
     modelMaxAttempts: z.number().int().min(1).max(100),
+    usageReportSeconds: z.number().min(0).max(3600),
   })
   .strict();
-export type AgentTuning = z.infer<typeof agentTuningSchema>;
+export type AgentTuning = Omit<z.infer<typeof agentTuningSchema>, 'usageReportSeconds'> & {
+  /** Absent in agents started before it existed. */
+  usageReportSeconds?: number;
+};
 
 /** Workspace and user names: short, plain, safe in a visibility query. */
 export const workspaceIdSchema = z
@@ -187,6 +197,8 @@ export interface AgentConfig {
   fallback?: ModelTarget;
   /** The agents above this one, outermost first. */
   lineage?: string[];
+  /** In a swarm: the unreported use after which the agent reports to it at once (its budgets need it). */
+  reportEvery?: ReportEvery;
 }
 
 export interface Delegation {

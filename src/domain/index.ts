@@ -20,3 +20,5 @@ export * from './cost';
 export * from './routing';
 export * from './registry';
 export * from './resolve';
+export * from './model-context';
+export * from './usage-report';

@@ -46,7 +46,7 @@ export const parallelSpecSchema = z
   .object({
     strategy: z.literal('parallel'),
     task,
-    agents: z.array(agentTemplateSchema).min(1).max(500),
+    agents: z.array(agentTemplateSchema).min(1).max(2000),
     merge: z.enum(MERGES).default('all'),
     scorer: z
       .union([
@@ -169,6 +169,21 @@ export interface SwarmInput {
   /** Governance for every agent: the config file's defaults and the request's. */
   governance?: Governance;
   fallback?: ModelTarget;
+}
+
+/** How many of a swarm's agents work at once, at most: they share its budgets. */
+export function plannedAgents(input: Pick<SwarmInput, 'spec'>): number {
+  const spec = input.spec;
+  switch (spec.strategy) {
+    case 'parallel':
+      return spec.agents.length + (spec.scorer && 'judge' in spec.scorer ? 1 : 0);
+    case 'pipeline':
+      return 1;
+    case 'debate':
+      return spec.participants.length;
+    case 'supervisor':
+      return 1 + spec.maxConcurrent;
+  }
 }
 
 export function swarmWorkflowId(id: string): string {

@@ -1,8 +1,14 @@
 /**
- * One timeout/retry profile per kind of activity: the model, the idempotent file tools,
- * and bash/edit_file. Each call carries a one-line summary for the Web UI's timeline.
+ * One timeout/retry profile per kind of activity: the model, the fast read-only tools,
+ * the idempotent writes, and bash/edit_file. Each call carries a one-line summary for the
+ * Web UI's timeline.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { ModelFailure, type AgentTuning } from '../../src/domain';
 
@@ -21,7 +27,17 @@ export function modelProfile(tuning: AgentTuning): ActivityOptions {
   };
 }
 
-/** Reads, lists, greps and whole-file writes are idempotent: retry them. */
+/**
+ * Reads, lists and greps take milliseconds and change nothing: local activities, run by
+ * the worker inside the workflow task, with no server round trip. A crash before the task
+ * completes runs one again, which does no harm.
+ */
+export const LOCAL_READ: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+};
+
+/** Whole-file writes (and bookkeeping) are idempotent: retry them. */
 export const IDEMPOTENT_TOOL: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '20 seconds',
@@ -40,9 +56,15 @@ export const ONCE_ONLY_TOOL: ActivityOptions = {
 
 /** The activities under `profile`, labelled `summary` in the Web UI. */
 export function activities(profile: ActivityOptions, summary: string) {
+  return proxyActivities<Activities>({ ...profile, summary: oneLine(summary) });
+}
+
+/** The same, as local activities. */
+export function localActivities(profile: LocalActivityOptions, summary: string) {
+  return proxyLocalActivities<Activities>({ ...profile, summary: oneLine(summary) });
+}
+
+function oneLine(summary: string): string {
   const line = summary.replace(/\s+/g, ' ').trim();
-  return proxyActivities<Activities>({
-    ...profile,
-    summary: line.length > 120 ? `${line.slice(0, 119)}…` : line,
-  });
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }

@@ -9,9 +9,11 @@ import {
   AGENT_FAILED,
   appendEvent,
   currentDetails,
+  DEFAULT_TUNING,
   EVENT_TEXT_PREVIEW,
   initialAgentState,
   preview,
+  reportDue,
   resultFromView,
   sessionWorkflowId,
   statusView,
@@ -22,6 +24,7 @@ import {
   type AgentState,
   type AgentStatus,
   type AgentStatusView,
+  type ConversationMessage,
   type ToolOutcome,
   type ToolUseBlock,
 } from '../../src/domain';
@@ -52,10 +55,28 @@ export class AgentCore {
     this.state.descendants = addUsage(this.state.descendants, totals);
   }
 
+  /** After a step: report to the swarm and the session when it is due (usage-report.ts says when). */
+  protected reportIfDue(): void {
+    const { config, state } = this;
+    if (!config.swarmId && !config.sessionId) return;
+    const now = this.usageNow();
+    state.reported ??= now;
+    const seconds = config.tuning.usageReportSeconds ?? DEFAULT_TUNING.usageReportSeconds;
+    // Not awaited: the swarm's bookkeeping must not slow the agent down.
+    if (reportDue(state.reported, now, config.reportEvery, seconds)) void this.reportUsage();
+  }
+
+  private usageNow() {
+    const { tokens, toolCalls, status } = this.state;
+    return { at: Date.now(), tokens: tokens.input + tokens.output, toolCalls, status };
+  }
+
   /** Tell the swarm and the session this agent works for what it has used: they keep the budgets and totals. */
   protected async reportUsage(): Promise<void> {
     const { swarmId, sessionId, id } = this.config;
     const owners = [swarmId && swarmWorkflowId(swarmId), sessionId && sessionWorkflowId(sessionId)];
+    if (!owners.some(Boolean)) return;
+    this.state.reported = this.usageNow();
     const { tokens, toolCalls, iterations } = this.state;
     const report = {
       agentId: id,
@@ -89,12 +110,33 @@ export class AgentCore {
   protected deliverInbox(): void {
     const { state } = this;
     const blocks = state.inbox.splice(0).map((text) => ({ type: 'text' as const, text }));
-    const last = state.conversation[state.conversation.length - 1];
-    if (last?.role === 'user') last.content.push(...blocks);
-    else state.conversation.push({ role: 'user', content: blocks });
+    const lastIndex = state.conversation.length - 1;
+    const last = state.conversation[lastIndex];
+    if (last?.role === 'user') {
+      const before = JSON.stringify(last).length;
+      last.content.push(...blocks);
+      state.contextChars = this.contextChars() + JSON.stringify(last).length - before;
+      // The model worker holds that message as it was: the next call sends everything again.
+      if (state.sent && lastIndex < state.sent.count) state.sent = undefined;
+    } else this.addMessage({ role: 'user', content: blocks });
     state.turnEnded = false;
     if (!state.task) state.task = blocks[0].text;
     this.setStatus('running');
+  }
+
+  /** Append to the conversation, keeping its size (as JSON) up to date without re-reading it. */
+  protected addMessage(message: ConversationMessage): void {
+    const chars = this.contextChars();
+    this.state.conversation.push(message);
+    // `[a]` is 2 + |a|; each message after the first adds a comma.
+    this.state.contextChars =
+      chars + JSON.stringify(message).length + (this.state.conversation.length > 1 ? 1 : 0);
+  }
+
+  /** Characters of the conversation as JSON (what maxContextChars limits). */
+  protected contextChars(): number {
+    this.state.contextChars ??= JSON.stringify(this.state.conversation).length;
+    return this.state.contextChars;
   }
 
   setTodos(todos: AgentState['todos']): void {

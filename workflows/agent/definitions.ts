@@ -4,7 +4,13 @@
  * the payload is `unknown` because the workflow validates it itself.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { AgentEvent, AgentStatusView, ConversationMessage, PendingApproval } from '../../src/domain';
+import type {
+  AgentEvent,
+  AgentStatusView,
+  ConversationMessage,
+  ModelContext,
+  PendingApproval,
+} from '../../src/domain';
 
 export const pauseSignal = defineSignal<[unknown?]>('pause');
 export const resumeSignal = defineSignal<[unknown?]>('resume');
@@ -19,3 +25,9 @@ export const eventsQuery = defineQuery<AgentEvent[], [unknown?]>('events');
 export const transcriptQuery = defineQuery<ConversationMessage[]>('transcript');
 /** The agent's pending approvals (also in `status`, as `pendingApprovals`). */
 export const approvalsQuery = defineQuery<PendingApproval[]>('approvals');
+/**
+ * Internal: the system prompt and the whole conversation, for a model worker that does not
+ * hold the agent's context (another worker, or one that restarted). Model calls carry only
+ * what is new since the last call.
+ */
+export const modelContextQuery = defineQuery<ModelContext>('modelContext');

@@ -8,6 +8,7 @@ import {
   DEFAULT_HOOK_SETTINGS,
   ModelFailure,
   modelQueue,
+  nextContext,
   type AgentConfig,
   type AgentEventBody,
   type AgentState,
@@ -15,7 +16,7 @@ import {
   type ModelReply,
   type ModelTarget,
 } from '../../src/domain';
-import { activities, IDEMPOTENT_TOOL, modelProfile } from './activities';
+import { activities, LOCAL_READ, localActivities, modelProfile } from './activities';
 import { hookAgent } from './gate';
 
 export interface ModelHost {
@@ -54,22 +55,35 @@ export class ModelCalls {
     }
   }
 
-  private call(target: ModelTarget): Promise<ModelReply> {
-    const { config, state, hooks, redact } = this.host;
+  /** The system prompt: the agent's own, and what the context.inject hooks add. */
+  system(): string {
+    const { config, state, hooks } = this.host;
+    const injected = hooks.inject({ agent: hookAgent(config), files: state.contextFiles ?? [] });
+    return [config.systemPrompt, ...injected].join('\n\n');
+  }
+
+  private async call(target: ModelTarget): Promise<ModelReply> {
+    const { config, state, redact } = this.host;
     const summary = `model call ${state.iterations + 1} · ${target.model}`;
     const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
-    const injected = hooks.inject({ agent: hookAgent(config), files: state.contextFiles ?? [] });
-    return activities(profile, summary).callModel({
+    // Only what is new since the last call travels (and lands in the history).
+    const context = nextContext(state.conversation, this.system(), state.sent);
+    const reply = await activities(profile, summary).callModel({
       agentId: config.id,
       model: target.model,
       ...(target.backend ? { backend: target.backend } : {}),
-      system: [config.systemPrompt, ...injected].join('\n\n'),
-      messages: state.conversation,
+      context,
       tools: config.tools,
       temperature: config.temperature,
       maxTokens: config.limits.maxOutputTokens,
       ...(redact ? { redact } : {}),
     });
+    state.sent = {
+      count: state.conversation.length,
+      digest: context.digest,
+      systemDigest: context.systemDigest,
+    };
+    return reply;
   }
 
   /** AGENTS.md and README.md, read once; the context.inject hooks decide what reaches the prompt. */
@@ -78,7 +92,7 @@ export class ModelCalls {
     if (state.contextFiles) return;
     const settings = config.hooks ?? DEFAULT_HOOK_SETTINGS;
     state.contextFiles = settings.contextFiles
-      ? await activities(IDEMPOTENT_TOOL, 'read AGENTS.md and README.md').readContextFiles({
+      ? await localActivities(LOCAL_READ, 'read AGENTS.md and README.md').readContextFiles({
           cwd: config.cwd,
           maxChars: settings.maxContextFileChars,
           ...(redact ? { redact } : {}),

@@ -5,6 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   buildHooks,
+  currentDetails,
   DEFAULT_HOOK_SETTINGS,
   resolvePolicy,
   type HookManager,
@@ -36,6 +37,7 @@ import {
   cancelSignal,
   eventsQuery,
   messageSignal,
+  modelContextQuery,
   pauseSignal,
   resumeSignal,
   statusQuery,
@@ -107,6 +109,10 @@ export class AgentRun extends AgentCore implements ToolHost {
       return eventsAfter(this.state.log, args.after, args.limit);
     });
     wf.setHandler(transcriptQuery, () => this.state.conversation);
+    wf.setHandler(modelContextQuery, () => ({
+      system: this.model.system(),
+      messages: this.state.conversation,
+    }));
   }
 
   async run(): Promise<AgentResult> {
@@ -158,8 +164,8 @@ export class AgentRun extends AgentCore implements ToolHost {
       }
       if (await this.cancellable(() => this.step()))
         return this.finish('cancelled', this.state.cancel?.reason);
-      // Not awaited: the swarm's bookkeeping must not slow the agent down. The last report is awaited.
-      void this.reportUsage();
+      this.reportIfDue();
+      wf.setCurrentDetails(currentDetails(this.config, this.state));
       await this.continueAsNewIfLong();
     }
   }
@@ -203,10 +209,12 @@ export class AgentRun extends AgentCore implements ToolHost {
       costUsd: reply.costUsd ?? 0,
       totalCostUsd: state.costUsd,
     });
+    // The Web UI's details stay current while the tools run (a value the worker keeps, not a history event).
+    wf.setCurrentDetails(currentDetails(this.config, state));
     if ((reply.attempt ?? 1) > 1) this.sessionHooks('session.recovered');
     const text = textOf(reply.content);
     if (text) this.record({ type: 'message', role: 'assistant', text: preview(text) });
-    if (reply.content.length > 0) state.conversation.push({ role: 'assistant', content: reply.content });
+    if (reply.content.length > 0) this.addMessage({ role: 'assistant', content: reply.content });
     const calls = toolUsesOf(reply.content);
     if (calls.length === 0) {
       state.turnEnded = true;
@@ -221,7 +229,7 @@ export class AgentRun extends AgentCore implements ToolHost {
     }
     state.toolCalls += calls.length;
     const results = await runToolCalls(calls, this);
-    state.conversation.push({ role: 'user', content: results });
+    this.addMessage({ role: 'user', content: results });
     if (this.handedOff) {
       state.turnEnded = true;
       state.result = this.handedOff;
@@ -265,7 +273,12 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   private checkLimits(): void {
-    const reached = limitReached(this.config.limits, this.state);
+    const { iterations, tokens } = this.state;
+    const reached = limitReached(this.config.limits, {
+      iterations,
+      tokens,
+      contextChars: this.contextChars(),
+    });
     if (reached) throw new LimitReached(reached);
   }
 

@@ -36,9 +36,10 @@ export class Spending {
   async charge(reply: ModelReply): Promise<void> {
     const { config, state } = this.host;
     const costUsd = reply.costUsd ?? 0;
+    // An unpriced call changes nothing: no search-attribute write, no ledger round trip.
+    if (costUsd <= 0) return;
     state.costUsd += costUsd;
     wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
-    if (costUsd <= 0) return;
     const day = utcDay(new Date().toISOString());
     try {
       const charged = await activities(IDEMPOTENT_TOOL, `charge ${formatUsd(costUsd)}`).chargeCost({

@@ -15,7 +15,7 @@ import {
   type ToolResultBlock,
   type ToolUseBlock,
 } from '../../src/domain';
-import { activities, IDEMPOTENT_TOOL, ONCE_ONLY_TOOL } from './activities';
+import { activities, IDEMPOTENT_TOOL, LOCAL_READ, localActivities, ONCE_ONLY_TOOL } from './activities';
 import { broadcast, reportFinding, sendMessage } from './messaging';
 import { afterTool, gate, type GateHost } from './gate';
 
@@ -117,14 +117,14 @@ function activityFor(
       return activities(ONCE_ONLY_TOOL, summary).bash;
     case 'edit_file':
       return activities(ONCE_ONLY_TOOL, summary).editFile;
-    case 'read_file':
-      return activities(IDEMPOTENT_TOOL, summary).readFile;
     case 'write_file':
       return activities(IDEMPOTENT_TOOL, summary).writeFile;
+    case 'read_file':
+      return localActivities(LOCAL_READ, summary).readFile;
     case 'list_files':
-      return activities(IDEMPOTENT_TOOL, summary).listFiles;
+      return localActivities(LOCAL_READ, summary).listFiles;
     case 'grep':
-      return activities(IDEMPOTENT_TOOL, summary).grep;
+      return localActivities(LOCAL_READ, summary).grep;
   }
 }
 

@@ -4,6 +4,8 @@ import {
   DEFAULT_SYSTEM_PROMPT,
   DEFAULT_TOOLS,
   DEFAULT_TUNING,
+  plannedAgents,
+  reportEvery,
   resolveGovernance,
   type AgentConfig,
   type AgentTemplate,
@@ -37,6 +39,7 @@ export function swarmAgentConfig(input: SwarmInput, t: AgentTemplate, role: stri
     ...(t.agent ? { profile: t.agent } : {}),
     ...resolveGovernance([profile?.governance, t], input.governance),
     lineage: [],
+    reportEvery: reportEvery(input.budgets, plannedAgents(input)),
   };
 }
 

@@ -21,18 +21,18 @@ export function usageOf(report: UsageReport | undefined): Usage {
   };
 }
 
-/** Everything the reports say, summed: every agent at any depth, live. */
-export function sumReports(reports: Iterable<UsageReport>): Usage {
-  const total = emptyUsage();
-  for (const u of reports) {
-    total.tokens.input += u.tokens.input;
-    total.tokens.output += u.tokens.output;
-    total.toolCalls += u.toolCalls;
-    total.iterations += u.iterations;
-    total.agents += 1;
-    total.costUsd += u.costUsd ?? 0;
-  }
-  return total;
+/** What a report adds to the totals over the one it replaces. */
+export function usageDelta(report: UsageReport, before: UsageReport | undefined): Usage {
+  const now = usageOf(report);
+  if (!before) return now;
+  const was = usageOf(before);
+  return {
+    tokens: { input: now.tokens.input - was.tokens.input, output: now.tokens.output - was.tokens.output },
+    toolCalls: now.toolCalls - was.toolCalls,
+    iterations: now.iterations - was.iterations,
+    agents: 0,
+    costUsd: now.costUsd - was.costUsd,
+  };
 }
 
 export function swarmStats(
@@ -84,4 +84,27 @@ export function memberOf(u: UsageReport): SwarmOutcome['members'][number] {
     tokens: { ...u.tokens },
     costUsd: u.costUsd ?? 0,
   };
+}
+
+/** Agents listed one by one in the current details; a big swarm's are counted beyond that. */
+const DETAILS_AGENTS = 50;
+
+/** Markdown for the Web UI's "current details" of a swarm. */
+export function swarmDetails(status: AgentStatus, strategy: string, agents: SwarmAgent[]): string {
+  const counts = new Map<AgentStatus, number>();
+  for (const a of agents) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(' · ');
+  // The running first: they are what a person watching wants to see.
+  const shown = [
+    ...agents.filter((a) => a.status === 'running'),
+    ...agents.filter((a) => a.status !== 'running'),
+  ]
+    .slice(0, DETAILS_AGENTS)
+    .map((a) => `- ${a.id} **${a.name}** ${a.status}`);
+  const more = agents.length > DETAILS_AGENTS ? [`- … and ${agents.length - DETAILS_AGENTS} more`] : [];
+  return [
+    `**${status}** · ${strategy} swarm · ${agents.length} agents${summary ? ` (${summary})` : ''}`,
+    ...shown,
+    ...more,
+  ].join('\n');
 }

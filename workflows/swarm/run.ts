@@ -4,6 +4,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
+  addUsage,
   agentWorkflowId,
   appendEvent,
   cancelPayload,
@@ -34,7 +35,7 @@ import {
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
-import { budgetExceeded, memberOf, sumReports, swarmStats, usageOf } from './report';
+import { budgetExceeded, memberOf, swarmDetails, swarmStats, usageDelta, usageOf } from './report';
 import {
   broadcastPayload,
   broadcastSignal,
@@ -68,6 +69,10 @@ export class SwarmRun {
   private readonly scopes = new Map<string, wf.CancellationScope>();
   /** Latest own usage of every agent working for this swarm, subagents included. */
   private readonly usage = new Map<string, UsageReport>();
+  /** The sum of `usage`, kept as reports arrive. */
+  private total = emptyUsage();
+  /** Every agent started for this swarm at any depth: its own, and the subagents that reported. */
+  private readonly members = new Set<string>();
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
   /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
@@ -90,6 +95,9 @@ export class SwarmRun {
       const known = this.usage.get(report.agentId);
       if (known && known.version > report.version) return; // an older report, overtaken
       this.usage.set(report.agentId, report);
+      this.members.add(report.agentId);
+      // O(1) per report: the totals move by the difference, never re-summed.
+      this.total = addUsage(this.total, usageDelta(report, known));
       this.recordReport(report, known);
       this.checkBudgets();
     });
@@ -122,7 +130,7 @@ export class SwarmRun {
     if (status && status !== before?.status) this.record({ type: 'agent_status', agentId, to: status });
     const spent = tokens.input + tokens.output - (before ? before.tokens.input + before.tokens.output : 0);
     if (spent > 0) {
-      const total = sumReports(this.usage.values());
+      const total = this.total;
       this.record({
         type: 'tokens',
         agentId,
@@ -143,6 +151,7 @@ export class SwarmRun {
     this.status = to;
     this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
+    this.showDetails();
   }
 
   /** Run the strategy, and turn a stop (cancel, budget) into the swarm's outcome. */
@@ -193,6 +202,7 @@ export class SwarmRun {
       startedAt: now(),
     };
     this.agents.push(agent);
+    this.members.add(agent.id);
     this.showDetails();
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
@@ -231,12 +241,9 @@ export class SwarmRun {
     return this.stopReason !== undefined;
   }
 
-  /** Markdown for the Web UI's "current details": where every agent stands. */
+  /** The Web UI's "current details": the swarm's status, counts, and where its agents stand. */
   private showDetails(): void {
-    const lines = this.agents.map((a) => `- ${a.id} **${a.name}** ${a.status}`);
-    wf.setCurrentDetails(
-      [`**${this.status}** · ${this.strategy} swarm · ${this.agents.length} agents`, ...lines].join('\n'),
-    );
+    wf.setCurrentDetails(swarmDetails(this.status, this.strategy, this.agents));
   }
 
   private settle(agent: SwarmAgent, status: AgentStatus, result?: AgentResult, error?: string): void {
@@ -293,11 +300,11 @@ export class SwarmRun {
 
   /** Agents started for this swarm at any depth: its own, and the subagents that reported. */
   private spawned(): number {
-    return new Set([...this.agents.map((a) => a.id), ...this.usage.keys()]).size;
+    return this.members.size;
   }
 
   private checkBudgets(): void {
-    const exceeded = budgetExceeded(this.input.budgets, sumReports(this.usage.values()), this.spawned());
+    const exceeded = budgetExceeded(this.input.budgets, this.total, this.spawned());
     if (exceeded) this.stop('failed', exceeded);
   }
 

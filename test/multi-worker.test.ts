@@ -1,0 +1,163 @@
+/**
+ * More than one worker on a queue: a second worker process shares a swarm's agents with the
+ * suite's in-process worker, and when it is killed the remaining worker finishes every agent,
+ * with no replacement started (crash.test.ts covers a crashed sole worker and its replacement).
+ */
+import { temporal } from '@temporalio/proto';
+import { agentWorkflowId, modelQueue } from '../src/domain';
+import { waitForSwarm } from '../src/temporal/swarms';
+import { useHarness } from './helpers/harness';
+import { startWorkerProcess } from './helpers/worker-process';
+
+const h = useHarness();
+const { TaskQueueKind, TaskQueueType, TimeoutType } = temporal.api.enums.v1;
+const AGENTS = 20;
+
+/** An agent of a few turns: list_files each turn but the last; the model takes `delayMs` a turn. */
+const agentTask = (n: number, turns: number, delayMs: number) =>
+  h.script([
+    ...Array.from({ length: turns - 1 }, () => ({
+      toolCalls: [{ name: 'list_files', input: {} }],
+      delayMs,
+    })),
+    { text: `agent ${n} done`, delayMs },
+  ]);
+
+const parallel = (tasks: string[]) =>
+  h.swarm({ strategy: 'parallel', task: 'unused', merge: 'all', agents: tasks.map((task) => ({ task })) });
+
+const pidOf = (identity: string | null | undefined) => Number((identity ?? '').split('@')[0]);
+
+async function pollerPids(queue: string, type: temporal.api.enums.v1.TaskQueueType): Promise<number[]> {
+  const { pollers } = await h.client.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: type,
+  });
+  return (pollers ?? []).map((p) => pidOf(p.identity));
+}
+
+/** Wait until the worker of process `pid` polls for workflow tasks and for model calls. */
+async function waitUntilPolling(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [workflows, models] = await Promise.all([
+      pollerPids(h.taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      pollerPids(modelQueue(h.taskQueue), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+    ]);
+    if (workflows.includes(pid) && models.includes(pid)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the worker process ${pid} was not polling after ${timeoutMs} ms`);
+}
+
+interface AgentRun {
+  /** The pid of the worker that started each workflow task, in order. */
+  workflowTasks: number[];
+  /** The pid of the worker that ran each activity (its last attempt). */
+  activities: number[];
+  /** Workflow tasks that timed out: how the dead worker's tasks came back. */
+  timedOut: string[];
+  closed: boolean;
+}
+
+async function agentRun(agentId: string): Promise<AgentRun> {
+  const history = await h.client.workflow.getHandle(agentWorkflowId(agentId)).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    workflowTasks: events
+      .filter((e) => e.workflowTaskStartedEventAttributes)
+      .map((e) => pidOf(e.workflowTaskStartedEventAttributes!.identity)),
+    activities: events
+      .filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => pidOf(e.activityTaskStartedEventAttributes!.identity)),
+    timedOut: events
+      .filter((e) => e.workflowTaskTimedOutEventAttributes)
+      .map((e) => TimeoutType[e.workflowTaskTimedOutEventAttributes!.timeoutType ?? 0]),
+    closed: events.some((e) => e.workflowExecutionCompletedEventAttributes),
+  };
+}
+
+const tally = (xs: string[]) =>
+  Object.fromEntries([...new Set(xs)].map((x) => [x, xs.filter((y) => y === x).length]));
+const count = (pids: number[], pid: number) => pids.filter((p) => p === pid).length;
+
+test('a second worker process on the same queue shares the load: a swarm of 20 agents runs on both', async () => {
+  const second = startWorkerProcess(h);
+  const other = second.child.pid!;
+  try {
+    await waitUntilPolling(other);
+    const tasks = Array.from({ length: AGENTS }, (_, i) => agentTask(i + 1, 3, 200));
+    const started = Date.now();
+    const id = await parallel(tasks);
+    const out = await waitForSwarm(h.client, id);
+    const seconds = (Date.now() - started) / 1000;
+
+    expect(out.status).toBe('completed');
+    expect(out.agents.map((a) => `${a.status}:${a.result}`)).toEqual(
+      tasks.map((_, i) => `completed:agent ${i + 1} done`),
+    );
+    expect(out.stats.toolCalls).toBe(AGENTS * 2);
+
+    const runs = await Promise.all(out.agents.map((a) => agentRun(a.id)));
+    const workflowTasks = runs.flatMap((r) => r.workflowTasks);
+    const activities = runs.flatMap((r) => r.activities);
+    // Both processes ran agents' workflow tasks, and no one else did.
+    expect(new Set(workflowTasks)).toEqual(new Set([process.pid, other]));
+    // Counting activities too (model calls and tools), the work ran on exactly these two.
+    expect(new Set([...workflowTasks, ...activities])).toEqual(new Set([process.pid, other]));
+    const agentsOn = (pid: number) => runs.filter((r) => r.workflowTasks.includes(pid)).length;
+    console.log(
+      `${AGENTS} agents in ${seconds.toFixed(1)}s; workflow tasks: in process ${count(workflowTasks, process.pid)}` +
+        ` (${agentsOn(process.pid)} agents), second process ${count(workflowTasks, other)} (${agentsOn(other)} agents);` +
+        ` activities: in process ${count(activities, process.pid)}, second process ${count(activities, other)}`,
+    );
+  } finally {
+    await second.stop();
+  }
+});
+
+test('kill -9 of one of two workers mid-swarm: the remaining worker finishes every agent without a replacement', async () => {
+  const second = startWorkerProcess(h);
+  const killed = second.child.pid!;
+  try {
+    await waitUntilPolling(killed);
+    const tasks = Array.from({ length: AGENTS }, (_, i) => agentTask(i + 1, 5, 300));
+    const id = await parallel(tasks);
+    const ids = tasks.map((_, i) => `${id}.${i + 1}`);
+
+    // Wait until the second worker is running agents that still have turns to go.
+    const deadline = Date.now() + 30_000;
+    let onSecond: string[] = [];
+    while (onSecond.length < 2) {
+      if (Date.now() > deadline) throw new Error('the second worker never picked up running agents');
+      await new Promise((r) => setTimeout(r, 100));
+      const runs = await Promise.all(ids.map((a) => agentRun(a).catch(() => undefined)));
+      onSecond = ids.filter((_, i) => runs[i] && !runs[i].closed && runs[i].workflowTasks.includes(killed));
+    }
+    const killedAt = Date.now();
+    second.kill9();
+
+    const out = await waitForSwarm(h.client, id);
+    const seconds = (Date.now() - killedAt) / 1000;
+    expect(out.status).toBe('completed');
+    expect(out.agents.map((a) => `${a.status}:${a.result}`)).toEqual(
+      tasks.map((_, i) => `completed:agent ${i + 1} done`),
+    );
+
+    const runs = await Promise.all(ids.map(agentRun));
+    // Agents the killed worker had been running were finished by the one that remained.
+    const takenOver = ids.filter((_, i) => {
+      const wft = runs[i].workflowTasks;
+      return wft.includes(killed) && wft[wft.length - 1] === process.pid;
+    });
+    expect(takenOver.length).toBeGreaterThanOrEqual(1);
+    console.log(
+      `kill -9 of one of two workers → swarm of ${AGENTS} completed ${seconds.toFixed(1)}s later;` +
+        ` ${onSecond.length} agents running on it at the kill, ${takenOver.length} finished by the other worker;` +
+        ` workflow tasks timed out: ${JSON.stringify(tally(runs.flatMap((r) => r.timedOut)))}`,
+    );
+  } finally {
+    await second.stop();
+  }
+});
