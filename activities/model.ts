@@ -21,6 +21,10 @@ import {
 } from '../src/domain';
 import { classifyModelError } from './model-errors';
 import { ContextCache, contextOf } from './model-context';
+import { Slots } from './slots';
+
+/** Model calls at once per worker, unless ORCHESTRA_MODEL_CONCURRENCY says otherwise. */
+export const DEFAULT_MODEL_CONCURRENCY = 100;
 
 export interface CallModelInput {
   agentId: string;
@@ -50,6 +54,8 @@ export interface ModelDeps {
   prices?: PriceTable;
   /** The conversations this worker holds (one per worker; tests pass their own). */
   contexts?: ContextCache;
+  /** This worker's model limits: local calls keep them too (the model queue keeps them for the rest). */
+  modelLimits?: { concurrency?: number; callsPerMinute?: number };
 }
 
 export function createCallModel(deps: ModelDeps) {
@@ -82,16 +88,32 @@ export function createCallModel(deps: ModelDeps) {
   };
   const prices = deps.prices ?? DEFAULT_PRICES;
   const contexts = deps.contexts ?? new ContextCache();
+  const slots = new Slots(deps.modelLimits?.concurrency ?? DEFAULT_MODEL_CONCURRENCY);
+  const fleetLimited = (deps.modelLimits?.callsPerMinute ?? 0) > 0;
 
   return async function callModel(input: CallModelInput): Promise<ModelReply> {
     const ctx = Context.current();
+    if (ctx.info.isLocal && fleetLimited) {
+      // The fleet's calls per minute are counted by the server, on the model queue only.
+      throw ApplicationFailure.nonRetryable(
+        'this worker keeps a fleet-wide model rate limit',
+        ModelFailure.notLocal,
+      );
+    }
     const anthropic = getClient(input.backend);
     const { system, messages } = await contextOf(contexts, input.agentId, input.context);
+    // The model queue's worker holds its calls to the limit with its slots; local calls wait here.
+    const release = ctx.info.isLocal ? await slots.take(ctx.cancellationSignal) : () => {};
+    const started = performance.now();
     let received = 0;
     let text = '';
     // The SDK sends the latest heartbeat at most once per throttle interval, so beating on every
     // event costs nothing. Beat while waiting for the first byte too: a lost worker is noticed promptly.
-    const beat = setInterval(() => ctx.heartbeat(modelProgress(received, text)), 1000);
+    // A local call has no heartbeat: the workflow task it runs in stands for it.
+    const heartbeat = () => {
+      if (!ctx.info.isLocal) ctx.heartbeat(modelProgress(received, text));
+    };
+    const beat = setInterval(heartbeat, 1000);
     try {
       const stream = anthropic.messages.stream(
         {
@@ -107,19 +129,21 @@ export function createCallModel(deps: ModelDeps) {
       );
       stream.on('streamEvent', () => {
         received += 1;
-        ctx.heartbeat(modelProgress(received, text));
+        heartbeat();
       });
       stream.on('text', (delta) => {
         text += delta;
       });
       const message = await stream.finalMessage();
       const reply = toReply(message, prices, ctx.info.attempt);
+      reply.durationMs = Math.round(performance.now() - started);
       return input.redact ? redactReply(reply, input.redact.patterns) : reply;
     } catch (err) {
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
       throw classifyModelError(err);
     } finally {
       clearInterval(beat);
+      release();
     }
   };
 }

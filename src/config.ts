@@ -36,7 +36,7 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: z.url().optional(),
   TEMPORAL_CLI: z.string().min(1).optional(),
   ORCHESTRA_HOME: z.string().min(1).optional(),
-  ORCHESTRA_MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  ORCHESTRA_MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(100),
   ORCHESTRA_MODEL_RPM: z.coerce.number().int().min(0).default(0),
   ORCHESTRA_USER: workspaceIdSchema.optional(),
   ORCHESTRA_WORKSPACE: workspaceIdSchema.default(DEFAULTS.ORCHESTRA_WORKSPACE),

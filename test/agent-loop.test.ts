@@ -78,7 +78,8 @@ test('every activity carries a one-line summary for the Web UI timeline; fast re
     'activity: model call 1 · claude-test-model',
     'activity: $ echo hi',
     'local: /hi/ in src',
-    'activity: model call 2 · claude-test-model',
+    // The first call was short: the next runs locally too (the fast path).
+    'local: model call 2 · claude-test-model',
   ]);
 });
 

@@ -7,7 +7,9 @@ import { lastId, readSse, type SseEvent } from './helpers/sse';
 const h = useHarness();
 const api = useApi(h);
 
-const tuning = { modelHeartbeatTimeoutSeconds: 5 };
+// Partial text comes from the heartbeats of calls through the model queue; a call on the fast
+// path (a local activity, after a short one) has none. These agents' short calls come first.
+const tuning = { modelHeartbeatTimeoutSeconds: 5, localModelCallMs: 0 };
 const alice = USERS.alice.token;
 const LONG_TEXT =
   'The change is done: I read the module, found the off-by-one in the pager, fixed it, ' +

@@ -8,10 +8,11 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';
 
 export interface ModelLimits {
-  /** Model calls running at once on this worker. @default 8 */
+  /** Model calls running at once on this worker. @default 100 */
   modelConcurrency?: number;
   /** Model calls per minute across every worker on the queue (0: no limit). @default 0 */
   modelCallsPerMinute?: number;
@@ -42,8 +43,33 @@ export class OrchestraWorker {
   }
 }
 
+/**
+ * Defaults for a fleet of hundreds of agents on one worker. An agent's workflow holds a
+ * workflow-task slot while its local activities (reads, short model calls) run, and a
+ * cached workflow is an agent that needs no replay: both should cover every live agent.
+ * Activations run on one thread whatever the slots, so more slots cost memory, not CPU.
+ */
+export const FLEET_DEFAULTS = {
+  /** Agents (and swarms, sessions) kept in memory between their workflow tasks. @default 2000 */
+  maxCachedWorkflows: 2000,
+  /** Workflow tasks in flight at once, local activities running included. @default 1000 */
+  maxConcurrentWorkflowTaskExecutions: 1000,
+  /** Local activities (reads, short model calls) at once. @default 1000 */
+  maxConcurrentLocalActivityExecutions: 1000,
+  /** Tool activities (bash, edit_file, write_file, bookkeeping) at once. @default 200 */
+  maxConcurrentActivityTaskExecutions: 200,
+  /** Pollers grow with the backlog and shrink when idle. */
+  workflowTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
+  activityTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
+} satisfies Partial<WorkerOptions>;
+
 export async function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<OrchestraWorker> {
-  const { callModel, ...tools } = createActivities(options.deps);
+  const modelConcurrency = options.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
+  const perMinute = options.modelCallsPerMinute ?? 0;
+  const activities = createActivities({
+    ...options.deps,
+    modelLimits: { concurrency: modelConcurrency, callsPerMinute: perMinute },
+  });
   const shared = {
     connection: options.connection,
     namespace: options.namespace,
@@ -57,20 +83,22 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   } satisfies Partial<WorkerOptions>;
   const main = await Worker.create({
     ...shared,
+    ...FLEET_DEFAULTS,
     taskQueue: options.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: tools,
+    // callModel is here for the short calls that run as local activities; the rest come through the model queue.
+    activities,
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
     // (SDK default 10s). Agent histories are short (continue-as-new), so a replay elsewhere is cheap.
     stickyQueueScheduleToStartTimeout: '3 seconds',
     ...options.overrides,
   });
-  const perMinute = options.modelCallsPerMinute ?? 0;
   const model = await Worker.create({
     ...shared,
     taskQueue: modelQueue(options.taskQueue),
-    activities: { callModel },
-    maxConcurrentActivityTaskExecutions: options.modelConcurrency ?? 8,
+    activities: { callModel: activities.callModel },
+    maxConcurrentActivityTaskExecutions: modelConcurrency,
+    activityTaskPollerBehavior: FLEET_DEFAULTS.activityTaskPollerBehavior,
     ...(perMinute > 0 ? { maxTaskQueueActivitiesPerSecond: perMinute / 60 } : {}),
   });
   const ledgers = await Worker.create({

@@ -52,6 +52,10 @@ export interface AgentState {
   sentBack: number;
   /** Set once the primary model stayed overloaded: calls go to the fallback. */
   onFallback?: boolean;
+  /** How long the last model call took (ms): a short one lets the next run locally. */
+  lastModelMs?: number;
+  /** Set once a worker refused a local model call (it keeps a fleet-wide rate limit). */
+  localModelOff?: boolean;
   /** What the last model call sent: the model worker holds it, the next call sends only what follows. */
   sent?: ContextMark & { systemDigest: string };
   /** Characters of the conversation as JSON, kept up to date as it grows (maxContextChars). */

@@ -84,6 +84,14 @@ export const DEFAULT_TUNING = {
    * else (a status change, the swarm's budgets) asks for one sooner. @default 10
    */
   usageReportSeconds: 10,
+  /**
+   * A model call runs as a local activity, inside the workflow task and with no server
+   * round trip, when the agent's previous call took less than this many ms; longer calls
+   * (and every agent's first) go through the model queue, heartbeating and streaming their
+   * text. A local call holds the workflow task, so queries and signals wait for it: keep
+   * this short. 0 turns the fast path off. @default 500
+   */
+  localModelCallMs: 500,
 } as const;
 
 export const agentTuningSchema = z
@@ -92,11 +100,16 @@ export const agentTuningSchema = z
     continueAsNewAfterEvents: z.number().int().min(20).max(50_000),
     modelMaxAttempts: z.number().int().min(1).max(100),
     usageReportSeconds: z.number().min(0).max(3600),
+    localModelCallMs: z.number().int().min(0).max(5000),
   })
   .strict();
-export type AgentTuning = Omit<z.infer<typeof agentTuningSchema>, 'usageReportSeconds'> & {
-  /** Absent in agents started before it existed. */
+export type AgentTuning = Omit<
+  z.infer<typeof agentTuningSchema>,
+  'usageReportSeconds' | 'localModelCallMs'
+> & {
+  /** Absent in agents started before they existed. */
   usageReportSeconds?: number;
+  localModelCallMs?: number;
 };
 
 /** Workspace and user names: short, plain, safe in a visibility query. */

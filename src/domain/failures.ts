@@ -5,6 +5,8 @@ export const ModelFailure = {
   serverError: 'ModelServerError',
   connection: 'ModelConnectionError',
   rejected: 'ModelRequestRejected',
+  /** This worker keeps a fleet-wide rate limit: its model calls go through the model queue, never locally. */
+  notLocal: 'ModelCallNotLocal',
 } as const;
 
 /** The type of the failure an agent workflow ends with when the agent fails. */

@@ -49,6 +49,8 @@ export interface ModelReply {
   priced?: boolean;
   /** The activity attempt that answered: above 1, the call recovered from a failure. */
   attempt?: number;
+  /** How long the call took on the worker, in ms: it decides whether the next one may run locally. */
+  durationMs?: number;
 }
 
 export function textOf(blocks: readonly ContentBlock[]): string {

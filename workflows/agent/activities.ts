@@ -28,6 +28,15 @@ export function modelProfile(tuning: AgentTuning): ActivityOptions {
 }
 
 /**
+ * A short model call as a local activity: one attempt, since a failed one is retried
+ * through the model queue, where backoff, heartbeats and the fallback model apply.
+ */
+export const LOCAL_MODEL: LocalActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 1 },
+};
+
+/**
  * Reads, lists and greps take milliseconds and change nothing: local activities, run by
  * the worker inside the workflow task, with no server round trip. A crash before the task
  * completes runs one again, which does no harm.

@@ -6,6 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   DEFAULT_HOOK_SETTINGS,
+  DEFAULT_TUNING,
   ModelFailure,
   modelQueue,
   nextContext,
@@ -13,11 +14,18 @@ import {
   type AgentEventBody,
   type AgentState,
   type HookManager,
+  type ModelContextInput,
   type ModelReply,
   type ModelTarget,
 } from '../../src/domain';
-import { activities, LOCAL_READ, localActivities, modelProfile } from './activities';
+import { activities, LOCAL_MODEL, LOCAL_READ, localActivities, modelProfile } from './activities';
 import { hookAgent } from './gate';
+
+function isFailure(err: unknown, type: string): boolean {
+  return (
+    err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure && err.cause.type === type
+  );
+}
 
 export interface ModelHost {
   readonly config: AgentConfig;
@@ -42,10 +50,7 @@ export class ModelCalls {
     try {
       return await this.call(primary);
     } catch (err) {
-      const overloaded =
-        err instanceof wf.ActivityFailure &&
-        err.cause instanceof wf.ApplicationFailure &&
-        err.cause.type === ModelFailure.overloaded;
+      const overloaded = isFailure(err, ModelFailure.overloaded);
       if (!overloaded || !config.fallback || wf.isCancellation(err)) throw err;
       state.onFallback = true;
       const reason = (err as wf.ActivityFailure).cause?.message ?? 'overloaded';
@@ -65,24 +70,52 @@ export class ModelCalls {
   private async call(target: ModelTarget): Promise<ModelReply> {
     const { config, state, redact } = this.host;
     const summary = `model call ${state.iterations + 1} · ${target.model}`;
-    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
-    // Only what is new since the last call travels (and lands in the history).
-    const context = nextContext(state.conversation, this.system(), state.sent);
-    const reply = await activities(profile, summary).callModel({
+    const system = this.system();
+    const request = {
       agentId: config.id,
       model: target.model,
       ...(target.backend ? { backend: target.backend } : {}),
-      context,
       tools: config.tools,
       temperature: config.temperature,
       maxTokens: config.limits.maxOutputTokens,
       ...(redact ? { redact } : {}),
-    });
+    };
+    if (this.runsLocally()) {
+      try {
+        // A local activity's input never reaches the history: it carries the whole context.
+        const context = nextContext(state.conversation, system, undefined);
+        return this.sent(
+          await localActivities(LOCAL_MODEL, summary).callModel({ ...request, context }),
+          context,
+        );
+      } catch (err) {
+        if (wf.isCancellation(err)) throw err;
+        if (isFailure(err, ModelFailure.notLocal)) state.localModelOff = true;
+        // Any other failure: the model queue retries it, with backoff and heartbeats.
+      }
+    }
+    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
+    // Only what is new since the last call travels (and lands in the history).
+    const context = nextContext(state.conversation, system, state.sent);
+    return this.sent(await activities(profile, summary).callModel({ ...request, context }), context);
+  }
+
+  /** The fast path: the last call was short, so this one likely is too (the first call never is). */
+  private runsLocally(): boolean {
+    const { config, state } = this.host;
+    const limit = config.tuning.localModelCallMs ?? DEFAULT_TUNING.localModelCallMs;
+    return !state.localModelOff && state.lastModelMs !== undefined && state.lastModelMs < limit;
+  }
+
+  /** Note what the model worker now holds, and how long the call took. */
+  private sent(reply: ModelReply, context: ModelContextInput): ModelReply {
+    const { state } = this.host;
     state.sent = {
       count: state.conversation.length,
       digest: context.digest,
       systemDigest: context.systemDigest,
     };
+    state.lastModelMs = reply.durationMs;
     return reply;
   }
 
