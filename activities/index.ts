@@ -41,6 +41,8 @@ export function createActivities(deps: ActivityDeps) {
     grep: redacted(grep),
     readContextFiles,
     chargeCost,
+    /** Does nothing: scheduling it completes the workflow task, so the history catches up (run.ts). */
+    checkpoint: async (): Promise<void> => {},
     lookupAgent: createLookupAgent(deps.file ?? {}, deps.defaultModel ?? 'claude-sonnet-4-5'),
   };
 }

@@ -6,10 +6,12 @@ const h = useHarness();
 const api = useApi(h);
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
+// Busy agents must outlive their test, however fast each step is.
 const spawnBody = async (task: string, extra: object = {}) => ({
   task,
   cwd: await h.workspace(),
   tuning,
+  limits: { maxIterations: 5000 },
   ...extra,
 });
 

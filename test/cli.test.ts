@@ -81,7 +81,19 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
 test('pause, resume, message and cancel from the CLI; logs --follow ends with the agent', async () => {
   const task = h.busyTask(300);
   const { id } = JSON.parse(
-    (await orchestra(['agent', 'spawn', task, '--cwd', await h.workspace(), '--json'])).stdout,
+    // Enough model calls to outlive the test, however fast each step is.
+    (
+      await orchestra([
+        'agent',
+        'spawn',
+        task,
+        '--cwd',
+        await h.workspace(),
+        '--max-iterations',
+        '5000',
+        '--json',
+      ])
+    ).stdout,
   );
   await waitForStatus(h.client, id, (v) => v.status === 'running');
   expect(await orchestra(['agent', 'pause', id, '--reason', 'review'])).toMatchObject({

@@ -55,9 +55,11 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
   ids.push(
     await h.spawn({
       task: h.script([
-        ...Array.from({ length: 5 }, () => ({ toolCalls: [{ name: 'list_files', input: {} }] })),
+        // Enough fast local steps for a checkpoint or two, so the history grows past 20 events.
+        ...Array.from({ length: 25 }, () => ({ toolCalls: [{ name: 'list_files', input: {} }] })),
         { text: 'ok' },
       ]),
+      limits: { maxIterations: 100 },
       tuning: { continueAsNewAfterEvents: 20 },
     }),
   );

@@ -52,6 +52,8 @@ export interface AgentState {
   sentBack: number;
   /** Set once the primary model stayed overloaded: calls go to the fallback. */
   onFallback?: boolean;
+  /** Steps run locally since the history last heard from this agent (see `checkpointDue`). */
+  local?: LocalRun;
   /** How long the last model call took (ms): a short one lets the next run locally. */
   lastModelMs?: number;
   /** Set once a worker refused a local model call (it keeps a fleet-wide rate limit). */
@@ -62,11 +64,41 @@ export interface AgentState {
   contextChars?: number;
   /** What the swarm and the session were last told this agent used, and when. */
   reported?: { at: number; tokens: number; toolCalls: number; status: AgentStatus };
+  /** Cost not yet charged to the session and the day, since the model call `from`. */
+  uncharged?: { usd: number; from: number };
+  /** Workflow time (ms) of the last charge. */
+  chargedAt?: number;
   /** The session's and the day's totals as of the last charge. */
   ledgers?: {
     session?: { totalUsd: number; limitUsd?: number };
     day?: { totalUsd: number; day: string };
   };
+}
+
+/** What steps on the fast path did since the last server round trip. */
+export interface LocalRun {
+  steps: number;
+  /** Model time, ms. */
+  modelMs: number;
+  /** Characters of model replies and tool results. */
+  chars: number;
+}
+
+/**
+ * Steps on the fast path run inside one workflow task and reach the history only when it
+ * completes; queries and signals wait for it. A checkpoint (a no-op activity) completes it
+ * after this much, so what a crash would repeat, what a person waits for, and the size of
+ * one task's completion all stay small.
+ */
+export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 1000, chars: 256_000 };
+
+export function checkpointDue(run: LocalRun | undefined): boolean {
+  if (!run) return false;
+  return (
+    run.steps >= CHECKPOINT_AFTER.steps ||
+    run.modelMs >= CHECKPOINT_AFTER.modelMs ||
+    run.chars >= CHECKPOINT_AFTER.chars
+  );
 }
 
 export interface AgentInput {

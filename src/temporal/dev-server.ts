@@ -72,6 +72,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // fan-out of agents runs about 3x faster. NORMAL syncs at checkpoints, which survives a
     // killed server process (only a power cut could lose the last transactions).
     ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    // An activity on the workflow's own queue comes back with the workflow task's completion.
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TYPE_NAMES[key.type]}`]),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort ?? 8233)]),
   ];

@@ -46,7 +46,25 @@ export const LOCAL_READ: LocalActivityOptions = {
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 };
 
-/** Whole-file writes (and bookkeeping) are idempotent: retry them. */
+/**
+ * Charging the ledgers: a couple of Updates, idempotent by call id, so a local activity
+ * (a crash that repeats one counts it once).
+ */
+export const LOCAL_BOOKKEEPING: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+};
+
+/**
+ * The checkpoint after a run of local steps: a no-op on the agent's own queue, which the
+ * server hands back to the worker with the completed workflow task (eager dispatch).
+ */
+export const CHECKPOINT: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '100 milliseconds', maximumAttempts: 5 },
+};
+
+/** Whole-file writes are idempotent: retry them. */
 export const IDEMPOTENT_TOOL: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '20 seconds',

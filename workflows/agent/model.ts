@@ -83,11 +83,16 @@ export class ModelCalls {
     if (this.runsLocally()) {
       try {
         // A local activity's input never reaches the history: it carries the whole context.
-        const context = nextContext(state.conversation, system, undefined);
-        return this.sent(
-          await localActivities(LOCAL_MODEL, summary).callModel({ ...request, context }),
-          context,
-        );
+        // Its digest builds on the last one (only the new messages are hashed); the worker holds it all after.
+        const next = nextContext(state.conversation, system, state.sent);
+        const context = { ...next, base: undefined, messages: state.conversation, system };
+        const reply = await localActivities(LOCAL_MODEL, summary).callModel({ ...request, context });
+        state.local = {
+          steps: (state.local?.steps ?? 0) + 1,
+          modelMs: (state.local?.modelMs ?? 0) + (reply.durationMs ?? 0),
+          chars: state.local?.chars ?? 0,
+        };
+        return this.sent(reply, next);
       } catch (err) {
         if (wf.isCancellation(err)) throw err;
         if (isFailure(err, ModelFailure.notLocal)) state.localModelOff = true;
@@ -97,7 +102,9 @@ export class ModelCalls {
     const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
     // Only what is new since the last call travels (and lands in the history).
     const context = nextContext(state.conversation, system, state.sent);
-    return this.sent(await activities(profile, summary).callModel({ ...request, context }), context);
+    const reply = this.sent(await activities(profile, summary).callModel({ ...request, context }), context);
+    state.local = undefined; // a round trip: the history has everything up to here
+    return reply;
   }
 
   /** The fast path: the last call was short, so this one likely is too (the first call never is). */

@@ -5,6 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   buildHooks,
+  checkpointDue,
   currentDetails,
   DEFAULT_HOOK_SETTINGS,
   resolvePolicy,
@@ -51,6 +52,7 @@ import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls } from './model';
+import { activities, CHECKPOINT } from './activities';
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -122,14 +124,14 @@ export class AgentRun extends AgentCore implements ToolHost {
         this.sessionHooks('session.created');
       }
       const result = await this.loop();
-      await this.reportUsage();
+      await this.settleAccounts();
       return result;
     } catch (err) {
       if (wf.isCancellation(err)) {
         // Cancelled through Temporal itself: record it, then let the run end as Canceled.
         await wf.CancellationScope.nonCancellable(async () => {
           this.setStatus('cancelled', 'cancelled through Temporal');
-          await this.reportUsage();
+          await this.settleAccounts();
         });
         throw err;
       }
@@ -142,7 +144,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       if (reason === undefined) throw err;
       const failure = this.fail(reason);
       this.sessionHooks('session.error');
-      await this.reportUsage();
+      await this.settleAccounts();
       throw failure;
     }
   }
@@ -166,8 +168,15 @@ export class AgentRun extends AgentCore implements ToolHost {
         return this.finish('cancelled', this.state.cancel?.reason);
       this.reportIfDue();
       wf.setCurrentDetails(currentDetails(this.config, this.state));
+      await this.checkpointIfDue();
       await this.continueAsNewIfLong();
     }
+  }
+
+  /** At the end: the last batch charged, the last usage reported. */
+  private async settleAccounts(): Promise<void> {
+    await this.spending.flush();
+    await this.reportUsage();
   }
 
   private cancelRequested(): boolean {
@@ -184,6 +193,7 @@ export class AgentRun extends AgentCore implements ToolHost {
     this.checkLimits();
     await this.spending.enforce();
     const { state } = this;
+    const charsBefore = this.contextChars();
     const reply = await this.model.next();
     state.iterations += 1;
     state.tokens.input += reply.usage.input;
@@ -195,6 +205,7 @@ export class AgentRun extends AgentCore implements ToolHost {
     } finally {
       await charging;
     }
+    if (state.local) state.local.chars += this.contextChars() - charsBefore;
   }
 
   /** Record the reply and run the tools it asks for. */
@@ -296,11 +307,20 @@ export class AgentRun extends AgentCore implements ToolHost {
     }
   }
 
+  /** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */
+  private async checkpointIfDue(): Promise<void> {
+    if (!checkpointDue(this.state.local)) return;
+    this.state.local = undefined;
+    // Not a timer: the dev server fires short timers up to a second late.
+    await activities(CHECKPOINT, 'checkpoint').checkpoint();
+  }
+
   private async continueAsNewIfLong(): Promise<void> {
     const info = wf.workflowInfo();
     if (!info.continueAsNewSuggested && info.historyLength < this.config.tuning.continueAsNewAfterEvents)
       return;
     this.record({ type: 'continued_as_new', historyLength: info.historyLength });
+    await this.spending.flush();
     await wf.condition(wf.allHandlersFinished);
     await wf.continueAsNew<(input: AgentInput) => Promise<AgentResult>>({ ...this.input, state: this.state });
   }

@@ -1,11 +1,13 @@
 /**
  * What an agent spends: each model call's cost is added to the agent, charged to its
- * session and to its workspace's day, and held against the budgets before the next call.
+ * session and to its workspace's day (at once where a shared budget needs it, else in
+ * batches), and held against the budgets before the next call.
  * At a warning threshold the agent says so; at a limit it asks a person (or stops).
  */
 import * as wf from '@temporalio/workflow';
 import {
   checkBudgets,
+  DEFAULT_TUNING,
   formatUsd,
   utcDay,
   type AgentConfig,
@@ -16,7 +18,7 @@ import {
   type Spending as SpendingLevels,
 } from '../../src/domain';
 import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
-import { activities, IDEMPOTENT_TOOL } from './activities';
+import { LOCAL_BOOKKEEPING, localActivities } from './activities';
 import type { Approvals } from './approvals';
 
 /** A configured limit was reached; the agent fails with this reason. */
@@ -32,21 +34,40 @@ export interface SpendingHost {
 export class Spending {
   constructor(private readonly host: SpendingHost) {}
 
-  /** Add a call's cost to the agent, its session and its workspace's day. */
+  /**
+   * Add a call's cost to the agent, and charge it to the session and the workspace's day:
+   * at once when a shared budget (the session's, the day's) needs their totals before the
+   * next call, else in batches, at most every `usageReportSeconds` and at the agent's end.
+   */
   async charge(reply: ModelReply): Promise<void> {
-    const { config, state } = this.host;
+    const { state } = this.host;
     const costUsd = reply.costUsd ?? 0;
     // An unpriced call changes nothing: no search-attribute write, no ledger round trip.
     if (costUsd <= 0) return;
     state.costUsd += costUsd;
     wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
+    state.uncharged = {
+      usd: (state.uncharged?.usd ?? 0) + costUsd,
+      from: state.uncharged?.from ?? state.iterations,
+    };
+    if (this.sharedBudget() || this.chargeDue()) await this.flush();
+  }
+
+  /** Charge the session and the day what they have not been charged yet. */
+  async flush(): Promise<void> {
+    const { config, state } = this.host;
+    const batch = state.uncharged;
+    if (!batch) return;
+    state.uncharged = undefined;
+    state.chargedAt = Date.now();
     const day = utcDay(new Date().toISOString());
+    const to = state.iterations;
     try {
-      const charged = await activities(IDEMPOTENT_TOOL, `charge ${formatUsd(costUsd)}`).chargeCost({
+      const charged = await localActivities(LOCAL_BOOKKEEPING, `charge ${formatUsd(batch.usd)}`).chargeCost({
         agentId: config.id,
-        // One id per model call, stable across replays and continue-as-new: a retry counts once.
-        callId: `${config.id}.${state.iterations}`,
-        costUsd,
+        // One id per call (or run of calls), stable across replays and continue-as-new: a retry counts once.
+        callId: batch.from === to ? `${config.id}.${to}` : `${config.id}.${batch.from}-${to}`,
+        costUsd: batch.usd,
         workspace: config.workspace ?? 'default',
         day,
         sessionId: config.sessionId,
@@ -57,9 +78,24 @@ export class Spending {
       };
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
-      // The agent's own total stands; the shared totals catch up with the next charge.
+      // The agent's own total stands; the shared totals miss this batch.
       wf.log.warn('could not charge the session and the day', { agentId: config.id, error: String(err) });
     }
+  }
+
+  /** A budget shared with other agents is kept: its totals must be current before the next call. */
+  private sharedBudget(): boolean {
+    const { config, state } = this.host;
+    if (config.budget?.dailyUsd !== undefined) return true;
+    // Until the first charge answers, the agent does not know whether its session has a budget.
+    if (config.sessionId && !state.ledgers) return true;
+    return state.ledgers?.session?.limitUsd !== undefined;
+  }
+
+  private chargeDue(): boolean {
+    const { config, state } = this.host;
+    const seconds = config.tuning.usageReportSeconds ?? DEFAULT_TUNING.usageReportSeconds;
+    return state.chargedAt === undefined || Date.now() - state.chargedAt >= seconds * 1000;
   }
 
   /** Before spending more: warn past the threshold, and at a limit ask a person or stop. */
