@@ -102,18 +102,21 @@ export function createCallModel(deps: ModelDeps) {
     }
     const anthropic = getClient(input.backend);
     const { system, messages } = await contextOf(contexts, input.agentId, input.context);
-    // The model queue's worker holds its calls to the limit with its slots; local calls wait here.
-    const release = ctx.info.isLocal ? await slots.take(ctx.cancellationSignal) : () => {};
-    const started = performance.now();
     let received = 0;
     let text = '';
     // The SDK sends the latest heartbeat at most once per throttle interval, so beating on every
-    // event costs nothing. Beat while waiting for the first byte too: a lost worker is noticed promptly.
-    // A local call has no heartbeat: the workflow task it runs in stands for it.
+    // event costs nothing. Beat while waiting for a slot and the first byte too: a lost worker is
+    // noticed promptly. A local call has no heartbeat: the workflow task it runs in stands for it.
     const heartbeat = () => {
       if (!ctx.info.isLocal) ctx.heartbeat(modelProgress(received, text));
     };
     const beat = setInterval(heartbeat, 1000);
+    // Local calls and queued ones share this worker's limit.
+    const release = await slots.take(ctx.cancellationSignal).catch((err: unknown) => {
+      clearInterval(beat);
+      throw err;
+    });
+    const started = performance.now();
     try {
       const stream = anthropic.messages.stream(
         {

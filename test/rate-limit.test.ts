@@ -9,8 +9,13 @@ describe('at most N model calls at once per worker', () => {
   const h = useHarness({ modelLimits: { modelConcurrency: 2 } });
 
   test('a swarm of 6 agents never has more than 2 model calls in flight, and all succeed', async () => {
+    // Short calls first, so that later calls take the fast path (local activities): it keeps the limit too.
     const agents = Array.from({ length: 6 }, (_, i) => ({
-      task: h.script([{ text: `answer ${i}`, delayMs: 400 }]),
+      task: h.script([
+        { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 100 },
+        { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 100 },
+        { text: `answer ${i}`, delayMs: 100 },
+      ]),
     }));
     const id = await h.swarm({ strategy: 'parallel', task: 'x', merge: 'all', agents });
     const out = await waitForSwarm(h.client, id);
@@ -24,11 +29,22 @@ describe('at most N model calls a minute across the fleet', () => {
   const h = useHarness({ modelLimits: { modelCallsPerMinute: 120 } });
 
   test('6 calls at 2 a second are spread over more than 2 seconds, and all succeed', async () => {
-    const agents = Array.from({ length: 6 }, (_, i) => ({ task: h.script([{ text: `answer ${i}` }]) }));
+    // Two calls each: the second would take the fast path, which a fleet-wide limit refuses.
+    const agents = Array.from({ length: 3 }, (_, i) => ({
+      task: h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: `answer ${i}` }]),
+    }));
     const id = await h.swarm({ strategy: 'parallel', task: 'x', merge: 'all', agents });
     const out = await waitForSwarm(h.client, id);
-    expect(out.stats).toMatchObject({ completed: 6, failed: 0 });
-    const times = out.agents.map((a) => Date.parse(a.endedAt!));
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(1500);
+    expect(out.stats).toMatchObject({ completed: 3, failed: 0 });
+    // Six calls at two a second: the last starts 2.5 s after the first.
+    expect(Date.parse(out.updatedAt) - Date.parse(out.startedAt)).toBeGreaterThanOrEqual(2000);
+    expect(h.model.requests.every((r) => r.status === 200 && r.attempt === 1)).toBe(true);
+    for (const agent of out.agents) {
+      const events = (await h.client.workflow.getHandle(`agent-${agent.id}`).fetchHistory()).events ?? [];
+      const queued = events.filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel',
+      );
+      expect(queued).toHaveLength(2); // both through the model queue, where the server counts them
+    }
   });
 });

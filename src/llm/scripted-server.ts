@@ -28,6 +28,8 @@ export interface RecordedRequest {
   aborted: boolean;
   /** The system prompt, as text. */
   system: string;
+  /** Messages in the request: the whole conversation the model was shown. */
+  messages: number;
 }
 
 export interface ScriptedServer {
@@ -87,6 +89,7 @@ export async function startScriptedServer(
       status: 200,
       aborted: false,
       system: typeof body.system === 'string' ? body.system : textOfContent(body.system),
+      messages: messages.length,
     };
     requests.push(record);
     res.once('close', () => {

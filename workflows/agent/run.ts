@@ -220,8 +220,6 @@ export class AgentRun extends AgentCore implements ToolHost {
       costUsd: reply.costUsd ?? 0,
       totalCostUsd: state.costUsd,
     });
-    // The Web UI's details stay current while the tools run (a value the worker keeps, not a history event).
-    wf.setCurrentDetails(currentDetails(this.config, state));
     if ((reply.attempt ?? 1) > 1) this.sessionHooks('session.recovered');
     const text = textOf(reply.content);
     if (text) this.record({ type: 'message', role: 'assistant', text: preview(text) });
@@ -239,6 +237,8 @@ export class AgentRun extends AgentCore implements ToolHost {
       );
     }
     state.toolCalls += calls.length;
+    // The Web UI's details stay current while the tools run (a value the worker keeps, not a history event).
+    wf.setCurrentDetails(currentDetails(this.config, state));
     const results = await runToolCalls(calls, this);
     this.addMessage({ role: 'user', content: results });
     if (this.handedOff) {

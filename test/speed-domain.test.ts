@@ -1,0 +1,147 @@
+/** The pure rules behind the speed work: context digests, when to report, when to checkpoint, a worker's slots. */
+import {
+  chainDigest,
+  checkpointDue,
+  digestOf,
+  EMPTY_DIGEST,
+  nextContext,
+  plannedAgents,
+  reportDue,
+  reportEvery,
+  type ConversationMessage,
+  type SwarmSpec,
+} from '../src/domain';
+import { ContextCache } from '../activities/model-context';
+import { Slots } from '../activities/slots';
+import { swarmDetails } from '../workflows/swarm/report';
+
+const user = (text: string): ConversationMessage => ({ role: 'user', content: [{ type: 'text', text }] });
+const bot = (text: string): ConversationMessage => ({ role: 'assistant', content: [{ type: 'text', text }] });
+
+describe('model context', () => {
+  test('a digest names a conversation: the same messages, the same digest; any change, another', () => {
+    const conv = [user('a'), bot('b'), user('c')];
+    expect(chainDigest(EMPTY_DIGEST, conv)).toBe(
+      chainDigest(chainDigest(EMPTY_DIGEST, conv.slice(0, 2)), conv.slice(2)),
+    );
+    expect(chainDigest(EMPTY_DIGEST, conv)).not.toBe(
+      chainDigest(EMPTY_DIGEST, [user('a'), bot('b'), user('C')]),
+    );
+    expect(digestOf('x')).toMatch(/^[0-9a-z]{11}$/);
+  });
+
+  test('the next call sends what follows the last one, and the system prompt only when it changed', () => {
+    const conv = [user('task'), bot('one'), user('result')];
+    const first = nextContext(conv.slice(0, 1), 'system', undefined);
+    expect(first).toMatchObject({ messages: [user('task')], system: 'system' });
+    expect(first.base).toBeUndefined();
+    const sent = { count: 1, digest: first.digest, systemDigest: first.systemDigest };
+    const second = nextContext(conv, 'system', sent);
+    expect(second).toMatchObject({ base: { count: 1, digest: first.digest }, messages: conv.slice(1) });
+    expect(second.system).toBeUndefined();
+    expect(second.digest).toBe(chainDigest(EMPTY_DIGEST, conv));
+    expect(nextContext(conv, 'another system', sent).system).toBe('another system');
+  });
+
+  test('a worker holds what it was sent, serves a retry, and knows when it lacks the base', () => {
+    const cache = new ContextCache();
+    const conv = [user('task'), bot('one'), user('result')];
+    const first = nextContext(conv.slice(0, 1), 'sys', undefined);
+    expect(cache.resolve('a', first)).toEqual({ system: 'sys', messages: conv.slice(0, 1) });
+    const sent = { count: 1, digest: first.digest, systemDigest: first.systemDigest };
+    const second = nextContext(conv, 'sys', sent);
+    expect(cache.resolve('a', second)).toEqual({ system: 'sys', messages: conv });
+    // The same call again (a retry on this worker): it holds all of it already.
+    expect(cache.resolve('a', second)).toEqual({ system: 'sys', messages: conv });
+    // Another agent's base, or a base this worker never saw: it must ask.
+    expect(cache.resolve('b', second)).toBeUndefined();
+    expect(new ContextCache().resolve('a', second)).toBeUndefined();
+  });
+
+  test('a worker drops the least recently used conversations past its size', () => {
+    const cache = new ContextCache(200);
+    for (const agent of ['a', 'b', 'c'])
+      cache.resolve(agent, nextContext([user('x'.repeat(60))], 's', undefined));
+    expect(cache.size).toBeLessThan(3);
+    expect(cache.resolve('c', nextContext([user('x'.repeat(60))], 's', undefined))).toBeDefined();
+  });
+});
+
+describe('usage reports and checkpoints', () => {
+  const last = { at: 0, tokens: 0, toolCalls: 0, status: 'running' as const };
+
+  test("a swarm's agents report once they used a fifth of their share of its budgets", () => {
+    expect(reportEvery({ maxToolCalls: 1500, maxTokens: 10_000_000 }, 100)).toEqual({
+      toolCalls: 3,
+      tokens: 20_000,
+    });
+    expect(reportEvery({ maxToolCalls: 5, maxTokens: 500 }, 2)).toEqual({ toolCalls: 1, tokens: 50 });
+    const every = { toolCalls: 3, tokens: 1000 };
+    expect(reportDue(last, { at: 1000, tokens: 10, toolCalls: 2, status: 'running' }, every, 10)).toBe(false);
+    expect(reportDue(last, { at: 1000, tokens: 10, toolCalls: 3, status: 'running' }, every, 10)).toBe(true);
+    expect(reportDue(last, { at: 1000, tokens: 1000, toolCalls: 0, status: 'running' }, every, 10)).toBe(
+      true,
+    );
+  });
+
+  test('anyone reports a new status at once, and otherwise every so many seconds', () => {
+    expect(reportDue(last, { at: 1, tokens: 0, toolCalls: 0, status: 'paused' }, undefined, 10)).toBe(true);
+    expect(reportDue(last, { at: 9_999, tokens: 5, toolCalls: 5, status: 'running' }, undefined, 10)).toBe(
+      false,
+    );
+    expect(reportDue(last, { at: 10_000, tokens: 5, toolCalls: 5, status: 'running' }, undefined, 10)).toBe(
+      true,
+    );
+  });
+
+  test('the agents that share a budget are those that work at once', () => {
+    const t = { task: 'x' };
+    const spec = (s: Partial<SwarmSpec>) => ({ spec: { task: 'x', ...s } as SwarmSpec });
+    expect(plannedAgents(spec({ strategy: 'parallel', agents: [t, t, t], merge: 'all' }))).toBe(3);
+    expect(plannedAgents(spec({ strategy: 'pipeline', stages: [{ name: 'a' }, { name: 'b' }] }))).toBe(1);
+    expect(plannedAgents(spec({ strategy: 'supervisor', maxConcurrent: 4, maxWorkers: 10 } as never))).toBe(
+      5,
+    );
+  });
+
+  test('a run of local steps checkpoints after ten steps, a second of model time, or 256k characters', () => {
+    expect(checkpointDue(undefined)).toBe(false);
+    expect(checkpointDue({ steps: 9, modelMs: 900, chars: 1000 })).toBe(false);
+    expect(checkpointDue({ steps: 10, modelMs: 0, chars: 0 })).toBe(true);
+    expect(checkpointDue({ steps: 1, modelMs: 1000, chars: 0 })).toBe(true);
+    expect(checkpointDue({ steps: 1, modelMs: 0, chars: 256_000 })).toBe(true);
+  });
+});
+
+test("a big swarm's details list the running first and count the rest", () => {
+  const agents = Array.from({ length: 60 }, (_, i) => ({
+    id: `s.${i + 1}`,
+    name: `a${i + 1}`,
+    role: 'agent',
+    status: i === 59 ? ('running' as const) : ('completed' as const),
+    usage: { tokens: { input: 0, output: 0 }, toolCalls: 0, iterations: 0, agents: 1, costUsd: 0 },
+    startedAt: '',
+  }));
+  const text = swarmDetails('running', 'parallel', agents);
+  expect(text.split('\n')[0]).toBe('**running** · parallel swarm · 60 agents (59 completed · 1 running)');
+  expect(text.split('\n')[1]).toBe('- s.60 **a60** running');
+  expect(text).toMatch(/… and 10 more$/);
+});
+
+test('slots: at most N at once, the rest in order, and a waiter leaves when cancelled', async () => {
+  const slots = new Slots(2);
+  const a = await slots.take();
+  const b = await slots.take();
+  const order: string[] = [];
+  const c = slots.take().then((release) => (order.push('c'), release));
+  const abort = new AbortController();
+  const d = slots.take(abort.signal).catch(() => order.push('d cancelled'));
+  const e = slots.take().then((release) => (order.push('e'), release));
+  abort.abort(new Error('cancelled'));
+  await d;
+  a();
+  (await c)();
+  b();
+  (await e)();
+  expect(order).toEqual(['d cancelled', 'c', 'e']);
+});

@@ -1,0 +1,149 @@
+/**
+ * Speed without losing anything: what a turn costs in the history, who a swarm hears from,
+ * the fast path and its checkpoints, and the views that stay current. Real server, real
+ * workers, the scripted model over HTTP.
+ */
+import { temporal } from '@temporalio/proto';
+import { agentWorkflowId, swarmWorkflowId } from '../src/domain';
+import { agentStatus, waitForAgent } from '../src/temporal/agents';
+import { answerApproval } from '../src/temporal/approvals';
+import { waitForSwarm } from '../src/temporal/swarms';
+import { startHarness, useHarness, waitForStatus, type Harness } from './helpers/harness';
+
+const h = useHarness();
+const list = { name: 'list_files', input: {} };
+const EventType = temporal.api.enums.v1.EventType;
+
+async function history(workflowId: string) {
+  return (await h.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+}
+
+/** The Web UI's "current details" of a workflow, as the UI reads them. */
+async function details(workflowId: string): Promise<string> {
+  const meta = await h.client.workflow
+    .getHandle(workflowId)
+    .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return meta.currentDetails ?? '';
+}
+
+test('a model call carries only what is new: every turn adds about the same to the history', async () => {
+  const task = h.script([...Array.from({ length: 30 }, () => ({ toolCalls: [list] })), { text: 'done' }]);
+  // Every call through the model queue, so that each one's input is in the history.
+  const id = await h.spawn({ task, tuning: { localModelCallMs: 0 } });
+  expect((await waitForAgent(h.client, id)).status).toBe('completed');
+  const inputs = (await history(agentWorkflowId(id)))
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel')
+    .map(
+      (e) =>
+        temporal.api.common.v1.Payloads.encode(e.activityTaskScheduledEventAttributes!.input!).finish()
+          .length,
+    );
+  expect(inputs).toHaveLength(31);
+  // The first call brings the system prompt and the task; each later one only the last turn.
+  const later = inputs.slice(1);
+  expect(Math.max(...later) - Math.min(...later)).toBeLessThan(200);
+  expect(Math.max(...later)).toBeLessThan(inputs[0]);
+  // The model itself saw the whole conversation every time.
+  expect(h.requestsFor(task).map((r) => r.messages)).toEqual(inputs.map((_, i) => 2 * i + 1));
+});
+
+test('a worker that does not hold the conversation asks the agent for it, and the call goes on', async () => {
+  const own: Harness = await startHarness({ worker: false });
+  try {
+    const first = await own.startWorker();
+    const task = own.script([{ toolCalls: [list] }, { toolCalls: [list] }, { text: 'done' }]);
+    const id = await own.spawn({ task, policy: { autonomy: 'supervised' }, tuning: { localModelCallMs: 0 } });
+    const [pending] = (await waitForStatus(own.client, id, (v) => v.pendingApprovals.length === 1))
+      .pendingApprovals;
+    // The worker that held the conversation goes; a fresh one holds nothing.
+    await first.stop();
+    await own.startWorker();
+    await answerApproval(own.client, pending, { decision: 'allow' });
+    const [second] = (await waitForStatus(own.client, id, (v) => v.pendingApprovals.length === 1))
+      .pendingApprovals;
+    await answerApproval(own.client, second, { decision: 'allow' });
+    expect(await waitForAgent(own.client, id)).toMatchObject({ status: 'completed', result: 'done' });
+    expect(own.requestsFor(task).map((r) => `${r.turn}:${r.messages}`)).toEqual(['0:1', '1:3', '2:5']);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a swarm hears from its agents when it needs to, not at every step', async () => {
+  const task = h.script([...Array.from({ length: 6 }, () => ({ toolCalls: [list] })), { text: 'done' }]);
+  const id = await h.swarm({
+    strategy: 'parallel',
+    task,
+    merge: 'all',
+    agents: Array.from({ length: 5 }, () => ({})),
+  });
+  const out = await waitForSwarm(h.client, id);
+  expect(out.stats).toMatchObject({ completed: 5, toolCalls: 30 });
+  const reports = (await history(swarmWorkflowId(id))).filter(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'usage',
+  );
+  // Once at the end each; a step-by-step reporter would have sent 35.
+  expect(reports.length).toBeLessThanOrEqual(10);
+  expect(out.stats.tokens.input).toBeGreaterThan(0);
+});
+
+test("a swarm's tight budget still hears every step, and stops on time", async () => {
+  const id = await h.swarm(
+    { strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(20) }, { task: h.busyTask(20) }] },
+    { budgets: { maxToolCalls: 6 } },
+  );
+  const out = await waitForSwarm(h.client, id);
+  expect(out).toMatchObject({ status: 'failed', error: 'budget exceeded: maxToolCalls (6)' });
+  // Reported at every tool call (6 / 2 agents / 5 rounds down to 1): the overshoot is the steps in flight.
+  expect(out.agents.reduce((n, a) => n + a.usage.toolCalls, 0)).toBeLessThanOrEqual(6 + 2 * 2);
+});
+
+test('fast steps run locally, and the history catches up every ten of them', async () => {
+  const task = h.script([...Array.from({ length: 25 }, () => ({ toolCalls: [list] })), { text: 'done' }]);
+  const id = await h.spawn({ task });
+  expect((await waitForAgent(h.client, id)).metrics).toMatchObject({ iterations: 26, toolCalls: 25 });
+  const events = await history(agentWorkflowId(id));
+  const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  // The first call goes through the model queue; after it, two checkpoints in 25 local steps.
+  expect(scheduled).toEqual(['callModel', 'checkpoint', 'checkpoint']);
+  const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+  expect(markers.length).toBe(1 + 25 + 25); // context files, 25 model calls, 25 reads
+  const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  expect(tasks.length).toBeLessThanOrEqual(6);
+});
+
+test('a call after a slow one goes through the model queue; a slow local one is checkpointed at once', async () => {
+  const task = h.script([
+    { toolCalls: [list] },
+    { toolCalls: [list], delayMs: 1500 },
+    { text: 'done', delayMs: 1500 },
+  ]);
+  const id = await h.spawn({ task });
+  const result = await waitForAgent(h.client, id);
+  expect(result.status).toBe('completed');
+  const scheduled = (await history(agentWorkflowId(id))).flatMap(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+  );
+  // Call 2 followed a short one: local, and slow as it turned out, so the history hears of it at once.
+  // Call 3 followed a slow one: through the queue, heartbeating.
+  expect(scheduled).toEqual(['callModel', 'checkpoint', 'callModel']);
+});
+
+test("the Web UI's details show an agent's progress during a long tool call, and a finished swarm's outcome", async () => {
+  const task = h.script([
+    { toolCalls: [{ name: 'bash', input: { command: 'sleep 3' } }] },
+    { text: 'slept' },
+  ]);
+  const id = await h.spawn({ task });
+  await waitForStatus(h.client, id, (v) => v.toolCalls === 1);
+  expect(await details(agentWorkflowId(id))).toMatch(/iterations 1 · tool calls 1/);
+  await waitForAgent(h.client, id);
+  expect(await details(agentWorkflowId(id))).toMatch(/^\*\*completed\*\*/);
+
+  const swarm = await h.swarm({ strategy: 'parallel', task: h.script([{ text: 'a' }]), agents: [{}, {}] });
+  await waitForSwarm(h.client, swarm);
+  expect(await details(swarmWorkflowId(swarm))).toMatch(
+    /^\*\*completed\*\* · parallel swarm · 2 agents \(2 completed\)/,
+  );
+  expect((await agentStatus(h.client, `${swarm}.1`)).status).toBe('completed');
+});
