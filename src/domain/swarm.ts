@@ -171,6 +171,23 @@ export interface SwarmInput {
   fallback?: ModelTarget;
 }
 
+/**
+ * The budgets a swarm gets unless the request says otherwise: the defaults, grown with a
+ * big parallel swarm so that asking for 1,000 agents does not stop at the 101st.
+ */
+export function defaultBudgets(spec: SwarmSpec): SwarmBudgets {
+  const agents = spec.strategy === 'parallel' ? spec.agents.length : 0;
+  const per = DEFAULT_BUDGETS.maxToolCalls / DEFAULT_BUDGETS.maxSubagents;
+  return {
+    maxSubagents: Math.max(DEFAULT_BUDGETS.maxSubagents, 2 * agents),
+    maxToolCalls: Math.max(DEFAULT_BUDGETS.maxToolCalls, per * 2 * agents),
+    maxTokens: Math.max(
+      DEFAULT_BUDGETS.maxTokens,
+      (DEFAULT_BUDGETS.maxTokens / DEFAULT_BUDGETS.maxSubagents) * 2 * agents,
+    ),
+  };
+}
+
 /** How many of a swarm's agents work at once, at most: they share its budgets. */
 export function plannedAgents(input: Pick<SwarmInput, 'spec'>): number {
   const spec = input.spec;

@@ -44,7 +44,8 @@ Strategies, each with an example spec (--spec file.json; options build the same)
      "participants":[{"name":"pro"},{"name":"con"}],"judge":{"name":"judge"}}
 
 Budgets for the whole swarm (every agent at any depth): --max-subagents (100), --max-tool-calls (1500),
---max-tokens (10000000). An exceeded budget stops the swarm with its reason.`;
+--max-tokens (10000000), twice as much per agent for a parallel swarm of more than 50. An exceeded
+budget stops the swarm with its reason.`;
 
 export function swarmCommand(run: Run): Command {
   const swarm = new Command('swarm')
