@@ -329,12 +329,12 @@ test('a workspace lists the agents running in it, whoever owns them', async () =
     (r) => [mine.body.id, bobs.body.id].every((id) => r.body.items.some((a: { id: string }) => a.id === id)),
     'running agents not listed',
   );
-  expect(
-    listed.body.items.every(
-      (a: { workspace: string; temporalStatus: string; stale: boolean }) =>
-        a.workspace === 'acme' && a.temporalStatus === 'RUNNING' && a.stale === false,
-    ),
-  ).toBe(true);
+  const items: Array<{ id: string; workspace: string; temporalStatus: string; stale: boolean }> =
+    listed.body.items;
+  expect(items.every((a) => a.workspace === 'acme')).toBe(true);
+  // Other suites' agents may be ending as this runs: these two are the ones this test knows about.
+  for (const id of [mine.body.id, bobs.body.id])
+    expect(items.find((a) => a.id === id)).toMatchObject({ temporalStatus: 'RUNNING', stale: false });
   expect((await api.call('carol', 'GET', '/workspaces/acme/agent-sessions')).status).toBe(404);
   await api.call('alice', 'DELETE', `/agents/${mine.body.id}`);
   await api.call('bob', 'DELETE', `/agents/${bobs.body.id}`);

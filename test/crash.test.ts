@@ -8,6 +8,7 @@ import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness, waitForStatus } from './helpers/harness';
 import { startWorkerProcess } from './helpers/worker-process';
+import { until } from './helpers/api';
 
 const h = useHarness({ worker: false });
 
@@ -78,7 +79,11 @@ test('kill -9 in the middle of a swarm: it finishes with every completed child k
   await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'completed');
   for (const n of [2, 3])
     await waitForStatus(h.client, `${id}.${n}`, (v) => v.iterations === 1 && v.toolCalls === 1);
-  await new Promise((r) => setTimeout(r, 300));
+  await until(
+    async () => tasks.slice(1).every((task) => h.requestsFor(task).some((r) => r.turn === 1)),
+    (inFlight) => inFlight,
+    'the slow calls never started',
+  );
   first.kill9();
   const second = startWorkerProcess(h);
   try {
