@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (third part): the control API's latency, side by side with the same work
+ * `npm run bench`, part "api": the control API's latency, side by side with the same work
  * done by a Temporal client directly. GET /api/v1/agents/:id (describe + status query behind
  * it) and pause-to-paused (POST pause, then GET until the status says paused).
  */
@@ -7,30 +7,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
-import { startApi } from '../../src/api/server';
+import { startApi, type ApiServer } from '../../src/api/server';
 import { agentWorkflowId } from '../../src/domain';
 import { agentStatus, controlAgent } from '../../src/temporal/agents';
-import { startHarness, TEST_MODEL, waitForStatus } from '../helpers/harness';
+import { startHarness, TEST_MODEL, waitForStatus, type Harness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
+import { addRow, ms as fmt, quantile, settings, timed, times } from './report';
 
-const GETS = 300;
-const PAUSES = 40;
+const GETS = settings.quick ? 60 : 300;
+const PAUSES = settings.quick ? 10 : 40;
 
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await fn();
-  return performance.now() - started;
-}
-
-export async function apiLatency(): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
-  const server = await startScratchServer(dir);
-  const h = await startHarness({ address: server.address });
-  const api = await startApi({
+/** The control API in process, on loopback, over the harness's client and queue. */
+export function startBenchApi(h: Harness): Promise<ApiServer> {
+  return startApi({
     client: h.client,
     config: {
       taskQueue: h.taskQueue,
@@ -39,11 +28,18 @@ export async function apiLatency(): Promise<void> {
       workspace: 'default',
       api: { host: '127.0.0.1', port: 0 },
       staleAfterSeconds: 120,
-      temporalAddress: server.address,
+      temporalAddress: h.address,
       namespace: 'default',
     },
     log: pino({ level: 'silent' }),
   });
+}
+
+export async function apiLatency(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
+  const server = await startScratchServer(dir);
+  const h = await startHarness({ address: server.address });
+  const api = await startBenchApi(h);
   const base = `${api.url}/api/v1`;
   const http = async (method: string, p: string, body?: unknown) => {
     const r = await fetch(`${base}${p}`, {
@@ -116,6 +112,16 @@ export async function apiLatency(): Promise<void> {
       );
     row('GET /agents/:id (describe + status query)', viaApi, direct);
     row('pause-to-paused (control, then look until paused)', apiPause, directPause);
+    const tableRow = (what: string, a: number[], d: number[]) =>
+      addRow({
+        figure: `${what}, one client at a time, p50 / p99`,
+        baseline: `Temporal client ${fmt(quantile(d, 0.5))} / ${fmt(quantile(d, 0.99))}`,
+        orchestra: `${fmt(quantile(a, 0.5))} / ${fmt(quantile(a, 0.99))}`,
+        ratio: `${times(quantile(a, 0.5) / quantile(d, 0.5))} / ${times(quantile(a, 0.99) / quantile(d, 0.99))}`,
+        target: '—',
+      });
+    tableRow('control API GET /agents/:id', viaApi, direct);
+    tableRow('control API pause-to-paused', apiPause, directPause);
   } finally {
     await api.close();
     await h.close();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (fourth part): what governance costs per turn, side by side in one run.
+ * `npm run bench`, part "governance": what governance costs per turn, side by side in one run.
  * The same 20-turn agent (one model call and one list_files call per turn, no model
  * latency) with: every built-in hook off; the defaults (context files read once, the
  * redactor in every activity, the todo check); the defaults with a priced model (each call
@@ -14,9 +14,11 @@ import { createSession } from '../../src/temporal/sessions';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { startHarness, TEST_MODEL } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
+import { addRow, ms, settings, times } from './report';
 
-const TURNS = 20;
-const REPEATS = 3;
+const TURNS = settings.quick ? 10 : 20;
+const REPEATS = settings.quick ? 1 : 3;
+const PRICED_TARGET = 1.15;
 const OFF = { contextFiles: false, redactSecrets: false, todoCheck: false };
 
 export async function governanceOverhead(): Promise<void> {
@@ -60,17 +62,32 @@ export async function governanceOverhead(): Promise<void> {
         best.set(name, Math.min(best.get(name) ?? Infinity, await run(extra)));
     }
     const base = best.get(variants[0][0])!;
+    const unpricedT = best.get(variants[1][0])!;
     console.log(
       `\ngovernance overhead: per-turn wall time, ${TURNS + 1} model calls per agent, best of ${REPEATS}`,
     );
-    console.log('variant                           | per turn | ratio to hooks off');
+    console.log(
+      'variant                           | per turn | ratio to hooks off | ratio to defaults, unpriced',
+    );
     for (const [name] of variants) {
       const t = best.get(name)!;
-      console.log(`${name.padEnd(33)} | ${t.toFixed(1).padStart(5)} ms | ${(t / base).toFixed(2)}x`);
+      console.log(
+        `${name.padEnd(33)} | ${t.toFixed(1).padStart(5)} ms | ${times(t / base).padStart(18)} | ${times(t / unpricedT)}`,
+      );
     }
+    const priced = best.get(variants[2][0])!;
+    addRow({
+      figure: 'ms per turn, 0 ms model: a priced agent charged to its session and day vs an unpriced one',
+      baseline: `unpriced ${ms(unpricedT)}`,
+      orchestra: `priced ${ms(priced)}`,
+      ratio: times(priced / unpricedT),
+      target: `≤ ${PRICED_TARGET}x`,
+      met: priced / unpricedT <= PRICED_TARGET,
+    });
   } finally {
     await h.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
+    await rm(cwd, { recursive: true, force: true });
   }
 }

@@ -1,57 +1,419 @@
 /**
- * `npm run bench` (second part): the wall time of a parallel swarm of N agents of 3 turns
- * each, against its critical path 3L, for the scripted model with a fixed latency L.
+ * `npm run bench`, part "swarm": the wall time of a parallel swarm of N agents of 3 turns each
+ * (2 list_files turns and a final text), against its critical path 3L for a scripted model of
+ * fixed latency L; beside it the same N agents as plain in-process loops, and (100 agents at 1 s)
+ * as N minimal Temporal loops on the same server. While the 100-agent swarm at 1 s runs, its
+ * status query is asked every 200 ms; while the 1,000-agent swarm runs, the control API is asked
+ * for random agents of it (~20/s) and the bench process's RSS is sampled.
  */
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startSwarm, waitForSwarm } from '../../src/temporal/swarms';
-import { startHarness } from '../helpers/harness';
+import type { WorkerOptions } from '@temporalio/worker';
+import { agentWorkflowId, parallelSpecSchema, swarmWorkflowId, type SwarmOutcome } from '../../src/domain';
+import { startSwarm, swarmStatus, waitForSwarm } from '../../src/temporal/swarms';
+import type { ModelLimits } from '../../workers/worker';
+import { startHarness, waitForStatus, type Harness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
+import { startBenchApi } from './api-latency';
+import { startMinimalWorker, type MinimalWorker } from './minimal';
+import { plainClient, plainLoop } from './plain-loop';
+import { describePoll, max, poll, type PollResult } from './poller';
+import { addRow, mib, ms, quantile, settings, times, type Row } from './report';
 
-const LATENCY_MS = 250;
-const SIZES = [10, 100];
+const SMALL = settings.quick ? 10 : 100;
+const LARGE = settings.quick ? 50 : 1000;
+const GIB = 2 ** 30;
+const API_P99_TARGET_MS = 250;
 
-export async function swarmScale(): Promise<void> {
+interface Limits {
+  modelLimits: ModelLimits;
+  workerOverrides: Partial<WorkerOptions>;
+}
+// Concurrency well above the swarm size: this measures orchestration, not the provider limit.
+const SMALL_LIMITS: Limits = {
+  modelLimits: { modelConcurrency: 200 },
+  workerOverrides: { maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 1000 },
+};
+const LARGE_LIMITS: Limits = {
+  modelLimits: { modelConcurrency: 1000 },
+  workerOverrides: {
+    maxConcurrentActivityTaskExecutions: 1000,
+    maxConcurrentLocalActivityExecutions: 1000,
+    maxCachedWorkflows: 2000,
+  },
+};
+
+/** 2 list_files turns and a final text, each after `latency` ms. */
+function threeTurnTask(h: Harness, latency: number): string {
+  const turn = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: latency };
+  return h.script([turn, turn, { text: 'done', delayMs: latency }], { task: 'bench' });
+}
+
+async function wallOf(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** The most agents one parallel spec may hold (the spec schema's limit), up to `n`. */
+function agentsPerSwarm(n: number): number {
+  for (const size of [n, 500, 200, 100, 50, 10]) {
+    if (size > n) continue;
+    const spec = {
+      strategy: 'parallel',
+      task: 'x',
+      merge: 'all',
+      agents: Array.from({ length: size }, () => ({})),
+    };
+    if (parallelSpecSchema.safeParse(spec).success) return size;
+  }
+  throw new Error(`no parallel swarm spec of up to ${n} agents is accepted`);
+}
+
+interface SwarmRun {
+  wall: number;
+  /** Set when the bench gave up waiting. */
+  timedOut: boolean;
+  /** Agents completed (undefined: the swarm did not answer when the bench gave up). */
+  completed?: number;
+  swarms: string[];
+  speedup?: number;
+}
+
+/** Start `n` agents as one parallel swarm (or as few as the spec allows, started at once) and wait. */
+async function orchestraSwarm(
+  h: Harness,
+  n: number,
+  latency: number,
+  cwd: string,
+  onStarted: (swarmIds: string[]) => void = () => {},
+): Promise<SwarmRun> {
+  const task = threeTurnTask(h, latency);
+  const per = agentsPerSwarm(n);
+  const sizes = Array.from({ length: Math.ceil(n / per) }, (_, i) => Math.min(per, n - i * per));
+  const started = performance.now();
+  const swarms = await Promise.all(
+    sizes.map(async (size) => {
+      const { id } = await startSwarm(h.client, h.defaults, {
+        spec: { strategy: 'parallel', task, merge: 'all', agents: Array.from({ length: size }, () => ({})) },
+        cwd,
+        budgets: { maxSubagents: Math.max(1000, size), maxToolCalls: 10 * size, maxTokens: 1_000_000_000 },
+      });
+      return id;
+    }),
+  );
+  onStarted(swarms);
+  const timeoutMs = settings.swarmTimeoutMs(n);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([Promise.all(swarms.map((id) => waitForSwarm(h.client, id))), deadline]);
+  const wall = performance.now() - started;
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    const seen = await Promise.all(swarms.map((id) => swarmStatus(h.client, id).catch(() => undefined)));
+    await Promise.all(
+      swarms.map((id) =>
+        h.client.workflow
+          .getHandle(swarmWorkflowId(id))
+          .terminate('the bench gave up waiting')
+          .catch(() => undefined),
+      ),
+    );
+    const completed = seen.every((o) => o !== undefined)
+      ? seen.reduce((sum, o) => sum + o!.stats.completed, 0)
+      : undefined;
+    return { wall, timedOut: true, completed, swarms };
+  }
+  const outs = outcome as SwarmOutcome[];
+  const completed = outs.reduce((sum, o) => sum + o.stats.completed, 0);
+  if (completed !== n)
+    throw new Error(`only ${completed} of ${n} agents completed: ${outs.map((o) => o.error).join('; ')}`);
+  return {
+    wall,
+    timedOut: false,
+    completed,
+    swarms,
+    speedup: outs.length === 1 ? outs[0].stats.speedup : undefined,
+  };
+}
+
+function plainSwarm(h: Harness, n: number, latency: number, cwd: string): Promise<number> {
+  const sdk = plainClient(h.model.url);
+  const task = threeTurnTask(h, latency);
+  return wallOf(() => Promise.all(Array.from({ length: n }, () => plainLoop(sdk, task, cwd))));
+}
+
+function minimalSwarm(h: Harness, minimal: MinimalWorker, n: number, latency: number, cwd: string) {
+  const task = threeTurnTask(h, latency);
+  return wallOf(() => Promise.all(Array.from({ length: n }, () => minimal.run(task, cwd, 10))));
+}
+
+const label = (n: number, latency: number) =>
+  `${n.toLocaleString('en-US')} agents × 3 turns, ${latency >= 1000 ? `${latency / 1000} s` : `${latency} ms`} model`;
+
+function orchestraCell(run: SwarmRun, n: number, latency: number): string {
+  const x = run.wall / (3 * latency);
+  return run.timedOut ? `> ${times(x)} (gave up; ${run.completed ?? '?'}/${n} done)` : times(x);
+}
+
+function swarmRow(
+  run: SwarmRun,
+  n: number,
+  latency: number,
+  base: string,
+  baseWall: number,
+  target: number,
+  note = '',
+  targetNote = '',
+) {
+  const x = run.wall / (3 * latency);
+  addRow({
+    figure: `${label(n, latency)}: wall / critical path 3L, vs ${base}${note}`,
+    baseline: `${base} ${times(baseWall / (3 * latency))}`,
+    orchestra: orchestraCell(run, n, latency),
+    ratio: `${run.timedOut ? '> ' : ''}${times(run.wall / baseWall)}`,
+    target: Number.isFinite(target) ? `≤ ${target}x${targetNote}` : '—',
+    met: Number.isFinite(target) ? !run.timedOut && x <= target : undefined,
+  });
+}
+
+function printLine(what: string, n: number, latency: number, wall: number, note = ''): void {
+  console.log(
+    `${what.padEnd(22)} | ${String(n).padStart(6)} | ${String(latency).padStart(6)} ms | ${(wall / 1000).toFixed(2).padStart(7)} s |` +
+      ` ${times(wall / (3 * latency)).padStart(8)}${note ? ` | ${note}` : ''}`,
+  );
+}
+
+async function withServer<T>(limits: Limits, fn: (h: Harness, cwd: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
   const server = await startScratchServer(dir);
-  // Concurrency well above the swarm size: this measures orchestration, not the provider limit.
-  const h = await startHarness({
-    address: server.address,
-    modelLimits: { modelConcurrency: 200 },
-    workerOverrides: { maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 1000 },
-  });
-  const turn = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: LATENCY_MS };
-  const task = h.script([turn, turn, { text: 'done', delayMs: LATENCY_MS }], { task: 'bench' });
-  const { client } = h;
+  const h = await startHarness({ address: server.address, ...limits });
+  const cwd = await h.workspace();
   try {
-    console.log(
-      `\nparallel swarm, 3 turns per agent, scripted model latency L = ${LATENCY_MS} ms (critical path 3L = ${3 * LATENCY_MS} ms)`,
-    );
-    console.log('agents | wall time | wall / 3L | swarm-reported speedup');
-    for (const size of SIZES) {
-      const started = performance.now();
-      const { id } = await startSwarm(client, h.defaults, {
-        spec: {
-          strategy: 'parallel',
-          task,
-          merge: 'all',
-          agents: Array.from({ length: size }, () => ({})),
-        },
-        cwd: dir,
-        budgets: { maxSubagents: 1000 },
-      });
-      const out = await waitForSwarm(client, id);
-      const wall = performance.now() - started;
-      if (out.stats.completed !== size)
-        throw new Error(`only ${out.stats.completed} of ${size} agents completed: ${out.error}`);
-      console.log(
-        `${String(size).padStart(6)} | ${(wall / 1000).toFixed(2).padStart(7)} s | ${(wall / (3 * LATENCY_MS)).toFixed(2).padStart(8)}x | ${out.stats.speedup}x`,
-      );
-    }
+    return await fn(h, cwd);
   } finally {
     await h.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
+    await rm(cwd, { recursive: true, force: true });
   }
+}
+
+let plain1000: number | undefined;
+
+async function hundred(): Promise<void> {
+  await withServer(SMALL_LIMITS, async (h, cwd) => {
+    const minimal = await startMinimalWorker(h, SMALL_LIMITS.workerOverrides);
+    try {
+      // Warm-up: bundles, connections, JIT.
+      await orchestraSwarm(h, 2, 0, cwd);
+      await minimalSwarm(h, minimal, 2, 0, cwd);
+      for (const [latency, target] of [
+        [250, 4],
+        [1000, 1.5],
+      ]) {
+        const plain = await plainSwarm(h, SMALL, latency, cwd);
+        printLine('plain loops', SMALL, latency, plain);
+        let statusPoll: ReturnType<typeof poll> | undefined;
+        const run = await orchestraSwarm(h, SMALL, latency, cwd, ([id]) => {
+          // The live view: the swarm's status query every 200 ms while it runs.
+          if (latency === 1000)
+            statusPoll = poll(200, 50, async () => {
+              await swarmStatus(h.client, id);
+              return true;
+            });
+        });
+        const status = await statusPoll?.stop();
+        printLine(
+          'Orchestra swarm',
+          SMALL,
+          latency,
+          run.wall,
+          run.timedOut
+            ? `gave up after ${(run.wall / 1000).toFixed(0)} s, ${run.completed ?? '?'}/${SMALL} done`
+            : `swarm-reported speedup ${run.speedup}x`,
+        );
+        swarmRow(run, SMALL, latency, 'plain loop', plain, target);
+        if (latency === 1000) {
+          const floor = await minimalSwarm(h, minimal, SMALL, latency, cwd);
+          printLine('minimal Temporal loops', SMALL, latency, floor);
+          swarmRow(run, SMALL, latency, 'minimal loop', floor, NaN);
+        }
+        if (status) {
+          console.log(`  swarm status query every 200 ms while it ran: ${describePoll(status)}`);
+          statusRow(status, `${label(SMALL, latency)}: swarm status query while it runs`);
+        }
+      }
+      if (!settings.skip1000) {
+        // The baseline of the 1,000-agent swarm (which runs in a process of its own).
+        plain1000 = await plainSwarm(h, LARGE, 1000, cwd);
+        printLine('plain loops', LARGE, 1000, plain1000);
+      }
+    } finally {
+      await minimal.stop();
+    }
+  });
+}
+
+function statusRow(r: PollResult, figure: string): void {
+  const asked = r.latencies.length + r.failures;
+  addRow({
+    figure: `${figure}, p99 (p50 / max)`,
+    baseline: '—',
+    orchestra: `${ms(quantile(r.latencies, 0.99))} (${ms(quantile(r.latencies, 0.5))} / ${ms(max(r.latencies))})`,
+    ratio: '—',
+    target: '—',
+  });
+  addRow({
+    figure: `${figure}, failed`,
+    baseline: '—',
+    orchestra: `${r.failures} of ${asked}`,
+    ratio: '—',
+    target: '0',
+    met: r.failures === 0,
+  });
+}
+
+/** The 1,000-agent swarm, in this process. */
+export async function thousand(): Promise<void> {
+  await withServer(LARGE_LIMITS, async (h, cwd) => {
+    const api = await startBenchApi(h);
+    const per = agentsPerSwarm(LARGE);
+    try {
+      await orchestraSwarm(h, 2, 0, cwd); // warm-up
+      const atRest = await restingGets(h, api.url);
+      if (per < LARGE)
+        console.log(
+          `  a parallel swarm spec holds at most ${per} agents: ${LARGE} agents run as ${Math.ceil(LARGE / per)} swarms started at once`,
+        );
+      let rssPeak = process.memoryUsage().rss;
+      const rssBefore = rssPeak;
+      const rss = setInterval(() => {
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      }, 250);
+      let gets: ReturnType<typeof poll> | undefined;
+      let agents: string[] = [];
+      const get = async (): Promise<boolean> => {
+        const id = agents[Math.floor(Math.random() * agents.length)];
+        const r = await fetch(`${api.url}/api/v1/agents/${id}`);
+        await r.arrayBuffer();
+        if (r.status === 404) return false; // not started yet
+        if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
+        return true;
+      };
+      const run = await orchestraSwarm(h, LARGE, 1000, cwd, (swarms) => {
+        // Agent ids are <swarm>.<n>, n from 1.
+        agents = swarms.flatMap((s, i) =>
+          Array.from({ length: Math.min(per, LARGE - i * per) }, (_, n) => `${s}.${n + 1}`),
+        );
+        gets = poll(50, 40, get);
+      });
+      const during = await gets!.stop();
+      clearInterval(rss);
+      printLine(
+        'Orchestra swarm',
+        LARGE,
+        1000,
+        run.wall,
+        run.timedOut
+          ? `gave up after ${(run.wall / 1000).toFixed(0)} s, ${run.completed ?? '?'}/${LARGE} done`
+          : `swarm-reported speedup ${run.speedup === undefined ? '(several swarms)' : `${run.speedup}x`}`,
+      );
+      // Measured by the parent (its server idle by then), so they count neither in this process's
+      // RSS nor against a worker still busy with the swarm; run here only when started alone.
+      let plain = Number(process.env.BENCH_PLAIN_1000_MS);
+      if (!plain) {
+        plain = await plainSwarm(h, LARGE, 1000, cwd);
+        printLine('plain loops', LARGE, 1000, plain);
+      }
+      console.log(
+        `  RSS of this process (worker, client, API, scripted server): ${mib(rssBefore)} before the swarm,` +
+          ` ${mib(rssPeak)} at peak (sampled every 250 ms)`,
+      );
+      console.log(`  GET /api/v1/agents/:id of random agents, ~20/s, while it ran: ${describePoll(during)}`);
+      console.log(`  the same GET of one running agent, the worker otherwise idle: ${describePoll(atRest)}`);
+
+      const parts = per < LARGE ? ` (${Math.ceil(LARGE / per)} swarms of ≤ ${per}, the spec's limit)` : '';
+      swarmRow(run, LARGE, 1000, 'plain loop', plain, 6, parts, ' (LangGraph.js: 9.4x)');
+      addRow({
+        figure:
+          `${label(LARGE, 1000)}: RSS peak of the bench process running it` +
+          ' (worker + client + API + scripted server: an upper bound)',
+        baseline: `before the swarm ${mib(rssBefore)}`,
+        orchestra: mib(rssPeak),
+        ratio: '—',
+        target: '≤ 1 GiB',
+        met: rssPeak <= GIB,
+      });
+      const p99 = quantile(during.latencies, 0.99);
+      const idle99 = quantile(atRest.latencies, 0.99);
+      addRow({
+        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (API in the bench process), p99 (p50 / max, failed)`,
+        baseline: `worker idle ${ms(idle99)}`,
+        orchestra: `${ms(p99)} (${ms(quantile(during.latencies, 0.5))} / ${ms(max(during.latencies))}, ${during.failures} of ${during.latencies.length + during.failures})`,
+        ratio: times(p99 / idle99),
+        target: `≤ ${API_P99_TARGET_MS} ms`,
+        met: during.failures === 0 && p99 <= API_P99_TARGET_MS,
+      });
+    } finally {
+      await api.close();
+    }
+  });
+}
+
+/** GET /agents/:id of one running agent (its model call long), ~20/s for a while: the API at rest. */
+async function restingGets(h: Harness, apiUrl: string): Promise<PollResult> {
+  const id = await h.spawn({ task: h.busyTask(600_000) });
+  try {
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    const gets = poll(50, 40, async () => {
+      const r = await fetch(`${apiUrl}/api/v1/agents/${id}`);
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
+      return true;
+    });
+    await new Promise((r) => setTimeout(r, settings.quick ? 2000 : 5000));
+    return await gets.stop();
+  } finally {
+    await h.client.workflow
+      .getHandle(agentWorkflowId(id))
+      .terminate('the bench is done with it')
+      .catch(() => undefined);
+  }
+}
+
+export async function swarmScale(): Promise<void> {
+  console.log(
+    `\nparallel swarms, 3 turns per agent (2 list_files + final text), critical path 3L; beside them the same` +
+      ` agents as plain in-process loops and as minimal Temporal loops (same server)`,
+  );
+  console.log('what                   | agents | latency L | wall time | wall / 3L | notes');
+  await hundred();
+  if (settings.skip1000) console.log('(the 1,000-agent swarm is skipped: BENCH_SKIP_1000)');
+  else await thousandInChild();
+}
+
+/**
+ * The 1,000-agent swarm in a fresh Node process (swarm-1000.ts), its rows sent back: the RSS it
+ * reports is then that run's own, not the high-water mark the earlier parts left in this one.
+ */
+async function thousandInChild(): Promise<void> {
+  const child = fork(path.join(__dirname, 'swarm-1000.js'), {
+    env: { ...process.env, BENCH_PLAIN_1000_MS: String(plain1000 ?? '') },
+  });
+  const guard = setTimeout(() => child.kill('SIGKILL'), settings.swarmTimeoutMs(LARGE) + 180_000);
+  let got: Row[] | undefined;
+  child.on('message', (message: { rows?: Row[] }) => {
+    got = message.rows;
+  });
+  const code = await new Promise<number | string | null>((resolve) =>
+    child.once('exit', (c, signal) => resolve(signal ?? c)),
+  );
+  clearTimeout(guard);
+  for (const row of got ?? []) addRow(row);
+  if (code !== 0) throw new Error(`the 1,000-agent swarm's process exited with ${code}`);
 }
