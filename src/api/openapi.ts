@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document, written from the route declarations and their zod schemas. */
 import { z } from 'zod';
+import { unlazy } from '../domain/lazy';
 import { errorBodySchema } from './errors';
 import type { Route } from './route';
 
@@ -16,7 +17,10 @@ const ERROR_TEXT: Record<number, string> = {
 type JsonSchema = Record<string, unknown>;
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(unlazy(schema), {
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 };
 

@@ -1,5 +1,6 @@
 /** What an agent is: its configuration, the workflow's input, and what it reports. */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import type { AgentStatus } from './status';
 import { TOOL_NAMES, type ToolName } from './tools';
 import type { TokenUsage } from './messages';
@@ -38,22 +39,24 @@ export const DEFAULT_LIMITS = {
   maxDepth: 2,
 } as const;
 
-export const agentLimitsSchema = z
-  .object({
-    maxIterations: z.number().int().min(1).max(10_000).describe('Most model calls the agent may make'),
-    maxToolCalls: z.number().int().min(0).max(100_000).describe('Most tool calls the agent may make'),
-    maxTokens: z.number().int().min(1).describe('Most input+output tokens the agent may spend'),
-    maxOutputTokens: z.number().int().min(1).max(128_000).describe('max_tokens for each model call'),
-    maxContextChars: z
-      .number()
-      .int()
-      .min(1000)
-      .max(1_800_000)
-      .describe('Most characters of conversation per model call'),
-    maxSubagents: z.number().int().min(0).max(1000).describe('Most subagents this agent may start'),
-    maxDepth: z.number().int().min(0).max(10).describe('How deep subagents may nest below the first agent'),
-  })
-  .strict();
+export const agentLimitsSchema = lazy(() =>
+  z
+    .object({
+      maxIterations: z.number().int().min(1).max(10_000).describe('Most model calls the agent may make'),
+      maxToolCalls: z.number().int().min(0).max(100_000).describe('Most tool calls the agent may make'),
+      maxTokens: z.number().int().min(1).describe('Most input+output tokens the agent may spend'),
+      maxOutputTokens: z.number().int().min(1).max(128_000).describe('max_tokens for each model call'),
+      maxContextChars: z
+        .number()
+        .int()
+        .min(1000)
+        .max(1_800_000)
+        .describe('Most characters of conversation per model call'),
+      maxSubagents: z.number().int().min(0).max(1000).describe('Most subagents this agent may start'),
+      maxDepth: z.number().int().min(0).max(10).describe('How deep subagents may nest below the first agent'),
+    })
+    .strict(),
+);
 export type AgentLimits = z.infer<typeof agentLimitsSchema>;
 
 /** Why the agent may not make another model call, if a limit says so. */
@@ -94,15 +97,17 @@ export const DEFAULT_TUNING = {
   localModelCallMs: 500,
 } as const;
 
-export const agentTuningSchema = z
-  .object({
-    modelHeartbeatTimeoutSeconds: z.number().int().min(2).max(600),
-    continueAsNewAfterEvents: z.number().int().min(20).max(50_000),
-    modelMaxAttempts: z.number().int().min(1).max(100),
-    usageReportSeconds: z.number().min(0).max(3600),
-    localModelCallMs: z.number().int().min(0).max(5000),
-  })
-  .strict();
+export const agentTuningSchema = lazy(() =>
+  z
+    .object({
+      modelHeartbeatTimeoutSeconds: z.number().int().min(2).max(600),
+      continueAsNewAfterEvents: z.number().int().min(20).max(50_000),
+      modelMaxAttempts: z.number().int().min(1).max(100),
+      usageReportSeconds: z.number().min(0).max(3600),
+      localModelCallMs: z.number().int().min(0).max(5000),
+    })
+    .strict(),
+);
 export type AgentTuning = Omit<
   z.infer<typeof agentTuningSchema>,
   'usageReportSeconds' | 'localModelCallMs'
@@ -113,17 +118,19 @@ export type AgentTuning = Omit<
 };
 
 /** Workspace and user names: short, plain, safe in a visibility query. */
-export const workspaceIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'letters, digits, "_", ".", "@" and "-", at most 100');
+export const workspaceIdSchema = lazy(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'letters, digits, "_", ".", "@" and "-", at most 100'),
+);
 
 /**
  * An id that names another agent, swarm or session. It ends up in visibility queries and
  * workflow ids, where control characters have no place (a NUL breaks the dev server's SQL).
  */
-export const refIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'letters, digits, "_", "." and "-", at most 200');
+export const refIdSchema = lazy(() =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'letters, digits, "_", "." and "-", at most 200'),
+);
 
 /** Who owns a thing and where it lives. */
 export interface Ownership {
@@ -132,33 +139,38 @@ export interface Ownership {
 }
 
 /** A spawn request as a person or a script writes it: everything but the task is optional. */
-export const spawnRequestSchema = z
-  .object({
-    task: z.string().max(100_000).describe('What the agent should do (empty: wait for a message)'),
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, "_", "." and "-", at most 100')
-      .optional(),
-    name: z.string().min(1).max(200).optional(),
-    type: z.enum(AGENT_TYPES).optional(),
-    model: z.string().min(1).max(200).optional(),
-    systemPrompt: z.string().max(200_000).optional(),
-    temperature: z.number().min(0).max(1).optional(),
-    tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
-    cwd: z.string().min(1).max(4096).describe('Absolute working directory the tools are confined to'),
-    limits: agentLimitsSchema.partial().optional(),
-    tuning: agentTuningSchema.partial().optional(),
-    sessionId: refIdSchema.optional().describe('The session to start it in'),
-    swarmId: refIdSchema.optional(),
-    workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
-    agent: profileNameSchema.optional().describe('A registry entry to start from (planner, explorer, ...)'),
-    policy: policyRequestSchema
-      .optional()
-      .describe('Autonomy, per-tool overrides, bash patterns, approval timeout'),
-    budget: budgetRequestSchema.optional(),
-    hooks: hookSettingsSchema.partial().optional().describe('Built-in hook settings and your own hook rules'),
-  })
-  .strict();
+export const spawnRequestSchema = lazy(() =>
+  z
+    .object({
+      task: z.string().max(100_000).describe('What the agent should do (empty: wait for a message)'),
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, "_", "." and "-", at most 100')
+        .optional(),
+      name: z.string().min(1).max(200).optional(),
+      type: z.enum(AGENT_TYPES).optional(),
+      model: z.string().min(1).max(200).optional(),
+      systemPrompt: z.string().max(200_000).optional(),
+      temperature: z.number().min(0).max(1).optional(),
+      tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
+      cwd: z.string().min(1).max(4096).describe('Absolute working directory the tools are confined to'),
+      limits: agentLimitsSchema.partial().optional(),
+      tuning: agentTuningSchema.partial().optional(),
+      sessionId: refIdSchema.optional().describe('The session to start it in'),
+      swarmId: refIdSchema.optional(),
+      workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+      agent: profileNameSchema.optional().describe('A registry entry to start from (planner, explorer, ...)'),
+      policy: policyRequestSchema
+        .optional()
+        .describe('Autonomy, per-tool overrides, bash patterns, approval timeout'),
+      budget: budgetRequestSchema.optional(),
+      hooks: hookSettingsSchema
+        .partial()
+        .optional()
+        .describe('Built-in hook settings and your own hook rules'),
+    })
+    .strict(),
+);
 export type SpawnRequest = z.infer<typeof spawnRequestSchema>;
 
 /** Where a client starts agents and swarms, as whom, and with which model unless asked otherwise. */

@@ -3,18 +3,21 @@
  * budgets per agent, per session and per workspace per day, warning at a threshold.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 
 /** US dollars per million tokens. */
-export const priceSchema = z
-  .object({
-    input: z.number().min(0).describe('Input tokens, USD per million'),
-    output: z.number().min(0).describe('Output tokens, USD per million'),
-    cacheWrite: z.number().min(0).optional().describe('Cache writes (default 1.25 x input)'),
-    cacheRead: z.number().min(0).optional().describe('Cache reads (default 0.1 x input)'),
-  })
-  .strict();
+export const priceSchema = lazy(() =>
+  z
+    .object({
+      input: z.number().min(0).describe('Input tokens, USD per million'),
+      output: z.number().min(0).describe('Output tokens, USD per million'),
+      cacheWrite: z.number().min(0).optional().describe('Cache writes (default 1.25 x input)'),
+      cacheRead: z.number().min(0).optional().describe('Cache reads (default 0.1 x input)'),
+    })
+    .strict(),
+);
 export type Price = z.infer<typeof priceSchema>;
-export const priceTableSchema = z.record(z.string().min(1).max(200), priceSchema);
+export const priceTableSchema = lazy(() => z.record(z.string().min(1).max(200), priceSchema));
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
 /**
@@ -71,21 +74,23 @@ export function formatUsd(usd: number): string {
 export const BUDGET_LEVELS = ['agent', 'session', 'day'] as const;
 export type BudgetLevel = (typeof BUDGET_LEVELS)[number];
 
-export const budgetRequestSchema = z
-  .object({
-    agentUsd: z.number().positive().optional().describe('Most this agent may spend (USD), its own calls'),
-    dailyUsd: z
-      .number()
-      .positive()
-      .optional()
-      .describe("Most the agent's workspace may spend in a UTC day, every agent counted"),
-    onLimit: z
-      .enum(['pause', 'stop'])
-      .optional()
-      .describe('At a limit: pause for approval (default) or stop'),
-    warnAt: z.number().gt(0).lt(1).optional().describe('Fraction of a budget that warns (default 0.8)'),
-  })
-  .strict();
+export const budgetRequestSchema = lazy(() =>
+  z
+    .object({
+      agentUsd: z.number().positive().optional().describe('Most this agent may spend (USD), its own calls'),
+      dailyUsd: z
+        .number()
+        .positive()
+        .optional()
+        .describe("Most the agent's workspace may spend in a UTC day, every agent counted"),
+      onLimit: z
+        .enum(['pause', 'stop'])
+        .optional()
+        .describe('At a limit: pause for approval (default) or stop'),
+      warnAt: z.number().gt(0).lt(1).optional().describe('Fraction of a budget that warns (default 0.8)'),
+    })
+    .strict(),
+);
 export type BudgetRequest = z.infer<typeof budgetRequestSchema>;
 
 export interface Budget {

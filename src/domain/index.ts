@@ -22,3 +22,4 @@ export * from './registry';
 export * from './resolve';
 export * from './model-context';
 export * from './usage-report';
+export * from './lazy';

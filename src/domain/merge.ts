@@ -1,5 +1,6 @@
 /** Choosing a swarm's answer: votes over normalised answers, and a judge's scores. Pure. */
 import { z } from 'zod';
+import { lazy } from './lazy';
 
 /** Answers that differ only in case, spacing or final punctuation are the same answer. */
 export function normalizeAnswer(text: string): string {
@@ -36,13 +37,15 @@ export function vote(answers: string[]): VoteOutcome {
 }
 
 /** What a judge must answer: one score per candidate, and the best one. */
-export const judgeVerdictSchema = z
-  .object({
-    scores: z.array(z.number().min(0).max(10)),
-    best: z.number().int().min(1),
-    reason: z.string().optional(),
-  })
-  .strict();
+export const judgeVerdictSchema = lazy(() =>
+  z
+    .object({
+      scores: z.array(z.number().min(0).max(10)),
+      best: z.number().int().min(1),
+      reason: z.string().optional(),
+    })
+    .strict(),
+);
 export type JudgeVerdict = z.infer<typeof judgeVerdictSchema>;
 
 /** Read a judge's verdict from its reply: the last JSON object in it, validated. */

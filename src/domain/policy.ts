@@ -3,6 +3,7 @@
  * (the agent waits for a person's approval) or denied. Pure: the workflow decides here.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { TOOL_NAMES, type ToolName } from './tools';
 
 /** The seed's Supervised / SemiAutonomous / FullyAutonomous. */
@@ -29,48 +30,58 @@ export const DEFAULT_BASH_DENY: readonly string[] = [
 ];
 
 /** A regular expression given as a string; refused at once when it does not compile. */
-export const regexSource = z
-  .string()
-  .min(1)
-  .max(1000)
-  .refine((s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a valid regular expression');
+export const regexSource = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(1000)
+    .refine((s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression'),
+);
 
-export const policyRequestSchema = z
-  .object({
-    autonomy: z
-      .enum(AUTONOMY_LEVELS)
-      .optional()
-      .describe('supervised asks before every tool, semi before anything that is not read-only, full never'),
-    tools: z
-      .partialRecord(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]]), z.enum(TOOL_DECISIONS))
-      .optional()
-      .describe('Per-tool overrides of the autonomy level: allow, ask or deny'),
-    bashDeny: z.array(regexSource).max(100).optional().describe('Commands matching any of these are denied'),
-    bashAllow: z
-      .array(regexSource)
-      .max(100)
-      .optional()
-      .describe('Commands matching any of these run without asking (deny patterns still win)'),
-    approvalTimeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(30 * 24 * 3600)
-      .optional()
-      .describe('How long an approval waits before the timeout decision applies (default: forever)'),
-    timeoutDecision: z
-      .enum(['allow', 'deny'])
-      .optional()
-      .describe('What a timed-out approval decides (deny)'),
-  })
-  .strict();
+export const policyRequestSchema = lazy(() =>
+  z
+    .object({
+      autonomy: z
+        .enum(AUTONOMY_LEVELS)
+        .optional()
+        .describe(
+          'supervised asks before every tool, semi before anything that is not read-only, full never',
+        ),
+      tools: z
+        .partialRecord(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]]), z.enum(TOOL_DECISIONS))
+        .optional()
+        .describe('Per-tool overrides of the autonomy level: allow, ask or deny'),
+      bashDeny: z
+        .array(regexSource)
+        .max(100)
+        .optional()
+        .describe('Commands matching any of these are denied'),
+      bashAllow: z
+        .array(regexSource)
+        .max(100)
+        .optional()
+        .describe('Commands matching any of these run without asking (deny patterns still win)'),
+      approvalTimeoutSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 24 * 3600)
+        .optional()
+        .describe('How long an approval waits before the timeout decision applies (default: forever)'),
+      timeoutDecision: z
+        .enum(['allow', 'deny'])
+        .optional()
+        .describe('What a timed-out approval decides (deny)'),
+    })
+    .strict(),
+);
 export type PolicyRequest = z.infer<typeof policyRequestSchema>;
 
 /** The policy an agent runs with: every field resolved. */

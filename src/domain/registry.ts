@@ -4,6 +4,7 @@
  * the config file. Pure.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { AGENT_TYPES, agentLimitsSchema } from './agent';
 import { budgetRequestSchema, priceTableSchema } from './cost';
 import { hookSettingsSchema } from './hooks';
@@ -16,22 +17,30 @@ export { profileNameSchema };
 
 export const AGENT_MODES = ['plan', 'build', 'chat'] as const;
 
-export const agentProfileSchema = z
-  .object({
-    description: z.string().min(1).max(500).describe('What it is for, shown by `orchestra registry list`'),
-    mode: z.enum(AGENT_MODES).optional().describe('plan (read and plan), build (change things), chat (talk)'),
-    systemPrompt: z.string().min(1).max(200_000),
-    model: z.string().min(1).max(200).optional().describe('A model id; wins over tier'),
-    tier: z.enum(TIERS).optional().describe("A model class the routing maps to a model (default 'balanced')"),
-    temperature: z.number().min(0).max(1).optional(),
-    tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
-    type: z.enum(AGENT_TYPES).optional(),
-    policy: policyRequestSchema.optional(),
-    budget: budgetRequestSchema.optional(),
-    hooks: hookSettingsSchema.partial().optional(),
-    limits: agentLimitsSchema.partial().optional(),
-  })
-  .strict();
+export const agentProfileSchema = lazy(() =>
+  z
+    .object({
+      description: z.string().min(1).max(500).describe('What it is for, shown by `orchestra registry list`'),
+      mode: z
+        .enum(AGENT_MODES)
+        .optional()
+        .describe('plan (read and plan), build (change things), chat (talk)'),
+      systemPrompt: z.string().min(1).max(200_000),
+      model: z.string().min(1).max(200).optional().describe('A model id; wins over tier'),
+      tier: z
+        .enum(TIERS)
+        .optional()
+        .describe("A model class the routing maps to a model (default 'balanced')"),
+      temperature: z.number().min(0).max(1).optional(),
+      tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
+      type: z.enum(AGENT_TYPES).optional(),
+      policy: policyRequestSchema.optional(),
+      budget: budgetRequestSchema.optional(),
+      hooks: hookSettingsSchema.partial().optional(),
+      limits: agentLimitsSchema.partial().optional(),
+    })
+    .strict(),
+);
 export type AgentProfile = z.infer<typeof agentProfileSchema>;
 
 const READ: ToolName[] = ['read_file', 'list_files', 'grep', 'todo'];
@@ -123,37 +132,44 @@ export const BUILTIN_AGENTS: Record<string, AgentProfile> = {
   },
 };
 
-export const backendSchema = z
-  .object({
-    baseURL: z.url().describe('An Anthropic-compatible endpoint'),
-    apiKeyEnv: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/)
-      .optional()
-      .describe('The environment variable holding its key (default ANTHROPIC_API_KEY)'),
-  })
-  .strict();
+export const backendSchema = lazy(() =>
+  z
+    .object({
+      baseURL: z.url().describe('An Anthropic-compatible endpoint'),
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .optional()
+        .describe('The environment variable holding its key (default ANTHROPIC_API_KEY)'),
+    })
+    .strict(),
+);
 export type Backend = z.infer<typeof backendSchema>;
 
 /** The config file (ORCHESTRA_CONFIG, default ./orchestra.config.json). */
-export const orchestraFileSchema = z
-  .object({
-    agents: z.record(profileNameSchema, agentProfileSchema).optional().describe('Your own registry entries'),
-    disabled: z.array(profileNameSchema).optional().describe('Registry entries that may not be used'),
-    routing: routingSchema.optional(),
-    backends: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,49}$/), backendSchema).optional(),
-    prices: priceTableSchema.optional().describe('Prices per model, over the built-in table'),
-    defaults: z
-      .object({
-        policy: policyRequestSchema.optional(),
-        budget: budgetRequestSchema.optional(),
-        hooks: hookSettingsSchema.partial().optional(),
-      })
-      .strict()
-      .optional()
-      .describe('Applied to every agent this client starts'),
-  })
-  .strict();
+export const orchestraFileSchema = lazy(() =>
+  z
+    .object({
+      agents: z
+        .record(profileNameSchema, agentProfileSchema)
+        .optional()
+        .describe('Your own registry entries'),
+      disabled: z.array(profileNameSchema).optional().describe('Registry entries that may not be used'),
+      routing: routingSchema.optional(),
+      backends: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,49}$/), backendSchema).optional(),
+      prices: priceTableSchema.optional().describe('Prices per model, over the built-in table'),
+      defaults: z
+        .object({
+          policy: policyRequestSchema.optional(),
+          budget: budgetRequestSchema.optional(),
+          hooks: hookSettingsSchema.partial().optional(),
+        })
+        .strict()
+        .optional()
+        .describe('Applied to every agent this client starts'),
+    })
+    .strict(),
+);
 export type OrchestraFile = z.infer<typeof orchestraFileSchema>;
 
 export interface RegistryEntry {

@@ -4,6 +4,7 @@
  * the primary is overloaded past its retries. Pure.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { AGENT_TYPES, type AgentType } from './agent';
 
 export const TIERS = ['fast', 'balanced', 'strong'] as const;
@@ -23,26 +24,30 @@ const target = {
     .optional()
     .describe("A backend named in the config file's backends (default: ANTHROPIC_BASE_URL)"),
 };
-export const modelTargetSchema = z.object(target).strict();
+export const modelTargetSchema = lazy(() => z.object(target).strict());
 export type ModelTarget = z.infer<typeof modelTargetSchema>;
 
-export const routingRuleSchema = z
-  .object({
-    agent: z.string().min(1).max(50).optional().describe('A registry entry name'),
-    type: z.enum(AGENT_TYPES).optional(),
-    tier: z.enum(TIERS).optional(),
-    ...target,
-  })
-  .strict();
+export const routingRuleSchema = lazy(() =>
+  z
+    .object({
+      agent: z.string().min(1).max(50).optional().describe('A registry entry name'),
+      type: z.enum(AGENT_TYPES).optional(),
+      tier: z.enum(TIERS).optional(),
+      ...target,
+    })
+    .strict(),
+);
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 
-export const routingSchema = z
-  .object({
-    tiers: z.partialRecord(z.enum(TIERS), z.string().min(1).max(200)).optional(),
-    rules: z.array(routingRuleSchema).max(100).optional().describe('The first rule that matches wins'),
-    fallback: modelTargetSchema.optional().describe('Used when the primary model stays overloaded (529)'),
-  })
-  .strict();
+export const routingSchema = lazy(() =>
+  z
+    .object({
+      tiers: z.partialRecord(z.enum(TIERS), z.string().min(1).max(200)).optional(),
+      rules: z.array(routingRuleSchema).max(100).optional().describe('The first rule that matches wins'),
+      fallback: modelTargetSchema.optional().describe('Used when the primary model stays overloaded (529)'),
+    })
+    .strict(),
+);
 export type Routing = z.infer<typeof routingSchema>;
 
 export interface RouteQuery {

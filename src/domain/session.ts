@@ -1,29 +1,32 @@
 /** Sessions: a long-lived workspace that owns agents and swarms and keeps shared findings. */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { workspaceIdSchema, type Usage } from './agent';
 import type { AgentStatus } from './status';
 
-export const sessionRequestSchema = z
-  .object({
-    name: z.string().min(1).max(200).optional(),
-    cwd: z.string().min(1).max(4096).describe('Absolute working directory of the session'),
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/, 'letters, digits, "_" and "-", at most 61')
-      .optional(),
-    directives: z
-      .string()
-      .max(20_000)
-      .optional()
-      .describe('Standing instructions every agent of the session gets'),
-    workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
-    budgetUsd: z
-      .number()
-      .positive()
-      .optional()
-      .describe('Most the session may spend (USD), every agent counted'),
-  })
-  .strict();
+export const sessionRequestSchema = lazy(() =>
+  z
+    .object({
+      name: z.string().min(1).max(200).optional(),
+      cwd: z.string().min(1).max(4096).describe('Absolute working directory of the session'),
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/, 'letters, digits, "_" and "-", at most 61')
+        .optional(),
+      directives: z
+        .string()
+        .max(20_000)
+        .optional()
+        .describe('Standing instructions every agent of the session gets'),
+      workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+      budgetUsd: z
+        .number()
+        .positive()
+        .optional()
+        .describe('Most the session may spend (USD), every agent counted'),
+    })
+    .strict(),
+);
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 
 export interface Finding {
@@ -73,12 +76,12 @@ export function sessionWorkflowId(id: string): string {
   return `session-${id}`;
 }
 
-export const findingPayload = z
-  .object({ from: z.string().min(1).max(200), text: z.string().min(1).max(20_000) })
-  .strict();
-export const memberPayload = z
-  .object({ kind: z.enum(['agent', 'swarm']), id: z.string().min(1).max(200) })
-  .strict();
+export const findingPayload = lazy(() =>
+  z.object({ from: z.string().min(1).max(200), text: z.string().min(1).max(20_000) }).strict(),
+);
+export const memberPayload = lazy(() =>
+  z.object({ kind: z.enum(['agent', 'swarm']), id: z.string().min(1).max(200) }).strict(),
+);
 
 /** What an agent of the session is told at its start: the directives and the findings so far. */
 export function sessionContext(state: Pick<SessionState, 'id' | 'directives' | 'findings'>): string {

@@ -1,5 +1,6 @@
 /** Swarms: specs people write, and what a swarm reports. Pure: workflows import it. */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import {
   agentLimitsSchema,
   agentTuningSchema,
@@ -18,90 +19,102 @@ import type { ModelTarget } from './routing';
 import { TOOL_NAMES, type ToolName } from './tools';
 
 /** One agent of a swarm: anything left out comes from the swarm's defaults. */
-export const agentTemplateSchema = z
-  .object({
-    name: z.string().min(1).max(100).optional().describe('Shown in lists; also names a pipeline stage'),
-    task: z.string().min(1).max(100_000).optional().describe("This agent's own task (default: the swarm's)"),
-    systemPrompt: z.string().max(200_000).optional(),
-    model: z.string().min(1).max(200).optional(),
-    temperature: z.number().min(0).max(1).optional(),
-    tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
-    limits: agentLimitsSchema.partial().optional(),
-    agent: profileNameSchema.optional().describe('A registry entry this agent starts from'),
-    policy: policyRequestSchema
-      .optional()
-      .describe("Autonomy, tool overrides, bash patterns (over the swarm's)"),
-    budget: budgetRequestSchema.optional(),
-  })
-  .strict();
+export const agentTemplateSchema = lazy(() =>
+  z
+    .object({
+      name: z.string().min(1).max(100).optional().describe('Shown in lists; also names a pipeline stage'),
+      task: z
+        .string()
+        .min(1)
+        .max(100_000)
+        .optional()
+        .describe("This agent's own task (default: the swarm's)"),
+      systemPrompt: z.string().max(200_000).optional(),
+      model: z.string().min(1).max(200).optional(),
+      temperature: z.number().min(0).max(1).optional(),
+      tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
+      limits: agentLimitsSchema.partial().optional(),
+      agent: profileNameSchema.optional().describe('A registry entry this agent starts from'),
+      policy: policyRequestSchema
+        .optional()
+        .describe("Autonomy, tool overrides, bash patterns (over the swarm's)"),
+      budget: budgetRequestSchema.optional(),
+    })
+    .strict(),
+);
 export type AgentTemplate = z.infer<typeof agentTemplateSchema>;
 
 export const MERGES = ['first', 'all', 'vote', 'best'] as const;
 export type Merge = (typeof MERGES)[number];
 export const NAMED_SCORERS = ['longest', 'shortest'] as const;
 
-const task = z.string().min(1).max(100_000).describe('What the swarm works on');
+const task = lazy(() => z.string().min(1).max(100_000).describe('What the swarm works on'));
 
-export const parallelSpecSchema = z
-  .object({
-    strategy: z.literal('parallel'),
-    task,
-    agents: z.array(agentTemplateSchema).min(1).max(2000),
-    merge: z.enum(MERGES).default('all'),
-    scorer: z
-      .union([
-        z.object({ judge: agentTemplateSchema, rubric: z.string().min(1).max(20_000) }).strict(),
-        z.object({ named: z.enum(NAMED_SCORERS) }).strict(),
-      ])
-      .optional()
-      .describe('For merge "best": a judge agent with a rubric, or a named deterministic scorer'),
-  })
-  .strict()
-  .refine((s) => s.merge !== 'best' || s.scorer !== undefined, {
-    message: 'merge "best" needs a scorer',
-    path: ['scorer'],
-  });
+export const parallelSpecSchema = lazy(() =>
+  z
+    .object({
+      strategy: z.literal('parallel'),
+      task,
+      agents: z.array(agentTemplateSchema).min(1).max(2000),
+      merge: z.enum(MERGES).default('all'),
+      scorer: z
+        .union([
+          z.object({ judge: agentTemplateSchema, rubric: z.string().min(1).max(20_000) }).strict(),
+          z.object({ named: z.enum(NAMED_SCORERS) }).strict(),
+        ])
+        .optional()
+        .describe('For merge "best": a judge agent with a rubric, or a named deterministic scorer'),
+    })
+    .strict()
+    .refine((s) => s.merge !== 'best' || s.scorer !== undefined, {
+      message: 'merge "best" needs a scorer',
+      path: ['scorer'],
+    }),
+);
 
-export const pipelineSpecSchema = z
-  .object({
-    strategy: z.literal('pipeline'),
-    task,
-    stages: z
-      .array(agentTemplateSchema.extend({ name: z.string().min(1).max(100) }))
-      .min(1)
-      .max(50),
-  })
-  .strict();
+export const pipelineSpecSchema = lazy(() =>
+  z
+    .object({
+      strategy: z.literal('pipeline'),
+      task,
+      stages: z
+        .array(agentTemplateSchema.extend({ name: z.string().min(1).max(100) }))
+        .min(1)
+        .max(50),
+    })
+    .strict(),
+);
 
-export const debateSpecSchema = z
-  .object({
-    strategy: z.literal('debate'),
-    task,
-    participants: z.array(agentTemplateSchema).min(2).max(20),
-    rounds: z.number().int().min(1).max(10).default(2),
-    judge: agentTemplateSchema.optional().describe('Decides after the last round; without one, a vote'),
-  })
-  .strict();
+export const debateSpecSchema = lazy(() =>
+  z
+    .object({
+      strategy: z.literal('debate'),
+      task,
+      participants: z.array(agentTemplateSchema).min(2).max(20),
+      rounds: z.number().int().min(1).max(10).default(2),
+      judge: agentTemplateSchema.optional().describe('Decides after the last round; without one, a vote'),
+    })
+    .strict(),
+);
 
-export const supervisorSpecSchema = z
-  .object({
-    strategy: z.literal('supervisor'),
-    task,
-    supervisor: agentTemplateSchema
-      .default({})
-      .describe('The agent that splits the work; it gets the delegate tool'),
-    worker: agentTemplateSchema.omit({ task: true }).default({}).describe('What every worker is'),
-    maxConcurrent: z.number().int().min(1).max(100).default(4).describe('Workers running at once'),
-    maxWorkers: z.number().int().min(1).max(1000).default(10).describe('Workers in all'),
-  })
-  .strict();
+export const supervisorSpecSchema = lazy(() =>
+  z
+    .object({
+      strategy: z.literal('supervisor'),
+      task,
+      supervisor: agentTemplateSchema
+        .default({})
+        .describe('The agent that splits the work; it gets the delegate tool'),
+      worker: agentTemplateSchema.omit({ task: true }).default({}).describe('What every worker is'),
+      maxConcurrent: z.number().int().min(1).max(100).default(4).describe('Workers running at once'),
+      maxWorkers: z.number().int().min(1).max(1000).default(10).describe('Workers in all'),
+    })
+    .strict(),
+);
 
-export const swarmSpecSchema = z.union([
-  parallelSpecSchema,
-  pipelineSpecSchema,
-  debateSpecSchema,
-  supervisorSpecSchema,
-]);
+export const swarmSpecSchema = lazy(() =>
+  z.union([parallelSpecSchema, pipelineSpecSchema, debateSpecSchema, supervisorSpecSchema]),
+);
 export type SwarmSpec = z.infer<typeof swarmSpecSchema>;
 export type ParallelSpec = z.infer<typeof parallelSpecSchema>;
 export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
@@ -120,34 +133,38 @@ export const DEFAULT_BUDGETS = {
   maxTokens: 10_000_000,
 } as const;
 
-export const budgetsSchema = z
-  .object({
-    maxSubagents: z.number().int().min(1).max(100_000),
-    maxToolCalls: z.number().int().min(1).max(10_000_000),
-    maxTokens: z.number().int().min(1),
-  })
-  .strict();
+export const budgetsSchema = lazy(() =>
+  z
+    .object({
+      maxSubagents: z.number().int().min(1).max(100_000),
+      maxToolCalls: z.number().int().min(1).max(10_000_000),
+      maxTokens: z.number().int().min(1),
+    })
+    .strict(),
+);
 export type SwarmBudgets = z.infer<typeof budgetsSchema>;
 
-export const swarmRequestSchema = z
-  .object({
-    spec: swarmSpecSchema,
-    cwd: z.string().min(1).max(4096).describe('Absolute working directory every agent works in'),
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/, 'letters, digits, "_" and "-", at most 61')
-      .optional(),
-    model: z.string().min(1).max(200).optional(),
-    budgets: budgetsSchema.partial().optional(),
-    tuning: agentTuningSchema.partial().optional(),
-    sessionId: refIdSchema.optional().describe('The session to start it in'),
-    workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
-    policy: policyRequestSchema
-      .optional()
-      .describe("Every agent's autonomy and tool rules, unless its own say otherwise"),
-    budget: budgetRequestSchema.optional().describe("Every agent's cost budget"),
-  })
-  .strict();
+export const swarmRequestSchema = lazy(() =>
+  z
+    .object({
+      spec: swarmSpecSchema,
+      cwd: z.string().min(1).max(4096).describe('Absolute working directory every agent works in'),
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/, 'letters, digits, "_" and "-", at most 61')
+        .optional(),
+      model: z.string().min(1).max(200).optional(),
+      budgets: budgetsSchema.partial().optional(),
+      tuning: agentTuningSchema.partial().optional(),
+      sessionId: refIdSchema.optional().describe('The session to start it in'),
+      workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+      policy: policyRequestSchema
+        .optional()
+        .describe("Every agent's autonomy and tool rules, unless its own say otherwise"),
+      budget: budgetRequestSchema.optional().describe("Every agent's cost budget"),
+    })
+    .strict(),
+);
 export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
 
 export interface SwarmInput {

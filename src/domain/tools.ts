@@ -3,12 +3,15 @@
  * the model sees; the same schema validates the model's arguments before anything runs.
  */
 import { z } from 'zod';
+import { lazy, unlazy } from './lazy';
 
-const relativePath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .describe('Path relative to the agent working directory; absolute paths and ".." are refused');
+const relativePath = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe('Path relative to the agent working directory; absolute paths and ".." are refused'),
+);
 
 /** Every tool's name, first, so the `task` tool's schema can name the others. */
 const NAMES = [
@@ -28,153 +31,190 @@ const NAMES = [
 ] as const;
 
 export const toolSchemas = {
-  bash: z
-    .object({
-      command: z.string().min(1).max(20_000).describe('The shell command to run with bash -c'),
-      timeoutSeconds: z
-        .number()
-        .int()
-        .min(1)
-        .max(600)
-        .optional()
-        .describe('Kill the command after this many seconds (default 120)'),
-    })
-    .strict()
-    .describe('Run a shell command in the working directory. Output is capped; secrets are not in its env.'),
-  read_file: z
-    .object({
-      path: relativePath,
-      offset: z.number().int().min(1).optional().describe('First line to read, 1-based (default 1)'),
-      limit: z.number().int().min(1).max(20_000).optional().describe('How many lines to read (default 2000)'),
-    })
-    .strict()
-    .describe('Read a text file, with line numbers.'),
-  write_file: z
-    .object({
-      path: relativePath,
-      content: z.string().max(1_000_000).describe('The whole new content of the file'),
-    })
-    .strict()
-    .describe('Create or overwrite a file; parent directories are created.'),
-  edit_file: z
-    .object({
-      path: relativePath,
-      old_string: z
-        .string()
-        .min(1)
-        .describe('Exact text to replace; must occur exactly once unless replace_all'),
-      new_string: z.string().describe('Replacement text'),
-      replace_all: z.boolean().optional().describe('Replace every occurrence (default false)'),
-    })
-    .strict()
-    .describe('Replace an exact string in a file. Refuses when the string is missing or ambiguous.'),
-  list_files: z
-    .object({
-      path: relativePath.optional().describe('Directory to list (default ".")'),
-      recursive: z.boolean().optional().describe('List the whole tree (default false)'),
-    })
-    .strict()
-    .describe('List files and directories. Directories end with "/".'),
-  grep: z
-    .object({
-      pattern: z.string().min(1).max(1000).describe('JavaScript regular expression to search for'),
-      path: relativePath.optional().describe('File or directory to search (default ".")'),
-      ignoreCase: z.boolean().optional().describe('Case-insensitive match (default false)'),
-      maxResults: z
-        .number()
-        .int()
-        .min(1)
-        .max(1000)
-        .optional()
-        .describe('Cap on matching lines (default 200)'),
-    })
-    .strict()
-    .describe('Search file contents by regular expression; prints path:line:text.'),
-  todo: z
-    .object({
-      todos: z
-        .array(
-          z
-            .object({
-              content: z.string().min(1).max(500).describe('What to do'),
-              status: z.enum(['pending', 'in_progress', 'completed']).describe('Where this item stands'),
-            })
-            .strict(),
-        )
-        .max(100)
-        .describe('The whole plan; replaces the previous list'),
-    })
-    .strict()
-    .describe('Keep your plan as a todo list. Send the whole list each time.'),
-  task: z
-    .object({
-      description: z.string().min(1).max(200).describe('A short name for the subtask, shown in lists'),
-      prompt: z
-        .string()
-        .min(1)
-        .max(100_000)
-        .describe('The whole task for the subagent: it sees nothing of your conversation but this'),
-      tools: z
-        .array(z.enum(NAMES))
-        .optional()
-        .describe('Tools the subagent may use, among yours (default: all of yours)'),
-      maxIterations: z
-        .number()
-        .int()
-        .min(1)
-        .max(1000)
-        .optional()
-        .describe('Most model calls for the subagent'),
-      agent: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]{0,49}$/)
-        .optional()
-        .describe('A registry entry to start the subagent as (explorer, reviewer, oracle, ...)'),
-    })
-    .strict()
-    .describe(
-      'Start a subagent on a self-contained subtask in the same working directory and wait for its result. ' +
-        'Several task calls in one reply run at the same time.',
-    ),
-  delegate: z
-    .object({
-      task: z.string().min(1).max(100_000).describe('The whole task for the worker: it sees nothing else'),
-      name: z.string().min(1).max(100).optional().describe('A short name for the piece of work'),
-    })
-    .strict()
-    .describe(
-      'Hand a piece of the work to a worker agent and wait for its result. Delegate several pieces in one ' +
-        'reply to have workers run at the same time.',
-    ),
-  send_message: z
-    .object({
-      to: z.string().min(1).max(200).describe('The id of the agent to write to'),
-      content: z.string().min(1).max(100_000).describe('The message'),
-      kind: z.enum(['task', 'result', 'query', 'response']).optional().describe('What it is (default query)'),
-    })
-    .strict()
-    .describe('Send another agent a message; it reads it at its next step. Does not wait for an answer.'),
-  broadcast: z
-    .object({ content: z.string().min(1).max(100_000).describe('The message') })
-    .strict()
-    .describe('Send a message to every other agent of your swarm.'),
-  handoff: z
-    .object({
-      to: z.string().min(1).max(200).describe('The id of the agent to hand over to'),
-      note: z
-        .string()
-        .min(1)
-        .max(100_000)
-        .describe('What it needs to carry on: where things stand, what is left'),
-    })
-    .strict()
-    .describe('Hand your task over to another agent and end your turn; it gets your task and your note.'),
-  report_finding: z
-    .object({
-      text: z.string().min(1).max(20_000).describe('What you found, for the agents that come after you'),
-    })
-    .strict()
-    .describe("Add a finding to your session's shared findings; agents started later read them."),
+  bash: lazy(() =>
+    z
+      .object({
+        command: z.string().min(1).max(20_000).describe('The shell command to run with bash -c'),
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(600)
+          .optional()
+          .describe('Kill the command after this many seconds (default 120)'),
+      })
+      .strict()
+      .describe(
+        'Run a shell command in the working directory. Output is capped; secrets are not in its env.',
+      ),
+  ),
+  read_file: lazy(() =>
+    z
+      .object({
+        path: relativePath,
+        offset: z.number().int().min(1).optional().describe('First line to read, 1-based (default 1)'),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(20_000)
+          .optional()
+          .describe('How many lines to read (default 2000)'),
+      })
+      .strict()
+      .describe('Read a text file, with line numbers.'),
+  ),
+  write_file: lazy(() =>
+    z
+      .object({
+        path: relativePath,
+        content: z.string().max(1_000_000).describe('The whole new content of the file'),
+      })
+      .strict()
+      .describe('Create or overwrite a file; parent directories are created.'),
+  ),
+  edit_file: lazy(() =>
+    z
+      .object({
+        path: relativePath,
+        old_string: z
+          .string()
+          .min(1)
+          .describe('Exact text to replace; must occur exactly once unless replace_all'),
+        new_string: z.string().describe('Replacement text'),
+        replace_all: z.boolean().optional().describe('Replace every occurrence (default false)'),
+      })
+      .strict()
+      .describe('Replace an exact string in a file. Refuses when the string is missing or ambiguous.'),
+  ),
+  list_files: lazy(() =>
+    z
+      .object({
+        path: relativePath.optional().describe('Directory to list (default ".")'),
+        recursive: z.boolean().optional().describe('List the whole tree (default false)'),
+      })
+      .strict()
+      .describe('List files and directories. Directories end with "/".'),
+  ),
+  grep: lazy(() =>
+    z
+      .object({
+        pattern: z.string().min(1).max(1000).describe('JavaScript regular expression to search for'),
+        path: relativePath.optional().describe('File or directory to search (default ".")'),
+        ignoreCase: z.boolean().optional().describe('Case-insensitive match (default false)'),
+        maxResults: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe('Cap on matching lines (default 200)'),
+      })
+      .strict()
+      .describe('Search file contents by regular expression; prints path:line:text.'),
+  ),
+  todo: lazy(() =>
+    z
+      .object({
+        todos: z
+          .array(
+            z
+              .object({
+                content: z.string().min(1).max(500).describe('What to do'),
+                status: z.enum(['pending', 'in_progress', 'completed']).describe('Where this item stands'),
+              })
+              .strict(),
+          )
+          .max(100)
+          .describe('The whole plan; replaces the previous list'),
+      })
+      .strict()
+      .describe('Keep your plan as a todo list. Send the whole list each time.'),
+  ),
+  task: lazy(() =>
+    z
+      .object({
+        description: z.string().min(1).max(200).describe('A short name for the subtask, shown in lists'),
+        prompt: z
+          .string()
+          .min(1)
+          .max(100_000)
+          .describe('The whole task for the subagent: it sees nothing of your conversation but this'),
+        tools: z
+          .array(z.enum(NAMES))
+          .optional()
+          .describe('Tools the subagent may use, among yours (default: all of yours)'),
+        maxIterations: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe('Most model calls for the subagent'),
+        agent: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,49}$/)
+          .optional()
+          .describe('A registry entry to start the subagent as (explorer, reviewer, oracle, ...)'),
+      })
+      .strict()
+      .describe(
+        'Start a subagent on a self-contained subtask in the same working directory and wait for its result. ' +
+          'Several task calls in one reply run at the same time.',
+      ),
+  ),
+  delegate: lazy(() =>
+    z
+      .object({
+        task: z.string().min(1).max(100_000).describe('The whole task for the worker: it sees nothing else'),
+        name: z.string().min(1).max(100).optional().describe('A short name for the piece of work'),
+      })
+      .strict()
+      .describe(
+        'Hand a piece of the work to a worker agent and wait for its result. Delegate several pieces in one ' +
+          'reply to have workers run at the same time.',
+      ),
+  ),
+  send_message: lazy(() =>
+    z
+      .object({
+        to: z.string().min(1).max(200).describe('The id of the agent to write to'),
+        content: z.string().min(1).max(100_000).describe('The message'),
+        kind: z
+          .enum(['task', 'result', 'query', 'response'])
+          .optional()
+          .describe('What it is (default query)'),
+      })
+      .strict()
+      .describe('Send another agent a message; it reads it at its next step. Does not wait for an answer.'),
+  ),
+  broadcast: lazy(() =>
+    z
+      .object({ content: z.string().min(1).max(100_000).describe('The message') })
+      .strict()
+      .describe('Send a message to every other agent of your swarm.'),
+  ),
+  handoff: lazy(() =>
+    z
+      .object({
+        to: z.string().min(1).max(200).describe('The id of the agent to hand over to'),
+        note: z
+          .string()
+          .min(1)
+          .max(100_000)
+          .describe('What it needs to carry on: where things stand, what is left'),
+      })
+      .strict()
+      .describe('Hand your task over to another agent and end your turn; it gets your task and your note.'),
+  ),
+  report_finding: lazy(() =>
+    z
+      .object({
+        text: z.string().min(1).max(20_000).describe('What you found, for the agents that come after you'),
+      })
+      .strict()
+      .describe("Add a finding to your session's shared findings; agents started later read them."),
+  ),
 } as const satisfies Record<(typeof NAMES)[number], z.ZodType>;
 
 export type ToolName = keyof typeof toolSchemas;
@@ -206,7 +246,7 @@ export type ToolOutcome = { ok: true; output: string; artifacts?: string[] } | {
 
 /** The Anthropic tool definition for a tool. */
 export function toolDefinition(name: ToolName): { name: string; description: string; input_schema: object } {
-  const schema = toolSchemas[name];
+  const schema = unlazy(toolSchemas[name]);
   const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(schema) as Record<string, unknown>;
   return { name, description: schema.description ?? name, input_schema: inputSchema };
 }

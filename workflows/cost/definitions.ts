@@ -5,14 +5,17 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { lazy } from '../../src/domain/lazy';
 
-export const chargePayload = z
-  .object({
-    agentId: z.string().min(1).max(200),
-    callId: z.string().min(1).max(300),
-    costUsd: z.number().min(0),
-  })
-  .strict();
+export const chargePayload = lazy(() =>
+  z
+    .object({
+      agentId: z.string().min(1).max(200),
+      callId: z.string().min(1).max(300),
+      costUsd: z.number().min(0),
+    })
+    .strict(),
+);
 export type Charge = z.infer<typeof chargePayload>;
 
 export interface ChargeAnswer {
