@@ -210,6 +210,8 @@ export interface AgentConfig {
   delegation?: Delegation;
   /** Added to the system prompt: the session's directives and findings at the agent's start. */
   context?: string;
+  /** Whether the session keeps a budget, as it said at the agent's start (absent: not known). */
+  sessionBudgeted?: boolean;
   /** The registry entry it was started from. */
   profile?: string;
   /** What it may do without asking (absent in agents started before governance: full autonomy). */

@@ -178,6 +178,8 @@ export interface SwarmInput {
   sessionId?: string;
   /** The session's directives and findings at the swarm's start, for every agent. */
   context?: string;
+  /** The session keeps a budget: its agents charge it at once. */
+  sessionBudgeted?: boolean;
   /** Every agent of the swarm belongs to this workspace and owner. */
   workspace?: string;
   owner?: string;

@@ -244,8 +244,17 @@ export function isToolName(name: string): name is ToolName {
 /** What a tool gives back. Expected failures are data the model sees, not exceptions. */
 export type ToolOutcome = { ok: true; output: string; artifacts?: string[] } | { ok: false; error: string };
 
-/** The Anthropic tool definition for a tool. */
-export function toolDefinition(name: ToolName): { name: string; description: string; input_schema: object } {
+type ToolDefinition = { name: string; description: string; input_schema: object };
+const definitions = new Map<ToolName, ToolDefinition>();
+
+/** The Anthropic tool definition for a tool (a JSON schema: made once, it is sent with every call). */
+export function toolDefinition(name: ToolName): ToolDefinition {
+  let definition = definitions.get(name);
+  if (!definition) definitions.set(name, (definition = makeDefinition(name)));
+  return definition;
+}
+
+function makeDefinition(name: ToolName): ToolDefinition {
   const schema = unlazy(toolSchemas[name]);
   const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(schema) as Record<string, unknown>;
   return { name, description: schema.description ?? name, input_schema: inputSchema };

@@ -62,7 +62,7 @@ export async function spawnAgent(
       throw new BadRequestError(`invalid spawn request: ${err.message}`);
     throw err;
   }
-  if (config.sessionId) config.context = await sessionContextFor(client, config.sessionId);
+  if (config.sessionId) Object.assign(config, await sessionContextFor(client, config.sessionId));
   const workflowId = agentWorkflowId(config.id);
   const handle = await client.workflow
     .start<typeof agentWorkflow>('agentWorkflow', {

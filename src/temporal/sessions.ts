@@ -74,11 +74,17 @@ export function sessionStatus(client: Client, id: string): Promise<SessionView> 
   return knownSession(id, () => client.workflow.getHandle(sessionWorkflowId(id)).query(sessionStatusQuery));
 }
 
-/** The context a new member starts with; refuses a session that has ended. */
-export async function sessionContextFor(client: Client, id: string): Promise<string> {
+/**
+ * What a new member starts with: the session's context, and whether the session keeps a
+ * budget (its members then charge it at once; else in batches). Refuses a session that has ended.
+ */
+export async function sessionContextFor(
+  client: Client,
+  id: string,
+): Promise<{ context: string; sessionBudgeted: boolean }> {
   const session = await sessionStatus(client, id);
   if (isTerminal(session.status)) throw new InvalidTransitionError(`session ${id} is ${session.status}`);
-  return sessionContext(session);
+  return { context: sessionContext(session), sessionBudgeted: session.budgetUsd !== undefined };
 }
 
 export function joinSession(

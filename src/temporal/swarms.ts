@@ -72,7 +72,7 @@ export async function startSwarm(
     budgets: { ...defaultBudgets(request.spec), ...request.budgets },
     tuning: request.tuning,
     sessionId: request.sessionId,
-    context: request.sessionId ? await sessionContextFor(client, request.sessionId) : undefined,
+    ...(request.sessionId ? await sessionContextFor(client, request.sessionId) : {}),
     workspace: request.workspace ?? defaults.workspace,
     owner: defaults.owner,
   };

@@ -87,15 +87,15 @@ export class Spending {
   private sharedBudget(): boolean {
     const { config, state } = this.host;
     if (config.budget?.dailyUsd !== undefined) return true;
-    // Until the first charge answers, the agent does not know whether its session has a budget.
-    if (config.sessionId && !state.ledgers) return true;
+    // An agent not told whether its session keeps a budget learns it from its first charge.
+    if (config.sessionId && config.sessionBudgeted !== false && !state.ledgers) return true;
     return state.ledgers?.session?.limitUsd !== undefined;
   }
 
   private chargeDue(): boolean {
     const { config, state } = this.host;
     const seconds = config.tuning.usageReportSeconds ?? DEFAULT_TUNING.usageReportSeconds;
-    return state.chargedAt === undefined || Date.now() - state.chargedAt >= seconds * 1000;
+    return Date.now() - (state.chargedAt ?? Date.parse(state.startedAt)) >= seconds * 1000;
   }
 
   /** Before spending more: warn past the threshold, and at a limit ask a person or stop. */

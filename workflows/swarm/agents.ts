@@ -36,6 +36,7 @@ export function swarmAgentConfig(input: SwarmInput, t: AgentTemplate, role: stri
     owner: input.owner,
     depth: 0,
     context: input.context,
+    ...(input.sessionBudgeted === undefined ? {} : { sessionBudgeted: input.sessionBudgeted }),
     ...(t.agent ? { profile: t.agent } : {}),
     ...resolveGovernance([profile?.governance, t], input.governance),
     lineage: [],
