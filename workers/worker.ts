@@ -65,11 +65,6 @@ export const FLEET_DEFAULTS = {
   maxConcurrentLocalActivityExecutions: 1000,
   /** Tool activities (bash, edit_file, write_file, bookkeeping) at once. @default 200 */
   maxConcurrentActivityTaskExecutions: 200,
-  /**
-   * Workflow activations run on this many threads (the SDK's default with a reused V8
-   * context is one): a swarm's agents keep two cores busy, not one. @default 2
-   */
-  workflowThreadPoolSize: 2,
   /** Pollers grow with the backlog and shrink when idle. */
   workflowTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
   activityTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
