@@ -17,7 +17,8 @@ describe('at most N model calls at once per worker', () => {
         { text: `answer ${i}`, delayMs: 100 },
       ]),
     }));
-    const id = await h.swarm({ strategy: 'parallel', task: 'x', merge: 'all', agents });
+    const tuning = { modelHeartbeatTimeoutSeconds: 5, localModelCallMs: 5000 };
+    const id = await h.swarm({ strategy: 'parallel', task: 'x', merge: 'all', agents }, { tuning });
     const out = await waitForSwarm(h.client, id);
     expect(out.stats).toMatchObject({ completed: 6, failed: 0 });
     expect(h.model.maxInFlight()).toBe(2);

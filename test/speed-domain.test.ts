@@ -104,11 +104,11 @@ describe('usage reports and checkpoints', () => {
     );
   });
 
-  test('a run of local steps checkpoints after ten steps, a second of model time, or 256k characters', () => {
+  test('a run of local steps checkpoints after ten steps, 250 ms of model time, or 256k characters', () => {
     expect(checkpointDue(undefined)).toBe(false);
-    expect(checkpointDue({ steps: 9, modelMs: 900, chars: 1000 })).toBe(false);
+    expect(checkpointDue({ steps: 9, modelMs: 240, chars: 1000 })).toBe(false);
     expect(checkpointDue({ steps: 10, modelMs: 0, chars: 0 })).toBe(true);
-    expect(checkpointDue({ steps: 1, modelMs: 1000, chars: 0 })).toBe(true);
+    expect(checkpointDue({ steps: 1, modelMs: 250, chars: 0 })).toBe(true);
     expect(checkpointDue({ steps: 1, modelMs: 0, chars: 256_000 })).toBe(true);
   });
 });

@@ -100,16 +100,20 @@ test("a swarm's tight budget still hears every step, and stops on time", async (
 
 test('fast steps run locally, and the history catches up every ten of them', async () => {
   const task = h.script([...Array.from({ length: 25 }, () => ({ toolCalls: [list] })), { text: 'done' }]);
-  const id = await h.spawn({ task });
+  // A generous threshold, so that every call after the first is local however busy the machine is.
+  const id = await h.spawn({ task, tuning: { localModelCallMs: 5000 } });
   expect((await waitForAgent(h.client, id)).metrics).toMatchObject({ iterations: 26, toolCalls: 25 });
   const events = await history(agentWorkflowId(id));
   const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-  // The first call goes through the model queue; after it, two checkpoints in 25 local steps.
-  expect(scheduled).toEqual(['callModel', 'checkpoint', 'checkpoint']);
+  // The first call goes through the model queue; after it, a checkpoint every ten local steps at
+  // most (sooner when the model time adds up to 250 ms).
+  expect(scheduled[0]).toBe('callModel');
+  expect(scheduled.slice(1).every((name) => name === 'checkpoint')).toBe(true);
+  expect(scheduled.length - 1).toBeGreaterThanOrEqual(2);
   const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
   expect(markers.length).toBe(1 + 25 + 25); // context files, 25 model calls, 25 reads
   const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-  expect(tasks.length).toBeLessThanOrEqual(6);
+  expect(tasks.length).toBeLessThanOrEqual(scheduled.length + 3);
 });
 
 test('a call after a slow one goes through the model queue; a slow local one is checkpointed at once', async () => {

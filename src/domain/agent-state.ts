@@ -90,7 +90,7 @@ export interface LocalRun {
  * after this much, so what a crash would repeat, what a person waits for, and the size of
  * one task's completion all stay small.
  */
-export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 1000, chars: 256_000 };
+export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 250, chars: 256_000 };
 
 export function checkpointDue(run: LocalRun | undefined): boolean {
   if (!run) return false;

@@ -92,9 +92,9 @@ export const DEFAULT_TUNING = {
    * round trip, when the agent's previous call took less than this many ms; longer calls
    * (and every agent's first) go through the model queue, heartbeating and streaming their
    * text. A local call holds the workflow task, so queries and signals wait for it: keep
-   * this short. 0 turns the fast path off. @default 500
+   * this short. 0 turns the fast path off. @default 100
    */
-  localModelCallMs: 500,
+  localModelCallMs: 100,
 } as const;
 
 export const agentTuningSchema = lazy(() =>
