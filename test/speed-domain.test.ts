@@ -1,5 +1,6 @@
 /** The pure rules behind the speed work: context digests, when to report, when to checkpoint, a worker's slots. */
 import {
+  afterStep,
   chainDigest,
   checkpointDue,
   digestOf,
@@ -102,6 +103,16 @@ describe('usage reports and checkpoints', () => {
     expect(plannedAgents(spec({ strategy: 'supervisor', maxConcurrent: 4, maxWorkers: 10 } as never))).toBe(
       5,
     );
+  });
+
+  test('a run of local steps adds up while steps stay local, and a queued call ends it', () => {
+    const one = afterStep(undefined, { local: true, modelMs: 40, chars: 100 });
+    expect(afterStep(one, { local: true, modelMs: 60, chars: 50 })).toEqual({
+      steps: 2,
+      modelMs: 100,
+      chars: 150,
+    });
+    expect(afterStep(one, { local: false, modelMs: 900, chars: 10 })).toBeUndefined();
   });
 
   test('a run of local steps checkpoints after ten steps, 250 ms of model time, or 256k characters', () => {

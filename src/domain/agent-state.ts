@@ -92,6 +92,19 @@ export interface LocalRun {
  */
 export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 250, chars: 256_000 };
 
+/** The run after one more step: added to when the step was local; a queued model call ends it (a round trip). */
+export function afterStep(
+  run: LocalRun | undefined,
+  step: { local: boolean; modelMs: number; chars: number },
+): LocalRun | undefined {
+  if (!step.local) return undefined;
+  return {
+    steps: (run?.steps ?? 0) + 1,
+    modelMs: (run?.modelMs ?? 0) + step.modelMs,
+    chars: (run?.chars ?? 0) + step.chars,
+  };
+}
+
 export function checkpointDue(run: LocalRun | undefined): boolean {
   if (!run) return false;
   return (

@@ -36,6 +36,9 @@ export interface ModelHost {
 }
 
 export class ModelCalls {
+  /** Whether the last call ran as a local activity (the fast path) rather than through the queue. */
+  ranLocally = false;
+
   constructor(private readonly host: ModelHost) {}
 
   /** The next call: on the primary model, or on the fallback once the agent moved there. */
@@ -87,11 +90,7 @@ export class ModelCalls {
         const next = nextContext(state.conversation, system, state.sent);
         const context = { ...next, base: undefined, messages: state.conversation, system };
         const reply = await localActivities(LOCAL_MODEL, summary).callModel({ ...request, context });
-        state.local = {
-          steps: (state.local?.steps ?? 0) + 1,
-          modelMs: (state.local?.modelMs ?? 0) + (reply.durationMs ?? 0),
-          chars: state.local?.chars ?? 0,
-        };
+        this.ranLocally = true;
         return this.sent(reply, next);
       } catch (err) {
         if (wf.isCancellation(err)) throw err;
@@ -102,9 +101,9 @@ export class ModelCalls {
     const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
     // Only what is new since the last call travels (and lands in the history).
     const context = nextContext(state.conversation, system, state.sent);
-    const reply = this.sent(await activities(profile, summary).callModel({ ...request, context }), context);
-    state.local = undefined; // a round trip: the history has everything up to here
-    return reply;
+    const reply = await activities(profile, summary).callModel({ ...request, context });
+    this.ranLocally = false;
+    return this.sent(reply, context);
   }
 
   /** The fast path: the last call was short, so this one likely is too (the first call never is). */

@@ -4,8 +4,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
+  afterStep,
   buildHooks,
-  checkpointDue,
   currentDetails,
   DEFAULT_HOOK_SETTINGS,
   resolvePolicy,
@@ -52,7 +52,7 @@ import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls } from './model';
-import { activities, CHECKPOINT } from './activities';
+import { checkpointIfDue, continueAsNewIfLong } from './boundary';
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -168,8 +168,14 @@ export class AgentRun extends AgentCore implements ToolHost {
         return this.finish('cancelled', this.state.cancel?.reason);
       this.reportIfDue();
       wf.setCurrentDetails(currentDetails(this.config, this.state));
-      await this.checkpointIfDue();
-      await this.continueAsNewIfLong();
+      await checkpointIfDue(this.state);
+      await continueAsNewIfLong({
+        input: this.input,
+        config: this.config,
+        state: this.state,
+        record: (body) => this.record(body),
+        flush: () => this.spending.flush(),
+      });
     }
   }
 
@@ -205,7 +211,12 @@ export class AgentRun extends AgentCore implements ToolHost {
     } finally {
       await charging;
     }
-    if (state.local) state.local.chars += this.contextChars() - charsBefore;
+    const { ranLocally: local } = this.model;
+    state.local = afterStep(state.local, {
+      local,
+      modelMs: reply.durationMs ?? 0,
+      chars: this.contextChars() - charsBefore,
+    });
   }
 
   /** Record the reply and run the tools it asks for. */
@@ -305,24 +316,6 @@ export class AgentRun extends AgentCore implements ToolHost {
     } finally {
       this.stepScope = undefined;
     }
-  }
-
-  /** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */
-  private async checkpointIfDue(): Promise<void> {
-    if (!checkpointDue(this.state.local)) return;
-    this.state.local = undefined;
-    // Not a timer: the dev server fires short timers up to a second late.
-    await activities(CHECKPOINT, 'checkpoint').checkpoint();
-  }
-
-  private async continueAsNewIfLong(): Promise<void> {
-    const info = wf.workflowInfo();
-    if (!info.continueAsNewSuggested && info.historyLength < this.config.tuning.continueAsNewAfterEvents)
-      return;
-    this.record({ type: 'continued_as_new', historyLength: info.historyLength });
-    await this.spending.flush();
-    await wf.condition(wf.allHandlersFinished);
-    await wf.continueAsNew<(input: AgentInput) => Promise<AgentResult>>({ ...this.input, state: this.state });
   }
 
   // ---- control (signal handlers) ----

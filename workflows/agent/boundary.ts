@@ -1,0 +1,43 @@
+/**
+ * What happens at a step boundary for the history's sake: a checkpoint after a run of
+ * local steps, and continue-as-new once the history is long. Both only between steps,
+ * with no activity or child in flight.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  checkpointDue,
+  type AgentConfig,
+  type AgentEventBody,
+  type AgentInput,
+  type AgentResult,
+  type AgentState,
+} from '../../src/domain';
+import { activities, CHECKPOINT } from './activities';
+
+/** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */
+export async function checkpointIfDue(state: AgentState): Promise<void> {
+  if (!checkpointDue(state.local)) return;
+  state.local = undefined;
+  // Not a timer: the dev server fires short timers up to a second late.
+  await activities(CHECKPOINT, 'checkpoint').checkpoint();
+}
+
+export interface ContinueHost {
+  readonly input: AgentInput;
+  readonly config: AgentConfig;
+  readonly state: AgentState;
+  record(body: AgentEventBody): void;
+  /** Charge what is not charged yet: the next run starts with a clean slate. */
+  flush(): Promise<void>;
+}
+
+/** Continue as new, carrying the whole state, once Temporal suggests it or the history passes the tuning's limit. */
+export async function continueAsNewIfLong(host: ContinueHost): Promise<void> {
+  const info = wf.workflowInfo();
+  if (!info.continueAsNewSuggested && info.historyLength < host.config.tuning.continueAsNewAfterEvents)
+    return;
+  host.record({ type: 'continued_as_new', historyLength: info.historyLength });
+  await host.flush();
+  await wf.condition(wf.allHandlersFinished);
+  await wf.continueAsNew<(input: AgentInput) => Promise<AgentResult>>({ ...host.input, state: host.state });
+}
