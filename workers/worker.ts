@@ -29,12 +29,8 @@ export interface OrchestraWorkerOptions extends ModelLimits {
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/**
- * Modules loaded once per worker and shared by every workflow in its V8 context, instead
- * of evaluated again for each workflow: zod, a stateless library. (Our own schemas are
- * built lazily, per workflow, on first use: src/domain/lazy.ts.)
- */
-export const SHARED_MODULES = ['zod'];
+/** Modules every workflow shares instead of evaluating them again: workflows/shared-modules.ts. */
+export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
 const LEDGER_PATH = require.resolve('../workflows/cost/ledger');
 
 /** The three workers, run and stopped as one. */
