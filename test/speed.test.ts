@@ -7,7 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { agentWorkflowId, swarmWorkflowId } from '../src/domain';
 import { agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
-import { waitForSwarm } from '../src/temporal/swarms';
+import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { startHarness, useHarness, waitForStatus, type Harness } from './helpers/harness';
 
 const h = useHarness();
@@ -82,9 +82,17 @@ test('a swarm hears from its agents when it needs to, not at every step', async 
   const reports = (await history(swarmWorkflowId(id))).filter(
     (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'usage',
   );
-  // Once at the end each; a step-by-step reporter would have sent 35.
-  expect(reports.length).toBeLessThanOrEqual(10);
+  // None: their use stays under the report thresholds, and an agent's last use comes with its
+  // result. A step-by-step reporter would have sent 35, an end-of-run one 5.
+  expect(reports).toEqual([]);
   expect(out.stats.tokens.input).toBeGreaterThan(0);
+  // The swarm's running total (what its budgets are checked against) has every agent's use.
+  const tokens = (await swarmEvents(h.client, id)).flatMap((e) => (e.type === 'tokens' ? [e] : []));
+  expect(tokens).toHaveLength(5);
+  expect(tokens.at(-1)).toMatchObject({
+    totalInput: out.stats.tokens.input,
+    totalOutput: out.stats.tokens.output,
+  });
 });
 
 test("a swarm's tight budget still hears every step, and stops on time", async () => {

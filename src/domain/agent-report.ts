@@ -59,6 +59,7 @@ export function resultFromView(view: AgentStatusView, error = view.error): Agent
       tokens: { ...view.tokens },
       toolCalls: view.toolCalls,
       iterations: view.iterations,
+      costUsd: view.costUsd,
     },
     totals: view.totals,
     artifacts: [...view.artifacts],

@@ -262,6 +262,8 @@ export interface AgentMetrics {
   tokens: TokenUsage;
   toolCalls: number;
   iterations: number;
+  /** USD spent on this agent's own model calls. */
+  costUsd?: number;
 }
 
 /** Work done by an agent and everything beneath it. */

@@ -69,7 +69,7 @@ export async function spawnAgent(
       taskQueue: defaults.taskQueue,
       workflowId,
       args: [{ config, task: request.task }],
-      typedSearchAttributes: agentSearchAttributes(config),
+      typedSearchAttributes: agentSearchAttributes(config, request.task),
       staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
       staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
     })

@@ -39,10 +39,13 @@ export const SEARCH_ATTRIBUTES = [
 const optional = <T>(key: SearchAttributePair['key'], value: T | undefined) =>
   value === undefined ? [] : [{ key, value } as SearchAttributePair];
 
-/** What an agent starts with, wherever it is started: by a person, a swarm or another agent. */
-export function agentSearchAttributes(config: AgentConfig): SearchAttributePair[] {
+/**
+ * What an agent starts with, wherever it is started: by a person, a swarm or another agent.
+ * With a task it starts `running` (its first step makes it so), which spares that step an upsert.
+ */
+export function agentSearchAttributes(config: AgentConfig, task?: string): SearchAttributePair[] {
   return [
-    { key: OrchestraStatus, value: 'idle' },
+    { key: OrchestraStatus, value: task ? 'running' : 'idle' },
     { key: OrchestraAgentKind, value: config.type },
     ...optional(OrchestraParentId, config.parentId),
     ...optional(OrchestraSessionId, config.sessionId),

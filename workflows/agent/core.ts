@@ -71,10 +71,16 @@ export class AgentCore {
     return { at: Date.now(), tokens: tokens.input + tokens.output, toolCalls, status };
   }
 
-  /** Tell the swarm and the session this agent works for what it has used: they keep the budgets and totals. */
-  protected async reportUsage(): Promise<void> {
+  /**
+   * Tell the swarm and the session this agent works for what it has used: they keep the budgets
+   * and totals. At the end, a swarm that started this agent reads the usage from its result
+   * (`skipParentSwarm`): one signal and one workflow task fewer per agent.
+   */
+  protected async reportUsage(opts: { skipParentSwarm?: boolean } = {}): Promise<void> {
     const { swarmId, sessionId, id } = this.config;
-    const owners = [swarmId && swarmWorkflowId(swarmId), sessionId && sessionWorkflowId(sessionId)];
+    const swarm = swarmId && swarmWorkflowId(swarmId);
+    const readsResult = opts.skipParentSwarm && swarm === wf.workflowInfo().parent?.workflowId;
+    const owners = [readsResult ? undefined : swarm, sessionId && sessionWorkflowId(sessionId)];
     if (!owners.some(Boolean)) return;
     this.state.reported = this.usageNow();
     const { tokens, toolCalls, iterations } = this.state;
@@ -174,7 +180,9 @@ export class AgentCore {
     if (from === to) return;
     this.state.status = to;
     this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
-    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
+    // A visibility write on the server: only when the attribute says otherwise.
+    if (wf.workflowInfo().typedSearchAttributes.get(OrchestraStatus) !== to)
+      wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
     wf.setCurrentDetails(currentDetails(this.config, this.state));
   }
 

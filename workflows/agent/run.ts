@@ -124,14 +124,14 @@ export class AgentRun extends AgentCore implements ToolHost {
         this.sessionHooks('session.created');
       }
       const result = await this.loop();
-      await this.settleAccounts();
+      await this.settleAccounts({ resultCarriesUsage: true });
       return result;
     } catch (err) {
       if (wf.isCancellation(err)) {
         // Cancelled through Temporal itself: record it, then let the run end as Canceled.
         await wf.CancellationScope.nonCancellable(async () => {
           this.setStatus('cancelled', 'cancelled through Temporal');
-          await this.settleAccounts();
+          await this.settleAccounts({ resultCarriesUsage: false });
         });
         throw err;
       }
@@ -144,7 +144,8 @@ export class AgentRun extends AgentCore implements ToolHost {
       if (reason === undefined) throw err;
       const failure = this.fail(reason);
       this.sessionHooks('session.error');
-      await this.settleAccounts();
+      // The failure's details carry the result.
+      await this.settleAccounts({ resultCarriesUsage: true });
       throw failure;
     }
   }
@@ -180,9 +181,9 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   /** At the end: the last batch charged, the last usage reported. */
-  private async settleAccounts(): Promise<void> {
+  private async settleAccounts(end: { resultCarriesUsage: boolean }): Promise<void> {
     await this.spending.flush();
-    await this.reportUsage();
+    await this.reportUsage(end.resultCarriesUsage ? { skipParentSwarm: true } : {});
   }
 
   private cancelRequested(): boolean {

@@ -163,7 +163,7 @@ export class Subagents {
       const handle = await wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
         workflowId: agentWorkflowId(child.id),
         args: [{ config: child, task }],
-        typedSearchAttributes: agentSearchAttributes(child),
+        typedSearchAttributes: agentSearchAttributes(child, task),
         staticSummary: `${child.name} (subagent of ${this.config.name})`,
       });
       this.on.spawned(child);

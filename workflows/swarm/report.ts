@@ -1,6 +1,7 @@
 /** A swarm's stats, from its agents' results and their latest usage reports. Pure. */
 import {
   emptyUsage,
+  type AgentResult,
   type AgentStatus,
   type SwarmAgent,
   type SwarmBudgets,
@@ -32,6 +33,24 @@ export function usageDelta(report: UsageReport, before: UsageReport | undefined)
     iterations: now.iterations - was.iterations,
     agents: 0,
     costUsd: now.costUsd - was.costUsd,
+  };
+}
+
+/**
+ * A member's own usage as its result gives it: the last word on it (no report can overtake
+ * it), so it carries the highest version.
+ */
+export function finalReport(agent: Pick<SwarmAgent, 'id' | 'name'>, result: AgentResult): UsageReport {
+  const m = result.metrics;
+  return {
+    agentId: agent.id,
+    version: Number.MAX_SAFE_INTEGER,
+    name: agent.name,
+    status: result.status,
+    tokens: { ...m.tokens },
+    toolCalls: m.toolCalls,
+    iterations: m.iterations,
+    costUsd: m.costUsd ?? 0,
   };
 }
 

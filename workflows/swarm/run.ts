@@ -35,7 +35,7 @@ import {
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
-import { budgetExceeded, memberOf, swarmDetails, swarmStats, usageDelta, usageOf } from './report';
+import { budgetExceeded, finalReport, memberOf, swarmDetails, swarmStats, usageDelta, usageOf } from './report';
 import {
   broadcastPayload,
   broadcastSignal,
@@ -91,15 +91,7 @@ export class SwarmRun {
       const parsed = usagePayload.safeParse(raw);
       if (!parsed.success)
         return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
-      const report = parsed.data;
-      const known = this.usage.get(report.agentId);
-      if (known && known.version > report.version) return; // an older report, overtaken
-      this.usage.set(report.agentId, report);
-      this.members.add(report.agentId);
-      // O(1) per report: the totals move by the difference, never re-summed.
-      this.total = addUsage(this.total, usageDelta(report, known));
-      this.recordReport(report, known);
-      this.checkBudgets();
+      this.account(parsed.data);
     });
     wf.setHandler(broadcastSignal, (raw) => {
       const parsed = broadcastPayload.safeParse(raw);
@@ -124,10 +116,27 @@ export class SwarmRun {
     appendEvent(this.log, body, now());
   }
 
-  /** A member's report, as events: a new status, tokens spent. */
-  private recordReport(report: UsageReport, before?: UsageReport): void {
-    const { agentId, status, tokens } = report;
+  /** A member's usage, from its report or its result: into the totals, the events and the budgets. */
+  private account(report: UsageReport, fromResult = false): void {
+    const known = this.usage.get(report.agentId);
+    if (known && known.version > report.version) return; // an older report, overtaken
+    this.usage.set(report.agentId, report);
+    this.members.add(report.agentId);
+    // O(1) per report: the totals move by the difference, never re-summed.
+    this.total = addUsage(this.total, usageDelta(report, known));
+    // settle() records the status of an agent that has ended.
+    if (!fromResult) this.recordStatus(report, known);
+    this.recordTokens(report, known);
+    this.checkBudgets();
+  }
+
+  private recordStatus({ agentId, status }: UsageReport, before?: UsageReport): void {
     if (status && status !== before?.status) this.record({ type: 'agent_status', agentId, to: status });
+  }
+
+  /** Tokens spent since the member's last report, as an event. */
+  private recordTokens(report: UsageReport, before?: UsageReport): void {
+    const { agentId, tokens } = report;
     const spent = tokens.input + tokens.output - (before ? before.tokens.input + before.tokens.output : 0);
     if (spent > 0) {
       const total = this.total;
@@ -211,7 +220,7 @@ export class SwarmRun {
         const child = await wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
           workflowId: agentWorkflowId(config.id),
           args: [{ config, task }],
-          typedSearchAttributes: agentSearchAttributes(config),
+          typedSearchAttributes: agentSearchAttributes(config, task),
           staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
         });
         this.record({ type: 'spawned', agentId: config.id, name: config.name, role });
@@ -252,7 +261,11 @@ export class SwarmRun {
     agent.result = result?.result;
     agent.error = result?.error ?? error;
     agent.metrics = result?.metrics;
-    if (result) agent.usage = result.totals;
+    if (result) {
+      agent.usage = result.totals;
+      // The agent's last usage comes with its result, not in a report (agent/core.ts).
+      this.account(finalReport(agent, result), true);
+    }
     this.record({
       type: 'agent_status',
       agentId: agent.id,
