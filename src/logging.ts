@@ -18,6 +18,8 @@ export function installRuntimeLogging(level?: Level): void {
   installed = true;
   const log = createLogger(level);
   const at = (l: LogLevel) => (message: string, meta?: LogMetadata) => {
+    // The SDK traces every task it gets (the whole activation as meta): drop it before copying it.
+    if (!log.isLevelEnabled(l.toLowerCase())) return;
     // pino serializes errors under `err`; the SDK puts them under `error`.
     const { error, ...rest } = (meta ?? {}) as LogMetadata & { error?: unknown };
     log[l.toLowerCase() as Level](error === undefined ? rest : { ...rest, err: error }, message);
