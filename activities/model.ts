@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   callCost,
   DEFAULT_PRICES,
+  isModelQueue,
   priceFor,
   redactDeep,
   redactSecrets,
@@ -93,7 +94,7 @@ export function createCallModel(deps: ModelDeps) {
 
   return async function callModel(input: CallModelInput): Promise<ModelReply> {
     const ctx = Context.current();
-    if (ctx.info.isLocal && fleetLimited) {
+    if (fleetLimited && (ctx.info.isLocal || !isModelQueue(ctx.info.taskQueue))) {
       // The fleet's calls per minute are counted by the server, on the model queue only.
       throw ApplicationFailure.nonRetryable(
         'this worker keeps a fleet-wide model rate limit',

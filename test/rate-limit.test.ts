@@ -2,6 +2,7 @@
  * Provider rate limits: a swarm of many agents queues its model calls instead of
  * stampeding the provider, and no call fails for it.
  */
+import { modelQueue } from '../src/domain';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
 
@@ -30,7 +31,8 @@ describe('at most N model calls a minute across the fleet', () => {
   const h = useHarness({ modelLimits: { modelCallsPerMinute: 120 } });
 
   test('6 calls at 2 a second are spread over more than 2 seconds, and all succeed', async () => {
-    // Two calls each: the second would take the fast path, which a fleet-wide limit refuses.
+    // Two calls each: the first would run on the agent's own queue and the second on the fast
+    // path; a worker that keeps a fleet-wide limit refuses both, and the agent learns it once.
     const agents = Array.from({ length: 3 }, (_, i) => ({
       task: h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: `answer ${i}` }]),
     }));
@@ -40,12 +42,17 @@ describe('at most N model calls a minute across the fleet', () => {
     // Six calls at two a second: the last starts 2.5 s after the first.
     expect(Date.parse(out.updatedAt) - Date.parse(out.startedAt)).toBeGreaterThanOrEqual(2000);
     expect(h.model.requests.every((r) => r.status === 200 && r.attempt === 1)).toBe(true);
+    // The refused call never reached the model: six requests in all.
+    expect(h.model.requests).toHaveLength(6);
     for (const agent of out.agents) {
       const events = (await h.client.workflow.getHandle(`agent-${agent.id}`).fetchHistory()).events ?? [];
-      const queued = events.filter(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel',
-      );
-      expect(queued).toHaveLength(2); // both through the model queue, where the server counts them
+      const queues = events.flatMap((e) => {
+        const a = e.activityTaskScheduledEventAttributes;
+        return a?.activityType?.name === 'callModel' ? [a.taskQueue?.name] : [];
+      });
+      // Refused once on the agent's queue; then both calls through the model queue, where the
+      // server counts them.
+      expect(queues).toEqual([h.taskQueue, modelQueue(h.taskQueue), modelQueue(h.taskQueue)]);
     }
   });
 });

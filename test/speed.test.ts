@@ -113,9 +113,12 @@ test('fast steps run locally, and the history catches up every ten of them', asy
   expect((await waitForAgent(h.client, id)).metrics).toMatchObject({ iterations: 26, toolCalls: 25 });
   const events = await history(agentWorkflowId(id));
   const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-  // The first call goes through the model queue; after it, a checkpoint every ten local steps at
-  // most (sooner when the model time adds up to 250 ms).
+  // The first call is queued, on the agent's own queue (the server hands it straight back:
+  // eager dispatch); after it, a checkpoint every ten local steps at most (sooner when the
+  // model time adds up to 250 ms).
   expect(scheduled[0]).toBe('callModel');
+  const first = events.find((e) => e.activityTaskScheduledEventAttributes)!;
+  expect(first.activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(h.taskQueue);
   expect(scheduled.slice(1).every((name) => name === 'checkpoint')).toBe(true);
   expect(scheduled.length - 1).toBeGreaterThanOrEqual(2);
   const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);

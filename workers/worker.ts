@@ -59,7 +59,10 @@ export const FLEET_DEFAULTS = {
   maxConcurrentWorkflowTaskExecutions: 1000,
   /** Local activities (reads, short model calls) at once. @default 1000 */
   maxConcurrentLocalActivityExecutions: 1000,
-  /** Tool activities (bash, edit_file, write_file, bookkeeping) at once. @default 200 */
+  /**
+   * Tool activities (bash, edit_file, write_file, bookkeeping) at once. The worker adds its
+   * model concurrency: queued model calls run on the agents' queue too. @default 200
+   */
   maxConcurrentActivityTaskExecutions: 200,
   /** Pollers grow with the backlog and shrink when idle. */
   workflowTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
@@ -87,10 +90,12 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   const main = await Worker.create({
     ...shared,
     ...FLEET_DEFAULTS,
+    maxConcurrentActivityTaskExecutions:
+      FLEET_DEFAULTS.maxConcurrentActivityTaskExecutions + modelConcurrency,
     taskQueue: options.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: { preloadModules: SHARED_MODULES },
-    // callModel is here for the short calls that run as local activities; the rest come through the model queue.
+    // callModel runs here locally (short calls) and queued; on the model queue only in fleets with a rate limit.
     activities,
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
     // (SDK default 10s). Agent histories are short (continue-as-new), so a replay elsewhere is cheap.

@@ -56,7 +56,10 @@ export interface AgentState {
   local?: LocalRun;
   /** How long the last model call took (ms): a short one lets the next run locally. */
   lastModelMs?: number;
-  /** Set once a worker refused a local model call (it keeps a fleet-wide rate limit). */
+  /**
+   * Set once a worker refused a model call outside the model queue (it keeps a fleet-wide
+   * rate limit): every later call goes through the model queue.
+   */
   localModelOff?: boolean;
   /** What the last model call sent: the model worker holds it, the next call sends only what follows. */
   sent?: ContextMark & { systemDigest: string };

@@ -5,7 +5,7 @@ export const ModelFailure = {
   serverError: 'ModelServerError',
   connection: 'ModelConnectionError',
   rejected: 'ModelRequestRejected',
-  /** This worker keeps a fleet-wide rate limit: its model calls go through the model queue, never locally. */
+  /** This worker keeps a fleet-wide rate limit: its model calls go through the model queue, never locally or on the agent's queue. */
   notLocal: 'ModelCallNotLocal',
 } as const;
 

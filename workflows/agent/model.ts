@@ -18,6 +18,7 @@ import {
   type ModelReply,
   type ModelTarget,
 } from '../../src/domain';
+import type { CallModelInput } from '../../activities/model';
 import { activities, LOCAL_MODEL, LOCAL_READ, localActivities, modelProfile } from './activities';
 import { hookAgent } from './gate';
 
@@ -98,12 +99,27 @@ export class ModelCalls {
         // Any other failure: the model queue retries it, with backoff and heartbeats.
       }
     }
-    const profile = { ...modelProfile(config.tuning), taskQueue: modelQueue(wf.workflowInfo().taskQueue) };
     // Only what is new since the last call travels (and lands in the history).
     const context = nextContext(state.conversation, system, state.sent);
-    const reply = await activities(profile, summary).callModel({ ...request, context });
+    const queue = wf.workflowInfo().taskQueue;
+    if (!state.localModelOff) {
+      // On the agent's own queue, the server hands the call straight back to this worker with
+      // the completed workflow task (eager dispatch): no poll, no matching.
+      try {
+        return await this.queued(queue, { ...request, context }, summary);
+      } catch (err) {
+        if (!isFailure(err, ModelFailure.notLocal)) throw err;
+        state.localModelOff = true;
+      }
+    }
+    return this.queued(modelQueue(queue), { ...request, context }, summary);
+  }
+
+  private async queued(taskQueue: string, input: CallModelInput, summary: string): Promise<ModelReply> {
+    const profile = { ...modelProfile(this.host.config.tuning), taskQueue };
+    const reply = await activities(profile, summary).callModel(input);
     this.ranLocally = false;
-    return this.sent(reply, context);
+    return this.sent(reply, input.context);
   }
 
   /** The fast path: the last call was short, so this one likely is too (the first call never is). */

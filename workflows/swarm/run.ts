@@ -35,7 +35,15 @@ import {
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
-import { budgetExceeded, finalReport, memberOf, swarmDetails, swarmStats, usageDelta, usageOf } from './report';
+import {
+  budgetExceeded,
+  finalReport,
+  memberOf,
+  swarmDetails,
+  swarmStats,
+  usageDelta,
+  usageOf,
+} from './report';
 import {
   broadcastPayload,
   broadcastSignal,
