@@ -182,8 +182,11 @@ export class AgentRun extends AgentCore implements ToolHost {
 
   /** At the end: the last batch charged, the last usage reported. */
   private async settleAccounts(end: { resultCarriesUsage: boolean }): Promise<void> {
-    await this.spending.flush();
-    await this.reportUsage(end.resultCarriesUsage ? { skipParentSwarm: true } : {});
+    // Both wait for other workflows (the ledgers, the owners): at once.
+    await Promise.all([
+      this.spending.flush(),
+      this.reportUsage(end.resultCarriesUsage ? { skipParentSwarm: true } : {}),
+    ]);
   }
 
   private cancelRequested(): boolean {

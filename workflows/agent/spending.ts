@@ -45,7 +45,6 @@ export class Spending {
     // An unpriced call changes nothing: no search-attribute write, no ledger round trip.
     if (costUsd <= 0) return;
     state.costUsd += costUsd;
-    wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
     state.uncharged = {
       usd: (state.uncharged?.usd ?? 0) + costUsd,
       from: state.uncharged?.from ?? state.iterations,
@@ -53,11 +52,15 @@ export class Spending {
     if (this.sharedBudget() || this.chargeDue()) await this.flush();
   }
 
-  /** Charge the session and the day what they have not been charged yet. */
+  /**
+   * Charge the session and the day what they have not been charged yet. The cost search
+   * attribute moves with them, not at every call: each upsert is a visibility write.
+   */
   async flush(): Promise<void> {
     const { config, state } = this.host;
     const batch = state.uncharged;
     if (!batch) return;
+    wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
     state.uncharged = undefined;
     state.chargedAt = Date.now();
     const day = utcDay(new Date().toISOString());
