@@ -55,6 +55,9 @@ export const LOCAL_BOOKKEEPING: LocalActivityOptions = {
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 };
 
+/** The last charge of an agent: the same, queued. */
+export const BOOKKEEPING: ActivityOptions = { ...LOCAL_BOOKKEEPING };
+
 /**
  * The checkpoint after a run of local steps: a no-op on the agent's own queue, which the
  * server hands back to the worker with the completed workflow task (eager dispatch).

@@ -184,7 +184,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   private async settleAccounts(end: { resultCarriesUsage: boolean }): Promise<void> {
     // Both wait for other workflows (the ledgers, the owners): at once.
     await Promise.all([
-      this.spending.flush(),
+      this.spending.flush({ atEnd: true }),
       this.reportUsage(end.resultCarriesUsage ? { skipParentSwarm: true } : {}),
     ]);
   }

@@ -18,7 +18,7 @@ import {
   type Spending as SpendingLevels,
 } from '../../src/domain';
 import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
-import { LOCAL_BOOKKEEPING, localActivities } from './activities';
+import { activities, BOOKKEEPING, LOCAL_BOOKKEEPING, localActivities } from './activities';
 import type { Approvals } from './approvals';
 
 /** A configured limit was reached; the agent fails with this reason. */
@@ -56,7 +56,7 @@ export class Spending {
    * Charge the session and the day what they have not been charged yet. The cost search
    * attribute moves with them, not at every call: each upsert is a visibility write.
    */
-  async flush(): Promise<void> {
+  async flush(how: { atEnd?: boolean } = {}): Promise<void> {
     const { config, state } = this.host;
     const batch = state.uncharged;
     if (!batch) return;
@@ -66,7 +66,13 @@ export class Spending {
     const day = utcDay(new Date().toISOString());
     const to = state.iterations;
     try {
-      const charged = await localActivities(LOCAL_BOOKKEEPING, `charge ${formatUsd(batch.usd)}`).chargeCost({
+      // At the end, queued (eagerly dispatched): the workflow task completes at once, and the
+      // owners' reports go out beside the charge instead of after it.
+      const summary = `charge ${formatUsd(batch.usd)}`;
+      const charge = how.atEnd
+        ? activities(BOOKKEEPING, summary).chargeCost
+        : localActivities(LOCAL_BOOKKEEPING, summary).chargeCost;
+      const charged = await charge({
         agentId: config.id,
         // One id per call (or run of calls), stable across replays and continue-as-new: a retry counts once.
         callId: batch.from === to ? `${config.id}.${to}` : `${config.id}.${batch.from}-${to}`,
