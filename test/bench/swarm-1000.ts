@@ -1,6 +1,135 @@
-/** The 1,000-agent swarm of the swarm part, run by swarm-scale.ts in a process of its own. */
-import { rows } from './report';
-import { thousand } from './swarm-scale';
+/**
+ * The 1,000-agent swarm of the swarm part, run by swarm-scale.ts in a process of its own (so the
+ * RSS it reports is this run's): its wall time against the plain loops, the process's RSS, and
+ * the control API's GET /agents/:id of its agents while it runs.
+ */
+import { agentWorkflowId } from '../../src/domain';
+import { waitForStatus, type Harness } from '../helpers/harness';
+import { startBenchApi } from './api-latency';
+import { describePoll, max, poll, type PollResult } from './poller';
+import { addRow, mib, ms, quantile, rows, settings, times } from './report';
+import {
+  agentsPerSwarm,
+  label,
+  LARGE,
+  LARGE_LIMITS,
+  orchestraSwarm,
+  plainSwarm,
+  printLine,
+  swarmRow,
+  withServer,
+} from './swarm-scale';
+
+const GIB = 2 ** 30;
+const API_P99_TARGET_MS = 250;
+
+/** The 1,000-agent swarm, in this process. */
+async function thousand(): Promise<void> {
+  await withServer(LARGE_LIMITS, async (h, cwd) => {
+    const api = await startBenchApi(h);
+    const per = agentsPerSwarm(LARGE);
+    try {
+      await orchestraSwarm(h, 2, 0, cwd); // warm-up
+      const atRest = await restingGets(h, api.url);
+      if (per < LARGE)
+        console.log(
+          `  a parallel swarm spec holds at most ${per} agents: ${LARGE} agents run as ${Math.ceil(LARGE / per)} swarms started at once`,
+        );
+      let rssPeak = process.memoryUsage().rss;
+      const rssBefore = rssPeak;
+      const rss = setInterval(() => {
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      }, 250);
+      let gets: ReturnType<typeof poll> | undefined;
+      let agents: string[] = [];
+      const get = async (): Promise<boolean> => {
+        const id = agents[Math.floor(Math.random() * agents.length)];
+        const r = await fetch(`${api.url}/api/v1/agents/${id}`);
+        await r.arrayBuffer();
+        if (r.status === 404) return false; // not started yet
+        if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
+        return true;
+      };
+      const run = await orchestraSwarm(h, LARGE, 1000, cwd, (swarms) => {
+        // Agent ids are <swarm>.<n>, n from 1.
+        agents = swarms.flatMap((s, i) =>
+          Array.from({ length: Math.min(per, LARGE - i * per) }, (_, n) => `${s}.${n + 1}`),
+        );
+        gets = poll(50, 40, get);
+      });
+      const during = await gets!.stop();
+      clearInterval(rss);
+      printLine(
+        'Orchestra swarm',
+        LARGE,
+        1000,
+        run.wall,
+        run.timedOut
+          ? `gave up after ${(run.wall / 1000).toFixed(0)} s, ${run.completed ?? '?'}/${LARGE} done`
+          : `swarm-reported speedup ${run.speedup === undefined ? '(several swarms)' : `${run.speedup}x`}`,
+      );
+      // Measured by the parent (its server idle by then), so they count neither in this process's
+      // RSS nor against a worker still busy with the swarm; run here only when started alone.
+      let plain = Number(process.env.BENCH_PLAIN_1000_MS);
+      if (!plain) {
+        plain = await plainSwarm(h, LARGE, 1000, cwd);
+        printLine('plain loops', LARGE, 1000, plain);
+      }
+      console.log(
+        `  RSS of this process (worker, client, API, scripted server): ${mib(rssBefore)} before the swarm,` +
+          ` ${mib(rssPeak)} at peak (sampled every 250 ms)`,
+      );
+      console.log(`  GET /api/v1/agents/:id of random agents, ~20/s, while it ran: ${describePoll(during)}`);
+      console.log(`  the same GET of one running agent, the worker otherwise idle: ${describePoll(atRest)}`);
+
+      const parts = per < LARGE ? ` (${Math.ceil(LARGE / per)} swarms of ≤ ${per}, the spec's limit)` : '';
+      swarmRow(run, LARGE, 1000, 'plain loop', plain, 6, parts, ' (LangGraph.js: 9.4x)');
+      addRow({
+        figure:
+          `${label(LARGE, 1000)}: RSS peak of the bench process running it` +
+          ' (worker + client + API + scripted server: an upper bound)',
+        baseline: `before the swarm ${mib(rssBefore)}`,
+        orchestra: mib(rssPeak),
+        ratio: '—',
+        target: '≤ 1 GiB',
+        met: rssPeak <= GIB,
+      });
+      const p99 = quantile(during.latencies, 0.99);
+      const idle99 = quantile(atRest.latencies, 0.99);
+      addRow({
+        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (API in the bench process), p99 (p50 / max, failed)`,
+        baseline: `worker idle ${ms(idle99)}`,
+        orchestra: `${ms(p99)} (${ms(quantile(during.latencies, 0.5))} / ${ms(max(during.latencies))}, ${during.failures} of ${during.latencies.length + during.failures})`,
+        ratio: times(p99 / idle99),
+        target: `≤ ${API_P99_TARGET_MS} ms`,
+        met: during.failures === 0 && p99 <= API_P99_TARGET_MS,
+      });
+    } finally {
+      await api.close();
+    }
+  });
+}
+
+/** GET /agents/:id of one running agent (its model call long), ~20/s for a while: the API at rest. */
+async function restingGets(h: Harness, apiUrl: string): Promise<PollResult> {
+  const id = await h.spawn({ task: h.busyTask(600_000) });
+  try {
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    const gets = poll(50, 40, async () => {
+      const r = await fetch(`${apiUrl}/api/v1/agents/${id}`);
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
+      return true;
+    });
+    await new Promise((r) => setTimeout(r, settings.quick ? 2000 : 5000));
+    return await gets.stop();
+  } finally {
+    await h.client.workflow
+      .getHandle(agentWorkflowId(id))
+      .terminate('the bench is done with it')
+      .catch(() => undefined);
+  }
+}
 
 thousand().then(
   () => process.send?.({ rows }, () => process.disconnect()),

@@ -11,21 +11,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
-import { agentWorkflowId, parallelSpecSchema, swarmWorkflowId, type SwarmOutcome } from '../../src/domain';
+import { parallelSpecSchema, swarmWorkflowId, type SwarmOutcome } from '../../src/domain';
 import { startSwarm, swarmStatus, waitForSwarm } from '../../src/temporal/swarms';
 import type { ModelLimits } from '../../workers/worker';
-import { startHarness, waitForStatus, type Harness } from '../helpers/harness';
+import { startHarness, type Harness } from '../helpers/harness';
 import { startScratchServer } from '../helpers/scratch-server';
-import { startBenchApi } from './api-latency';
 import { startMinimalWorker, type MinimalWorker } from './minimal';
 import { plainClient, plainLoop } from './plain-loop';
 import { describePoll, max, poll, type PollResult } from './poller';
-import { addRow, mib, ms, quantile, settings, times, type Row } from './report';
+import { addRow, ms, quantile, settings, times, type Row } from './report';
 
 const SMALL = settings.quick ? 10 : 100;
-const LARGE = settings.quick ? 50 : 1000;
-const GIB = 2 ** 30;
-const API_P99_TARGET_MS = 250;
+export const LARGE = settings.quick ? 50 : 1000;
 
 interface Limits {
   modelLimits: ModelLimits;
@@ -36,7 +33,7 @@ const SMALL_LIMITS: Limits = {
   modelLimits: { modelConcurrency: 200 },
   workerOverrides: { maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 1000 },
 };
-const LARGE_LIMITS: Limits = {
+export const LARGE_LIMITS: Limits = {
   modelLimits: { modelConcurrency: 1000 },
   workerOverrides: {
     maxConcurrentActivityTaskExecutions: 1000,
@@ -58,7 +55,7 @@ async function wallOf(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** The most agents one parallel spec may hold (the spec schema's limit), up to `n`. */
-function agentsPerSwarm(n: number): number {
+export function agentsPerSwarm(n: number): number {
   for (const size of [n, 500, 200, 100, 50, 10]) {
     if (size > n) continue;
     const spec = {
@@ -83,7 +80,7 @@ interface SwarmRun {
 }
 
 /** Start `n` agents as one parallel swarm (or as few as the spec allows, started at once) and wait. */
-async function orchestraSwarm(
+export async function orchestraSwarm(
   h: Harness,
   n: number,
   latency: number,
@@ -141,7 +138,7 @@ async function orchestraSwarm(
   };
 }
 
-function plainSwarm(h: Harness, n: number, latency: number, cwd: string): Promise<number> {
+export function plainSwarm(h: Harness, n: number, latency: number, cwd: string): Promise<number> {
   const sdk = plainClient(h.model.url);
   const task = threeTurnTask(h, latency);
   return wallOf(() => Promise.all(Array.from({ length: n }, () => plainLoop(sdk, task, cwd))));
@@ -152,7 +149,7 @@ function minimalSwarm(h: Harness, minimal: MinimalWorker, n: number, latency: nu
   return wallOf(() => Promise.all(Array.from({ length: n }, () => minimal.run(task, cwd, 10))));
 }
 
-const label = (n: number, latency: number) =>
+export const label = (n: number, latency: number) =>
   `${n.toLocaleString('en-US')} agents × 3 turns, ${latency >= 1000 ? `${latency / 1000} s` : `${latency} ms`} model`;
 
 function orchestraCell(run: SwarmRun, n: number, latency: number): string {
@@ -160,7 +157,7 @@ function orchestraCell(run: SwarmRun, n: number, latency: number): string {
   return run.timedOut ? `> ${times(x)} (gave up; ${run.completed ?? '?'}/${n} done)` : times(x);
 }
 
-function swarmRow(
+export function swarmRow(
   run: SwarmRun,
   n: number,
   latency: number,
@@ -181,14 +178,14 @@ function swarmRow(
   });
 }
 
-function printLine(what: string, n: number, latency: number, wall: number, note = ''): void {
+export function printLine(what: string, n: number, latency: number, wall: number, note = ''): void {
   console.log(
     `${what.padEnd(22)} | ${String(n).padStart(6)} | ${String(latency).padStart(6)} ms | ${(wall / 1000).toFixed(2).padStart(7)} s |` +
       ` ${times(wall / (3 * latency)).padStart(8)}${note ? ` | ${note}` : ''}`,
   );
 }
 
-async function withServer<T>(limits: Limits, fn: (h: Harness, cwd: string) => Promise<T>): Promise<T> {
+export async function withServer<T>(limits: Limits, fn: (h: Harness, cwd: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
   const server = await startScratchServer(dir);
   const h = await startHarness({ address: server.address, ...limits });
@@ -276,114 +273,6 @@ function statusRow(r: PollResult, figure: string): void {
     target: '0',
     met: r.failures === 0,
   });
-}
-
-/** The 1,000-agent swarm, in this process. */
-export async function thousand(): Promise<void> {
-  await withServer(LARGE_LIMITS, async (h, cwd) => {
-    const api = await startBenchApi(h);
-    const per = agentsPerSwarm(LARGE);
-    try {
-      await orchestraSwarm(h, 2, 0, cwd); // warm-up
-      const atRest = await restingGets(h, api.url);
-      if (per < LARGE)
-        console.log(
-          `  a parallel swarm spec holds at most ${per} agents: ${LARGE} agents run as ${Math.ceil(LARGE / per)} swarms started at once`,
-        );
-      let rssPeak = process.memoryUsage().rss;
-      const rssBefore = rssPeak;
-      const rss = setInterval(() => {
-        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-      }, 250);
-      let gets: ReturnType<typeof poll> | undefined;
-      let agents: string[] = [];
-      const get = async (): Promise<boolean> => {
-        const id = agents[Math.floor(Math.random() * agents.length)];
-        const r = await fetch(`${api.url}/api/v1/agents/${id}`);
-        await r.arrayBuffer();
-        if (r.status === 404) return false; // not started yet
-        if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
-        return true;
-      };
-      const run = await orchestraSwarm(h, LARGE, 1000, cwd, (swarms) => {
-        // Agent ids are <swarm>.<n>, n from 1.
-        agents = swarms.flatMap((s, i) =>
-          Array.from({ length: Math.min(per, LARGE - i * per) }, (_, n) => `${s}.${n + 1}`),
-        );
-        gets = poll(50, 40, get);
-      });
-      const during = await gets!.stop();
-      clearInterval(rss);
-      printLine(
-        'Orchestra swarm',
-        LARGE,
-        1000,
-        run.wall,
-        run.timedOut
-          ? `gave up after ${(run.wall / 1000).toFixed(0)} s, ${run.completed ?? '?'}/${LARGE} done`
-          : `swarm-reported speedup ${run.speedup === undefined ? '(several swarms)' : `${run.speedup}x`}`,
-      );
-      // Measured by the parent (its server idle by then), so they count neither in this process's
-      // RSS nor against a worker still busy with the swarm; run here only when started alone.
-      let plain = Number(process.env.BENCH_PLAIN_1000_MS);
-      if (!plain) {
-        plain = await plainSwarm(h, LARGE, 1000, cwd);
-        printLine('plain loops', LARGE, 1000, plain);
-      }
-      console.log(
-        `  RSS of this process (worker, client, API, scripted server): ${mib(rssBefore)} before the swarm,` +
-          ` ${mib(rssPeak)} at peak (sampled every 250 ms)`,
-      );
-      console.log(`  GET /api/v1/agents/:id of random agents, ~20/s, while it ran: ${describePoll(during)}`);
-      console.log(`  the same GET of one running agent, the worker otherwise idle: ${describePoll(atRest)}`);
-
-      const parts = per < LARGE ? ` (${Math.ceil(LARGE / per)} swarms of ≤ ${per}, the spec's limit)` : '';
-      swarmRow(run, LARGE, 1000, 'plain loop', plain, 6, parts, ' (LangGraph.js: 9.4x)');
-      addRow({
-        figure:
-          `${label(LARGE, 1000)}: RSS peak of the bench process running it` +
-          ' (worker + client + API + scripted server: an upper bound)',
-        baseline: `before the swarm ${mib(rssBefore)}`,
-        orchestra: mib(rssPeak),
-        ratio: '—',
-        target: '≤ 1 GiB',
-        met: rssPeak <= GIB,
-      });
-      const p99 = quantile(during.latencies, 0.99);
-      const idle99 = quantile(atRest.latencies, 0.99);
-      addRow({
-        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (API in the bench process), p99 (p50 / max, failed)`,
-        baseline: `worker idle ${ms(idle99)}`,
-        orchestra: `${ms(p99)} (${ms(quantile(during.latencies, 0.5))} / ${ms(max(during.latencies))}, ${during.failures} of ${during.latencies.length + during.failures})`,
-        ratio: times(p99 / idle99),
-        target: `≤ ${API_P99_TARGET_MS} ms`,
-        met: during.failures === 0 && p99 <= API_P99_TARGET_MS,
-      });
-    } finally {
-      await api.close();
-    }
-  });
-}
-
-/** GET /agents/:id of one running agent (its model call long), ~20/s for a while: the API at rest. */
-async function restingGets(h: Harness, apiUrl: string): Promise<PollResult> {
-  const id = await h.spawn({ task: h.busyTask(600_000) });
-  try {
-    await waitForStatus(h.client, id, (v) => v.status === 'running');
-    const gets = poll(50, 40, async () => {
-      const r = await fetch(`${apiUrl}/api/v1/agents/${id}`);
-      await r.arrayBuffer();
-      if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
-      return true;
-    });
-    await new Promise((r) => setTimeout(r, settings.quick ? 2000 : 5000));
-    return await gets.stop();
-  } finally {
-    await h.client.workflow
-      .getHandle(agentWorkflowId(id))
-      .terminate('the bench is done with it')
-      .catch(() => undefined);
-  }
 }
 
 export async function swarmScale(): Promise<void> {

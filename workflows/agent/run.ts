@@ -13,38 +13,26 @@ import {
   type ModelReply,
   type SessionEvent,
   type ToolPolicy,
-  cancelPayload,
-  describeIssue,
   limitReached,
   eventsAfter,
   eventsQueryArgs,
-  messagePayload,
-  pausePayload,
   preview,
-  refusalReason,
-  resumePayload,
   textOf,
   toolUsesOf,
   type AgentInput,
   type AgentResult,
-  type ControlAction,
-  type MessagePayload,
   type ToolArgs,
   type ToolOutcome,
 } from '../../src/domain';
 import {
   approvalsQuery,
   approveSignal,
-  cancelSignal,
   eventsQuery,
-  messageSignal,
   modelContextQuery,
-  pauseSignal,
-  resumeSignal,
   statusQuery,
   transcriptQuery,
 } from './definitions';
-import { messageText, sendMessage } from './messaging';
+import { sendMessage } from './messaging';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
 import { AgentCore } from './core';
@@ -53,6 +41,7 @@ import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls } from './model';
 import { checkpointIfDue, continueAsNewIfLong } from './boundary';
+import { installControlHandlers } from './control';
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -91,18 +80,15 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   installHandlers(): void {
-    wf.setHandler(pauseSignal, (raw) =>
-      this.control('pause', pausePayload.safeParse(raw), (p) => this.pause(p.reason)),
-    );
-    wf.setHandler(resumeSignal, (raw) =>
-      this.control('resume', resumePayload.safeParse(raw), (p) => this.resume(p.task)),
-    );
-    wf.setHandler(cancelSignal, (raw) =>
-      this.control('cancel', cancelPayload.safeParse(raw), (p) => this.cancel(p.reason)),
-    );
-    wf.setHandler(messageSignal, (raw) =>
-      this.control('message', messagePayload.safeParse(raw), (p) => this.message(p)),
-    );
+    installControlHandlers({
+      config: this.config,
+      state: this.state,
+      record: (body) => this.record(body),
+      setStatus: (to, reason) => this.setStatus(to, reason),
+      enqueue: (text, event) => this.enqueue(text, event),
+      propagate: (action, payload) => this.subagents.propagate(action, payload),
+      cancelStep: () => this.stepScope?.cancel(),
+    });
     wf.setHandler(approveSignal, (raw) => this.approvals.answer(raw));
     wf.setHandler(approvalsQuery, () => this.state.approvals.map((a) => ({ ...a })));
     wf.setHandler(statusQuery, () => this.view());
@@ -320,52 +306,6 @@ export class AgentRun extends AgentCore implements ToolHost {
     } finally {
       this.stepScope = undefined;
     }
-  }
-
-  // ---- control (signal handlers) ----
-
-  private control<T>(
-    action: ControlAction,
-    parsed: { success: true; data: T } | { success: false; error: import('zod').ZodError },
-    apply: (payload: T) => void,
-  ): void {
-    if (!parsed.success) {
-      this.record({ type: 'ignored', signal: action, reason: `bad payload: ${describeIssue(parsed.error)}` });
-      return;
-    }
-    const refusal = refusalReason(action, this.state.status);
-    if (refusal) {
-      this.record({ type: 'ignored', signal: action, reason: refusal });
-      return;
-    }
-    apply(parsed.data);
-  }
-
-  private pause(reason?: string): void {
-    this.state.statusBeforePause = this.state.status;
-    this.state.pausedReason = reason;
-    this.setStatus('paused', reason);
-    this.subagents.propagate('pause', { reason: `${this.config.id} paused${reason ? `: ${reason}` : ''}` });
-  }
-
-  private resume(task?: string): void {
-    const back = this.state.statusBeforePause ?? 'running';
-    this.state.pausedReason = undefined;
-    this.state.statusBeforePause = undefined;
-    this.setStatus(back, 'resumed');
-    this.subagents.propagate('resume', {});
-    if (task) this.enqueue(task, { type: 'task', task: preview(task) });
-  }
-
-  private cancel(reason?: string): void {
-    this.state.cancel = { reason };
-    this.stepScope?.cancel();
-  }
-
-  private message(p: MessagePayload): void {
-    if (!p.from) this.state.sentBack = 0; // a person's word starts a new turn
-    const from = p.from ? { from: p.from, kind: p.kind ?? 'message' } : {};
-    this.enqueue(messageText(p), { type: 'message', role: 'user', text: preview(p.content), ...from });
   }
 
   runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome> {
