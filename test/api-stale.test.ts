@@ -27,9 +27,10 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
   await sleep(2500);
   const stale = await api.call('alice', 'GET', `/agents/${id}`);
   expect(stale.status).toBe(200);
+  // Started with a task, it is `running` as far as the server knows (its search attribute).
   expect(stale.body).toMatchObject({
     id,
-    status: 'idle',
+    status: 'running',
     owner: 'alice',
     stale: true,
     silentWork: 'workflow task (scheduled)',
@@ -45,7 +46,7 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
   // Control needs no worker: the signal waits for one.
   const paused = await api.call('alice', 'POST', `/agents/${id}/pause`, { reason: 'while no worker is up' });
   expect(paused.status).toBe(202);
-  expect(paused.body.statusBefore).toBe('idle');
+  expect(paused.body.statusBefore).toBe('running');
 
   const worker = await h.startWorker();
   try {
