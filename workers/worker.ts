@@ -33,7 +33,7 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
 const LEDGER_PATH = require.resolve('../workflows/cost/ledger');
 
-/** The three workers, run and stopped as one. */
+/** The workers (agents, model queue, ledgers), run and stopped as one. */
 export class OrchestraWorker {
   constructor(private readonly workers: Worker[]) {}
 

@@ -96,7 +96,7 @@ export class ModelCalls {
       } catch (err) {
         if (wf.isCancellation(err)) throw err;
         if (isFailure(err, ModelFailure.notLocal)) state.localModelOff = true;
-        // Any other failure: the model queue retries it, with backoff and heartbeats.
+        // Any other failure: retried as a queued call, with backoff and heartbeats.
       }
     }
     // Only what is new since the last call travels (and lands in the history).
