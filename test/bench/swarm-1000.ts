@@ -1,9 +1,11 @@
 /**
  * The 1,000-agent swarm of the swarm part, run by swarm-scale.ts in a process of its own (so the
- * RSS it reports is this run's): its wall time against the plain loops, the process's RSS, and
- * the control API's GET /agents/:id of its agents while it runs.
+ * RSS it reports is this run's): its wall time against the plain loops and against the same
+ * agents each started by a client (what the swarm above them costs), the process's RSS, and the
+ * control API's GET /agents/:id of its agents while it runs.
  */
 import { agentWorkflowId } from '../../src/domain';
+import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { waitForStatus, type Harness } from '../helpers/harness';
 import { startBenchApi } from './api-latency';
 import { describePoll, max, poll, type PollResult } from './poller';
@@ -17,6 +19,7 @@ import {
   plainSwarm,
   printLine,
   swarmRow,
+  threeTurnTask,
   withServer,
 } from './swarm-scale';
 
@@ -75,6 +78,9 @@ async function thousand(): Promise<void> {
         plain = await plainSwarm(h, LARGE, 1000, cwd);
         printLine('plain loops', LARGE, 1000, plain);
       }
+      // The same agents with no swarm above them: what the swarm's own bookkeeping costs.
+      const alone = await clientStarted(h, LARGE, 1000, cwd);
+      printLine('agents, no swarm', LARGE, 1000, alone, 'each started by the client');
       console.log(
         `  RSS of this process (worker, client, API, scripted server): ${mib(rssBefore)} before the swarm,` +
           ` ${mib(rssPeak)} at peak (sampled every 250 ms)`,
@@ -84,6 +90,13 @@ async function thousand(): Promise<void> {
 
       const parts = per < LARGE ? ` (${Math.ceil(LARGE / per)} swarms of ≤ ${per}, the spec's limit)` : '';
       swarmRow(run, LARGE, 1000, 'plain loop', plain, 6, parts, ' (LangGraph.js: 9.4x)');
+      addRow({
+        figure: `${label(LARGE, 1000)}: the swarm vs the same agents each started by a client, no swarm above them`,
+        baseline: `no swarm ${times(alone / 3000)}`,
+        orchestra: times(run.wall / 3000),
+        ratio: times(run.wall / alone),
+        target: '—',
+      });
       addRow({
         figure:
           `${label(LARGE, 1000)}: RSS peak of the bench process running it` +
@@ -108,6 +121,25 @@ async function thousand(): Promise<void> {
       await api.close();
     }
   });
+}
+
+/** `n` agents of the swarm's task, each started by the client (50 at a time), none a child: wall ms. */
+async function clientStarted(h: Harness, n: number, latency: number, cwd: string): Promise<number> {
+  const task = threeTurnTask(h, latency);
+  const started = performance.now();
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = Array.from({ length: Math.min(50, n - i) }, () =>
+      spawnAgent(h.client, h.defaults, { task, cwd }),
+    );
+    ids.push(...(await Promise.all(batch)).map((a) => a.id));
+  }
+  for (let i = 0; i < ids.length; i += 100) {
+    const done = await Promise.all(ids.slice(i, i + 100).map((id) => waitForAgent(h.client, id)));
+    const failed = done.find((r) => r.status !== 'completed');
+    if (failed) throw new Error(`agent ${failed.id} ${failed.status}: ${failed.error}`);
+  }
+  return performance.now() - started;
 }
 
 /** GET /agents/:id of one running agent (its model call long), ~20/s for a while: the API at rest. */

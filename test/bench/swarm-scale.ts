@@ -43,7 +43,7 @@ export const LARGE_LIMITS: Limits = {
 };
 
 /** 2 list_files turns and a final text, each after `latency` ms. */
-function threeTurnTask(h: Harness, latency: number): string {
+export function threeTurnTask(h: Harness, latency: number): string {
   const turn = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: latency };
   return h.script([turn, turn, { text: 'done', delayMs: latency }], { task: 'bench' });
 }
