@@ -14,7 +14,8 @@ import {
 } from '../src/domain';
 import { ContextCache } from '../activities/model-context';
 import { Slots } from '../activities/slots';
-import { swarmDetails } from '../workflows/swarm/report';
+import { finalReport, swarmDetails } from '../workflows/swarm/report';
+import { SwarmUsage } from '../workflows/swarm/usage';
 
 const user = (text: string): ConversationMessage => ({ role: 'user', content: [{ type: 'text', text }] });
 const bot = (text: string): ConversationMessage => ({ role: 'assistant', content: [{ type: 'text', text }] });
@@ -122,6 +123,34 @@ describe('usage reports and checkpoints', () => {
     expect(checkpointDue({ steps: 1, modelMs: 250, chars: 0 })).toBe(true);
     expect(checkpointDue({ steps: 1, modelMs: 0, chars: 256_000 })).toBe(true);
   });
+});
+
+test("a swarm's usage: totals move by each report's difference, an overtaken report changes nothing, the result has the last word", () => {
+  const usage = new SwarmUsage();
+  const report = (version: number, input: number, toolCalls: number) => ({
+    agentId: 's.1',
+    version,
+    tokens: { input, output: 10 },
+    toolCalls,
+    iterations: toolCalls,
+    costUsd: 0,
+  });
+  expect(usage.take(report(1, 100, 1))).toEqual({ before: undefined });
+  expect(usage.take(report(3, 300, 3))?.before?.version).toBe(1);
+  expect(usage.take(report(2, 200, 2))).toBeUndefined(); // arrived late
+  expect(usage.total).toMatchObject({ tokens: { input: 300, output: 10 }, toolCalls: 3 });
+  expect(usage.tokensEvent(report(4, 350, 4), usage.of('s.1'))).toMatchObject({ input: 50, output: 0 });
+  const result = {
+    id: 's.1',
+    status: 'completed' as const,
+    metrics: { durationMs: 1, tokens: { input: 400, output: 20 }, toolCalls: 4, iterations: 5, costUsd: 0.5 },
+    totals: { tokens: { input: 400, output: 20 }, toolCalls: 4, iterations: 5, agents: 1, costUsd: 0.5 },
+    artifacts: [],
+  };
+  usage.take(finalReport({ id: 's.1', name: 'a' }, result));
+  expect(usage.take(report(9, 999, 9))).toBeUndefined(); // nothing overtakes the result
+  expect(usage.total).toMatchObject({ tokens: { input: 400, output: 20 }, toolCalls: 4, costUsd: 0.5 });
+  expect(usage.members).toEqual(new Set(['s.1']));
 });
 
 test("a big swarm's details list the running first and count the rest", () => {

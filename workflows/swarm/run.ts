@@ -4,7 +4,6 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
-  addUsage,
   agentWorkflowId,
   appendEvent,
   cancelPayload,
@@ -35,15 +34,8 @@ import {
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
-import {
-  budgetExceeded,
-  finalReport,
-  memberOf,
-  swarmDetails,
-  swarmStats,
-  usageDelta,
-  usageOf,
-} from './report';
+import { SwarmUsage } from './usage';
+import { budgetExceeded, finalReport, memberOf, swarmDetails, swarmStats, usageOf } from './report';
 import {
   broadcastPayload,
   broadcastSignal,
@@ -75,12 +67,7 @@ export class SwarmRun {
   private pausedReason?: string;
   private stopReason?: { status: 'cancelled' | 'failed'; reason: string };
   private readonly scopes = new Map<string, wf.CancellationScope>();
-  /** Latest own usage of every agent working for this swarm, subagents included. */
-  private readonly usage = new Map<string, UsageReport>();
-  /** The sum of `usage`, kept as reports arrive. */
-  private total = emptyUsage();
-  /** Every agent started for this swarm at any depth: its own, and the subagents that reported. */
-  private readonly members = new Set<string>();
+  private readonly usage = new SwarmUsage();
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
   /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
@@ -126,40 +113,19 @@ export class SwarmRun {
 
   /** A member's usage, from its report or its result: into the totals, the events and the budgets. */
   private account(report: UsageReport, fromResult = false): void {
-    const known = this.usage.get(report.agentId);
-    if (known && known.version > report.version) return; // an older report, overtaken
-    this.usage.set(report.agentId, report);
-    this.members.add(report.agentId);
-    // O(1) per report: the totals move by the difference, never re-summed.
-    this.total = addUsage(this.total, usageDelta(report, known));
+    const taken = this.usage.take(report);
+    if (!taken) return; // an older report, overtaken
+    const { before } = taken;
     // settle() records the status of an agent that has ended.
-    if (!fromResult) this.recordStatus(report, known);
-    this.recordTokens(report, known);
-    this.checkBudgets();
-  }
-
-  private recordStatus({ agentId, status }: UsageReport, before?: UsageReport): void {
-    if (status && status !== before?.status) this.record({ type: 'agent_status', agentId, to: status });
-  }
-
-  /** Tokens spent since the member's last report, as an event. */
-  private recordTokens(report: UsageReport, before?: UsageReport): void {
-    const { agentId, tokens } = report;
-    const spent = tokens.input + tokens.output - (before ? before.tokens.input + before.tokens.output : 0);
-    if (spent > 0) {
-      const total = this.total;
-      this.record({
-        type: 'tokens',
-        agentId,
-        input: tokens.input - (before?.tokens.input ?? 0),
-        output: tokens.output - (before?.tokens.output ?? 0),
-        totalInput: total.tokens.input,
-        totalOutput: total.tokens.output,
-        totalCostUsd: total.costUsd,
-      });
+    if (!fromResult && report.status && report.status !== before?.status)
+      this.record({ type: 'agent_status', agentId: report.agentId, to: report.status });
+    const tokens = this.usage.tokensEvent(report, before);
+    if (tokens) {
+      this.record(tokens);
       if ((report.costUsd ?? 0) !== (before?.costUsd ?? 0))
-        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: total.costUsd }]);
+        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: this.usage.total.costUsd }]);
     }
+    this.checkBudgets();
   }
 
   private setStatus(to: AgentStatus, reason?: string): void {
@@ -219,7 +185,7 @@ export class SwarmRun {
       startedAt: now(),
     };
     this.agents.push(agent);
-    this.members.add(agent.id);
+    this.usage.members.add(agent.id);
     this.showDetails();
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
@@ -321,18 +287,18 @@ export class SwarmRun {
 
   /** Agents started for this swarm at any depth: its own, and the subagents that reported. */
   private spawned(): number {
-    return this.members.size;
+    return this.usage.members.size;
   }
 
   private checkBudgets(): void {
-    const exceeded = budgetExceeded(this.input.budgets, this.total, this.spawned());
+    const exceeded = budgetExceeded(this.input.budgets, this.usage.total, this.spawned());
     if (exceeded) this.stop('failed', exceeded);
   }
 
   report(): SwarmOutcome {
     const agents = this.agents.map((a) => ({
       ...a,
-      usage: a.endedAt ? a.usage : usageOf(this.usage.get(a.id)),
+      usage: a.endedAt ? a.usage : usageOf(this.usage.of(a.id)),
     }));
     return {
       id: this.input.id,
@@ -343,7 +309,7 @@ export class SwarmRun {
       error: this.outcome?.error,
       merge: this.outcome?.merge,
       agents,
-      members: [...this.usage.values()].map(memberOf),
+      members: this.usage.reports().map(memberOf),
       stats: swarmStats(agents, this.spawned(), Date.parse(now()) - Date.parse(this.startedAt), this.outcome),
       budgets: this.input.budgets,
       startedAt: this.startedAt,
