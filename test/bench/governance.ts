@@ -8,15 +8,12 @@
  * is priced against unpriced in the same session: a session has costs of its own (its
  * context is read at the start, its usage report waits at the end), shown beside them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { SpawnRequest } from '../../src/domain';
 import { createSession } from '../../src/temporal/sessions';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
-import { startHarness, TEST_MODEL } from '../helpers/harness';
-import { startScratchServer } from '../helpers/scratch-server';
+import { TEST_MODEL } from '../helpers/harness';
 import { addRow, ms, settings, times } from './report';
+import { withServer } from './server';
 
 const TURNS = settings.quick ? 10 : 20;
 const REPEATS = settings.quick ? 1 : 3;
@@ -24,40 +21,34 @@ const PRICED_TARGET = 1.15;
 const OFF = { contextFiles: false, redactSecrets: false, todoCheck: false };
 
 export async function governanceOverhead(): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
-  const server = await startScratchServer(dir);
-  const h = await startHarness({
-    address: server.address,
-    file: { prices: { [TEST_MODEL]: { input: 3, output: 15 } } },
-  });
-  const cwd = await h.workspace();
-  const session = await createSession(h.client, h.taskQueue, { cwd });
-  const turn = { toolCalls: [{ name: 'list_files', input: {} }] };
-  const task = () =>
-    h.script([...Array.from({ length: TURNS }, () => turn), { text: 'done' }], { task: 'bench' });
-  const unpriced = 'unpriced-bench-model';
-  const variants: Array<[string, Partial<SpawnRequest>]> = [
-    ['hooks off, unpriced', { model: unpriced, hooks: OFF }],
-    ['defaults, unpriced', { model: unpriced }],
-    ['in a session, unpriced', { model: unpriced, sessionId: session.id }],
-    ['in a session, priced (charged)', { sessionId: session.id }],
-    [
-      'semi + rule + patterns, unpriced',
-      {
-        model: unpriced,
-        policy: { autonomy: 'semi', bashDeny: ['\\bcurl\\b'], bashAllow: ['^npm test$'] },
-        hooks: { rules: [{ on: 'tool.before', name: 'no-net', tool: 'bash', match: 'curl', block: 'no' }] },
-      },
-    ],
-  ];
-  const run = async (extra: Partial<SpawnRequest>) => {
-    const started = performance.now();
-    const { id } = await spawnAgent(h.client, h.defaults, { task: task(), cwd, ...extra });
-    const result = await waitForAgent(h.client, id);
-    if (result.status !== 'completed') throw new Error(`bench agent ${id} ${result.status}: ${result.error}`);
-    return (performance.now() - started) / (TURNS + 1);
-  };
-  try {
+  await withServer({ file: { prices: { [TEST_MODEL]: { input: 3, output: 15 } } } }, async (h, cwd) => {
+    const session = await createSession(h.client, h.taskQueue, { cwd });
+    const turn = { toolCalls: [{ name: 'list_files', input: {} }] };
+    const task = () =>
+      h.script([...Array.from({ length: TURNS }, () => turn), { text: 'done' }], { task: 'bench' });
+    const unpriced = 'unpriced-bench-model';
+    const variants: Array<[string, Partial<SpawnRequest>]> = [
+      ['hooks off, unpriced', { model: unpriced, hooks: OFF }],
+      ['defaults, unpriced', { model: unpriced }],
+      ['in a session, unpriced', { model: unpriced, sessionId: session.id }],
+      ['in a session, priced (charged)', { sessionId: session.id }],
+      [
+        'semi + rule + patterns, unpriced',
+        {
+          model: unpriced,
+          policy: { autonomy: 'semi', bashDeny: ['\\bcurl\\b'], bashAllow: ['^npm test$'] },
+          hooks: { rules: [{ on: 'tool.before', name: 'no-net', tool: 'bash', match: 'curl', block: 'no' }] },
+        },
+      ],
+    ];
+    const run = async (extra: Partial<SpawnRequest>) => {
+      const started = performance.now();
+      const { id } = await spawnAgent(h.client, h.defaults, { task: task(), cwd, ...extra });
+      const result = await waitForAgent(h.client, id);
+      if (result.status !== 'completed')
+        throw new Error(`bench agent ${id} ${result.status}: ${result.error}`);
+      return (performance.now() - started) / (TURNS + 1);
+    };
     for (const [, extra] of variants) await run(extra); // warm-up
     const best = new Map<string, number>();
     for (let i = 0; i < REPEATS; i++) {
@@ -96,10 +87,5 @@ export async function governanceOverhead(): Promise<void> {
       ratio: times(inSession / unpricedT),
       target: '—',
     });
-  } finally {
-    await h.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-    await rm(cwd, { recursive: true, force: true });
-  }
+  });
 }

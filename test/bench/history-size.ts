@@ -6,17 +6,13 @@
  * of the turns). Events are attributed to turns by the model calls: an ActivityTaskScheduled of
  * callModel, or a local activity's MarkerRecorded naming callModel, starts the next turn.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { agentWorkflowId } from '../../src/domain';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
-import { startHarness } from '../helpers/harness';
-import { startScratchServer } from '../helpers/scratch-server';
 import { startMinimalWorker } from './minimal';
 import { addRow, kib, times } from './report';
+import { withServer } from './server';
 
 const TURNS = 50;
 const WINDOW = 10;
@@ -97,72 +93,69 @@ async function sizes(client: Client, workflowId: string): Promise<Sizes> {
 }
 
 export async function historySize(): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
-  const server = await startScratchServer(dir);
-  const h = await startHarness({ address: server.address });
-  const minimal = await startMinimalWorker(h);
-  const cwd = await h.workspace();
-  const task = () => {
-    const turn = { toolCalls: [{ name: 'list_files', input: {} }] };
-    return h.script([...Array.from({ length: TURNS }, () => turn), { text: 'done' }], { task: 'bench' });
-  };
-  try {
-    const { id } = await spawnAgent(h.client, h.defaults, {
-      task: task(),
-      cwd,
-      limits: { maxIterations: 2 * TURNS },
-    });
-    const result = await waitForAgent(h.client, id);
-    if (result.status !== 'completed') throw new Error(`bench agent ${id} ${result.status}: ${result.error}`);
-    const agent = await sizes(h.client, agentWorkflowId(id));
-    const floor = await sizes(h.client, await minimal.run(task(), cwd));
+  await withServer({}, async (h, cwd) => {
+    const minimal = await startMinimalWorker(h);
+    const task = () => {
+      const turn = { toolCalls: [{ name: 'list_files', input: {} }] };
+      return h.script([...Array.from({ length: TURNS }, () => turn), { text: 'done' }], { task: 'bench' });
+    };
+    try {
+      const { id } = await spawnAgent(h.client, h.defaults, {
+        task: task(),
+        cwd,
+        limits: { maxIterations: 2 * TURNS },
+      });
+      const result = await waitForAgent(h.client, id);
+      if (result.status !== 'completed')
+        throw new Error(`bench agent ${id} ${result.status}: ${result.error}`);
+      const agent = await sizes(h.client, agentWorkflowId(id));
+      const floor = await sizes(h.client, await minimal.run(task(), cwd));
 
-    console.log(
-      `\nhistory of one agent of ${TURNS} turns (one list_files call each, then a final text; 0 ms model)`,
-    );
-    console.log(
-      `what                  | runs | events | model calls | history bytes | largest event | per turn, turns 1-${WINDOW} | per turn, last ${WINDOW} | growth`,
-    );
-    for (const [what, s] of [
-      ['minimal Temporal loop', floor],
-      ['Orchestra agent', agent],
-    ] as const) {
       console.log(
-        `${what.padEnd(21)} | ${String(s.runs).padStart(4)} | ${String(s.events).padStart(6)} | ${String(s.modelCalls).padStart(11)} |` +
-          ` ${kib(s.bytes).padStart(13)} | ${kib(s.largestEvent).padStart(13)} | ${kib(s.firstPerTurn).padStart(20)} |` +
-          ` ${kib(s.lastPerTurn).padStart(17)} | ${times(s.lastPerTurn / s.firstPerTurn)}`,
+        `\nhistory of one agent of ${TURNS} turns (one list_files call each, then a final text; 0 ms model)`,
       );
-    }
-    if (agent.runs > 1) console.log(`  the agent continued as new: ${agent.runs} runs, counted together`);
-    for (const [what, s] of [
-      ['the minimal loop', floor],
-      ['the agent', agent],
-    ] as const)
-      if (s.modelCalls !== TURNS + 1)
-        console.log(`  note: ${s.modelCalls} model calls found in the history of ${what}, not ${TURNS + 1}`);
+      console.log(
+        `what                  | runs | events | model calls | history bytes | largest event | per turn, turns 1-${WINDOW} | per turn, last ${WINDOW} | growth`,
+      );
+      for (const [what, s] of [
+        ['minimal Temporal loop', floor],
+        ['Orchestra agent', agent],
+      ] as const) {
+        console.log(
+          `${what.padEnd(21)} | ${String(s.runs).padStart(4)} | ${String(s.events).padStart(6)} | ${String(s.modelCalls).padStart(11)} |` +
+            ` ${kib(s.bytes).padStart(13)} | ${kib(s.largestEvent).padStart(13)} | ${kib(s.firstPerTurn).padStart(20)} |` +
+            ` ${kib(s.lastPerTurn).padStart(17)} | ${times(s.lastPerTurn / s.firstPerTurn)}`,
+        );
+      }
+      if (agent.runs > 1) console.log(`  the agent continued as new: ${agent.runs} runs, counted together`);
+      for (const [what, s] of [
+        ['the minimal loop', floor],
+        ['the agent', agent],
+      ] as const)
+        if (s.modelCalls !== TURNS + 1)
+          console.log(
+            `  note: ${s.modelCalls} model calls found in the history of ${what}, not ${TURNS + 1}`,
+          );
 
-    const cont = agent.runs > 1 ? ` (${agent.runs} runs: continued as new)` : '';
-    addRow({
-      figure: `history of a ${TURNS}-turn agent (one list_files per turn), total bytes${cont}`,
-      baseline: `minimal loop ${kib(floor.bytes)}`,
-      orchestra: kib(agent.bytes),
-      ratio: times(agent.bytes / floor.bytes),
-      target: '—',
-    });
-    const growth = agent.lastPerTurn / agent.firstPerTurn;
-    addRow({
-      figure: `history bytes per turn of that agent, turns 1-${WINDOW} → ${TURNS - WINDOW + 1}-${TURNS}`,
-      baseline: `minimal loop ${kib(floor.firstPerTurn)} → ${kib(floor.lastPerTurn)} (${times(floor.lastPerTurn / floor.firstPerTurn)})`,
-      orchestra: `${kib(agent.firstPerTurn)} → ${kib(agent.lastPerTurn)} (${times(growth)})`,
-      ratio: times(agent.lastPerTurn / floor.lastPerTurn),
-      target: `flat: last / first ≤ ${FLAT}x`,
-      met: growth <= FLAT,
-    });
-  } finally {
-    await minimal.stop();
-    await h.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-    await rm(cwd, { recursive: true, force: true });
-  }
+      const cont = agent.runs > 1 ? ` (${agent.runs} runs: continued as new)` : '';
+      addRow({
+        figure: `history of a ${TURNS}-turn agent (one list_files per turn), total bytes${cont}`,
+        baseline: `minimal loop ${kib(floor.bytes)}`,
+        orchestra: kib(agent.bytes),
+        ratio: times(agent.bytes / floor.bytes),
+        target: '—',
+      });
+      const growth = agent.lastPerTurn / agent.firstPerTurn;
+      addRow({
+        figure: `history bytes per turn of that agent, turns 1-${WINDOW} → ${TURNS - WINDOW + 1}-${TURNS}`,
+        baseline: `minimal loop ${kib(floor.firstPerTurn)} → ${kib(floor.lastPerTurn)} (${times(floor.lastPerTurn / floor.firstPerTurn)})`,
+        orchestra: `${kib(agent.firstPerTurn)} → ${kib(agent.lastPerTurn)} (${times(growth)})`,
+        ratio: times(agent.lastPerTurn / floor.lastPerTurn),
+        target: `flat: last / first ≤ ${FLAT}x`,
+        met: growth <= FLAT,
+      });
+    } finally {
+      await minimal.stop();
+    }
+  });
 }

@@ -20,8 +20,8 @@ import {
   printLine,
   swarmRow,
   threeTurnTask,
-  withServer,
 } from './swarm-scale';
+import { withServer } from './server';
 
 const GIB = 2 ** 30;
 const API_P99_TARGET_MS = 250;

@@ -7,19 +7,17 @@
  * for random agents of it (~20/s) and the bench process's RSS is sampled.
  */
 import { fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parallelSpecSchema, swarmWorkflowId, type SwarmOutcome } from '../../src/domain';
 import { startSwarm, swarmStatus, waitForSwarm } from '../../src/temporal/swarms';
 import type { ModelLimits } from '../../workers/worker';
-import { startHarness, type Harness } from '../helpers/harness';
-import { startScratchServer } from '../helpers/scratch-server';
+import { type Harness } from '../helpers/harness';
 import { startMinimalWorker, type MinimalWorker } from './minimal';
 import { plainClient, plainLoop } from './plain-loop';
 import { describePoll, max, poll, type PollResult } from './poller';
 import { addRow, ms, quantile, settings, times, type Row } from './report';
+import { withServer } from './server';
 
 const SMALL = settings.quick ? 10 : 100;
 export const LARGE = settings.quick ? 50 : 1000;
@@ -183,21 +181,6 @@ export function printLine(what: string, n: number, latency: number, wall: number
     `${what.padEnd(22)} | ${String(n).padStart(6)} | ${String(latency).padStart(6)} ms | ${(wall / 1000).toFixed(2).padStart(7)} s |` +
       ` ${times(wall / (3 * latency)).padStart(8)}${note ? ` | ${note}` : ''}`,
   );
-}
-
-export async function withServer<T>(limits: Limits, fn: (h: Harness, cwd: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
-  const server = await startScratchServer(dir);
-  const h = await startHarness({ address: server.address, ...limits });
-  const cwd = await h.workspace();
-  try {
-    return await fn(h, cwd);
-  } finally {
-    await h.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-    await rm(cwd, { recursive: true, force: true });
-  }
 }
 
 let plain1000: number | undefined;
