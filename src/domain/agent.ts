@@ -247,20 +247,6 @@ export const DEFAULT_SYSTEM_PROMPT =
   'You are a careful software engineer working in a sandboxed directory. Use the tools to inspect, ' +
   'change and run code. Keep going until the task is done, then reply with a short summary.';
 
-/**
- * The task queue where a fleet keeps the provider's rate limit (the server counts what passes
- * through it). Fleets without one run model calls on the agent's own queue.
- */
-export function modelQueue(taskQueue: string): string {
-  return `${taskQueue}${MODEL_QUEUE_SUFFIX}`;
-}
-
-const MODEL_QUEUE_SUFFIX = '-model';
-
-export function isModelQueue(taskQueue: string): boolean {
-  return taskQueue.endsWith(MODEL_QUEUE_SUFFIX);
-}
-
 export function agentWorkflowId(agentId: string): string {
   return `agent-${agentId}`;
 }

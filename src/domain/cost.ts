@@ -136,13 +136,6 @@ export function utcDay(iso: string): string {
   return iso.slice(0, 10);
 }
 
-/**
- * The task queue of the day ledgers. Every worker polls it, whatever its own queue: a
- * ledger started by an agent on one queue must outlive that queue's workers, or every
- * later charge of the workspace's day would wait for a worker that never comes.
- */
-export const LEDGER_QUEUE = 'orchestra-cost-ledgers';
-
 export function ledgerWorkflowId(workspace: string, day: string): string {
   return `cost-${workspace}-${day}`;
 }

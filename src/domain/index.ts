@@ -17,6 +17,7 @@ export * from './approvals';
 export * from './secrets';
 export * from './hooks';
 export * from './cost';
+export * from './queues';
 export * from './routing';
 export * from './registry';
 export * from './resolve';
