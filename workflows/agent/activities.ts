@@ -28,8 +28,8 @@ export function modelProfile(tuning: AgentTuning): ActivityOptions {
 }
 
 /**
- * A short model call as a local activity: one attempt, since a failed one is retried
- * through the model queue, where backoff, heartbeats and the fallback model apply.
+ * A short model call as a local activity: one attempt, since a failed one is retried as a
+ * queued call, where backoff, heartbeats and the fallback model apply.
  */
 export const LOCAL_MODEL: LocalActivityOptions = {
   startToCloseTimeout: '10 minutes',

@@ -40,7 +40,7 @@ import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls } from './model';
-import { checkpointIfDue, continueAsNewIfLong } from './boundary';
+import { checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
 import { installControlHandlers } from './control';
 
 export class AgentRun extends AgentCore implements ToolHost {
@@ -54,6 +54,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   readonly approvals: Approvals;
   private readonly spending: Spending;
   private readonly model: ModelCalls;
+  private readonly boundary: ContinueHost;
   readonly redact?: { patterns: string[] };
 
   constructor(input: AgentInput) {
@@ -72,6 +73,7 @@ export class AgentRun extends AgentCore implements ToolHost {
     this.approvals = new Approvals(host);
     this.spending = new Spending({ ...host, approvals: this.approvals });
     this.model = new ModelCalls({ ...host, hooks: this.hooks, redact: this.redact });
+    this.boundary = { ...host, input, flush: () => this.spending.flush() };
     this.subagents = new Subagents(input.config, this.state.subagents, {
       spawned: (child) =>
         this.record({ type: 'spawned', agentId: child.id, name: child.name, parentId: child.parentId }),
@@ -156,13 +158,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       this.reportIfDue();
       wf.setCurrentDetails(currentDetails(this.config, this.state));
       await checkpointIfDue(this.state);
-      await continueAsNewIfLong({
-        input: this.input,
-        config: this.config,
-        state: this.state,
-        record: (body) => this.record(body),
-        flush: () => this.spending.flush(),
-      });
+      await continueAsNewIfLong(this.boundary);
     }
   }
 
