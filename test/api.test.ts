@@ -224,6 +224,15 @@ test('sessions: create, list, read, pause, resume and cancel; agents join them; 
     expect(r.status).toBe(201);
     ids.push(r.body.id);
   }
+  // Paging walks the list in its order, which changes as agents end (their close time): page
+  // once all three have ended and the list says so.
+  await until(
+    () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=200`),
+    (r) =>
+      r.body.items.length === 3 &&
+      r.body.items.every((a: { temporalStatus: string }) => a.temporalStatus === 'COMPLETED'),
+    'the three agents did not all end',
+  );
   const first = await until(
     () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=2`),
     (r) => r.body.items.length === 2 && r.body.nextCursor !== undefined,
