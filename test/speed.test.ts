@@ -9,6 +9,7 @@ import { agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { startHarness, useHarness, waitForStatus, type Harness } from './helpers/harness';
+import { STARTS_IN_FLIGHT } from '../workflows/swarm/run';
 
 const h = useHarness();
 const list = { name: 'list_files', input: {} };
@@ -93,6 +94,29 @@ test('a swarm hears from its agents when it needs to, not at every step', async 
     totalInput: out.stats.tokens.input,
     totalOutput: out.stats.tokens.output,
   });
+});
+
+test('a big swarm starts its agents at most STARTS_IN_FLIGHT at a time, and every one runs', async () => {
+  const n = STARTS_IN_FLIGHT + 5;
+  const agents = Array.from({ length: n }, () => ({}));
+  const id = await h.swarm({ strategy: 'parallel', task: h.script([{ text: 'ok' }]), merge: 'all', agents });
+  const out = await waitForSwarm(h.client, id);
+  expect(out.stats).toMatchObject({ spawned: n, completed: n });
+  // Starts asked of the server and not yet answered, at each point of the swarm's history.
+  let inFlight = 0;
+  let most = 0;
+  for (const e of await history(swarmWorkflowId(id))) {
+    if (e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) inFlight++;
+    if (
+      e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED ||
+      e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED
+    )
+      inFlight--;
+    most = Math.max(most, inFlight);
+  }
+  // All at once would be n; the first workflow task asks for exactly the limit.
+  expect(most).toBe(STARTS_IN_FLIGHT);
+  expect(inFlight).toBe(0);
 });
 
 test("a swarm's tight budget still hears every step, and stops on time", async () => {
