@@ -9,7 +9,7 @@ import { agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { startHarness, useHarness, waitForStatus, type Harness } from './helpers/harness';
-import { STARTS_IN_FLIGHT } from '../workflows/swarm/run';
+import { STARTS_IN_FLIGHT } from '../workflows/swarm/start-slots';
 
 const h = useHarness();
 const list = { name: 'list_files', input: {} };

@@ -34,6 +34,7 @@ import {
 import { failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
+import { StartSlots } from './start-slots';
 import { SwarmUsage } from './usage';
 import { budgetExceeded, finalReport, memberOf, swarmDetails, swarmStats, usageOf } from './report';
 import {
@@ -58,16 +59,6 @@ export interface StrategyOutcome {
   stages?: SwarmStats['stages'];
 }
 
-/**
- * Children being started at once. Each start is a task on the server that also updates this
- * workflow, and hundreds at once contend for it: a 500-agent swarm's starts spread over 31 s,
- * against 16 s with this limit (and a 1,000-agent swarm took 1.7x its agents started one by
- * one by a client; with it, as long).
- */
-export const STARTS_IN_FLIGHT = 50;
-/** Swarms started before the limit existed replay without it (their starts were issued at once). */
-const START_SLOTS_PATCH = 'swarm-start-slots';
-
 /** The swarm was stopped (cancel, or a budget): strategies stop starting agents. */
 export class SwarmStopped extends Error {}
 
@@ -77,7 +68,7 @@ export class SwarmRun {
   private pausedReason?: string;
   private stopReason?: { status: 'cancelled' | 'failed'; reason: string };
   private readonly scopes = new Map<string, wf.CancellationScope>();
-  private starting = 0;
+  private readonly slots = new StartSlots(() => this.status === 'paused');
   private readonly usage = new SwarmUsage();
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
@@ -202,19 +193,14 @@ export class SwarmRun {
     this.scopes.set(agent.id, scope);
     try {
       const result = await scope.run(async () => {
-        const slot = wf.patched(START_SLOTS_PATCH);
-        if (slot) await this.startSlot();
-        let child;
-        try {
-          child = await wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+        const child = await this.slots.start(() =>
+          wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
             workflowId: agentWorkflowId(config.id),
             args: [{ config, task }],
             typedSearchAttributes: agentSearchAttributes(config, task),
             staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
-          });
-        } finally {
-          if (slot) this.starting--;
-        }
+          }),
+        );
         agent.startedAt = now();
         this.record({ type: 'spawned', agentId: config.id, name: config.name, role });
         return child.result();
@@ -229,16 +215,6 @@ export class SwarmRun {
       this.scopes.delete(agent.id);
     }
     return agent;
-  }
-
-  /**
-   * Wait for a free start slot, and while the swarm is paused (an agent started now would miss
-   * the pause signal its running peers got). Cancelling the agent's scope ends the wait.
-   */
-  private async startSlot(): Promise<void> {
-    const free = () => this.starting < STARTS_IN_FLIGHT && this.status !== 'paused';
-    while (!free()) await wf.condition(free);
-    this.starting++;
   }
 
   /** Cancel one running agent (the losers of a `first` merge). */
