@@ -1,7 +1,7 @@
 /** Determinism: the histories of finished runs replay against today's workflow code. */
 import { Worker } from '@temporalio/worker';
 import { agentHandle, controlAgent, waitForAgent } from '../src/temporal/agents';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { WORKFLOWS_PATH } from '../workers/bundles';
 import { controlSession, createSession } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { answerApproval } from '../src/temporal/approvals';

@@ -1,4 +1,4 @@
-/** The pure rules behind the speed work: context digests, when to report, when to checkpoint, a worker's slots. */
+/** The pure rules behind the speed work: context digests, when to report, when to checkpoint, a worker's slots, which workflow bundle a worker takes. */
 import {
   afterStep,
   chainDigest,
@@ -16,6 +16,11 @@ import { ContextCache } from '../activities/model-context';
 import { Slots } from '../activities/slots';
 import { finalReport, swarmDetails } from '../workflows/swarm/report';
 import { SwarmUsage } from '../workflows/swarm/usage';
+import * as bundles from '../workers/bundles';
+import { bundleIsCurrent, SHARED_MODULES, WORKFLOWS_PATH, workflowCode } from '../workers/bundles';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 
 const user = (text: string): ConversationMessage => ({ role: 'user', content: [{ type: 'text', text }] });
 const bot = (text: string): ConversationMessage => ({ role: 'assistant', content: [{ type: 'text', text }] });
@@ -184,4 +189,38 @@ test('slots: at most N at once, the rest in order, and a waiter leaves when canc
   b();
   (await e)();
   expect(order).toEqual(['d cancelled', 'c', 'e']);
+});
+
+describe('workflow bundles', () => {
+  test('a worker run from the sources bundles at start; one run from the build takes the built bundle', async () => {
+    expect(workflowCode('agents')).toEqual({
+      workflowsPath: WORKFLOWS_PATH,
+      bundlerOptions: { preloadModules: SHARED_MODULES },
+    });
+    // `npm test` builds first.
+    const built = (await import(path.join(__dirname, '..', 'dist', 'workers', 'bundles'))) as typeof bundles;
+    const codePath = path.join(__dirname, '..', 'dist', 'workflow-bundles', 'ledger.js');
+    expect(built.workflowCode('ledger')).toEqual({ workflowBundle: { codePath } });
+  });
+
+  test('a bundle older than any file it holds is not current', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bundles-'));
+    try {
+      const code = path.join(dir, 'src', 'a.js');
+      const bundle = path.join(dir, 'bundle.js');
+      await mkdir(path.dirname(code));
+      await writeFile(code, '');
+      await writeFile(bundle, '');
+      const at = (file: string, seconds: number) => utimes(file, seconds, seconds);
+      await at(code, 1_000);
+      await at(bundle, 2_000);
+      await at(path.join(dir, 'src'), 1_000);
+      expect(bundleIsCurrent(bundle, [path.join(dir, 'src')])).toBe(true);
+      await at(code, 3_000);
+      expect(bundleIsCurrent(bundle, [path.join(dir, 'src')])).toBe(false);
+      expect(bundleIsCurrent(path.join(dir, 'missing.js'), [path.join(dir, 'src')])).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';
+import { workflowCode } from './bundles';
 
 export interface ModelLimits {
   /** Model calls running at once on this worker. @default 100 */
@@ -26,12 +27,6 @@ export interface OrchestraWorkerOptions extends ModelLimits {
   /** Override anything else, e.g. `maxConcurrentActivityTaskExecutions`. */
   overrides?: Partial<WorkerOptions>;
 }
-
-export const WORKFLOWS_PATH = require.resolve('../workflows');
-
-/** Modules every workflow shares instead of evaluating them again: workflows/shared-modules.ts. */
-export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
-const LEDGER_PATH = require.resolve('../workflows/cost/ledger');
 
 /** The workers (agents, model queue, ledgers), run and stopped as one. */
 export class OrchestraWorker {
@@ -93,8 +88,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     maxConcurrentActivityTaskExecutions:
       FLEET_DEFAULTS.maxConcurrentActivityTaskExecutions + modelConcurrency,
     taskQueue: options.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    bundlerOptions: { preloadModules: SHARED_MODULES },
+    ...workflowCode('agents'),
     // callModel runs here locally (short calls) and queued; on the model queue only in fleets with a rate limit.
     activities,
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
@@ -113,7 +107,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   const ledgers = await Worker.create({
     ...shared,
     taskQueue: LEDGER_QUEUE,
-    workflowsPath: LEDGER_PATH,
+    ...workflowCode('ledger'),
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
   return new OrchestraWorker([main, model, ledgers]);

@@ -1,0 +1,70 @@
+/**
+ * The workflow code, bundled once by `npm run build` instead of by every worker at start:
+ * webpack costs a worker seconds and ~150 MB that it keeps. A worker run from the sources (the
+ * tests), or whose bundle is older than the code it bundles, bundles at start as before.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Modules every workflow shares instead of evaluating them again: workflows/shared-modules.ts. */
+export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
+
+const SOURCES = {
+  agents: { workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_MODULES },
+  ledger: { workflowsPath: require.resolve('../workflows/cost/ledger'), preloadModules: [] },
+};
+export type BundleName = keyof typeof SOURCES;
+
+const ROOT = path.join(__dirname, '..');
+const BUNDLE_DIR = path.join(ROOT, 'workflow-bundles');
+/** What a bundle holds: the compiled workflows and domain, and the libraries bundled with them. */
+const INPUTS = [
+  path.join(ROOT, 'workflows'),
+  path.join(ROOT, 'src'),
+  require.resolve('@temporalio/workflow/package.json'),
+  require.resolve('zod/package.json'),
+];
+
+const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
+
+/** Where a worker gets its workflow code: the built bundle when it is current, else its sources. */
+export function workflowCode(
+  name: BundleName,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  const codePath = bundlePath(name);
+  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
+  const { workflowsPath, preloadModules } = SOURCES[name];
+  return { workflowsPath, bundlerOptions: { preloadModules } };
+}
+
+/** The bundle exists and nothing under `inputs` changed after it was written. */
+export function bundleIsCurrent(codePath: string, inputs: string[]): boolean {
+  return existsSync(codePath) && statSync(codePath).mtimeMs >= Math.max(...inputs.map(newestUnder));
+}
+
+function newestUnder(file: string): number {
+  const stat = statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(file).map((f) => newestUnder(path.join(file, f))));
+}
+
+/** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`). */
+export async function writeBundles(): Promise<void> {
+  await mkdir(BUNDLE_DIR, { recursive: true });
+  for (const [name, { workflowsPath, preloadModules }] of Object.entries(SOURCES)) {
+    const logger = new DefaultLogger('WARN');
+    const { code } = await bundleWorkflowCode({ workflowsPath, preloadModules, logger });
+    await writeFile(bundlePath(name as BundleName), code);
+  }
+}
+
+if (require.main === module) {
+  writeBundles().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
