@@ -14,8 +14,8 @@ import { withServer } from './server';
 const GETS = settings.quick ? 60 : 300;
 const PAUSES = settings.quick ? 10 : 40;
 
-/** The control API in process, on loopback, over the harness's client and queue. */
-export function startBenchApi(h: Harness): Promise<ApiServer> {
+/** The control API in process, on loopback, over the harness's (or any) client and queue. */
+export function startBenchApi(h: Pick<Harness, 'client' | 'taskQueue' | 'address'>): Promise<ApiServer> {
   return startApi({
     client: h.client,
     config: {

@@ -2,13 +2,14 @@
  * The 1,000-agent swarm of the swarm part, run by swarm-scale.ts in a process of its own (so the
  * RSS it reports is this run's): its wall time against the plain loops and against the same
  * agents each started by a client (what the swarm above them costs), the process's RSS, and the
- * control API's GET /agents/:id of its agents while it runs.
+ * control API's GET /agents/:id of its agents while it runs (the API and its client in a
+ * process of their own, as deployed).
  */
 import { agentWorkflowId } from '../../src/domain';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { waitForStatus, type Harness } from '../helpers/harness';
-import { startBenchApi } from './api-latency';
-import { describePoll, max, poll, type PollResult } from './poller';
+import { startApiProcess } from './api-process';
+import { describePoll, max, type PollResult } from './poller';
 import { addRow, mib, ms, quantile, rows, settings, times } from './report';
 import {
   agentsPerSwarm,
@@ -29,11 +30,11 @@ const API_P99_TARGET_MS = 250;
 /** The 1,000-agent swarm, in this process. */
 async function thousand(): Promise<void> {
   await withServer(LARGE_LIMITS, async (h, cwd) => {
-    const api = await startBenchApi(h);
+    const api = await startApiProcess(h.address, h.taskQueue);
     const per = agentsPerSwarm(LARGE);
     try {
       await orchestraSwarm(h, 2, 0, cwd); // warm-up
-      const atRest = await restingGets(h, api.url);
+      const atRest = await restingGets(h, api);
       if (per < LARGE)
         console.log(
           `  a parallel swarm spec holds at most ${per} agents: ${LARGE} agents run as ${Math.ceil(LARGE / per)} swarms started at once`,
@@ -43,24 +44,15 @@ async function thousand(): Promise<void> {
       const rss = setInterval(() => {
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       }, 250);
-      let gets: ReturnType<typeof poll> | undefined;
-      let agents: string[] = [];
-      const get = async (): Promise<boolean> => {
-        const id = agents[Math.floor(Math.random() * agents.length)];
-        const r = await fetch(`${api.url}/api/v1/agents/${id}`);
-        await r.arrayBuffer();
-        if (r.status === 404) return false; // not started yet
-        if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
-        return true;
-      };
       const run = await orchestraSwarm(h, LARGE, 1000, cwd, (swarms) => {
         // Agent ids are <swarm>.<n>, n from 1.
-        agents = swarms.flatMap((s, i) =>
-          Array.from({ length: Math.min(per, LARGE - i * per) }, (_, n) => `${s}.${n + 1}`),
+        api.poll(
+          swarms.flatMap((s, i) =>
+            Array.from({ length: Math.min(per, LARGE - i * per) }, (_, n) => `${s}.${n + 1}`),
+          ),
         );
-        gets = poll(50, 40, get);
       });
-      const during = await gets!.stop();
+      const during = await api.stop();
       clearInterval(rss);
       printLine(
         'Orchestra swarm',
@@ -82,7 +74,7 @@ async function thousand(): Promise<void> {
       const alone = await clientStarted(h, LARGE, 1000, cwd);
       printLine('agents, no swarm', LARGE, 1000, alone, 'each started by the client');
       console.log(
-        `  RSS of this process (worker, client, API, scripted server): ${mib(rssBefore)} before the swarm,` +
+        `  RSS of this process (worker, client, scripted server): ${mib(rssBefore)} before the swarm,` +
           ` ${mib(rssPeak)} at peak (sampled every 250 ms)`,
       );
       console.log(`  GET /api/v1/agents/:id of random agents, ~20/s, while it ran: ${describePoll(during)}`);
@@ -100,7 +92,7 @@ async function thousand(): Promise<void> {
       addRow({
         figure:
           `${label(LARGE, 1000)}: RSS peak of the bench process running it` +
-          ' (worker + client + API + scripted server: an upper bound)',
+          ' (worker + client + scripted server: an upper bound)',
         baseline: `before the swarm ${mib(rssBefore)}`,
         orchestra: mib(rssPeak),
         ratio: '—',
@@ -110,7 +102,7 @@ async function thousand(): Promise<void> {
       const p99 = quantile(during.latencies, 0.99);
       const idle99 = quantile(atRest.latencies, 0.99);
       addRow({
-        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (API in the bench process), p99 (p50 / max, failed)`,
+        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (API in a process of its own), p99 (p50 / max, failed)`,
         baseline: `worker idle ${ms(idle99)}`,
         orchestra: `${ms(p99)} (${ms(quantile(during.latencies, 0.5))} / ${ms(max(during.latencies))}, ${during.failures} of ${during.latencies.length + during.failures})`,
         ratio: times(p99 / idle99),
@@ -118,7 +110,7 @@ async function thousand(): Promise<void> {
         met: during.failures === 0 && p99 <= API_P99_TARGET_MS,
       });
     } finally {
-      await api.close();
+      api.close();
     }
   });
 }
@@ -143,18 +135,16 @@ async function clientStarted(h: Harness, n: number, latency: number, cwd: string
 }
 
 /** GET /agents/:id of one running agent (its model call long), ~20/s for a while: the API at rest. */
-async function restingGets(h: Harness, apiUrl: string): Promise<PollResult> {
+async function restingGets(
+  h: Harness,
+  api: Awaited<ReturnType<typeof startApiProcess>>,
+): Promise<PollResult> {
   const id = await h.spawn({ task: h.busyTask(600_000) });
   try {
     await waitForStatus(h.client, id, (v) => v.status === 'running');
-    const gets = poll(50, 40, async () => {
-      const r = await fetch(`${apiUrl}/api/v1/agents/${id}`);
-      await r.arrayBuffer();
-      if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
-      return true;
-    });
+    api.poll([id]);
     await new Promise((r) => setTimeout(r, settings.quick ? 2000 : 5000));
-    return await gets.stop();
+    return await api.stop();
   } finally {
     await h.client.workflow
       .getHandle(agentWorkflowId(id))
