@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/api/app';
+import { ClosedViews } from '../src/api/closed-views';
 import { Cursors } from '../src/api/cursor';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness } from './helpers/harness';
@@ -39,6 +40,7 @@ test('the OpenAPI document lists exactly the routes Express serves, with their m
       maxBodyBytes: 1,
       streams: new Set(),
       cursors: new Cursors(),
+      closedViews: new ClosedViews(),
     },
     log: pino({ level: 'silent' }),
     temporal: { address: h.address, namespace: 'default', connection: h.client.connection },

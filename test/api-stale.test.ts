@@ -63,9 +63,18 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
     );
     expect(done.body).toMatchObject({ stale: false, result: 'done' });
     expect(done.body.partial).toBeUndefined();
+    await until(
+      () => api.call('alice', 'GET', `/agents/${id}`),
+      (r) => r.body.temporalStatus === 'COMPLETED',
+      'did not close',
+    );
   } finally {
     await worker.stop();
   }
+  // A finished run never changes: the API asked a worker once, and answers in full with none up.
+  const kept = await api.call('alice', 'GET', `/agents/${id}`);
+  expect(kept.body).toMatchObject({ status: 'completed', result: 'done', temporalStatus: 'COMPLETED' });
+  expect(kept.body.partial).toBeUndefined();
 });
 
 test('a model call whose worker died stops heartbeating: stale until another worker takes it over', async () => {

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { AgentDefaults } from '../domain';
 import { ApiError } from './errors';
 import type { Principal } from './principal';
+import type { ClosedViews } from './closed-views';
 import type { Cursors } from './cursor';
 import type { SseStream } from './sse';
 import type { TokenTable } from './tokens';
@@ -35,6 +36,8 @@ export interface ApiDeps {
   cursors: Cursors;
   /** Live streams, ended on shutdown. */
   streams: Set<SseStream>;
+  /** Status views of finished runs, asked of a worker once. */
+  closedViews: ClosedViews;
 }
 
 type Schema = z.ZodType;

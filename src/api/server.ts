@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { OrchestraConfig } from '../config';
 import { loadOrchestraFile } from '../config-file';
 import { createApp } from './app';
+import { ClosedViews } from './closed-views';
 import { Cursors } from './cursor';
 import type { ApiDeps } from './route';
 import type { SseStream } from './sse';
@@ -71,6 +72,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     maxBodyBytes: 1024 * 1024,
     streams,
     cursors: new Cursors(tokens?.secret()),
+    closedViews: new ClosedViews(),
   };
   const { app } = createApp({
     deps,

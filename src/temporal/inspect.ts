@@ -15,6 +15,8 @@ const { PendingActivityState, PendingWorkflowTaskState } = temporal.api.enums.v1
 
 export interface Inspection {
   workflowId: string;
+  /** The run described: the latest of the workflow id. */
+  runId: string;
   workspace?: string;
   owner?: string;
   kind?: string;
@@ -68,6 +70,7 @@ export async function inspectWorkflow(
   const model = pendingActivities.find((a) => a.activityType?.name === 'callModel');
   return {
     workflowId,
+    runId: description.runId,
     workspace: sa.get(OrchestraWorkspace),
     owner: sa.get(OrchestraOwner),
     kind: sa.get(OrchestraAgentKind),

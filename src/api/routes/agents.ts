@@ -122,8 +122,10 @@ export function agentRoutes(deps: ApiDeps): Route[] {
         const inspection = await inspectVisible(deps, principal, 'agent', params.id);
         const live = { temporalStatus: inspection.temporalStatus, ...inspection.staleness };
         try {
-          const view = await deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
-            agentStatus(deps.client, params.id),
+          const view = await deps.closedViews.view(inspection, () =>
+            deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
+              agentStatus(deps.client, params.id),
+            ),
           );
           return { ...view, ...live };
         } catch (err) {
