@@ -37,7 +37,7 @@ async function pollerPids(queue: string, type: temporal.api.enums.v1.TaskQueueTy
   return (pollers ?? []).map((p) => pidOf(p.identity));
 }
 
-/** Wait until the worker of process `pid` polls for workflow tasks and for model calls (its start bundles the workflows: slow on a busy machine). */
+/** Wait until the worker of process `pid` polls for workflow tasks and for model calls (its start loads the workflow bundle and connects: slow on a busy machine). */
 async function waitUntilPolling(pid: number, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

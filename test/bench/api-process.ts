@@ -13,6 +13,12 @@ type Command =
   { start: { address: string; taskQueue: string } } | { poll: { ids: string[] } } | { stop: true };
 type Reply = { ready: true } | { result: PollResult } | { error: string };
 
+/**
+ * GETs a second, at most 10 waiting: people looking at agents. A load test at 20/s slowed the
+ * 1,000-agent run it measured (each status query is a workflow task on the busy worker).
+ */
+export const GETS_PER_SECOND = 5;
+
 /** The parent's side: a forked API process, ready to poll. */
 export async function startApiProcess(address: string, taskQueue: string) {
   const child = fork(__filename);
@@ -31,7 +37,7 @@ export async function startApiProcess(address: string, taskQueue: string) {
   send({ start: { address, taskQueue } });
   await expect('ready');
   return {
-    /** GET random agents of `ids`, ~20/s, at most 40 in flight; call again to change the ids. */
+    /** GET random agents of `ids`, GETS_PER_SECOND; call again to change the ids. */
     poll: (ids: string[]) => send({ poll: { ids } }),
     async stop(): Promise<PollResult> {
       send({ stop: true });
@@ -64,7 +70,7 @@ function serve(): void {
         reply({ ready: true });
       } else if ('poll' in c) {
         ids = c.poll.ids;
-        polling ??= poll(50, 40, get);
+        polling ??= poll(1000 / GETS_PER_SECOND, 10, get);
       } else {
         const result = await polling!.stop();
         polling = undefined;

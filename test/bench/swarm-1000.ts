@@ -8,7 +8,7 @@
 import { agentWorkflowId } from '../../src/domain';
 import { spawnAgent, waitForAgent } from '../../src/temporal/agents';
 import { waitForStatus, type Harness } from '../helpers/harness';
-import { startApiProcess } from './api-process';
+import { GETS_PER_SECOND, startApiProcess } from './api-process';
 import { describePoll, max, type PollResult } from './poller';
 import { addRow, mib, ms, quantile, rows, settings, times } from './report';
 import {
@@ -77,7 +77,9 @@ async function thousand(): Promise<void> {
         `  RSS of this process (worker, client, scripted server): ${mib(rssBefore)} before the swarm,` +
           ` ${mib(rssPeak)} at peak (sampled every 250 ms)`,
       );
-      console.log(`  GET /api/v1/agents/:id of random agents, ~20/s, while it ran: ${describePoll(during)}`);
+      console.log(
+        `  GET /api/v1/agents/:id of random agents, ${GETS_PER_SECOND}/s, while it ran: ${describePoll(during)}`,
+      );
       console.log(`  the same GET of one running agent, the worker otherwise idle: ${describePoll(atRest)}`);
 
       const parts = per < LARGE ? ` (${Math.ceil(LARGE / per)} swarms of ≤ ${per}, the spec's limit)` : '';
@@ -102,7 +104,7 @@ async function thousand(): Promise<void> {
       const p99 = quantile(during.latencies, 0.99);
       const idle99 = quantile(atRest.latencies, 0.99);
       addRow({
-        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (API in a process of its own), p99 (p50 / max, failed)`,
+        figure: `${label(LARGE, 1000)}: GET /agents/:id of its agents while it runs (${GETS_PER_SECOND}/s; API in a process of its own), p99 (p50 / max, failed)`,
         baseline: `worker idle ${ms(idle99)}`,
         orchestra: `${ms(p99)} (${ms(quantile(during.latencies, 0.5))} / ${ms(max(during.latencies))}, ${during.failures} of ${during.latencies.length + during.failures})`,
         ratio: times(p99 / idle99),
@@ -134,7 +136,7 @@ async function clientStarted(h: Harness, n: number, latency: number, cwd: string
   return performance.now() - started;
 }
 
-/** GET /agents/:id of one running agent (its model call long), ~20/s for a while: the API at rest. */
+/** GET /agents/:id of one running agent (its model call long), for a while: the API at rest. */
 async function restingGets(
   h: Harness,
   api: Awaited<ReturnType<typeof startApiProcess>>,

@@ -4,7 +4,7 @@
  * fixed latency L; beside it the same N agents as plain in-process loops, and (100 agents at 1 s)
  * as N minimal Temporal loops on the same server. While the 100-agent swarm at 1 s runs, its
  * status query is asked every 200 ms; while the 1,000-agent swarm runs, the control API is asked
- * for random agents of it (~20/s) and the bench process's RSS is sampled.
+ * for random agents of it (5/s, from the API's own process) and the bench process's RSS is sampled.
  */
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
