@@ -96,7 +96,7 @@ test('a swarm hears from its agents when it needs to, not at every step', async 
   });
 });
 
-test('a big swarm starts its agents at most STARTS_IN_FLIGHT at a time, and every one runs', async () => {
+test('a big swarm starts its agents at most STARTS_IN_FLIGHT at a time, in order, and every one runs', async () => {
   const n = STARTS_IN_FLIGHT + 5;
   const agents = Array.from({ length: n }, () => ({}));
   const id = await h.swarm({ strategy: 'parallel', task: h.script([{ text: 'ok' }]), merge: 'all', agents });
@@ -105,8 +105,12 @@ test('a big swarm starts its agents at most STARTS_IN_FLIGHT at a time, and ever
   // Starts asked of the server and not yet answered, at each point of the swarm's history.
   let inFlight = 0;
   let most = 0;
+  const asked: string[] = [];
   for (const e of await history(swarmWorkflowId(id))) {
-    if (e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) inFlight++;
+    if (e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
+      inFlight++;
+      asked.push(e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!);
+    }
     if (
       e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED ||
       e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED
@@ -117,6 +121,8 @@ test('a big swarm starts its agents at most STARTS_IN_FLIGHT at a time, and ever
   // All at once would be n; the first workflow task asks for exactly the limit.
   expect(most).toBe(STARTS_IN_FLIGHT);
   expect(inFlight).toBe(0);
+  // First come, first served: the agents start in the spec's order.
+  expect(asked).toEqual(Array.from({ length: n }, (_, i) => agentWorkflowId(`${id}.${i + 1}`)));
 });
 
 test("a swarm's tight budget still hears every step, and stops on time", async () => {

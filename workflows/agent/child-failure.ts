@@ -7,3 +7,9 @@ export function failedResult(err: unknown): AgentResult | undefined {
   if (!(cause instanceof wf.ApplicationFailure) || cause.type !== AGENT_FAILED) return undefined;
   return cause.details?.[0] as AgentResult | undefined;
 }
+
+/** What went wrong with a child, for a person: the child's own error where there is one. */
+export function childErrorText(err: unknown): string {
+  if (err instanceof wf.ChildWorkflowFailure) return err.cause?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
+}

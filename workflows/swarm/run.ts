@@ -31,7 +31,7 @@ import {
   OrchestraCostUsd,
   OrchestraStatus,
 } from '../../src/temporal/search-attributes';
-import { failedResult } from '../agent/child-failure';
+import { childErrorText, failedResult } from '../agent/child-failure';
 import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
@@ -191,16 +191,21 @@ export class SwarmRun {
     this.showDetails();
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
+    let started = false;
     try {
       const result = await scope.run(async () => {
-        const child = await this.slots.start(() =>
-          wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
-            workflowId: agentWorkflowId(config.id),
-            args: [{ config, task }],
-            typedSearchAttributes: agentSearchAttributes(config, task),
-            staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
-          }),
+        const child = await this.slots.start(
+          () =>
+            wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+              workflowId: agentWorkflowId(config.id),
+              args: [{ config, task }],
+              typedSearchAttributes: agentSearchAttributes(config, task),
+              staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
+            }),
+          // The pause went out to the agents while this one was being started: it missed it.
+          () => this.signalAgent(config.id, pauseSignal, this.pausePayload()),
         );
+        started = true;
         agent.startedAt = now();
         this.record({ type: 'spawned', agentId: config.id, name: config.name, role });
         return child.result();
@@ -208,9 +213,12 @@ export class SwarmRun {
       this.settle(agent, result.status, result);
     } catch (err) {
       if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
+      // Stopped while waiting for a start slot: no time of its own to count.
+      if (!started) agent.startedAt = now();
       const failed = failedResult(err);
       if (failed) this.settle(agent, 'failed', failed);
-      else this.settle(agent, wf.isCancellation(err) ? 'cancelled' : 'failed', undefined, errorText(err));
+      else
+        this.settle(agent, wf.isCancellation(err) ? 'cancelled' : 'failed', undefined, childErrorText(err));
     } finally {
       this.scopes.delete(agent.id);
     }
@@ -264,9 +272,7 @@ export class SwarmRun {
     if (action === 'pause' && this.status === 'running') {
       this.pausedReason = parsed.data?.reason;
       this.setStatus('paused', this.pausedReason);
-      this.signalAgents(pauseSignal, {
-        reason: `swarm ${this.input.id} paused${this.pausedReason ? `: ${this.pausedReason}` : ''}`,
-      });
+      this.signalAgents(pauseSignal, this.pausePayload());
     } else if (action === 'resume' && this.status === 'paused') {
       this.setStatus('running');
       this.pausedReason = undefined;
@@ -276,12 +282,19 @@ export class SwarmRun {
     }
   }
 
+  private pausePayload(): { reason: string } {
+    return { reason: `swarm ${this.input.id} paused${this.pausedReason ? `: ${this.pausedReason}` : ''}` };
+  }
+
   private signalAgents(signal: typeof pauseSignal, payload: object): void {
-    for (const id of this.scopes.keys()) {
-      wf.getExternalWorkflowHandle(agentWorkflowId(id))
-        .signal(signal, payload)
-        .catch(() => undefined);
-    }
+    for (const id of this.scopes.keys()) this.signalAgent(id, signal, payload);
+  }
+
+  /** Best effort: an agent not started yet, or ended, has nothing to hear. */
+  private signalAgent(id: string, signal: typeof pauseSignal, payload: object): void {
+    wf.getExternalWorkflowHandle(agentWorkflowId(id))
+      .signal(signal, payload)
+      .catch(() => undefined);
   }
 
   private stop(status: 'cancelled' | 'failed', reason: string): void {
@@ -321,11 +334,6 @@ export class SwarmRun {
       updatedAt: now(),
     };
   }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof wf.ChildWorkflowFailure) return err.cause?.message ?? err.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Every swarm workflow: a SwarmRun with its handlers, executing one strategy. */
