@@ -21,13 +21,32 @@ export type BundleName = keyof typeof SOURCES;
 
 const ROOT = path.join(__dirname, '..');
 const BUNDLE_DIR = path.join(ROOT, 'workflow-bundles');
-/** What a bundle holds: the compiled workflows and domain, and the libraries bundled with them. */
+/**
+ * What a bundle holds: the compiled workflows and domain, and the packages bundled with them
+ * (and the SDK that bundles them and runs them).
+ */
 const INPUTS = [
   path.join(ROOT, 'workflows'),
   path.join(ROOT, 'src'),
-  require.resolve('@temporalio/workflow/package.json'),
-  require.resolve('zod/package.json'),
+  ...[
+    '@temporalio/workflow',
+    '@temporalio/common',
+    '@temporalio/worker',
+    'zod',
+    'nexus-rpc',
+    'long',
+    'ms',
+  ].flatMap((name) => packageJson(name)),
 ];
+
+/** A package's package.json, found the way the bundler finds the package; none if it is not there. */
+function packageJson(name: string): string[] {
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const file = path.join(dir, name, 'package.json');
+    if (existsSync(file)) return [file];
+  }
+  return [];
+}
 
 const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
 

@@ -1,7 +1,8 @@
 /**
  * The status views of finished runs. A closed run never changes, and a query of one makes a
  * worker replay its whole history (a 1,000-agent swarm's is thousands of events), so the API
- * asks once per run and keeps the answer; the least recently used are dropped past `max`.
+ * asks once per run and keeps the answer. Bounded by size (a swarm's view holds every agent's
+ * result): the least recently used go first.
  */
 import type { Inspection } from '../temporal/inspect';
 
@@ -9,26 +10,53 @@ import type { Inspection } from '../temporal/inspect';
 const CLOSED = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
 
 export class ClosedViews {
-  private readonly views = new Map<string, unknown>();
+  private readonly views = new Map<string, { view: unknown; chars: number }>();
+  /** Asks under way, so that GETs of a run that just closed ask once between them. */
+  private readonly asking = new Map<string, Promise<unknown>>();
+  private chars = 0;
 
-  constructor(private readonly max = 5_000) {}
+  /** `maxChars`: of the views' JSON, all together. */
+  constructor(private readonly maxChars = 64 * 2 ** 20) {}
 
-  /** The view `ask` gives, asked only once for a closed run. */
-  async view<V>(run: Pick<Inspection, 'runId' | 'temporalStatus'>, ask: () => Promise<V>): Promise<V> {
+  /** The view `ask` gives; for a closed run, asked of that very run, once. */
+  async view<V>(
+    run: Pick<Inspection, 'runId' | 'temporalStatus'>,
+    ask: (runId?: string) => Promise<V>,
+  ): Promise<V> {
     if (!CLOSED.has(run.temporalStatus)) return ask();
-    const kept = this.views.get(run.runId);
-    if (kept !== undefined) {
-      this.views.delete(run.runId); // most recently used last
-      this.views.set(run.runId, kept);
-      return kept as V;
+    const { runId } = run;
+    const kept = this.views.get(runId);
+    if (kept) {
+      this.views.delete(runId); // most recently used last
+      this.views.set(runId, kept);
+      return kept.view as V;
     }
-    const view = await ask();
-    this.views.set(run.runId, view);
-    if (this.views.size > this.max) this.views.delete(this.views.keys().next().value!);
-    return view;
+    let asked = this.asking.get(runId) as Promise<V> | undefined;
+    if (!asked) {
+      asked = ask(runId).then((view) => (this.keep(runId, view), view));
+      this.asking.set(runId, asked);
+      void asked.then(
+        () => this.asking.delete(runId),
+        () => this.asking.delete(runId),
+      );
+    }
+    return asked;
   }
 
-  get size(): number {
-    return this.views.size;
+  private keep(runId: string, view: unknown): void {
+    const chars = JSON.stringify(view)?.length ?? 0;
+    if (chars > this.maxChars / 4) return; // one view would push out too many others
+    this.views.set(runId, { view, chars });
+    this.chars += chars;
+    for (const [id, { chars: c }] of this.views) {
+      if (this.chars <= this.maxChars) break;
+      this.views.delete(id);
+      this.chars -= c;
+    }
+  }
+
+  /** Views kept, and their size in characters of JSON. */
+  get size(): { views: number; chars: number } {
+    return { views: this.views.size, chars: this.chars };
   }
 }

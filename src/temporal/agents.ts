@@ -84,15 +84,20 @@ export async function spawnAgent(
   return { id: config.id, workflowId, handle };
 }
 
-export function agentHandle(client: Client, id: string): WorkflowHandle<typeof agentWorkflow> {
-  return client.workflow.getHandle<typeof agentWorkflow>(agentWorkflowId(id));
+/** The agent's latest run, or the run `runId`. */
+export function agentHandle(
+  client: Client,
+  id: string,
+  runId?: string,
+): WorkflowHandle<typeof agentWorkflow> {
+  return client.workflow.getHandle<typeof agentWorkflow>(agentWorkflowId(id), runId);
 }
 
 const knownAgent = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
   known(() => new AgentNotFoundError(`no agent with id "${id}"`), fn);
 
-export function agentStatus(client: Client, id: string): Promise<AgentStatusView> {
-  return knownAgent(id, () => agentHandle(client, id).query(statusQuery));
+export function agentStatus(client: Client, id: string, runId?: string): Promise<AgentStatusView> {
+  return knownAgent(id, () => agentHandle(client, id, runId).query(statusQuery));
 }
 
 export function agentEvents(client: Client, id: string, after = 0, limit?: number): Promise<AgentEvent[]> {

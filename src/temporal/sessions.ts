@@ -70,8 +70,10 @@ export async function createSession(
   return { id, workflowId };
 }
 
-export function sessionStatus(client: Client, id: string): Promise<SessionView> {
-  return knownSession(id, () => client.workflow.getHandle(sessionWorkflowId(id)).query(sessionStatusQuery));
+export function sessionStatus(client: Client, id: string, runId?: string): Promise<SessionView> {
+  return knownSession(id, () =>
+    client.workflow.getHandle(sessionWorkflowId(id), runId).query(sessionStatusQuery),
+  );
 }
 
 /**

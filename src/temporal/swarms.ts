@@ -94,15 +94,15 @@ export async function startSwarm(
   return { id: input.id, workflowId };
 }
 
-function handle(client: Client, id: string): WorkflowHandle {
-  return client.workflow.getHandle(swarmWorkflowId(id));
+function handle(client: Client, id: string, runId?: string): WorkflowHandle {
+  return client.workflow.getHandle(swarmWorkflowId(id), runId);
 }
 
 const knownSwarm = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
   known(() => new SwarmNotFoundError(`no swarm with id "${id}"`), fn);
 
-export function swarmStatus(client: Client, id: string): Promise<SwarmOutcome> {
-  return knownSwarm(id, () => handle(client, id).query(swarmStatusQuery));
+export function swarmStatus(client: Client, id: string, runId?: string): Promise<SwarmOutcome> {
+  return knownSwarm(id, () => handle(client, id, runId).query(swarmStatusQuery));
 }
 
 export function controlSwarm(

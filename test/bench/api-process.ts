@@ -19,31 +19,43 @@ type Reply = { ready: true } | { result: PollResult } | { error: string };
  */
 export const GETS_PER_SECOND = 5;
 
-/** The parent's side: a forked API process, ready to poll. */
+/** The parent's side: a forked API process, ready to poll. Killed if it cannot start. */
 export async function startApiProcess(address: string, taskQueue: string) {
   const child = fork(__filename);
   const replies: Reply[] = [];
   const waiters: Array<(r: Reply) => void> = [];
-  child.on('message', (r: Reply) => (waiters.shift() ?? ((x: Reply) => replies.push(x)))(r));
+  const deliver = (r: Reply) => (waiters.shift() ?? ((x: Reply) => replies.push(x)))(r);
+  child.on('message', deliver);
+  // A child that dies answers every wait with the news, instead of leaving it hanging.
+  child.once('exit', (code, signal) => {
+    const error = `exited with ${signal ?? code}`;
+    while (waiters.length) deliver({ error });
+    replies.push({ error });
+  });
   const next = () =>
     new Promise<Reply>((resolve) => (replies.length ? resolve(replies.shift()!) : waiters.push(resolve)));
-  const send = (c: Command) => child.send(c);
+  const send = (c: Command) => child.connected && child.send(c);
   const expect = async <K extends string>(key: K): Promise<Extract<Reply, Record<K, unknown>>> => {
     const r = await next();
     if ('error' in r) throw new Error(`API process: ${r.error}`);
     if (!(key in r)) throw new Error(`API process: expected ${key}, got ${JSON.stringify(r)}`);
     return r as Extract<Reply, Record<K, unknown>>;
   };
-  send({ start: { address, taskQueue } });
-  await expect('ready');
+  try {
+    send({ start: { address, taskQueue } });
+    await expect('ready');
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
   return {
     /** GET random agents of `ids`, GETS_PER_SECOND; call again to change the ids. */
-    poll: (ids: string[]) => send({ poll: { ids } }),
+    poll: (ids: string[]) => void send({ poll: { ids } }),
     async stop(): Promise<PollResult> {
       send({ stop: true });
       return (await expect('result')).result;
     },
-    close: () => child.kill(),
+    close: () => void child.kill(),
   };
 }
 

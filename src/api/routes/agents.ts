@@ -122,9 +122,9 @@ export function agentRoutes(deps: ApiDeps): Route[] {
         const inspection = await inspectVisible(deps, principal, 'agent', params.id);
         const live = { temporalStatus: inspection.temporalStatus, ...inspection.staleness };
         try {
-          const view = await deps.closedViews.view(inspection, () =>
+          const view = await deps.closedViews.view(inspection, (runId) =>
             deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
-              agentStatus(deps.client, params.id),
+              agentStatus(deps.client, params.id, runId),
             ),
           );
           return { ...view, ...live };

@@ -67,7 +67,9 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
       async handle({ params, principal }) {
         const inspection = await inspectVisible(deps, principal, 'session', params.id);
         return {
-          ...(await deps.closedViews.view(inspection, () => sessionStatus(deps.client, params.id))),
+          ...(await deps.closedViews.view(inspection, (runId) =>
+            sessionStatus(deps.client, params.id, runId),
+          )),
           temporalStatus: inspection.temporalStatus,
         };
       },

@@ -75,7 +75,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       async handle({ params, principal }) {
         const inspection = await inspectVisible(deps, principal, 'swarm', params.id);
         return {
-          ...(await deps.closedViews.view(inspection, () => swarmStatus(deps.client, params.id))),
+          ...(await deps.closedViews.view(inspection, (runId) => swarmStatus(deps.client, params.id, runId))),
           workspace: inspection.workspace,
           owner: inspection.owner,
           temporalStatus: inspection.temporalStatus,
