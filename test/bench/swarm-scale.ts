@@ -272,11 +272,18 @@ export async function swarmScale(): Promise<void> {
 /**
  * The 1,000-agent swarm in a fresh Node process (swarm-1000.ts), its rows sent back: the RSS it
  * reports is then that run's own, not the high-water mark the earlier parts left in this one.
+ * Then once more with the worker's V8 heap capped, for the RSS the agents need.
  */
 async function thousandInChild(): Promise<void> {
-  const child = fork(path.join(__dirname, 'swarm-1000.js'), {
-    env: { ...process.env, BENCH_PLAIN_1000_MS: String(plain1000 ?? '') },
-  });
+  await runChild({ BENCH_PLAIN_1000_MS: String(plain1000 ?? '') });
+  await runChild({ BENCH_1000_HEAP_MB: String(HEAP_CAP_MB) }, [`--max-old-space-size=${HEAP_CAP_MB}`]);
+}
+
+/** The V8 heap cap (MB per thread) README's "Sizing a worker" gives for a thousand live agents. */
+const HEAP_CAP_MB = 512;
+
+async function runChild(env: Record<string, string>, execArgv: string[] = []): Promise<void> {
+  const child = fork(path.join(__dirname, 'swarm-1000.js'), { env: { ...process.env, ...env }, execArgv });
   const guard = setTimeout(() => child.kill('SIGKILL'), settings.swarmTimeoutMs(LARGE) + 180_000);
   let got: Row[] | undefined;
   child.on('message', (message: { rows?: Row[] }) => {
