@@ -15,23 +15,24 @@ import {
   type ModelContextInput,
 } from '../src/domain';
 import { modelContextQuery } from '../workflows/agent/definitions';
+import { SizedLru } from '../src/sized-lru';
 
 interface Held {
   count: number;
   digest: string;
   messages: ConversationMessage[];
   system?: { digest: string; text: string };
-  /** Rough size, for the memory bound. */
-  chars: number;
 }
 
 /** Conversations held per worker, least recently used dropped first. */
 export class ContextCache {
-  private readonly held = new Map<string, Held>();
-  private chars = 0;
+  /** By agent, sized by their rough length in characters. */
+  private readonly held: SizedLru<Held>;
 
   /** @param maxChars the conversations' total size this worker keeps (default 256M characters). */
-  constructor(private readonly maxChars = 256_000_000) {}
+  constructor(maxChars = 256_000_000) {
+    this.held = new SizedLru(maxChars);
+  }
 
   /** The whole context of a call: what is held plus what the call brings, or undefined when the base is not held. */
   resolve(agent: string, input: ModelContextInput): ModelContext | undefined {
@@ -56,31 +57,17 @@ export class ContextCache {
     agent: string,
     context: { count: number; digest: string; messages: ConversationMessage[]; system: string },
   ) {
-    this.drop(agent);
     const chars = context.system.length + context.messages.reduce((n, m) => n + approxChars(m), 0);
-    this.held.set(agent, {
-      count: context.count,
-      digest: context.digest,
-      messages: context.messages,
-      system: { digest: digestOf(context.system), text: context.system },
+    const system = { digest: digestOf(context.system), text: context.system };
+    this.held.set(
+      agent,
+      { count: context.count, digest: context.digest, messages: context.messages, system },
       chars,
-    });
-    this.chars += chars;
-    for (const key of this.held.keys()) {
-      if (this.chars <= this.maxChars) break;
-      if (key !== agent) this.drop(key);
-    }
+    );
   }
 
   get size(): number {
-    return this.held.size;
-  }
-
-  private drop(agent: string): void {
-    const old = this.held.get(agent);
-    if (!old) return;
-    this.chars -= old.chars;
-    this.held.delete(agent);
+    return this.held.count;
   }
 }
 

@@ -74,8 +74,8 @@ function newestUnder(file: string): number {
 /** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`). */
 export async function writeBundles(): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
+  const logger = new DefaultLogger('WARN');
   for (const [name, { workflowsPath, preloadModules }] of Object.entries(SOURCES)) {
-    const logger = new DefaultLogger('WARN');
     const { code } = await bundleWorkflowCode({ workflowsPath, preloadModules, logger });
     await writeFile(bundlePath(name as BundleName), code);
   }

@@ -4,19 +4,22 @@
  * asks once per run and keeps the answer. Bounded by size (a swarm's view holds every agent's
  * result): the least recently used go first.
  */
+import { SizedLru } from '../sized-lru';
 import type { Inspection } from '../temporal/inspect';
 
 /** Temporal statuses of a run that is over (a continued-as-new one hands on to its next run). */
 const CLOSED = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
 
 export class ClosedViews {
-  private readonly views = new Map<string, { view: unknown; chars: number }>();
+  /** By run id, sized by their JSON's length. */
+  private readonly views: SizedLru<unknown>;
   /** Asks under way, so that GETs of a run that just closed ask once between them. */
   private readonly asking = new Map<string, Promise<unknown>>();
-  private chars = 0;
 
   /** `maxChars`: of the views' JSON, all together. */
-  constructor(private readonly maxChars = 64 * 2 ** 20) {}
+  constructor(private readonly maxChars = 64 * 2 ** 20) {
+    this.views = new SizedLru(maxChars);
+  }
 
   /** The view `ask` gives; for a closed run, asked of that very run, once. */
   async view<V>(
@@ -26,11 +29,7 @@ export class ClosedViews {
     if (!CLOSED.has(run.temporalStatus)) return ask();
     const { runId } = run;
     const kept = this.views.get(runId);
-    if (kept) {
-      this.views.delete(runId); // most recently used last
-      this.views.set(runId, kept);
-      return kept.view as V;
-    }
+    if (kept !== undefined) return kept as V;
     let asked = this.asking.get(runId) as Promise<V> | undefined;
     if (!asked) {
       asked = ask(runId).then((view) => (this.keep(runId, view), view));
@@ -46,17 +45,11 @@ export class ClosedViews {
   private keep(runId: string, view: unknown): void {
     const chars = JSON.stringify(view)?.length ?? 0;
     if (chars > this.maxChars / 4) return; // one view would push out too many others
-    this.views.set(runId, { view, chars });
-    this.chars += chars;
-    for (const [id, { chars: c }] of this.views) {
-      if (this.chars <= this.maxChars) break;
-      this.views.delete(id);
-      this.chars -= c;
-    }
+    this.views.set(runId, view, chars);
   }
 
   /** Views kept, and their size in characters of JSON. */
   get size(): { views: number; chars: number } {
-    return { views: this.views.size, chars: this.chars };
+    return { views: this.views.count, chars: this.views.size };
   }
 }
