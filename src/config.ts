@@ -50,6 +50,8 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(DEFAULTS.ORCHESTRA_STALE_AFTER_SECONDS),
+  // Read by the patched SDK in the workflow thread (workers/stack-traces.ts); checked here so a typo fails loudly.
+  ORCHESTRA_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
 });
 
 export interface OrchestraConfig {

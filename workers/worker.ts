@@ -11,6 +11,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';
 import { workflowCode } from './bundles';
+import { warnIfStackTracesForced } from './stack-traces';
 
 export interface ModelLimits {
   /** Model calls running at once on this worker. @default 100 */
@@ -65,6 +66,7 @@ export const FLEET_DEFAULTS = {
 } satisfies Partial<WorkerOptions>;
 
 export async function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<OrchestraWorker> {
+  warnIfStackTracesForced();
   const modelConcurrency = options.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
   const perMinute = options.modelCallsPerMinute ?? 0;
   const activities = createActivities({

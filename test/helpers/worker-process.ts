@@ -12,7 +12,7 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export function startWorkerProcess(h: Harness): WorkerProcess {
+export function startWorkerProcess(h: Harness, env: Record<string, string> = {}): WorkerProcess {
   if (!existsSync(ENTRY))
     throw new Error(`${ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
   const child = spawn(process.execPath, [ENTRY], {
@@ -23,6 +23,7 @@ export function startWorkerProcess(h: Harness): WorkerProcess {
       ANTHROPIC_BASE_URL: h.model.url,
       ANTHROPIC_API_KEY: 'test-key',
       ORCHESTRA_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
