@@ -1,4 +1,7 @@
-/** callModel: one streamed Messages API call, heartbeating, cancellable, retried by Temporal. */
+/**
+ * callModel: one streamed Messages API call, heartbeating, cancellable, retried by Temporal;
+ * as a local activity, handed to a queued one when it runs long (activities/model-handoff.ts).
+ */
 import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -13,6 +16,7 @@ import {
   ModelFailure,
   modelProgress,
   toolDefinition,
+  type HandedOff,
   type ModelContextInput,
   type ModelReply,
   type StopReason,
@@ -22,6 +26,7 @@ import {
 } from '../src/domain';
 import { classifyModelError } from './model-errors';
 import { ContextCache, contextOf } from './model-context';
+import { HandedOffCalls, within, type CallProgress, type InFlightCall } from './model-handoff';
 import { Slots } from './slots';
 
 /** Model calls at once per worker, unless ORCHESTRA_MODEL_CONCURRENCY says otherwise. */
@@ -39,7 +44,16 @@ export interface CallModelInput {
   tools: ToolName[];
   temperature?: number;
   maxTokens: number;
+  /** A local call still running after this many ms is handed off (activities/model-handoff.ts)... */
+  handoffAfterMs?: number;
+  /** ...under this id, */
+  callId?: string;
+  /** ...which the queued call that adopts it names. */
+  adopt?: string;
 }
+
+/** How often a queued call reports its progress (the SDK sends at most one a second). */
+const HEARTBEAT_MS = 500;
 
 export interface ModelEndpoint {
   apiKey?: string;
@@ -57,6 +71,8 @@ export interface ModelDeps {
   contexts?: ContextCache;
   /** This worker's model limits: local calls keep them too (the model queue keeps them for the rest). */
   modelLimits?: { concurrency?: number; callsPerMinute?: number };
+  /** Calls handed from local activities to queued ones (one per worker; tests pass their own). */
+  handedOff?: HandedOffCalls;
 }
 
 export function createCallModel(deps: ModelDeps) {
@@ -92,7 +108,52 @@ export function createCallModel(deps: ModelDeps) {
   const slots = new Slots(deps.modelLimits?.concurrency ?? DEFAULT_MODEL_CONCURRENCY);
   const fleetLimited = (deps.modelLimits?.callsPerMinute ?? 0) > 0;
 
-  return async function callModel(input: CallModelInput): Promise<ModelReply> {
+  const handedOff = deps.handedOff ?? new HandedOffCalls();
+
+  /** Start a call; it runs until it ends or is aborted, whoever waits for it. */
+  const start = (input: CallModelInput, attempt: number): InFlightCall => {
+    const controller = new AbortController();
+    const progress: CallProgress = { received: 0, text: '' };
+    const reply = (async () => {
+      const anthropic = getClient(input.backend);
+      const { system, messages } = await contextOf(contexts, input.agentId, input.context);
+      // Local calls and queued ones share this worker's limit.
+      const release = await slots.take(controller.signal);
+      const started = performance.now();
+      try {
+        const stream = anthropic.messages.stream(
+          {
+            model: input.model,
+            system,
+            max_tokens: input.maxTokens,
+            messages: messages as Anthropic.MessageParam[],
+            // An agent without tools (a judge) sends none: the API refuses an empty list.
+            ...(input.tools.length ? { tools: input.tools.map(toolDefinition) as Anthropic.Tool[] } : {}),
+            ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
+          },
+          { signal: controller.signal },
+        );
+        stream.on('streamEvent', () => {
+          progress.received += 1;
+        });
+        stream.on('text', (delta) => {
+          progress.text += delta;
+        });
+        const message = await stream.finalMessage();
+        const reply = toReply(message, prices, attempt);
+        reply.durationMs = Math.round(performance.now() - started);
+        return input.redact ? redactReply(reply, input.redact.patterns) : reply;
+      } catch (err) {
+        if (controller.signal.aborted) throw controller.signal.reason;
+        throw classifyModelError(err);
+      } finally {
+        release();
+      }
+    })();
+    return { reply, progress, abort: (reason) => controller.abort(reason) };
+  };
+
+  return async function callModel(input: CallModelInput): Promise<ModelReply | HandedOff> {
     const ctx = Context.current();
     if (fleetLimited && (ctx.info.isLocal || !isModelQueue(ctx.info.taskQueue))) {
       // The fleet's calls per minute are counted by the server, on the model queue only.
@@ -101,53 +162,28 @@ export function createCallModel(deps: ModelDeps) {
         ModelFailure.notLocal,
       );
     }
-    const anthropic = getClient(input.backend);
-    const { system, messages } = await contextOf(contexts, input.agentId, input.context);
-    let received = 0;
-    let text = '';
-    // The SDK sends the latest heartbeat at most once per throttle interval, so beating on every
-    // event costs nothing. Beat while waiting for a slot and the first byte too: a lost worker is
-    // noticed promptly. A local call has no heartbeat: the workflow task it runs in stands for it.
-    const heartbeat = () => {
-      if (!ctx.info.isLocal) ctx.heartbeat(modelProgress(received, text));
-    };
-    const beat = setInterval(heartbeat, 1000);
-    // Local calls and queued ones share this worker's limit.
-    const release = await slots.take(ctx.cancellationSignal).catch((err: unknown) => {
-      clearInterval(beat);
-      throw err;
-    });
-    const started = performance.now();
+    // Adopt the call a local activity of this agent handed off, when this worker holds it.
+    const call = (input.adopt && handedOff.adopt(input.adopt)) || start(input, ctx.info.attempt);
+    // Beat while waiting for a slot and the first byte too: a lost worker is noticed promptly.
+    // A local call has no heartbeat: the workflow task it runs in stands for it.
+    const beat = setInterval(() => {
+      if (!ctx.info.isLocal) ctx.heartbeat(modelProgress(call.progress.received, call.progress.text));
+    }, HEARTBEAT_MS);
+    const cancel = () => call.abort(ctx.cancellationSignal.reason);
+    if (ctx.cancellationSignal.aborted) cancel();
+    else ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
     try {
-      const stream = anthropic.messages.stream(
-        {
-          model: input.model,
-          system,
-          max_tokens: input.maxTokens,
-          messages: messages as Anthropic.MessageParam[],
-          // An agent without tools (a judge) sends none: the API refuses an empty list.
-          ...(input.tools.length ? { tools: input.tools.map(toolDefinition) as Anthropic.Tool[] } : {}),
-          ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
-        },
-        { signal: ctx.cancellationSignal },
-      );
-      stream.on('streamEvent', () => {
-        received += 1;
-        heartbeat();
-      });
-      stream.on('text', (delta) => {
-        text += delta;
-      });
-      const message = await stream.finalMessage();
-      const reply = toReply(message, prices, ctx.info.attempt);
-      reply.durationMs = Math.round(performance.now() - started);
-      return input.redact ? redactReply(reply, input.redact.patterns) : reply;
-    } catch (err) {
-      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-      throw classifyModelError(err);
+      const { handoffAfterMs, callId } = input;
+      if (!ctx.info.isLocal || handoffAfterMs === undefined || callId === undefined) return await call.reply;
+      const reply = await within(call.reply, handoffAfterMs);
+      if (reply) return reply;
+      // Still running: it outlives this activity, for the queued one that adopts it.
+      ctx.cancellationSignal.removeEventListener('abort', cancel);
+      handedOff.handOff(callId, call);
+      return { handedOff: callId };
     } finally {
       clearInterval(beat);
-      release();
+      ctx.cancellationSignal.removeEventListener('abort', cancel);
     }
   };
 }

@@ -13,6 +13,7 @@ import {
   type SwarmSpec,
 } from '../src/domain';
 import { ContextCache } from '../activities/model-context';
+import { HandedOffCalls, within } from '../activities/model-handoff';
 import { Slots } from '../activities/slots';
 import { finalReport, swarmDetails } from '../workflows/swarm/report';
 import { SwarmUsage } from '../workflows/swarm/usage';
@@ -121,11 +122,11 @@ describe('usage reports and checkpoints', () => {
     expect(afterStep(one, { local: false, modelMs: 900, chars: 10 })).toBeUndefined();
   });
 
-  test('a run of local steps checkpoints after ten steps, 250 ms of model time, or 256k characters', () => {
+  test('a run of local steps checkpoints after ten steps, 3 s of model time, or 256k characters', () => {
     expect(checkpointDue(undefined)).toBe(false);
-    expect(checkpointDue({ steps: 9, modelMs: 240, chars: 1000 })).toBe(false);
+    expect(checkpointDue({ steps: 9, modelMs: 2_990, chars: 1000 })).toBe(false);
     expect(checkpointDue({ steps: 10, modelMs: 0, chars: 0 })).toBe(true);
-    expect(checkpointDue({ steps: 1, modelMs: 250, chars: 0 })).toBe(true);
+    expect(checkpointDue({ steps: 1, modelMs: 3_000, chars: 0 })).toBe(true);
     expect(checkpointDue({ steps: 1, modelMs: 0, chars: 256_000 })).toBe(true);
   });
 });
@@ -222,5 +223,44 @@ describe('workflow bundles', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('model calls handed off from local activities', () => {
+  const reply = { content: [], stopReason: null, usage: { input: 1, output: 1 }, model: 'm' };
+  const call = (result: Promise<typeof reply>) => {
+    const aborted: unknown[] = [];
+    return {
+      reply: result,
+      progress: { received: 0, text: '' },
+      abort: (r?: unknown) => aborted.push(r),
+      aborted,
+    };
+  };
+
+  test('a handed-off call is adopted once, by its id', () => {
+    const calls = new HandedOffCalls();
+    const c = call(new Promise(() => undefined));
+    calls.handOff('a', c);
+    expect(calls.adopt('b')).toBeUndefined();
+    expect(calls.adopt('a')).toBe(c);
+    expect(calls.adopt('a')).toBeUndefined();
+    expect(c.aborted).toEqual([]);
+  });
+
+  test('a call nobody adopts is aborted and dropped', async () => {
+    const calls = new HandedOffCalls(20);
+    const c = call(new Promise(() => undefined));
+    calls.handOff('a', c);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls.size).toBe(0);
+    expect(String(c.aborted[0])).toMatch(/never adopted/);
+  });
+
+  test('within: the reply if it comes in time, else nothing, and the call goes on', async () => {
+    await expect(within(Promise.resolve(reply), 50)).resolves.toBe(reply);
+    const late = new Promise<typeof reply>((r) => setTimeout(() => r(reply), 80));
+    await expect(within(late, 10)).resolves.toBeUndefined();
+    await expect(late).resolves.toBe(reply);
   });
 });

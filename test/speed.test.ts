@@ -138,40 +138,56 @@ test("a swarm's tight budget still hears every step, and stops on time", async (
 
 test('fast steps run locally, and the history catches up every ten of them', async () => {
   const task = h.script([...Array.from({ length: 25 }, () => ({ toolCalls: [list] })), { text: 'done' }]);
-  // A generous threshold, so that every call after the first is local however busy the machine is.
+  // A generous threshold, so that every call is local however busy the machine is.
   const id = await h.spawn({ task, tuning: { localModelCallMs: 5000 } });
   expect((await waitForAgent(h.client, id)).metrics).toMatchObject({ iterations: 26, toolCalls: 25 });
   const events = await history(agentWorkflowId(id));
   const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-  // The first call is queued, on the agent's own queue (the server hands it straight back:
-  // eager dispatch); after it, a checkpoint every ten local steps at most (sooner when the
-  // model time adds up to 250 ms).
-  expect(scheduled[0]).toBe('callModel');
-  const first = events.find((e) => e.activityTaskScheduledEventAttributes)!;
-  expect(first.activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(h.taskQueue);
-  expect(scheduled.slice(1).every((name) => name === 'checkpoint')).toBe(true);
-  expect(scheduled.length - 1).toBeGreaterThanOrEqual(2);
+  // No model call went through a queue; a checkpoint every ten local steps at most (sooner
+  // when the model time adds up to 3 s), none after the last.
+  expect(scheduled).toEqual(['checkpoint', 'checkpoint']);
   const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
-  expect(markers.length).toBe(1 + 25 + 25); // context files, 25 model calls, 25 reads
+  // The context files, the patch marker of the first local call, 26 model calls, 25 reads.
+  expect(markers.length).toBe(1 + 1 + 26 + 25);
   const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
   expect(tasks.length).toBeLessThanOrEqual(scheduled.length + 3);
 });
 
-test('a call after a slow one goes through the model queue; a slow local one is checkpointed at once', async () => {
+test('a local call that runs long is handed to a queued one, which adopts it: made once, then heartbeating', async () => {
   const task = h.script([
     { toolCalls: [list] },
-    { toolCalls: [list], delayMs: 1500 },
-    { text: 'done', delayMs: 1500 },
+    { toolCalls: [list], delayMs: 2500 },
+    { text: 'done', delayMs: 300 },
   ]);
-  const id = await h.spawn({ task });
+  const id = await h.spawn({ task, tuning: { localModelCallMs: 500, modelHeartbeatTimeoutSeconds: 5 } });
+  // While the adopted call runs, its heartbeats reach the server, as any queued call's do.
+  const handle = h.client.workflow.getHandle(agentWorkflowId(id));
+  let beat = false;
+  for (let i = 0; i < 100 && !beat; i++) {
+    const { raw } = await handle.describe();
+    beat = (raw.pendingActivities ?? []).some(
+      (a) => a.activityType?.name === 'callModel' && (a.heartbeatDetails?.payloads?.length ?? 0) > 0,
+    );
+    if (!beat) await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(beat).toBe(true);
   const result = await waitForAgent(h.client, id);
-  expect(result.status).toBe('completed');
-  const scheduled = (await history(agentWorkflowId(id))).flatMap(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
-  );
-  // Call 2 followed a short one: local, and slow as it turned out, so the history hears of it at once.
-  // Call 3 followed a slow one: through the queue, heartbeating.
-  expect(scheduled).toEqual(['callModel', 'checkpoint', 'callModel']);
+  expect(result).toMatchObject({ status: 'completed', result: 'done' });
+  const events = await history(agentWorkflowId(id));
+  const calls = events.flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a?.activityType?.name !== 'callModel') return [];
+    const [input] = a.input!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()));
+    return [{ queue: a.taskQueue!.name, adopt: typeof input.adopt === 'string' }];
+  });
+  // Call 1 was short and local. Call 2 started locally, ran past 500 ms, and a queued call on
+  // the agent's own queue adopted it; call 3 followed a slow call, so it went to the queue.
+  expect(calls).toEqual([
+    { queue: h.taskQueue, adopt: true },
+    { queue: h.taskQueue, adopt: false },
+  ]);
+  // Each call reached the model once: the adopter did not make call 2 again.
+  expect(h.requestsFor(task).map((r) => r.turn)).toEqual([0, 1, 2]);
 });
 
 test("the Web UI's details show an agent's progress during a long tool call, and a finished swarm's outcome", async () => {

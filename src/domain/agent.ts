@@ -88,13 +88,14 @@ export const DEFAULT_TUNING = {
    */
   usageReportSeconds: 10,
   /**
-   * A model call runs as a local activity, inside the workflow task and with no server
-   * round trip, when the agent's previous call took less than this many ms; longer calls
-   * (and every agent's first) go through the model queue, heartbeating and streaming their
-   * text. A local call holds the workflow task, so queries and signals wait for it: keep
-   * this short. 0 turns the fast path off. @default 100
+   * A model call starts as a local activity, inside the workflow task and with no server
+   * round trip, unless the agent's previous call took this many ms or more; one still
+   * running after this many ms is handed to a queued activity, which adopts it (the call
+   * goes on, now heartbeating, streaming its text, cancellable at once). A local call holds
+   * the workflow task, so queries and signals wait for it: at most this long. 0 turns the
+   * fast path off. @default 2000
    */
-  localModelCallMs: 100,
+  localModelCallMs: 2000,
 } as const;
 
 export const agentTuningSchema = lazy(() =>

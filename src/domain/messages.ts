@@ -53,6 +53,11 @@ export interface ModelReply {
   durationMs?: number;
 }
 
+/** A local model call still running after its time: a queued call adopts it by this id. */
+export interface HandedOff {
+  handedOff: string;
+}
+
 export function textOf(blocks: readonly ContentBlock[]): string {
   return blocks
     .filter((b): b is TextBlock => b.type === 'text')

@@ -14,6 +14,7 @@ import {
   type AgentEventBody,
   type AgentState,
   type HookManager,
+  type HandedOff,
   type ModelContextInput,
   type ModelReply,
   type ModelTarget,
@@ -84,21 +85,9 @@ export class ModelCalls {
       maxTokens: config.limits.maxOutputTokens,
       ...(redact ? { redact } : {}),
     };
-    if (this.runsLocally()) {
-      try {
-        // A local activity's input never reaches the history: it carries the whole context.
-        // Its digest builds on the last one (only the new messages are hashed); the worker holds it all after.
-        const next = nextContext(state.conversation, system, state.sent);
-        const context = { ...next, base: undefined, messages: state.conversation, system };
-        const reply = await localActivities(LOCAL_MODEL, summary).callModel({ ...request, context });
-        this.ranLocally = true;
-        return this.sent(reply, next);
-      } catch (err) {
-        if (wf.isCancellation(err)) throw err;
-        if (isFailure(err, ModelFailure.notLocal)) state.localModelOff = true;
-        // Any other failure: retried as a queued call, with backoff and heartbeats.
-      }
-    }
+    // A short call runs locally; one that runs long is handed to a queued call, which adopts it.
+    const local = this.runsLocally() ? await this.local({ ...request, system }, summary) : undefined;
+    if (local && !('handedOff' in local)) return local;
     // Only what is new since the last call travels (and lands in the history).
     const context = nextContext(state.conversation, system, state.sent);
     const queue = wf.workflowInfo().taskQueue;
@@ -106,7 +95,8 @@ export class ModelCalls {
       // On the agent's own queue, the server hands the call straight back to this worker with
       // the completed workflow task (eager dispatch): no poll, no matching.
       try {
-        return await this.queued(queue, { ...request, context }, summary);
+        const adopt = local ? { adopt: local.handedOff } : {};
+        return await this.queued(queue, { ...request, context, ...adopt }, summary);
       } catch (err) {
         if (!isFailure(err, ModelFailure.notLocal)) throw err;
         state.localModelOff = true;
@@ -115,18 +105,59 @@ export class ModelCalls {
     return this.queued(modelQueue(queue), { ...request, context }, summary);
   }
 
+  /**
+   * The call as a local activity: its reply; or, when it runs past the limit, the id a queued
+   * call adopts it by; or undefined when it failed, to be retried as a queued call.
+   */
+  private async local(
+    request: Omit<CallModelInput, 'context'> & { system: string },
+    summary: string,
+  ): Promise<ModelReply | HandedOff | undefined> {
+    const { state } = this.host;
+    const { system, ...rest } = request;
+    // A local activity's input never reaches the history: it carries the whole context.
+    // Its digest builds on the last one (only the new messages are hashed); the worker holds it all after.
+    const next = nextContext(state.conversation, system, state.sent);
+    const context = { ...next, base: undefined, messages: state.conversation, system };
+    try {
+      const result = await localActivities(LOCAL_MODEL, summary).callModel({
+        ...rest,
+        context,
+        handoffAfterMs: this.localLimit(),
+        callId: wf.uuid4(),
+      });
+      if ('handedOff' in result) return result;
+      this.ranLocally = true;
+      return this.sent(result, next);
+    } catch (err) {
+      if (wf.isCancellation(err)) throw err;
+      if (isFailure(err, ModelFailure.notLocal)) state.localModelOff = true;
+      // Any other failure: retried as a queued call, with backoff and heartbeats.
+      return undefined;
+    }
+  }
+
   private async queued(taskQueue: string, input: CallModelInput, summary: string): Promise<ModelReply> {
     const profile = { ...modelProfile(this.host.config.tuning), taskQueue };
-    const reply = await activities(profile, summary).callModel(input);
+    // Only a local call is ever handed off.
+    const reply = (await activities(profile, summary).callModel(input)) as ModelReply;
     this.ranLocally = false;
     return this.sent(reply, input.context);
   }
 
-  /** The fast path: the last call was short, so this one likely is too (the first call never is). */
+  /**
+   * The fast path: the last call was short, so this one likely is too. An agent's first call
+   * starts locally too (agents started before the handoff existed sent it to the queue).
+   */
   private runsLocally(): boolean {
-    const { config, state } = this.host;
-    const limit = config.tuning.localModelCallMs ?? DEFAULT_TUNING.localModelCallMs;
-    return !state.localModelOff && state.lastModelMs !== undefined && state.lastModelMs < limit;
+    const { state } = this.host;
+    if (state.localModelOff || this.localLimit() <= 0) return false;
+    if (state.lastModelMs === undefined) return wf.patched('first-model-call-local');
+    return state.lastModelMs < this.localLimit();
+  }
+
+  private localLimit(): number {
+    return this.host.config.tuning.localModelCallMs ?? DEFAULT_TUNING.localModelCallMs;
   }
 
   /** Note what the model worker now holds, and how long the call took. */

@@ -157,7 +157,8 @@ export class AgentRun extends AgentCore implements ToolHost {
         return this.finish('cancelled', this.state.cancel?.reason);
       this.reportIfDue();
       wf.setCurrentDetails(currentDetails(this.config, this.state));
-      await checkpointIfDue(this.state);
+      // A turn that ended completes the workflow task anyway (the agent ends or waits for input).
+      if (!this.state.turnEnded) await checkpointIfDue(this.state);
       await continueAsNewIfLong(this.boundary);
     }
   }
