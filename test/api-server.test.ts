@@ -156,7 +156,9 @@ test('shutdown ends live streams with a shutdown event, and the client can resum
     tuning: { modelHeartbeatTimeoutSeconds: 5 },
   });
   const reading = readSse(`${api.url}/agents/${body.id}/stream`, USERS.alice.token);
-  await new Promise((r) => setTimeout(r, 1000));
+  // Long enough for the first look: the agent's local steps hold its workflow task up to a
+  // second of model time (the fast path's checkpoints).
+  await new Promise((r) => setTimeout(r, 2500));
   await api.close();
   const read = await reading;
   expect(read.ended).toBe(true);

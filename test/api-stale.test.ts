@@ -82,11 +82,14 @@ test('a model call whose worker died stops heartbeating: stale until another wor
   const first = startWorkerProcess(h);
   const { body } = await api.call('alice', 'POST', '/agents', { task, cwd: await h.workspace(), tuning });
   const id: string = body.id;
+  // The call starts inside the agent's workflow task; past localModelCallMs (2 s) a queued,
+  // heartbeating activity adopts it.
   await until(
-    async () => h.model.requests.filter((r) => task.includes(`[${r.script}]`)).length,
-    (n) => n > 0,
-    'the model call did not start',
+    async () => (await h.client.workflow.getHandle(`agent-${id}`).describe()).raw.pendingActivities ?? [],
+    (pending) => pending.some((a) => a.activityType?.name === 'callModel'),
+    'the model call was not handed to a queued activity',
   );
+  expect(h.model.requests.filter((r) => task.includes(`[${r.script}]`))).toHaveLength(1);
   expect((await api.call('alice', 'GET', `/agents/${id}`)).body.stale).toBe(false);
   first.kill9();
   const stale = await until(

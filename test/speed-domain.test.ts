@@ -122,11 +122,11 @@ describe('usage reports and checkpoints', () => {
     expect(afterStep(one, { local: false, modelMs: 900, chars: 10 })).toBeUndefined();
   });
 
-  test('a run of local steps checkpoints after ten steps, 3 s of model time, or 256k characters', () => {
+  test('a run of local steps checkpoints after ten steps, 1 s of model time, or 256k characters', () => {
     expect(checkpointDue(undefined)).toBe(false);
-    expect(checkpointDue({ steps: 9, modelMs: 2_990, chars: 1000 })).toBe(false);
+    expect(checkpointDue({ steps: 9, modelMs: 990, chars: 1000 })).toBe(false);
     expect(checkpointDue({ steps: 10, modelMs: 0, chars: 0 })).toBe(true);
-    expect(checkpointDue({ steps: 1, modelMs: 3_000, chars: 0 })).toBe(true);
+    expect(checkpointDue({ steps: 1, modelMs: 1_000, chars: 0 })).toBe(true);
     expect(checkpointDue({ steps: 1, modelMs: 0, chars: 256_000 })).toBe(true);
   });
 });

@@ -144,7 +144,7 @@ test('fast steps run locally, and the history catches up every ten of them', asy
   const events = await history(agentWorkflowId(id));
   const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
   // No model call went through a queue; a checkpoint every ten local steps at most (sooner
-  // when the model time adds up to 3 s), none after the last.
+  // when the model time adds up to 1 s), none after the last.
   expect(scheduled).toEqual(['checkpoint', 'checkpoint']);
   const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
   // The context files, the patch marker of the first local call, 26 model calls, 25 reads.

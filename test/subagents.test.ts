@@ -144,11 +144,9 @@ test('a subagent only gets tools its parent has', async () => {
 });
 
 test('pausing the parent pauses its running subagents; resume carries both on', async () => {
-  const child = h.script([
-    { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 },
-    { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 },
-    { text: 'child finished' },
-  ]);
+  // Six steps of 500 ms: a pause lands at the next checkpoint of its local steps (1 s of model time).
+  const step = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 };
+  const child = h.script([...Array.from({ length: 6 }, () => step), { text: 'child finished' }]);
   const parent = h.script([{ toolCalls: [delegate(child)] }, { text: 'parent finished' }]);
   const id = await h.spawn({ task: parent });
   await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'running');

@@ -91,10 +91,10 @@ export interface LocalRun {
  * Steps on the fast path run inside one workflow task and reach the history only when it
  * completes; queries and signals wait for it. A checkpoint (a no-op activity) completes it
  * after this much, so what a crash would repeat, what a person waits for (a pause, a
- * status), and the size of one task's completion all stay small: a few seconds of model
- * time at most, since a call still running after `localModelCallMs` leaves the task anyway.
+ * status), and the size of one task's completion all stay small: a second of model time,
+ * plus the call in flight (a call still running after `localModelCallMs` leaves the task).
  */
-export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 3_000, chars: 256_000 };
+export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 1_000, chars: 256_000 };
 
 /** The run after one more step: added to when the step was local; a queued model call ends it (a round trip). */
 export function afterStep(

@@ -12,8 +12,12 @@ import {
 import type { Activities } from '../../activities';
 import { ModelFailure, type AgentTuning } from '../../src/domain';
 
-/** Model calls: long, streamed, heartbeating; rate limits and overloads back off and retry. */
-export function modelProfile(tuning: AgentTuning): ActivityOptions {
+/**
+ * Model calls: long, streamed, heartbeating; rate limits and overloads back off and retry,
+ * `modelMaxAttempts` times in all (`attemptsUsed` of them spent already, on a local call).
+ */
+export function modelProfile(tuning: AgentTuning, attemptsUsed = 0): ActivityOptions {
+  const attempts = tuning.modelMaxAttempts ?? 10;
   return {
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: `${tuning.modelHeartbeatTimeoutSeconds} seconds`,
@@ -21,7 +25,7 @@ export function modelProfile(tuning: AgentTuning): ActivityOptions {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      maximumAttempts: tuning.modelMaxAttempts ?? 10,
+      maximumAttempts: Math.max(1, attempts - attemptsUsed),
       nonRetryableErrorTypes: [ModelFailure.rejected],
     },
   };

@@ -40,6 +40,8 @@ export interface ModelHost {
 export class ModelCalls {
   /** Whether the last call ran as a local activity (the fast path) rather than through the queue. */
   ranLocally = false;
+  /** Agents started before the handoff existed sent their first call to the queue. */
+  private firstCallLocal = false;
 
   constructor(private readonly host: ModelHost) {}
 
@@ -86,8 +88,11 @@ export class ModelCalls {
       ...(redact ? { redact } : {}),
     };
     // A short call runs locally; one that runs long is handed to a queued call, which adopts it.
-    const local = this.runsLocally() ? await this.local({ ...request, system }, summary) : undefined;
+    const tried = this.runsLocally();
+    const local = tried ? await this.local({ ...request, system }, summary) : undefined;
     if (local && !('handedOff' in local)) return local;
+    // A local call that failed was the first attempt.
+    const attemptsUsed = tried && !local ? 1 : 0;
     // Only what is new since the last call travels (and lands in the history).
     const context = nextContext(state.conversation, system, state.sent);
     const queue = wf.workflowInfo().taskQueue;
@@ -96,13 +101,13 @@ export class ModelCalls {
       // the completed workflow task (eager dispatch): no poll, no matching.
       try {
         const adopt = local ? { adopt: local.handedOff } : {};
-        return await this.queued(queue, { ...request, context, ...adopt }, summary);
+        return await this.queued(queue, { ...request, context, ...adopt }, summary, attemptsUsed);
       } catch (err) {
         if (!isFailure(err, ModelFailure.notLocal)) throw err;
         state.localModelOff = true;
       }
     }
-    return this.queued(modelQueue(queue), { ...request, context }, summary);
+    return this.queued(modelQueue(queue), { ...request, context }, summary, attemptsUsed);
   }
 
   /**
@@ -137,10 +142,15 @@ export class ModelCalls {
     }
   }
 
-  private async queued(taskQueue: string, input: CallModelInput, summary: string): Promise<ModelReply> {
-    const profile = { ...modelProfile(this.host.config.tuning), taskQueue };
+  private async queued(
+    taskQueue: string,
+    input: CallModelInput,
+    summary: string,
+    attemptsUsed: number,
+  ): Promise<ModelReply> {
+    const profile = modelProfile(this.host.config.tuning, attemptsUsed);
     // Only a local call is ever handed off.
-    const reply = (await activities(profile, summary).callModel(input)) as ModelReply;
+    const reply = (await activities({ ...profile, taskQueue }, summary).callModel(input)) as ModelReply;
     this.ranLocally = false;
     return this.sent(reply, input.context);
   }
@@ -152,8 +162,13 @@ export class ModelCalls {
   private runsLocally(): boolean {
     const { state } = this.host;
     if (state.localModelOff || this.localLimit() <= 0) return false;
-    if (state.lastModelMs === undefined) return wf.patched('first-model-call-local');
+    if (state.lastModelMs === undefined) return this.firstCallLocal;
     return state.lastModelMs < this.localLimit();
+  }
+
+  /** At the run's start, before any command: whether a first call may start locally (a patch marker, so asked once, in place). */
+  begin(): void {
+    if (this.host.state.lastModelMs === undefined) this.firstCallLocal = wf.patched('first-model-call-local');
   }
 
   private localLimit(): number {

@@ -106,6 +106,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   async run(): Promise<AgentResult> {
+    this.model.begin();
     try {
       if (!this.input.state) {
         if (this.input.task) this.enqueue(this.input.task, { type: 'task', task: preview(this.input.task) });
