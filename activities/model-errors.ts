@@ -4,7 +4,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
-import { ModelFailure } from '../src/domain';
+import { ModelFailure, type RetryAfter } from '../src/domain';
 
 const HINTS: Record<number, string> = {
   400: 'the request was invalid',
@@ -27,6 +27,12 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The wait the API asked for: as Temporal's next retry delay, and in the details for the agent (a local call's failure loses the former). */
+function retryAfter(headers: Headers | undefined): { nextRetryDelay?: number; details?: RetryAfter[] } {
+  const ms = retryAfterMs(headers);
+  return ms === undefined ? {} : { nextRetryDelay: ms, details: [{ retryAfterMs: ms }] };
+}
+
 export function classifyModelError(err: unknown): unknown {
   if (err instanceof Anthropic.APIUserAbortError) return err;
   if (err instanceof Anthropic.APIConnectionError) {
@@ -42,14 +48,14 @@ export function classifyModelError(err: unknown): unknown {
     return ApplicationFailure.create({
       message: `rate limited by the model provider (${detail})`,
       type: ModelFailure.rateLimited,
-      nextRetryDelay: retryAfterMs(err.headers),
+      ...retryAfter(err.headers),
     });
   }
   if (status === 529 || err.type === 'overloaded_error') {
     return ApplicationFailure.create({
       message: `model overloaded (${detail})`,
       type: ModelFailure.overloaded,
-      nextRetryDelay: retryAfterMs(err.headers),
+      ...retryAfter(err.headers),
     });
   }
   if (status >= 500 || status === 408 || status === 409) {

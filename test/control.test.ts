@@ -17,7 +17,8 @@ const h = useHarness();
 describe('pause and resume', () => {
   test('a paused agent stops at the next step boundary and resumes where it stopped', async () => {
     const task = h.script([
-      { toolCalls: [{ name: 'bash', input: { command: 'echo one >> out.txt' } }], delayMs: 600 },
+      // A second of bash: the pause surely arrives during step 1.
+      { toolCalls: [{ name: 'bash', input: { command: 'sleep 1; echo one >> out.txt' } }], delayMs: 600 },
       { toolCalls: [{ name: 'bash', input: { command: 'echo two >> out.txt' } }] },
       { text: 'finished' },
     ]);
@@ -48,7 +49,8 @@ describe('pause and resume', () => {
 
   test('resume with a task continues the same conversation with the new task', async () => {
     const task = h.script([{ text: 'first answer', delayMs: 500 }, { text: 'second answer' }]);
-    const id = await h.spawn({ task });
+    // Through the queue: a local call holds the workflow task, so nobody could see it running.
+    const id = await h.spawn({ task, tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await controlAgent(h.client, id, 'pause');
     await waitForStatus(h.client, id, (v) => v.status === 'paused' && v.iterations === 1);
@@ -79,7 +81,8 @@ describe('pause and resume', () => {
       { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 },
       { text: 'read your note' },
     ]);
-    const id = await h.spawn({ task });
+    // Through the queue: a local call holds the workflow task, so nobody could see it running.
+    const id = await h.spawn({ task, tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await controlAgent(h.client, id, 'message', { content: 'also check the README' });
     await waitForAgent(h.client, id);

@@ -2,7 +2,7 @@
  * Provider rate limits: a swarm of many agents queues its model calls instead of
  * stampeding the provider, and no call fails for it.
  */
-import { modelQueue } from '../src/domain';
+import { ModelFailure, modelQueue } from '../src/domain';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
 
@@ -50,9 +50,14 @@ describe('at most N model calls a minute across the fleet', () => {
         const a = e.activityTaskScheduledEventAttributes;
         return a?.activityType?.name === 'callModel' ? [a.taskQueue?.name] : [];
       });
-      // Refused once on the agent's queue; then both calls through the model queue, where the
-      // server counts them.
-      expect(queues).toEqual([h.taskQueue, modelQueue(h.taskQueue), modelQueue(h.taskQueue)]);
+      // Refused once as a local call (no round trip); then both calls through the model queue,
+      // where the server counts them.
+      expect(queues).toEqual([modelQueue(h.taskQueue), modelQueue(h.taskQueue)]);
+      const refusals = events.filter(
+        (e) =>
+          e.markerRecordedEventAttributes?.failure?.applicationFailureInfo?.type === ModelFailure.notLocal,
+      );
+      expect(refusals).toHaveLength(1);
     }
   });
 });

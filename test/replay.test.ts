@@ -34,7 +34,8 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
     }),
   );
   // Paused, messaged and resumed with a task.
-  const paused = await h.spawn({ task: h.script([{ text: 'one', delayMs: 400 }, { text: 'two' }]) });
+  // Its first call runs past the fast path's limit: handed to a queued call, which adopts it.
+  const paused = await h.spawn({ task: h.script([{ text: 'one', delayMs: 2500 }, { text: 'two' }]) });
   ids.push(paused);
   await waitForStatus(h.client, paused, (v) => v.status === 'running');
   await controlAgent(h.client, paused, 'pause');

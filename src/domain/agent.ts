@@ -93,9 +93,9 @@ export const DEFAULT_TUNING = {
    * running after this many ms is handed to a queued activity, which adopts it (the call
    * goes on, now heartbeating, streaming its text, cancellable at once). A local call holds
    * the workflow task, so queries and signals wait for it: at most this long. 0 turns the
-   * fast path off. @default 2000
+   * fast path off. @default 1500
    */
-  localModelCallMs: 2000,
+  localModelCallMs: 1500,
 } as const;
 
 export const agentTuningSchema = lazy(() =>

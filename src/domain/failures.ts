@@ -11,3 +11,8 @@ export const ModelFailure = {
 
 /** The type of the failure an agent workflow ends with when the agent fails. */
 export const AGENT_FAILED = 'AgentFailed';
+
+/** A model failure's details: the wait the API asked for before the next attempt. */
+export interface RetryAfter {
+  retryAfterMs: number;
+}

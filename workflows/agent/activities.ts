@@ -12,6 +12,9 @@ import {
 import type { Activities } from '../../activities';
 import { ModelFailure, type AgentTuning } from '../../src/domain';
 
+/** The wait before a model call's second attempt. */
+export const MODEL_FIRST_BACKOFF = '1 second';
+
 /**
  * Model calls: long, streamed, heartbeating; rate limits and overloads back off and retry,
  * `modelMaxAttempts` times in all (`attemptsUsed` of them spent already, on a local call).
@@ -22,7 +25,7 @@ export function modelProfile(tuning: AgentTuning, attemptsUsed = 0): ActivityOpt
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: `${tuning.modelHeartbeatTimeoutSeconds} seconds`,
     retry: {
-      initialInterval: '1 second',
+      initialInterval: MODEL_FIRST_BACKOFF,
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       maximumAttempts: Math.max(1, attempts - attemptsUsed),

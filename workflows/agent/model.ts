@@ -18,16 +18,38 @@ import {
   type ModelContextInput,
   type ModelReply,
   type ModelTarget,
+  type RetryAfter,
 } from '../../src/domain';
 import type { CallModelInput } from '../../activities/model';
-import { activities, LOCAL_MODEL, LOCAL_READ, localActivities, modelProfile } from './activities';
+import {
+  activities,
+  LOCAL_MODEL,
+  LOCAL_READ,
+  localActivities,
+  MODEL_FIRST_BACKOFF,
+  modelProfile,
+} from './activities';
 import { hookAgent } from './gate';
 
+/** Whether an activity failed with `type`: a queued one's failure wraps it, a local one's may be it. */
 function isFailure(err: unknown, type: string): boolean {
-  return (
-    err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure && err.cause.type === type
-  );
+  const cause = err instanceof wf.ActivityFailure ? err.cause : err;
+  return cause instanceof wf.ApplicationFailure && cause.type === type;
 }
+
+/**
+ * What a failure asks to wait before the next attempt (a rate limit's retry-after), if anything:
+ * from its details, since a local activity's failure reaches workflow code without `nextRetryDelay`.
+ */
+function retryDelay(err: unknown): number | undefined {
+  const cause = err instanceof wf.ActivityFailure ? err.cause : err;
+  if (!(cause instanceof wf.ApplicationFailure)) return undefined;
+  const ms = (cause.details?.[0] as RetryAfter | undefined)?.retryAfterMs;
+  return typeof ms === 'number' && ms >= 0 ? ms : undefined;
+}
+
+/** A local model call the API refused (a queued one's refusal is its ActivityFailure): the agent fails. */
+export class ModelRejected extends Error {}
 
 export interface ModelHost {
   readonly config: AgentConfig;
@@ -136,8 +158,12 @@ export class ModelCalls {
       return this.sent(result, next);
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
+      // A request the API refuses fails the agent, wherever it ran.
+      if (isFailure(err, ModelFailure.rejected)) throw new ModelRejected((err as Error).message);
       if (isFailure(err, ModelFailure.notLocal)) state.localModelOff = true;
-      // Any other failure: retried as a queued call, with backoff and heartbeats.
+      // Any other failure: retried as a queued call, with backoff and heartbeats, after the wait
+      // the API asked for (retry-after) or the queued call's own first backoff.
+      else await wf.sleep(retryDelay(err) ?? MODEL_FIRST_BACKOFF);
       return undefined;
     }
   }
@@ -152,7 +178,9 @@ export class ModelCalls {
     // Only a local call is ever handed off.
     const reply = (await activities({ ...profile, taskQueue }, summary).callModel(input)) as ModelReply;
     this.ranLocally = false;
-    return this.sent(reply, input.context);
+    // Attempts count from the local one, so a recovery after it is seen as one (session.recovered).
+    const attempt = (reply.attempt ?? 1) + attemptsUsed;
+    return this.sent(attemptsUsed ? { ...reply, attempt } : reply, input.context);
   }
 
   /**

@@ -39,7 +39,7 @@ import { AgentCore } from './core';
 import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
-import { ModelCalls } from './model';
+import { ModelCalls, ModelRejected } from './model';
 import { checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
 import { installControlHandlers } from './control';
 
@@ -125,7 +125,7 @@ export class AgentRun extends AgentCore implements ToolHost {
         throw err;
       }
       const reason =
-        err instanceof LimitReached
+        err instanceof LimitReached || err instanceof ModelRejected
           ? err.message
           : err instanceof wf.ActivityFailure
             ? (err.cause?.message ?? err.message)
