@@ -156,9 +156,9 @@ test('shutdown ends live streams with a shutdown event, and the client can resum
     tuning: { modelHeartbeatTimeoutSeconds: 5 },
   });
   const reading = readSse(`${api.url}/agents/${body.id}/stream`, USERS.alice.token);
-  // Long enough for the first look: the agent's local steps hold its workflow task up to a
-  // second of model time (the fast path's checkpoints).
-  await new Promise((r) => setTimeout(r, 2500));
+  // Long enough for the first look: a query waits for the run of local steps in flight and
+  // for the next (the fast path's checkpoints come after a second of model time).
+  await new Promise((r) => setTimeout(r, 4000));
   await api.close();
   const read = await reading;
   expect(read.ended).toBe(true);
