@@ -9,6 +9,8 @@
  */
 import type { ModelReply } from '../src/domain';
 
+export { within } from '../src/within';
+
 /** What a call in flight shows of itself: its partial text, for the heartbeats. */
 export interface CallProgress {
   received: number;
@@ -52,18 +54,5 @@ export class HandedOffCalls {
 
   get size(): number {
     return this.calls.size;
-  }
-}
-
-/** The call's reply if it comes within `ms`, else undefined (the call goes on). */
-export async function within(reply: Promise<ModelReply>, ms: number): Promise<ModelReply | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([reply, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/api/app';
 import { ClosedViews } from '../src/api/closed-views';
+import { LiveViews } from '../src/api/live-views';
 import { Cursors } from '../src/api/cursor';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness } from './helpers/harness';
@@ -41,6 +42,7 @@ test('the OpenAPI document lists exactly the routes Express serves, with their m
       streams: new Set(),
       cursors: new Cursors(),
       closedViews: new ClosedViews(),
+      liveViews: new LiveViews(1),
     },
     log: pino({ level: 'silent' }),
     temporal: { address: h.address, namespace: 'default', connection: h.client.connection },

@@ -10,6 +10,8 @@ import type { Inspection } from '../temporal/inspect';
 /** Temporal statuses of a run that is over (a continued-as-new one hands on to its next run). */
 const CLOSED = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
 
+export const isClosed = (temporalStatus: string): boolean => CLOSED.has(temporalStatus);
+
 export class ClosedViews {
   /** By run id, sized by their JSON's length. */
   private readonly views: SizedLru<unknown>;
@@ -26,7 +28,7 @@ export class ClosedViews {
     run: Pick<Inspection, 'runId' | 'temporalStatus'>,
     ask: (runId?: string) => Promise<V>,
   ): Promise<V> {
-    if (!CLOSED.has(run.temporalStatus)) return ask();
+    if (!isClosed(run.temporalStatus)) return ask();
     const { runId } = run;
     const kept = this.views.get(runId);
     if (kept !== undefined) return kept as V;

@@ -10,6 +10,7 @@ import type { AgentDefaults } from '../domain';
 import { ApiError } from './errors';
 import type { Principal } from './principal';
 import type { ClosedViews } from './closed-views';
+import type { LiveViews } from './live-views';
 import type { Cursors } from './cursor';
 import type { SseStream } from './sse';
 import type { TokenTable } from './tokens';
@@ -38,6 +39,8 @@ export interface ApiDeps {
   streams: Set<SseStream>;
   /** Status views of finished runs, asked of a worker once. */
   closedViews: ClosedViews;
+  /** The last views of running agents, for GETs their worker is slow to answer. */
+  liveViews: LiveViews;
 }
 
 type Schema = z.ZodType;

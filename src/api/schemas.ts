@@ -90,7 +90,7 @@ export const agentEntry = z
 export const listOf = (item: z.ZodType) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() }).strict();
 
-/** An agent's status. When no worker answers, only what the server knows, and `partial` says so. */
+/** An agent's status. When its worker is slow to answer, its last view or what the server knows, and `partial` says so. */
 export const agentView = z
   .object({
     id: z.string(),
@@ -103,7 +103,13 @@ export const agentView = z
     iterations: z.number().optional(),
     startedAt: z.string().optional(),
     updatedAt: z.string().optional(),
-    partial: z.string().optional().describe('Set when no worker answered: the view is what the server knows'),
+    partial: z
+      .string()
+      .optional()
+      .describe(
+        "Set when the agent's worker did not answer in time: the view is the last one it gave (see asOf), or what the server knows",
+      ),
+    asOf: z.string().optional().describe('With partial: when the worker gave the view shown (ISO 8601)'),
     result: z.string().optional(),
     error: z.string().optional(),
     pausedReason: z.string().optional(),

@@ -11,6 +11,7 @@ import type { OrchestraConfig } from '../config';
 import { loadOrchestraFile } from '../config-file';
 import { createApp } from './app';
 import { ClosedViews } from './closed-views';
+import { LiveViews } from './live-views';
 import { Cursors } from './cursor';
 import type { ApiDeps } from './route';
 import type { SseStream } from './sse';
@@ -42,7 +43,16 @@ export interface ApiOptions {
   pollMs?: number;
   requestTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /** How long GET /agents/:id waits for a worker's view before it answers with the last one it has. */
+  viewWaitMs?: number;
 }
+
+/**
+ * A GET of a running agent waits this long for its worker's view: past it, the last view
+ * (marked with its age) or what the server knows. A worker answers in milliseconds unless it
+ * is saturated or the agent is in a run of local steps (up to a second or two).
+ */
+export const DEFAULT_VIEW_WAIT_MS = 200;
 
 /** Loopback names: the only places the API listens without tokens. */
 export function isLoopback(host: string): boolean {
@@ -73,6 +83,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     streams,
     cursors: new Cursors(tokens?.secret()),
     closedViews: new ClosedViews(),
+    liveViews: new LiveViews(options.viewWaitMs ?? DEFAULT_VIEW_WAIT_MS),
   };
   const { app } = createApp({
     deps,

@@ -46,6 +46,7 @@ export async function startTestApi(
     pollMs?: number;
     requestTimeoutMs?: number;
     queryTimeoutMs?: number;
+    viewWaitMs?: number;
   } = {},
 ): Promise<TestApi> {
   const server = await startApi({
@@ -68,6 +69,7 @@ export async function startTestApi(
     pollMs: options.pollMs ?? 100,
     requestTimeoutMs: options.requestTimeoutMs,
     queryTimeoutMs: options.queryTimeoutMs,
+    viewWaitMs: options.viewWaitMs,
   });
   const url = `${server.url}/api/v1`;
   return {

@@ -1,0 +1,61 @@
+/**
+ * The last status view the API got of each running agent, so that a GET answers within
+ * `waitMs` even when the agent's worker is slow to: a status query waits for the agent's
+ * workflow task in flight (a run of local steps, a second or two; much longer on a saturated
+ * worker). Past `waitMs` the GET answers with the last view it has, marked with its age, and
+ * the query runs on for the GETs after it: one query per run at a time, however many ask.
+ */
+import { SizedLru } from '../sized-lru';
+import { within } from '../within';
+
+export interface LiveAnswer<V> {
+  /** Absent when the worker did not answer in time and no earlier view is kept. */
+  view?: V;
+  /** When the view was answered (ms since the epoch). */
+  asOf?: number;
+  /** Whether the view was answered within the wait. */
+  fresh: boolean;
+}
+
+export class LiveViews {
+  /** By run id, sized by their JSON's length. */
+  private readonly views: SizedLru<{ view: unknown; at: number }>;
+  private readonly asking = new Map<string, Promise<unknown>>();
+
+  /** `maxChars`: of the views' JSON, all together. */
+  constructor(
+    readonly waitMs: number,
+    maxChars = 32 * 2 ** 20,
+  ) {
+    this.views = new SizedLru(maxChars);
+  }
+
+  /** The view `ask` gives if it comes within `waitMs`; else the last one kept, if any. A failed ask fails the GET that waits for it. */
+  async view<V>(runId: string, ask: () => Promise<V>): Promise<LiveAnswer<V>> {
+    let asked = this.asking.get(runId) as Promise<V> | undefined;
+    if (!asked) {
+      asked = ask();
+      this.asking.set(runId, asked);
+      void asked
+        .then(
+          (view) => this.keep(runId, view),
+          () => undefined, // the GETs waiting for it see the failure; later ones ask again
+        )
+        .finally(() => this.asking.delete(runId));
+    }
+    // A view is an object, never undefined: undefined means the wait ran out.
+    const view = await within(asked, this.waitMs);
+    if (view !== undefined) return { view, asOf: Date.now(), fresh: true };
+    const kept = this.views.get(runId);
+    return kept ? { view: kept.view as V, asOf: kept.at, fresh: false } : { fresh: false };
+  }
+
+  private keep(runId: string, view: unknown): void {
+    this.views.set(runId, { view, at: Date.now() }, JSON.stringify(view)?.length ?? 0);
+  }
+
+  /** Views kept. */
+  get size(): number {
+    return this.views.count;
+  }
+}
