@@ -11,6 +11,7 @@ import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { loadConfig, webUiLink } from '../src/config';
 import { spawnAgent } from '../src/temporal/agents';
 import { isServerUp } from '../src/temporal/connection';
+import { DYNAMIC_CONFIG } from '../src/temporal/dev-server';
 import { testAddress } from './helpers/harness';
 import { freePort } from './helpers/ports';
 
@@ -101,6 +102,19 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
         expect(Object.keys(services)).toContain(dep);
     }
     expect(services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    // The production server gets the settings the embedded dev server gets.
+    const [mounted] = services.temporal.volumes as string[];
+    const [source, target] = mounted.split(':');
+    expect(target).toBe(
+      `/etc/temporal/${(services.temporal.environment as Record<string, string>).DYNAMIC_CONFIG_FILE_PATH}`,
+    );
+    const dynamic = parse(await readFile(path.join(root, source), 'utf8')) as Record<
+      string,
+      Array<{ value: unknown }>
+    >;
+    expect(Object.entries(dynamic).map(([key, [{ value }]]) => `${key}=${String(value)}`)).toEqual(
+      DYNAMIC_CONFIG,
+    );
     expect(services.worker.environment).toMatchObject({
       TEMPORAL_ADDRESS: 'temporal:7233',
       ORCHESTRA_TASK_QUEUE: 'orchestra',

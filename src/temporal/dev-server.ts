@@ -35,6 +35,16 @@ export interface DevServer {
 
 export const SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
+/** The server settings Orchestra relies on; deploy/temporal/dynamicconfig.yaml has the same for a production server. */
+export const DYNAMIC_CONFIG = [
+  // An activity on the workflow's own queue comes back with the workflow task's completion.
+  'system.enableActivityEagerExecution=true',
+  // Queries of an agent in a run of local steps wait for its workflow task. The server holds
+  // one by default and refuses the rest (RESOURCE_EXHAUSTED), which clients retry after long
+  // backoffs: a status look and a live stream at once would wait seconds.
+  'history.MaxBufferedQueryCount=50',
+];
+
 const TYPE_NAMES = {
   KEYWORD: 'Keyword',
   TEXT: 'Text',
@@ -72,9 +82,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // fan-out of agents runs about 3x faster. NORMAL syncs at checkpoints, which survives a
     // killed server process (only a power cut could lose the last transactions).
     ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
-    // An activity on the workflow's own queue comes back with the workflow task's completion.
-    '--dynamic-config-value',
-    'system.enableActivityEagerExecution=true',
+    ...DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TYPE_NAMES[key.type]}`]),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort ?? 8233)]),
   ];

@@ -64,13 +64,15 @@ function serve(): void {
   let apiUrl = '';
   let ids: string[] = [];
   let polling: ReturnType<typeof poll> | undefined;
+  let partial = 0;
   const reply = (r: Reply) => process.send!(r);
   const get = async (): Promise<boolean> => {
     const id = ids[Math.floor(Math.random() * ids.length)];
     const r = await fetch(`${apiUrl}/api/v1/agents/${id}`);
-    await r.arrayBuffer();
+    const body = (await r.json()) as { partial?: string };
     if (r.status === 404) return false; // not started yet
     if (!r.ok) throw new Error(`GET /agents/${id}: ${r.status}`);
+    if (body.partial) partial += 1;
     return true;
   };
   process.on('message', (c: Command) => {
@@ -84,8 +86,9 @@ function serve(): void {
         ids = c.poll.ids;
         polling ??= poll(1000 / GETS_PER_SECOND, 10, get);
       } else {
-        const result = await polling!.stop();
+        const result = { ...(await polling!.stop()), partial };
         polling = undefined;
+        partial = 0;
         reply({ result });
       }
     })().catch((err: Error) => reply({ error: err.message }));

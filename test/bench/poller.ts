@@ -13,6 +13,8 @@ export interface PollResult {
   firstError?: string;
   /** Ticks skipped because `maxInFlight` calls were still waiting. */
   skipped: number;
+  /** Of the answers counted, those the API marked partial (not the worker's view of that moment). */
+  partial?: number;
 }
 
 /** `call` resolves true to count its latency, false to count it as uncounted; it throws on failure. */
@@ -58,6 +60,7 @@ export function describePoll(r: PollResult): string {
     `${r.latencies.length} answers: p50 ${q(0.5)}, p99 ${q(0.99)}, max ${max(r.latencies).toFixed(1)} ms;` +
     ` ${r.failures} failed${r.firstError ? ` (first: ${r.firstError})` : ''}` +
     (r.uncounted ? `; ${r.uncounted} not counted` : '') +
-    (r.skipped ? `; ${r.skipped} ticks skipped, too many in flight` : '')
+    (r.skipped ? `; ${r.skipped} ticks skipped, too many in flight` : '') +
+    (r.partial !== undefined ? `; ${r.partial} partial` : '')
   );
 }
