@@ -9,8 +9,6 @@
  */
 import type { ModelReply } from '../src/domain';
 
-export { within } from '../src/within';
-
 /** What a call in flight shows of itself: its partial text, for the heartbeats. */
 export interface CallProgress {
   received: number;
@@ -38,7 +36,7 @@ export class HandedOffCalls {
       call.abort(new Error(`model call ${id} was handed off but never adopted`));
     }, this.unadoptedMs);
     timer.unref();
-    // A settled call needs no keeping past its adopter's arrival, but its result does: keep both.
+    // A call that fails before its adopter comes is not an unhandled rejection: the adopter sees it.
     call.reply.catch(() => undefined);
     this.calls.set(id, { call, timer });
   }

@@ -26,7 +26,8 @@ import {
 } from '../src/domain';
 import { classifyModelError } from './model-errors';
 import { ContextCache, contextOf } from './model-context';
-import { HandedOffCalls, within, type CallProgress, type InFlightCall } from './model-handoff';
+import { within } from '../src/within';
+import { HandedOffCalls, type CallProgress, type InFlightCall } from './model-handoff';
 import { Slots } from './slots';
 
 /** Model calls at once per worker, unless ORCHESTRA_MODEL_CONCURRENCY says otherwise. */

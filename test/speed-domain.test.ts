@@ -13,7 +13,8 @@ import {
   type SwarmSpec,
 } from '../src/domain';
 import { ContextCache } from '../activities/model-context';
-import { HandedOffCalls, within } from '../activities/model-handoff';
+import { HandedOffCalls } from '../activities/model-handoff';
+import { within } from '../src/within';
 import { Slots } from '../activities/slots';
 import { finalReport, swarmDetails } from '../workflows/swarm/report';
 import { SwarmUsage } from '../workflows/swarm/usage';
