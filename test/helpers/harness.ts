@@ -190,7 +190,9 @@ export async function waitForStatus(
   const deadline = Date.now() + timeoutMs;
   let last: AgentStatusView | undefined;
   while (Date.now() < deadline) {
-    last = await agentStatus(client, id).catch(() => last);
+    // A deadline on each look: a query that reaches the server as the agent closes can wait for
+    // the server's query timeout (30 s) instead of failing at once; the next look answers.
+    last = await client.withDeadline(Date.now() + 5000, () => agentStatus(client, id)).catch(() => last);
     if (last && predicate(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
