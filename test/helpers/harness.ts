@@ -157,7 +157,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
-      await client.connection.close();
+      // The client retries some calls on timers of its own (a query refused while an agent's
+      // workflow task was busy); one firing after the close throws from the timer into
+      // whatever suite runs next. Close once they are surely done, never holding the process.
+      setTimeout(() => void client.connection.close(), 20_000).unref();
       await connection.close();
       await model.stop();
     },
