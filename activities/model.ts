@@ -178,8 +178,7 @@ export function createCallModel(deps: ModelDeps) {
       if (!ctx.info.isLocal || handoffAfterMs === undefined || callId === undefined) return await call.reply;
       const reply = await within(call.reply, handoffAfterMs);
       if (reply) return reply;
-      // Still running: it outlives this activity, for the queued one that adopts it.
-      ctx.cancellationSignal.removeEventListener('abort', cancel);
+      // Still running: it outlives this activity (no longer cancelled with it), for the queued one that adopts it.
       handedOff.handOff(callId, call);
       return { handedOff: callId };
     } finally {

@@ -8,14 +8,9 @@
 import { SizedLru } from '../sized-lru';
 import { within } from '../within';
 
-export interface LiveAnswer<V> {
-  /** Absent when the worker did not answer in time and no earlier view is kept. */
-  view?: V;
-  /** When the view was answered (ms since the epoch). */
-  asOf?: number;
-  /** Whether the view was answered within the wait. */
-  fresh: boolean;
-}
+/** A view answered within the wait; or the last one kept (answered at `asOf`, ms since the epoch), or none. */
+export type LiveAnswer<V> =
+  { fresh: true; view: V } | { fresh: false; view: V; asOf: number } | { fresh: false; view?: undefined };
 
 export class LiveViews {
   /** By run id, sized by their JSON's length. */
@@ -45,7 +40,7 @@ export class LiveViews {
     }
     // A view is an object, never undefined: undefined means the wait ran out.
     const view = await within(asked, this.waitMs);
-    if (view !== undefined) return { view, asOf: Date.now(), fresh: true };
+    if (view !== undefined) return { view, fresh: true };
     const kept = this.views.get(runId);
     return kept ? { view: kept.view as V, asOf: kept.at, fresh: false } : { fresh: false };
   }

@@ -31,10 +31,14 @@ import {
 } from './activities';
 import { hookAgent } from './gate';
 
-/** Whether an activity failed with `type`: a queued one's failure wraps it, a local one's may be it. */
-function isFailure(err: unknown, type: string): boolean {
+/** The activity's own failure: a queued one's comes wrapped in an ActivityFailure, a local one's may not. */
+function applicationFailure(err: unknown): wf.ApplicationFailure | undefined {
   const cause = err instanceof wf.ActivityFailure ? err.cause : err;
-  return cause instanceof wf.ApplicationFailure && cause.type === type;
+  return cause instanceof wf.ApplicationFailure ? cause : undefined;
+}
+
+function isFailure(err: unknown, type: string): boolean {
+  return applicationFailure(err)?.type === type;
 }
 
 /**
@@ -42,9 +46,7 @@ function isFailure(err: unknown, type: string): boolean {
  * from its details, since a local activity's failure reaches workflow code without `nextRetryDelay`.
  */
 function retryDelay(err: unknown): number | undefined {
-  const cause = err instanceof wf.ActivityFailure ? err.cause : err;
-  if (!(cause instanceof wf.ApplicationFailure)) return undefined;
-  const ms = (cause.details?.[0] as RetryAfter | undefined)?.retryAfterMs;
+  const ms = (applicationFailure(err)?.details?.[0] as RetryAfter | undefined)?.retryAfterMs;
   return typeof ms === 'number' && ms >= 0 ? ms : undefined;
 }
 

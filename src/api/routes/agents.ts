@@ -140,10 +140,10 @@ export function agentRoutes(deps: ApiDeps): Route[] {
             return { ...(await deps.closedViews.view(inspection, ask)), ...live };
           }
           const got = await deps.liveViews.view(inspection.runId, () => ask());
-          if (got.fresh) return { ...got.view!, ...live };
+          if (got.fresh) return { ...got.view, ...live };
           const waited = `no worker answered the status query within ${deps.liveViews.waitMs} ms`;
           if (!got.view) return serverView(`${waited}: what the server knows`);
-          const asOf = new Date(got.asOf!).toISOString();
+          const asOf = new Date(got.asOf).toISOString();
           // The server's status is the latest; the rest is the last view a worker gave.
           const status = (inspection.status as typeof got.view.status | undefined) ?? got.view.status;
           return { ...got.view, status, ...live, asOf, partial: `${waited}: its view as of ${asOf}` };
