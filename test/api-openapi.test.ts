@@ -12,6 +12,7 @@ import pino from 'pino';
 import { createApp } from '../src/api/app';
 import { ClosedViews } from '../src/api/closed-views';
 import { LiveViews } from '../src/api/live-views';
+import { QuickInspections } from '../src/api/quick-inspections';
 import { Cursors } from '../src/api/cursor';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness } from './helpers/harness';
@@ -43,6 +44,7 @@ test('the OpenAPI document lists exactly the routes Express serves, with their m
       cursors: new Cursors(),
       closedViews: new ClosedViews(),
       liveViews: new LiveViews(1),
+      inspections: new QuickInspections(),
     },
     log: pino({ level: 'silent' }),
     temporal: { address: h.address, namespace: 'default', connection: h.client.connection },

@@ -17,6 +17,7 @@ import { sendControl } from '../temporal/control';
 import { InvalidTransitionError } from '../temporal/errors';
 import { inspectWorkflow, type Inspection } from '../temporal/inspect';
 import { ApiError, notFound, toApiError } from './errors';
+import type { QuickInspection } from './quick-inspections';
 import { canControl, canSee, type Principal } from './principal';
 import type { ApiDeps } from './route';
 
@@ -49,6 +50,25 @@ export async function inspectVisible(
   );
   if (!canSee(p, inspection.workspace)) throw notFound(kind, id);
   return inspection;
+}
+
+/** The same, by `deadline` where the server is slow to describe it (quick-inspections.ts says how). */
+export async function inspectVisibleBy(
+  deps: ApiDeps,
+  p: Principal,
+  kind: Kind,
+  id: string,
+  deadline: number,
+): Promise<QuickInspection> {
+  const quick = await deps.inspections.inspect(
+    deps.client,
+    WORKFLOW_ID[kind](id),
+    () => notFound(kind, id),
+    deps.staleAfterMs,
+    deadline,
+  );
+  if (!canSee(p, quick.inspection.workspace)) throw notFound(kind, id);
+  return quick;
 }
 
 /** The thing, if the caller may control it: 404 for strangers, 403 for members who do not own it. */

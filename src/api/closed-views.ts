@@ -44,6 +44,11 @@ export class ClosedViews {
     return asked;
   }
 
+  /** Whether the view of this run is kept (a GET of it answers at once). */
+  has(runId: string): boolean {
+    return this.views.get(runId) !== undefined;
+  }
+
   private keep(runId: string, view: unknown): void {
     const chars = JSON.stringify(view)?.length ?? 0;
     if (chars > this.maxChars / 4) return; // one view would push out too many others

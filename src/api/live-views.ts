@@ -25,8 +25,8 @@ export class LiveViews {
     this.views = new SizedLru(maxChars);
   }
 
-  /** The view `ask` gives if it comes within `waitMs`; else the last one kept, if any. A failed ask fails the GET that waits for it. */
-  async view<V>(runId: string, ask: () => Promise<V>): Promise<LiveAnswer<V>> {
+  /** The view `ask` gives if it comes within `waitMs` (or `wait`); else the last one kept, if any. A failed ask fails the GET that waits for it. */
+  async view<V>(runId: string, ask: () => Promise<V>, wait = this.waitMs): Promise<LiveAnswer<V>> {
     let asked = this.asking.get(runId) as Promise<V> | undefined;
     if (!asked) {
       asked = ask();
@@ -39,7 +39,7 @@ export class LiveViews {
         .finally(() => this.asking.delete(runId));
     }
     // A view is an object, never undefined: undefined means the wait ran out.
-    const view = await within(asked, this.waitMs);
+    const view = await within(asked, wait);
     if (view !== undefined) return { view, fresh: true };
     const kept = this.views.get(runId);
     return kept ? { view: kept.view as V, asOf: kept.at, fresh: false } : { fresh: false };

@@ -11,6 +11,7 @@ import { ApiError } from './errors';
 import type { Principal } from './principal';
 import type { ClosedViews } from './closed-views';
 import type { LiveViews } from './live-views';
+import type { QuickInspections } from './quick-inspections';
 import type { Cursors } from './cursor';
 import type { SseStream } from './sse';
 import type { TokenTable } from './tokens';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   closedViews: ClosedViews;
   /** The last views of running agents, for GETs their worker is slow to answer. */
   liveViews: LiveViews;
+  /** Descriptions raced against the visibility store, for GETs a loaded server is slow to describe. */
+  inspections: QuickInspections;
 }
 
 type Schema = z.ZodType;

@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { staleness, type ModelProgress, type PendingWork, type Staleness } from '../domain';
 import { OrchestraAgentKind, OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from './search-attributes';
 import { known } from './errors';
+import { listPage, quote } from './visibility';
 
 const { PendingActivityState, PendingWorkflowTaskState } = temporal.api.enums.v1;
 
@@ -28,6 +29,9 @@ export interface Inspection {
   /** The model call in flight, if any: its attempt and the partial text its heartbeats carry. */
   modelCall?: { activityId: string; attempt: number; progress?: ModelProgress };
 }
+
+/** What the visibility store says of a run: an inspection without what only a description has. */
+export type Location = Omit<Inspection, 'staleness' | 'modelCall'>;
 
 const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString();
 
@@ -93,4 +97,25 @@ function decodeProgress(payload: temporal.api.common.v1.IPayload | undefined): M
   } catch {
     return undefined; // an older worker's heartbeat: no text to show
   }
+}
+
+/**
+ * The latest run of a workflow id, from the visibility store: no pending work (so no
+ * staleness), but it answers in tens of milliseconds when a loaded server's descriptions
+ * take seconds (they wait for the workflow's lock). Undefined until the store has the run.
+ */
+export async function locateWorkflow(client: Client, workflowId: string): Promise<Location | undefined> {
+  const { items } = await listPage(client, `WorkflowId = ${quote(workflowId)}`, 10);
+  const run = items.find((wf) => wf.status.name === 'RUNNING') ?? items[0];
+  if (!run) return undefined;
+  const sa = run.typedSearchAttributes;
+  return {
+    workflowId,
+    runId: run.runId,
+    workspace: sa.get(OrchestraWorkspace),
+    owner: sa.get(OrchestraOwner),
+    kind: sa.get(OrchestraAgentKind),
+    status: sa.get(OrchestraStatus),
+    temporalStatus: run.status.name,
+  };
 }

@@ -2,7 +2,6 @@
 import { controlRoutes, type ControlText } from './control';
 import {
   agentEvents,
-  agentStatus,
   agentTranscript,
   listAgents,
   spawnAgent,
@@ -11,8 +10,8 @@ import {
 import { spawnRequestSchema } from '../../domain';
 import { inspectWorkflow } from '../../temporal/inspect';
 import { inspectVisible, placement } from '../access';
-import { isClosed } from '../closed-views';
-import { ApiError, notFound, toApiError } from '../errors';
+import { agentViewWithin } from '../agent-view';
+import { ApiError, notFound } from '../errors';
 import { canSee, visibleWorkspaces } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
 import {
@@ -119,41 +118,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       params: idParams,
       ok: { status: 200, description: 'The agent', schema: agentView },
       errors,
-      async handle({ params, principal }) {
-        const inspection = await inspectVisible(deps, principal, 'agent', params.id);
-        const live = { temporalStatus: inspection.temporalStatus, ...inspection.staleness };
-        const ask = (runId?: string) =>
-          deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () =>
-            agentStatus(deps.client, params.id, runId),
-          );
-        // What the server knows (status, owner, staleness), when no worker's view will do.
-        const serverView = (partial: string) => ({
-          id: params.id,
-          status: inspection.status ?? 'unknown',
-          workspace: inspection.workspace,
-          owner: inspection.owner,
-          ...live,
-          partial,
-        });
-        try {
-          if (isClosed(inspection.temporalStatus)) {
-            return { ...(await deps.closedViews.view(inspection, ask)), ...live };
-          }
-          const got = await deps.liveViews.view(inspection.runId, () => ask());
-          if (got.fresh) return { ...got.view, ...live };
-          const waited = `no worker answered the status query within ${deps.liveViews.waitMs} ms`;
-          if (!got.view) return serverView(`${waited}: what the server knows`);
-          const asOf = new Date(got.asOf).toISOString();
-          // The server's status is the latest; the rest is the last view a worker gave.
-          const status = (inspection.status as typeof got.view.status | undefined) ?? got.view.status;
-          return { ...got.view, status, ...live, asOf, partial: `${waited}: its view as of ${asOf}` };
-        } catch (err) {
-          // The server answered the description but no worker answered the query: say what the
-          // server knows rather than fail when it matters most.
-          if (toApiError(err).status !== 503) throw err;
-          return serverView(`no worker answered the status query within ${deps.queryTimeoutMs} ms`);
-        }
-      },
+      handle: ({ params, principal }) => agentViewWithin(deps, principal, params.id),
     }),
     route({
       method: 'get',
