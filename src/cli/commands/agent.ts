@@ -22,6 +22,7 @@ import {
 } from '../../temporal/agents';
 import type { CliContext } from '../context';
 import { followAgent } from '../follow';
+import { look } from '../../temporal/look';
 import { formatEvent, formatList, formatResult, formatStatus } from '../format';
 
 const positiveInt = (value: string): number => {
@@ -105,7 +106,7 @@ export function agentCommand(
           onEvent: (e) => !o.json && ctx.out(formatEvent(e)),
           untilWaiting: true,
         });
-        const view = await agentStatus(client, id);
+        const view = await look(client, () => agentStatus(client, id));
         const result = view.status === 'waiting_for_input' ? view : await waitForAgent(client, id);
         ctx.out(o.json ? json(result) : 'metrics' in result ? formatResult(result) : formatStatus(view));
         return view.status === 'completed' || view.status === 'waiting_for_input' ? 0 : 1;
@@ -141,7 +142,8 @@ export function agentCommand(
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const view = await agentStatus(await ctx.client(), id);
+        const client = await ctx.client();
+        const view = await look(client, () => agentStatus(client, id));
         ctx.out(o.json ? json(view) : formatStatus(view));
       }),
     );
@@ -205,8 +207,8 @@ export function agentCommand(
           await followAgent(client, id, { after: o.after, onEvent: print });
           return;
         }
-        (await agentEvents(client, id, o.after)).forEach(print);
-        const { status } = await agentStatus(client, id);
+        (await look(client, () => agentEvents(client, id, o.after))).forEach(print);
+        const { status } = await look(client, () => agentStatus(client, id));
         if (!o.json && !isTerminal(status)) ctx.out(`(agent is ${status}; --follow to keep watching)`);
       }),
     );

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { webUiLink } from '../../config';
 import { sessionWorkflowId, type SessionView } from '../../domain';
 import { controlSession, createSession, listSessions, sessionStatus } from '../../temporal/sessions';
+import { look } from '../../temporal/look';
 import type { CliContext } from '../context';
 import { addControlCommands } from '../control-commands';
 
@@ -73,7 +74,8 @@ export function sessionCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const view = await sessionStatus(await ctx.client(), id);
+        const client = await ctx.client();
+        const view = await look(client, () => sessionStatus(client, id));
         ctx.out(o.json ? JSON.stringify(view, null, 2) : formatSession(view));
       }),
     );

@@ -7,6 +7,7 @@ import { webUiLink } from '../../config';
 import { clientDefaults } from '../../config-file';
 import { BadRequestError } from '../../temporal/agents';
 import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
+import { look } from '../../temporal/look';
 import type { CliContext } from '../context';
 import { addControlCommands } from '../control-commands';
 import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
@@ -108,7 +109,7 @@ export function swarmCommand(run: Run): Command {
         if (!o.json) ctx.out(`swarm ${id} · ${webUiLink(ctx.config, workflowId)}`);
         const render = liveRenderer(ctx.out, process.stdout.isTTY === true);
         for (;;) {
-          const status = await swarmStatus(client, id);
+          const status = await look(client, () => swarmStatus(client, id));
           if (!o.json) render(status);
           if (isTerminal(status.status)) break;
           await new Promise((r) => setTimeout(r, 500));
@@ -126,7 +127,8 @@ export function swarmCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const status = await swarmStatus(await ctx.client(), id);
+        const client = await ctx.client();
+        const status = await look(client, () => swarmStatus(client, id));
         ctx.out(
           o.json
             ? JSON.stringify(status, null, 2)

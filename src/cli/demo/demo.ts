@@ -24,6 +24,7 @@ import { DEMO_SCRIPT, DEMO_TASK } from './script';
 import { DEMO_SWARM_SCRIPTS, DEMO_SWARM_TASK } from './swarm-script';
 import { liveRenderer, swarmSummary } from '../swarm-view';
 import { startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
+import { look } from '../../temporal/look';
 import { isTerminal } from '../../domain';
 
 export interface DemoOptions {
@@ -82,7 +83,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)}\n`);
     await followAgent(client, id, { onEvent: (e) => ctx.out(formatEvent(e)) });
     const result = await waitForAgent(client, id);
-    const view = await agentStatus(client, id);
+    const view = await look(client, () => agentStatus(client, id));
     ctx.out(
       `\n${formatResult(result)}\ntodos:   ${view.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('  ')}`,
     );
@@ -97,11 +98,11 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     );
     ctx.out(`workspace: ${swarmCwd}\nswarm ${swarm.id} · ${webUiLink(config, swarm.workflowId)}`);
     const render = liveRenderer(ctx.out, false);
-    let outcome = await swarmStatus(client, swarm.id);
+    let outcome = await look(client, () => swarmStatus(client, swarm.id));
     while (!isTerminal(outcome.status)) {
       render(outcome);
       await new Promise((r) => setTimeout(r, 300));
-      outcome = await swarmStatus(client, swarm.id);
+      outcome = await look(client, () => swarmStatus(client, swarm.id));
     }
     outcome = await waitForSwarm(client, swarm.id);
     render(outcome);
