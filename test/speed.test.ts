@@ -143,14 +143,12 @@ test('fast steps run locally, and the history catches up every ten of them', asy
   expect((await waitForAgent(h.client, id)).metrics).toMatchObject({ iterations: 26, toolCalls: 25 });
   const events = await history(agentWorkflowId(id));
   const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-  // A checkpoint every ten local steps at most (sooner when the model time adds up to 1 s),
-  // none after the last: the model call after it goes through the queue, and it is the only
-  // activity. No no-op checkpoint activity.
-  expect(scheduled).toEqual(['callModel', 'callModel']);
+  // No model call went through a queue; a checkpoint every ten local steps at most (sooner
+  // when the model time adds up to 1 s), none after the last.
+  expect(scheduled).toEqual(['checkpoint', 'checkpoint']);
   const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
-  // The context files, the patch markers (the first local call, checkpoints on model calls),
-  // 24 local model calls, 25 reads.
-  expect(markers.length).toBe(1 + 2 + 24 + 25);
+  // The context files, the patch marker of the first local call, 26 model calls, 25 reads.
+  expect(markers.length).toBe(1 + 1 + 26 + 25);
   const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
   expect(tasks.length).toBeLessThanOrEqual(scheduled.length + 3);
 });

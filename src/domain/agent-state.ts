@@ -54,8 +54,6 @@ export interface AgentState {
   onFallback?: boolean;
   /** Steps run locally since the history last heard from this agent (see `checkpointDue`). */
   local?: LocalRun;
-  /** A checkpoint is due: the next model call goes through the queue, which is the checkpoint. */
-  queueNextCall?: boolean;
   /** How long the last model call took (ms): a short one lets the next run locally. */
   lastModelMs?: number;
   /**
@@ -91,13 +89,10 @@ export interface LocalRun {
 
 /**
  * Steps on the fast path run inside one workflow task and reach the history only when it
- * completes; queries and signals wait for it. A checkpoint completes it after this much, so
- * what a crash would repeat, what a person waits for (a pause, a status), and the size of one
- * task's completion all stay small: a second of model time, plus the call in flight (a call
- * still running after `localModelCallMs` leaves the task). The checkpoint is the next model
- * call, sent through the queue (and handed straight back to this worker): the round trip
- * the history needs carries work that happens anyway, and while that call runs no workflow
- * task is in flight, so signals and queries are answered at once.
+ * completes; queries and signals wait for it. A checkpoint (a no-op activity) completes it
+ * after this much, so what a crash would repeat, what a person waits for (a pause, a
+ * status), and the size of one task's completion all stay small: a second of model time,
+ * plus the call in flight (a call still running after `localModelCallMs` leaves the task).
  */
 export const CHECKPOINT_AFTER: LocalRun = { steps: 10, modelMs: 1_000, chars: 256_000 };
 

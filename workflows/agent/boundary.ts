@@ -14,17 +14,10 @@ import {
 } from '../../src/domain';
 import { activities, CHECKPOINT } from './activities';
 
-/** Agents that reached a checkpoint before it rode on the next model call ran a no-op activity. */
-const CHECKPOINT_ON_MODEL_CALL = 'checkpoint-on-model-call';
-
 /** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */
 export async function checkpointIfDue(state: AgentState): Promise<void> {
   if (!checkpointDue(state.local)) return;
   state.local = undefined;
-  if (wf.patched(CHECKPOINT_ON_MODEL_CALL)) {
-    state.queueNextCall = true;
-    return;
-  }
   // Not a timer: the dev server fires short timers up to a second late.
   await activities(CHECKPOINT, 'checkpoint').checkpoint();
 }

@@ -191,11 +191,6 @@ export class ModelCalls {
    */
   private runsLocally(): boolean {
     const { state } = this.host;
-    if (state.queueNextCall) {
-      // This call is the checkpoint of the local steps before it (agent-state.ts).
-      state.queueNextCall = false;
-      return false;
-    }
     if (state.localModelOff || this.localLimit() <= 0) return false;
     if (state.lastModelMs === undefined) return this.firstCallLocal;
     return state.lastModelMs < this.localLimit();
