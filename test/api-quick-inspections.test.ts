@@ -4,7 +4,9 @@
  * the wait; its staleness is the run's last described one, or none known.
  */
 import type { Client } from '@temporalio/client';
+import { inspectVisibleBy } from '../src/api/access';
 import { QuickInspections } from '../src/api/quick-inspections';
+import type { ApiDeps } from '../src/api/route';
 import { agentWorkflowId } from '../src/domain';
 import { spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { inspectWorkflow, locateWorkflow } from '../src/temporal/inspect';
@@ -66,7 +68,8 @@ describe('QuickInspections', () => {
   });
 
   test('a description later than the row but within the wait is still used', async () => {
-    const slow = slowToDescribe(h.client, 150);
+    const slow = slowToDescribe(h.client, 1_000);
+    const started = Date.now();
     const quick = await new QuickInspections().inspect(
       slow,
       workflowId,
@@ -74,7 +77,24 @@ describe('QuickInspections', () => {
       60_000,
       Date.now() + 5_000,
     );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(quick.staleness).toBe('fresh');
+  });
+
+  test("when the row answers for a late description, another workspace's member still learns nothing", async () => {
+    const deps = {
+      client: slowToDescribe(h.client, 1_500),
+      inspections: new QuickInspections(),
+      staleAfterMs: 60_000,
+    } as unknown as ApiDeps;
+    const member = { user: 'bob', workspaces: ['team'], admin: false };
+    const stranger = { user: 'eve', workspaces: ['elsewhere'], admin: false };
+    const id = workflowId.slice(agentWorkflowId('').length);
+    const seen = await inspectVisibleBy(deps, member, 'agent', id, Date.now() + 100);
+    expect(seen).toMatchObject({ staleness: 'unknown', inspection: { workspace: 'team' } });
+    await expect(inspectVisibleBy(deps, stranger, 'agent', id, Date.now() + 100)).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   test('a description past the wait: the row answers, then the staleness it described meanwhile', async () => {

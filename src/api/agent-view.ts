@@ -19,6 +19,9 @@ import type { Principal } from './principal';
 import type { StalenessSource } from './quick-inspections';
 import type { ApiDeps } from './route';
 
+/** How much longer than the wait a finished run's recorded result may take. */
+const RECORDED_GRACE_MS = 100;
+
 export async function agentViewWithin(deps: ApiDeps, principal: Principal, id: string): Promise<object> {
   const { waitMs } = deps.liveViews;
   const deadline = Date.now() + waitMs;
@@ -48,18 +51,24 @@ export async function agentViewWithin(deps: ApiDeps, principal: Principal, id: s
       const recording = kept ? undefined : recordedResult(deps, inspection.workflowId, inspection.runId);
       const view = await within(viewing, left());
       if (view) return answer(view);
-      const recorded = (await recording) ?? {};
+      // A history read, quick even on a loaded server; past a little grace, the server's status alone.
+      const recorded = (await within(recording ?? Promise.resolve({}), left() + RECORDED_GRACE_MS)) ?? {};
       return answer(
         { ...serverView, ...recorded },
         `${waited}: what the server recorded of the finished run (its whole view once a worker answers)`,
       );
     }
-    const got = await deps.liveViews.view(inspection.runId, () => ask(), left());
+    // Asked of the run the caller was allowed to see: an id another workspace took since
+    // (the visibility store can lag) must not answer with that workspace's agent.
+    const got = await deps.liveViews.view(inspection.runId, () => ask(inspection.runId), left());
     if (got.fresh) return answer(got.view);
     if (!got.view) return answer(serverView, `${waited}: what the server knows`);
     const asOf = new Date(got.asOf).toISOString();
-    // The server's status is the latest; the rest is the last view a worker gave.
-    const status = (inspection.status as typeof got.view.status | undefined) ?? got.view.status;
+    // A description's status is the latest; the rest is the last view a worker gave. (The
+    // visibility store's may be older than that view.)
+    const described =
+      staleness === 'fresh' ? (inspection.status as typeof got.view.status | undefined) : undefined;
+    const status = described ?? got.view.status;
     return answer({ ...got.view, status, asOf }, `${waited}: its view as of ${asOf}`);
   } catch (err) {
     // The server answered the description but no worker answered the query: say what the

@@ -12,7 +12,7 @@ import { inspectWorkflow, locateWorkflow, type Inspection, type Location } from 
 import { SizedLru } from '../sized-lru';
 import { within } from '../within';
 
-/** Where the inspection's staleness comes from: this description, the run's last one, or none. */
+/** Where the inspection's staleness comes from: known now (this description, or a finished run, never stale), the run's last description, or none. */
 export type StalenessSource = 'fresh' | { asOf: number } | 'unknown';
 
 export interface QuickInspection {
@@ -55,9 +55,12 @@ export class QuickInspections {
       Math.max(0, deadline - Date.now()),
     );
     if (late) return { inspection: late, staleness: 'fresh' };
-    const kept = this.kept.get(first.row.runId);
+    const { row } = first;
+    if (row.temporalStatus !== 'RUNNING')
+      return { inspection: { ...row, staleness: { stale: false } }, staleness: 'fresh' };
+    const kept = this.kept.get(row.runId);
     return {
-      inspection: { ...first.row, staleness: kept?.staleness ?? { stale: false } },
+      inspection: { ...row, staleness: kept?.staleness ?? { stale: false } },
       staleness: kept ? { asOf: kept.at } : 'unknown',
     };
   }
