@@ -5,7 +5,7 @@ import type { AgentStatus } from './status';
 import { TOOL_NAMES, type ToolName } from './tools';
 import type { TokenUsage } from './messages';
 import { budgetRequestSchema, type Budget } from './cost';
-import { hookSettingsSchema, type HookSettings } from './hooks';
+import { hookSettingsSchema, type HookSettings } from './hook-settings';
 import { policyRequestSchema, type ToolPolicy } from './policy';
 import { profileNameSchema } from './profile-name';
 import type { ModelTarget } from './routing';

@@ -16,6 +16,7 @@ export * from './policy';
 export * from './approvals';
 export * from './secrets';
 export * from './hooks';
+export * from './hook-settings';
 export * from './cost';
 export * from './queues';
 export * from './routing';

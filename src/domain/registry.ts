@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { lazy } from './lazy';
 import { AGENT_TYPES, agentLimitsSchema } from './agent';
 import { budgetRequestSchema, priceTableSchema } from './cost';
-import { hookSettingsSchema } from './hooks';
+import { hookSettingsSchema } from './hook-settings';
 import { policyRequestSchema } from './policy';
 import { routingSchema, TIERS } from './routing';
 import { TOOL_NAMES, type ToolName } from './tools';

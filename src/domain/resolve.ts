@@ -12,7 +12,7 @@ import {
   type SpawnRequest,
 } from './agent';
 import { resolveBudget, type Budget, type BudgetRequest } from './cost';
-import { DEFAULT_HOOK_SETTINGS, type HookSettings } from './hooks';
+import { DEFAULT_HOOK_SETTINGS, type HookSettings } from './hook-settings';
 import { resolvePolicy, type PolicyRequest, type ToolPolicy } from './policy';
 import { AgentRegistry, type OrchestraFile } from './registry';
 import { routeModel, type ModelTarget } from './routing';
