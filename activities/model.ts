@@ -167,9 +167,12 @@ export function createCallModel(deps: ModelDeps) {
     const call = (input.adopt && handedOff.adopt(input.adopt)) || start(input, ctx.info.attempt);
     // Beat while waiting for a slot and the first byte too: a lost worker is noticed promptly.
     // A local call has no heartbeat: the workflow task it runs in stands for it.
-    const beat = setInterval(() => {
-      if (!ctx.info.isLocal) ctx.heartbeat(modelProgress(call.progress.received, call.progress.text));
-    }, HEARTBEAT_MS);
+    const beat = ctx.info.isLocal
+      ? undefined
+      : setInterval(
+          () => ctx.heartbeat(modelProgress(call.progress.received, call.progress.text)),
+          HEARTBEAT_MS,
+        );
     const cancel = () => call.abort(ctx.cancellationSignal.reason);
     if (ctx.cancellationSignal.aborted) cancel();
     else ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });

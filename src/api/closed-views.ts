@@ -5,6 +5,7 @@
  * result): the least recently used go first.
  */
 import { SizedLru } from '../sized-lru';
+import { AsksInFlight } from './asks-in-flight';
 import type { Inspection } from '../temporal/inspect';
 
 /** Temporal statuses of a run that is over (a continued-as-new one hands on to its next run). */
@@ -16,7 +17,7 @@ export class ClosedViews {
   /** By run id, sized by their JSON's length. */
   private readonly views: SizedLru<unknown>;
   /** Asks under way, so that GETs of a run that just closed ask once between them. */
-  private readonly asking = new Map<string, Promise<unknown>>();
+  private readonly asking = new AsksInFlight();
 
   /** `maxChars`: of the views' JSON, all together. */
   constructor(private readonly maxChars = 64 * 2 ** 20) {
@@ -32,16 +33,11 @@ export class ClosedViews {
     const { runId } = run;
     const kept = this.views.get(runId);
     if (kept !== undefined) return kept as V;
-    let asked = this.asking.get(runId) as Promise<V> | undefined;
-    if (!asked) {
-      asked = ask(runId).then((view) => (this.keep(runId, view), view));
-      this.asking.set(runId, asked);
-      void asked.then(
-        () => this.asking.delete(runId),
-        () => this.asking.delete(runId),
-      );
-    }
-    return asked;
+    return this.asking.get(
+      runId,
+      () => ask(runId),
+      (view) => this.keep(runId, view),
+    );
   }
 
   /** Whether the view of this run is kept (a GET of it answers at once). */

@@ -6,6 +6,7 @@
  * the query runs on for the GETs after it: one query per run at a time, however many ask.
  */
 import { SizedLru } from '../sized-lru';
+import { AsksInFlight } from './asks-in-flight';
 import { within } from '../within';
 
 /** A view answered within the wait; or the last one kept (answered at `asOf`, ms since the epoch), or none. */
@@ -15,7 +16,7 @@ export type LiveAnswer<V> =
 export class LiveViews {
   /** By run id, sized by their JSON's length. */
   private readonly views: SizedLru<{ view: unknown; at: number }>;
-  private readonly asking = new Map<string, Promise<unknown>>();
+  private readonly asking = new AsksInFlight();
 
   /** `maxChars`: of the views' JSON, all together. */
   constructor(
@@ -27,17 +28,7 @@ export class LiveViews {
 
   /** The view `ask` gives if it comes within `waitMs` (or `wait`); else the last one kept, if any. A failed ask fails the GET that waits for it. */
   async view<V>(runId: string, ask: () => Promise<V>, wait = this.waitMs): Promise<LiveAnswer<V>> {
-    let asked = this.asking.get(runId) as Promise<V> | undefined;
-    if (!asked) {
-      asked = ask();
-      this.asking.set(runId, asked);
-      void asked
-        .then(
-          (view) => this.keep(runId, view),
-          () => undefined, // the GETs waiting for it see the failure; later ones ask again
-        )
-        .finally(() => this.asking.delete(runId));
-    }
+    const asked = this.asking.get(runId, ask, (view) => this.keep(runId, view));
     // A view is an object, never undefined: undefined means the wait ran out.
     const view = await within(asked, wait);
     if (view !== undefined) return { view, fresh: true };
