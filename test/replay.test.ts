@@ -1,7 +1,7 @@
 /** Determinism: the histories of finished runs replay against today's workflow code. */
 import { Worker } from '@temporalio/worker';
 import { agentHandle, controlAgent, waitForAgent } from '../src/temporal/agents';
-import { WORKFLOWS_PATH } from '../workers/bundles';
+import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../workers/bundles';
 import { controlSession, createSession } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { answerApproval } from '../src/temporal/approvals';
@@ -161,7 +161,10 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
     .list({ query: `(${query}) AND ExecutionStatus!="Running"` })
     .intoHistories();
   const results = [];
-  for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories))
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
+    histories,
+  ))
     results.push(result);
   expect(results.length).toBeGreaterThanOrEqual(closed.length + 1);
   expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);

@@ -70,6 +70,38 @@ test('a garbage payload from the CLI is recorded as ignored and the agent carrie
   await controlAgent(h.client, id, 'cancel');
 });
 
+test('a signal in an encoding no converter knows is recorded as ignored, and the agent still answers and obeys', async () => {
+  const id = await h.spawn({ task: '', type: 'interactive' });
+  await waitForStatus(h.client, id, (v) => v.status === 'idle');
+  // Before the fix, decoding failed before any handler ran: every workflow task failed from then on.
+  await temporal(
+    'workflow',
+    'signal',
+    '--workflow-id',
+    `agent-${id}`,
+    '--name',
+    'pause',
+    '--input',
+    '"x"',
+    '--input-meta',
+    'encoding=foo/bar',
+  );
+  let ignored: unknown[] = [];
+  for (let i = 0; i < 100 && ignored.length < 1; i++) {
+    ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');
+    if (!ignored.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(ignored).toEqual([
+    expect.objectContaining({
+      signal: 'pause',
+      reason: expect.stringMatching(/^bad payload: .*undecodable/),
+    }),
+  ]);
+  expect((await waitForStatus(h.client, id, (v) => v.status === 'idle')).status).toBe('idle');
+  await signal(id, 'cancel', '{"reason":"after the bad one"}');
+  expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+});
+
 test('`temporal workflow query --type status` answers with the status contract', async () => {
   const task = h.script([{ text: 'answered' }]);
   const id = await h.spawn({ task, name: 'queried' });

@@ -10,6 +10,9 @@ import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporal
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** Orchestra's payload converter (a payload that cannot be decoded reaches handlers as a value): bundled with the workflows and used by the worker. */
+export const PAYLOAD_CONVERTER_PATH = require.resolve('../src/temporal/payload-converter');
+
 /** Modules every workflow shares instead of evaluating them again: workflows/shared-modules.ts. */
 export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
 
@@ -53,11 +56,12 @@ const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
 /** Where a worker gets its workflow code: the built bundle when it is current, else its sources. */
 export function workflowCode(
   name: BundleName,
-): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions' | 'dataConverter'> {
   const codePath = bundlePath(name);
-  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
+  const dataConverter = { payloadConverterPath: PAYLOAD_CONVERTER_PATH };
+  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath }, dataConverter };
   const { workflowsPath, preloadModules } = SOURCES[name];
-  return { workflowsPath, bundlerOptions: { preloadModules } };
+  return { workflowsPath, bundlerOptions: { preloadModules }, dataConverter };
 }
 
 /** The bundle exists and nothing under `inputs` changed after it was written. */
@@ -76,7 +80,12 @@ export async function writeBundles(): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
   const logger = new DefaultLogger('WARN');
   for (const [name, { workflowsPath, preloadModules }] of Object.entries(SOURCES)) {
-    const { code } = await bundleWorkflowCode({ workflowsPath, preloadModules, logger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath,
+      preloadModules,
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      logger,
+    });
     await writeFile(bundlePath(name as BundleName), code);
   }
 }
