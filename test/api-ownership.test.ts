@@ -115,3 +115,32 @@ test("only a session's owner adds to it and controls it; only a swarm's owner co
   expect((await api.call('carol', 'GET', `/swarms/${swarm.body.id}/stream`)).status).toBe(404);
   expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(202);
 });
+
+test("nobody takes a finished agent's id, nor the id a subagent or swarm member will have", async () => {
+  const id = `mine-${Date.now()}`;
+  const done = await api.call('alice', 'POST', '/agents', {
+    task: h.script([{ text: 'ok' }]),
+    cwd: await h.workspace(),
+    id,
+  });
+  expect(done.status).toBe(201);
+  await waitForStatus(h.client, id, (v) => v.status === 'completed');
+  // Before, a finished agent's id was free: carol's run took it, and alice's look found carol's agent.
+  const taken = await api.call('carol', 'POST', '/agents', { task: 'x', cwd: await h.workspace(), id });
+  expect(taken.status).toBe(409);
+  expect(taken.body.error.code).toBe('already_exists');
+  const again = await api.call('alice', 'POST', '/agents', { task: 'x', cwd: await h.workspace(), id });
+  expect(again.status).toBe(409);
+  expect(await api.call('alice', 'GET', `/agents/${id}`)).toMatchObject({
+    status: 200,
+    body: { id, status: 'completed', result: 'ok', workspace: 'acme' },
+  });
+  // `<parent>.<n>` is a subagent's or a swarm member's id: taking it first would make the parent's start fail.
+  const dotted = await api.call('carol', 'POST', '/agents', {
+    task: 'x',
+    cwd: await h.workspace(),
+    id: `${id}.1`,
+  });
+  expect(dotted.status).toBe(400);
+  expect(dotted.body.error.message).toMatch(/"\." is kept for subagents and swarm members/);
+});

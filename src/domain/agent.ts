@@ -144,9 +144,13 @@ export const spawnRequestSchema = lazy(() =>
   z
     .object({
       task: z.string().max(100_000).describe('What the agent should do (empty: wait for a message)'),
+      // No ".": `<parent>.<n>` names subagents and swarm members, so nobody may take one first.
       id: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, "_", "." and "-", at most 100')
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
+          'letters, digits, "_" and "-", at most 100 ("." is kept for subagents and swarm members)',
+        )
         .optional(),
       name: z.string().min(1).max(200).optional(),
       type: z.enum(AGENT_TYPES).optional(),

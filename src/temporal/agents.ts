@@ -68,6 +68,9 @@ export async function spawnAgent(
     .start<typeof agentWorkflow>('agentWorkflow', {
       taskQueue: defaults.taskQueue,
       workflowId,
+      // An id is never used twice: a finished one stays its owner's (another workspace could take it
+      // otherwise, and the owner's look would find the stranger's run).
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{ config, task: request.task }],
       typedSearchAttributes: agentSearchAttributes(config, request.task),
       staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,

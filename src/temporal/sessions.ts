@@ -58,6 +58,8 @@ export async function createSession(
   await client.workflow.start('sessionWorkflow', {
     taskQueue,
     workflowId,
+    // Never reused, as an agent's (see spawnAgent).
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
     args: [state],
     typedSearchAttributes: [
       { key: OrchestraStatus, value: 'running' },

@@ -80,6 +80,8 @@ export async function startSwarm(
   await client.workflow.start(WORKFLOW_OF[input.spec.strategy], {
     taskQueue: defaults.taskQueue,
     workflowId,
+    // Never reused, as an agent's (see spawnAgent).
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
     args: [input],
     typedSearchAttributes: [
       { key: OrchestraStatus, value: 'running' },
