@@ -102,6 +102,20 @@ test('a signal in an encoding no converter knows is recorded as ignored, and the
   expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
 });
 
+test('a signal the agent does not know is recorded as ignored, not buffered unseen', async () => {
+  const id = await h.spawn({ task: '', type: 'interactive' });
+  await waitForStatus(h.client, id, (v) => v.status === 'idle');
+  await signal(id, 'pasue', '{"reason":"typo"}');
+  let ignored: unknown[] = [];
+  for (let i = 0; i < 100 && ignored.length < 1; i++) {
+    ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');
+    if (!ignored.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(ignored).toEqual([expect.objectContaining({ signal: 'pasue', reason: 'no such signal' })]);
+  await signal(id, 'cancel');
+  expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+});
+
 test('`temporal workflow query --type status` answers with the status contract', async () => {
   const task = h.script([{ text: 'answered' }]);
   const id = await h.spawn({ task, name: 'queried' });

@@ -1,6 +1,7 @@
 /**
- * Pause, resume, cancel and message: the agent's control signals. A bad payload, or one its
- * status refuses (resume a running agent), is recorded as an `ignored` event, never thrown.
+ * Pause, resume, cancel and message: the agent's control signals. A bad payload, one its
+ * status refuses (resume a running agent), or a signal it does not know is recorded as an
+ * `ignored` event, never thrown.
  */
 import * as wf from '@temporalio/workflow';
 import type { ZodError } from 'zod';
@@ -63,6 +64,17 @@ export function installControlHandlers(host: ControlHost): void {
   );
   wf.setHandler(messageSignal, (raw) =>
     on('message', messagePayload.safeParse(raw), (p) => message(host, p)),
+  );
+}
+
+/**
+ * A signal no handler takes (a typo in `temporal workflow signal --name`) would wait unseen in
+ * the SDK's buffer for the rest of the run: record it instead. Set after every other handler
+ * (buffered signals go to the first handler that takes them), before the first await.
+ */
+export function recordUnknownSignals(host: Pick<ControlHost, 'record'>): void {
+  wf.setDefaultSignalHandler((name) =>
+    host.record({ type: 'ignored', signal: preview(name), reason: 'no such signal' }),
   );
 }
 

@@ -41,7 +41,7 @@ import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls, ModelRejected } from './model';
 import { checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
-import { installControlHandlers } from './control';
+import { installControlHandlers, recordUnknownSignals } from './control';
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -103,6 +103,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       system: this.model.system(),
       messages: this.state.conversation,
     }));
+    recordUnknownSignals({ record: (body) => this.record(body) });
   }
 
   async run(): Promise<AgentResult> {
