@@ -1,5 +1,6 @@
 # The Orchestra image: the worker by default; `orchestra setup` and other commands by override.
-FROM node:20.20.2-bookworm-slim AS build
+# Node 24: the LTS line in support (20 reached its end of life in April 2026).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches ./patches
@@ -12,13 +13,15 @@ COPY workers ./workers
 COPY test ./test
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20.20.2-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 # bash for the bash tool; git for the agents' working copies.
 RUN apt-get update && apt-get install -y --no-install-recommends bash git ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The agents' working copies live here (a volume in docker-compose.yml); the worker runs as node.
+RUN mkdir -p /workspaces && chown node:node /workspaces
 USER node
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["worker"]

@@ -161,3 +161,20 @@ describe('errors are clear and exit non-zero', () => {
     expect(run.stderr).toMatch(message);
   });
 });
+
+test('health: the server answers; --worker needs a worker of this host polling the queue', async () => {
+  const server = await orchestra(['health']);
+  expect(server).toMatchObject({ code: 0, stdout: expect.stringMatching(/answers/) });
+  // The harness's worker runs in this process, on this host.
+  await h.spawn({ task: h.script([{ text: 'ok' }]) });
+  const polled = await orchestra(['health', '--worker']);
+  expect(polled.code).toBe(0);
+  expect(polled.stdout).toMatch(new RegExp(`polling ${h.taskQueue}: ${process.pid}@\\S+ \\(\\d+ s ago\\)`));
+  const idle = await orchestra(['health', '--worker'], { ORCHESTRA_TASK_QUEUE: 'nobody-polls-this' });
+  expect(idle).toMatchObject({
+    code: 1,
+    stdout: expect.stringMatching(/no worker of this host polls nobody-polls-this/),
+  });
+  const down = await orchestra(['health'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  expect(down.code).toBe(5);
+});

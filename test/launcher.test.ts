@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { parse } from 'yaml';
 import { cachedBinary, findOrInstallTemporalCli } from '../src/temporal/cli-binary';
+import { ensureNamespace, RETENTION_DAYS } from '../src/temporal/namespace';
 import { registerSearchAttributes } from '../src/temporal/register-search-attributes';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { loadConfig, webUiLink } from '../src/config';
@@ -81,27 +82,66 @@ describe('configuration', () => {
 });
 
 describe('docker-compose.yml (validated here; no Docker engine runs in tests)', () => {
-  test('runs Temporal on PostgreSQL, the Web UI, search-attribute setup and the workers, all pinned', async () => {
-    const root = path.resolve(__dirname, '..');
-    const compose = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8'));
-    const services = compose.services as Record<string, Record<string, unknown>>;
+  const root = path.resolve(__dirname, '..');
+  const env = { POSTGRES_PASSWORD: 'from-the-env', ANTHROPIC_API_KEY: 'sk-test' };
+
+  test('Docker Compose itself accepts it (`config`, no engine needed), and refuses it without a database password', async () => {
+    const tokens = path.join(root, 'orchestra-tokens.json');
+    const hadTokens = await readFile(tokens).then(
+      () => true,
+      () => false,
+    );
+    if (!hadTokens) await writeFile(tokens, '{}');
+    try {
+      const ok = await compose(['config', '-q'], { ...process.env, ...env });
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      const { POSTGRES_PASSWORD: _, ...noPassword } = { ...process.env, ...env };
+      const refused = await compose(['config', '-q'], noPassword);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/set POSTGRES_PASSWORD/);
+    } finally {
+      if (!hadTokens) await rm(tokens);
+    }
+  });
+
+  test('Temporal on PostgreSQL from maintained images, the Web UI, setup, workers and API: pinned, restarted, limited, checked', async () => {
+    const file = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8'));
+    const services = file.services as Record<string, Record<string, unknown>>;
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'orchestra-setup',
       'postgresql',
       'temporal',
+      'temporal-schema',
       'temporal-ui',
       'worker',
     ]);
+    const oneShots = ['temporal-schema', 'orchestra-setup'];
     for (const [name, service] of Object.entries(services)) {
-      if (service.image)
+      if (service.image) {
         expect(`${name}: ${service.image}`).toMatch(/:\d[\w.-]*$/); // a pinned tag, never latest
-      else expect(service.build).toBe('.');
+        expect(service.image).not.toMatch(/auto-setup/); // deprecated: not for production
+      } else expect(service.build).toBe('.');
       const deps = service.depends_on ?? [];
       for (const dep of Array.isArray(deps) ? deps : Object.keys(deps as object))
         expect(Object.keys(services)).toContain(dep);
+      if (oneShots.includes(name)) expect(service.restart).toMatch(/^on-failure/);
+      else {
+        expect(`${name}: ${String(service.restart)}`).toBe(`${name}: unless-stopped`);
+        expect(service.deploy).toMatchObject({ resources: { limits: { cpus: expect.any(String) } } });
+      }
+      // No password written into the file: each comes from the environment.
+      for (const [key, value] of Object.entries((service.environment ?? {}) as Record<string, unknown>))
+        if (/PASSWORD|PWD/.test(key)) expect(value).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
     }
+    expect(services.temporal.image).toMatch(/^temporalio\/server:/);
     expect(services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(services.temporal.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
+    // The schema job's script exists and is the one mounted.
+    const [script] = (services['temporal-schema'].volumes as string[])[0].split(':');
+    expect(await readFile(path.join(root, script), 'utf8')).toMatch(/temporal-sql-tool/);
     // The production server gets the settings the embedded dev server gets.
     const [mounted] = services.temporal.volumes as string[];
     const [source, target] = mounted.split(':');
@@ -119,6 +159,9 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
       TEMPORAL_ADDRESS: 'temporal:7233',
       ORCHESTRA_TASK_QUEUE: 'orchestra',
     });
+    expect(services.worker.healthcheck).toMatchObject({
+      test: ['CMD', 'node', 'dist/src/cli/main.js', 'health', '--worker'],
+    });
     expect(services['orchestra-setup'].command).toEqual(['setup']);
     // The API listens beyond loopback there, so it must have tokens.
     expect(services.api.command).toEqual(['api']);
@@ -126,11 +169,34 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
       ORCHESTRA_API_HOST: '0.0.0.0',
       ORCHESTRA_API_TOKENS_FILE: '/run/secrets/orchestra-tokens',
     });
-    expect(compose.secrets['orchestra-tokens'].file).toBe('./orchestra-tokens.json');
+    expect(file.secrets['orchestra-tokens'].file).toBe('./orchestra-tokens.json');
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/src\/cli\/main.js"\]/);
+    // A Node LTS line in support, and a workspaces directory the worker's user can write.
+    for (const [, major] of dockerfile.matchAll(/^FROM node:(\d+)/gm))
+      expect(Number(major)).toBeGreaterThanOrEqual(22);
+    expect(dockerfile).toMatch(/chown node:node \/workspaces[\s\S]*USER node/);
   });
 });
+
+/** `docker compose` (the CLI plugin) where it works, else the standalone `docker-compose` (Debian's). */
+async function compose(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  const run = (cmd: string, argv: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = spawn(cmd, argv, {
+        cwd: path.resolve(__dirname, '..'),
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', (err) => resolve({ code: 127, stderr: err.message }));
+      child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+    });
+  const plugin = await run('docker', ['compose', 'version']);
+  if (plugin.code === 0) return run('docker', ['compose', ...args]);
+  return run('docker-compose', args);
+}
 
 test('on a server without our search attributes, spawn says to run setup, and setup fixes it', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bare-'));
@@ -165,6 +231,11 @@ test('on a server without our search attributes, spawn says to run setup, and se
     expect(await registerSearchAttributes(connection, 'default')).toEqual(
       SEARCH_ATTRIBUTES.map((k) => k.name),
     );
+    // A production server starts with no namespace: setup creates it, once.
+    expect(await ensureNamespace(connection, 'orchestra-fresh')).toBe(true);
+    expect(await ensureNamespace(connection, 'orchestra-fresh')).toBe(false);
+    const described = await connection.workflowService.describeNamespace({ namespace: 'orchestra-fresh' });
+    expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(RETENTION_DAYS * 86_400);
     // The server takes a moment to see new search attributes.
     let spawned: unknown;
     for (let i = 0; i < 50 && !spawned; i++) {

@@ -8,9 +8,12 @@ import { scriptFileSchema } from '../../llm/script';
 import { startScriptedServer } from '../../llm/scripted-server';
 import { BadRequestError } from '../../temporal/agents';
 import { startDevServer } from '../../temporal/dev-server';
+import { pollersOn } from '../../temporal/health';
+import { ensureNamespace, RETENTION_DAYS } from '../../temporal/namespace';
 import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { runWorker } from '../../../workers/main';
 import type { CliContext } from '../context';
+import { ExitCode } from '../errors';
 import { runDemo } from '../demo/demo';
 
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
@@ -79,14 +82,41 @@ export function runtimeCommands(run: Run): Command[] {
     );
 
   const setup = new Command('setup')
-    .description("register Orchestra's search attributes on the server at $TEMPORAL_ADDRESS (idempotent)")
+    .description(
+      "create $TEMPORAL_NAMESPACE if missing and register Orchestra's search attributes on the server at $TEMPORAL_ADDRESS (idempotent)",
+    )
     .action(() =>
       run(async (ctx) => {
         const connection = await Connection.connect({ address: ctx.config.temporalAddress });
-        const added = await registerSearchAttributes(connection, ctx.config.namespace).finally(() =>
-          connection.close(),
-        );
-        ctx.out(added.length ? `registered ${added.join(', ')}` : 'search attributes already registered');
+        try {
+          const { namespace } = ctx.config;
+          if (await ensureNamespace(connection, namespace))
+            ctx.out(`created namespace ${namespace} (${RETENTION_DAYS} days' retention)`);
+          const added = await registerSearchAttributes(connection, namespace);
+          ctx.out(added.length ? `registered ${added.join(', ')}` : 'search attributes already registered');
+        } finally {
+          await connection.close();
+        }
+      }),
+    );
+
+  const health = new Command('health')
+    .description(
+      'exit 0 when the server at $TEMPORAL_ADDRESS answers and, with --worker, a worker on this host polls $ORCHESTRA_TASK_QUEUE (container health checks)',
+    )
+    .option('--worker', 'also require a worker of this host polling the task queue')
+    .action((o) =>
+      run(async (ctx) => {
+        const client = await ctx.client();
+        await client.workflowService.getSystemInfo({});
+        if (!o.worker) return void ctx.out(`server at ${ctx.config.temporalAddress} answers`);
+        const pollers = await pollersOn(client, ctx.config.taskQueue);
+        if (pollers.length === 0) {
+          ctx.out(`no worker of this host polls ${ctx.config.taskQueue}`);
+          return ExitCode.failure;
+        }
+        const seen = pollers.map((p) => `${p.identity} (${Math.round(p.agoMs / 1000)} s ago)`);
+        ctx.out(`polling ${ctx.config.taskQueue}: ${seen.join(', ')}`);
       }),
     );
 
@@ -97,5 +127,5 @@ export function runtimeCommands(run: Run): Command[] {
     .option('--no-keep', 'stop the dev server when the demo ends, even on a terminal')
     .action((o) => run((ctx) => runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true })));
 
-  return [server, worker, setup, modelServer, demo];
+  return [server, worker, setup, health, modelServer, demo];
 }
