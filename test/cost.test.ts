@@ -4,12 +4,20 @@
  * 80% and then stop the agent or pause it for a person's approval.
  */
 import { randomUUID } from 'node:crypto';
-import { callCost, ledgerWorkflowId, utcDay, type AgentEvent } from '../src/domain';
+import {
+  callCost,
+  LEDGER_QUEUE,
+  ledgerWorkflowId,
+  sessionWorkflowId,
+  utcDay,
+  type AgentEvent,
+} from '../src/domain';
 import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
 import { createSession, sessionStatus } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { ledgerQuery } from '../workflows/cost/definitions';
+import { chargeUpdate, ledgerQuery } from '../workflows/cost/definitions';
+import { costLedgerWorkflow } from '../workflows/cost/ledger';
 import { until } from './helpers/api';
 import { startHarness, TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
 
@@ -178,4 +186,35 @@ test("a day's ledger outlives the workers of the queue that started it", async (
   const day = await ledger();
   expect(day.totalUsd).toBeCloseTo(before + result.totals.costUsd, 12);
   expect(Object.keys(day.byAgent).sort()).toEqual([first, id].sort());
+});
+
+test('a charge retried after its ledger continued as new is counted once (the day and the session alike)', async () => {
+  // A continued run starts from what the last one carried: here, a call already charged.
+  const day = utcDay(new Date().toISOString());
+  const ledger = await h.client.workflow.start(costLedgerWorkflow, {
+    taskQueue: LEDGER_QUEUE,
+    workflowId: ledgerWorkflowId(`dedupe-${randomUUID().slice(0, 6)}`, day),
+    args: [{ workspace: 'dedupe', day, totalUsd: 1.5, byAgent: { a: 1.5 }, chargedCalls: ['call-1'] }],
+  });
+  const charge = (callId: string) =>
+    ledger.executeUpdate(chargeUpdate, { args: [{ agentId: 'a', callId, costUsd: 1 }], updateId: callId });
+  expect(await charge('call-1')).toEqual({ totalUsd: 1.5 });
+  expect(await charge('call-2')).toEqual({ totalUsd: 2.5 });
+  expect(await charge('call-2')).toEqual({ totalUsd: 2.5 }); // the server's own dedupe, within a run
+  await ledger.terminate('test done');
+
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  const handle = h.client.workflow.getHandle(sessionWorkflowId(session.id));
+  // After a continue-as-new the server has forgotten the first update's id: the retry arrives as
+  // another update (another id here), and the call id is what stops it.
+  const first = await handle.executeUpdate(chargeUpdate, {
+    args: [{ agentId: 'a', callId: 'call-9', costUsd: 0.25 }],
+    updateId: 'first-try',
+  });
+  const retried = await handle.executeUpdate(chargeUpdate, {
+    args: [{ agentId: 'a', callId: 'call-9', costUsd: 0.25 }],
+    updateId: 'second-try',
+  });
+  expect([first.totalUsd, retried.totalUsd]).toEqual([0.25, 0.25]);
+  expect((await sessionStatus(h.client, session.id)).costUsd).toBe(0.25);
 });

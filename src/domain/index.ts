@@ -18,6 +18,7 @@ export * from './secrets';
 export * from './hooks';
 export * from './hook-settings';
 export * from './cost';
+export * from './charged-calls';
 export * from './queues';
 export * from './routing';
 export * from './registry';

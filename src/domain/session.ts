@@ -66,9 +66,11 @@ export interface SessionState {
   /** The session's budget in USD, every agent counted. */
   budgetUsd?: number;
   startedAt: string;
+  /** Call ids charged, carried across continue-as-new (see charged-calls.ts). */
+  chargedCalls?: string[];
 }
 
-export interface SessionView extends Omit<SessionState, 'usage'> {
+export interface SessionView extends Omit<SessionState, 'usage' | 'chargedCalls'> {
   totals: Usage;
 }
 

@@ -33,6 +33,8 @@ export interface LedgerInput {
   day: string;
   totalUsd?: number;
   byAgent?: Record<string, number>;
+  /** Call ids charged, carried across continue-as-new (src/domain/charged-calls.ts). */
+  chargedCalls?: string[];
 }
-export type LedgerView = Required<LedgerInput>;
+export type LedgerView = Required<Omit<LedgerInput, 'chargedCalls'>>;
 export const ledgerQuery = defineQuery<LedgerView>('status');

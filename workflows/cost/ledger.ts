@@ -3,7 +3,7 @@
  * every agent counted. Started by the first charge of the day; ends an hour after the day.
  */
 import * as wf from '@temporalio/workflow';
-import { describeIssue } from '../../src/domain';
+import { describeIssue, firstCharge } from '../../src/domain';
 import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
 import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
 
@@ -17,13 +17,16 @@ export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView
     totalUsd: input.totalUsd ?? 0,
     byAgent: input.byAgent ?? {},
   };
+  const chargedCalls = input.chargedCalls ?? [];
   wf.setHandler(
     chargeUpdate,
     (raw) => {
       const c = chargePayload.parse(raw);
-      state.totalUsd += c.costUsd;
-      state.byAgent[c.agentId] = (state.byAgent[c.agentId] ?? 0) + c.costUsd;
-      wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.totalUsd }]);
+      if (firstCharge(chargedCalls, c.callId)) {
+        state.totalUsd += c.costUsd;
+        state.byAgent[c.agentId] = (state.byAgent[c.agentId] ?? 0) + c.costUsd;
+        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.totalUsd }]);
+      }
       return { totalUsd: state.totalUsd };
     },
     {
@@ -37,6 +40,6 @@ export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView
   const end = Date.parse(`${input.day}T00:00:00.000Z`) + 24 * 3600 * 1000 + GRACE_MS;
   await wf.condition(() => wf.workflowInfo().continueAsNewSuggested, Math.max(0, end - Date.now()));
   await wf.condition(wf.allHandlersFinished);
-  if (Date.now() < end) await wf.continueAsNew<typeof costLedgerWorkflow>(state);
+  if (Date.now() < end) await wf.continueAsNew<typeof costLedgerWorkflow>({ ...state, chargedCalls });
   return state;
 }

@@ -11,6 +11,7 @@ import {
   describeIssue,
   emptyUsage,
   findingPayload,
+  firstCharge,
   FINDINGS_CAPACITY,
   memberPayload,
   pausePayload,
@@ -94,9 +95,11 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     chargeUpdate,
     (raw): ChargeAnswer => {
       const c = chargePayload.parse(raw);
-      state.costUsd = (state.costUsd ?? 0) + c.costUsd;
-      wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
-      return { totalUsd: state.costUsd, limitUsd: state.budgetUsd };
+      if (firstCharge((state.chargedCalls ??= []), c.callId)) {
+        state.costUsd = (state.costUsd ?? 0) + c.costUsd;
+        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
+      }
+      return { totalUsd: state.costUsd ?? 0, limitUsd: state.budgetUsd };
     },
     {
       validator: (raw) => {
@@ -121,7 +124,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
 }
 
 function view(state: SessionState): SessionView {
-  const { usage, ...rest } = state;
+  const { usage, chargedCalls: _, ...rest } = state;
   const totals = Object.values(usage).reduce<Usage>(
     (acc, u) =>
       addUsage(acc, {
