@@ -16,7 +16,10 @@ RUN npm run build && npm prune --omit=dev
 FROM node:24-bookworm-slim
 WORKDIR /app
 # bash for the bash tool; git for the agents' working copies.
-RUN apt-get update && apt-get install -y --no-install-recommends bash git ca-certificates && rm -rf /var/lib/apt/lists/*
+# bubblewrap: the sandbox of the agents' bash commands. Docker's default seccomp profile forbids
+# the namespaces it needs: run the worker with a profile that allows them (see the README), or
+# it warns at start and each agent's policy decides whether bash runs unsandboxed.
+RUN apt-get update && apt-get install -y --no-install-recommends bash git ca-certificates bubblewrap && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

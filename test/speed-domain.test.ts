@@ -19,13 +19,7 @@ import { Slots } from '../activities/slots';
 import { finalReport, swarmDetails } from '../workflows/swarm/report';
 import { SwarmUsage } from '../workflows/swarm/usage';
 import * as bundles from '../workers/bundles';
-import {
-  bundleIsCurrent,
-  PAYLOAD_CONVERTER_PATH,
-  SHARED_MODULES,
-  WORKFLOWS_PATH,
-  workflowCode,
-} from '../workers/bundles';
+import { bundleIsCurrent, SHARED_MODULES, WORKFLOWS_PATH, workflowCode } from '../workers/bundles';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -204,15 +198,11 @@ describe('workflow bundles', () => {
     expect(workflowCode('agents')).toEqual({
       workflowsPath: WORKFLOWS_PATH,
       bundlerOptions: { preloadModules: SHARED_MODULES },
-      dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
     });
     // `npm test` builds first.
     const built = (await import(path.join(__dirname, '..', 'dist', 'workers', 'bundles'))) as typeof bundles;
     const codePath = path.join(__dirname, '..', 'dist', 'workflow-bundles', 'ledger.js');
-    expect(built.workflowCode('ledger')).toEqual({
-      workflowBundle: { codePath },
-      dataConverter: { payloadConverterPath: built.PAYLOAD_CONVERTER_PATH },
-    });
+    expect(built.workflowCode('ledger')).toEqual({ workflowBundle: { codePath } });
   });
 
   test('a bundle older than any file it holds is not current', async () => {

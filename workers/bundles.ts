@@ -10,7 +10,10 @@ import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporal
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** Orchestra's payload converter (a payload that cannot be decoded reaches handlers as a value): bundled with the workflows and used by the worker. */
+/**
+ * Orchestra's payload converter (a payload that cannot be decoded reaches handlers as a value):
+ * bundled with the workflows, and every worker's `dataConverter.payloadConverterPath`.
+ */
 export const PAYLOAD_CONVERTER_PATH = require.resolve('../src/temporal/payload-converter');
 
 /** Modules every workflow shares instead of evaluating them again: workflows/shared-modules.ts. */
@@ -56,12 +59,12 @@ const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
 /** Where a worker gets its workflow code: the built bundle when it is current, else its sources. */
 export function workflowCode(
   name: BundleName,
-): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions' | 'dataConverter'> {
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const codePath = bundlePath(name);
-  const dataConverter = { payloadConverterPath: PAYLOAD_CONVERTER_PATH };
-  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath }, dataConverter };
+  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
   const { workflowsPath, preloadModules } = SOURCES[name];
-  return { workflowsPath, bundlerOptions: { preloadModules }, dataConverter };
+  // Bundled from the sources, with the worker's dataConverter.payloadConverterPath.
+  return { workflowsPath, bundlerOptions: { preloadModules } };
 }
 
 /** The bundle exists and nothing under `inputs` changed after it was written. */

@@ -3,11 +3,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type OrchestraConfig } from '../src/config';
 import { activityDeps, loadOrchestraFile } from '../src/config-file';
 import { installRuntimeLogging } from '../src/logging';
+import { temporalAuth } from '../src/temporal/tls';
 import { createOrchestraWorker } from './worker';
 
 export async function runWorker(config: OrchestraConfig = loadConfig()): Promise<void> {
   installRuntimeLogging();
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress, ...temporalAuth() });
   try {
     const worker = await createOrchestraWorker({
       connection,

@@ -6,11 +6,14 @@
  * over either limit wait in the queue; they do not fail. Every worker also serves the
  * workspaces' day ledgers on their shared queue, so a ledger outlives any one queue's workers.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
+import { announceSandbox } from '../activities/tools/bwrap';
+import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';
-import { workflowCode } from './bundles';
+import { PAYLOAD_CONVERTER_PATH, workflowCode } from './bundles';
 import { warnIfStackTracesForced } from './stack-traces';
 
 export interface ModelLimits {
@@ -25,6 +28,8 @@ export interface OrchestraWorkerOptions extends ModelLimits {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Codecs of every payload (default: encryption when ORCHESTRA_ENCRYPTION_KEYS is set). */
+  payloadCodecs?: PayloadCodec[];
   /** Override anything else, e.g. `maxConcurrentActivityTaskExecutions`. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -67,6 +72,8 @@ export const FLEET_DEFAULTS = {
 
 export async function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<OrchestraWorker> {
   warnIfStackTracesForced();
+  // Whether bash commands are contained here: a loud warning when not (once per process).
+  await announceSandbox();
   const modelConcurrency = options.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
   const perMinute = options.modelCallsPerMinute ?? 0;
   const activities = createActivities({
@@ -83,6 +90,10 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     // model call would keep streaming, and billing, that long. Heartbeats also carry a model
     // call's partial text to the API's live stream.
     maxHeartbeatThrottleInterval: '1 second',
+    dataConverter: {
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      payloadCodecs: options.payloadCodecs ?? codecsFromEnv(),
+    },
   } satisfies Partial<WorkerOptions>;
   const main = await Worker.create({
     ...shared,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { TOOL_NAMES, type ToolName } from './tools';
+import { TOOL_NAMES, type BashSandbox, type ToolName } from './tools';
 
 /** The seed's Supervised / SemiAutonomous / FullyAutonomous. */
 export const AUTONOMY_LEVELS = ['supervised', 'semi', 'full'] as const;
@@ -68,6 +68,17 @@ export const policyRequestSchema = lazy(() =>
         .max(100)
         .optional()
         .describe('Commands matching any of these run without asking (deny patterns still win)'),
+      bashNetwork: z
+        .boolean()
+        .optional()
+        .describe('Whether bash commands may use the network (default false: the sandbox has none)'),
+      bashUnsandboxed: z
+        .enum(['allow', 'deny'])
+        .optional()
+        .describe(
+          'Whether bash runs on a worker without a sandbox, with only secret variables removed ' +
+            'from its environment (default allow; the worker warns at start)',
+        ),
       approvalTimeoutSeconds: z
         .number()
         .int()
@@ -91,6 +102,10 @@ export interface ToolPolicy {
   /** The defaults and the agent's own deny patterns. */
   bashDeny: string[];
   bashAllow: string[];
+  /** Whether bash may use the network (absent in agents started before the sandbox: false). */
+  bashNetwork?: boolean;
+  /** Whether bash runs where the worker has no sandbox (absent: allow). */
+  bashUnsandboxed?: ApprovalDecision;
   approvalTimeoutSeconds?: number;
   timeoutDecision: ApprovalDecision;
 }
@@ -102,6 +117,8 @@ export function resolvePolicy(request: PolicyRequest = {}, base?: ToolPolicy): T
     tools: {},
     bashDeny: [...DEFAULT_BASH_DENY],
     bashAllow: [],
+    bashNetwork: false,
+    bashUnsandboxed: 'allow' as ApprovalDecision,
     timeoutDecision: 'deny' as ApprovalDecision,
   };
   return {
@@ -109,8 +126,30 @@ export function resolvePolicy(request: PolicyRequest = {}, base?: ToolPolicy): T
     tools: { ...from.tools, ...request.tools },
     bashDeny: [...new Set([...from.bashDeny, ...(request.bashDeny ?? [])])],
     bashAllow: [...new Set([...from.bashAllow, ...(request.bashAllow ?? [])])],
+    bashNetwork: request.bashNetwork ?? from.bashNetwork ?? false,
+    bashUnsandboxed: request.bashUnsandboxed ?? from.bashUnsandboxed ?? 'allow',
     approvalTimeoutSeconds: request.approvalTimeoutSeconds ?? from.approvalTimeoutSeconds,
     timeoutDecision: request.timeoutDecision ?? from.timeoutDecision,
+  };
+}
+
+/** What the bash activity needs of the policy: how its command is contained. */
+export function bashSandbox(policy: ToolPolicy): BashSandbox {
+  return { network: policy.bashNetwork ?? false, unsandboxed: policy.bashUnsandboxed ?? 'allow' };
+}
+
+/**
+ * A subagent's bash never contained less than its parent's: the network only when both allow
+ * it, no unsandboxed bash when either denies it (for workflows/agent/subagents.ts, as with autonomy).
+ */
+export function stricterBashPolicy(
+  parent: ToolPolicy,
+  child: ToolPolicy,
+): Pick<ToolPolicy, 'bashNetwork' | 'bashUnsandboxed'> {
+  const [a, b] = [bashSandbox(parent), bashSandbox(child)];
+  return {
+    bashNetwork: a.network && b.network,
+    bashUnsandboxed: a.unsandboxed === 'deny' || b.unsandboxed === 'deny' ? 'deny' : 'allow',
   };
 }
 

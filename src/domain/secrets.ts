@@ -3,7 +3,10 @@
  * output or a model's reply reaches the workflow history, the model or the logs.
  */
 
-/** Well-known credential shapes. Each match is replaced by `[REDACTED:<name>]`. */
+/**
+ * Well-known credential shapes. Each match is replaced by `[REDACTED:<name>]`; a shape
+ * that captures a prefix (`Bearer `, `postgres://user:`) keeps it, so the line still reads.
+ */
 const SECRET_SHAPES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   {
     name: 'private-key',
@@ -18,6 +21,8 @@ const SECRET_SHAPES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   { name: 'stripe-key', pattern: /\b[rs]k_(live|test)_[A-Za-z0-9]{16,}/g },
   { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   { name: 'bearer', pattern: /\b(Bearer\s+)[A-Za-z0-9._~+/-]{20,}=*/g },
+  // `postgres://user:password@host`, `https://token:x-oauth@host`: the password goes, the user stays.
+  { name: 'url-password', pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]+(?=@)/gi },
 ];
 
 /** `API_KEY=...`, `"password": "..."`: the name stays, the value goes. */
@@ -35,10 +40,10 @@ export function redactSecrets(text: string, extra: readonly string[] = []): Reda
   let count = 0;
   let out = text;
   for (const { name, pattern } of SECRET_SHAPES) {
+    const keepsPrefix = name === 'bearer' || name === 'url-password';
     out = out.replace(pattern, (_m, ...groups) => {
       count += 1;
-      // Keep a "Bearer " prefix so the line still reads.
-      return name === 'bearer' ? `${String(groups[0])}[REDACTED:${name}]` : `[REDACTED:${name}]`;
+      return keepsPrefix ? `${String(groups[0])}[REDACTED:${name}]` : `[REDACTED:${name}]`;
     });
   }
   out = out.replace(ASSIGNMENT, (m, key: string, sep: string, value: string) => {

@@ -45,7 +45,9 @@ export const toolSchemas = {
       })
       .strict()
       .describe(
-        'Run a shell command in the working directory. Output is capped; secrets are not in its env.',
+        'Run a shell command in the working directory. Sandboxed where the worker can: only the ' +
+          'working directory is writable, no network unless allowed, nothing outlives the call. ' +
+          'Output is capped; secrets are not in its env.',
       ),
   ),
   read_file: lazy(() =>
@@ -270,6 +272,19 @@ export function parseToolArgs<N extends ToolName>(
   return { ok: false, error: `invalid arguments for ${name}: ${z.prettifyError(parsed.error)}` };
 }
 
+/** How bash contains a command, from the agent's policy (src/domain/policy.ts). */
+export const bashSandboxSchema = lazy(() =>
+  z
+    .object({
+      network: z.boolean().describe('Whether the command may use the network'),
+      unsandboxed: z
+        .enum(['allow', 'deny'])
+        .describe('Whether the command runs on a worker that has no sandbox'),
+    })
+    .strict(),
+);
+export type BashSandbox = z.infer<typeof bashSandboxSchema>;
+
 /** The input of every tool activity. */
 export interface ToolInput<N extends ToolName> {
   agentId: string;
@@ -277,6 +292,11 @@ export interface ToolInput<N extends ToolName> {
   args: ToolArgs<N>;
   /** Secret patterns the output is redacted with, when the agent's redactor is on. */
   redact?: { patterns: string[] };
+  /**
+   * bash only: the policy's containment. Absent (a call scheduled before it existed): the
+   * policy's defaults, no network and unsandboxed allowed.
+   */
+  sandbox?: BashSandbox;
 }
 
 /** Validate inside the activity too: a tool activity can be scheduled by anyone on the queue. */

@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import {
   DEFAULT_PRICES,
@@ -70,6 +71,8 @@ export interface HarnessOptions {
   modelLimits?: ModelLimits;
   /** Anything else for the worker (benchmarks raise its concurrency). */
   workerOverrides?: Partial<WorkerOptions>;
+  /** Codecs of the client and the worker (encryption), as ORCHESTRA_ENCRYPTION_KEYS would set them. */
+  payloadCodecs?: PayloadCodec[];
   /** A config file's contents, for the worker and for spawns (registry, routing, prices). */
   file?: OrchestraFile;
   /** Other model endpoints by name. */
@@ -82,7 +85,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const address = options.address ?? testAddress();
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const client = new Client({
+    connection: await Connection.connect({ address }),
+    ...(options.payloadCodecs ? { dataConverter: { payloadCodecs: options.payloadCodecs } } : {}),
+  });
   const taskQueue = `test-${randomUUID().slice(0, 8)}`;
   const defaults: AgentDefaults = { taskQueue, model: options.live?.model ?? TEST_MODEL, file: options.file };
   const endpoint = options.live ?? { apiKey: 'test-key', baseURL: model.url };
@@ -101,6 +107,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         defaultModel: defaults.model,
       },
       ...options.modelLimits,
+      payloadCodecs: options.payloadCodecs,
       overrides: options.workerOverrides,
     });
     const running = worker.run();

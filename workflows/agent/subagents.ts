@@ -9,6 +9,7 @@ import {
   resolveGovernance,
   resolvePolicy,
   stricterAutonomy,
+  stricterBashPolicy,
   type ResolvedProfile,
   AGENT_FAILED,
   agentWorkflowId,
@@ -40,6 +41,8 @@ function asProfile(parent: AgentConfig, profile: ResolvedProfile): Partial<Agent
   };
   const governance = resolveGovernance([profile.governance], base);
   governance.policy.autonomy = stricterAutonomy(base.policy.autonomy, governance.policy.autonomy);
+  // Nor more reach for its bash commands (network, running without a sandbox).
+  Object.assign(governance.policy, stricterBashPolicy(base.policy, governance.policy));
   return {
     model: profile.model,
     backend: profile.backend,

@@ -4,6 +4,7 @@
  */
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import {
+  bashSandbox,
   isToolName,
   parseToolArgs,
   PARALLEL_TOOLS,
@@ -92,7 +93,14 @@ async function execute(
     const { to, content, kind } = parsed.args as ToolArgs<'send_message'>;
     return sendMessage(config, to, { content, kind: kind ?? 'query' });
   }
-  const input = { agentId: config.id, cwd: config.cwd, args: parsed.args, redact: host.redact } as never;
+  const input = {
+    agentId: config.id,
+    cwd: config.cwd,
+    args: parsed.args,
+    redact: host.redact,
+    // How bash contains the command: its network, and whether it may run without a sandbox.
+    ...(call.name === 'bash' ? { sandbox: bashSandbox(host.policy) } : {}),
+  } as never;
   try {
     return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
   } catch (err) {

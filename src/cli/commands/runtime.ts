@@ -4,11 +4,15 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
+import { TokenTable } from '../../api/tokens';
+import { payloadCodecs } from '../../codec/encryption';
+import { startCodecServer } from '../../codec/server';
 import { scriptFileSchema } from '../../llm/script';
 import { startScriptedServer } from '../../llm/scripted-server';
 import { BadRequestError } from '../../temporal/agents';
 import { startDevServer } from '../../temporal/dev-server';
 import { pollersOn } from '../../temporal/health';
+import { temporalAuth } from '../../temporal/tls';
 import { ensureNamespace, RETENTION_DAYS } from '../../temporal/namespace';
 import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { runWorker } from '../../../workers/main';
@@ -87,7 +91,10 @@ export function runtimeCommands(run: Run): Command[] {
     )
     .action(() =>
       run(async (ctx) => {
-        const connection = await Connection.connect({ address: ctx.config.temporalAddress });
+        const connection = await Connection.connect({
+          address: ctx.config.temporalAddress,
+          ...temporalAuth(),
+        });
         try {
           const { namespace } = ctx.config;
           if (await ensureNamespace(connection, namespace))
@@ -120,6 +127,33 @@ export function runtimeCommands(run: Run): Command[] {
       }),
     );
 
+  const codecServer = new Command('codec-server')
+    .description(
+      'decode (and encode) payloads sealed with $ORCHESTRA_ENCRYPTION_KEYS for the Temporal Web UI; API tokens guard it',
+    )
+    .option('--port <port>', 'port to listen on', port, 8888)
+    .option('--host <host>', 'address to listen on (beyond loopback only with API tokens)', '127.0.0.1')
+    .option('--origin <url...>', "the Web UI's origin, allowed to call it from a browser", [
+      'http://localhost:8233',
+    ])
+    .action((o) =>
+      run(async (ctx) => {
+        const [codec] = payloadCodecs();
+        if (!codec)
+          throw new BadRequestError('set ORCHESTRA_ENCRYPTION_KEYS: there is nothing to decode without keys');
+        const server = await startCodecServer({
+          codec,
+          tokens: TokenTable.load(ctx.config.api),
+          origins: o.origin,
+          host: o.host,
+          port: o.port,
+        });
+        ctx.out(`codec server at ${server.url}; in the Web UI, set it as the codec endpoint`);
+        await untilSignal();
+        await server.close();
+      }),
+    );
+
   const demo = new Command('demo')
     .description(
       'run a small coding task end to end (offline with the scripted model; live with ANTHROPIC_API_KEY)',
@@ -127,5 +161,5 @@ export function runtimeCommands(run: Run): Command[] {
     .option('--no-keep', 'stop the dev server when the demo ends, even on a terminal')
     .action((o) => run((ctx) => runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true })));
 
-  return [server, worker, setup, health, modelServer, demo];
+  return [server, worker, setup, health, codecServer, modelServer, demo];
 }

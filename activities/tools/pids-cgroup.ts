@@ -1,0 +1,75 @@
+/**
+ * A process cap that holds for root too. `ulimit -u` counts a user's processes, and the
+ * kernel never applies it to root, so a worker running as root caps a sandbox with a pids
+ * cgroup instead: one per command, under the worker's own cgroup, where that is writable
+ * (cgroup v1's pids hierarchy, or v2 with the pids controller delegated). Elsewhere the
+ * cap is `ulimit -u` alone, which holds for any other user.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+
+const ROOT = '/sys/fs/cgroup';
+
+export interface PidsCgroup {
+  /** The file a process writes its pid to, to join the cgroup with everything it starts after. */
+  procs: string;
+  remove(): Promise<void>;
+}
+
+/** Where this process's pids cgroup is, if any: v1's pids hierarchy, else the unified one. */
+function ownPidsDir(): string | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
+  } catch {
+    return undefined;
+  }
+  for (const line of lines) {
+    const [, controllers, where] = line.split(':');
+    if (controllers?.split(',').includes('pids') && existsSync(path.join(ROOT, 'pids'))) {
+      return path.join(ROOT, 'pids', where);
+    }
+  }
+  const unified = lines.find((l) => l.startsWith('0::'));
+  return unified && existsSync(path.join(ROOT, 'cgroup.controllers'))
+    ? path.join(ROOT, unified.slice(3))
+    : undefined;
+}
+
+let usable = true;
+
+/** A fresh cgroup capped at `max` processes, or undefined when this worker cannot make one. */
+export async function createPidsCgroup(max: number): Promise<PidsCgroup | undefined> {
+  const parent = usable ? ownPidsDir() : undefined;
+  if (!parent) return undefined;
+  const dir = path.join(parent, `orchestra-${randomUUID().slice(0, 12)}`);
+  try {
+    await mkdir(dir);
+  } catch {
+    usable = false; // not writable here: do not try on every command
+    return undefined;
+  }
+  try {
+    await writeFile(path.join(dir, 'pids.max'), String(max));
+  } catch {
+    usable = false; // the pids controller is not enabled below this cgroup
+    await rmdir(dir).catch(() => undefined);
+    return undefined;
+  }
+  return {
+    procs: path.join(dir, 'cgroup.procs'),
+    async remove() {
+      // The pid namespace is gone by now; the kernel may take a moment to let go of its last task.
+      for (let i = 0; i < 20; i += 1) {
+        try {
+          await rmdir(dir);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+  };
+}

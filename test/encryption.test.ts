@@ -1,0 +1,171 @@
+/** Payload encryption: what reaches Temporal is sealed; the codec server opens it for token holders. */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import {
+  EncryptionCodec,
+  EncryptionKeyError,
+  newKeyEntry,
+  parseEncryptionKeys,
+  ENCRYPTED_ENCODING,
+} from '../src/codec/encryption';
+import { startCodecServer } from '../src/codec/server';
+import { TokenTable } from '../src/api/tokens';
+import { agentHandle, agentStatus, waitForAgent } from '../src/temporal/agents';
+import { useHarness } from './helpers/harness';
+
+const keys = parseEncryptionKeys(`${newKeyEntry('k2')},${newKeyEntry('k1')}`);
+const codec = new EncryptionCodec(keys);
+const h = useHarness({ payloadCodecs: [codec] });
+
+const json = (value: unknown): Payload => ({
+  metadata: { encoding: new TextEncoder().encode('json/plain') },
+  data: new TextEncoder().encode(JSON.stringify(value)),
+});
+/** Every byte string inside a decoded history (payload data and metadata). */
+function bytesIn(value: unknown, seen = new Set<unknown>()): Uint8Array[] {
+  if (value instanceof Uint8Array) return [value];
+  if (!value || typeof value !== 'object' || seen.has(value)) return [];
+  seen.add(value);
+  return Object.values(value).flatMap((v) => bytesIn(v, seen));
+}
+const text = (b?: Uint8Array | null) => new TextDecoder().decode(b ?? new Uint8Array());
+
+describe('the codec', () => {
+  test('seals with the first key, opens with any listed key, passes unsealed payloads through', async () => {
+    const [sealed] = await codec.encode([json({ secret: 'hunter2' })]);
+    expect(text(sealed.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+    expect(text(sealed.metadata?.['encryption-key-id'])).toBe('k2');
+    expect(text(sealed.data)).not.toContain('hunter2');
+    const [opened] = await codec.decode([sealed]);
+    expect(JSON.parse(text(opened.data))).toEqual({ secret: 'hunter2' });
+    // Rotation: k3 now seals; what k2 sealed still opens while k2 is listed.
+    const rotated = new EncryptionCodec(parseEncryptionKeys(`${newKeyEntry('k3')},${newKeyEntry('x')}`));
+    await expect(rotated.decode([sealed])).rejects.toThrow(/sealed with key "k2", which .* does not list/);
+    const both = new EncryptionCodec([parseEncryptionKeys(newKeyEntry('k3'))[0], keys[0]]);
+    expect(JSON.parse(text((await both.decode([sealed]))[0].data))).toEqual({ secret: 'hunter2' });
+    // Older, unsealed payloads stay readable.
+    expect(await codec.decode([json(1)])).toEqual([json(1)]);
+  });
+
+  test('a changed byte or a relabelled key fails to open', async () => {
+    const [sealed] = await codec.encode([json('x')]);
+    const flipped = Buffer.from(sealed.data!);
+    flipped[20] ^= 1;
+    await expect(codec.decode([{ ...sealed, data: flipped }])).rejects.toThrow();
+    const relabelled = {
+      ...sealed,
+      metadata: { ...sealed.metadata, 'encryption-key-id': new TextEncoder().encode('k1') },
+    };
+    await expect(codec.decode([relabelled])).rejects.toThrow();
+  });
+
+  test('bad key settings are clear errors', () => {
+    expect(() => parseEncryptionKeys('k1=c2hvcnQ=')).toThrow(/32 bytes/);
+    expect(() => parseEncryptionKeys('no-equals-sign')).toThrow(/<key id>=<base64 key>/);
+    const entry = newKeyEntry('same');
+    expect(() => parseEncryptionKeys(`${entry},${entry}`)).toThrow(/unique/);
+    expect(() => parseEncryptionKeys('')).toThrow(EncryptionKeyError);
+  });
+});
+
+test("an agent's task, conversation and result reach Temporal sealed, and the agent works as before", async () => {
+  const marker = `secret-${randomUUID()}`;
+  const task = h.script(
+    [
+      { toolCalls: [{ name: 'write_file', input: { path: 'notes.txt', content: marker } }] },
+      { text: `done: ${marker}` },
+    ],
+    { task: `remember ${marker}` },
+  );
+  const id = await h.spawn({ task });
+  const result = await waitForAgent(h.client, id);
+  expect(result).toMatchObject({ status: 'completed', result: `done: ${marker}` });
+  expect((await agentStatus(h.client, id)).status).toBe('completed');
+
+  // A client without the keys sees what the server stores.
+  const raw = new Client({ connection: h.client.connection });
+  const history = await raw.workflow.getHandle(agentHandle(h.client, id).workflowId).fetchHistory();
+  const stored = Buffer.concat(bytesIn(history.events));
+  expect(stored.length).toBeGreaterThan(1000);
+  expect(stored.includes(marker)).toBe(false);
+  const started = history.events?.[0].workflowExecutionStartedEventAttributes;
+  expect(text(started?.input?.payloads?.[0].metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+});
+
+describe('orchestra codec-server', () => {
+  const tokens = TokenTable.parse(
+    JSON.stringify({ users: [{ id: 'alice', token: 'alice-token-0123456789abcdef', workspaces: ['acme'] }] }),
+    'test',
+  );
+
+  test('opens sealed payloads for a token holder, from the Web UI origin only', async () => {
+    const server = await startCodecServer({
+      codec,
+      tokens,
+      origins: ['http://localhost:8233'],
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const [sealed] = await codec.encode([json({ answer: 42 })]);
+      const body = {
+        payloads: [
+          {
+            metadata: Object.fromEntries(
+              Object.entries(sealed.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+            ),
+            data: Buffer.from(sealed.data!).toString('base64'),
+          },
+        ],
+      };
+      const post = (path: string, init: RequestInit) =>
+        fetch(`${server.url}${path}`, { method: 'POST', ...init });
+      const headers = { 'content-type': 'application/json', 'x-namespace': 'default' };
+
+      const anonymous = await post('/decode', { headers, body: JSON.stringify(body) });
+      expect(anonymous.status).toBe(401);
+
+      const decoded = await post('/decode', {
+        headers: { ...headers, authorization: 'Bearer alice-token-0123456789abcdef' },
+        body: JSON.stringify(body),
+      });
+      expect(decoded.status).toBe(200);
+      const [out] = ((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads;
+      expect(JSON.parse(Buffer.from(out.data, 'base64').toString())).toEqual({ answer: 42 });
+
+      const preflight = await fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
+      expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+      const foreign = await fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+      });
+      expect(foreign.status).toBe(403);
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
+      const garbage = await post('/decode', {
+        headers: { ...headers, authorization: 'Bearer alice-token-0123456789abcdef' },
+        body: JSON.stringify({ payloads: [{ data: '%%%' }] }),
+      });
+      expect(garbage.status).toBe(400);
+      const notJson = await post('/decode', {
+        headers: { ...headers, authorization: 'Bearer alice-token-0123456789abcdef' },
+        body: '{',
+      });
+      expect(notJson.status).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('without tokens it listens on loopback only', async () => {
+    await expect(startCodecServer({ codec, origins: [], host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /refusing to serve decoded payloads on 0.0.0.0 without tokens/,
+    );
+  });
+});
