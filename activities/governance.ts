@@ -2,8 +2,6 @@
  * The I/O behind governance: reading the project's context files, charging a model call
  * to its session and its workspace's day, and looking up a registry entry on the worker.
  */
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -18,6 +16,7 @@ import {
   type ResolvedProfile,
 } from '../src/domain';
 import { ownershipAttributes } from '../src/temporal/search-attributes';
+import { openFile } from './tools/safe-open';
 import { chargeUpdate, type Charge, type ChargeAnswer } from '../workflows/cost/definitions';
 import type { costLedgerWorkflow } from '../workflows/cost/ledger';
 
@@ -31,16 +30,42 @@ export interface ReadContextFilesInput {
   redact?: { patterns: string[] };
 }
 
+/**
+ * The context files, opened as the file tools open files (tools/safe-open.ts): one that is a
+ * link, a FIFO or a hard link is passed over, never waited on; only the head that is shown is read.
+ */
 export async function readContextFiles(input: ReadContextFilesInput): Promise<ContextFile[]> {
   const files: ContextFile[] = [];
   for (const name of CONTEXT_FILES) {
-    const text = await readFile(path.join(input.cwd, name), 'utf8').catch(() => undefined);
-    if (!text?.trim()) continue;
-    const capped = text.length > input.maxChars ? `${text.slice(0, input.maxChars)}\n… [cut]` : text;
+    const head = await readHead(input.cwd, name, input.maxChars).catch(() => undefined);
+    if (!head?.text.trim()) continue;
+    const { text, more } = head;
+    const capped = more || text.length > input.maxChars ? `${text.slice(0, input.maxChars)}\n… [cut]` : text;
     const content = input.redact ? redactSecrets(capped, input.redact.patterns).text : capped;
     files.push({ name, content });
   }
   return files;
+}
+
+/** The first `maxChars` characters of a file at most (a character is at most 3 UTF-8 bytes per UTF-16 unit). */
+async function readHead(
+  cwd: string,
+  name: string,
+  maxChars: number,
+): Promise<{ text: string; more: boolean }> {
+  const { handle, stats } = await openFile(cwd, name, 'read');
+  try {
+    const buffer = Buffer.alloc(Math.min(stats.size, maxChars * 3));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { text: buffer.subarray(0, filled).toString('utf8'), more: stats.size > filled };
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface ChargeCostInput {

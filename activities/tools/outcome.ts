@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { CancelledFailure } from '@temporalio/common';
 import type { ToolOutcome } from '../../src/domain';
 
 /** Cap text for the model and the history: keep the head and the tail, say what was cut. */
@@ -26,12 +27,14 @@ function describe(cwd: string, err: unknown): string {
 
 /**
  * Run a file tool: any error it meets (missing file, refusal, bad pattern) is an
- * expected outcome the model should see and react to, so it becomes data.
+ * expected outcome the model should see and react to, so it becomes data. A cancellation
+ * is not: it goes on, so the activity ends as cancelled.
  */
 export async function asOutcome(cwd: string, run: () => Promise<ToolOutcome>): Promise<ToolOutcome> {
   try {
     return await run();
   } catch (err) {
+    if (err instanceof CancelledFailure) throw err;
     return { ok: false, error: describe(cwd, err) };
   }
 }

@@ -1,15 +1,14 @@
-/** Confines file tools to the agent's working directory. */
-import { lstat } from 'node:fs/promises';
+/** The rules that confine file tools to the agent's working directory (safe-open.ts enforces them). */
 import * as path from 'node:path';
 
 /** An expected tool failure: its message goes back to the model as the tool's error. */
 export class ToolError extends Error {}
 
 /**
- * Resolve `relative` inside `root`. Absolute paths, paths that climb out with "..",
- * and paths through a symbolic link are refused, so a tool never reaches outside.
+ * The components of `relative`, checked: absolute paths and paths that climb out with ".."
+ * are refused. "." is no components. Links are refused as each component is opened.
  */
-export async function resolveInside(root: string, relative: string): Promise<string> {
+export function pathParts(relative: string): string[] {
   if (path.isAbsolute(relative)) {
     throw new ToolError(
       `refused: "${relative}" is an absolute path; use a path relative to the working directory`,
@@ -19,20 +18,11 @@ export async function resolveInside(root: string, relative: string): Promise<str
   if (normalized === '..' || normalized.startsWith(`..${path.sep}`)) {
     throw new ToolError(`refused: "${relative}" leaves the working directory`);
   }
-  const full = path.join(root, normalized);
-  let current = root;
-  for (const part of path.relative(root, full).split(path.sep).filter(Boolean)) {
-    current = path.join(current, part);
-    const stat = await lstat(current).catch(() => undefined);
-    if (!stat) break; // the rest does not exist yet (a file about to be written)
-    if (stat.isSymbolicLink()) {
-      throw new ToolError(`refused: "${path.relative(root, current)}" is a symbolic link`);
-    }
-  }
-  return full;
+  return normalized.split(path.sep).filter((part) => part && part !== '.');
 }
 
-/** The path as the model should see it. */
-export function display(root: string, full: string): string {
-  return path.relative(root, full) || '.';
+/** The path as the model should see it, from its components below the working directory. */
+export function shownPath(parent: string, name?: string): string {
+  if (name === undefined) return parent;
+  return parent === '.' ? name : `${parent}/${name}`;
 }
