@@ -14,6 +14,7 @@ export const DEFAULTS = {
   ORCHESTRA_WORKSPACE: 'default',
   ORCHESTRA_API_HOST: '127.0.0.1',
   ORCHESTRA_API_PORT: 8787,
+  ORCHESTRA_API_STREAMS_PER_USER: 16,
   ORCHESTRA_STALE_AFTER_SECONDS: DEFAULT_STALE_AFTER_SECONDS,
 } as const;
 
@@ -44,6 +45,13 @@ const envSchema = z.object({
   ORCHESTRA_API_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULTS.ORCHESTRA_API_PORT),
   ORCHESTRA_API_TOKENS: z.string().min(1).optional(),
   ORCHESTRA_API_TOKENS_FILE: z.string().min(1).optional(),
+  ORCHESTRA_API_ALLOWED_HOSTS: z.string().min(1).optional(),
+  ORCHESTRA_API_STREAMS_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULTS.ORCHESTRA_API_STREAMS_PER_USER),
   ORCHESTRA_CONFIG: z.string().min(1).optional(),
   ORCHESTRA_STALE_AFTER_SECONDS: z.coerce
     .number()
@@ -78,6 +86,17 @@ export interface OrchestraConfig {
     /** Bearer tokens as JSON (see src/api/tokens.ts), inline or in a file. */
     tokens?: string;
     tokensFile?: string;
+    /**
+     * Host names (`name`, `name:port`, `*.domain`) the API answers to besides loopback with its
+     * port and the address it is bound to; `*` turns the Host and Origin checks off.
+     * @default [] (ORCHESTRA_API_ALLOWED_HOSTS, comma-separated)
+     */
+    allowedHosts?: string[];
+    /**
+     * Live streams one user may hold open at once (429 past it).
+     * @default 16 (ORCHESTRA_API_STREAMS_PER_USER)
+     */
+    streamsPerUser?: number;
   };
   /** Seconds of silence after which an agent's work is reported stale. */
   staleAfterSeconds: number;
@@ -123,6 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
       port: e.ORCHESTRA_API_PORT,
       tokens: e.ORCHESTRA_API_TOKENS,
       tokensFile: e.ORCHESTRA_API_TOKENS_FILE,
+      allowedHosts: (e.ORCHESTRA_API_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+      streamsPerUser: e.ORCHESTRA_API_STREAMS_PER_USER,
     },
     staleAfterSeconds: e.ORCHESTRA_STALE_AFTER_SECONDS,
     configFile: e.ORCHESTRA_CONFIG,

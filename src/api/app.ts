@@ -1,11 +1,15 @@
-/** The Express application: request logs, the /api/v1 routes, JSON errors. */
+/** The Express application: request logs, the Host and Origin checks, the /api/v1 routes, JSON errors. */
 import express, { type Express } from 'express';
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { ApiError, errorHandler } from './errors';
+import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
 import { requestLog } from './request-log';
 import { register, type ApiDeps, type Route } from './route';
+import { SharedLooks } from './shared-looks';
+import { StreamSlots } from './stream-slots';
+import { TemporalGate } from './temporal-gate';
 import { agentRoutes } from './routes/agents';
 import { approvalRoutes } from './routes/approvals';
 import { sessionRoutes } from './routes/sessions';
@@ -15,17 +19,33 @@ import { workspaceRoutes } from './routes/workspaces';
 
 export const API_BASE = '/api/v1';
 
+/** What the API is given; the parts a caller leaves out get their defaults. */
+export type ApiDepsInput = Omit<ApiDeps, 'gate' | 'streamSlots' | 'looks'> &
+  Partial<Pick<ApiDeps, 'gate' | 'streamSlots' | 'looks'>>;
+
 export interface AppOptions {
-  deps: ApiDeps;
+  deps: ApiDepsInput;
   log: Logger;
   temporal: { address: string; namespace: string; connection: Pick<Connection, 'workflowService'> };
+  /** The names the API answers to (hosts.ts); every name when left out. */
+  hosts?: AllowedHosts;
 }
 
-export function createApp({ deps, log, temporal }: AppOptions): { app: Express; routes: Route[] } {
+export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
+  app: Express;
+  routes: Route[];
+} {
+  const deps: ApiDeps = {
+    ...given,
+    gate: given.gate ?? new TemporalGate(given.client, temporal.address),
+    streamSlots: given.streamSlots ?? new StreamSlots(),
+    looks: given.looks ?? new SharedLooks(given.pollMs),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // answers are live state; a cached one is a wrong one
   app.use(requestLog(log));
+  if (hosts) app.use(hosts.middleware());
   const routes: Route[] = [
     ...agentRoutes(deps),
     ...workspaceRoutes(deps),

@@ -2,6 +2,7 @@
  * Every error leaves the API as `{ error: { code, message, details? } }` with a status that
  * says whose fault it was. Nothing a client sends can produce a 500.
  */
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -14,6 +15,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Seconds, for the Retry-After header of a 429 or 503. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -60,6 +63,43 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
   'request.size.invalid': [400, 'bad_request', 'the body does not match its content-length'],
 };
 
+/** The codes of 4xx statuses that reach the handler as a bare status (Express's and its body reader's errors). */
+const CLIENT_CODES: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'body_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  431: 'headers_too_large',
+};
+
+/**
+ * An error that says it is the client's: Express's router and body reader (http-errors) set a
+ * 4xx `status` on what they throw, a malformed percent-encoding or a body that does not inflate
+ * among them. Its message is the client's to read only when it says so (`expose`).
+ */
+function clientError(err: unknown): ApiError | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown } | null;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499)
+    return undefined;
+  if (err instanceof URIError) {
+    return new ApiError(400, 'malformed_path', 'the path is not valid percent-encoded UTF-8');
+  }
+  const message =
+    e?.expose === true && typeof e.message === 'string' && e.message
+      ? e.message
+      : (STATUS_CODES[status] ?? 'bad request');
+  return new ApiError(status, CLIENT_CODES[status] ?? 'bad_request', message);
+}
+
+/** 503: Temporal is not there, or did not answer in the API's budget. Retry after `seconds`. */
+export const temporalUnavailable = (
+  message = 'the Temporal server is not reachable; try again shortly',
+  seconds = 5,
+) => new ApiError(503, 'temporal_unavailable', message, undefined, seconds);
+
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) {
@@ -67,6 +107,8 @@ export function toApiError(err: unknown): ApiError {
   }
   const bodyError = BODY_ERRORS[(err as { type?: string })?.type ?? ''];
   if (bodyError) return new ApiError(bodyError[0], bodyError[1], bodyError[2]);
+  const fromClient = clientError(err);
+  if (fromClient) return fromClient;
   if (err instanceof NotFoundError) return new ApiError(404, 'not_found', err.message);
   if (err instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', err.message);
   if (err instanceof BadRequestError) return new ApiError(400, 'bad_request', err.message);
@@ -85,13 +127,7 @@ export function toApiError(err: unknown): ApiError {
       'no worker is running for it right now, so its state cannot be read; try again shortly',
     );
   }
-  if (code !== undefined && UNREACHABLE.has(code)) {
-    return new ApiError(
-      503,
-      'temporal_unavailable',
-      'the Temporal server is not reachable; try again shortly',
-    );
-  }
+  if (code !== undefined && UNREACHABLE.has(code)) return temporalUnavailable();
   return new ApiError(500, 'internal', 'internal error');
 }
 
@@ -102,7 +138,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error({ err, method: req.method, path: req.path }, 'request failed');
     }
     if (res.headersSent) return next(err);
-    if (apiError.status === 503) res.setHeader('Retry-After', '5');
+    if (apiError.retryAfter !== undefined) res.setHeader('Retry-After', String(apiError.retryAfter));
+    else if (apiError.status === 503) res.setHeader('Retry-After', '5');
     res.status(apiError.status).json({
       error: {
         code: apiError.code,

@@ -7,11 +7,14 @@ import type { Route } from './route';
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad input: malformed JSON, wrong types, unknown fields, bad ids',
   401: 'No bearer token, or one that is not valid',
-  403: 'Not yours: you may see it but only its owner may control it, or not your workspace',
+  403: 'Not yours: you may see it but only its owner may control it, or not your workspace; or the request comes from a web page whose Origin is not an allowed host',
   404: 'No such thing, or not in one of your workspaces',
   409: 'Not allowed in its current status, or the id is taken',
   413: 'The body is too large',
-  503: 'The Temporal server is not reachable, or no worker is there to answer a query',
+  415: 'The body is in a Content-Encoding or charset the API does not read',
+  421: 'The Host header names a host this API does not answer to (ORCHESTRA_API_ALLOWED_HOSTS)',
+  429: 'You hold as many live streams as a user may; close one (Retry-After says when to try again)',
+  503: 'The Temporal server is not reachable or did not answer in time, or no worker is there to answer a query; Retry-After says when to try again',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -41,6 +44,21 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
+const RETRY_AFTER = {
+  description: 'Seconds to wait before trying again',
+  schema: { type: 'integer', minimum: 0 },
+};
+
+/** The statuses a route may answer with: its own, and those of the checks every request passes. */
+function errorStatuses(r: Route): number[] {
+  const statuses = new Set(r.errors);
+  statuses.add(421); // the Host check (hosts.ts)
+  if (r.method !== 'get') statuses.add(403); // the Origin check
+  if (r.body) [400, 413, 415].forEach((s) => statuses.add(s)); // the body reader
+  if (r.ok.stream) statuses.add(429); // the stream cap (stream-slots.ts)
+  return [...statuses].sort((a, b) => a - b);
+}
+
 export function openApiDocument(routes: Route[], basePath: string, secured: boolean): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
@@ -61,10 +79,11 @@ export function openApiDocument(routes: Route[], basePath: string, secured: bool
               : undefined,
         },
         ...Object.fromEntries(
-          r.errors.map((status) => [
+          errorStatuses(r).map((status) => [
             status,
             {
               description: ERROR_TEXT[status] ?? 'Error',
+              ...(status === 429 || status === 503 ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
             },
           ]),

@@ -13,7 +13,10 @@ import type { ClosedViews } from './closed-views';
 import type { LiveViews } from './live-views';
 import type { QuickInspections } from './quick-inspections';
 import type { Cursors } from './cursor';
+import type { SharedLooks } from './shared-looks';
 import type { SseStream } from './sse';
+import type { StreamSlots } from './stream-slots';
+import type { TemporalGate } from './temporal-gate';
 import type { TokenTable } from './tokens';
 
 export interface ApiDeps {
@@ -28,8 +31,10 @@ export interface ApiDeps {
   staleAfterMs: number;
   /** How often live streams look for news. */
   pollMs: number;
-  /** Each request's Temporal calls give up after this (503). */
+  /** Each request's Temporal calls give up after this (503), and so does each look of a live stream. */
   requestTimeoutMs: number;
+  /** Runs Temporal calls within a budget, and answers 503 at once while Temporal is known down. */
+  gate: TemporalGate;
   /** A status query waits this long for a worker to answer before the answer is pieced from the server. */
   queryTimeoutMs: number;
   /** Largest JSON body accepted (413 past it). */
@@ -38,6 +43,10 @@ export interface ApiDeps {
   cursors: Cursors;
   /** Live streams, ended on shutdown. */
   streams: Set<SseStream>;
+  /** Live streams held by each user, capped. */
+  streamSlots: StreamSlots;
+  /** One look per poll at a followed workflow, shared by its streams. */
+  looks: SharedLooks;
   /** Status views of finished runs, asked of a worker once. */
   closedViews: ClosedViews;
   /** The last views of running agents, for GETs their worker is slow to answer. */
@@ -57,6 +66,8 @@ export interface Route<P = Schema | undefined, Q = Schema | undefined, B = Schem
   tag: string;
   /** Open to anyone: health and the OpenAPI document. */
   public?: boolean;
+  /** False: not run under the request's Temporal budget (it needs no Temporal, or sets its own). */
+  temporal?: false;
   params?: P;
   query?: Q;
   body?: B;
@@ -113,6 +124,25 @@ function parse<S extends Schema | undefined>(schema: S, value: unknown, where: s
   return parsed.data as In<S>;
 }
 
+/** A JSON body, read into `req.body`. */
+function readJson(reader: express.RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    reader(req, res, (err?: unknown) => {
+      if (!err) return resolve();
+      // The body reader's own failures carry a `type`; a bare 400 is a body that does not
+      // inflate as its Content-Encoding says (garbage under gzip, deflate or br).
+      const { type, status } = err as { type?: unknown; status?: unknown };
+      if (type === undefined && status === 400) {
+        const encoding = (req.get('content-encoding') ?? '').slice(0, 40);
+        return reject(
+          new ApiError(400, 'malformed_body', `the request body is not valid ${encoding || 'encoded'} data`),
+        );
+      }
+      reject(err);
+    }),
+  );
+}
+
 export function register(router: Router, routes: Route[], deps: ApiDeps): void {
   const json = express.json({ limit: deps.maxBodyBytes, strict: true });
   for (const r of routes) {
@@ -120,10 +150,7 @@ export function register(router: Router, routes: Route[], deps: ApiDeps): void {
       const principal = r.public ? undefined : authenticate(deps, req);
       res.locals.user = principal?.user;
       // Read the body only once the caller is known: strangers do not get to make us parse megabytes.
-      if (r.body)
-        await new Promise<void>((resolve, reject) =>
-          json(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
-        );
+      if (r.body) await readJson(json, req, res);
       const input = {
         params: parse(r.params, req.params, 'path'),
         query: parse(r.query, { ...req.query }, 'query'),
@@ -132,11 +159,15 @@ export function register(router: Router, routes: Route[], deps: ApiDeps): void {
         req,
         res,
       };
+      // A stream holds one of its user's slots until its response closes, however it ends.
+      if (r.ok.stream) res.on('close', deps.streamSlots.take(principal?.user ?? deps.openUser));
       const run = () => r.handle(input);
-      // A stream sets its own deadlines, one per look; a request gets one for all its calls.
-      const answer = r.ok.stream
-        ? await run()
-        : await deps.client.withDeadline(Date.now() + deps.requestTimeoutMs, run);
+      // One budget for all of a request's Temporal calls. A stream's runs until its headers are
+      // out (the look that decides whether it may start); then each of its looks has its own.
+      const answer =
+        r.temporal === false
+          ? await run()
+          : await deps.gate.run(run, deps.requestTimeoutMs, r.ok.stream ? () => res.headersSent : undefined);
       if (!r.ok.stream && !res.headersSent) res.status(r.ok.status).json(answer);
       void next; // Express 5 passes a rejected promise to the error handler itself.
     });

@@ -1,7 +1,8 @@
 /**
  * `orchestra api`: the control API over a Temporal connection. Refuses to listen beyond
- * loopback without tokens; on SIGINT/SIGTERM stops taking requests, ends live streams,
- * lets requests in flight finish, then closes the connection.
+ * loopback without tokens, and answers only to its own names (hosts.ts); on SIGINT/SIGTERM
+ * stops taking requests, ends live streams, lets requests in flight finish (and the Temporal
+ * calls of those answered with a 503), then closes the connection.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -10,12 +11,16 @@ import type { Logger } from 'pino';
 import type { OrchestraConfig } from '../config';
 import { loadOrchestraFile } from '../config-file';
 import { createApp } from './app';
+import { AllowedHosts, isLoopback } from './hosts';
 import { ClosedViews } from './closed-views';
 import { LiveViews } from './live-views';
 import { QuickInspections } from './quick-inspections';
 import { Cursors } from './cursor';
 import type { ApiDeps } from './route';
+import { SharedLooks } from './shared-looks';
 import type { SseStream } from './sse';
+import { StreamSlots } from './stream-slots';
+import { TemporalGate } from './temporal-gate';
 import { TokenTable } from './tokens';
 
 export interface ApiServer {
@@ -56,10 +61,8 @@ export interface ApiOptions {
  */
 export const DEFAULT_VIEW_WAIT_MS = 150;
 
-/** Loopback names: the only places the API listens without tokens. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+/** Every request's Temporal calls answer within this, or the request is a 503 (temporal-gate.ts). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function startApi(options: ApiOptions): Promise<ApiServer> {
   const { client, config, log } = options;
@@ -70,7 +73,15 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
         'or listen on 127.0.0.1',
     );
   }
+  let port = config.api.port;
+  const hosts = new AllowedHosts({
+    bindHost: config.api.host,
+    port: () => port,
+    extra: config.api.allowedHosts,
+  });
   const streams = new Set<SseStream>();
+  const pollMs = options.pollMs ?? 250;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const deps: ApiDeps = {
     client,
     defaults: { taskQueue: config.taskQueue, model: config.model, file: loadOrchestraFile(config).file },
@@ -78,11 +89,14 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     openUser: config.user,
     openWorkspace: config.workspace,
     staleAfterMs: config.staleAfterSeconds * 1000,
-    pollMs: options.pollMs ?? 250,
-    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    pollMs,
+    requestTimeoutMs,
+    gate: new TemporalGate(client, config.temporalAddress),
     queryTimeoutMs: options.queryTimeoutMs ?? 5_000,
     maxBodyBytes: 1024 * 1024,
     streams,
+    streamSlots: new StreamSlots(config.api.streamsPerUser),
+    looks: new SharedLooks(pollMs),
     cursors: new Cursors(tokens?.secret()),
     closedViews: new ClosedViews(),
     liveViews: new LiveViews(options.viewWaitMs ?? DEFAULT_VIEW_WAIT_MS),
@@ -92,27 +106,40 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     deps,
     log,
     temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
+    hosts,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host}:${port}`;
-  log.info({ url, auth: tokens ? 'bearer tokens' : 'open (loopback only)' }, 'api listening');
+  log.info(
+    {
+      url,
+      auth: tokens ? 'bearer tokens' : 'open (loopback only)',
+      allowedHosts: hosts.open ? '*' : ['loopback', ...(config.api.allowedHosts ?? [])],
+      streamsPerUser: deps.streamSlots.perUser,
+    },
+    'api listening',
+  );
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
     server,
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const stream of [...streams]) {
-          stream.send('shutdown', { reason: 'the API is shutting down; reconnect with Last-Event-ID' });
-          stream.close();
-        }
-        server.closeIdleConnections();
-      })),
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const stream of [...streams]) {
+            stream.send('shutdown', { reason: 'the API is shutting down; reconnect with Last-Event-ID' });
+            stream.close();
+          }
+          server.closeIdleConnections();
+        });
+        // Calls a 503 left behind end by their deadline; the connection is closed only after.
+        await deps.gate.settled();
+      })()),
   };
 }

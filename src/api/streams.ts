@@ -78,24 +78,28 @@ async function follow<E extends { seq: number }>(
   res: Response,
 ) {
   const cursor = resumeFrom(req); // a bad Last-Event-ID is a 400, before the stream starts
+  // The look before the stream took past the API's budget and was answered with a 503.
+  if (res.headersSent) return;
   const stream = new SseStream(res, deps.streams);
   let stale: boolean | undefined;
+  // Look first, then read: once the workflow is seen closed, the events read after are all there is.
+  const look = async (after: number) => {
+    const inspection = await inspectWorkflow(
+      deps.client,
+      source.workflowId,
+      source.notFound,
+      deps.staleAfterMs,
+    );
+    return { inspection, events: await source.events(after) };
+  };
   while (stream.open) {
     let inspection: Inspection;
     let events: E[];
     try {
-      // Look first, then read: once the workflow is seen closed, the events read after are all there is.
-      ({ inspection, events } = await deps.client.withDeadline(
-        Date.now() + deps.requestTimeoutMs,
-        async () => {
-          const inspection = await inspectWorkflow(
-            deps.client,
-            source.workflowId,
-            source.notFound,
-            deps.staleAfterMs,
-          );
-          return { inspection, events: await source.events(cursor.after) };
-        },
+      // The streams of one workflow at the same point share a look (shared-looks.ts).
+      const after = cursor.after;
+      ({ inspection, events } = await deps.looks.get(`${source.workflowId}@${after}`, () =>
+        deps.gate.run(() => look(after), deps.requestTimeoutMs),
       ));
     } catch (err) {
       const { status, code, message } = toApiError(err);
