@@ -98,7 +98,7 @@ test('pause, resume, message and cancel from the CLI; logs --follow ends with th
   await waitForStatus(h.client, id, (v) => v.status === 'running');
   expect(await orchestra(['agent', 'pause', id, '--reason', 'review'])).toMatchObject({
     code: 0,
-    stdout: `pause sent to agent ${id} (was running)\n`,
+    stdout: `pause taken by agent ${id} (was running, now paused)\n`,
   });
   await waitForStatus(h.client, id, (v) => v.status === 'paused' && v.pausedReason === 'review');
   expect((await orchestra(['agent', 'message', id, 'look at src/ too'])).code).toBe(0);

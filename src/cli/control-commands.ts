@@ -1,6 +1,6 @@
 /** `pause`, `resume` and `cancel` subcommands, the same for swarms and sessions. */
 import type { Command } from 'commander';
-import type { AgentStatus } from '../domain';
+import type { ControlSent } from '../temporal/control';
 import type { CliContext } from './context';
 
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
@@ -16,7 +16,7 @@ export interface ControlTarget {
     id: string,
     action: 'pause' | 'resume' | 'cancel',
     payload: object,
-  ) => Promise<{ status: AgentStatus }>;
+  ) => Promise<ControlSent>;
 }
 
 export function addControlCommands(parent: Command, run: Run, target: ControlTarget): void {
@@ -29,11 +29,17 @@ export function addControlCommands(parent: Command, run: Run, target: ControlTar
       .action((id: string, o) =>
         run(async (ctx) => {
           const payload = o.reason && action !== 'resume' ? { reason: o.reason } : {};
-          const before = await target.control(ctx, id, action, payload);
-          ctx.out(
-            `${action} sent to ${target.what} ${id} (was ${before.status}); workflow ${target.workflowId(id)}`,
-          );
+          const sent = await target.control(ctx, id, action, payload);
+          ctx.out(`${controlLine(action, `${target.what} ${id}`, sent)}; workflow ${target.workflowId(id)}`);
         }),
       );
   }
+}
+
+/** What became of a request: taken (from which status to which), or queued for a worker. */
+export function controlLine(action: string, target: string, sent: ControlSent): string {
+  if (sent.queued)
+    return `${action} queued for ${target} (was ${sent.status}): no worker answered in time; it applies when one runs it`;
+  const now = sent.after && sent.after !== sent.status ? `, now ${sent.after}` : '';
+  return `${action} taken by ${target} (was ${sent.status}${now})`;
 }

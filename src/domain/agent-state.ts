@@ -50,6 +50,8 @@ export interface AgentState {
   contextFiles?: ContextFile[];
   /** Times the current turn was sent back by a session.idle hook. */
   sentBack: number;
+  /** The last message request ids read (a message sent twice, as an Update and as a signal, is read once). */
+  messageRequests?: string[];
   /** Set once the primary model stayed overloaded: calls go to the fallback. */
   onFallback?: boolean;
   /** Steps run locally since the history last heard from this agent (see `checkpointDue`). */

@@ -8,8 +8,13 @@ export const CHARGED_CALLS_KEPT = 5_000;
 
 /** True the first time `callId` is seen (and notes it); false for a repeat. */
 export function firstCharge(charged: string[], callId: string): boolean {
-  if (charged.includes(callId)) return false;
-  charged.push(callId);
-  if (charged.length > CHARGED_CALLS_KEPT) charged.splice(0, charged.length - CHARGED_CALLS_KEPT);
+  return firstTime(charged, callId, CHARGED_CALLS_KEPT);
+}
+
+/** True the first time `id` is seen in `seen` (and notes it, keeping the last `keep`); false for a repeat. */
+export function firstTime(seen: string[], id: string, keep: number): boolean {
+  if (seen.includes(id)) return false;
+  seen.push(id);
+  if (seen.length > keep) seen.splice(0, seen.length - keep);
   return true;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { lazy } from './lazy';
+import type { AgentStatus } from './status';
 
 /** Built on first use (lazy.ts says why). */
 const optionalObject = <T extends z.ZodRawShape>(shape: () => T) =>
@@ -23,6 +24,8 @@ export const messagePayload = lazy(() =>
       /** The agent that sent it, when an agent did. */
       from: z.string().min(1).max(200).optional(),
       kind: z.enum(MESSAGE_KINDS).optional(),
+      /** The request's id: a message sent both as an Update and, when no worker answered it in time, as a signal is read once. */
+      requestId: z.string().min(1).max(100).optional(),
     })
     .strict(),
 );
@@ -42,3 +45,15 @@ export type EventsQueryArgs = z.infer<typeof eventsQueryArgs>;
 export function describeIssue(error: z.ZodError): string {
   return z.prettifyError(error).replace(/\n/g, '; ');
 }
+
+/** What a control Update answers: the status before the request and after it. */
+export interface ControlAnswer {
+  before: AgentStatus;
+  status: AgentStatus;
+}
+
+/** Why a control Update was rejected (the ApplicationFailure's type). */
+export const ControlRejection = {
+  badPayload: 'BadControlPayload',
+  refused: 'ControlRefused',
+} as const;

@@ -22,7 +22,7 @@ import {
 import type { agentWorkflow } from '../../workflows';
 import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/agent/definitions';
 import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known } from './errors';
-import { sendControl } from './control';
+import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import {
   agentSearchAttributes,
@@ -116,7 +116,7 @@ export function controlAgent(
   id: string,
   action: ControlAction,
   payload: object = {},
-): Promise<AgentStatusView> {
+): Promise<ControlSent> {
   return knownAgent(id, () =>
     sendControl(
       'agent',

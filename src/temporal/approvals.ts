@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { agentWorkflowId, approvePayload, type PendingApproval } from '../domain';
-import { approvalsQuery, approveSignal } from '../../workflows/agent/definitions';
+import { approvalsQuery } from '../../workflows/agent/definitions';
+import { agentStatus } from './agents';
+import { sendControl, type ControlSent } from './control';
 import { AgentNotFoundError, BadRequestError, known, NotFoundError } from './errors';
 import {
   OrchestraApprovals,
@@ -98,15 +100,26 @@ export async function findApproval(
 export const answerSchema = approvePayload.omit({ callId: true });
 export type Answer = z.infer<typeof answerSchema>;
 
-/** Send the answer to the agent that holds the approval; the agent acts on it at once. */
-export async function answerApproval(client: Client, approval: PendingApproval, raw: unknown): Promise<void> {
+/**
+ * Send the answer to the agent that holds the approval, as an Update: the agent takes it, or
+ * refuses it (answered already, or timed out a moment before: an InvalidTransitionError).
+ */
+export async function answerApproval(
+  client: Client,
+  approval: PendingApproval,
+  raw: unknown,
+): Promise<ControlSent> {
   const parsed = answerSchema.safeParse(raw);
   if (!parsed.success) throw new BadRequestError(`invalid answer: ${z.prettifyError(parsed.error)}`);
-  await known(
+  return known(
     () => new AgentNotFoundError(`agent ${approval.agentId} has ended`),
     () =>
-      client.workflow
-        .getHandle(agentWorkflowId(approval.agentId))
-        .signal(approveSignal, { callId: approval.callId, ...parsed.data }),
+      sendControl(
+        'agent',
+        'approve',
+        { callId: approval.callId, ...parsed.data },
+        () => agentStatus(client, approval.agentId),
+        () => client.workflow.getHandle(agentWorkflowId(approval.agentId)),
+      ),
   );
 }

@@ -13,7 +13,7 @@ import {
   type SessionView,
 } from '../domain';
 import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
-import { sendControl } from './control';
+import { sendControl, type ControlSent } from './control';
 import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
 import {
   OrchestraAgentKind,
@@ -104,7 +104,7 @@ export function controlSession(
   id: string,
   action: 'pause' | 'resume' | 'cancel',
   payload: object = {},
-): Promise<SessionView> {
+): Promise<ControlSent> {
   return knownSession(id, () =>
     sendControl(
       'session',

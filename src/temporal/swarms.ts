@@ -18,7 +18,7 @@ import {
 import { swarmEventsQuery, swarmStatusQuery } from '../../workflows/swarm/definitions';
 import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 import type { AgentDefaults } from './agents';
-import { sendControl } from './control';
+import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import { BadRequestError, known, SwarmNotFoundError } from './errors';
 import {
@@ -112,7 +112,7 @@ export function controlSwarm(
   id: string,
   action: 'pause' | 'resume' | 'cancel',
   payload: object = {},
-): Promise<SwarmOutcome> {
+): Promise<ControlSent> {
   return knownSwarm(id, () =>
     sendControl(
       'swarm',

@@ -33,6 +33,8 @@ export interface Harness {
   defaults: AgentDefaults;
   /** Start (another) in-process worker on the suite's queue. */
   startWorker(): Promise<RunningWorker>;
+  /** Stop every worker of the suite (the fleet is down until startWorker). */
+  stopWorkers(): Promise<void>;
   /** A fresh empty directory for an agent to work in. */
   workspace(): Promise<string>;
   /** Register a script and return a task that selects it. */
@@ -131,6 +133,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     model,
     defaults,
     startWorker,
+    async stopWorkers() {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+    },
     workspace: () => mkdtemp(path.join(tmpdir(), 'orchestra-ws-')),
     script(turns, opts = {}) {
       const name = `s-${randomUUID().slice(0, 8)}`;

@@ -6,7 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   approvePayload,
-  describeIssue,
+  type ApprovePayload,
   preview,
   EVENT_TEXT_PREVIEW,
   type AgentConfig,
@@ -18,6 +18,7 @@ import {
   type ToolPolicy,
 } from '../../src/domain';
 import { OrchestraApprovals } from '../../src/temporal/search-attributes';
+import { judge as judgePayload, type Verdict } from '../control-handlers';
 
 export interface ApprovalHost {
   readonly config: AgentConfig;
@@ -38,29 +39,25 @@ export interface ApprovalRequest {
 export class Approvals {
   constructor(private readonly host: ApprovalHost) {}
 
-  /** The `approve` signal: an answer to a pending approval, or an ignored event saying why not. */
-  answer(raw: unknown): void {
+  /** Whether an answer can be taken (a pending approval not yet answered): pure, for the Update's validator too. */
+  judge(raw: unknown): Verdict<ApprovePayload> {
     const { state } = this.host;
-    const parsed = approvePayload.safeParse(raw);
-    if (!parsed.success) {
-      this.host.record({
-        type: 'ignored',
-        signal: 'approve',
-        reason: `bad payload: ${describeIssue(parsed.error)}`,
-      });
-      return;
-    }
-    const { callId, decision, note } = parsed.data;
-    if (!state.approvals.some((a) => a.callId === callId) || state.answers[callId]) {
+    return judgePayload(approvePayload, raw, ({ callId }) => {
+      if (state.approvals.some((a) => a.callId === callId) && !state.answers[callId]) return undefined;
       const pending = state.approvals.map((a) => a.callId).join(', ') || 'none';
-      this.host.record({
-        type: 'ignored',
-        signal: 'approve',
-        reason: `no pending approval "${callId}" (pending: ${pending})`,
-      });
+      return `no pending approval "${callId}" (pending: ${pending})`;
+    });
+  }
+
+  /** The `approve` signal or Update: an answer to a pending approval, or an ignored event saying why not. */
+  answer(raw: unknown): void {
+    const verdict = this.judge(raw);
+    if (!verdict.ok) {
+      this.host.record({ type: 'ignored', signal: 'approve', reason: verdict.reason });
       return;
     }
-    state.answers[callId] = { decision, ...(note ? { note } : {}), by: 'person' };
+    const { callId, decision, note } = verdict.payload;
+    this.host.state.answers[callId] = { decision, ...(note ? { note } : {}), by: 'person' };
   }
 
   /** Wait for a person's word on `req`; the agent shows waiting_for_input meanwhile. */

@@ -1,26 +1,19 @@
 /**
- * Pause, resume, cancel and message: the agent's control signals. A bad payload, one its
- * status refuses (resume a running agent), or a signal it does not know is recorded as an
- * `ignored` event, never thrown.
+ * Pause, resume, cancel and message: what they do to an agent (the rule that takes or refuses
+ * them, as signals and as Updates, is workflows/control-handlers.ts). A refused signal, or one
+ * the agent does not know, is recorded as an `ignored` event, never thrown.
  */
 import * as wf from '@temporalio/workflow';
-import type { ZodError } from 'zod';
 import {
-  cancelPayload,
-  describeIssue,
-  messagePayload,
-  pausePayload,
+  firstTime,
   preview,
-  refusalReason,
-  resumePayload,
   type AgentConfig,
   type AgentEventBody,
   type AgentState,
   type AgentStatus,
-  type ControlAction,
   type MessagePayload,
 } from '../../src/domain';
-import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from './definitions';
+import { installControlHandlers } from '../control-handlers';
 import { messageText } from './messaging';
 
 export interface ControlHost {
@@ -35,36 +28,28 @@ export interface ControlHost {
   cancelStep(): void;
 }
 
-export function installControlHandlers(host: ControlHost): void {
-  const on = <T>(
-    action: ControlAction,
-    parsed: { success: true; data: T } | { success: false; error: ZodError },
-    apply: (payload: T) => void,
-  ): void => {
-    if (!parsed.success) {
-      host.record({ type: 'ignored', signal: action, reason: `bad payload: ${describeIssue(parsed.error)}` });
-      return;
-    }
-    const refusal = refusalReason(action, host.state.status);
-    if (refusal) {
-      host.record({ type: 'ignored', signal: action, reason: refusal });
-      return;
-    }
-    apply(parsed.data);
-  };
-  wf.setHandler(pauseSignal, (raw) => on('pause', pausePayload.safeParse(raw), (p) => pause(host, p.reason)));
-  wf.setHandler(resumeSignal, (raw) =>
-    on('resume', resumePayload.safeParse(raw), (p) => resume(host, p.task)),
-  );
-  wf.setHandler(cancelSignal, (raw) =>
-    on('cancel', cancelPayload.safeParse(raw), (p) => {
-      host.state.cancel = { reason: p.reason };
-      host.cancelStep();
-    }),
-  );
-  wf.setHandler(messageSignal, (raw) =>
-    on('message', messagePayload.safeParse(raw), (p) => message(host, p)),
-  );
+/** The last message request ids read, so one sent as an Update and again as a signal is read once. */
+const MESSAGE_IDS_KEPT = 100;
+
+export function installAgentControl(host: ControlHost): void {
+  installControlHandlers({
+    what: 'agent',
+    status: () => host.state.status,
+    apply: {
+      pause: (p) => pause(host, p.reason),
+      resume: (p) => resume(host, p.task),
+      cancel: (p) => {
+        host.state.cancel = { reason: p.reason };
+        host.cancelStep();
+      },
+      message: (p) => {
+        if (p.requestId && !firstTime((host.state.messageRequests ??= []), p.requestId, MESSAGE_IDS_KEPT))
+          return;
+        message(host, p);
+      },
+    },
+    ignored: (action, reason) => host.record({ type: 'ignored', signal: action, reason }),
+  });
 }
 
 /**

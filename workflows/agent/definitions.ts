@@ -1,10 +1,13 @@
 /**
- * The agent's messages. Control requests are signals, not updates, so that
- * `temporal workflow signal --name pause` and the Web UI can send them with no SDK;
- * the payload is `unknown` because the workflow validates it itself.
+ * The agent's messages. Each control request is a signal, so that `temporal workflow signal
+ * --name pause` and the Web UI can send it with no SDK, and an Update of the same name, so
+ * that the CLI and the API hear whether it was taken (workflows/control-handlers.ts); the
+ * payload is `unknown` because the workflow validates it itself. Swarms and sessions take
+ * pause, resume and cancel the same way.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  ControlAnswer,
   AgentEvent,
   AgentStatusView,
   ConversationMessage,
@@ -18,6 +21,12 @@ export const cancelSignal = defineSignal<[unknown?]>('cancel');
 export const messageSignal = defineSignal<[unknown?]>('message');
 /** `{ callId, decision: 'allow' | 'deny', note? }`: answers a pending approval. */
 export const approveSignal = defineSignal<[unknown?]>('approve');
+
+export const pauseUpdate = defineUpdate<ControlAnswer, [unknown]>('pause');
+export const resumeUpdate = defineUpdate<ControlAnswer, [unknown]>('resume');
+export const cancelUpdate = defineUpdate<ControlAnswer, [unknown]>('cancel');
+export const messageUpdate = defineUpdate<ControlAnswer, [unknown]>('message');
+export const approveUpdate = defineUpdate<ControlAnswer, [unknown]>('approve');
 
 export const statusQuery = defineQuery<AgentStatusView>('status');
 /** `events` takes `{ after?, limit? }` and returns the events with a greater seq. */

@@ -27,6 +27,7 @@ import {
 import {
   approvalsQuery,
   approveSignal,
+  approveUpdate,
   eventsQuery,
   modelContextQuery,
   statusQuery,
@@ -41,7 +42,8 @@ import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls, ModelRejected } from './model';
 import { checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
-import { installControlHandlers, recordUnknownSignals } from './control';
+import { installAgentControl, recordUnknownSignals } from './control';
+import { reject } from '../control-handlers';
 
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
@@ -82,7 +84,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   installHandlers(): void {
-    installControlHandlers({
+    installAgentControl({
       config: this.config,
       state: this.state,
       record: (body) => this.record(body),
@@ -92,6 +94,15 @@ export class AgentRun extends AgentCore implements ToolHost {
       cancelStep: () => this.stepScope?.cancel(),
     });
     wf.setHandler(approveSignal, (raw) => this.approvals.answer(raw));
+    wf.setHandler(
+      approveUpdate,
+      (raw: unknown) => {
+        const before = this.state.status;
+        this.approvals.answer(raw);
+        return { before, status: this.state.status };
+      },
+      { validator: (raw: unknown) => reject(this.approvals.judge(raw)) },
+    );
     wf.setHandler(approvalsQuery, () => this.state.approvals.map((a) => ({ ...a })));
     wf.setHandler(statusQuery, () => this.view());
     wf.setHandler(eventsQuery, (raw) => {

@@ -7,15 +7,12 @@ import * as wf from '@temporalio/workflow';
 import {
   addUsage,
   agentWorkflowId,
-  cancelPayload,
   describeIssue,
   emptyUsage,
   findingPayload,
   firstCharge,
   FINDINGS_CAPACITY,
   memberPayload,
-  pausePayload,
-  resumePayload,
   swarmWorkflowId,
   type SessionState,
   type SessionView,
@@ -24,6 +21,7 @@ import {
 import { OrchestraCostUsd, OrchestraStatus } from '../../src/temporal/search-attributes';
 import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
 import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { installControlHandlers } from '../control-handlers';
 import { usagePayload, usageSignal } from '../swarm/definitions';
 import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
 
@@ -64,27 +62,24 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
     state.usage[agentId] = usage;
   });
-  wf.setHandler(pauseSignal, (raw) => {
-    const parsed = pausePayload.safeParse(raw);
-    if (!parsed.success || state.status !== 'running')
-      return log('a pause', parsed.success ? `session is ${state.status}` : 'bad payload');
-    setStatus('paused');
-    tell(pauseSignal, {
-      reason: `session ${state.id} paused${parsed.data.reason ? `: ${parsed.data.reason}` : ''}`,
-    });
-  });
-  wf.setHandler(resumeSignal, (raw) => {
-    const parsed = resumePayload.safeParse(raw);
-    if (!parsed.success || state.status !== 'paused')
-      return log('a resume', parsed.success ? `session is ${state.status}` : 'bad payload');
-    setStatus('running');
-    tell(resumeSignal, {});
-  });
   let cancelReason: string | undefined;
-  wf.setHandler(cancelSignal, (raw) => {
-    const parsed = cancelPayload.safeParse(raw);
-    if (!parsed.success) return log('a cancel', 'bad payload');
-    cancelReason = parsed.data.reason ?? `session ${state.id} cancelled`;
+  installControlHandlers({
+    what: 'session',
+    status: () => (cancelReason === undefined ? state.status : 'cancelled'),
+    apply: {
+      pause: (p) => {
+        setStatus('paused');
+        tell(pauseSignal, { reason: `session ${state.id} paused${p.reason ? `: ${p.reason}` : ''}` });
+      },
+      resume: () => {
+        setStatus('running');
+        tell(resumeSignal, {});
+      },
+      cancel: (p) => {
+        cancelReason = p.reason ?? `session ${state.id} cancelled`;
+      },
+    },
+    ignored: (action, reason) => log(`a ${action}`, reason),
   });
   let closed = false;
   wf.setHandler(closeSignal, () => {

@@ -6,14 +6,11 @@ import * as wf from '@temporalio/workflow';
 import {
   agentWorkflowId,
   appendEvent,
-  cancelPayload,
   describeIssue,
   emptyEventLog,
   emptyUsage,
   eventsAfter,
   eventsQueryArgs,
-  pausePayload,
-  resumePayload,
   type AgentConfig,
   type AgentInput,
   type AgentResult,
@@ -32,7 +29,8 @@ import {
   OrchestraStatus,
 } from '../../src/temporal/search-attributes';
 import { childErrorText, failedResult } from '../agent/child-failure';
-import { cancelSignal, messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { installControlHandlers } from '../control-handlers';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
 import { SwarmUsage } from './usage';
@@ -81,9 +79,24 @@ export class SwarmRun {
   ) {}
 
   installHandlers(): void {
-    wf.setHandler(pauseSignal, (raw) => this.onControl('pause', pausePayload.safeParse(raw)));
-    wf.setHandler(resumeSignal, (raw) => this.onControl('resume', resumePayload.safeParse(raw)));
-    wf.setHandler(cancelSignal, (raw) => this.onControl('cancel', cancelPayload.safeParse(raw)));
+    installControlHandlers({
+      what: 'swarm',
+      status: () => this.status,
+      apply: {
+        pause: (p) => {
+          this.pausedReason = p.reason;
+          this.setStatus('paused', this.pausedReason);
+          this.signalAgents(pauseSignal, this.pausePayload());
+        },
+        resume: () => {
+          this.setStatus('running');
+          this.pausedReason = undefined;
+          this.signalAgents(resumeSignal, {});
+        },
+        cancel: (p) => this.stop('cancelled', p.reason ?? 'cancelled'),
+      },
+      ignored: (action, reason) => wf.log.warn(`swarm ${this.input.id} ignored ${action}: ${reason}`),
+    });
     wf.setHandler(usageSignal, (raw) => {
       const parsed = usagePayload.safeParse(raw);
       if (!parsed.success)
@@ -260,26 +273,6 @@ export class SwarmRun {
       ...(agent.error ? { error: agent.error } : {}),
     });
     this.showDetails();
-  }
-
-  private onControl(
-    action: 'pause' | 'resume' | 'cancel',
-    parsed: { success: boolean; data?: { reason?: string; task?: string } },
-  ): void {
-    if (!parsed.success) return wf.log.warn(`ignored a bad ${action} payload`);
-    const live = this.status === 'running' || this.status === 'paused';
-    if (!live) return;
-    if (action === 'pause' && this.status === 'running') {
-      this.pausedReason = parsed.data?.reason;
-      this.setStatus('paused', this.pausedReason);
-      this.signalAgents(pauseSignal, this.pausePayload());
-    } else if (action === 'resume' && this.status === 'paused') {
-      this.setStatus('running');
-      this.pausedReason = undefined;
-      this.signalAgents(resumeSignal, {});
-    } else if (action === 'cancel') {
-      this.stop('cancelled', parsed.data?.reason ?? 'cancelled');
-    }
   }
 
   private pausePayload(): { reason: string } {

@@ -21,6 +21,7 @@ import {
   waitForAgent,
 } from '../../temporal/agents';
 import type { CliContext } from '../context';
+import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
 import { look } from '../../temporal/look';
 import { formatEvent, formatList, formatResult, formatStatus } from '../format';
@@ -159,11 +160,11 @@ export function agentCommand(
       run(async (ctx) => {
         const payload =
           name === 'resume' ? (o.task ? { task: o.task } : {}) : o.reason ? { reason: o.reason } : {};
-        const before = await controlAgent(await ctx.client(), id, name, payload);
+        const sent = await controlAgent(await ctx.client(), id, name, payload);
         ctx.out(
           o.json
-            ? json({ id, action: name, from: before.status })
-            : `${name} sent to agent ${id} (was ${before.status})`,
+            ? json({ id, action: name, from: sent.status, to: sent.after, queued: sent.queued === true })
+            : controlLine(name, `agent ${id}`, sent),
         );
       }),
     );
@@ -184,9 +185,11 @@ export function agentCommand(
     .action((id: string, text: string, o) =>
       run(async (ctx) => {
         if (!text.trim()) throw new BadRequestError('the message is empty');
-        const before = await controlAgent(await ctx.client(), id, 'message', { content: text });
+        const sent = await controlAgent(await ctx.client(), id, 'message', { content: text });
         ctx.out(
-          o.json ? json({ id, action: 'message', from: before.status }) : `message sent to agent ${id}`,
+          o.json
+            ? json({ id, action: 'message', from: sent.status, queued: sent.queued === true })
+            : controlLine('message', `agent ${id}`, sent),
         );
       }),
     );

@@ -60,11 +60,17 @@ export function approveCommand(run: Run): Command {
         const client = await ctx.client();
         const approval = await findApproval(client, callId, { agentId: o.agent });
         const decision = o.deny ? 'deny' : 'allow';
-        await answerApproval(client, approval, { decision, ...(o.note ? { note: o.note } : {}) });
+        const sent = await answerApproval(client, approval, {
+          decision,
+          ...(o.note ? { note: o.note } : {}),
+        });
+        const done = `${decision === 'allow' ? 'allowed' : 'denied'} ${approval.tool} (${callId}) for agent ${approval.agentId}`;
         ctx.out(
           o.json
-            ? JSON.stringify({ callId, agentId: approval.agentId, decision })
-            : `${decision === 'allow' ? 'allowed' : 'denied'} ${approval.tool} (${callId}) for agent ${approval.agentId}`,
+            ? JSON.stringify({ callId, agentId: approval.agentId, decision, queued: sent.queued === true })
+            : sent.queued
+              ? `${done}: queued, no worker answered in time; it applies when one runs the agent`
+              : done,
         );
       }),
     );

@@ -1,0 +1,105 @@
+/**
+ * Pause, resume, cancel and message, one rule for agents, swarms and sessions: each request
+ * is a signal (the Web UI, `temporal workflow signal`) and an Update of the same name (the
+ * CLI, the API). A signal the rule refuses is reported to `ignored`; an Update it refuses is
+ * rejected by its validator, so the caller hears why, atomically, and nothing is recorded.
+ */
+import * as wf from '@temporalio/workflow';
+import type { ZodType } from 'zod';
+import {
+  cancelPayload,
+  ControlRejection,
+  describeIssue,
+  messagePayload,
+  pausePayload,
+  refusalReason,
+  resumePayload,
+  type AgentStatus,
+  type CancelPayload,
+  type ControlAction,
+  type MessagePayload,
+  type PausePayload,
+  type ResumePayload,
+} from '../src/domain';
+import {
+  cancelSignal,
+  cancelUpdate,
+  messageSignal,
+  messageUpdate,
+  pauseSignal,
+  pauseUpdate,
+  resumeSignal,
+  resumeUpdate,
+} from './agent/definitions';
+
+export interface Controlled {
+  what: 'agent' | 'swarm' | 'session';
+  status(): AgentStatus;
+  /** What an accepted request does; the actions left out are not taken. */
+  apply: {
+    pause?(p: PausePayload): void;
+    resume?(p: ResumePayload): void;
+    cancel?(p: CancelPayload): void;
+    message?(p: MessagePayload): void;
+  };
+  /** A signal refused (a bad payload, or a status that does not take it). */
+  ignored(action: ControlAction, reason: string): void;
+}
+
+const CHANNELS = {
+  pause: { schema: pausePayload, signal: pauseSignal, update: pauseUpdate },
+  resume: { schema: resumePayload, signal: resumeSignal, update: resumeUpdate },
+  cancel: { schema: cancelPayload, signal: cancelSignal, update: cancelUpdate },
+  message: { schema: messagePayload, signal: messageSignal, update: messageUpdate },
+} as const;
+
+export type Verdict<T> = { ok: true; payload: T } | { ok: false; type: string; reason: string };
+
+/** A payload judged against its schema and the status: pure, so validators may call it. */
+export function judge<T>(
+  schema: ZodType<T>,
+  raw: unknown,
+  refusal: (payload: T) => string | undefined,
+): Verdict<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success)
+    return {
+      ok: false,
+      type: ControlRejection.badPayload,
+      reason: `bad payload: ${describeIssue(parsed.error)}`,
+    };
+  const refused = refusal(parsed.data);
+  return refused
+    ? { ok: false, type: ControlRejection.refused, reason: refused }
+    : { ok: true, payload: parsed.data };
+}
+
+/** The Update's rejection: non-retryable, typed, with the reason a person reads. */
+export function reject(verdict: Verdict<unknown>): void {
+  if (!verdict.ok)
+    throw wf.ApplicationFailure.create({ type: verdict.type, message: verdict.reason, nonRetryable: true });
+}
+
+export function installControlHandlers(target: Controlled): void {
+  for (const action of Object.keys(target.apply) as ControlAction[]) {
+    const { schema, signal, update } = CHANNELS[action];
+    const apply = target.apply[action] as (payload: unknown) => void;
+    const decide = (raw: unknown) =>
+      judge(schema as ZodType<unknown>, raw, () => refusalReason(action, target.status(), target.what));
+    wf.setHandler(signal, (raw) => {
+      const verdict = decide(raw);
+      if (verdict.ok) apply(verdict.payload);
+      else target.ignored(action, verdict.reason);
+    });
+    wf.setHandler(
+      update as typeof pauseUpdate,
+      (raw: unknown) => {
+        const before = target.status();
+        const verdict = decide(raw);
+        if (verdict.ok) apply(verdict.payload);
+        return { before, status: target.status() };
+      },
+      { validator: (raw: unknown) => reject(decide(raw)) },
+    );
+  }
+}
