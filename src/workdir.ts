@@ -6,13 +6,15 @@
  * or resolves elsewhere than where it was checked (a directory swapped for a link since).
  * Checked where an agent, swarm or session starts (a clear 400) and again by every tool call.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { BadRequestError } from './temporal/errors';
 
 /** System trees no agent works in: kernel interfaces, devices, boot files, configuration. */
 const SYSTEM_DIRS = ['/proc', '/sys', '/dev', '/run', '/boot', '/etc', '/var/run'];
 
-export class WorkdirError extends Error {}
+/** A bad request where an agent starts (the API's 400); a tool error where a tool runs. */
+export class WorkdirError extends BadRequestError {}
 
 /** ORCHESTRA_WORKSPACE_ROOTS: the directories agents' working directories must lie under. */
 export function workspaceRoots(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
@@ -50,6 +52,7 @@ export function resolveWorkdir(cwd: string): string {
   } catch {
     throw new WorkdirError(`cwd ${cwd} is not an existing directory`);
   }
+  if (!statSync(real).isDirectory()) throw new WorkdirError(`cwd ${cwd} is not a directory`);
   const refusal = workdirRefusal(real);
   if (refusal) throw new WorkdirError(`cwd refused: ${refusal}`);
   return real;

@@ -18,8 +18,9 @@
  * between two components is not closed there.
  */
 import { constants, existsSync, type Dirent, type Stats } from 'node:fs';
-import { mkdir, open, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readlink, unlink, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import { checkWorkdir, WorkdirError } from '../../src/workdir';
 import { pathParts, shownPath, ToolError } from './sandbox';
 
 const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd') ? '/proc/self/fd' : undefined;
@@ -137,10 +138,20 @@ export function entriesOf(dir: Dir): Promise<Dirent[]> {
   return readdir(where, { withFileTypes: true });
 }
 
+/** The working directory as it resolves, if it may be one (src/workdir.ts): a tool error if not. */
+function workdir(cwd: string): string {
+  try {
+    return checkWorkdir(cwd);
+  } catch (err) {
+    if (err instanceof WorkdirError) throw new ToolError(err.message);
+    throw err;
+  }
+}
+
 /** The working directory opened, then every component of `relative` but the last. */
 async function walk(cwd: string, relative: string, create: boolean): Promise<{ parent: Dir; name?: string }> {
   const parts = pathParts(relative);
-  const real = await realpath(cwd);
+  const real = workdir(cwd);
   const root = { cwd, real };
   let dir: Dir = { handle: await open(real, O_RDONLY | O_DIRECTORY), root, shown: '.' };
   try {

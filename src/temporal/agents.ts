@@ -1,7 +1,5 @@
 /** Client helpers for agents: spawn, inspect, control, list. The CLI and the API both use these. */
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
@@ -22,6 +20,7 @@ import {
 import type { agentWorkflow } from '../../workflows';
 import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/agent/definitions';
 import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known } from './errors';
+import { resolveWorkdir } from '../workdir';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import {
@@ -47,14 +46,12 @@ export async function spawnAgent(
   const parsed = spawnRequestSchema.safeParse(raw);
   if (!parsed.success) throw new BadRequestError(`invalid spawn request: ${z.prettifyError(parsed.error)}`);
   const request = parsed.data;
-  if (!path.isAbsolute(request.cwd))
-    throw new BadRequestError(`cwd must be an absolute path, got "${request.cwd}"`);
-  const info = await stat(request.cwd).catch(() => undefined);
-  if (!info?.isDirectory()) throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
+  // Resolved: the tools check at every call that it still resolves to itself.
+  const cwd = resolveWorkdir(request.cwd);
   let config: AgentConfig;
   try {
     config = resolveAgentConfig(
-      { ...request, workspace: request.workspace ?? defaults.workspace },
+      { ...request, cwd, workspace: request.workspace ?? defaults.workspace },
       { id: randomUUID().slice(0, 8), model: defaults.model, owner: defaults.owner, file: defaults.file },
     );
   } catch (err) {

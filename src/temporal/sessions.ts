@@ -1,7 +1,5 @@
 /** Client helpers for sessions: create, inspect, control, and joining agents and swarms to one. */
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
@@ -15,6 +13,7 @@ import {
 import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
 import { sendControl, type ControlSent } from './control';
 import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
+import { resolveWorkdir } from '../workdir';
 import {
   OrchestraAgentKind,
   OrchestraSessionId,
@@ -35,14 +34,12 @@ export async function createSession(
   const parsed = sessionRequestSchema.safeParse(raw);
   if (!parsed.success) throw new BadRequestError(`invalid session: ${z.prettifyError(parsed.error)}`);
   const request = parsed.data;
-  if (!path.isAbsolute(request.cwd) || !(await stat(request.cwd).catch(() => undefined))?.isDirectory()) {
-    throw new BadRequestError(`cwd ${request.cwd} is not an absolute path to an existing directory`);
-  }
+  const cwd = resolveWorkdir(request.cwd);
   const id = request.id ?? randomUUID().slice(0, 8);
   const state: SessionState = {
     id,
     name: request.name ?? id,
-    cwd: request.cwd,
+    cwd,
     directives: request.directives,
     workspace: request.workspace ?? origin.workspace,
     owner: origin.owner,

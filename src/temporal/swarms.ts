@@ -1,7 +1,5 @@
 /** Client helpers for swarms: start, inspect, control. */
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
@@ -21,6 +19,7 @@ import type { AgentDefaults } from './agents';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import { BadRequestError, known, SwarmNotFoundError } from './errors';
+import { resolveWorkdir } from '../workdir';
 import {
   OrchestraAgentKind,
   OrchestraSessionId,
@@ -46,11 +45,7 @@ export async function startSwarm(
   const parsed = swarmRequestSchema.safeParse(raw);
   if (!parsed.success) throw new BadRequestError(`invalid swarm spec: ${z.prettifyError(parsed.error)}`);
   const request = parsed.data;
-  if (!path.isAbsolute(request.cwd))
-    throw new BadRequestError(`cwd must be an absolute path, got "${request.cwd}"`);
-  if (!(await stat(request.cwd).catch(() => undefined))?.isDirectory()) {
-    throw new BadRequestError(`cwd ${request.cwd} is not an existing directory`);
-  }
+  const cwd = resolveWorkdir(request.cwd);
   const file = defaults.file ?? {};
   const model = request.model ?? defaults.model;
   let expanded: ReturnType<typeof expandSpec>;
@@ -67,7 +62,7 @@ export async function startSwarm(
     profiles: expanded.profiles,
     governance: resolveGovernance([file.defaults, request]),
     ...(file.routing?.fallback ? { fallback: file.routing.fallback } : {}),
-    cwd: request.cwd,
+    cwd,
     model,
     budgets: { ...defaultBudgets(request.spec), ...request.budgets },
     tuning: request.tuning,
