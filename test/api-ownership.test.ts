@@ -144,3 +144,26 @@ test("nobody takes a finished agent's id, nor the id a subagent or swarm member 
   expect(dotted.status).toBe(400);
   expect(dotted.body.error.message).toMatch(/"\." is kept for subagents and swarm members/);
 });
+
+test('an agent and a swarm never share an id: their members would share ids', async () => {
+  const id = `shared-${Date.now()}`;
+  const agent = await api.call('alice', 'POST', '/agents', {
+    task: h.script([{ text: 'ok' }]),
+    cwd: await h.workspace(),
+    id,
+  });
+  expect(agent.status).toBe(201);
+  const spec = { strategy: 'parallel', task: h.script([{ text: 'ok' }]), merge: 'all', agents: [{}] };
+  const swarm = await api.call('carol', 'POST', '/swarms', { spec, cwd: await h.workspace(), id });
+  expect(swarm).toMatchObject({ status: 409, body: { error: { code: 'already_exists' } } });
+  const other = `swarm-first-${Date.now()}`;
+  expect(
+    (await api.call('carol', 'POST', '/swarms', { spec, cwd: await h.workspace(), id: other })).status,
+  ).toBe(201);
+  const taken = await api.call('alice', 'POST', '/agents', {
+    task: 'x',
+    cwd: await h.workspace(),
+    id: other,
+  });
+  expect(taken).toMatchObject({ status: 409, body: { error: { code: 'already_exists' } } });
+});

@@ -7,7 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { BadRequestError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
+import { BadRequestError, IdTakenError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
 
 export class ApiError extends Error {
   constructor(
@@ -110,6 +110,7 @@ export function toApiError(err: unknown): ApiError {
   const fromClient = clientError(err);
   if (fromClient) return fromClient;
   if (err instanceof NotFoundError) return new ApiError(404, 'not_found', err.message);
+  if (err instanceof IdTakenError) return new ApiError(409, 'already_exists', err.message);
   if (err instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', err.message);
   if (err instanceof BadRequestError) return new ApiError(400, 'bad_request', err.message);
   if (err instanceof WorkflowExecutionAlreadyStartedError) {

@@ -4,6 +4,7 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
   agentWorkflowId,
+  swarmWorkflowId,
   resolveAgentConfig,
   UnknownAgentProfileError,
   type AgentConfig,
@@ -19,7 +20,7 @@ import {
 } from '../domain';
 import type { agentWorkflow } from '../../workflows';
 import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/agent/definitions';
-import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known } from './errors';
+import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known, refuseSharedId } from './errors';
 import { resolveWorkdir } from '../workdir';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
@@ -48,6 +49,7 @@ export async function spawnAgent(
   const request = parsed.data;
   // Resolved: the tools check at every call that it still resolves to itself.
   const cwd = resolveWorkdir(request.cwd);
+  await refuseSharedId(client, request.id, swarmWorkflowId(request.id ?? ''));
   let config: AgentConfig;
   try {
     config = resolveAgentConfig(

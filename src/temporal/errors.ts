@@ -21,3 +21,31 @@ export async function known<T>(error: () => Error, fn: () => Promise<T>): Promis
     throw err;
   }
 }
+
+/** A chosen id that is taken (the API's 409, as Temporal's own "already started"). */
+export class IdTakenError extends InvalidTransitionError {}
+
+/**
+ * Agents and swarms name their members `<id>.<n>`, so an agent and a swarm may not share an
+ * id: the one started second is refused (another workspace's swarm `x` would otherwise start
+ * its members under the ids of agent `x`'s subagents). `other` is the other kind's workflow id.
+ */
+export async function refuseSharedId(
+  client: { workflow: { getHandle(id: string): { describe(): Promise<unknown> } } },
+  id: string | undefined,
+  other: string,
+): Promise<void> {
+  if (id === undefined) return; // a made-up id: 8 random hex digits
+  const exists = await client.workflow
+    .getHandle(other)
+    .describe()
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError')
+          return false;
+        throw err;
+      },
+    );
+  if (exists) throw new IdTakenError('that id is taken: choose another, or leave it out');
+}

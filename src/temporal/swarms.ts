@@ -9,6 +9,7 @@ import {
   defaultBudgets,
   swarmRequestSchema,
   swarmWorkflowId,
+  agentWorkflowId,
   type SwarmEvent,
   type SwarmInput,
   type SwarmOutcome,
@@ -18,7 +19,7 @@ import { listEntries, type ListEntry, type ListFilter, type Page } from './visib
 import type { AgentDefaults } from './agents';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
-import { BadRequestError, known, SwarmNotFoundError } from './errors';
+import { BadRequestError, known, refuseSharedId, SwarmNotFoundError } from './errors';
 import { resolveWorkdir } from '../workdir';
 import {
   OrchestraAgentKind,
@@ -46,6 +47,7 @@ export async function startSwarm(
   if (!parsed.success) throw new BadRequestError(`invalid swarm spec: ${z.prettifyError(parsed.error)}`);
   const request = parsed.data;
   const cwd = resolveWorkdir(request.cwd);
+  await refuseSharedId(client, request.id, agentWorkflowId(request.id ?? ''));
   const file = defaults.file ?? {};
   const model = request.model ?? defaults.model;
   let expanded: ReturnType<typeof expandSpec>;
