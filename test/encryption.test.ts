@@ -1,5 +1,6 @@
 /** Payload encryption: what reaches Temporal is sealed; the codec server opens it for token holders. */
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import {
@@ -158,6 +159,42 @@ describe('orchestra codec-server', () => {
         body: '{',
       });
       expect(notJson.status).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a page on another name (DNS rebinding) is refused, as by the API', async () => {
+    const server = await startCodecServer({
+      codec,
+      origins: ['http://localhost:8233'],
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const { port } = new URL(server.url);
+      const ask = (host: string, origin?: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/decode',
+              method: 'POST',
+              headers: { host, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end(JSON.stringify({ payloads: [] }));
+        });
+      expect(await ask('evil.example.com')).toBe(421);
+      expect(await ask(`localhost:${port}`, 'http://evil.example.com')).toBe(403);
+      expect(await ask(`localhost:${port}`, 'http://localhost:8233')).toBe(200);
+      expect(await ask(`127.0.0.1:${port}`)).toBe(200);
     } finally {
       await server.close();
     }

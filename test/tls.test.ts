@@ -93,6 +93,7 @@ test('TLS settings that cannot work are clear errors', () => {
   expect(() => temporalAuth({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_SERVER_NAME: 'x' })).toThrow(
     /TEMPORAL_TLS=false/,
   );
+  expect(() => temporalAuth({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' })).toThrow(/in clear text/);
   expect(temporalAuth({})).toEqual({});
   expect(temporalAuth({ TEMPORAL_API_KEY: 'k' })).toEqual({ tls: {}, apiKey: 'k' });
 });

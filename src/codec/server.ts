@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { AllowedHosts } from '../api/hosts';
 import type { TokenTable } from '../api/tokens';
 
 const base64 = z
@@ -74,9 +75,13 @@ function error(res: Response, status: number, code: string, message: string): vo
   res.status(status).json({ error: { code, message } });
 }
 
-export function codecApp(options: Omit<CodecServerOptions, 'host' | 'port'>): express.Express {
+export function codecApp(
+  options: Omit<CodecServerOptions, 'host' | 'port'> & { hosts?: AllowedHosts },
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // DNS rebinding: a page whose name resolves to 127.0.0.1 must not reach it (the API's check).
+  if (options.hosts) app.use(options.hosts.middleware());
   app.use((req: Request, res: Response, next: NextFunction) => {
     const origin = req.headers.origin;
     if (origin && options.origins.includes(origin)) {
@@ -112,10 +117,18 @@ export function codecApp(options: Omit<CodecServerOptions, 'host' | 'port'>): ex
     error(res, 404, 'not_found', `no route ${req.method} ${req.path}`),
   );
   // Malformed JSON and oversized bodies are the client's fault.
-  app.use((err: { status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    error(res, status, status === 500 ? 'internal' : 'bad_request', err.message ?? 'error');
-  });
+  app.use(
+    (
+      err: { status?: number; code?: string; message?: string },
+      _req: Request,
+      res: Response,
+      _next: NextFunction,
+    ) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      const code = status === 500 ? 'internal' : typeof err.code === 'string' ? err.code : 'bad_request';
+      error(res, status, code, err.message ?? 'error');
+    },
+  );
   return app;
 }
 
@@ -124,11 +137,18 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     throw new Error(
       `refusing to serve decoded payloads on ${options.host} without tokens: set ORCHESTRA_API_TOKENS_FILE, or listen on 127.0.0.1`,
     );
-  const app = codecApp(options);
+  let port = options.port;
+  // The Web UI's origins are allowed hosts too, so its requests pass the Origin check.
+  const hosts = new AllowedHosts({
+    bindHost: options.host,
+    port: () => port,
+    extra: options.origins.map((origin) => new URL(origin).host),
+  });
+  const app = codecApp({ ...options, hosts });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,

@@ -66,6 +66,8 @@ export function temporalAuth(environment: NodeJS.ProcessEnv = process.env): Temp
   // As the CLI does: TLS turns on with an API key or any TLS setting, unless TEMPORAL_TLS=false.
   const on = env.TEMPORAL_TLS ?? (anyTls || Boolean(env.TEMPORAL_API_KEY));
   if (!on && anyTls) throw new TemporalAuthError('TEMPORAL_TLS=false, yet TLS settings are set');
+  if (!on && env.TEMPORAL_API_KEY)
+    throw new TemporalAuthError('TEMPORAL_TLS=false with TEMPORAL_API_KEY would send the key in clear text');
   const tls: TLSConfig | undefined = on
     ? {
         ...(ca ? { serverRootCACertificate: ca } : {}),
