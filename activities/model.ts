@@ -4,6 +4,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
+import { countModelCall, observeSlotWait } from './metrics';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   callCost,
@@ -119,8 +120,10 @@ export function createCallModel(deps: ModelDeps) {
       const anthropic = getClient(input.backend);
       const { system, messages } = await contextOf(contexts, input.agentId, input.context);
       // Local calls and queued ones share this worker's limit.
+      const asked = performance.now();
       const release = await slots.take(controller.signal);
       const started = performance.now();
+      observeSlotWait(started - asked);
       try {
         const stream = anthropic.messages.stream(
           {
@@ -143,9 +146,11 @@ export function createCallModel(deps: ModelDeps) {
         const message = await stream.finalMessage();
         const reply = toReply(message, prices, attempt);
         reply.durationMs = Math.round(performance.now() - started);
+        countModelCall(input.model, 'ok', { ...reply.usage, costUsd: reply.costUsd ?? 0 });
         return input.redact ? redactReply(reply, input.redact.patterns) : reply;
       } catch (err) {
         if (controller.signal.aborted) throw controller.signal.reason;
+        countModelCall(input.model, 'error');
         throw classifyModelError(err);
       } finally {
         release();

@@ -60,6 +60,11 @@ const envSchema = z.object({
     .default(DEFAULTS.ORCHESTRA_STALE_AFTER_SECONDS),
   // Read by the patched SDK in the workflow thread (workers/stack-traces.ts); checked here so a typo fails loudly.
   ORCHESTRA_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  // host:port of the worker's Prometheus endpoint (/metrics); none when unset.
+  ORCHESTRA_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 0.0.0.0:9464')
+    .optional(),
 });
 
 export interface OrchestraConfig {
@@ -100,6 +105,8 @@ export interface OrchestraConfig {
   };
   /** Seconds of silence after which an agent's work is reported stale. */
   staleAfterSeconds: number;
+  /** host:port where the worker serves Prometheus metrics (the SDK's and Orchestra's). */
+  metricsAddress?: string;
   /** The config file (registry, routing, backends, prices, defaults); absent when there is none. */
   configFile?: string;
   /** Environment variables by name, for backends' `apiKeyEnv`. */
@@ -149,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
       streamsPerUser: e.ORCHESTRA_API_STREAMS_PER_USER,
     },
     staleAfterSeconds: e.ORCHESTRA_STALE_AFTER_SECONDS,
+    ...(e.ORCHESTRA_METRICS_ADDRESS ? { metricsAddress: e.ORCHESTRA_METRICS_ADDRESS } : {}),
     configFile: e.ORCHESTRA_CONFIG,
     env: { ...env },
   };

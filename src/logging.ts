@@ -12,8 +12,11 @@ export function createLogger(
 
 let installed = false;
 
-/** Route the SDK's logs through pino. Once per process, before any worker or native connection. */
-export function installRuntimeLogging(level?: Level): void {
+/**
+ * Route the SDK's logs through pino, and serve its metrics (and Orchestra's) for Prometheus at
+ * `metricsAddress` when given. Once per process, before any worker or native connection.
+ */
+export function installRuntimeLogging(level?: Level, metricsAddress?: string): void {
   if (installed) return;
   installed = true;
   const log = createLogger(level);
@@ -34,6 +37,20 @@ export function installRuntimeLogging(level?: Level): void {
       warn: at('WARN'),
       error: at('ERROR'),
     },
-    telemetryOptions: { logging: { filter: { core: coreLevel, other: coreLevel }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: coreLevel, other: coreLevel }, forward: {} },
+      // Counters end in `_total`, durations are in seconds: Prometheus's own conventions.
+      ...(metricsAddress
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: metricsAddress,
+                countersTotalSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }
+        : {}),
+    },
   });
 }

@@ -7,7 +7,7 @@ import { temporalAuth } from '../src/temporal/tls';
 import { createOrchestraWorker } from './worker';
 
 export async function runWorker(config: OrchestraConfig = loadConfig()): Promise<void> {
-  installRuntimeLogging();
+  installRuntimeLogging(undefined, config.metricsAddress);
   const connection = await NativeConnection.connect({ address: config.temporalAddress, ...temporalAuth() });
   try {
     const worker = await createOrchestraWorker({

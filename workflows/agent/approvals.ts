@@ -19,6 +19,7 @@ import {
 } from '../../src/domain';
 import { OrchestraApprovals } from '../../src/temporal/search-attributes';
 import { judge as judgePayload, type Verdict } from '../control-handlers';
+import { countApproval } from './metrics';
 
 export interface ApprovalHost {
   readonly config: AgentConfig;
@@ -89,6 +90,7 @@ export class Approvals {
       tool: req.tool,
       reason: req.reason,
     });
+    countApproval('requested');
     this.sync();
     try {
       const answered = () => state.answers[req.callId] !== undefined;
@@ -100,6 +102,7 @@ export class Approvals {
         ? state.answers[req.callId]
         : { decision: policy.timeoutDecision, by: 'timeout' };
       this.host.record({ type: 'approval_answered', callId: req.callId, ...answer });
+      countApproval('answered', answer.by);
       return answer;
     } finally {
       // Also when the wait is cancelled: a cancelled agent has nothing pending.

@@ -29,6 +29,7 @@ import {
   type ToolUseBlock,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/temporal/search-attributes';
+import { countStatusChange } from './metrics';
 import { usageSignal } from '../swarm/definitions';
 
 export const now = (): string => new Date().toISOString();
@@ -180,6 +181,7 @@ export class AgentCore {
     if (from === to) return;
     this.state.status = to;
     this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
+    countStatusChange(from, to);
     // A visibility write on the server: only when the attribute says otherwise.
     if (wf.workflowInfo().typedSearchAttributes.get(OrchestraStatus) !== to)
       wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);

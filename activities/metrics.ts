@@ -1,0 +1,58 @@
+/**
+ * Orchestra's own metrics, beside the SDK's, on the worker's Prometheus endpoint
+ * (ORCHESTRA_METRICS_ADDRESS): model calls, tokens, cost and waits for a model slot. Workflow
+ * code counts what only it knows (status changes, approvals: workflows/agent/metrics.ts).
+ * Through the SDK's runtime meter, so they go wherever its metrics go; without an exporter
+ * they cost next to nothing.
+ */
+import { Runtime } from '@temporalio/worker';
+import type { MetricCounter, MetricHistogram } from '@temporalio/common';
+
+interface Meters {
+  calls: MetricCounter;
+  inputTokens: MetricCounter;
+  outputTokens: MetricCounter;
+  costMicroUsd: MetricCounter;
+  slotWait: MetricHistogram;
+}
+
+let meters: Meters | undefined;
+
+function meter(): Meters {
+  if (meters) return meters;
+  const m = Runtime.instance().metricMeter;
+  meters = {
+    calls: m.createCounter('orchestra_model_calls', 'calls', 'Model calls, by model and outcome'),
+    inputTokens: m.createCounter('orchestra_input_tokens', 'tokens', 'Input tokens of model calls'),
+    outputTokens: m.createCounter('orchestra_output_tokens', 'tokens', 'Output tokens of model calls'),
+    costMicroUsd: m.createCounter(
+      'orchestra_cost_microusd',
+      'microusd',
+      'Priced cost of model calls, in millionths of a USD',
+    ),
+    slotWait: m.createHistogram(
+      'orchestra_model_slot_wait',
+      'int',
+      'ms',
+      "Wait for one of the worker's model-call slots",
+    ),
+  };
+  return meters;
+}
+
+export function countModelCall(
+  model: string,
+  outcome: 'ok' | 'error',
+  usage?: { input: number; output: number; costUsd: number },
+): void {
+  const m = meter();
+  m.calls.add(1, { model, outcome });
+  if (!usage) return;
+  m.inputTokens.add(usage.input, { model });
+  m.outputTokens.add(usage.output, { model });
+  m.costMicroUsd.add(Math.round(usage.costUsd * 1e6), { model });
+}
+
+export function observeSlotWait(ms: number): void {
+  meter().slotWait.record(Math.round(ms));
+}
