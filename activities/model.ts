@@ -5,6 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import { countModelCall, observeSlotWait } from './metrics';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   callCost,
@@ -112,11 +113,36 @@ export function createCallModel(deps: ModelDeps) {
 
   const handedOff = deps.handedOff ?? new HandedOffCalls();
 
+  const tracer = trace.getTracer('orchestra');
+  const modelAttributes = (input: CallModelInput) => ({
+    'gen_ai.system': 'anthropic',
+    'gen_ai.request.model': input.model,
+    'orchestra.agent_id': input.agentId,
+  });
+
   /** Start a call; it runs until it ends or is aborted, whoever waits for it. */
   const start = (input: CallModelInput, attempt: number): InFlightCall => {
     const controller = new AbortController();
     const progress: CallProgress = { received: 0, text: '' };
-    const reply = (async () => {
+    // One span per call (a no-op unless tracing is on: src/tracing.ts), under the activity's.
+    const reply = tracer.startActiveSpan('model.call', { attributes: modelAttributes(input) }, (span) =>
+      call().then(
+        (r) => {
+          span.setAttributes({
+            'gen_ai.usage.input_tokens': r.usage.input,
+            'gen_ai.usage.output_tokens': r.usage.output,
+          });
+          span.end();
+          return r;
+        },
+        (err: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+          span.end();
+          throw err;
+        },
+      ),
+    );
+    async function call(): Promise<ModelReply> {
       const anthropic = getClient(input.backend);
       const { system, messages } = await contextOf(contexts, input.agentId, input.context);
       // Local calls and queued ones share this worker's limit.
@@ -155,7 +181,7 @@ export function createCallModel(deps: ModelDeps) {
       } finally {
         release();
       }
-    })();
+    }
     return { reply, progress, abort: (reason) => controller.abort(reason) };
   };
 

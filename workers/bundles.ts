@@ -59,9 +59,11 @@ const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
 /** Where a worker gets its workflow code: the built bundle when it is current, else its sources. */
 export function workflowCode(
   name: BundleName,
+  /** False when plugins add workflow interceptors (tracing): they are bundled at start. */
+  prebuilt = true,
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const codePath = bundlePath(name);
-  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
+  if (prebuilt && bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
   const { workflowsPath, preloadModules } = SOURCES[name];
   // Bundled from the sources, with the worker's dataConverter.payloadConverterPath.
   return { workflowsPath, bundlerOptions: { preloadModules } };

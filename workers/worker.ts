@@ -12,6 +12,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
 import { announceSandbox } from '../activities/tools/bwrap';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
+import { tracingPlugin } from '../src/tracing';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';
 import { PAYLOAD_CONVERTER_PATH, workflowCode } from './bundles';
 import { warnIfStackTracesForced } from './stack-traces';
@@ -80,9 +81,12 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     ...options.deps,
     modelLimits: { concurrency: modelConcurrency, callsPerMinute: perMinute },
   });
+  // Traces (ORCHESTRA_OTEL_ENDPOINT): client, workflow and activity interceptors.
+  const tracing = tracingPlugin();
   const shared = {
     connection: options.connection,
     namespace: options.namespace,
+    plugins: tracing ? [tracing] : [],
     // Let in-flight activities report before a graceful shutdown gives up on them.
     shutdownGraceTime: '5 seconds',
     // Heartbeats carry cancellation to a running activity; the SDK would otherwise hold them
@@ -101,7 +105,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     maxConcurrentActivityTaskExecutions:
       FLEET_DEFAULTS.maxConcurrentActivityTaskExecutions + modelConcurrency,
     taskQueue: options.taskQueue,
-    ...workflowCode('agents'),
+    ...workflowCode('agents', !tracing),
     // callModel runs here locally (short calls) and queued; on the model queue only in fleets with a rate limit.
     activities,
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
@@ -120,7 +124,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   const ledgers = await Worker.create({
     ...shared,
     taskQueue: LEDGER_QUEUE,
-    ...workflowCode('ledger'),
+    ...workflowCode('ledger', !tracing),
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
   return new OrchestraWorker([main, model, ledgers]);

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { loadConfig, type OrchestraConfig } from '../config';
 import { connectClient } from '../temporal/connection';
+import { flushTraces } from '../tracing';
 
 export interface CliContext {
   config: OrchestraConfig;
@@ -23,6 +24,7 @@ export function createContext(): CliContext {
       const pending = client;
       client = undefined;
       if (pending) await (await pending.catch(() => undefined))?.connection.close();
+      await flushTraces();
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import type { OrchestraConfig } from '../config';
 import { payloadCodecs } from '../codec/encryption';
 import { temporalAuth, type TemporalAuth } from './tls';
+import { tracingPlugin } from '../tracing';
 
 export class ServerUnreachableError extends Error {}
 
@@ -79,6 +80,7 @@ export async function connectClient(
     connection,
     namespace: config.namespace,
     dataConverter: { payloadCodecs: payloadCodecs() },
+    plugins: tracingPlugin() ? [tracingPlugin()!] : [],
   });
 }
 
