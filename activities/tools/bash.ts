@@ -5,17 +5,37 @@
  * its environment, in a process group killed when the call ends.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { constants } from 'node:fs';
+import { open, readlink, type FileHandle } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { bashSandboxSchema, checkedArgs, type ToolInput, type ToolOutcome } from '../../src/domain';
+import { checkWorkdir, WorkdirError } from '../../src/workdir';
 import { bwrapArgs, containment, SANDBOX_LIMITS, type Containment } from './bwrap';
 import { commandEnv } from './command-env';
-import { capText } from './outcome';
+import { OutputTail } from './output-tail';
 import { createPidsCgroup, type PidsCgroup } from './pids-cgroup';
+import { clearSetid } from './setid-sweep';
 
 export { commandEnv } from './command-env';
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
 const OUTPUT_CAP_CHARS = 30_000;
+/** Raw bytes kept of the head and of the tail: enough for the cap's halves in any UTF-8. */
+const OUTPUT_KEEP_BYTES = OUTPUT_CAP_CHARS * 2;
+/** Output past this (1 GiB) kills the command: reading a flood costs the worker's main thread. */
+const OUTPUT_KILL_BYTES = 2 ** 30;
+/**
+ * How bwrap starts: first the descriptors the worker inherited from its launcher without
+ * close-on-exec are closed, so none reaches the sandbox (3 stays: the working directory,
+ * which bwrap binds and closes). Then into the pids cgroup (`$0`, when there is one) before
+ * bwrap starts, so nothing the command forks escapes the cap (a refused move leaves the
+ * ulimit cap alone, rather than no bash at all).
+ */
+const LAUNCH = [
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2|3|*[!0-9]*) ;; *) eval "exec $fd>&-" ;; esac; done',
+  'if [ -n "$0" ]; then { echo $$ > "$0"; } 2>/dev/null; fi',
+  'exec "$@"',
+].join('\n');
 /** How long output may still arrive after the command exits, before the pipes are closed on it. */
 const DRAIN_MS = 2000;
 
@@ -23,6 +43,14 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
   const { command, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS } = checkedArgs('bash', args);
   // Absent: a call scheduled before the policy said anything; the policy's defaults apply.
   const policy = bashSandboxSchema.parse(sandbox ?? { network: false, unsandboxed: 'allow' });
+  let real: string;
+  try {
+    // A directory swapped for a link since the agent started, or a system one: no command runs.
+    real = checkWorkdir(cwd);
+  } catch (err) {
+    if (err instanceof WorkdirError) return { ok: false, error: err.message };
+    throw err;
+  }
   let how: Containment;
   try {
     how = await containment();
@@ -40,26 +68,40 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
   const ctx = Context.current();
   // A process group of its own, so the call's end kills the command's children too.
   const options: SpawnOptions = { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] };
+  let dir: FileHandle | undefined;
   let cgroup: PidsCgroup | undefined;
   let child: ChildProcess;
   if (how.kind === 'bwrap') {
-    cgroup = await createPidsCgroup(SANDBOX_LIMITS.processes);
-    const argv = bwrapArgs({ cwd, network: policy.network, timeoutSeconds }, command);
+    try {
+      dir = await openWorkdir(real);
+    } catch (err) {
+      return {
+        ok: false,
+        error: err instanceof WorkdirError ? err.message : `refused: ${(err as Error).message}`,
+      };
+    }
+    // bwrap binds the directory opened here (its fd 3), not what the name points at by then.
+    const argv = bwrapArgs({ cwd: real, cwdFd: 3, network: policy.network, timeoutSeconds }, command);
     // bwrap gets a bare environment too: its first process's /proc/<pid>/environ is in view.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    // Into the cgroup before bwrap starts, so nothing the command forks escapes the cap (a
-    // refused move leaves the ulimit cap alone, rather than no bash at all).
-    const join = '{ echo $$ > "$0"; } 2>/dev/null; exec "$@"';
-    child = cgroup
-      ? spawn('sh', ['-c', join, cgroup.procs, 'bwrap', ...argv], { ...options, env })
-      : spawn('bwrap', argv, { ...options, env });
+    cgroup = await createPidsCgroup(SANDBOX_LIMITS.processes);
+    child = spawn('bash', ['-c', LAUNCH, cgroup?.procs ?? '', 'bwrap', ...argv], {
+      ...options,
+      cwd: real,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', dir.fd],
+    });
   } else {
     child = spawn('bash', ['-c', command], { ...options, env: commandEnv() });
   }
-  let output = '';
+  const output = new OutputTail(OUTPUT_KEEP_BYTES);
+  let flooded = false;
   const collect = (chunk: Buffer) => {
-    // Keep a little more than the cap while running; capText trims head and tail at the end.
-    output = capText(output + chunk.toString('utf8'), OUTPUT_CAP_CHARS * 2);
+    output.push(chunk);
+    if (output.total > OUTPUT_KILL_BYTES && !flooded) {
+      flooded = true;
+      kill();
+    }
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -79,25 +121,60 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
   }, timeoutSeconds * 1000);
   const beat = setInterval(() => ctx.heartbeat(), 1000);
   ctx.cancellationSignal.addEventListener('abort', kill);
+  let exitCode: number | null;
+  let swept = '';
   try {
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
+    exitCode = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code) => resolve(code));
     });
     // What the command left running in the background ends with it.
     kill();
     await drained(child);
-    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-    const body = capText(output, OUTPUT_CAP_CHARS).trimEnd();
-    if (timedOut) return { ok: false, error: `timed out after ${timeoutSeconds}s and was killed\n${body}` };
-    const text = `exit code ${exitCode}${body ? `\n${body}` : ''}`;
-    return exitCode === 0 ? { ok: true, output: text } : { ok: false, error: text };
   } finally {
     clearTimeout(timer);
     clearInterval(beat);
     ctx.cancellationSignal.removeEventListener('abort', kill);
     await cgroup?.remove();
+    // However the call ended: the sandbox is dead by now, and what it left is looked at.
+    if (dir) swept = await sweep(dir).finally(() => dir?.close());
   }
+  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+  const body = [output.text(OUTPUT_CAP_CHARS).trimEnd(), swept].filter(Boolean).join('\n');
+  if (timedOut) return { ok: false, error: `timed out after ${timeoutSeconds}s and was killed\n${body}` };
+  if (flooded)
+    return { ok: false, error: `killed: its output passed ${OUTPUT_KILL_BYTES / 2 ** 30} GiB\n${body}` };
+  const text = `exit code ${exitCode}${body ? `\n${body}` : ''}`;
+  return exitCode === 0 ? { ok: true, output: text } : { ok: false, error: text };
+}
+
+/** Clear the setuid/setgid bits the command left in the directory; what the model should be told of it. */
+async function sweep(dir: FileHandle): Promise<string> {
+  try {
+    const { cleared, incomplete } = await clearSetid(dir);
+    const shown = cleared.slice(0, 20).join(', ') + (cleared.length > 20 ? ', ...' : '');
+    const notes = [
+      cleared.length ? `[setuid/setgid bits cleared on ${cleared.length} file(s): ${shown}]` : '',
+      incomplete ? `[the check for setuid/setgid files fell short: ${incomplete}]` : '',
+    ];
+    return notes.filter(Boolean).join('\n');
+  } catch (err) {
+    return `[the check for setuid/setgid files failed: ${(err as Error).message}]`;
+  }
+}
+
+/**
+ * The working directory opened, and still the one checked: its descriptor is what bwrap binds
+ * and what the sweep walks, so a swap after this point changes neither.
+ */
+async function openWorkdir(real: string): Promise<FileHandle> {
+  const dir = await open(real, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  const opened = await readlink(`/proc/self/fd/${dir.fd}`).catch(() => undefined);
+  if (opened !== real) {
+    await dir.close();
+    throw new WorkdirError(`refused: the working directory ${real} now resolves to ${opened}`);
+  }
+  return dir;
 }
 
 /** The output still in the pipes; a process that escaped the kill must not hold the call open. */

@@ -47,11 +47,20 @@ export function sandboxMode(env: NodeJS.ProcessEnv = process.env): SandboxMode {
 const PASSED_ENV =
   /^(PATH|LANG|LANGUAGE|LC_[A-Z]+|TERM|COLORTERM|TZ|USER|LOGNAME|SHELL|NO_COLOR|FORCE_COLOR|CI|GOPATH)$|_(HOME|ROOT)$/;
 /**
- * Variables naming the worker's private files and dirs (the config file, API tokens, state,
- * cloud credentials), and ORCHESTRA_SANDBOX_HIDE: what they name is hidden.
+ * Variables naming the worker's private files and dirs, whose targets are hidden: its config
+ * and state (ORCHESTRA_CONFIG, ORCHESTRA_HOME, ORCHESTRA_*_FILE, ORCHESTRA_SANDBOX_HIDE), the
+ * Temporal client's TLS key, certificates and config file (TEMPORAL_*_PATH, TEMPORAL_*_FILE),
+ * any key, token, password or credentials file by its name (SSL_KEY_FILE, PGPASSFILE,
+ * AWS_WEB_IDENTITY_TOKEN_FILE), and the usual cloud and tool credentials.
  */
-const PRIVATE_PATH_ENV =
-  /^ORCHESTRA_\w*(_FILE|_HOME|_CONFIG|_HIDE)$|^(GOOGLE_APPLICATION_CREDENTIALS|AWS_SHARED_CREDENTIALS_FILE|AWS_CONFIG_FILE|KUBECONFIG|DOCKER_CONFIG)$/;
+const PRIVATE_PATH_ENV = new RegExp(
+  [
+    '^ORCHESTRA_(\\w+_)?(FILE|HOME|CONFIG|HIDE)$',
+    '^TEMPORAL_\\w*(_PATH|_FILE)$',
+    '(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?)_?(FILE|PATH|DIR)$',
+    '^(GOOGLE_APPLICATION_CREDENTIALS|AWS_CONFIG_FILE|KUBECONFIG|DOCKER_CONFIG|NETRC|SSH_AUTH_SOCK)$',
+  ].join('|'),
+);
 /** Inside a home directory these dirs (from PATH) are toolchains, shown read-only; rustup's proxies need `.rustup`. */
 const TOOLCHAIN_COMPANIONS: Record<string, string[]> = { '.cargo': ['.rustup'] };
 /** Credentials inside shown toolchains, hidden again. */
@@ -59,6 +68,11 @@ const TOOLCHAIN_SECRETS = ['.cargo/credentials', '.cargo/credentials.toml'];
 
 export interface BwrapRequest {
   cwd: string;
+  /**
+   * A descriptor of `cwd` that bwrap inherits: bound instead of the path, so a directory
+   * swapped for a link after the worker checked it is not what the sandbox gets.
+   */
+  cwdFd?: number;
   network: boolean;
   /** The command's timeout: its CPU limit derives from it. */
   timeoutSeconds: number;
@@ -105,6 +119,20 @@ function privatePaths(env: NodeJS.ProcessEnv): string[] {
   return [...new Set(paths as string[])];
 }
 
+/**
+ * The parts of the sandbox's fresh /proc a root command could write to reach the host: the
+ * sysctls (kernel.core_pattern runs a program as root on the host), sysrq, the few others
+ * Docker also mounts read-only, and mtrr. Capabilities are dropped, but many sysctls check
+ * only that the writer is uid 0.
+ */
+const PROC_READ_ONLY = ['sys', 'sysrq-trigger', 'irq', 'bus', 'fs', 'mtrr'].flatMap((p) => [
+  '--ro-bind-try',
+  `/proc/${p}`,
+  `/proc/${p}`,
+]);
+/** What the sandbox mounts afresh; a working directory in them, or `/`, is refused. */
+const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
+
 /** Toolchain dirs under `home` that PATH runs programs from (pyenv, cargo, go, nvm), to show read-only. */
 function toolchains(home: string, env: NodeJS.ProcessEnv): string[] {
   const dirs = new Set<string>();
@@ -128,6 +156,9 @@ const hide = (p: string): string[] =>
 export function bwrapArgs(request: BwrapRequest, command: string): string[] {
   const env = request.env ?? process.env;
   const cwd = real(request.cwd) ?? request.cwd;
+  // bash.ts refuses these first (src/workdir.ts); here they would make the machine writable.
+  if (KERNEL_DIRS.some((dir) => contains(dir, cwd)) || !path.isAbsolute(cwd) || cwd === '/')
+    throw new Error(`refused: ${cwd} cannot be a sandbox's working directory`);
   const home = real(os.homedir()) ?? os.homedir();
   const args = [
     '--die-with-parent',
@@ -150,7 +181,10 @@ export function bwrapArgs(request: BwrapRequest, command: string): string[] {
   const hidden = privatePaths(env).filter((p) => p !== cwd && existsSync(p));
   const around = hidden.filter((p) => contains(p, cwd)).sort((a, b) => a.length - b.length);
   const inside = hidden.filter((p) => !contains(p, cwd));
-  args.push(...around.flatMap(hide), '--proc', '/proc', '--dev', '/dev', '--bind', cwd, cwd);
+  // The working directory before /proc and /dev: whatever it is, it cannot stand in for them.
+  const bind = request.cwdFd === undefined ? ['--bind', cwd, cwd] : ['--bind-fd', String(request.cwdFd), cwd];
+  args.push(...around.flatMap(hide), ...bind);
+  args.push('--proc', '/proc', ...PROC_READ_ONLY, '--dev', '/dev');
   args.push(...inside.flatMap(hide));
   // The toolchains on PATH under the hidden home come back read-only, their credentials not.
   if (hidden.some((p) => contains(p, home))) {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Runtime } from '@temporalio/worker';
 
 const ROOT = '/sys/fs/cgroup';
 
@@ -38,25 +39,29 @@ function ownPidsDir(): string | undefined {
     : undefined;
 }
 
-let usable = true;
+/** Whether a root worker was already told its commands run without a process cap. */
+let warned = false;
 
-/** A fresh cgroup capped at `max` processes, or undefined when this worker cannot make one. */
+/**
+ * A fresh cgroup capped at `max` processes, or undefined when this worker cannot make one now.
+ * A failure holds for this command only: the next one tries again (a mkdir costs nothing,
+ * and a cap lost for good to one transient error would be worse).
+ */
 export async function createPidsCgroup(max: number): Promise<PidsCgroup | undefined> {
-  const parent = usable ? ownPidsDir() : undefined;
-  if (!parent) return undefined;
+  const parent = ownPidsDir();
+  if (!parent) return uncapped('no pids cgroup is mounted here');
   const dir = path.join(parent, `orchestra-${randomUUID().slice(0, 12)}`);
   try {
     await mkdir(dir);
-  } catch {
-    usable = false; // not writable here: do not try on every command
-    return undefined;
+  } catch (err) {
+    return uncapped(`cannot make ${dir}: ${(err as Error).message}`);
   }
   try {
     await writeFile(path.join(dir, 'pids.max'), String(max));
-  } catch {
-    usable = false; // the pids controller is not enabled below this cgroup
+  } catch (err) {
+    // The pids controller is not enabled below this cgroup, or the write failed.
     await rmdir(dir).catch(() => undefined);
-    return undefined;
+    return uncapped(`cannot write ${dir}/pids.max: ${(err as Error).message}`);
   }
   return {
     procs: path.join(dir, 'cgroup.procs'),
@@ -72,4 +77,16 @@ export async function createPidsCgroup(max: number): Promise<PidsCgroup | undefi
       }
     },
   };
+}
+
+/** No cgroup: for a root worker, whom `ulimit -u` does not bind, say so once. */
+function uncapped(reason: string): undefined {
+  if (process.getuid?.() === 0 && !warned) {
+    warned = true;
+    Runtime.instance().logger.warn(
+      `bash runs without a process cap: this worker runs as root, which ulimit -u does not ` +
+        `limit, and it cannot make a pids cgroup (${reason}). Run workers as an ordinary user.`,
+    );
+  }
+  return undefined;
 }

@@ -1,0 +1,339 @@
+/**
+ * Ways out of the bash sandbox that a security review found on a root worker, each shown
+ * first to be real (the probe reaches what it aims at) and then closed: sysctls written from
+ * inside, setuid files left in the working directory, a working directory swapped for a
+ * link, the Temporal client's TLS files, descriptors inherited from the worker's launcher,
+ * output floods that held the worker's main thread, and a process cap lost for good.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { Runtime } from '@temporalio/worker';
+import type { ToolOutcome } from '../src/domain';
+import { agentTranscript, waitForAgent } from '../src/temporal/agents';
+import { bash } from '../activities/tools/bash';
+import { bwrapArgs } from '../activities/tools/bwrap';
+import { createPidsCgroup } from '../activities/tools/pids-cgroup';
+import { clearSetid } from '../activities/tools/setid-sweep';
+import { useHarness } from './helpers/harness';
+
+const h = useHarness();
+
+const HAVE_BWRAP = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
+const sandboxed = HAVE_BWRAP ? describe : describe.skip;
+const ROOT = process.getuid?.() === 0;
+const asRoot = ROOT ? test : test.skip;
+
+interface BashResult {
+  text: string;
+  isError: boolean;
+}
+
+/** Start an agent whose model asks for one bash command (after `delayMs`), then ends. */
+async function spawnBash(command: string, cwd?: string, delayMs = 0): Promise<string> {
+  const task = h.script([
+    { toolCalls: [{ name: 'bash', input: { command, timeoutSeconds: 120 } }], delayMs },
+    { text: 'done' },
+  ]);
+  return h.spawn({ task, ...(cwd ? { cwd } : {}) });
+}
+
+/** The agent's bash result as the model (and the history) got it. */
+async function bashResult(id: string): Promise<BashResult> {
+  await waitForAgent(h.client, id);
+  const blocks = (await agentTranscript(h.client, id)).flatMap((m) => m.content);
+  const block = blocks.find((b) => b.type === 'tool_result');
+  if (block?.type !== 'tool_result') throw new Error('the agent recorded no tool result');
+  return { text: block.content, isError: block.is_error === true };
+}
+
+/** One command through a real agent (scripted model, real workflow, real activity). */
+const agentBash = async (command: string, cwd?: string) => bashResult(await spawnBash(command, cwd));
+
+/** The bash activity itself, in the SDK's activity context. */
+function runBash(
+  cwd: string,
+  args: { command: string; timeoutSeconds?: number },
+  env = new MockActivityEnvironment(),
+): Promise<ToolOutcome> {
+  return env.run(bash as never, { agentId: 't', cwd, args } as never) as Promise<ToolOutcome>;
+}
+
+const text = (o: ToolOutcome) => (o.ok ? o.output : o.error);
+
+async function unsandboxed<T>(fn: () => Promise<T>): Promise<T> {
+  process.env.ORCHESTRA_SANDBOX = 'off';
+  try {
+    return await fn();
+  } finally {
+    delete process.env.ORCHESTRA_SANDBOX;
+  }
+}
+
+const CORE_PATTERN = '/proc/sys/kernel/core_pattern';
+
+sandboxed('sysctls and the rest of /proc', () => {
+  // kernel.core_pattern = "|/prog" makes the kernel run /prog as root on the host at the next
+  // crash. The probe only ever writes back the value already there, and the test restores it.
+  asRoot('a root command cannot write a sysctl such as kernel.core_pattern', async () => {
+    const before = readFileSync(CORE_PATTERN, 'utf8');
+    const probe =
+      `test -w ${CORE_PATTERN} && echo writable || echo read-only; ` +
+      `v=$(cat ${CORE_PATTERN}) && printf '%s\\n' "$v" > ${CORE_PATTERN} && echo wrote`;
+    try {
+      // The probe is real: as root, outside any sandbox, the file takes a write.
+      const open = await unsandboxed(() => agentBash(probe));
+      expect(open.text).toBe('exit code 0\nwritable\nwrote');
+
+      const closed = await agentBash(
+        `${probe}; find /proc/sys -writable | wc -l; test -w /proc/sysrq-trigger && echo sysrq || true`,
+      );
+      expect(closed.text).toMatch(/^exit code 0\nread-only\n/);
+      expect(closed.text).toMatch(/Read-only file system/);
+      expect(closed.text).not.toMatch(/wrote|sysrq/);
+      expect(closed.text).toMatch(/\n0$/); // no sysctl at all is writable
+    } finally {
+      if (readFileSync(CORE_PATTERN, 'utf8') !== before) writeFileSync(CORE_PATTERN, before);
+    }
+    expect(readFileSync(CORE_PATTERN, 'utf8')).toBe(before);
+  });
+
+  test('the working directory is mounted before /proc and /dev, and `/` is never one', () => {
+    const args = bwrapArgs({ cwd: tmpdir(), network: false, timeoutSeconds: 10 }, 'true');
+    const bind = args.findIndex((a, i) => a === '--bind' && args[i + 1] === tmpdir());
+    expect(bind).toBeGreaterThan(-1);
+    expect(bind).toBeLessThan(args.indexOf('--proc'));
+    expect(bind).toBeLessThan(args.indexOf('--dev'));
+    expect(args.slice(args.indexOf('--proc'))).toEqual(
+      expect.arrayContaining(['--ro-bind-try', '/proc/sys', '/proc/sys']),
+    );
+    // bash hands bwrap the directory it opened and checked, not a name to resolve again.
+    const byFd = bwrapArgs({ cwd: tmpdir(), cwdFd: 3, network: false, timeoutSeconds: 10 }, 'true');
+    expect(byFd.indexOf('--bind-fd')).toBeLessThan(byFd.indexOf('--proc'));
+    expect(byFd.slice(byFd.indexOf('--bind-fd'), byFd.indexOf('--bind-fd') + 3)).toEqual([
+      '--bind-fd',
+      '3',
+      tmpdir(),
+    ]);
+    for (const cwd of ['/', '/proc/self', '/dev/shm', '/sys'])
+      expect(() => bwrapArgs({ cwd, network: false, timeoutSeconds: 10 }, 'true')).toThrow(/refused/);
+  });
+});
+
+sandboxed('setuid and setgid files left in the working directory', () => {
+  test('their bits are cleared after the call, and the model is told', async () => {
+    const cwd = await h.workspace();
+    const outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
+    // A setuid file outside, reached through a link: the sweep never follows one.
+    await copyFile('/bin/true', path.join(outside, 'theirs'));
+    await chmod(path.join(outside, 'theirs'), 0o4755);
+    await symlink(path.join(outside, 'theirs'), path.join(cwd, 'link'));
+    await symlink(outside, path.join(cwd, 'dirlink'));
+    try {
+      const result = await agentBash(
+        'cp /bin/bash ./rootsh && chmod 4755 ./rootsh && mkdir -p deep/er && cp /bin/true deep/er/g && ' +
+          'chmod 2711 deep/er/g && cp /bin/true ./unreadable && chmod 4111 ./unreadable && stat -c %a rootsh',
+        cwd,
+      );
+      // Inside, the command did set the bit (the mount is nosuid, so it did nothing there).
+      expect(result.text).toMatch(/^exit code 0\n4755\n/);
+      expect(result.text).toMatch(/setuid\/setgid bits cleared on 3 file\(s\)/);
+      expect(result.text).toMatch(/rootsh/);
+      expect((await stat(path.join(cwd, 'rootsh'))).mode & 0o7777).toBe(0o755);
+      expect((await stat(path.join(cwd, 'deep/er/g'))).mode & 0o7777).toBe(0o711);
+      expect((await stat(path.join(cwd, 'unreadable'))).mode & 0o7777).toBe(0o111);
+      expect((await stat(path.join(outside, 'theirs'))).mode & 0o7777).toBe(0o4755);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('also when the command times out or is cancelled', async () => {
+    const cwd = await h.workspace();
+    const plant = 'cp /bin/true ./s && chmod 6755 ./s && sleep 100';
+    const timedOut = await runBash(cwd, { command: plant, timeoutSeconds: 2 });
+    expect(text(timedOut)).toMatch(/^timed out after 2s/);
+    expect(text(timedOut)).toMatch(/bits cleared on 1 file\(s\): s/);
+    expect((await stat(path.join(cwd, 's'))).mode & 0o7777).toBe(0o755);
+
+    await rm(path.join(cwd, 's'));
+    const env = new MockActivityEnvironment();
+    const running = runBash(cwd, { command: plant }, env);
+    const deadline = Date.now() + 30_000;
+    const planted = async () =>
+      ((await stat(path.join(cwd, 's')).catch(() => undefined))?.mode ?? 0) & 0o4000;
+    while (!(await planted())) {
+      if (Date.now() > deadline) throw new Error('the command did not plant its file');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    env.cancel();
+    await expect(running).rejects.toThrow();
+    expect((await stat(path.join(cwd, 's'))).mode & 0o7777).toBe(0o755);
+  });
+
+  test('the sweep walks no link and stops at its limits, saying so', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-sweep-'));
+    for (let i = 0; i < 5; i += 1) {
+      await copyFile('/bin/true', path.join(dir, `f${i}`));
+      await chmod(path.join(dir, `f${i}`), 0o4755);
+    }
+    await symlink('/usr/bin', path.join(dir, 'bin'));
+    // A name that is not UTF-8, in a directory whose name is not either: still found and cleared.
+    const odd = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xff, 0xfe])]);
+    await mkdir(odd);
+    const oddFile = Buffer.concat([odd, Buffer.from('/'), Buffer.from([0xc3, 0x28])]);
+    await copyFile('/bin/true', oddFile);
+    await chmod(oddFile, 0o2755);
+    const limited = await clearSetid(dir, { files: 2, seconds: 60 });
+    expect(limited.cleared).toHaveLength(2);
+    expect(limited.incomplete).toMatch(/more than 2 such files/);
+    const rest = await clearSetid(dir);
+    expect(rest.cleared).toHaveLength(4);
+    expect(rest.cleared).toEqual(expect.arrayContaining(['f2', 'f3', 'f4']));
+    expect((await stat(oddFile)).mode & 0o7777).toBe(0o755);
+    expect(await clearSetid(dir)).toEqual({ cleared: [] });
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+sandboxed('the working directory', () => {
+  test('a directory swapped for a link to /etc after the agent started: bash refuses', async () => {
+    const ws = await h.workspace();
+    const dir = path.join(ws, 'project');
+    await mkdir(dir);
+    // The agent starts in a real directory; its model answers after 3 s, and the swap comes first.
+    const id = await spawnBash('pwd; ls', dir, 3000);
+    await rename(dir, `${dir}.real`);
+    await symlink('/etc', dir);
+    const result = await bashResult(id);
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(/refused/);
+    expect(result.text).not.toMatch(/passwd|hostname/);
+  });
+
+  test('the bash activity refuses `/` and system directories as a tool error', async () => {
+    for (const cwd of ['/', '/etc', '/proc/self']) {
+      const outcome = await runBash(cwd, { command: 'touch probe' });
+      expect(outcome.ok).toBe(false);
+      expect(text(outcome)).toMatch(/refused/);
+    }
+  });
+});
+
+sandboxed('credential files named by variables', () => {
+  const NAMES = [
+    'TEMPORAL_TLS_CLIENT_KEY_PATH',
+    'TEMPORAL_TLS_CLIENT_CERT_PATH',
+    'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    'TEMPORAL_CONFIG_FILE',
+    'SSL_KEY_FILE',
+  ];
+
+  test("the Temporal client's TLS files, its config file and SSL_KEY_FILE are hidden", async () => {
+    // In the working directory: the one place no other rule hides, whatever the worker's user.
+    const cwd = await h.workspace();
+    for (const name of NAMES) await writeFile(path.join(cwd, name), `secret of ${name}\n`);
+    const probe = NAMES.map((n) => `cat ${n};`).join(' ');
+    expect(text(await runBash(cwd, { command: probe }))).toContain('secret of SSL_KEY_FILE');
+    try {
+      for (const name of NAMES) process.env[name] = path.join(cwd, name);
+      const closed = text(await runBash(cwd, { command: probe }));
+      expect(closed).not.toContain('secret');
+      // Each is /dev/null now, which the sandbox's nodev mounts do not open.
+      for (const name of NAMES) expect(closed).toContain(`cat: ${name}: Permission denied`);
+      // Only hidden from the sandbox: the worker still reads them.
+      expect(readFileSync(path.join(cwd, NAMES[0]), 'utf8')).toMatch(/secret/);
+    } finally {
+      for (const name of NAMES) delete process.env[name];
+    }
+  });
+});
+
+sandboxed('descriptors inherited by the worker', () => {
+  test('none reaches the sandbox: the command holds 0, 1 and 2 only', async () => {
+    // Descriptors this process holds without close-on-exec (a launcher's pipe, say) would leak.
+    const inherited = readdirSync('/proc/self/fd').filter((fd) => {
+      if (Number(fd) <= 2) return false;
+      const info = existsSync(`/proc/self/fdinfo/${fd}`)
+        ? readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+        : '';
+      const flags = /flags:\s*(\d+)/.exec(info)?.[1];
+      return flags !== undefined && (parseInt(flags, 8) & 0o2000000) === 0;
+    });
+    const cwd = await h.workspace();
+    const probe = 'ls /proc/self/fd | sort -n | tr "\\n" " "';
+    if (inherited.length > 0) {
+      const open = text(await unsandboxed(() => runBash(cwd, { command: probe })));
+      expect(open.split('\n')[1].split(' ')).toEqual(expect.arrayContaining(inherited));
+    }
+    // `ls` holds one more while it lists: its own directory descriptor.
+    expect(text(await runBash(cwd, { command: probe }))).toBe('exit code 0\n0 1 2 3');
+  });
+});
+
+sandboxed('output floods', () => {
+  test('200 MB of output is capped quickly and leaves the event loop free', async () => {
+    const cwd = await h.workspace();
+    let worst = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - 20);
+      last = now;
+    }, 20);
+    const started = Date.now();
+    try {
+      const outcome = await runBash(cwd, { command: 'yes | head -c 200000000; echo; echo end' });
+      const out = text(outcome);
+      expect(out).toMatch(/^exit code 0\ny\ny\n/);
+      expect(out).toMatch(/chars cut/);
+      expect(out).toMatch(/\nend$/);
+      expect(out.length).toBeLessThan(31_000);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(worst).toBeLessThan(500);
+  });
+
+  // Before, `yes` was read for its whole timeout, the main thread 95% busy decoding and capping
+  // every chunk again; now the raw head and tail are kept, and past 1 GiB it is killed.
+  test('a flood past 1 GiB is killed rather than read for the whole timeout', async () => {
+    const cwd = await h.workspace();
+    const started = Date.now();
+    const outcome = await runBash(cwd, { command: 'yes', timeoutSeconds: 600 });
+    expect(outcome.ok).toBe(false);
+    expect(text(outcome)).toMatch(/^killed: its output passed 1 GiB/);
+    expect(Date.now() - started).toBeLessThan(120_000);
+  });
+});
+
+(ROOT && existsSync('/sys/fs/cgroup') ? describe : describe.skip)('the pids cgroup of a root worker', () => {
+  test('one failed mkdir does not lose the cap for good, and the worker says so once', async () => {
+    const probe = await createPidsCgroup(16);
+    if (!probe) return; // no writable pids cgroup on this machine: nothing to lose
+    await probe.remove();
+    const warn = jest.spyOn(Runtime.instance().logger, 'warn').mockImplementation(() => undefined);
+    // The module object itself, as pids-cgroup.ts sees it (an `import *` would be a copy).
+    const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+    const mkdirSpy = jest.spyOn(fsPromises, 'mkdir');
+    const made: Array<Awaited<ReturnType<typeof createPidsCgroup>>> = [];
+    try {
+      const failure = Object.assign(new Error('EAGAIN: try again'), { code: 'EAGAIN' });
+      mkdirSpy.mockRejectedValueOnce(failure).mockRejectedValueOnce(failure);
+      for (let i = 0; i < 3; i += 1) made.push(await createPidsCgroup(16));
+      // Two commands without a cap, then the third has one again.
+      expect(made.map((c) => c !== undefined)).toEqual([false, false, true]);
+      const said = warn.mock.calls.filter(([m]) => /without a process cap/.test(String(m)));
+      expect(said).toHaveLength(1);
+    } finally {
+      await Promise.all(made.map((c) => c?.remove()));
+      mkdirSpy.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});
