@@ -6,6 +6,7 @@
  * over either limit wait in the queue; they do not fail. Every worker also serves the
  * workspaces' day ledgers on their shared queue, so a ledger outlives any one queue's workers.
  */
+import * as v8 from 'node:v8';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -70,6 +71,15 @@ export const FLEET_DEFAULTS = {
   workflowTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
   activityTaskPollerBehavior: { type: 'autoscaling', maximum: 50 },
 } satisfies Partial<WorkerOptions>;
+
+/**
+ * A regular expression that backtracks past V8's budget falls back to V8's linear-time engine,
+ * in every isolate of the process (workflow threads included). Patterns refused as
+ * catastrophic never reach a workflow (src/domain/regex-safety.ts); this covers the merely
+ * polynomial ones (`.*=.*;` on a long line), which could still run past the workflow
+ * sandbox's 5 s limit, and which Node then answers by aborting the process.
+ */
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 export async function createOrchestraWorker(options: OrchestraWorkerOptions): Promise<OrchestraWorker> {
   warnIfStackTracesForced();

@@ -16,6 +16,8 @@ const READ_SCAN_BYTES = 64 * 2 ** 20;
 const READ_COUNT_BYTES = 8 * 2 ** 20;
 /** edit_file holds the file and its new text in memory. */
 const EDIT_MAX_BYTES = 10 * 2 ** 20;
+/** The most an edit may make of a file: replace_all multiplies it by new_string's length. */
+const EDIT_RESULT_MAX_BYTES = 2 * EDIT_MAX_BYTES;
 const LIST_CAP_ENTRIES = 2000;
 export const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
@@ -64,15 +66,23 @@ export function editFile({ cwd, args }: ToolInput<'edit_file'>): Promise<ToolOut
         throw new ToolError(`${shown} is ${stats.size} bytes; edit_file edits files up to ${EDIT_MAX_BYTES}`);
       }
       const text = await readAll(handle, stats.size);
-      const count = text.split(old_string).length - 1;
+      const count = occurrences(text, old_string);
       if (count === 0) throw new ToolError(`old_string not found in ${shown}`);
       if (count > 1 && !replace_all) {
         throw new ToolError(
           `old_string occurs ${count} times in ${shown}; add surrounding context to make it unique, or set replace_all`,
         );
       }
+      // Sized before it is built: a short old_string and a long new_string multiply the file.
+      const size =
+        Buffer.byteLength(text) + count * (Buffer.byteLength(new_string) - Buffer.byteLength(old_string));
+      if (size > EDIT_RESULT_MAX_BYTES) {
+        throw new ToolError(
+          `replacing ${count} occurrence(s) would make ${shown} ${size} bytes; edit_file writes files up to ${EDIT_RESULT_MAX_BYTES}`,
+        );
+      }
       const updated = replace_all
-        ? text.split(old_string).join(new_string)
+        ? text.replaceAll(old_string, () => new_string)
         : text.replace(old_string, () => new_string);
       await rewrite(handle, updated);
       return { ok: true, output: `replaced ${count} occurrence(s) in ${shown}`, artifacts: [shown] };
@@ -80,6 +90,13 @@ export function editFile({ cwd, args }: ToolInput<'edit_file'>): Promise<ToolOut
       await handle.close();
     }
   });
+}
+
+/** How many times `part` occurs in `text`, not overlapping (as split and replace count them). */
+function occurrences(text: string, part: string): number {
+  let count = 0;
+  for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) count += 1;
+  return count;
 }
 
 export function listFiles({ cwd, args }: ToolInput<'list_files'>): Promise<ToolOutcome> {

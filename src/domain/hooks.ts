@@ -9,6 +9,7 @@
  * - `context.inject`: add text to the system prompt.
  */
 import { type HookEvent, type HookRule, type HookSettings, type SessionEvent } from './hook-settings';
+import { safeRegExp } from './regex-safety';
 import { redactSecrets } from './secrets';
 import type { TodoItem } from './tools';
 
@@ -213,11 +214,28 @@ function truncate(text: string, max: number): string {
   return `${text.slice(0, half)}\n… [${text.length - max} chars cut by the truncate-output hook] …\n${text.slice(-half)}`;
 }
 
-function matches(rule: { tool?: string; match?: string }, tool: string, args: Record<string, unknown>) {
+/**
+ * The most of a call a rule's `match` reads: the bash command, or the arguments as JSON.
+ * Past it a blocking rule blocks (padding must not slip a call past it) and any other rule
+ * reads the start only, so a pattern that backtracks polynomially stays fast.
+ */
+export const MAX_MATCHED_CHARS = 16_384;
+
+/** Whether a rule applies to a call; `failClosed` for rules that block. */
+function matches(
+  rule: { tool?: string; match?: string },
+  tool: string,
+  args: Record<string, unknown>,
+  failClosed = false,
+): boolean {
   if (rule.tool && rule.tool !== tool) return false;
   if (!rule.match) return true;
-  const subject = typeof args.command === 'string' ? args.command : JSON.stringify(args);
-  return new RegExp(rule.match).test(subject);
+  const subject = typeof args.command === 'string' ? args.command : (JSON.stringify(args) ?? '');
+  if (subject.length > MAX_MATCHED_CHARS && failClosed) return true;
+  // An unsafe pattern (only in an agent started before patterns were checked) is never run.
+  const re = safeRegExp(rule.match);
+  if (!re) return failClosed;
+  return re.test(subject.slice(0, MAX_MATCHED_CHARS));
 }
 
 /** A user's rule as a hook. */
@@ -229,7 +247,7 @@ export function ruleHook(rule: HookRule): Hook {
         ...base,
         on: 'tool.before',
         run: ({ tool, args }: ToolBeforeContext): ToolBeforeResult => {
-          if (!matches(rule, tool, args)) return { action: 'continue' };
+          if (!matches(rule, tool, args, rule.block !== undefined)) return { action: 'continue' };
           if (rule.block) return { action: 'block', message: rule.block };
           return { action: 'modify', args: { ...args, ...rule.set } };
         },
@@ -240,9 +258,8 @@ export function ruleHook(rule: HookRule): Hook {
         on: 'tool.after',
         run: ({ tool, args, output }: ToolAfterContext): ToolAfterResult => {
           if (!matches(rule, tool, args)) return { action: 'continue' };
-          let out = rule.replace
-            ? output.replace(new RegExp(rule.replace.pattern, 'g'), rule.replace.with)
-            : output;
+          const pattern = rule.replace && safeRegExp(rule.replace.pattern, 'g');
+          let out = rule.replace && pattern ? output.replace(pattern, rule.replace.with) : output;
           if (rule.maxChars && out.length > rule.maxChars) out = truncate(out, rule.maxChars);
           return { action: 'modify', output: out };
         },

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { lazy } from './lazy';
+import { regexHazard, safeRegExp, unsafeRegexMessage } from './regex-safety';
+
+export { regexHazard, safeRegExp } from './regex-safety';
 import { TOOL_NAMES, type BashSandbox, type ToolName } from './tools';
 
 /** The seed's Supervised / SemiAutonomous / FullyAutonomous. */
@@ -29,21 +32,35 @@ export const DEFAULT_BASH_DENY: readonly string[] = [
   String.raw`>\s*/dev/(sd|nvme|hd)`,
 ];
 
-/** A regular expression given as a string; refused at once when it does not compile. */
+/**
+ * A regular expression given as a string, as a user writes it: refused at once when it does
+ * not compile, or when it can backtrack catastrophically (regex-safety.ts), since the
+ * workflow runs it and a match that never ends would stop the worker.
+ */
 export const regexSource = lazy(() =>
   z
     .string()
     .min(1)
     .max(1000)
-    .refine((s) => {
+    .superRefine((s, ctx) => {
       try {
         new RegExp(s);
-        return true;
-      } catch {
-        return false;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        ctx.addIssue({ code: 'custom', message: `not a valid regular expression: /${s}/ (${why})` });
+        return;
       }
-    }, 'not a valid regular expression'),
+      const hazard = regexHazard(s);
+      if (hazard) ctx.addIssue({ code: 'custom', message: unsafeRegexMessage(s, hazard) });
+    }),
 );
+
+/**
+ * The longest bash command the policy checks: a longer one is denied, never matched in part
+ * (padding must not hide a command from a deny pattern), and even a pattern that backtracks
+ * polynomially (`.*=.*;`) stays fast on this much. Long content goes through write_file.
+ */
+export const MAX_CHECKED_COMMAND_CHARS = 16_384;
 
 export const policyRequestSchema = lazy(() =>
   z
@@ -158,6 +175,55 @@ export function stricterAutonomy(a: Autonomy, b: Autonomy): Autonomy {
   return AUTONOMY_LEVELS.indexOf(a) <= AUTONOMY_LEVELS.indexOf(b) ? a : b;
 }
 
+const STRICTNESS: Record<ToolDecision, number> = { allow: 0, ask: 1, deny: 2 };
+
+/** What a policy decides about a tool before any pattern: its override, else its autonomy level. */
+export function baseDecision(policy: ToolPolicy, tool: ToolName): ToolDecision {
+  const override = policy.tools[tool];
+  if (override) return override;
+  if (policy.autonomy === 'full') return 'allow';
+  return policy.autonomy === 'semi' && READ_ONLY_TOOLS.includes(tool) ? 'allow' : 'ask';
+}
+
+/**
+ * A subagent's policy clamped to its parent's, so that delegating never loosens it: the
+ * stricter autonomy and bash sandbox, each tool override no looser than the parent's
+ * decision for that tool, the deny patterns of both, allow patterns of the child only where
+ * the parent runs bash without asking anyway (else only those the parent has too), and an
+ * approval that times out into "allow" only when both say so, never sooner than the parent's.
+ */
+export function stricterPolicy(parent: ToolPolicy, child: ToolPolicy): ToolPolicy {
+  const autonomy = stricterAutonomy(parent.autonomy, child.autonomy);
+  const tools = { ...child.tools };
+  for (const tool of Object.keys(tools) as ToolName[]) {
+    const floor = baseDecision(parent, tool);
+    if (STRICTNESS[tools[tool]!] < STRICTNESS[floor]) tools[tool] = floor;
+  }
+  const bashAllow =
+    baseDecision(parent, 'bash') === 'allow'
+      ? child.bashAllow
+      : child.bashAllow.filter((p) => parent.bashAllow.includes(p));
+  const timeoutDecision: ApprovalDecision =
+    parent.timeoutDecision === 'deny' || child.timeoutDecision === 'deny' ? 'deny' : 'allow';
+  const waits = [parent.approvalTimeoutSeconds, child.approvalTimeoutSeconds];
+  const approvalTimeoutSeconds =
+    timeoutDecision === 'deny'
+      ? child.approvalTimeoutSeconds
+      : waits.includes(undefined)
+        ? undefined
+        : Math.max(...(waits as number[]));
+  return {
+    ...child,
+    autonomy,
+    tools,
+    bashDeny: [...new Set([...parent.bashDeny, ...child.bashDeny])],
+    bashAllow,
+    ...stricterBashPolicy(parent, child),
+    approvalTimeoutSeconds,
+    timeoutDecision,
+  };
+}
+
 export interface PolicyVerdict {
   decision: ToolDecision;
   /** Why, in words a person reads in the approval list and the model reads in a denial. */
@@ -171,13 +237,26 @@ export function decideToolCall(policy: ToolPolicy, tool: ToolName, args: unknown
       ? (args as { command: string }).command
       : undefined;
   if (command !== undefined) {
-    const denied = policy.bashDeny.find((p) => new RegExp(p).test(command));
-    if (denied) return { decision: 'deny', reason: `the command matches the deny pattern /${denied}/` };
+    if (command.length > MAX_CHECKED_COMMAND_CHARS) {
+      return {
+        decision: 'deny',
+        reason:
+          `the command is ${command.length} characters, more than the ${MAX_CHECKED_COMMAND_CHARS} ` +
+          'checked against the deny patterns; write long content with write_file and run a short command',
+      };
+    }
+    // An unsafe pattern (only in an agent started before patterns were checked) denies: fail closed.
+    const denied = policy.bashDeny.find((p) => safeRegExp(p)?.test(command) ?? true);
+    if (denied) {
+      return safeRegExp(denied)
+        ? { decision: 'deny', reason: `the command matches the deny pattern /${denied}/` }
+        : { decision: 'deny', reason: `the deny pattern /${denied}/ is unsafe to run; fix the policy` };
+    }
   }
   const override = policy.tools[tool];
   if (override === 'deny') return { decision: 'deny', reason: `${tool} is denied for this agent` };
   if (command !== undefined) {
-    const allowed = policy.bashAllow.find((p) => new RegExp(p).test(command));
+    const allowed = policy.bashAllow.find((p) => safeRegExp(p)?.test(command) ?? false);
     if (allowed) return { decision: 'allow', reason: `the command matches the allow pattern /${allowed}/` };
   }
   if (override) return { decision: override, reason: `${tool} is set to "${override}" for this agent` };

@@ -13,7 +13,7 @@ import {
 } from './agent';
 import { resolveBudget, type Budget, type BudgetRequest } from './cost';
 import { DEFAULT_HOOK_SETTINGS, type HookSettings } from './hook-settings';
-import { resolvePolicy, type PolicyRequest, type ToolPolicy } from './policy';
+import { resolvePolicy, stricterPolicy, type PolicyRequest, type ToolPolicy } from './policy';
 import { AgentRegistry, type OrchestraFile } from './registry';
 import { routeModel, type ModelTarget } from './routing';
 import { DEFAULT_TOOLS, type ToolName } from './tools';
@@ -51,6 +51,45 @@ export function resolveGovernance(layers: Array<GovernanceLayer | undefined>, ba
     }
   }
   return { policy, budget, hooks };
+}
+
+/**
+ * What a subagent started from a registry entry runs with: the entry's governance over its
+ * parent's, clamped so that delegating never loosens it (a model cannot shed its own policy
+ * by delegating to a looser entry): the policy as in `stricterPolicy`, the smaller of each
+ * spending limit, secret redaction on when either has it, the secret patterns and hook
+ * rules of both.
+ */
+export function delegatedGovernance(parent: Governance, entry: GovernanceLayer): Governance {
+  const child = resolveGovernance([entry], parent);
+  const least = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  return {
+    policy: stricterPolicy(parent.policy, child.policy),
+    budget: {
+      ...child.budget,
+      agentUsd: least(parent.budget.agentUsd, child.budget.agentUsd),
+      dailyUsd: least(parent.budget.dailyUsd, child.budget.dailyUsd),
+    },
+    hooks: {
+      ...child.hooks,
+      redactSecrets: parent.hooks.redactSecrets || child.hooks.redactSecrets,
+      secretPatterns: [...new Set([...parent.hooks.secretPatterns, ...child.hooks.secretPatterns])],
+    },
+  };
+}
+
+/**
+ * A subagent's limits: the entry's over its parent's, but no deeper nesting, no more
+ * subagents of its own and no more tokens than the parent has.
+ */
+export function delegatedLimits(parent: AgentLimits, entry: Partial<AgentLimits> = {}): AgentLimits {
+  const limits = { ...parent, ...entry };
+  return {
+    ...limits,
+    maxDepth: Math.min(parent.maxDepth, limits.maxDepth),
+    maxSubagents: Math.min(parent.maxSubagents, limits.maxSubagents),
+    maxTokens: Math.min(parent.maxTokens, limits.maxTokens),
+  };
 }
 
 /** A registry entry made concrete: its model routed, ready to fill in an agent. */

@@ -6,10 +6,9 @@ import * as wf from '@temporalio/workflow';
 import {
   DEFAULT_HOOK_SETTINGS,
   resolveBudget,
-  resolveGovernance,
+  delegatedGovernance,
+  delegatedLimits,
   resolvePolicy,
-  stricterAutonomy,
-  stricterBashPolicy,
   type ResolvedProfile,
   AGENT_FAILED,
   agentWorkflowId,
@@ -32,23 +31,19 @@ const SUBAGENT_NOTE =
   'reply is handed back to it as the result. Make that reply complete and self-contained.';
 const SUBAGENT_PROMPT = `${DEFAULT_SYSTEM_PROMPT}\n\n${SUBAGENT_NOTE}`;
 
-/** A registry entry's model and governance for a subagent: never more autonomy than its parent. */
+/** A registry entry's model and governance for a subagent: never looser than its parent's. */
 function asProfile(parent: AgentConfig, profile: ResolvedProfile): Partial<AgentConfig> {
   const base = {
     policy: parent.policy ?? resolvePolicy(),
     budget: parent.budget ?? resolveBudget(),
     hooks: parent.hooks ?? DEFAULT_HOOK_SETTINGS,
   };
-  const governance = resolveGovernance([profile.governance], base);
-  governance.policy.autonomy = stricterAutonomy(base.policy.autonomy, governance.policy.autonomy);
-  // Nor more reach for its bash commands (network, running without a sandbox).
-  Object.assign(governance.policy, stricterBashPolicy(base.policy, governance.policy));
   return {
     model: profile.model,
     backend: profile.backend,
     temperature: profile.temperature ?? parent.temperature,
     profile: profile.name,
-    ...governance,
+    ...delegatedGovernance(base, profile.governance),
   };
 }
 
@@ -98,8 +93,7 @@ export class Subagents {
           args.tools ??
           (profile?.tools ? profile.tools.filter((t) => parent.tools.includes(t)) : parent.tools),
         limits: {
-          ...parent.limits,
-          ...profile?.limits,
+          ...delegatedLimits(parent.limits, profile?.limits),
           maxIterations: args.maxIterations ?? profile?.limits?.maxIterations ?? parent.limits.maxIterations,
         },
         parentId: parent.id,
