@@ -7,7 +7,7 @@ import { answerApproval, listApprovals } from '../src/temporal/approvals';
 import { BadRequestError, InvalidTransitionError } from '../src/temporal/errors';
 import { controlSwarm, swarmStatus } from '../src/temporal/swarms';
 import { controlSession, createSession, sessionStatus } from '../src/temporal/sessions';
-import { messageSignal } from '../workflows/agent/definitions';
+import { cancelSignal, messageSignal } from '../workflows/agent/definitions';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -110,4 +110,22 @@ test('swarms and sessions take pause, resume and cancel as Updates too', async (
   expect(await controlSession(h.client, session.id, 'pause')).toEqual({ status: 'running', after: 'paused' });
   expect((await sessionStatus(h.client, session.id)).status).toBe('paused');
   await controlSession(h.client, session.id, 'cancel');
+});
+
+test('an agent cancelled through Orchestra ends as Canceled in Temporal, with its reason and its result', async () => {
+  const id = await h.spawn({ task: h.busyTask(200) });
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
+  await controlAgent(h.client, id, 'cancel', { reason: 'enough' });
+  const result = await waitForAgent(h.client, id);
+  expect(result).toMatchObject({ status: 'cancelled' });
+  const description = await agentHandle(h.client, id).describe();
+  expect(description.status.name).toBe('CANCELLED');
+  const status = (await agentEvents(h.client, id)).filter((e) => e.type === 'status' && e.to === 'cancelled');
+  expect(status).toEqual([expect.objectContaining({ reason: 'enough' })]);
+  // A bare signal (the Web UI, `temporal workflow signal`) still ends the run as before.
+  const other = await h.spawn({ task: h.busyTask(200) });
+  await waitForStatus(h.client, other, (v) => v.status === 'running');
+  await agentHandle(h.client, other).signal(cancelSignal, { reason: 'by signal' });
+  expect((await waitForAgent(h.client, other)).status).toBe('cancelled');
+  expect((await agentHandle(h.client, other).describe()).status.name).toBe('COMPLETED');
 });

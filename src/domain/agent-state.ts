@@ -35,7 +35,7 @@ export interface AgentState {
   /** What finished subagents (and theirs) used. */
   descendants: Usage;
   log: EventLog;
-  cancel?: { reason?: string };
+  cancel?: { reason?: string; temporalCancelFollows?: boolean };
   /** Tool calls (or budget stops) waiting for a person's word. */
   approvals: PendingApproval[];
   /** Answers that arrived for pending approvals, not yet acted on. */

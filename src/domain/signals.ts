@@ -13,7 +13,11 @@ const optionalObject = <T extends z.ZodRawShape>(shape: () => T) =>
 
 export const pausePayload = optionalObject(() => ({ reason: z.string().max(2000).optional() }));
 export const resumePayload = optionalObject(() => ({ task: z.string().min(1).max(100_000).optional() }));
-export const cancelPayload = optionalObject(() => ({ reason: z.string().max(2000).optional() }));
+export const cancelPayload = optionalObject(() => ({
+  reason: z.string().max(2000).optional(),
+  /** The caller cancels the workflow through Temporal next (the CLI, the API): end as Canceled then. */
+  temporalCancelFollows: z.boolean().optional(),
+}));
 /** The seed's AgentMessage kinds; a person's message has none. */
 export const MESSAGE_KINDS = ['task', 'result', 'query', 'response', 'handoff', 'broadcast'] as const;
 

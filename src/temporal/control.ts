@@ -66,11 +66,17 @@ export async function sendControl(
   const h = handle();
   const { update, signal } = CHANNELS[action];
   // A message's id lets the agent read it once, however many ways it arrives.
-  const request = action === 'message' ? { ...payload, requestId: randomUUID() } : payload;
+  const request =
+    action === 'message'
+      ? { ...payload, requestId: randomUUID() }
+      : endsCanceled(what, action)
+        ? { ...payload, temporalCancelFollows: true }
+        : payload;
   try {
     const answer = await h.client.connection.withDeadline(Date.now() + waitMs, () =>
       h.executeUpdate(update, { args: [request] }),
     );
+    if (endsCanceled(what, action)) await cancelThroughTemporal(h);
     return { status: answer.before, after: answer.status };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw rejection(err);
@@ -83,10 +89,26 @@ export async function sendControl(
     if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) && !isGrpcDeadlineError(err)) throw err;
   }
   await h.signal(signal, request);
+  if (endsCanceled(what, action)) await cancelThroughTemporal(h);
   // No worker answers queries either: the status the server holds will do.
   const described = await h.describe();
   const status = described.typedSearchAttributes.get(OrchestraStatus) as AgentStatus | undefined;
   return { status: status ?? 'running', queued: true };
+}
+
+/**
+ * An agent cancelled here ends as Canceled in Temporal, not Completed: the Update carries the
+ * reason and says a cancel through Temporal follows, which the agent waits for.
+ */
+function endsCanceled(what: string, action: string): boolean {
+  return what === 'agent' && action === 'cancel';
+}
+
+/** An agent that ended meanwhile (a worker of an older version does not wait) was cancelled all the same. */
+async function cancelThroughTemporal(h: WorkflowHandle): Promise<void> {
+  await h.cancel().catch((err: unknown) => {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  });
 }
 
 function rejection(err: WorkflowUpdateFailedError): Error {

@@ -39,7 +39,10 @@ export function installAgentControl(host: ControlHost): void {
       pause: (p) => pause(host, p.reason),
       resume: (p) => resume(host, p.task),
       cancel: (p) => {
-        host.state.cancel = { reason: p.reason };
+        host.state.cancel = {
+          reason: p.reason,
+          ...(p.temporalCancelFollows ? { temporalCancelFollows: true } : {}),
+        };
         host.cancelStep();
       },
       message: (p) => {

@@ -45,6 +45,9 @@ import { checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './bound
 import { installAgentControl, recordUnknownSignals } from './control';
 import { reject } from '../control-handlers';
 
+/** How long a cancelled agent waits for the caller's cancel through Temporal (see `cancelled`). */
+const TEMPORAL_CANCEL_WAIT = '10 seconds';
+
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
@@ -131,7 +134,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       if (wf.isCancellation(err)) {
         // Cancelled through Temporal itself: record it, then let the run end as Canceled.
         await wf.CancellationScope.nonCancellable(async () => {
-          this.setStatus('cancelled', 'cancelled through Temporal');
+          this.setStatus('cancelled', this.state.cancel?.reason ?? 'cancelled through Temporal');
           await this.settleAccounts({ resultCarriesUsage: false });
         });
         throw err;
@@ -154,7 +157,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   private async loop(): Promise<AgentResult> {
     for (;;) {
       await wf.condition(() => this.cancelRequested() || this.canProceed());
-      if (this.cancelRequested()) return this.finish('cancelled', this.state.cancel?.reason);
+      if (this.cancelRequested()) return this.cancelled();
       if (this.state.inbox.length > 0) this.deliverInbox();
       else if (this.state.turnEnded) {
         // A session.idle hook (the todo check) may send the agent back to work.
@@ -166,8 +169,7 @@ export class AgentRun extends AgentCore implements ToolHost {
         this.setStatus('waiting_for_input');
         continue;
       }
-      if (await this.cancellable(() => this.step()))
-        return this.finish('cancelled', this.state.cancel?.reason);
+      if (await this.cancellable(() => this.step())) return this.cancelled();
       this.reportIfDue();
       wf.setCurrentDetails(currentDetails(this.config, this.state));
       // A turn that ended completes the workflow task anyway (the agent ends or waits for input).
@@ -183,6 +185,21 @@ export class AgentRun extends AgentCore implements ToolHost {
       this.spending.flush({ atEnd: true }),
       this.reportUsage(end.resultCarriesUsage ? { skipParentSwarm: true } : {}),
     ]);
+  }
+
+  /**
+   * The end of a cancelled agent. Cancelled by the CLI or the API, the caller cancels the
+   * workflow through Temporal right after: wait for that (bounded), so the run ends as
+   * Canceled in Temporal, as `run` ends one cancelled that way; else, or by a bare signal,
+   * the run completes with status `cancelled`.
+   */
+  private async cancelled(): Promise<AgentResult> {
+    const { cancel } = this.state;
+    if (cancel?.temporalCancelFollows) {
+      this.setStatus('cancelled', cancel.reason);
+      await wf.sleep(TEMPORAL_CANCEL_WAIT);
+    }
+    return this.finish('cancelled', cancel?.reason);
   }
 
   private cancelRequested(): boolean {
