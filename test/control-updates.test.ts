@@ -102,6 +102,15 @@ test('swarms and sessions take pause, resume and cancel as Updates too', async (
   for (let i = 0; i < 100 && (await swarmStatus(h.client, swarm)).status !== 'cancelled'; i++)
     await new Promise((r) => setTimeout(r, 100));
   expect((await swarmStatus(h.client, swarm)).status).toBe('cancelled');
+  const closed = async (workflowId: string) => {
+    for (let i = 0; i < 150; i++) {
+      const { status } = await h.client.workflow.getHandle(workflowId).describe();
+      if (status.name !== 'RUNNING') return status.name;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 'RUNNING';
+  };
+  expect(await closed(`swarm-${swarm}`)).toBe('CANCELLED');
 
   const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
   expect(await controlSession(h.client, session.id, 'resume').catch((e: Error) => e.message)).toMatch(
@@ -110,6 +119,7 @@ test('swarms and sessions take pause, resume and cancel as Updates too', async (
   expect(await controlSession(h.client, session.id, 'pause')).toEqual({ status: 'running', after: 'paused' });
   expect((await sessionStatus(h.client, session.id)).status).toBe('paused');
   await controlSession(h.client, session.id, 'cancel');
+  expect(await closed(`session-${session.id}`)).toBe('CANCELLED');
 });
 
 test('an agent cancelled through Orchestra ends as Canceled in Temporal, with its reason and its result', async () => {

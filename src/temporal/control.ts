@@ -69,14 +69,14 @@ export async function sendControl(
   const request =
     action === 'message'
       ? { ...payload, requestId: randomUUID() }
-      : endsCanceled(what, action)
+      : endsCanceled(action)
         ? { ...payload, temporalCancelFollows: true }
         : payload;
   try {
     const answer = await h.client.connection.withDeadline(Date.now() + waitMs, () =>
       h.executeUpdate(update, { args: [request] }),
     );
-    if (endsCanceled(what, action)) await cancelThroughTemporal(h);
+    if (endsCanceled(action)) await cancelThroughTemporal(h);
     return { status: answer.before, after: answer.status };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw rejection(err);
@@ -89,7 +89,7 @@ export async function sendControl(
     if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) && !isGrpcDeadlineError(err)) throw err;
   }
   await h.signal(signal, request);
-  if (endsCanceled(what, action)) await cancelThroughTemporal(h);
+  if (endsCanceled(action)) await cancelThroughTemporal(h);
   // No worker answers queries either: the status the server holds will do.
   const described = await h.describe();
   const status = described.typedSearchAttributes.get(OrchestraStatus) as AgentStatus | undefined;
@@ -97,11 +97,12 @@ export async function sendControl(
 }
 
 /**
- * An agent cancelled here ends as Canceled in Temporal, not Completed: the Update carries the
- * reason and says a cancel through Temporal follows, which the agent waits for.
+ * An agent, swarm or session cancelled here ends as Canceled in Temporal, not Completed: the
+ * Update carries the reason and says a cancel through Temporal follows, which the workflow
+ * waits for.
  */
-function endsCanceled(what: string, action: string): boolean {
-  return what === 'agent' && action === 'cancel';
+function endsCanceled(action: string): boolean {
+  return action === 'cancel';
 }
 
 /** An agent that ended meanwhile (a worker of an older version does not wait) was cancelled all the same. */

@@ -1,6 +1,6 @@
 /** Client helpers for swarms: start, inspect, control. */
 import { randomUUID } from 'node:crypto';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import {
   expandSpec,
@@ -19,6 +19,7 @@ import { listEntries, type ListEntry, type ListFilter, type Page } from './visib
 import type { AgentDefaults } from './agents';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
+import { CancelledFailure } from '@temporalio/common';
 import { BadRequestError, known, refuseSharedId, SwarmNotFoundError } from './errors';
 import { resolveWorkdir } from '../workdir';
 import {
@@ -132,5 +133,12 @@ export function swarmEvents(client: Client, id: string, after = 0, limit?: numbe
 }
 
 export async function waitForSwarm(client: Client, id: string): Promise<SwarmOutcome> {
-  return knownSwarm(id, () => handle(client, id).result() as Promise<SwarmOutcome>);
+  try {
+    return await knownSwarm(id, () => handle(client, id).result() as Promise<SwarmOutcome>);
+  } catch (err) {
+    // A cancelled run (Canceled in Temporal) has no result: its status query has the outcome.
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
+      return swarmStatus(client, id);
+    throw err;
+  }
 }

@@ -63,6 +63,8 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     state.usage[agentId] = usage;
   });
   let cancelReason: string | undefined;
+  // Cancelled by the CLI or the API, which cancel the workflow through Temporal next: end as Canceled.
+  let temporalCancelFollows = false;
   installControlHandlers({
     what: 'session',
     status: () => (cancelReason === undefined ? state.status : 'cancelled'),
@@ -77,6 +79,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
       },
       cancel: (p) => {
         cancelReason = p.reason ?? `session ${state.id} cancelled`;
+        temporalCancelFollows = p.temporalCancelFollows === true;
       },
     },
     ignored: (action, reason) => log(`a ${action}`, reason),
@@ -113,8 +116,9 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     await wf.condition(wf.allHandlersFinished);
     await wf.continueAsNew<typeof sessionWorkflow>(state);
   }
-  // Let the signals to members leave before the session closes.
-  await wf.sleep('1 second');
+  // Let the signals to members leave before the session closes (and, cancelled by the CLI or
+  // the API, wait for their cancel through Temporal: it ends the run as Canceled).
+  await wf.sleep(temporalCancelFollows ? '10 seconds' : '1 second');
   return view(state);
 }
 

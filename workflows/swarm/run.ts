@@ -65,6 +65,8 @@ export class SwarmRun {
   private status: AgentStatus = 'running';
   private pausedReason?: string;
   private stopReason?: { status: 'cancelled' | 'failed'; reason: string };
+  /** Cancelled by the CLI or the API, which cancel the workflow through Temporal next: end as Canceled. */
+  private temporalCancelFollows = false;
   private readonly scopes = new Map<string, wf.CancellationScope>();
   private readonly slots = new StartSlots(() => this.status === 'paused');
   private readonly usage = new SwarmUsage();
@@ -93,7 +95,10 @@ export class SwarmRun {
           this.pausedReason = undefined;
           this.signalAgents(resumeSignal, {});
         },
-        cancel: (p) => this.stop('cancelled', p.reason ?? 'cancelled'),
+        cancel: (p) => {
+          this.temporalCancelFollows = p.temporalCancelFollows === true;
+          this.stop('cancelled', p.reason ?? 'cancelled');
+        },
       },
       ignored: (action, reason) => wf.log.warn(`swarm ${this.input.id} ignored ${action}: ${reason}`),
     });
@@ -160,7 +165,22 @@ export class SwarmRun {
     } catch (err) {
       if (wf.isCancellation(err)) {
         // Cancelled through Temporal itself: the children are cancelled with it; record it and end Canceled.
-        await wf.CancellationScope.nonCancellable(async () => this.setStatus('cancelled'));
+        // Cancelled by a person (the CLI, the API) first, the outcome says why, as when it ends by itself.
+        if (this.stopReason)
+          this.outcome = {
+            status: 'failed',
+            error: this.stopReason.reason,
+            criticalPathMs: this.outcome?.criticalPathMs ?? 0,
+          };
+        await wf.CancellationScope.nonCancellable(async () => {
+          this.setStatus('cancelled', this.stopReason?.reason);
+          // Close only once every agent has acknowledged its cancellation: a parent that closes
+          // first has its children terminated (the default parent-close policy), mid-cancel,
+          // their status frozen at "running". Bounded: an agent without a worker may never answer.
+          // Swarms cancelled before this waited for nothing: they replay as they ran.
+          if (wf.patched('swarm-cancel-waits-for-agents'))
+            await wf.condition(() => this.scopes.size === 0, '1 minute');
+        });
         throw err;
       }
       if (!(err instanceof SwarmStopped)) throw err;
@@ -172,6 +192,8 @@ export class SwarmRun {
         criticalPathMs: this.outcome?.criticalPathMs ?? 0,
       };
       this.setStatus(this.stopReason.status, this.stopReason.reason);
+      // The cancel through Temporal interrupts this, and the run ends Canceled (bounded: a caller may die first).
+      if (this.stopReason.status === 'cancelled' && this.temporalCancelFollows) await wf.sleep('10 seconds');
     } else this.setStatus(this.outcome?.status ?? 'failed', this.outcome?.error);
     return this.report();
   }
@@ -225,7 +247,11 @@ export class SwarmRun {
       });
       this.settle(agent, result.status, result);
     } catch (err) {
-      if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
+      if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) {
+        // The swarm itself is cancelled through Temporal: its agents are, with it.
+        this.settle(agent, 'cancelled', undefined, childErrorText(err));
+        throw err;
+      }
       // Stopped while waiting for a start slot: no time of its own to count.
       if (!started) agent.startedAt = now();
       const failed = failedResult(err);
