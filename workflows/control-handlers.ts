@@ -44,6 +44,8 @@ export interface Controlled {
   };
   /** A signal refused (a bad payload, or a status that does not take it). */
   ignored(action: ControlAction, reason: string): void;
+  /** An Update was taken: its caller waits for the workflow task to complete. */
+  answered?(): void;
 }
 
 const CHANNELS = {
@@ -97,6 +99,7 @@ export function installControlHandlers(target: Controlled): void {
         const before = target.status();
         const verdict = decide(raw);
         if (verdict.ok) apply(verdict.payload);
+        target.answered?.();
         return { before, status: target.status() };
       },
       { validator: (raw: unknown) => reject(decide(raw)) },

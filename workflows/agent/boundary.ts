@@ -16,7 +16,11 @@ import { activities, CHECKPOINT } from './activities';
 
 /** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */
 export async function checkpointIfDue(state: AgentState): Promise<void> {
-  if (!checkpointDue(state.local)) return;
+  if (checkpointDue(state.local)) await checkpoint(state);
+}
+
+/** Complete the workflow task now: what it holds reaches the history, and an Update's caller its answer. */
+export async function checkpoint(state: AgentState): Promise<void> {
   state.local = undefined;
   // Not a timer: the dev server fires short timers up to a second late.
   await activities(CHECKPOINT, 'checkpoint').checkpoint();

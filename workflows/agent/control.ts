@@ -26,6 +26,8 @@ export interface ControlHost {
   propagate(action: 'pause' | 'resume', payload: object): void;
   /** Cancel the step in flight, its activities with it. */
   cancelStep(): void;
+  /** An Update was taken: answer it before the next run of local steps (run.ts). */
+  answered(): void;
 }
 
 /** The last message request ids read, so one sent as an Update and again as a signal is read once. */
@@ -52,6 +54,7 @@ export function installAgentControl(host: ControlHost): void {
       },
     },
     ignored: (action, reason) => host.record({ type: 'ignored', signal: action, reason }),
+    answered: () => host.answered(),
   });
 }
 

@@ -41,7 +41,7 @@ import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls, ModelRejected } from './model';
-import { checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
+import { checkpoint, checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
 import { installAgentControl, recordUnknownSignals } from './control';
 import { reject } from '../control-handlers';
 
@@ -51,6 +51,8 @@ const TEMPORAL_CANCEL_WAIT = '10 seconds';
 export class AgentRun extends AgentCore implements ToolHost {
   /** The scope of the step in flight, so a cancel signal can cancel its activities. */
   private stepScope?: wf.CancellationScope;
+  /** An Update was taken and its caller waits for this workflow task to complete. */
+  private answerOwed = false;
   /** Set by a successful handoff: the turn ends with this as the result. */
   private handedOff?: string;
   private readonly subagents: Subagents;
@@ -95,6 +97,9 @@ export class AgentRun extends AgentCore implements ToolHost {
       enqueue: (text, event) => this.enqueue(text, event),
       propagate: (action, payload) => this.subagents.propagate(action, payload),
       cancelStep: () => this.stepScope?.cancel(),
+      answered: () => {
+        this.answerOwed = true;
+      },
     });
     wf.setHandler(approveSignal, (raw) => this.approvals.answer(raw));
     wf.setHandler(
@@ -102,6 +107,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       (raw: unknown) => {
         const before = this.state.status;
         this.approvals.answer(raw);
+        this.answerOwed = true;
         return { before, status: this.state.status };
       },
       { validator: (raw: unknown) => reject(this.approvals.judge(raw)) },
@@ -168,6 +174,12 @@ export class AgentRun extends AgentCore implements ToolHost {
         if (this.config.type !== 'interactive') return this.finish('completed');
         this.setStatus('waiting_for_input');
         continue;
+      }
+      // An Update's caller hears back when the workflow task completes; a run of local steps
+      // (a resumed agent's next model call) would hold it for their whole length.
+      if (this.answerOwed) {
+        this.answerOwed = false;
+        await checkpoint(this.state);
       }
       if (await this.cancellable(() => this.step())) return this.cancelled();
       this.reportIfDue();

@@ -173,13 +173,8 @@ export class SwarmRun {
             criticalPathMs: this.outcome?.criticalPathMs ?? 0,
           };
         await wf.CancellationScope.nonCancellable(async () => {
+          await this.agentsSettled();
           this.setStatus('cancelled', this.stopReason?.reason);
-          // Close only once every agent has acknowledged its cancellation: a parent that closes
-          // first has its children terminated (the default parent-close policy), mid-cancel,
-          // their status frozen at "running". Bounded: an agent without a worker may never answer.
-          // Swarms cancelled before this waited for nothing: they replay as they ran.
-          if (wf.patched('swarm-cancel-waits-for-agents'))
-            await wf.condition(() => this.scopes.size === 0, '1 minute');
         });
         throw err;
       }
@@ -191,11 +186,24 @@ export class SwarmRun {
         error: this.stopReason.reason,
         criticalPathMs: this.outcome?.criticalPathMs ?? 0,
       };
+      await this.agentsSettled();
       this.setStatus(this.stopReason.status, this.stopReason.reason);
       // The cancel through Temporal interrupts this, and the run ends Canceled (bounded: a caller may die first).
       if (this.stopReason.status === 'cancelled' && this.temporalCancelFollows) await wf.sleep('10 seconds');
     } else this.setStatus(this.outcome?.status ?? 'failed', this.outcome?.error);
     return this.report();
+  }
+
+  /**
+   * Until every agent has acknowledged its cancellation: a swarm that says `cancelled` (or
+   * closes) first shows agents still running, and a parent that closes has its children
+   * terminated mid-cancel (the default parent-close policy), their status frozen at running.
+   * Bounded: an agent without a worker may never answer. Swarms stopped before this waited for
+   * nothing: they replay as they ran.
+   */
+  private async agentsSettled(): Promise<void> {
+    if (wf.patched('swarm-cancel-waits-for-agents'))
+      await wf.condition(() => this.scopes.size === 0, '1 minute');
   }
 
   /** Run one agent to its end. An agent's failure is its outcome, not an exception. */

@@ -1,0 +1,93 @@
+/**
+ * What every scenario of `npm run soak` shares: the run's settings (from the environment), the
+ * rows of the final table, and small waiting and measuring helpers.
+ *
+ *   SOAK_QUICK=1   small sizes and short outages (about a minute in all)
+ */
+import * as os from 'node:os';
+
+const flag = (name: string) => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
+
+export const quick = flag('SOAK_QUICK');
+
+/** How a figure came out: `held`/`broken` for a claim, `measured` for a number with no claim on it. */
+export type Verdict = 'held' | 'broken' | 'measured';
+
+/** One line of the final table. */
+export interface Row {
+  scenario: string;
+  figure: string;
+  value: string;
+  verdict: Verdict;
+}
+
+export const rows: Row[] = [];
+
+export function addRow(scenario: string, figure: string, value: string, verdict: Verdict): void {
+  rows.push({ scenario, figure, value, verdict });
+  console.log(`  [${verdict}] ${figure}: ${value}`);
+}
+
+/** A claim: held when `ok`, broken otherwise; the value says what was seen either way. */
+export const claim = (scenario: string, figure: string, ok: boolean, value: string) =>
+  addRow(scenario, figure, value, ok ? 'held' : 'broken');
+
+export const broken = () => rows.some((r) => r.verdict === 'broken');
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+}
+
+export const p50p99 = (xs: number[]) =>
+  `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p99 ${quantile(xs, 0.99).toFixed(0)} ms (n=${xs.length})`;
+
+/** Poll `look` until `done` holds on its answer; errors of a look count as "not yet". */
+export async function until<T>(
+  look: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let error: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await look();
+      if (done(last)) return last;
+    } catch (err) {
+      error = err;
+    }
+    await sleep(everyMs);
+  }
+  const why = error instanceof Error ? `; last error: ${error.message.split('\n')[0]}` : '';
+  throw new Error(`${what} within ${seconds(timeoutMs)}${why}`);
+}
+
+export function machine(): string {
+  const cpus = os.cpus();
+  return (
+    `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM,` +
+    ` ${os.type()} ${os.release()}, Node ${process.version}`
+  );
+}
+
+/** The final markdown table, columns padded so it also reads well as plain text. */
+export function table(): string {
+  const header = ['scenario', 'figure', 'observed', 'verdict'];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.figure,
+    r.value,
+    r.verdict === 'broken' ? '**broken**' : r.verdict,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
