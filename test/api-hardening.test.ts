@@ -16,19 +16,17 @@ import {
   makeGrpcRetryInterceptor,
   type ConnectionOptions,
 } from '@temporalio/client';
-import pino from 'pino';
-import { startApi, type ApiOptions, type ApiServer } from '../src/api/server';
+import type { ApiOptions, ApiServer } from '../src/api/server';
 import { connectClient } from '../src/temporal/connection';
 import type { DevServer } from '../src/temporal/dev-server';
-import { TEST_MODEL, useHarness } from './helpers/harness';
-import { TOKENS_JSON, USERS } from './helpers/api';
+import { useHarness } from './helpers/harness';
+import { startLocalApi, TOKENS_JSON, USERS } from './helpers/api';
 import { freePort } from './helpers/ports';
 import { openStream, rawRequest, type OpenStream } from './helpers/raw-http';
 import { startScratchServer } from './helpers/scratch-server';
 import { readSse } from './helpers/sse';
 
 const h = useHarness();
-const quiet = pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'silent' });
 const apis: ApiServer[] = [];
 afterAll(() => Promise.all(apis.map((a) => a.close())));
 
@@ -38,19 +36,9 @@ async function start(
   api: Partial<ApiConfig['api']> = {},
   { address, ...options }: Partial<ApiOptions> & { address?: string } = {},
 ): Promise<ApiServer & { base: string }> {
-  const server = await startApi({
-    client: h.client,
-    config: {
-      taskQueue: h.taskQueue,
-      model: TEST_MODEL,
-      user: 'local',
-      workspace: 'default',
-      api: { host: '127.0.0.1', port: 0, ...api },
-      staleAfterSeconds: 120,
-      temporalAddress: address ?? h.address,
-      namespace: 'default',
-    },
-    log: quiet,
+  const server = await startLocalApi(h, {
+    api,
+    ...(address ? { config: { temporalAddress: address } } : {}),
     pollMs: 100,
     ...options,
   });

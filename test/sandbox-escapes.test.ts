@@ -5,7 +5,6 @@
  * link, the Temporal client's TLS files, descriptors inherited from the worker's launcher,
  * output floods that held the worker's main thread, and a process cap lost for good.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,45 +13,21 @@ import { performance } from 'node:perf_hooks';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import type { ToolOutcome } from '../src/domain';
-import { agentTranscript, waitForAgent } from '../src/temporal/agents';
 import { bash } from '../activities/tools/bash';
 import { bwrapArgs } from '../activities/tools/bwrap';
 import { createPidsCgroup } from '../activities/tools/pids-cgroup';
 import { clearSetid } from '../activities/tools/setid-sweep';
+import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed } from './helpers/bash-agents';
 import { useHarness } from './helpers/harness';
 
 const h = useHarness();
 
-const HAVE_BWRAP = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
 const sandboxed = HAVE_BWRAP ? describe : describe.skip;
 const ROOT = process.getuid?.() === 0;
 const asRoot = ROOT ? test : test.skip;
 
-interface BashResult {
-  text: string;
-  isError: boolean;
-}
-
-/** Start an agent whose model asks for one bash command (after `delayMs`), then ends. */
-async function spawnBash(command: string, cwd?: string, delayMs = 0): Promise<string> {
-  const task = h.script([
-    { toolCalls: [{ name: 'bash', input: { command, timeoutSeconds: 120 } }], delayMs },
-    { text: 'done' },
-  ]);
-  return h.spawn({ task, ...(cwd ? { cwd } : {}) });
-}
-
-/** The agent's bash result as the model (and the history) got it. */
-async function bashResult(id: string): Promise<BashResult> {
-  await waitForAgent(h.client, id);
-  const blocks = (await agentTranscript(h.client, id)).flatMap((m) => m.content);
-  const block = blocks.find((b) => b.type === 'tool_result');
-  if (block?.type !== 'tool_result') throw new Error('the agent recorded no tool result');
-  return { text: block.content, isError: block.is_error === true };
-}
-
-/** One command through a real agent (scripted model, real workflow, real activity). */
-const agentBash = async (command: string, cwd?: string) => bashResult(await spawnBash(command, cwd));
+const agentBash = async (command: string, cwd?: string) =>
+  bashResult(h, await spawnBash(h, command, { cwd }));
 
 /** The bash activity itself, in the SDK's activity context. */
 function runBash(
@@ -64,15 +39,6 @@ function runBash(
 }
 
 const text = (o: ToolOutcome) => (o.ok ? o.output : o.error);
-
-async function unsandboxed<T>(fn: () => Promise<T>): Promise<T> {
-  process.env.ORCHESTRA_SANDBOX = 'off';
-  try {
-    return await fn();
-  } finally {
-    delete process.env.ORCHESTRA_SANDBOX;
-  }
-}
 
 const CORE_PATTERN = '/proc/sys/kernel/core_pattern';
 
@@ -206,10 +172,10 @@ sandboxed('the working directory', () => {
     const dir = path.join(ws, 'project');
     await mkdir(dir);
     // The agent starts in a real directory; its model answers after 3 s, and the swap comes first.
-    const id = await spawnBash('pwd; ls', dir, 3000);
+    const id = await spawnBash(h, 'pwd; ls', { cwd: dir, delayMs: 3000 });
     await rename(dir, `${dir}.real`);
     await symlink('/etc', dir);
-    const result = await bashResult(id);
+    const result = await bashResult(h, id);
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/refused/);
     expect(result.text).not.toMatch(/passwd|hostname/);

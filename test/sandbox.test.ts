@@ -3,7 +3,7 @@
  * sandbox (ORCHESTRA_SANDBOX=off, so the probe is known to be real), then shown closed in
  * it. The commands run through real agents: scripted model, real workflow, real activity.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,46 +19,19 @@ import {
   stricterBashPolicy,
   type PolicyRequest,
 } from '../src/domain';
-import { agentTranscript, controlAgent, waitForAgent } from '../src/temporal/agents';
+import { controlAgent } from '../src/temporal/agents';
 import { bash, commandEnv } from '../activities/tools/bash';
 import { announceSandbox, probeBwrap, SANDBOX_LIMITS, sandboxEnv } from '../activities/tools/bwrap';
+import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed, type BashResult } from './helpers/bash-agents';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 
-/** Known before the suites are declared, so a machine without bwrap skips them (CI never does). */
-const HAVE_BWRAP = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
 const sandboxed = HAVE_BWRAP ? describe : describe.skip;
 
-interface BashResult {
-  text: string;
-  isError: boolean;
-}
-
 /** Run one command through an agent; its tool result as the model (and the history) got it. */
-async function agentBash(command: string, policy?: PolicyRequest, cwd?: string): Promise<BashResult> {
-  const task = h.script([
-    { toolCalls: [{ name: 'bash', input: { command, timeoutSeconds: 120 } }] },
-    { text: 'done' },
-  ]);
-  const id = await h.spawn({ task, ...(policy ? { policy } : {}), ...(cwd ? { cwd } : {}) });
-  const result = await waitForAgent(h.client, id);
-  expect(result.status).toBe('completed');
-  const blocks = (await agentTranscript(h.client, id)).flatMap((m) => m.content);
-  const block = blocks.find((b) => b.type === 'tool_result');
-  if (block?.type !== 'tool_result') throw new Error('the agent recorded no tool result');
-  return { text: block.content, isError: block.is_error === true };
-}
-
-/** The same, with the sandbox switched off by setting for the duration. */
-async function unsandboxed<T>(fn: () => Promise<T>): Promise<T> {
-  process.env.ORCHESTRA_SANDBOX = 'off';
-  try {
-    return await fn();
-  } finally {
-    delete process.env.ORCHESTRA_SANDBOX;
-  }
-}
+const agentBash = async (command: string, policy?: PolicyRequest, cwd?: string): Promise<BashResult> =>
+  bashResult(h, await spawnBash(h, command, { policy, cwd }));
 
 const decoded = (text: string): string =>
   text

@@ -3,11 +3,11 @@
  * done by a Temporal client directly. GET /api/v1/agents/:id (describe + status query behind
  * it) and pause-to-paused (POST pause, then GET until the status says paused).
  */
-import pino from 'pino';
-import { startApi, type ApiServer } from '../../src/api/server';
+import type { ApiServer } from '../../src/api/server';
 import { agentWorkflowId } from '../../src/domain';
 import { agentStatus, controlAgent } from '../../src/temporal/agents';
-import { TEST_MODEL, waitForStatus, type Harness } from '../helpers/harness';
+import { startLocalApi } from '../helpers/api';
+import { waitForStatus, type Harness } from '../helpers/harness';
 import { addRow, ms as fmt, quantile, settings, timed, times } from './report';
 import { withServer } from './server';
 
@@ -16,20 +16,7 @@ const PAUSES = settings.quick ? 10 : 40;
 
 /** The control API in process, on loopback, over the harness's (or any) client and queue. */
 export function startBenchApi(h: Pick<Harness, 'client' | 'taskQueue' | 'address'>): Promise<ApiServer> {
-  return startApi({
-    client: h.client,
-    config: {
-      taskQueue: h.taskQueue,
-      model: TEST_MODEL,
-      user: 'bench',
-      workspace: 'default',
-      api: { host: '127.0.0.1', port: 0 },
-      staleAfterSeconds: 120,
-      temporalAddress: h.address,
-      namespace: 'default',
-    },
-    log: pino({ level: 'silent' }),
-  });
+  return startLocalApi(h);
 }
 
 export async function apiLatency(): Promise<void> {

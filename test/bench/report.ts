@@ -7,7 +7,9 @@
  *   BENCH_QUICK=1                                  10 agents for 100, 50 for 1,000, fewer repeats
  *   BENCH_SWARM_TIMEOUT_S=N                        give up on a swarm after N s (default 180; 300 for 1,000)
  */
-import * as os from 'node:os';
+import { markdownTable } from '../helpers/report-table';
+
+export { machine, quantile } from '../helpers/report-table';
 
 export const PARTS = ['turn', 'swarm', 'governance', 'history', 'api'] as const;
 export type Part = (typeof PARTS)[number];
@@ -55,23 +57,10 @@ export const times = (x: number) => `${x.toFixed(2)}x`;
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-export function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-}
-
 export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await fn();
   return performance.now() - started;
-}
-
-export function machine(): string {
-  const cpus = os.cpus();
-  return (
-    `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM,` +
-    ` ${os.type()} ${os.release()}, Node ${process.version}`
-  );
 }
 
 /** The final markdown table, columns padded so it also reads well as plain text. */
@@ -85,7 +74,5 @@ export function table(): string {
     r.target,
     r.met === undefined ? '—' : r.met ? 'yes' : '**no**',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  return markdownTable(header, body);
 }

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read answers loosely; expect() checks their shape */
 /** The control API over the harness's client, on a free loopback port, with three users and an operator. */
 import pino from 'pino';
-import { startApi, type ApiServer } from '../../src/api/server';
+import { startApi, type ApiOptions, type ApiServer } from '../../src/api/server';
 import { TEST_MODEL, type Harness } from './harness';
 
 export const USERS = {
@@ -38,6 +38,38 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+type ApiConfig = ApiOptions['config'];
+
+/** The control API in process, on loopback, over the harness's client and queue: tests, the bench, the soak. */
+export function startLocalApi(
+  h: Pick<Harness, 'client' | 'taskQueue' | 'address'>,
+  {
+    api,
+    config,
+    ...options
+  }: Partial<Omit<ApiOptions, 'config'>> & {
+    api?: Partial<ApiConfig['api']>;
+    config?: Partial<ApiConfig>;
+  } = {},
+): Promise<ApiServer> {
+  return startApi({
+    client: h.client,
+    config: {
+      taskQueue: h.taskQueue,
+      model: TEST_MODEL,
+      user: 'local',
+      workspace: 'default',
+      api: { host: '127.0.0.1', port: 0, ...api },
+      staleAfterSeconds: 120,
+      temporalAddress: h.address,
+      namespace: 'default',
+      ...config,
+    },
+    log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'silent' }),
+    ...options,
+  });
+}
+
 export async function startTestApi(
   h: Harness,
   options: {
@@ -49,23 +81,9 @@ export async function startTestApi(
     viewWaitMs?: number;
   } = {},
 ): Promise<TestApi> {
-  const server = await startApi({
-    client: h.client,
-    config: {
-      taskQueue: h.taskQueue,
-      model: TEST_MODEL,
-      user: 'local',
-      workspace: 'default',
-      api: {
-        host: '127.0.0.1',
-        port: 0,
-        tokens: options.tokens === null ? undefined : (options.tokens ?? TOKENS_JSON),
-      },
-      staleAfterSeconds: options.staleAfterSeconds ?? 120,
-      temporalAddress: h.address,
-      namespace: 'default',
-    },
-    log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'silent' }),
+  const server = await startLocalApi(h, {
+    api: { tokens: options.tokens === null ? undefined : (options.tokens ?? TOKENS_JSON) },
+    config: { staleAfterSeconds: options.staleAfterSeconds ?? 120 },
     pollMs: options.pollMs ?? 100,
     requestTimeoutMs: options.requestTimeoutMs,
     queryTimeoutMs: options.queryTimeoutMs,

@@ -1,10 +1,14 @@
-/** A worker in a process of its own, so a test can kill -9 it. */
+/** A worker in a process of its own, so a test (or the soak) can kill -9 it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Harness } from './harness';
 
-const ENTRY = path.resolve(__dirname, '../../dist/workers/main.js');
+/** The built worker, seen from test/helpers (jest runs the sources) or from dist/test/helpers (the soak). */
+export const WORKER_ENTRY = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../workers/main.js' : '../../dist/workers/main.js',
+);
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -13,9 +17,9 @@ export interface WorkerProcess {
 }
 
 export function startWorkerProcess(h: Harness, env: Record<string, string> = {}): WorkerProcess {
-  if (!existsSync(ENTRY))
-    throw new Error(`${ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
-  const child = spawn(process.execPath, [ENTRY], {
+  if (!existsSync(WORKER_ENTRY))
+    throw new Error(`${WORKER_ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
+  const child = spawn(process.execPath, [WORKER_ENTRY], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: h.address,

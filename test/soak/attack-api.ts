@@ -1,25 +1,11 @@
 /** Scenario 5's API case: the control API on loopback answers a foreign Host header with 421 (DNS rebinding). */
-import pino from 'pino';
-import { startApi } from '../../src/api/server';
+import { startLocalApi } from '../helpers/api';
 import type { Harness } from '../helpers/harness';
 import { rawRequest } from '../helpers/raw-http';
 import { claim } from './report';
 
 export async function hostCheck(h: Harness): Promise<void> {
-  const api = await startApi({
-    client: h.client,
-    config: {
-      taskQueue: h.taskQueue,
-      model: h.defaults.model,
-      user: 'local',
-      workspace: 'default',
-      api: { host: '127.0.0.1', port: 0 },
-      staleAfterSeconds: 120,
-      temporalAddress: h.address,
-      namespace: 'default',
-    },
-    log: pino({ level: 'silent' }),
-  });
+  const api = await startLocalApi(h);
   try {
     const url = `${api.url}/api/v1/agents`;
     const own = await rawRequest(url, { headers: { host: new URL(api.url).host } });

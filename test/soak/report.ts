@@ -4,7 +4,9 @@
  *
  *   SOAK_QUICK=1   small sizes and short outages (about a minute in all)
  */
-import * as os from 'node:os';
+import { markdownTable, quantile } from '../helpers/report-table';
+
+export { machine, quantile } from '../helpers/report-table';
 
 const flag = (name: string) => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
 
@@ -38,11 +40,6 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-}
-
 export const p50p99 = (xs: number[]) =>
   `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p99 ${quantile(xs, 0.99).toFixed(0)} ms (n=${xs.length})`;
 
@@ -70,14 +67,6 @@ export async function until<T>(
   throw new Error(`${what} within ${seconds(timeoutMs)}${why}`);
 }
 
-export function machine(): string {
-  const cpus = os.cpus();
-  return (
-    `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM,` +
-    ` ${os.type()} ${os.release()}, Node ${process.version}`
-  );
-}
-
 /** The final markdown table, columns padded so it also reads well as plain text. */
 export function table(): string {
   const header = ['scenario', 'figure', 'observed', 'verdict'];
@@ -87,7 +76,5 @@ export function table(): string {
     r.value,
     r.verdict === 'broken' ? '**broken**' : r.verdict,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  return markdownTable(header, body);
 }
