@@ -147,3 +147,25 @@ export async function until<T>(
   }
   throw new Error(`${what}; last: ${JSON.stringify(last)}`);
 }
+
+/**
+ * A suite's local APIs, started on demand and closed after it: `start(api, options)` gives the
+ * server and its /api/v1 URL (`address`: another Temporal address for the API's config).
+ */
+export function localApis(h: Harness) {
+  const apis: ApiServer[] = [];
+  afterAll(() => Promise.all(apis.map((a) => a.close())));
+  return async (
+    api: Partial<ApiConfig['api']> = {},
+    { address, ...options }: Partial<ApiOptions> & { address?: string } = {},
+  ): Promise<ApiServer & { base: string }> => {
+    const server = await startLocalApi(h, {
+      api,
+      ...(address ? { config: { temporalAddress: address } } : {}),
+      pollMs: 100,
+      ...options,
+    });
+    apis.push(server);
+    return Object.assign(server, { base: `${server.url}/api/v1` });
+  };
+}
