@@ -18,7 +18,8 @@ import {
   type ToolPolicy,
 } from '../../src/domain';
 import { OrchestraApprovals } from '../../src/temporal/search-attributes';
-import { judge as judgePayload, type Verdict } from '../control-handlers';
+import { judge as judgePayload, reject, type Verdict } from '../control-handlers';
+import { approveSignal, approveUpdate } from './definitions';
 import { countApproval } from './metrics';
 
 export interface ApprovalHost {
@@ -48,6 +49,24 @@ export class Approvals {
       const pending = state.approvals.map((a) => a.callId).join(', ') || 'none';
       return `no pending approval "${callId}" (pending: ${pending})`;
     });
+  }
+
+  /**
+   * The `approve` signal, and the Update of the same name (refused by its validator when no
+   * approval waits for that answer). `answered`: an Update was taken (run.ts answers it promptly).
+   */
+  installHandlers(answered: () => void): void {
+    wf.setHandler(approveSignal, (raw) => this.answer(raw));
+    wf.setHandler(
+      approveUpdate,
+      (raw: unknown) => {
+        const before = this.host.state.status;
+        this.answer(raw);
+        answered();
+        return { before, status: this.host.state.status };
+      },
+      { validator: (raw: unknown) => reject(this.judge(raw)) },
+    );
   }
 
   /** The `approve` signal or Update: an answer to a pending approval, or an ignored event saying why not. */

@@ -14,8 +14,6 @@ import {
   type SessionEvent,
   type ToolPolicy,
   limitReached,
-  eventsAfter,
-  eventsQueryArgs,
   preview,
   textOf,
   toolUsesOf,
@@ -24,15 +22,6 @@ import {
   type ToolArgs,
   type ToolOutcome,
 } from '../../src/domain';
-import {
-  approvalsQuery,
-  approveSignal,
-  approveUpdate,
-  eventsQuery,
-  modelContextQuery,
-  statusQuery,
-  transcriptQuery,
-} from './definitions';
 import { sendMessage } from './messaging';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';
@@ -43,7 +32,7 @@ import { LimitReached, Spending } from './spending';
 import { ModelCalls, ModelRejected } from './model';
 import { checkpoint, checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
 import { installAgentControl, recordUnknownSignals } from './control';
-import { reject } from '../control-handlers';
+import { installAgentQueries } from './queries';
 
 /** How long a cancelled agent waits for the caller's cancel through Temporal (see `cancelled`). */
 const TEMPORAL_CANCEL_WAIT = '10 seconds';
@@ -101,28 +90,10 @@ export class AgentRun extends AgentCore implements ToolHost {
         this.answerOwed = true;
       },
     });
-    wf.setHandler(approveSignal, (raw) => this.approvals.answer(raw));
-    wf.setHandler(
-      approveUpdate,
-      (raw: unknown) => {
-        const before = this.state.status;
-        this.approvals.answer(raw);
-        this.answerOwed = true;
-        return { before, status: this.state.status };
-      },
-      { validator: (raw: unknown) => reject(this.approvals.judge(raw)) },
-    );
-    wf.setHandler(approvalsQuery, () => this.state.approvals.map((a) => ({ ...a })));
-    wf.setHandler(statusQuery, () => this.view());
-    wf.setHandler(eventsQuery, (raw) => {
-      const args = eventsQueryArgs.parse(raw);
-      return eventsAfter(this.state.log, args.after, args.limit);
+    this.approvals.installHandlers(() => {
+      this.answerOwed = true;
     });
-    wf.setHandler(transcriptQuery, () => this.state.conversation);
-    wf.setHandler(modelContextQuery, () => ({
-      system: this.model.system(),
-      messages: this.state.conversation,
-    }));
+    installAgentQueries({ state: this.state, view: () => this.view(), system: () => this.model.system() });
     recordUnknownSignals({ record: (body) => this.record(body) });
   }
 

@@ -4,12 +4,15 @@ import {
   type AgentResult,
   type AgentStatus,
   type SwarmAgent,
+  type Strategy,
   type SwarmBudgets,
+  type SwarmInput,
   type SwarmOutcome,
   type SwarmStats,
   type Usage,
 } from '../../src/domain';
 import type { UsageReport } from './definitions';
+import type { SwarmUsage } from './usage';
 
 export function usageOf(report: UsageReport | undefined): Usage {
   if (!report) return emptyUsage();
@@ -126,4 +129,39 @@ export function swarmDetails(status: AgentStatus, strategy: string, agents: Swar
     ...shown,
     ...more,
   ].join('\n');
+}
+
+/** What the swarm's status query (and its result) says, `at` a time. */
+export function swarmReport(
+  swarm: {
+    input: SwarmInput;
+    strategy: Strategy;
+    status: AgentStatus;
+    outcome?: Pick<SwarmOutcome, 'result' | 'error' | 'merge'> & {
+      criticalPathMs?: number;
+      stages?: SwarmStats['stages'];
+    };
+    agents: SwarmAgent[];
+    startedAt: string;
+    at: string;
+  },
+  usage: SwarmUsage,
+): SwarmOutcome {
+  const { input, outcome, startedAt, at } = swarm;
+  const agents = swarm.agents.map((a) => ({ ...a, usage: a.endedAt ? a.usage : usageOf(usage.of(a.id)) }));
+  return {
+    id: input.id,
+    strategy: swarm.strategy,
+    status: swarm.status,
+    task: input.spec.task,
+    result: outcome?.result,
+    error: outcome?.error,
+    merge: outcome?.merge,
+    agents,
+    members: usage.reports().map(memberOf),
+    stats: swarmStats(agents, usage.members.size, Date.parse(at) - Date.parse(startedAt), outcome),
+    budgets: input.budgets,
+    startedAt,
+    updatedAt: at,
+  };
 }

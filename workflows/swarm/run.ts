@@ -29,14 +29,14 @@ import {
   OrchestraStatus,
 } from '../../src/temporal/search-attributes';
 import { childErrorText, failedResult } from '../agent/child-failure';
-import { messageSignal, pauseSignal, resumeSignal } from '../agent/definitions';
+import { pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
+import { broadcast, signalAgent } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
 import { SwarmUsage } from './usage';
-import { budgetExceeded, finalReport, memberOf, swarmDetails, swarmStats, usageOf } from './report';
+import { budgetExceeded, finalReport, swarmDetails, swarmReport } from './report';
 import {
-  broadcastPayload,
   broadcastSignal,
   swarmEventsQuery,
   swarmStatusQuery,
@@ -108,18 +108,7 @@ export class SwarmRun {
         return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
       this.account(parsed.data);
     });
-    wf.setHandler(broadcastSignal, (raw) => {
-      const parsed = broadcastPayload.safeParse(raw);
-      if (!parsed.success)
-        return wf.log.warn('ignored a bad broadcast', { issue: describeIssue(parsed.error) });
-      const { from, content } = parsed.data;
-      for (const id of this.scopes.keys()) {
-        if (id === from) continue;
-        wf.getExternalWorkflowHandle(agentWorkflowId(id))
-          .signal(messageSignal, { content, from, kind: 'broadcast' })
-          .catch(() => undefined);
-      }
-    });
+    wf.setHandler(broadcastSignal, (raw) => broadcast(this.scopes.keys(), raw));
     wf.setHandler(swarmStatusQuery, () => this.report());
     wf.setHandler(swarmEventsQuery, (raw) => {
       const args = eventsQueryArgs.safeParse(raw);
@@ -246,7 +235,7 @@ export class SwarmRun {
               staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
             }),
           // The pause went out to the agents while this one was being started: it missed it.
-          () => this.signalAgent(config.id, pauseSignal, this.pausePayload()),
+          () => signalAgent(config.id, pauseSignal, this.pausePayload()),
         );
         started = true;
         agent.startedAt = now();
@@ -314,14 +303,7 @@ export class SwarmRun {
   }
 
   private signalAgents(signal: typeof pauseSignal, payload: object): void {
-    for (const id of this.scopes.keys()) this.signalAgent(id, signal, payload);
-  }
-
-  /** Best effort: an agent not started yet, or ended, has nothing to hear. */
-  private signalAgent(id: string, signal: typeof pauseSignal, payload: object): void {
-    wf.getExternalWorkflowHandle(agentWorkflowId(id))
-      .signal(signal, payload)
-      .catch(() => undefined);
+    for (const id of this.scopes.keys()) signalAgent(id, signal, payload);
   }
 
   private stop(status: 'cancelled' | 'failed', reason: string): void {
@@ -341,25 +323,8 @@ export class SwarmRun {
   }
 
   report(): SwarmOutcome {
-    const agents = this.agents.map((a) => ({
-      ...a,
-      usage: a.endedAt ? a.usage : usageOf(this.usage.of(a.id)),
-    }));
-    return {
-      id: this.input.id,
-      strategy: this.strategy,
-      status: this.status,
-      task: this.input.spec.task,
-      result: this.outcome?.result,
-      error: this.outcome?.error,
-      merge: this.outcome?.merge,
-      agents,
-      members: this.usage.reports().map(memberOf),
-      stats: swarmStats(agents, this.spawned(), Date.parse(now()) - Date.parse(this.startedAt), this.outcome),
-      budgets: this.input.budgets,
-      startedAt: this.startedAt,
-      updatedAt: now(),
-    };
+    const { input, strategy, status, outcome, agents, startedAt } = this;
+    return swarmReport({ input, strategy, status, outcome, agents, startedAt, at: now() }, this.usage);
   }
 }
 
