@@ -21,16 +21,7 @@ import {
   type PausePayload,
   type ResumePayload,
 } from '../src/domain';
-import {
-  cancelSignal,
-  cancelUpdate,
-  messageSignal,
-  messageUpdate,
-  pauseSignal,
-  pauseUpdate,
-  resumeSignal,
-  resumeUpdate,
-} from './agent/definitions';
+import { CONTROL_CHANNELS, pauseUpdate } from './agent/definitions';
 
 export interface Controlled {
   what: 'agent' | 'swarm' | 'session';
@@ -48,12 +39,12 @@ export interface Controlled {
   answered?(): void;
 }
 
-const CHANNELS = {
-  pause: { schema: pausePayload, signal: pauseSignal, update: pauseUpdate },
-  resume: { schema: resumePayload, signal: resumeSignal, update: resumeUpdate },
-  cancel: { schema: cancelPayload, signal: cancelSignal, update: cancelUpdate },
-  message: { schema: messagePayload, signal: messageSignal, update: messageUpdate },
-} as const;
+const SCHEMAS = {
+  pause: pausePayload,
+  resume: resumePayload,
+  cancel: cancelPayload,
+  message: messagePayload,
+};
 
 export type Verdict<T> = { ok: true; payload: T } | { ok: false; type: string; reason: string };
 
@@ -84,7 +75,8 @@ export function reject(verdict: Verdict<unknown>): void {
 
 export function installControlHandlers(target: Controlled): void {
   for (const action of Object.keys(target.apply) as ControlAction[]) {
-    const { schema, signal, update } = CHANNELS[action];
+    const { signal, update } = CONTROL_CHANNELS[action];
+    const schema = SCHEMAS[action];
     const apply = target.apply[action] as (payload: unknown) => void;
     const decide = (raw: unknown) =>
       judge(schema as ZodType<unknown>, raw, () => refusalReason(action, target.status(), target.what));

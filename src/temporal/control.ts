@@ -20,31 +20,12 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ControlRejection, refusalReason, type AgentStatus, type ControlAction } from '../domain';
-import {
-  approveSignal,
-  approveUpdate,
-  cancelSignal,
-  cancelUpdate,
-  messageSignal,
-  messageUpdate,
-  pauseSignal,
-  pauseUpdate,
-  resumeSignal,
-  resumeUpdate,
-} from '../../workflows/agent/definitions';
+import { CONTROL_CHANNELS } from '../../workflows/agent/definitions';
 import { BadRequestError, InvalidTransitionError } from './errors';
 import { OrchestraStatus } from './search-attributes';
 
 /** How long a caller waits for a worker to take a request before it is queued as a signal. */
 export const CONTROL_WAIT_MS = 4_000;
-
-const CHANNELS = {
-  pause: { update: pauseUpdate, signal: pauseSignal },
-  resume: { update: resumeUpdate, signal: resumeSignal },
-  cancel: { update: cancelUpdate, signal: cancelSignal },
-  message: { update: messageUpdate, signal: messageSignal },
-  approve: { update: approveUpdate, signal: approveSignal },
-} as const;
 
 export interface ControlSent {
   /** The status when the request was taken (or, queued, the last one known). */
@@ -64,7 +45,7 @@ export async function sendControl(
   waitMs = CONTROL_WAIT_MS,
 ): Promise<ControlSent> {
   const h = handle();
-  const { update, signal } = CHANNELS[action];
+  const { update, signal } = CONTROL_CHANNELS[action];
   // A message's id lets the agent read it once, however many ways it arrives.
   const request =
     action === 'message'

@@ -40,3 +40,12 @@ export const approvalsQuery = defineQuery<PendingApproval[]>('approvals');
  * what is new since the last call.
  */
 export const modelContextQuery = defineQuery<ModelContext>('modelContext');
+
+/** Each control request's two ways in: the signal and the Update of the same name. */
+export const CONTROL_CHANNELS = {
+  pause: { signal: pauseSignal, update: pauseUpdate },
+  resume: { signal: resumeSignal, update: resumeUpdate },
+  cancel: { signal: cancelSignal, update: cancelUpdate },
+  message: { signal: messageSignal, update: messageUpdate },
+  approve: { signal: approveSignal, update: approveUpdate },
+} as const;
