@@ -15,7 +15,7 @@ import { Runtime } from '@temporalio/worker';
 import type { ToolOutcome } from '../src/domain';
 import { bash } from '../activities/tools/bash';
 import { bwrapArgs } from '../activities/tools/bwrap';
-import { createPidsCgroup } from '../activities/tools/pids-cgroup';
+import { createCommandCgroup } from '../activities/tools/command-cgroup';
 import { clearSetid } from '../activities/tools/setid-sweep';
 import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed } from './helpers/bash-agents';
 import { useHarness } from './helpers/harness';
@@ -37,6 +37,9 @@ function runBash(
 ): Promise<ToolOutcome> {
   return env.run(bash as never, { agentId: 't', cwd, args } as never) as Promise<ToolOutcome>;
 }
+
+/** Where a call's scratch dirs would be: bwrapArgs only names them. */
+const SCRATCH = { tmp: '/nonexistent/tmp', home: '/nonexistent/home', shm: '/nonexistent/shm' };
 
 const text = (o: ToolOutcome) => (o.ok ? o.output : o.error);
 
@@ -69,7 +72,7 @@ sandboxed('sysctls and the rest of /proc', () => {
   });
 
   test('the working directory is mounted before /proc and /dev, and `/` is never one', () => {
-    const args = bwrapArgs({ cwd: tmpdir(), network: false, timeoutSeconds: 10 }, 'true');
+    const args = bwrapArgs({ cwd: tmpdir(), network: false, timeoutSeconds: 10, scratch: SCRATCH }, 'true');
     const bind = args.findIndex((a, i) => a === '--bind' && args[i + 1] === tmpdir());
     expect(bind).toBeGreaterThan(-1);
     expect(bind).toBeLessThan(args.indexOf('--proc'));
@@ -78,7 +81,10 @@ sandboxed('sysctls and the rest of /proc', () => {
       expect.arrayContaining(['--ro-bind-try', '/proc/sys', '/proc/sys']),
     );
     // bash hands bwrap the directory it opened and checked, not a name to resolve again.
-    const byFd = bwrapArgs({ cwd: tmpdir(), cwdFd: 3, network: false, timeoutSeconds: 10 }, 'true');
+    const byFd = bwrapArgs(
+      { cwd: tmpdir(), cwdFd: 3, network: false, timeoutSeconds: 10, scratch: SCRATCH },
+      'true',
+    );
     expect(byFd.indexOf('--bind-fd')).toBeLessThan(byFd.indexOf('--proc'));
     expect(byFd.slice(byFd.indexOf('--bind-fd'), byFd.indexOf('--bind-fd') + 3)).toEqual([
       '--bind-fd',
@@ -86,26 +92,61 @@ sandboxed('sysctls and the rest of /proc', () => {
       tmpdir(),
     ]);
     for (const cwd of ['/', '/proc/self', '/dev/shm', '/sys'])
-      expect(() => bwrapArgs({ cwd, network: false, timeoutSeconds: 10 }, 'true')).toThrow(/refused/);
+      expect(() => bwrapArgs({ cwd, network: false, timeoutSeconds: 10, scratch: SCRATCH }, 'true')).toThrow(
+        /refused/,
+      );
   });
 });
 
-sandboxed('setuid and setgid files left in the working directory', () => {
-  test('their bits are cleared after the call, and the model is told', async () => {
+sandboxed('setuid and setgid files', () => {
+  test('a command cannot make one: chmod, a file created with the bits, mkdir -m, install -m', async () => {
+    const cwd = await h.workspace();
+    const tries = [
+      'cp /bin/true ./a && chmod 4755 ./a',
+      'cp /bin/true ./b && chmod g+s ./b',
+      `perl -e 'use Fcntl; sysopen(F, "c", O_CREAT|O_WRONLY, 04755) or die "$!\\n"'`,
+      'mkdir -m 2775 d',
+      'install -m 6755 /bin/true ./e',
+      `node -e "require('fs').writeFileSync('f', 'x', { mode: 0o4755 })"`,
+    ];
+    const result = await agentBash(
+      `${tries.map((t) => `(${t}) 2>&1; echo ==; `).join('')}` +
+        'cp /bin/true ./g && chmod 755 ./g && echo plain chmod works; stat -c "%n %a" *',
+      cwd,
+    );
+    const each = result.text.split('\n==\n');
+    expect(each).toHaveLength(tries.length + 1);
+    for (const output of each.slice(0, -1)) expect(output).toMatch(/Operation not permitted|EPERM/);
+    expect(each.at(-1)).toMatch(/^plain chmod works\n/);
+    // Nothing under the working directory carries either bit, before any sweep had work to do.
+    expect(result.text).not.toMatch(/setuid\/setgid bits cleared/);
+    for (const line of result.text
+      .split('\n')
+      .slice(1)
+      .filter((l) => /^\w \d+$/.test(l)))
+      expect(Number.parseInt(line.split(' ')[1], 8) & 0o6000).toBe(0);
+  });
+
+  test('the sweep after each call still clears any the directory holds, and the model is told', async () => {
     const cwd = await h.workspace();
     const outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
+    // Files with the bits that came from elsewhere (a kernel without seccomp filters lets the
+    // command make them; see seccomp.ts): planted here from outside the sandbox.
+    const plant = async (name: string, mode: number) => {
+      await mkdir(path.dirname(path.join(cwd, name)), { recursive: true });
+      await copyFile('/bin/true', path.join(cwd, name));
+      await chmod(path.join(cwd, name), mode);
+    };
+    await plant('rootsh', 0o4755);
+    await plant('deep/er/g', 0o2711);
+    await plant('unreadable', 0o4111);
     // A setuid file outside, reached through a link: the sweep never follows one.
     await copyFile('/bin/true', path.join(outside, 'theirs'));
     await chmod(path.join(outside, 'theirs'), 0o4755);
     await symlink(path.join(outside, 'theirs'), path.join(cwd, 'link'));
     await symlink(outside, path.join(cwd, 'dirlink'));
     try {
-      const result = await agentBash(
-        'cp /bin/bash ./rootsh && chmod 4755 ./rootsh && mkdir -p deep/er && cp /bin/true deep/er/g && ' +
-          'chmod 2711 deep/er/g && cp /bin/true ./unreadable && chmod 4111 ./unreadable && stat -c %a rootsh',
-        cwd,
-      );
-      // Inside, the command did set the bit (the mount is nosuid, so it did nothing there).
+      const result = await agentBash('stat -c %a rootsh', cwd);
       expect(result.text).toMatch(/^exit code 0\n4755\n/);
       expect(result.text).toMatch(/setuid\/setgid bits cleared on 3 file\(s\)/);
       expect(result.text).toMatch(/rootsh/);
@@ -120,20 +161,23 @@ sandboxed('setuid and setgid files left in the working directory', () => {
 
   test('also when the command times out or is cancelled', async () => {
     const cwd = await h.workspace();
-    const plant = 'cp /bin/true ./s && chmod 6755 ./s && sleep 100';
-    const timedOut = await runBash(cwd, { command: plant, timeoutSeconds: 2 });
+    const plant = async () => {
+      await copyFile('/bin/true', path.join(cwd, 's'));
+      await chmod(path.join(cwd, 's'), 0o6755);
+    };
+    await plant();
+    const timedOut = await runBash(cwd, { command: 'sleep 100', timeoutSeconds: 2 });
     expect(text(timedOut)).toMatch(/^timed out after 2s/);
     expect(text(timedOut)).toMatch(/bits cleared on 1 file\(s\): s/);
     expect((await stat(path.join(cwd, 's'))).mode & 0o7777).toBe(0o755);
 
     await rm(path.join(cwd, 's'));
+    await plant();
     const env = new MockActivityEnvironment();
-    const running = runBash(cwd, { command: plant }, env);
+    const running = runBash(cwd, { command: 'touch started && sleep 100' }, env);
     const deadline = Date.now() + 30_000;
-    const planted = async () =>
-      ((await stat(path.join(cwd, 's')).catch(() => undefined))?.mode ?? 0) & 0o4000;
-    while (!(await planted())) {
-      if (Date.now() > deadline) throw new Error('the command did not plant its file');
+    while (!existsSync(path.join(cwd, 'started'))) {
+      if (Date.now() > deadline) throw new Error('the command did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
     env.cancel();
@@ -278,22 +322,31 @@ sandboxed('output floods', () => {
   });
 });
 
-(ROOT && existsSync('/sys/fs/cgroup') ? describe : describe.skip)('the pids cgroup of a root worker', () => {
+(ROOT && existsSync('/sys/fs/cgroup') ? describe : describe.skip)("a root worker's command cgroups", () => {
+  const LIMITS = { processes: 16, memoryBytes: 64 * 2 ** 20 };
   test('one failed mkdir does not lose the cap for good, and the worker says so once', async () => {
-    const probe = await createPidsCgroup(16);
-    if (!probe) return; // no writable pids cgroup on this machine: nothing to lose
+    const probe = await createCommandCgroup(LIMITS);
+    if (!probe?.capped.includes('pids')) return; // no writable pids cgroup on this machine: nothing to lose
     await probe.remove();
     const warn = jest.spyOn(Runtime.instance().logger, 'warn').mockImplementation(() => undefined);
-    // The module object itself, as pids-cgroup.ts sees it (an `import *` would be a copy).
+    // The module object itself, as command-cgroup.ts sees it (an `import *` would be a copy).
     const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-    const mkdirSpy = jest.spyOn(fsPromises, 'mkdir');
-    const made: Array<Awaited<ReturnType<typeof createPidsCgroup>>> = [];
+    const real = fsPromises.mkdir;
+    // Every cgroup mkdir fails for the first two commands (each names its cgroups anew), then works again.
+    const failed = new Set<string>();
+    const mkdirSpy = jest.spyOn(fsPromises, 'mkdir').mockImplementation(((dir: string, ...rest: never[]) => {
+      const name = path.basename(String(dir));
+      if (name.startsWith('orchestra-') && (failed.has(name) || failed.size < 2)) {
+        failed.add(name);
+        return Promise.reject(Object.assign(new Error('EAGAIN: try again'), { code: 'EAGAIN' }));
+      }
+      return (real as (...a: unknown[]) => Promise<unknown>)(dir, ...rest);
+    }) as never);
+    const made: Array<Awaited<ReturnType<typeof createCommandCgroup>>> = [];
     try {
-      const failure = Object.assign(new Error('EAGAIN: try again'), { code: 'EAGAIN' });
-      mkdirSpy.mockRejectedValueOnce(failure).mockRejectedValueOnce(failure);
-      for (let i = 0; i < 3; i += 1) made.push(await createPidsCgroup(16));
-      // Two commands without a cap, then the third has one again.
-      expect(made.map((c) => c !== undefined)).toEqual([false, false, true]);
+      for (let i = 0; i < 3; i += 1) made.push(await createCommandCgroup(LIMITS));
+      // Two commands without a process cap, then the third has one again.
+      expect(made.map((c) => c?.capped.includes('pids') ?? false)).toEqual([false, false, true]);
       const said = warn.mock.calls.filter(([m]) => /without a process cap/.test(String(m)));
       expect(said).toHaveLength(1);
     } finally {

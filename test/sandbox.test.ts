@@ -21,7 +21,8 @@ import {
 } from '../src/domain';
 import { controlAgent } from '../src/temporal/agents';
 import { bash, commandEnv } from '../activities/tools/bash';
-import { announceSandbox, probeBwrap, SANDBOX_LIMITS, sandboxEnv } from '../activities/tools/bwrap';
+import { SANDBOX_LIMITS, sandboxEnv } from '../activities/tools/bwrap';
+import { announceSandbox, probeBwrap } from '../activities/tools/sandbox-probe';
 import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed, type BashResult } from './helpers/bash-agents';
 import { useHarness, waitForStatus } from './helpers/harness';
 
@@ -57,7 +58,7 @@ async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 30_000):
 (process.env.CI === 'true' ? test : test.skip)(
   'under CI the sandbox is installed and works: a missing install fails here, it is not skipped',
   async () => {
-    expect(await probeBwrap()).toEqual({ ok: true });
+    expect(await probeBwrap()).toEqual({ ok: true, seccomp: true });
     expect(HAVE_BWRAP).toBe(true);
   },
 );

@@ -11,7 +11,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
-import { announceSandbox } from '../activities/tools/bwrap';
+import { announceSandbox } from '../activities/tools/sandbox-probe';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { tracingPlugin } from '../src/tracing';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';

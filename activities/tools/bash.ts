@@ -10,10 +10,14 @@ import { open, readlink, type FileHandle } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { bashSandboxSchema, checkedArgs, type ToolInput, type ToolOutcome } from '../../src/domain';
 import { checkWorkdir, WorkdirError } from '../../src/workdir';
-import { bwrapArgs, containment, SANDBOX_LIMITS, type Containment } from './bwrap';
+import type { Writable } from 'node:stream';
+import { bwrapArgs, SANDBOX_LIMITS, sandboxMemoryBytes } from './bwrap';
+import { containment, type Containment } from './sandbox-probe';
 import { commandEnv } from './command-env';
+import { createCommandCgroup, type CommandCgroup } from './command-cgroup';
 import { OutputTail } from './output-tail';
-import { createPidsCgroup, type PidsCgroup } from './pids-cgroup';
+import { makeScratch, type Scratch } from './sandbox-scratch';
+import { setidFilter } from './seccomp';
 import { clearSetid } from './setid-sweep';
 
 export { commandEnv } from './command-env';
@@ -26,14 +30,14 @@ const OUTPUT_KEEP_BYTES = OUTPUT_CAP_CHARS * 2;
 const OUTPUT_KILL_BYTES = 2 ** 30;
 /**
  * How bwrap starts: first the descriptors the worker inherited from its launcher without
- * close-on-exec are closed, so none reaches the sandbox (3 stays: the working directory,
- * which bwrap binds and closes). Then into the pids cgroup (`$0`, when there is one) before
- * bwrap starts, so nothing the command forks escapes the cap (a refused move leaves the
- * ulimit cap alone, rather than no bash at all).
+ * close-on-exec are closed, so none reaches the sandbox (3 and 4 stay: the working directory
+ * and the seccomp filter, which bwrap uses and closes). Then into the command's cgroups
+ * (`$0`, `:`-separated, when there are any) before bwrap starts, so nothing the command forks
+ * escapes the caps (a refused move leaves the ulimit caps alone, rather than no bash at all).
  */
 const LAUNCH = [
-  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2|3|*[!0-9]*) ;; *) eval "exec $fd>&-" ;; esac; done',
-  'if [ -n "$0" ]; then { echo $$ > "$0"; } 2>/dev/null; fi',
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2|3|4|*[!0-9]*) ;; *) eval "exec $fd>&-" ;; esac; done',
+  'IFS=: read -ra procs <<< "$0"; for p in "${procs[@]}"; do { echo $$ > "$p"; } 2>/dev/null; done',
   'exec "$@"',
 ].join('\n');
 /** How long output may still arrive after the command exits, before the pipes are closed on it. */
@@ -52,8 +56,10 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
     throw err;
   }
   let how: Containment;
+  let memoryBytes: number;
   try {
     how = await containment();
+    memoryBytes = sandboxMemoryBytes();
   } catch (err) {
     return { ok: false, error: `refused: ${(err as Error).message}` };
   }
@@ -69,7 +75,8 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
   // A process group of its own, so the call's end kills the command's children too.
   const options: SpawnOptions = { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] };
   let dir: FileHandle | undefined;
-  let cgroup: PidsCgroup | undefined;
+  let cgroup: CommandCgroup | undefined;
+  let scratch: Scratch | undefined;
   let child: ChildProcess;
   if (how.kind === 'bwrap') {
     try {
@@ -80,17 +87,33 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
         error: err instanceof WorkdirError ? err.message : `refused: ${(err as Error).message}`,
       };
     }
-    // bwrap binds the directory opened here (its fd 3), not what the name points at by then.
-    const argv = bwrapArgs({ cwd: real, cwdFd: 3, network: policy.network, timeoutSeconds }, command);
+    scratch = await makeScratch();
+    const filter = how.seccomp ? setidFilter() : undefined;
+    // bwrap binds the directory opened here (its fd 3), not what the name points at by then,
+    // and reads the seccomp filter from its fd 4.
+    const argv = bwrapArgs(
+      {
+        cwd: real,
+        cwdFd: 3,
+        network: policy.network,
+        timeoutSeconds,
+        scratch,
+        ...(filter ? { seccompFd: 4 } : {}),
+      },
+      command,
+    );
     // bwrap gets a bare environment too: its first process's /proc/<pid>/environ is in view.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    cgroup = await createPidsCgroup(SANDBOX_LIMITS.processes);
-    child = spawn('bash', ['-c', LAUNCH, cgroup?.procs ?? '', 'bwrap', ...argv], {
+    cgroup = await createCommandCgroup({ processes: SANDBOX_LIMITS.processes, memoryBytes });
+    child = spawn('bash', ['-c', LAUNCH, cgroup?.procs.join(':') ?? '', 'bwrap', ...argv], {
       ...options,
       cwd: real,
       env,
-      stdio: ['ignore', 'pipe', 'pipe', dir.fd],
+      stdio: ['ignore', 'pipe', 'pipe', dir.fd, filter ? 'pipe' : 'ignore'],
     });
+    const filterPipe = child.stdio[4] as Writable | null;
+    filterPipe?.on('error', () => undefined); // bwrap gone early: its own exit says why
+    filterPipe?.end(filter);
   } else {
     child = spawn('bash', ['-c', command], { ...options, env: commandEnv() });
   }
@@ -123,6 +146,7 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
   ctx.cancellationSignal.addEventListener('abort', kill);
   let exitCode: number | null;
   let swept = '';
+  let outOfMemory = false;
   try {
     exitCode = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
@@ -135,13 +159,17 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
     clearTimeout(timer);
     clearInterval(beat);
     ctx.cancellationSignal.removeEventListener('abort', kill);
+    outOfMemory = (await cgroup?.outOfMemory()) ?? false;
     await cgroup?.remove();
+    await scratch?.remove();
     // However the call ended: the sandbox is dead by now, and what it left is looked at.
     if (dir) swept = await sweep(dir).finally(() => dir?.close());
   }
   if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-  const body = [output.text(OUTPUT_CAP_CHARS).trimEnd(), swept].filter(Boolean).join('\n');
+  let body = [output.text(OUTPUT_CAP_CHARS).trimEnd(), swept].filter(Boolean).join('\n');
   if (timedOut) return { ok: false, error: `timed out after ${timeoutSeconds}s and was killed\n${body}` };
+  if (outOfMemory)
+    body = `[killed by the kernel: the command passed its memory cap of ${memoryBytes / 2 ** 20} MiB]\n${body}`;
   if (flooded)
     return { ok: false, error: `killed: its output passed ${OUTPUT_KILL_BYTES / 2 ** 30} GiB\n${body}` };
   const text = `exit code ${exitCode}${body ? `\n${body}` : ''}`;

@@ -2,17 +2,17 @@
  * The bash sandbox: bubblewrap (`bwrap`) runs each command in namespaces of its own. It sees
  * the machine's files read-only with the worker's private ones hidden (its home, its working
  * directory, /tmp, /run, the config and token files), writes only the agent's working
- * directory, sees no other process and none of the worker's environment, has no network
- * unless the agent's policy allows it, and runs under limits. When the command exits, the
- * pid namespace dies and takes every process it started with it.
+ * directory and a scratch /tmp and home of its own (sandbox-scratch.ts), sees no other
+ * process and none of the worker's environment, has no network unless the agent's policy
+ * allows it, cannot make setuid files (seccomp.ts), and runs under limits. When the command
+ * exits, the pid namespace dies and takes every process it started with it.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { commandEnv } from './command-env';
+import type { Scratch } from './sandbox-scratch';
 
 export const SANDBOX_ENV = 'ORCHESTRA_SANDBOX';
 /** Extra paths (`:`-separated) a sandboxed command must not see, e.g. other agents' checkouts. */
@@ -22,10 +22,12 @@ export const SANDBOX_HIDE_ENV = 'ORCHESTRA_SANDBOX_HIDE';
 export const SANDBOX_MODES = ['auto', 'bwrap', 'off'] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
-/** Limits a sandboxed command runs under: `ulimit` hard limits, and a pids cgroup where one is writable. */
+/** Limits a sandboxed command runs under: `ulimit` hard limits, and cgroups where they are writable (command-cgroup.ts). */
 export const SANDBOX_LIMITS = {
   /** Processes (threads included) at once. @default 512 */
   processes: 512,
+  /** Memory the whole command holds (resident, and its files in memory), in MiB; ORCHESTRA_SANDBOX_MEMORY_MIB. @default 4096 */
+  memoryMiB: 4096,
   /** Largest file the command writes, in MiB. @default 4096 */
   fileSizeMiB: 4096,
   /** Address space per process, in GiB: generous, since node and java reserve far more than they use. @default 32 */
@@ -35,6 +37,17 @@ export const SANDBOX_LIMITS = {
   /** CPU seconds per process, as a multiple of the command's timeout (threads add up). @default 4 */
   cpuPerTimeoutSecond: 4,
 } as const;
+
+export const SANDBOX_MEMORY_ENV = 'ORCHESTRA_SANDBOX_MEMORY_MIB';
+
+/** The memory cap of one command, in bytes: the setting, else the default. */
+export function sandboxMemoryBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[SANDBOX_MEMORY_ENV] || String(SANDBOX_LIMITS.memoryMiB);
+  const parsed = z.coerce.number().int().min(16).max(1_048_576).safeParse(value);
+  if (!parsed.success)
+    throw new Error(`${SANDBOX_MEMORY_ENV} must be a whole number of MiB from 16 to 1048576, not "${value}"`);
+  return parsed.data * 2 ** 20;
+}
 
 export function sandboxMode(env: NodeJS.ProcessEnv = process.env): SandboxMode {
   const value = env[SANDBOX_ENV] || 'auto';
@@ -76,6 +89,10 @@ export interface BwrapRequest {
   network: boolean;
   /** The command's timeout: its CPU limit derives from it. */
   timeoutSeconds: number;
+  /** The call's own /tmp, home and /dev/shm, on disk. */
+  scratch: Pick<Scratch, 'tmp' | 'home' | 'shm'>;
+  /** A descriptor bwrap inherits holding the seccomp filter (seccomp.ts), where this arch has one. */
+  seccompFd?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -148,9 +165,12 @@ function toolchains(home: string, env: NodeJS.ProcessEnv): string[] {
   return [...dirs].filter((d) => existsSync(d));
 }
 
-/** Hide a dir behind an empty writable tmpfs, a file behind /dev/null. */
-const hide = (p: string): string[] =>
-  statSync(p, { throwIfNoEntry: false })?.isDirectory() ? ['--tmpfs', p] : ['--ro-bind', '/dev/null', p];
+/** The hidden dirs a command writes in (HOME, TMPDIR), from the call's scratch: the rest are read-only. */
+function writableStandIn(p: string, home: string, scratch: BwrapRequest['scratch']): string | undefined {
+  if (p === home) return scratch.home;
+  if (p === '/tmp' || p === '/var/tmp') return scratch.tmp;
+  return undefined;
+}
 
 /** The `bwrap` argv (without the program) that runs `bash -c <command>` contained. */
 export function bwrapArgs(request: BwrapRequest, command: string): string[] {
@@ -160,6 +180,16 @@ export function bwrapArgs(request: BwrapRequest, command: string): string[] {
   if (KERNEL_DIRS.some((dir) => contains(dir, cwd)) || !path.isAbsolute(cwd) || cwd === '/')
     throw new Error(`refused: ${cwd} cannot be a sandbox's working directory`);
   const home = real(os.homedir()) ?? os.homedir();
+  // Hidden dirs are empty tmpfs mounts, made read-only once everything inside them is bound:
+  // memory nothing caps otherwise. The two a command writes in come from the scratch on disk.
+  const readOnly: string[] = [];
+  const hide = (p: string): string[] => {
+    if (!statSync(p, { throwIfNoEntry: false })?.isDirectory()) return ['--ro-bind', '/dev/null', p];
+    const standIn = writableStandIn(p, home, request.scratch);
+    if (standIn) return ['--bind', standIn, p];
+    readOnly.push(p);
+    return ['--tmpfs', p];
+  };
   const args = [
     '--die-with-parent',
     '--new-session',
@@ -170,6 +200,7 @@ export function bwrapArgs(request: BwrapRequest, command: string): string[] {
     ...(request.network ? [] : ['--unshare-net']),
     '--cap-drop',
     'ALL',
+    ...(request.seccompFd === undefined ? [] : ['--seccomp', String(request.seccompFd)]),
     '--clearenv',
     ...Object.entries(sandboxEnv(env, home)).flatMap(([k, v]) => ['--setenv', k, v]),
     '--ro-bind',
@@ -184,7 +215,7 @@ export function bwrapArgs(request: BwrapRequest, command: string): string[] {
   // The working directory before /proc and /dev: whatever it is, it cannot stand in for them.
   const bind = request.cwdFd === undefined ? ['--bind', cwd, cwd] : ['--bind-fd', String(request.cwdFd), cwd];
   args.push(...around.flatMap(hide), ...bind);
-  args.push('--proc', '/proc', ...PROC_READ_ONLY, '--dev', '/dev');
+  args.push('--proc', '/proc', ...PROC_READ_ONLY, '--dev', '/dev', '--bind', request.scratch.shm, '/dev/shm');
   args.push(...inside.flatMap(hide));
   // The toolchains on PATH under the hidden home come back read-only, their credentials not.
   if (hidden.some((p) => contains(p, home))) {
@@ -197,6 +228,8 @@ export function bwrapArgs(request: BwrapRequest, command: string): string[] {
   const resolv = real('/etc/resolv.conf');
   if (request.network && resolv && hidden.some((p) => contains(p, resolv)))
     args.push('--ro-bind', resolv, resolv);
+  // Last, so the mounts inside them were made first: /dev's own tmpfs too (its nodes still work).
+  args.push(...[...readOnly, '/dev'].flatMap((p) => ['--remount-ro', p]));
   args.push('--chdir', cwd, '--', 'bash', '-c', limitsPrefix(request.timeoutSeconds), 'bash', command);
   return args;
 }
@@ -221,56 +254,4 @@ function limitsPrefix(timeoutSeconds: number): string {
 export function sandboxEnv(env: NodeJS.ProcessEnv, home: string): Record<string, string> {
   const passed = Object.entries(commandEnv(env)).filter(([k, v]) => PASSED_ENV.test(k) && v !== undefined);
   return { ...Object.fromEntries(passed as [string, string][]), HOME: home, TMPDIR: '/tmp' };
-}
-
-export type SandboxProbe = { ok: true } | { ok: false; reason: string };
-let probed: Promise<SandboxProbe> | undefined;
-
-/** Whether bwrap works here: tried once per worker with the same flags commands get. */
-export function probeBwrap(): Promise<SandboxProbe> {
-  probed ??= new Promise((resolve) => {
-    const args = bwrapArgs({ cwd: os.tmpdir(), network: false, timeoutSeconds: 10 }, 'true');
-    execFile('bwrap', args, { env: { PATH: process.env.PATH }, timeout: 30_000 }, (err, _out, stderr) => {
-      if (!err) return resolve({ ok: true });
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      resolve({
-        ok: false,
-        reason: missing ? 'bwrap is not installed' : `bwrap fails here: ${stderr.trim() || err.message}`,
-      });
-    });
-  });
-  return probed;
-}
-
-export type Containment = { kind: 'bwrap' } | { kind: 'none'; reason: string };
-
-/** How this worker contains commands now: the setting, then whether bwrap works. */
-export async function containment(env: NodeJS.ProcessEnv = process.env): Promise<Containment> {
-  const mode = sandboxMode(env);
-  if (mode === 'off') return { kind: 'none', reason: `${SANDBOX_ENV}=off` };
-  const probe = await probeBwrap();
-  if (probe.ok) return { kind: 'bwrap' };
-  if (mode === 'bwrap') throw new Error(`${SANDBOX_ENV}=bwrap, but ${probe.reason}`);
-  return { kind: 'none', reason: probe.reason };
-}
-
-/** Reasons already warned about: once per process (a test harness starts many workers). */
-const announced = new Set<string>();
-
-/**
- * At worker start: say loudly when bash commands would run uncontained, and refuse to start
- * when the setting demands bwrap and it does not work (scripts/install-system-tools.sh installs it).
- */
-export async function announceSandbox(): Promise<Containment> {
-  const how = await containment();
-  if (how.kind === 'none' && !announced.has(how.reason)) {
-    announced.add(how.reason);
-    Runtime.instance().logger.warn(
-      `NO SANDBOX for bash (${how.reason}): agents' commands run as this worker's user, with its ` +
-        `files, processes and network in reach, and only secret-looking variables removed from ` +
-        `their environment. Agents whose policy says bashUnsandboxed: "deny" will not run bash. Install ` +
-        `bubblewrap (scripts/install-system-tools.sh), or see "${SANDBOX_ENV}" in the README.`,
-    );
-  }
-  return how;
 }
