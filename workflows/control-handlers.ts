@@ -22,6 +22,7 @@ import {
   type ResumePayload,
 } from '../src/domain';
 import { CONTROL_CHANNELS, pauseUpdate } from './agent/definitions';
+import { described } from './handler-descriptions';
 
 export interface Controlled {
   what: 'agent' | 'swarm' | 'session';
@@ -80,11 +81,15 @@ export function installControlHandlers(target: Controlled): void {
     const apply = target.apply[action] as (payload: unknown) => void;
     const decide = (raw: unknown) =>
       judge(schema as ZodType<unknown>, raw, () => refusalReason(action, target.status(), target.what));
-    wf.setHandler(signal, (raw) => {
-      const verdict = decide(raw);
-      if (verdict.ok) apply(verdict.payload);
-      else target.ignored(action, verdict.reason);
-    });
+    wf.setHandler(
+      signal,
+      (raw) => {
+        const verdict = decide(raw);
+        if (verdict.ok) apply(verdict.payload);
+        else target.ignored(action, verdict.reason);
+      },
+      described(action),
+    );
     wf.setHandler(
       update as typeof pauseUpdate,
       (raw: unknown) => {
@@ -94,7 +99,7 @@ export function installControlHandlers(target: Controlled): void {
         target.answered?.();
         return { before, status: target.status() };
       },
-      { validator: (raw: unknown) => reject(decide(raw)) },
+      { validator: (raw: unknown) => reject(decide(raw)), ...described(action) },
     );
   }
 }

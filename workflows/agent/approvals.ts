@@ -21,6 +21,7 @@ import { OrchestraApprovals } from '../../src/temporal/search-attributes';
 import { judge as judgePayload, reject, type Verdict } from '../control-handlers';
 import { approveSignal, approveUpdate } from './definitions';
 import { countApproval } from './metrics';
+import { described } from '../handler-descriptions';
 
 export interface ApprovalHost {
   readonly config: AgentConfig;
@@ -56,7 +57,7 @@ export class Approvals {
    * approval waits for that answer). `answered`: an Update was taken (run.ts answers it promptly).
    */
   installHandlers(answered: () => void): void {
-    wf.setHandler(approveSignal, (raw) => this.answer(raw));
+    wf.setHandler(approveSignal, (raw) => this.answer(raw), described('approve'));
     wf.setHandler(
       approveUpdate,
       (raw: unknown) => {
@@ -65,7 +66,7 @@ export class Approvals {
         answered();
         return { before, status: this.host.state.status };
       },
-      { validator: (raw: unknown) => reject(this.judge(raw)) },
+      { validator: (raw: unknown) => reject(this.judge(raw)), ...described('approve') },
     );
   }
 

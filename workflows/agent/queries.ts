@@ -2,6 +2,7 @@
 import * as wf from '@temporalio/workflow';
 import { eventsAfter, eventsQueryArgs, type AgentState, type AgentStatusView } from '../../src/domain';
 import { approvalsQuery, eventsQuery, modelContextQuery, statusQuery, transcriptQuery } from './definitions';
+import { described } from '../handler-descriptions';
 
 export interface QueryHost {
   readonly state: AgentState;
@@ -12,12 +13,20 @@ export interface QueryHost {
 
 export function installAgentQueries(host: QueryHost): void {
   const { state } = host;
-  wf.setHandler(approvalsQuery, () => state.approvals.map((a) => ({ ...a })));
-  wf.setHandler(statusQuery, () => host.view());
-  wf.setHandler(eventsQuery, (raw) => {
-    const args = eventsQueryArgs.parse(raw);
-    return eventsAfter(state.log, args.after, args.limit);
-  });
-  wf.setHandler(transcriptQuery, () => state.conversation);
-  wf.setHandler(modelContextQuery, () => ({ system: host.system(), messages: state.conversation }));
+  wf.setHandler(approvalsQuery, () => state.approvals.map((a) => ({ ...a })), described('approvals'));
+  wf.setHandler(statusQuery, () => host.view(), described('status'));
+  wf.setHandler(
+    eventsQuery,
+    (raw) => {
+      const args = eventsQueryArgs.parse(raw);
+      return eventsAfter(state.log, args.after, args.limit);
+    },
+    described('events'),
+  );
+  wf.setHandler(transcriptQuery, () => state.conversation, described('transcript'));
+  wf.setHandler(
+    modelContextQuery,
+    () => ({ system: host.system(), messages: state.conversation }),
+    described('modelContext'),
+  );
 }

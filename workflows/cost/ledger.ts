@@ -6,6 +6,7 @@ import * as wf from '@temporalio/workflow';
 import { describeIssue, firstCharge } from '../../src/domain';
 import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
 import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
+import { described } from '../handler-descriptions';
 
 /** Late charges (a call that started before midnight) still land in their day. */
 const GRACE_MS = 60 * 60 * 1000;
@@ -34,9 +35,10 @@ export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView
         const parsed = chargePayload.safeParse(raw);
         if (!parsed.success) throw new Error(`bad charge: ${describeIssue(parsed.error)}`);
       },
+      ...described('charge'),
     },
   );
-  wf.setHandler(ledgerQuery, () => ({ ...state, byAgent: { ...state.byAgent } }));
+  wf.setHandler(ledgerQuery, () => ({ ...state, byAgent: { ...state.byAgent } }), described('status'));
   const end = Date.parse(`${input.day}T00:00:00.000Z`) + 24 * 3600 * 1000 + GRACE_MS;
   await wf.condition(() => wf.workflowInfo().continueAsNewSuggested, Math.max(0, end - Date.now()));
   await wf.condition(wf.allHandlersFinished);

@@ -24,6 +24,7 @@ import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
 import { usagePayload, usageSignal } from '../swarm/definitions';
 import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
+import { described } from '../handler-descriptions';
 
 export async function sessionWorkflow(state: SessionState): Promise<SessionView> {
   const log = (what: string, issue: string) => wf.log.warn(`session ${state.id} ignored ${what}`, { issue });
@@ -41,27 +42,39 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     }
   };
 
-  wf.setHandler(joinSignal, (raw) => {
-    const parsed = memberPayload.safeParse(raw);
-    if (!parsed.success) return log('a bad join', describeIssue(parsed.error));
-    if (!state.members.some((m) => m.id === parsed.data.id && m.kind === parsed.data.kind))
-      state.members.push(parsed.data);
-    if (state.status === 'paused') tell(pauseSignal, { reason: `session ${state.id} is paused` });
-  });
-  wf.setHandler(findingSignal, (raw) => {
-    const parsed = findingPayload.safeParse(raw);
-    if (!parsed.success) return log('a bad finding', describeIssue(parsed.error));
-    state.findings.push({ ...parsed.data, at: new Date().toISOString() });
-    if (state.findings.length > FINDINGS_CAPACITY)
-      state.findings.splice(0, state.findings.length - FINDINGS_CAPACITY);
-  });
-  wf.setHandler(usageSignal, (raw) => {
-    const parsed = usagePayload.safeParse(raw);
-    if (!parsed.success) return log('a bad usage report', describeIssue(parsed.error));
-    const { agentId, ...usage } = parsed.data;
-    if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
-    state.usage[agentId] = usage;
-  });
+  wf.setHandler(
+    joinSignal,
+    (raw) => {
+      const parsed = memberPayload.safeParse(raw);
+      if (!parsed.success) return log('a bad join', describeIssue(parsed.error));
+      if (!state.members.some((m) => m.id === parsed.data.id && m.kind === parsed.data.kind))
+        state.members.push(parsed.data);
+      if (state.status === 'paused') tell(pauseSignal, { reason: `session ${state.id} is paused` });
+    },
+    described('join'),
+  );
+  wf.setHandler(
+    findingSignal,
+    (raw) => {
+      const parsed = findingPayload.safeParse(raw);
+      if (!parsed.success) return log('a bad finding', describeIssue(parsed.error));
+      state.findings.push({ ...parsed.data, at: new Date().toISOString() });
+      if (state.findings.length > FINDINGS_CAPACITY)
+        state.findings.splice(0, state.findings.length - FINDINGS_CAPACITY);
+    },
+    described('finding'),
+  );
+  wf.setHandler(
+    usageSignal,
+    (raw) => {
+      const parsed = usagePayload.safeParse(raw);
+      if (!parsed.success) return log('a bad usage report', describeIssue(parsed.error));
+      const { agentId, ...usage } = parsed.data;
+      if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
+      state.usage[agentId] = usage;
+    },
+    described('usage'),
+  );
   let cancelReason: string | undefined;
   // Cancelled by the CLI or the API, which cancel the workflow through Temporal next: end as Canceled.
   let temporalCancelFollows = false;
@@ -85,10 +98,14 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     ignored: (action, reason) => log(`a ${action}`, reason),
   });
   let closed = false;
-  wf.setHandler(closeSignal, () => {
-    closed = true;
-  });
-  wf.setHandler(sessionStatusQuery, () => view(state));
+  wf.setHandler(
+    closeSignal,
+    () => {
+      closed = true;
+    },
+    described('close'),
+  );
+  wf.setHandler(sessionStatusQuery, () => view(state), described('status'));
   wf.setHandler(
     chargeUpdate,
     (raw): ChargeAnswer => {
@@ -104,6 +121,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
         const parsed = chargePayload.safeParse(raw);
         if (!parsed.success) throw new Error(`bad charge: ${describeIssue(parsed.error)}`);
       },
+      ...described('charge'),
     },
   );
 

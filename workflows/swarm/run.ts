@@ -44,6 +44,7 @@ import {
   usageSignal,
   type UsageReport,
 } from './definitions';
+import { described } from '../handler-descriptions';
 
 const now = (): string => new Date().toISOString();
 
@@ -102,18 +103,26 @@ export class SwarmRun {
       },
       ignored: (action, reason) => wf.log.warn(`swarm ${this.input.id} ignored ${action}: ${reason}`),
     });
-    wf.setHandler(usageSignal, (raw) => {
-      const parsed = usagePayload.safeParse(raw);
-      if (!parsed.success)
-        return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
-      this.account(parsed.data);
-    });
-    wf.setHandler(broadcastSignal, (raw) => broadcast(this.scopes.keys(), raw));
-    wf.setHandler(swarmStatusQuery, () => this.report());
-    wf.setHandler(swarmEventsQuery, (raw) => {
-      const args = eventsQueryArgs.safeParse(raw);
-      return args.success ? eventsAfter(this.log, args.data.after, args.data.limit) : [];
-    });
+    wf.setHandler(
+      usageSignal,
+      (raw) => {
+        const parsed = usagePayload.safeParse(raw);
+        if (!parsed.success)
+          return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
+        this.account(parsed.data);
+      },
+      described('usage'),
+    );
+    wf.setHandler(broadcastSignal, (raw) => broadcast(this.scopes.keys(), raw), described('broadcast'));
+    wf.setHandler(swarmStatusQuery, () => this.report(), described('status'));
+    wf.setHandler(
+      swarmEventsQuery,
+      (raw) => {
+        const args = eventsQueryArgs.safeParse(raw);
+        return args.success ? eventsAfter(this.log, args.data.after, args.data.limit) : [];
+      },
+      described('events'),
+    );
   }
 
   private record(body: SwarmEventBody): void {
