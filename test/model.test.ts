@@ -109,6 +109,32 @@ describe('the scripted server speaks the Messages API', () => {
     }
   });
 
+  test('when several scripts match, the one added last wins; one without match is the fallback', async () => {
+    const server = await startScriptedServer({
+      scripts: [
+        { name: 'fallback', turns: [{ text: 'fallback' }] },
+        { name: 'broad', match: 'fix', turns: [{ text: 'broad' }] },
+      ],
+    });
+    server.addScript({ name: 'narrow', match: 'fix the test', turns: [{ text: 'narrow' }] });
+    const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
+    const ask = async (content: string) => {
+      const reply = await sdk.messages.create({
+        model: 'm',
+        max_tokens: 10,
+        messages: [{ role: 'user', content }],
+      });
+      return reply.content[0].type === 'text' ? reply.content[0].text : undefined;
+    };
+    try {
+      expect(await ask('please fix the test')).toBe('narrow');
+      expect(await ask('fix the build')).toBe('broad');
+      expect(await ask('write docs')).toBe('fallback');
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('no key is a 401, an unknown conversation a clear 400', async () => {
     const server = await startScriptedServer({
       scripts: [{ name: 'only', match: 'needle', turns: [{ text: 'x' }] }],

@@ -74,6 +74,7 @@ export async function startScriptedServer(
     }
     const messages = body.messages ?? [];
     const first = textOfContent(messages[0]?.content);
+    // The script added last wins among those that match (README: The scripted model server).
     const script = [...scripts].reverse().find((s) => s.match === undefined || first.includes(s.match));
     const turn = messages.filter((m) => m.role === 'assistant').length;
     const key = `${script?.name}|${first}|${turn}`;
