@@ -1,6 +1,6 @@
 /** /api/v1/approvals: listed by workspace and by swarm, answered by the owner, hidden from strangers. */
 import type { PendingApproval } from '../src/domain';
-import { waitForAgent } from '../src/temporal/agents';
+import { agentEvents, waitForAgent } from '../src/temporal/agents';
 import { until, useApi } from './helpers/api';
 import { useHarness, waitForStatus } from './helpers/harness';
 
@@ -59,6 +59,11 @@ test('the owner lists and answers a pending approval over HTTP; members may look
     status: 400,
   });
 
+  // Nor may a caller say who they are: that comes from the token.
+  expect(
+    await api.call('alice', 'POST', `/approvals/${approval.callId}`, { decision: 'allow', user: 'mallory' }),
+  ).toMatchObject({ status: 400 });
+
   const answered = await api.call('alice', 'POST', `/approvals/${approval.callId}`, {
     decision: 'allow',
     note: 'fine',
@@ -68,6 +73,12 @@ test('the owner lists and answers a pending approval over HTTP; members may look
     body: { callId: approval.callId, agentId: id, decision: 'allow' },
   });
   expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'ran it' });
+  // Who answered is the token's user, recorded with the answer.
+  expect((await agentEvents(h.client, id)).find((e) => e.type === 'approval_answered')).toMatchObject({
+    decision: 'allow',
+    by: 'person',
+    user: 'alice',
+  });
   expect(
     await api.call('alice', 'POST', `/approvals/${approval.callId}`, { decision: 'allow' }),
   ).toMatchObject({

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { PendingApproval } from '../src/domain';
@@ -253,6 +254,11 @@ test('an approval three levels deep is listed from its swarm and answered with `
   ]);
   const outcome = await waitForSwarm(h.client, swarmId);
   expect(outcome.status).toBe('completed');
+  // The CLI's answer names the person at the terminal; the bare signal names no one.
+  const answers = (await agentEvents(h.client, `${member}.1.1`)).filter(
+    (e) => e.type === 'approval_answered',
+  );
+  expect(answers.map((e) => ('user' in e ? e.user : undefined))).toEqual([userInfo().username, undefined]);
   expect(await readFile(path.join((await agentStatus(h.client, member)).cwd, 'deep.txt'), 'utf8')).toBe(
     'deep\ndeeper\n',
   );

@@ -34,7 +34,7 @@ export function formatEvent(e: AgentEvent): string {
     case 'approval_requested':
       return `${head} approval ${e.callId} asks to run ${e.tool}: ${clip(e.reason, 120)}`;
     case 'approval_answered':
-      return `${head} approval ${e.callId} ${e.decision === 'allow' ? 'allowed' : 'denied'} (${e.by})${e.note ? `: ${clip(e.note, 100)}` : ''}`;
+      return `${head} approval ${e.callId} ${e.decision === 'allow' ? 'allowed' : 'denied'} (${e.user ?? e.by})${e.note ? `: ${clip(e.note, 100)}` : ''}`;
     case 'denied':
       return `${head} denied   ${e.tool}: ${clip(e.reason, 140)}`;
     case 'hook':

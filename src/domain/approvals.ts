@@ -13,6 +13,12 @@ export const approvePayload = lazy(() =>
       callId: z.string().min(1).max(200).describe('The tool call (or budget stop) to answer'),
       decision: z.enum(['allow', 'deny']),
       note: z.string().max(10_000).optional().describe('Passed to the model with a denial'),
+      user: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('Who answered: the API sets it from the token, the CLI from the login name'),
     })
     .strict(),
 );
@@ -45,12 +51,16 @@ export interface ApprovalAnswer {
   note?: string;
   /** A person (by signal) or the approval timeout. */
   by: 'person' | 'timeout';
+  /** The person, when the answer named them. */
+  user?: string;
 }
 
 /** What a denied tool call tells the model. */
 export function denialText(tool: string, answer: ApprovalAnswer | { reason: string }): string {
   if ('reason' in answer) return `denied by policy: ${tool} was not run (${answer.reason})`;
   const who =
-    answer.by === 'timeout' ? 'the approval timed out and the default is deny' : 'a person denied it';
+    answer.by === 'timeout'
+      ? 'the approval timed out and the default is deny'
+      : `${answer.user ?? 'a person'} denied it`;
   return `denied: ${tool} was not run (${who})${answer.note ? `. Their note: ${answer.note}` : ''}`;
 }

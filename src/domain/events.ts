@@ -29,6 +29,7 @@ export type AgentEventBody =
       callId: string;
       decision: 'allow' | 'deny';
       by: 'person' | 'timeout';
+      user?: string;
       note?: string;
     }
   | { type: 'denied'; callId: string; tool: string; reason: string }

@@ -77,8 +77,13 @@ export class Approvals {
       this.host.record({ type: 'ignored', signal: 'approve', reason: verdict.reason });
       return;
     }
-    const { callId, decision, note } = verdict.payload;
-    this.host.state.answers[callId] = { decision, ...(note ? { note } : {}), by: 'person' };
+    const { callId, decision, note, user } = verdict.payload;
+    this.host.state.answers[callId] = {
+      decision,
+      ...(note ? { note } : {}),
+      by: 'person',
+      ...(user ? { user } : {}),
+    };
   }
 
   /** Wait for a person's word on `req`; the agent shows waiting_for_input meanwhile. */

@@ -40,8 +40,9 @@ const callParams = z
   .object({ callId: refIdSchema.describe('The approval: a tool call id, or a budget stop') })
   .strict();
 
+// Who answered comes from the token, never from the body.
 const answerBody = approvePayload
-  .omit({ callId: true })
+  .omit({ callId: true, user: true })
   .extend({
     agentId: refIdSchema.optional().describe('The agent that asked, when the call id is not unique'),
   })
@@ -99,7 +100,7 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
             `only the agent's owner${approval.owner ? ` (${approval.owner})` : ''} may answer it`,
           );
         }
-        await answerApproval(deps.client, approval, answer);
+        await answerApproval(deps.client, approval, { ...answer, user: principal.user });
         return { callId: approval.callId, agentId: approval.agentId, decision: answer.decision };
       },
     }),

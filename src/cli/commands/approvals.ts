@@ -1,8 +1,18 @@
 /** `orchestra approvals list` and `orchestra approve <callId>`: a person's word on what agents ask. */
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { formatUsd, type PendingApproval } from '../../domain';
 import { answerApproval, findApproval, listApprovals } from '../../temporal/approvals';
 import type { CliContext } from '../context';
+
+/** Who answers from this terminal: the login name (recorded with the answer). */
+function loginName(): string | undefined {
+  try {
+    return userInfo().username || process.env.USER || undefined;
+  } catch {
+    return process.env.USER || undefined;
+  }
+}
 
 type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
@@ -62,6 +72,7 @@ export function approveCommand(run: Run): Command {
         const decision = o.deny ? 'deny' : 'allow';
         const sent = await answerApproval(client, approval, {
           decision,
+          user: loginName(),
           ...(o.note ? { note: o.note } : {}),
         });
         const done = `${decision === 'allow' ? 'allowed' : 'denied'} ${approval.tool} (${callId}) for agent ${approval.agentId}`;
