@@ -57,12 +57,19 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
   expect(listed).toContainEqual(
     expect.objectContaining({
       id,
+      name: expect.any(String),
+      task,
       status: 'completed',
       kind: 'adhoc',
       workspace: 'default',
       owner: expect.any(String),
     }),
   );
+
+  // For a person: the same row, the task in it, how long ago it started.
+  const table = (await orchestra(['agent', 'list', '--status', 'completed'])).stdout.split('\n');
+  expect(table[0]).toMatch(/^ID +NAME +STATUS +TASK +COST +STARTED/);
+  expect(table.find((line) => line.startsWith(`${id} `))).toMatch(/ completed +\S.* +\d+[smhd] ago/);
 
   const logs = await orchestra(['agent', 'logs', id]);
   expect(logs.stdout).toMatch(new RegExp(`#1 +spawned +${id}`));

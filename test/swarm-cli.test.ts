@@ -29,7 +29,7 @@ test('swarm run parallel --merge vote --wait shows the agents and the outcome', 
   expect(run.stdout).toMatch(/\.1 agent 1 completed · 0 tools/);
   expect(run.stdout).toMatch(/\.3 agent 3 completed/);
   expect(run.stdout).toMatch(
-    /✓ swarm \S+ \(parallel\) completed\nresult:\n391\nmerge: +\{"merge":"vote".*"tie":false/,
+    /✓ swarm \S+ \(parallel\) completed\nresult:\n391\nmerge: +by vote: \S+\.1 with 3 of 3 votes\n/,
   );
   expect(run.stdout).toMatch(/stats: +wall .* critical path .* speedup/);
 });

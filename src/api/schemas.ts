@@ -76,7 +76,10 @@ export const agentEntry = z
   .object({
     id: z.string(),
     workflowId: z.string(),
+    name: z.string().optional(),
+    task: z.string().optional().describe('As the agent started, clipped to 200 characters'),
     status: z.union([statusSchema, z.literal('unknown')]),
+    costUsd: z.number().optional().describe('Priced agents only'),
     kind: z.string().optional(),
     sessionId: z.string().optional(),
     temporalStatus: z.string(),

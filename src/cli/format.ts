@@ -1,6 +1,7 @@
 /** Human-readable rendering for the CLI. */
 import { formatUsd, type AgentEvent, type AgentResult, type AgentStatusView } from '../domain';
 import type { AgentListEntry } from '../temporal/agents';
+import { ago, tableLines } from './table';
 
 const clip = (text: string, max = 160): string => {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -20,8 +21,12 @@ export function formatEvent(e: AgentEvent): string {
       return `${head} task     ${clip(e.task)}`;
     case 'message':
       return `${head} ${e.role === 'user' ? 'message ' : 'says    '} ${clip(e.text)}`;
-    case 'tool_call':
-      return `${head} tool     ${e.tool} ${clip(JSON.stringify(e.input), 140)}`;
+    case 'tool_call': {
+      const todos = e.tool === 'todo' ? todoInput(e.input) : undefined;
+      return todos
+        ? `${head} todos    ${clip(formatTodos(todos), 140)}`
+        : `${head} tool     ${e.tool} ${clip(JSON.stringify(e.input), 140)}`;
+    }
     case 'tool_result':
       return `${head} result   ${e.ok ? '✓' : '✗'} ${e.tool}: ${clip(e.output, 140)}`;
     case 'tokens': {
@@ -50,6 +55,14 @@ export function formatEvent(e: AgentEvent): string {
   }
 }
 
+/** The todo tool's list, when its input is one. */
+function todoInput(input: unknown): Array<{ content: string; status: string }> | undefined {
+  const todos = (input as { todos?: unknown } | null)?.todos;
+  if (!Array.isArray(todos)) return undefined;
+  const ok = todos.every((t) => typeof t?.content === 'string' && typeof t?.status === 'string');
+  return ok ? (todos as Array<{ content: string; status: string }>) : undefined;
+}
+
 export function formatStatus(v: AgentStatusView): string {
   const lines = [
     `agent     ${v.id} (${v.name}, ${v.type})`,
@@ -60,11 +73,12 @@ export function formatStatus(v: AgentStatusView): string {
     `progress  ${v.iterations} iterations · ${v.toolCalls} tool calls · ${v.tokens.input} in / ${v.tokens.output} out tokens`,
     `started   ${v.startedAt}   updated ${v.updatedAt}`,
   ];
-  if (v.pendingMessages) lines.push(`inbox     ${v.pendingMessages} message(s) waiting for the next step`);
-  if (v.todos.length)
+  for (const a of v.pendingApprovals)
     lines.push(
-      `todos     ${v.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('; ')}`,
+      `waiting   for a person's approval of ${a.tool} (${a.callId}): ${clip(a.reason, 120)} — orchestra approve ${a.callId} [--deny]`,
     );
+  if (v.pendingMessages) lines.push(`inbox     ${v.pendingMessages} message(s) waiting for the next step`);
+  if (v.todos.length) lines.push(`todos     ${formatTodos(v.todos)}`);
   if (v.artifacts.length) lines.push(`artifacts ${v.artifacts.join(', ')}`);
   if (v.result) lines.push(`result    ${v.result}`);
   if (v.error) lines.push(`error     ${v.error}`);
@@ -84,17 +98,25 @@ export function formatResult(r: AgentResult): string {
     .join('\n');
 }
 
-export function formatList(rows: AgentListEntry[]): string {
+export function formatList(rows: AgentListEntry[], now = Date.now()): string {
   if (rows.length === 0) return 'no agents';
-  const header = ['ID', 'STATUS', 'KIND', 'SESSION', 'STARTED'];
-  const table = [header, ...rows.map((r) => [r.id, r.status, r.kind ?? '', r.sessionId ?? '', r.startedAt])];
-  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return tableLines(
+    ['ID', 'NAME', 'STATUS', 'TASK', 'COST', 'STARTED', 'KIND', 'SESSION'],
+    rows.map((r) => [
+      r.id,
+      clip(r.name ?? '', 24),
+      r.status,
+      clip(r.task ?? '', 48),
+      r.costUsd === undefined ? '' : formatUsd(r.costUsd),
+      ago(r.startedAt, now),
+      r.kind ?? '',
+      r.sessionId ?? '',
+    ]),
+  ).join('\n');
+}
+
+/** A todo list as `status` and `logs` both show it: [x] done, [~] in progress, [ ] pending. */
+export function formatTodos(todos: ReadonlyArray<{ content: string; status: string }>): string {
+  const mark = (status: string) => (status === 'completed' ? 'x' : status === 'in_progress' ? '~' : ' ');
+  return todos.map((t) => `[${mark(t.status)}] ${t.content}`).join('; ');
 }

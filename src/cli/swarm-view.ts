@@ -1,28 +1,21 @@
 /** Rendering a swarm for people: its agents live, and its outcome. */
 import type { SwarmOutcome } from '../domain';
+import { mergeInWords } from './merge-words';
+import { tableLines } from './table';
 
+/** The swarm's headline, then every agent at any depth (subagents indented under their parents). */
 export function swarmTable(s: SwarmOutcome): string[] {
-  const rows = [['AGENT', 'NAME', 'STATUS', 'TOKENS IN/OUT', 'TOOLS']];
-  for (const a of s.agents) {
-    rows.push([
-      a.id,
-      `${a.name}${a.name === a.role ? '' : ` (${a.role})`}`,
-      a.status,
-      `${a.usage.tokens.input}/${a.usage.tokens.output}`,
-      String(a.usage.toolCalls),
-      String(a.usage.agents || 1),
-    ]);
-  }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const st = s.stats;
+  const rows = everyone(s).map((a) => [
+    `${indent(s.id, a.id)}${a.id}`,
+    a.name,
+    a.status,
+    `${a.tokens.input}/${a.tokens.output}`,
+    String(a.toolCalls),
+  ]);
   return [
     `swarm ${s.id} · ${s.strategy} · ${s.status} · ${st.spawned} agents (${st.completed} done, ${st.failed} failed, ${st.cancelled} cancelled) · ${st.toolCalls} tool calls · ${st.tokens.input}/${st.tokens.output} tokens`,
-    ...rows.map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    ),
+    ...tableLines(['AGENT', 'NAME', 'STATUS', 'TOKENS IN/OUT', 'TOOLS'], rows),
   ];
 }
 
@@ -32,9 +25,7 @@ export function swarmSummary(s: SwarmOutcome): string {
     `${s.status === 'completed' ? '✓' : '✗'} swarm ${s.id} (${s.strategy}) ${s.status}`,
     s.result ? `result:\n${s.result}` : '',
     s.error ? `error:   ${s.error}` : '',
-    s.merge
-      ? `merge:   ${JSON.stringify(s.merge, (k, v) => (k === 'rounds' || k === 'outputs' || k === 'results' ? undefined : v))}`
-      : '',
+    s.merge ? `merge:   ${mergeInWords(s.merge)}` : '',
     `stats:   wall ${(st.wallTimeMs / 1000).toFixed(1)}s · agent time ${(st.agentTimeMs / 1000).toFixed(1)}s · critical path ${(st.criticalPathMs / 1000).toFixed(1)}s · speedup ${st.speedup}x`,
     st.stages
       ? `stages:  ${st.stages.map((g) => `${g.name} ${(g.durationMs / 1000).toFixed(1)}s/${g.toolCalls} tools/${g.tokens} tokens`).join(' → ')}`

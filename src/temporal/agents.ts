@@ -27,6 +27,7 @@ import { joinSession, sessionContextFor } from './sessions';
 import {
   agentSearchAttributes,
   OrchestraAgentKind,
+  OrchestraCostUsd,
   OrchestraOwner,
   OrchestraParentId,
   OrchestraSessionId,
@@ -72,6 +73,8 @@ export async function spawnAgent(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{ config, task: request.task }],
       typedSearchAttributes: agentSearchAttributes(config, request.task),
+      // What a listing shows of each agent without asking it: visibility returns the memo.
+      memo: { name: config.name, task: oneLine(request.task, LISTED_TASK_CHARS) },
       staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
       staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
     })
@@ -142,7 +145,12 @@ export async function waitForAgent(client: Client, id: string): Promise<AgentRes
 export interface AgentListEntry {
   id: string;
   workflowId: string;
+  /** Name and task (clipped) as the agent started: absent for agents started before they were kept. */
+  name?: string;
+  task?: string;
   status: AgentStatus | 'unknown';
+  /** Priced agents only. */
+  costUsd?: number;
   kind?: string;
   sessionId?: string;
   workspace?: string;
@@ -186,7 +194,9 @@ export async function listAgents(
       return {
         id: wf.workflowId.replace(/^agent-/, ''),
         workflowId: wf.workflowId,
+        ...listedMemo(wf.memo),
         status: (sa.get(OrchestraStatus) as AgentStatus | undefined) ?? 'unknown',
+        ...(sa.get(OrchestraCostUsd) === undefined ? {} : { costUsd: sa.get(OrchestraCostUsd) }),
         kind: sa.get(OrchestraAgentKind),
         sessionId: sa.get(OrchestraSessionId),
         workspace: sa.get(OrchestraWorkspace),
@@ -197,6 +207,15 @@ export async function listAgents(
       };
     }),
   };
+}
+
+/** The task as a listing keeps it. */
+const LISTED_TASK_CHARS = 200;
+
+/** Name and task from a listed agent's memo, each only when it is a string. */
+function listedMemo(memo: Record<string, unknown> | undefined): { name?: string; task?: string } {
+  const pick = (key: string) => (typeof memo?.[key] === 'string' ? { [key]: memo[key] as string } : {});
+  return { ...pick('name'), ...pick('task') };
 }
 
 function oneLine(text: string, max: number): string {
