@@ -20,11 +20,16 @@ test('the offline demo writes, runs and fixes a program, then prints the result,
       TEMPORAL_CLI: process.env.ORCHESTRA_TEST_TEMPORAL_CLI,
     };
     delete env.ANTHROPIC_API_KEY;
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
       execFile(process.execPath, [CLI, 'demo', '--no-keep'], { env }, (err, out, errOut) =>
-        err ? reject(new Error(`demo failed: ${err.message}\n${out}\n${errOut}`)) : resolve({ stdout: out }),
+        err
+          ? reject(new Error(`demo failed: ${err.message}\n${out}\n${errOut}`))
+          : resolve({ stdout: out, stderr: errOut }),
       ),
     );
+    // A person's output: no log line in it, and none of the SDK's by-design warnings anywhere.
+    expect(stdout).not.toMatch(/^\{"level"/m);
+    expect(stderr).not.toMatch(/No (workflows|activities) registered/);
     expect(stdout).toMatch(/starting a Temporal dev server/);
     expect(stdout).toMatch(/model: the scripted model server \(a test double/);
     expect(stdout).toMatch(/result +✓ bash: exit code 0 13 14 Fizz\n/);
