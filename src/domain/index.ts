@@ -4,6 +4,8 @@ export * from './messages';
 export * from './signals';
 export * from './status';
 export * from './tools';
+export * from './tool-calls';
+export * from './tool-profiles';
 export * from './failures';
 export * from './agent-state';
 export * from './agent-report';
