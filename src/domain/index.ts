@@ -7,6 +7,7 @@ export * from './tools';
 export * from './tool-calls';
 export * from './tool-profiles';
 export * from './failures';
+export * from './errors';
 export * from './agent-state';
 export * from './agent-report';
 export * from './swarm';
