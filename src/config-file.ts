@@ -6,11 +6,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_PRICES, orchestraFileSchema, type AgentDefaults, type OrchestraFile } from './domain';
+import {
+  DEFAULT_PRICES,
+  OrchestraError,
+  orchestraFileSchema,
+  type AgentDefaults,
+  type OrchestraFile,
+} from './domain';
 import { cliDefaults, DEFAULT_CONFIG_FILE, type OrchestraConfig } from './config';
 import type { ActivityDeps } from '../activities';
 
-export class ConfigFileError extends Error {}
+export class ConfigFileError extends OrchestraError {
+  constructor(message?: string) {
+    super('bad_request', message);
+  }
+}
 
 /** Every problem as `path.to.field: what is wrong`, one per line. */
 function describe(error: z.ZodError): string {

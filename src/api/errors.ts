@@ -7,19 +7,42 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { BadRequestError, IdTakenError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
+import { isErrorCode, OrchestraError, type ErrorCode } from '../domain';
 
-export class ApiError extends Error {
+/** The HTTP status of each error code: the one mapping from Orchestra's errors to statuses. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  already_exists: 409,
+  invalid_transition: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/**
+ * An error as the API answers it: a status, and the finer code of its body (`apiCode`:
+ * `malformed_json`, `temporal_unavailable`, ...). Its `code` is the kind that status is.
+ */
+export class ApiError extends OrchestraError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly apiCode: string,
     message: string,
     readonly details?: unknown,
     /** Seconds, for the Retry-After header of a 429 or 503. */
     readonly retryAfter?: number,
   ) {
-    super(message);
+    super(codeOf(status, apiCode), message);
   }
+}
+
+function codeOf(status: number, apiCode: string): ErrorCode {
+  if (isErrorCode(apiCode) && HTTP_STATUS[apiCode] === status) return apiCode;
+  const codes = Object.keys(HTTP_STATUS).filter(isErrorCode);
+  return codes.find((code) => HTTP_STATUS[code] === status) ?? (status < 500 ? 'bad_request' : 'internal');
 }
 
 export const notFound = (what: string, id: string) =>
@@ -109,10 +132,12 @@ export function toApiError(err: unknown): ApiError {
   if (bodyError) return new ApiError(bodyError[0], bodyError[1], bodyError[2]);
   const fromClient = clientError(err);
   if (fromClient) return fromClient;
-  if (err instanceof NotFoundError) return new ApiError(404, 'not_found', err.message);
-  if (err instanceof IdTakenError) return new ApiError(409, 'already_exists', err.message);
-  if (err instanceof InvalidTransitionError) return new ApiError(409, 'invalid_transition', err.message);
-  if (err instanceof BadRequestError) return new ApiError(400, 'bad_request', err.message);
+  if (err instanceof OrchestraError) {
+    // Temporal's absence has its own body and Retry-After; a server's own fault says no more.
+    if (err.code === 'unavailable') return temporalUnavailable();
+    if (err.code === 'internal') return new ApiError(500, 'internal', 'internal error');
+    return new ApiError(HTTP_STATUS[err.code], err.code, err.message);
+  }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return new ApiError(409, 'already_exists', 'that id is taken: choose another, or leave it out');
   }
@@ -143,7 +168,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else if (apiError.status === 503) res.setHeader('Retry-After', '5');
     res.status(apiError.status).json({
       error: {
-        code: apiError.code,
+        code: apiError.apiCode,
         message: apiError.message,
         ...(apiError.details === undefined ? {} : { details: apiError.details }),
       },

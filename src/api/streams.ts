@@ -102,7 +102,7 @@ async function follow<E extends { seq: number }>(
         deps.gate.run(() => look(after), deps.requestTimeoutMs),
       ));
     } catch (err) {
-      const { status, code, message } = toApiError(err);
+      const { status, apiCode: code, message } = toApiError(err);
       stream.send('error', { error: { code, message } });
       if (status < 500) break;
       await pause(stream, Math.max(deps.pollMs, 1000));

@@ -1,8 +1,5 @@
-/** Exit codes the CLI documents, and the mapping from errors to them. */
-import { BadRequestError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
-import { ServerUnreachableError } from '../temporal/connection';
-import { ConfigFileError } from '../config-file';
-import { UnknownAgentProfileError } from '../domain';
+/** Exit codes the CLI documents, and the one mapping from error codes to them. */
+import { errorCode, type ErrorCode } from '../domain';
 
 export const ExitCode = {
   ok: 0,
@@ -13,15 +10,18 @@ export const ExitCode = {
   unreachable: 5,
 } as const;
 
+const EXIT_CODES: Record<ErrorCode, number> = {
+  bad_request: ExitCode.usage,
+  unauthorized: ExitCode.failure,
+  forbidden: ExitCode.failure,
+  not_found: ExitCode.notFound,
+  already_exists: ExitCode.invalidTransition,
+  invalid_transition: ExitCode.invalidTransition,
+  rate_limited: ExitCode.unreachable,
+  unavailable: ExitCode.unreachable,
+  internal: ExitCode.failure,
+};
+
 export function exitCodeFor(err: unknown): number {
-  if (
-    err instanceof BadRequestError ||
-    err instanceof ConfigFileError ||
-    err instanceof UnknownAgentProfileError
-  )
-    return ExitCode.usage;
-  if (err instanceof NotFoundError) return ExitCode.notFound;
-  if (err instanceof InvalidTransitionError) return ExitCode.invalidTransition;
-  if (err instanceof ServerUnreachableError) return ExitCode.unreachable;
-  return ExitCode.failure;
+  return EXIT_CODES[errorCode(err)];
 }

@@ -35,7 +35,7 @@ const program = new Command('orchestra')
   .showHelpAfterError()
   .addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 failure, 2 bad input, 3 unknown agent, swarm or session, 4 invalid transition, 5 Temporal unreachable.\n' +
+    '\nExit codes: 0 ok, 1 failure, 2 bad input, 3 unknown agent, swarm or session, 4 invalid transition or id taken, 5 Temporal unreachable or busy.\n' +
       'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ORCHESTRA_TASK_QUEUE, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ORCHESTRA_MODEL.',
   );
 program.addCommand(agentCommand(run));

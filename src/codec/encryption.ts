@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
+import { OrchestraError } from '../domain/errors';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -23,7 +24,12 @@ const TAG_BYTES = 16;
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null | undefined) => (b ? new TextDecoder().decode(b) : undefined);
 
-export class EncryptionKeyError extends Error {}
+/** A missing or wrong key, or a damaged payload: the server's configuration, not the caller's request. */
+export class EncryptionKeyError extends OrchestraError {
+  constructor(message?: string) {
+    super('internal', message);
+  }
+}
 
 const keyListSchema = z
   .string()

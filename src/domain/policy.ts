@@ -7,7 +7,8 @@ import { lazy } from './lazy';
 import { regexHazard, safeRegExp, unsafeRegexMessage } from './regex-safety';
 
 export { regexHazard, safeRegExp } from './regex-safety';
-import { TOOL_NAMES, type BashSandbox, type ToolName } from './tools';
+import { TOOL_NAMES, type ToolName } from './tools';
+import type { BashSandbox } from './tool-calls';
 
 /** The seed's Supervised / SemiAutonomous / FullyAutonomous. */
 export const AUTONOMY_LEVELS = ['supervised', 'semi', 'full'] as const;

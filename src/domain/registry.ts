@@ -12,6 +12,7 @@ import { policyRequestSchema } from './policy';
 import { routingSchema, TIERS } from './routing';
 import { TOOL_NAMES, type ToolName } from './tools';
 import { profileNameSchema } from './profile-name';
+import { OrchestraError } from './errors';
 
 export { profileNameSchema };
 
@@ -179,7 +180,11 @@ export interface RegistryEntry {
   profile: AgentProfile;
 }
 
-export class UnknownAgentProfileError extends Error {}
+export class UnknownAgentProfileError extends OrchestraError {
+  constructor(message?: string) {
+    super('bad_request', message);
+  }
+}
 
 export class AgentRegistry {
   constructor(private readonly file: OrchestraFile = {}) {}

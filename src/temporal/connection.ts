@@ -11,8 +11,13 @@ import type { OrchestraConfig } from '../config';
 import { payloadCodecs } from '../codec/encryption';
 import { temporalAuth, type TemporalAuth } from './tls';
 import { tracingPlugin } from '../tracing';
+import { OrchestraError } from '../domain/errors';
 
-export class ServerUnreachableError extends Error {}
+export class ServerUnreachableError extends OrchestraError {
+  constructor(message?: string, options?: ErrorOptions) {
+    super('unavailable', message, options);
+  }
+}
 
 /**
  * gRPC's reconnect backoff grows to 120 s by default: a client that saw the server go away

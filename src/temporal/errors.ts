@@ -1,15 +1,31 @@
-/** Errors the CLI and the API turn into exit codes and HTTP statuses. */
+/**
+ * The client layer's errors, each an OrchestraError whose code the CLI and the API turn
+ * into an exit code and an HTTP status (src/domain/errors.ts).
+ */
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { OrchestraError } from '../domain/errors';
 
 /** The id named no agent, swarm or session (the API answers 404). */
-export class NotFoundError extends Error {}
+export class NotFoundError extends OrchestraError {
+  constructor(message?: string, options?: ErrorOptions) {
+    super('not_found', message, options);
+  }
+}
 export class AgentNotFoundError extends NotFoundError {}
 export class SwarmNotFoundError extends NotFoundError {}
 export class SessionNotFoundError extends NotFoundError {}
 /** The request is not allowed in the current status (the API answers 409). */
-export class InvalidTransitionError extends Error {}
+export class InvalidTransitionError extends OrchestraError {
+  constructor(message?: string, options?: ErrorOptions) {
+    super('invalid_transition', message, options);
+  }
+}
 /** The request itself is malformed (the API answers 400). */
-export class BadRequestError extends Error {}
+export class BadRequestError extends OrchestraError {
+  constructor(message?: string, options?: ErrorOptions) {
+    super('bad_request', message, options);
+  }
+}
 
 /** Run `fn`, turning Temporal's "no such workflow" into `error`. */
 export async function known<T>(error: () => Error, fn: () => Promise<T>): Promise<T> {
@@ -23,7 +39,9 @@ export async function known<T>(error: () => Error, fn: () => Promise<T>): Promis
 }
 
 /** A chosen id that is taken (the API's 409, as Temporal's own "already started"). */
-export class IdTakenError extends InvalidTransitionError {}
+export class IdTakenError extends InvalidTransitionError {
+  override readonly code = 'already_exists';
+}
 
 /**
  * Agents and swarms name their members `<id>.<n>`, so an agent and a swarm may not share an

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
+import { OrchestraError } from '../domain/errors';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const text = z.string().min(1);
@@ -23,7 +24,12 @@ const authEnvSchema = z.object({
   TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: flag.optional(),
 });
 
-export class TemporalAuthError extends Error {}
+/** TLS or API key settings that do not fit together: bad input (exit 2). */
+export class TemporalAuthError extends OrchestraError {
+  constructor(message?: string) {
+    super('bad_request', message);
+  }
+}
 
 /** What a Connection or NativeConnection takes: `tls` and `apiKey`, when set. */
 export interface TemporalAuth {

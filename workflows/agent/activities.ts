@@ -1,7 +1,7 @@
 /**
- * One timeout/retry profile per kind of activity: the model, the fast read-only tools,
- * the idempotent writes, and bash/edit_file. Each call carries a one-line summary for the
- * Web UI's timeline.
+ * One timeout/retry profile per kind of activity: the model, bookkeeping, the checkpoint;
+ * the tools' own are in src/domain/tool-profiles.ts, named by the tools table. Each call
+ * carries a one-line summary for the Web UI's timeline.
  */
 import {
   proxyActivities,
@@ -11,6 +11,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { ModelFailure, type AgentTuning } from '../../src/domain';
+
+// The tools' profiles live with the tools (src/domain/tool-profiles.ts); others use them too.
+export { IDEMPOTENT_TOOL, LOCAL_READ, ONCE_ONLY_TOOL } from '../../src/domain';
 
 /** The wait before a model call's second attempt. */
 export const MODEL_FIRST_BACKOFF = '1 second';
@@ -44,16 +47,6 @@ export const LOCAL_MODEL: LocalActivityOptions = {
 };
 
 /**
- * Reads, lists and greps take milliseconds and change nothing: local activities, run by
- * the worker inside the workflow task, with no server round trip. A crash before the task
- * completes runs one again, which does no harm.
- */
-export const LOCAL_READ: LocalActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-};
-
-/**
  * Charging the ledgers: a couple of Updates, idempotent by call id, so a local activity
  * (a crash that repeats one counts it once).
  */
@@ -74,31 +67,17 @@ export const CHECKPOINT: ActivityOptions = {
   retry: { initialInterval: '100 milliseconds', maximumAttempts: 5 },
 };
 
-/** Whole-file writes are idempotent: retry them. */
-export const IDEMPOTENT_TOOL: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-};
-
-/**
- * bash and edit_file are not idempotent: one attempt only. If a worker dies mid-call the
- * model is told the call did not complete, rather than the command running twice.
- */
-export const ONCE_ONLY_TOOL: ActivityOptions = {
-  startToCloseTimeout: '11 minutes', // bash's own timeout is at most 10
-  heartbeatTimeout: '15 seconds',
-  retry: { maximumAttempts: 1 },
-};
-
-/** The activities under `profile`, labelled `summary` in the Web UI. */
-export function activities(profile: ActivityOptions, summary: string) {
-  return proxyActivities<Activities>({ ...profile, summary: oneLine(summary) });
+/** The activities (of interface `A`) under `profile`, labelled `summary` in the Web UI. */
+export function activities<A extends object = Activities>(profile: ActivityOptions, summary: string) {
+  return proxyActivities<A>({ ...profile, summary: oneLine(summary) });
 }
 
 /** The same, as local activities. */
-export function localActivities(profile: LocalActivityOptions, summary: string) {
-  return proxyLocalActivities<Activities>({ ...profile, summary: oneLine(summary) });
+export function localActivities<A extends object = Activities>(
+  profile: LocalActivityOptions,
+  summary: string,
+) {
+  return proxyLocalActivities<A>({ ...profile, summary: oneLine(summary) });
 }
 
 function oneLine(summary: string): string {

@@ -10,6 +10,7 @@ import {
   type AgentConfig,
   type HookAgent,
   type HookManager,
+  type ToolArgs,
   type ToolName,
   type ToolOutcome,
   type ToolPolicy,
@@ -33,29 +34,29 @@ export function hookAgent(config: AgentConfig): HookAgent {
 type Args = Record<string, unknown>;
 
 /** The arguments to run the call with, or the outcome the model gets instead. */
-export async function gate(
+export async function gate<N extends ToolName>(
   call: ToolUseBlock,
-  name: ToolName,
-  parsedArgs: Args,
+  name: N,
+  parsedArgs: ToolArgs<N>,
   host: GateHost,
-): Promise<{ ok: true; args: Args } | { ok: false; outcome: ToolOutcome }> {
+): Promise<{ ok: true; args: ToolArgs<N> } | { ok: false; outcome: ToolOutcome }> {
   const before = host.hooks.toolBefore({ agent: hookAgent(host.config), tool: name, args: parsedArgs });
   if (before.blocked) {
     const { by, message } = before.blocked;
     host.noteHook(by, 'tool.before', `blocked ${name}: ${message}`);
     return { ok: false, outcome: { ok: false, error: `blocked by the ${by} hook: ${message}` } };
   }
-  let args = before.args;
+  let args = parsedArgs;
   if (before.modifiedBy.length) {
     // A hook's change must still be a valid call.
-    const reparsed = parseToolArgs(name, args);
+    const reparsed = parseToolArgs(name, before.args);
     if (!reparsed.ok) {
       return {
         ok: false,
         outcome: { ok: false, error: `hook ${before.modifiedBy.join(', ')}: ${reparsed.error}` },
       };
     }
-    args = reparsed.args as Args;
+    args = reparsed.args;
     for (const hook of before.modifiedBy)
       host.noteHook(hook, 'tool.before', `modified the arguments of ${name}`);
   }

@@ -5,18 +5,23 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import {
   bashSandbox,
+  isActivityTool,
   isToolName,
   parseToolArgs,
-  PARALLEL_TOOLS,
+  TOOLS,
+  type ActivityToolName,
   type AgentConfig,
   type TodoItem,
+  type ToolActivityName,
   type ToolArgs,
+  type ToolInput,
   type ToolName,
   type ToolOutcome,
   type ToolResultBlock,
   type ToolUseBlock,
+  type WorkflowToolName,
 } from '../../src/domain';
-import { activities, IDEMPOTENT_TOOL, LOCAL_READ, localActivities, ONCE_ONLY_TOOL } from './activities';
+import { activities, localActivities } from './activities';
 import { broadcast, reportFinding, sendMessage } from './messaging';
 import { afterTool, gate, type GateHost } from './gate';
 
@@ -56,91 +61,101 @@ function batches(calls: ToolUseBlock[]): ToolUseBlock[][] {
 }
 
 function isReadOnly(call: ToolUseBlock): boolean {
-  return isToolName(call.name) && PARALLEL_TOOLS.includes(call.name);
+  return isToolName(call.name) && TOOLS[call.name].parallel;
 }
 
 async function runOne(call: ToolUseBlock, host: ToolHost): Promise<ToolOutcome> {
   const { config } = host;
-  if (!isToolName(call.name) || !config.tools.includes(call.name)) {
-    return { ok: false, error: `unknown tool "${call.name}"; available: ${config.tools.join(', ')}` };
+  const name = call.name;
+  if (!isToolName(name) || !config.tools.includes(name)) {
+    return { ok: false, error: `unknown tool "${name}"; available: ${config.tools.join(', ')}` };
   }
-  const parsed = parseToolArgs(call.name, call.input);
-  if (!parsed.ok) return parsed;
-  const gated = await gate(call, call.name, parsed.args as Record<string, unknown>, host);
-  if (!gated.ok) return gated.outcome;
-  const outcome = await execute({ ...call, name: call.name }, gated.args, host);
-  return afterTool(call.name, gated.args, outcome, host);
+  return isActivityTool(name)
+    ? gated(call, name, host, (args) => runActivity(name, args, host))
+    : gated(call, name, host, (args) => inWorkflow(name, args, host));
 }
 
-async function execute(
-  call: ToolUseBlock & { name: ToolName },
-  args: Record<string, unknown>,
+/** Parse the call's arguments, pass them through the gate, run the call, then the tool.after hooks. */
+async function gated<N extends ToolName>(
+  call: ToolUseBlock,
+  name: N,
+  host: ToolHost,
+  run: (args: ToolArgs<N>) => Promise<ToolOutcome>,
+): Promise<ToolOutcome> {
+  const parsed = parseToolArgs(name, call.input);
+  if (!parsed.ok) return parsed;
+  const passed = await gate(call, name, parsed.args, host);
+  if (!passed.ok) return passed.outcome;
+  return afterTool(name, passed.args, await run(passed.args), host);
+}
+
+/** The tools the workflow runs itself, by name; one missing from here does not compile. */
+const WORKFLOW_TOOLS: {
+  [N in WorkflowToolName]: (args: ToolArgs<N>, host: ToolHost) => Promise<ToolOutcome>;
+} = {
+  todo: async ({ todos }, host) => {
+    host.setTodos(todos);
+    return { ok: true, output: renderTodos(todos) };
+  },
+  task: (args, host) => host.runSubagent(args),
+  delegate: (args, host) => host.delegate(args),
+  handoff: (args, host) => host.handoff(args),
+  broadcast: (args, host) => broadcast(host.config, args),
+  report_finding: (args, host) => reportFinding(host.config, args),
+  send_message: ({ to, content, kind }, host) =>
+    sendMessage(host.config, to, { content, kind: kind ?? 'query' }),
+};
+
+function inWorkflow<N extends WorkflowToolName>(
+  name: N,
+  args: ToolArgs<N>,
+  host: ToolHost,
+): Promise<ToolOutcome> {
+  const run: (typeof WORKFLOW_TOOLS)[N] = WORKFLOW_TOOLS[name];
+  return run(args, host);
+}
+
+/** How the workflow sees the tool activities: any tool's input, which the activity checks again. */
+type ToolActivityProxy = Record<
+  ToolActivityName,
+  (input: ToolInput<ActivityToolName>) => Promise<ToolOutcome>
+>;
+
+/** A tool activity, under the retry profile and local-or-queued choice of the tools table. */
+async function runActivity(
+  name: ActivityToolName,
+  args: ToolArgs<ActivityToolName>,
   host: ToolHost,
 ): Promise<ToolOutcome> {
   const { config } = host;
-  const parsed = { args: args as never };
-  if (call.name === 'todo') {
-    const todos = (parsed.args as { todos: TodoItem[] }).todos;
-    host.setTodos(todos);
-    return { ok: true, output: renderTodos(todos) };
-  }
-  if (call.name === 'task') return host.runSubagent(parsed.args as ToolArgs<'task'>);
-  if (call.name === 'delegate') return host.delegate(parsed.args as ToolArgs<'delegate'>);
-  if (call.name === 'handoff') return host.handoff(parsed.args as ToolArgs<'handoff'>);
-  if (call.name === 'broadcast') return broadcast(config, parsed.args as ToolArgs<'broadcast'>);
-  if (call.name === 'report_finding') return reportFinding(config, parsed.args as ToolArgs<'report_finding'>);
-  if (call.name === 'send_message') {
-    const { to, content, kind } = parsed.args as ToolArgs<'send_message'>;
-    return sendMessage(config, to, { content, kind: kind ?? 'query' });
-  }
-  const input = {
+  const input: ToolInput<ActivityToolName> = {
     agentId: config.id,
     cwd: config.cwd,
-    args: parsed.args,
+    args,
     redact: host.redact,
     // How bash contains the command: its network, and whether it may run without a sandbox.
-    ...(call.name === 'bash' ? { sandbox: bashSandbox(host.policy) } : {}),
-  } as never;
+    ...(name === 'bash' ? { sandbox: bashSandbox(host.policy) } : {}),
+  };
+  const run = TOOLS[name].run;
+  const summary = summarize(args);
+  const proxy =
+    run.in === 'local activity'
+      ? localActivities<ToolActivityProxy>(run.profile, summary)
+      : activities<ToolActivityProxy>(run.profile, summary);
   try {
-    return await activityFor(call.name, summarize(parsed.args as Record<string, unknown>))(input);
+    return await proxy[run.activity](input);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-    return {
-      ok: false,
-      error: `${call.name} did not complete (${cause}); it may or may not have taken effect`,
-    };
-  }
-}
-
-function activityFor(
-  name: Exclude<
-    ToolName,
-    'todo' | 'task' | 'delegate' | 'send_message' | 'broadcast' | 'handoff' | 'report_finding'
-  >,
-  summary: string,
-): (input: never) => Promise<ToolOutcome> {
-  switch (name) {
-    case 'bash':
-      return activities(ONCE_ONLY_TOOL, summary).bash;
-    case 'edit_file':
-      return activities(ONCE_ONLY_TOOL, summary).editFile;
-    case 'write_file':
-      return activities(IDEMPOTENT_TOOL, summary).writeFile;
-    case 'read_file':
-      return localActivities(LOCAL_READ, summary).readFile;
-    case 'list_files':
-      return localActivities(LOCAL_READ, summary).listFiles;
-    case 'grep':
-      return localActivities(LOCAL_READ, summary).grep;
+    return { ok: false, error: `${name} did not complete (${cause}); it may or may not have taken effect` };
   }
 }
 
 /** What the Web UI's timeline shows for a call: the command, or the path (and pattern). */
-function summarize(args: Record<string, unknown>): string {
-  if (typeof args.command === 'string') return `$ ${args.command}`;
-  const where = typeof args.path === 'string' ? args.path : '.';
-  return typeof args.pattern === 'string' ? `/${args.pattern}/ in ${where}` : where;
+function summarize(args: ToolArgs<ActivityToolName>): string {
+  if ('command' in args) return `$ ${args.command}`;
+  const where = args.path ?? '.';
+  return 'pattern' in args ? `/${args.pattern}/ in ${where}` : where;
 }
 
 const TODO_MARK = { pending: '[ ]', in_progress: '[~]', completed: '[x]' } as const;

@@ -1,0 +1,47 @@
+/**
+ * One base class for the errors Orchestra raises on purpose. Its `code` says what kind of
+ * failure it is, and that alone decides the CLI's exit code (src/cli/errors.ts) and the
+ * API's HTTP status (src/api/errors.ts): each is one table over these codes. The codes
+ * are the API's error body codes, so an error keeps its name from the CLI to the API.
+ */
+
+export const ERROR_CODES = [
+  /** The request itself is malformed: bad input, a bad config file or setting. */
+  'bad_request',
+  /** No credentials, or ones that were refused. */
+  'unauthorized',
+  /** Known, but not allowed to do this. */
+  'forbidden',
+  /** The id named no agent, swarm, session or registry entry. */
+  'not_found',
+  /** A chosen id that is taken. */
+  'already_exists',
+  /** Not allowed in the current status (pausing a completed agent, ...). */
+  'invalid_transition',
+  /** Too many at once: try again later. */
+  'rate_limited',
+  /** A service it needs (Temporal, a worker) is not there: try again later. */
+  'unavailable',
+  /** Anything else: a bug, or a misconfiguration of the server. */
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class OrchestraError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The code of any error: an OrchestraError's own, `internal` for the rest. */
+export function errorCode(err: unknown): ErrorCode {
+  return err instanceof OrchestraError ? err.code : 'internal';
+}
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code);
+}
