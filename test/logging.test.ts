@@ -9,7 +9,7 @@ test('a pretty logger writes one readable line per entry; a json one writes what
   );
   expect(pretty).toHaveLength(1);
   expect(pretty[0]).toMatch(
-    /^\d\d:\d\d:\d\d WARN  bash runs without a memory cap agentId=a1 detail=\{"n":2\}\n$/,
+    /^\d\d:\d\d:\d\d WARN {2}bash runs without a memory cap agentId=a1 detail=\{"n":2\}\n$/,
   );
 
   const json: string[] = [];
