@@ -1,4 +1,6 @@
 /** The `orchestra` command, run as a user runs it: a process, its output and its exit code. */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { waitForAgent } from '../src/temporal/agents';
 import { runCli } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
@@ -147,6 +149,16 @@ describe('errors are clear and exit non-zero', () => {
     expect(run.stderr).toMatch(
       /cannot reach the Temporal server at 127.0.0.1:1 .*start one with `orchestra server`/,
     );
+  });
+
+  test('under --json an error is one JSON object on stderr with its code; --version prints the version', async () => {
+    const missing = await orchestra(['agent', 'status', 'no-such-agent', '--json']);
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stderr)).toEqual({
+      error: { code: 'not_found', message: expect.stringMatching(/no-such-agent/) },
+    });
+    const { version } = JSON.parse(await readFile(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(await orchestra(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   test.each([

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /** The `orchestra` command. */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Command, type CommanderError } from 'commander';
+import { errorCode } from '../domain';
 import { agentCommand } from './commands/agent';
 import { runtimeCommands } from './commands/runtime';
 import { apiCommand } from './commands/api';
@@ -17,7 +20,13 @@ async function run(action: (ctx: CliContext) => Promise<number | void>): Promise
     ctx = createContext();
     process.exitCode = (await action(ctx)) ?? 0;
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    // Under --json a script reads the error too: one JSON object on stderr, with its code.
+    process.stderr.write(
+      process.argv.includes('--json')
+        ? `${JSON.stringify({ error: { code: errorCode(err), message } })}\n`
+        : `error: ${message}\n`,
+    );
     process.exitCode = exitCodeFor(err);
   } finally {
     await ctx?.close();
@@ -30,8 +39,18 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+/** This package's version, from the package.json above this file (in src/ or in dist/). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
 const program = new Command('orchestra')
   .description('Durable orchestration for teams of LLM agents, on Temporal')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .addHelpText(
     'after',
