@@ -89,7 +89,7 @@ export async function inspectWorkflow(
   };
 }
 
-function decodeProgress(payload: temporal.api.common.v1.IPayload | undefined): ModelProgress | undefined {
+export function decodeProgress(payload: temporal.api.common.v1.IPayload | undefined): ModelProgress | undefined {
   if (!payload) return undefined;
   try {
     const value = defaultPayloadConverter.fromPayload<ModelProgress>(payload);

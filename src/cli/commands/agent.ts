@@ -23,6 +23,7 @@ import {
 import type { CliContext } from '../context';
 import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
+import { liveLine, type LiveLine } from '../live-line';
 import { look } from '../../temporal/look';
 import { formatEvent, formatList, formatResult, formatStatus } from '../format';
 
@@ -39,6 +40,23 @@ const positiveNumber = (value: string): number => {
 };
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/**
+ * Watching an agent on a terminal: the live line, and Ctrl-C that stops the watching, not the
+ * agent (it runs in Temporal), with how to come back to it.
+ */
+function watching(id: string): LiveLine {
+  const live = liveLine(process.stderr);
+  process.once('SIGINT', () => {
+    live.clear();
+    process.stderr.write(
+      `\nstopped watching; agent ${id} goes on. Watch it again: orchestra agent logs ${id} --follow · ` +
+        `stop it: orchestra agent cancel ${id}\n`,
+    );
+    process.exit(130);
+  });
+  return live;
+}
 
 export function agentCommand(
   run: (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>,
@@ -103,9 +121,11 @@ export function agentCommand(
           return;
         }
         if (!o.json) ctx.out(`agent ${id} · ${webUiLink(ctx.config, workflowId)}`);
+        const live = o.json ? undefined : watching(id);
         await followAgent(client, id, {
           onEvent: (e) => !o.json && ctx.out(formatEvent(e)),
           untilWaiting: true,
+          live,
         });
         const view = await look(client, () => agentStatus(client, id));
         const result = view.status === 'waiting_for_input' ? view : await waitForAgent(client, id);
@@ -207,7 +227,11 @@ export function agentCommand(
         const print = (e: Parameters<typeof formatEvent>[0]) =>
           ctx.out(o.json ? JSON.stringify(e) : formatEvent(e));
         if (o.follow) {
-          await followAgent(client, id, { after: o.after, onEvent: print });
+          await followAgent(client, id, {
+            after: o.after,
+            onEvent: print,
+            live: o.json ? undefined : watching(id),
+          });
           return;
         }
         (await look(client, () => agentEvents(client, id, o.after))).forEach(print);
