@@ -32,7 +32,7 @@ import {
   OrchestraSessionId,
   OrchestraStatus,
   OrchestraWorkspace,
-} from './search-attributes';
+} from '../domain/search-attributes';
 import { inClause, listPage, quote, type Page } from './visibility';
 
 export { AgentNotFoundError, BadRequestError, InvalidTransitionError };

@@ -16,7 +16,7 @@ import {
   OrchestraStatus,
   OrchestraSwarmId,
   OrchestraWorkspace,
-} from './search-attributes';
+} from '../domain/search-attributes';
 import { inClause, quote } from './visibility';
 
 export interface ApprovalScope {

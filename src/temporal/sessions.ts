@@ -19,7 +19,7 @@ import {
   OrchestraSessionId,
   OrchestraStatus,
   ownershipAttributes,
-} from './search-attributes';
+} from '../domain/search-attributes';
 import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 
 const knownSession = <T>(id: string, fn: () => Promise<T>): Promise<T> =>

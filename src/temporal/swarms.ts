@@ -28,7 +28,7 @@ import {
   OrchestraStatus,
   OrchestraSwarmId,
   ownershipAttributes,
-} from './search-attributes';
+} from '../domain/search-attributes';
 
 export { SwarmNotFoundError };
 

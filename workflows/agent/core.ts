@@ -28,7 +28,7 @@ import {
   type ToolOutcome,
   type ToolUseBlock,
 } from '../../src/domain';
-import { OrchestraStatus } from '../../src/temporal/search-attributes';
+import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { countStatusChange } from './metrics';
 import { usageSignal } from '../swarm/definitions';
 

@@ -17,7 +17,7 @@ import {
   type ModelReply,
   type Spending as SpendingLevels,
 } from '../../src/domain';
-import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
+import { OrchestraCostUsd } from '../../src/domain/search-attributes';
 import { activities, BOOKKEEPING, LOCAL_BOOKKEEPING, localActivities } from './activities';
 import type { Approvals } from './approvals';
 

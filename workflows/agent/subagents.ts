@@ -21,7 +21,7 @@ import {
   type ToolOutcome,
   type Usage,
 } from '../../src/domain';
-import { agentSearchAttributes } from '../../src/temporal/search-attributes';
+import { agentSearchAttributes } from '../../src/domain/search-attributes';
 import { failedResult } from './child-failure';
 import { activities, IDEMPOTENT_TOOL } from './activities';
 import { pauseSignal, resumeSignal } from './definitions';

@@ -18,7 +18,7 @@ import {
   type SessionView,
   type Usage,
 } from '../../src/domain';
-import { OrchestraCostUsd, OrchestraStatus } from '../../src/temporal/search-attributes';
+import { OrchestraCostUsd, OrchestraStatus } from '../../src/domain/search-attributes';
 import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
 import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';

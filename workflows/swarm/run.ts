@@ -27,7 +27,7 @@ import {
   agentSearchAttributes,
   OrchestraCostUsd,
   OrchestraStatus,
-} from '../../src/temporal/search-attributes';
+} from '../../src/domain/search-attributes';
 import { childErrorText, failedResult } from '../agent/child-failure';
 import { pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
