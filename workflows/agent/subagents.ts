@@ -23,7 +23,7 @@ import {
 } from '../../src/domain';
 import { agentSearchAttributes } from '../../src/domain/search-attributes';
 import { failedResult } from './child-failure';
-import { activities, IDEMPOTENT_TOOL } from './activities';
+import { activities, IDEMPOTENT_TOOL } from './activity-options';
 import { pauseSignal, resumeSignal } from './definitions';
 
 const SUBAGENT_NOTE =

@@ -16,7 +16,7 @@ import {
   type ToolResultBlock,
   type ToolUseBlock,
 } from '../../src/domain';
-import { activities, IDEMPOTENT_TOOL, LOCAL_READ, localActivities, ONCE_ONLY_TOOL } from './activities';
+import { activities, IDEMPOTENT_TOOL, LOCAL_READ, localActivities, ONCE_ONLY_TOOL } from './activity-options';
 import { broadcast, reportFinding, sendMessage } from './messaging';
 import { afterTool, gate, type GateHost } from './gate';
 
