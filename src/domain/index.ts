@@ -1,4 +1,6 @@
 export * from './agent';
+export * from './agent-type';
+export * from './agent-limits';
 export * from './events';
 export * from './messages';
 export * from './signals';
@@ -22,6 +24,8 @@ export * from './charged-calls';
 export * from './queues';
 export * from './routing';
 export * from './registry';
+export * from './governance';
+export * from './profile';
 export * from './resolve';
 export * from './model-context';
 export * from './usage-report';
