@@ -22,6 +22,7 @@ import { OrchestraCostUsd, OrchestraStatus } from '../../src/domain/search-attri
 import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
 import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
+import { signalEach } from '../signal-group';
 import { usagePayload, usageSignal } from '../swarm/definitions';
 import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
 
@@ -32,13 +33,10 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: status }]);
   };
   const tell = (signal: typeof pauseSignal, payload: object) => {
-    for (const m of state.members) {
-      const id = m.kind === 'agent' ? agentWorkflowId(m.id) : swarmWorkflowId(m.id);
-      // Members that have ended cannot be signalled; nothing is lost.
-      wf.getExternalWorkflowHandle(id)
-        .signal(signal, payload)
-        .catch(() => undefined);
-    }
+    const ids = state.members.map((m) =>
+      m.kind === 'agent' ? agentWorkflowId(m.id) : swarmWorkflowId(m.id),
+    );
+    void signalEach(ids, signal, payload);
   };
 
   wf.setHandler(joinSignal, (raw) => {
