@@ -7,6 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { describeIssue } from '../domain';
 import { BadRequestError, IdTakenError, InvalidTransitionError, NotFoundError } from '../temporal/errors';
 
 export class ApiError extends Error {
@@ -103,7 +104,7 @@ export const temporalUnavailable = (
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) {
-    return new ApiError(400, 'invalid_request', z.prettifyError(err).replace(/\n/g, '; '), err.issues);
+    return new ApiError(400, 'invalid_request', describeIssue(err), err.issues);
   }
   const bodyError = BODY_ERRORS[(err as { type?: string })?.type ?? ''];
   if (bodyError) return new ApiError(bodyError[0], bodyError[1], bodyError[2]);

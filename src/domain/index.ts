@@ -30,3 +30,5 @@ export * from './resolve';
 export * from './model-context';
 export * from './usage-report';
 export * from './lazy';
+export * from './one-line';
+export * from './zod-error';

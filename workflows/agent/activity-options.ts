@@ -10,7 +10,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { ModelFailure, type AgentTuning } from '../../src/domain';
+import { ModelFailure, oneLine, type AgentTuning } from '../../src/domain';
 
 /** The wait before a model call's second attempt. */
 export const MODEL_FIRST_BACKOFF = '1 second';
@@ -93,15 +93,10 @@ export const ONCE_ONLY_TOOL: ActivityOptions = {
 
 /** The activities under `profile`, labelled `summary` in the Web UI. */
 export function activities(profile: ActivityOptions, summary: string) {
-  return proxyActivities<Activities>({ ...profile, summary: oneLine(summary) });
+  return proxyActivities<Activities>({ ...profile, summary: oneLine(summary, 120) });
 }
 
 /** The same, as local activities. */
 export function localActivities(profile: LocalActivityOptions, summary: string) {
-  return proxyLocalActivities<Activities>({ ...profile, summary: oneLine(summary) });
-}
-
-function oneLine(summary: string): string {
-  const line = summary.replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+  return proxyLocalActivities<Activities>({ ...profile, summary: oneLine(summary, 120) });
 }
