@@ -20,7 +20,7 @@ import {
   spawnAgent,
   waitForAgent,
 } from '../../temporal/agents';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
 import { look } from '../../temporal/look';
@@ -40,9 +40,7 @@ const positiveNumber = (value: string): number => {
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
-export function agentCommand(
-  run: (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>,
-): Command {
+export function agentCommand(run: Run): Command {
   const agent = new Command('agent').description('spawn, inspect and steer agents');
 
   agent

@@ -2,9 +2,7 @@
 import { Command } from 'commander';
 import { formatUsd, type PendingApproval } from '../../domain';
 import { answerApproval, findApproval, listApprovals } from '../../temporal/approvals';
-import type { CliContext } from '../context';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+import type { Run } from '../context';
 
 function describe(a: PendingApproval): string {
   const input =
