@@ -22,6 +22,21 @@ const runsOutsideWorkflows = [
   'pino',
 ].map((name) => ({ name, message: 'Runs outside workflows: workflow and domain code must not import it.' }));
 
+/** For `files`: no Node APIs or Node-side packages, none of the `patterns`, no timers or `process`. */
+function importRules(files, ...patterns) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [...nodeOnly, ...runsOutsideWorkflows], patterns },
+      ],
+      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**'] },
   js.configs.recommended,
@@ -43,51 +58,23 @@ export default tseslint.config(
   },
   // Workflow code imports by where code runs (as the SDK splits client, worker, workflow,
   // activity and common): src/domain and the workflow SDK, activities only as types.
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [...nodeOnly, ...runsOutsideWorkflows],
-          patterns: [
-            {
-              group: ['**/activities', '**/activities/**'],
-              allowTypeImports: true,
-              message:
-                'Workflows import activities only as types (`import type`) and run them through proxyActivities.',
-            },
-            {
-              group: ['**/src/*', '!**/src/domain', '**/workers', '**/workers/**'],
-              message:
-                'Workflows import only src/domain from src/: client, worker, API, CLI and other Node-side code stays out.',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
+  importRules(
+    ['workflows/**/*.ts'],
+    {
+      group: ['**/activities', '**/activities/**'],
+      allowTypeImports: true,
+      message:
+        'Workflows import activities only as types (`import type`) and run them through proxyActivities.',
     },
-  },
+    {
+      group: ['**/src/*', '!**/src/domain', '**/workers', '**/workers/**'],
+      message:
+        'Workflows import only src/domain from src/: client, worker, API, CLI and other Node-side code stays out.',
+    },
+  ),
   // src/domain is the common ground both sides import: no Node APIs, nothing outside it.
-  {
-    files: ['src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [...nodeOnly, ...runsOutsideWorkflows],
-          patterns: [
-            {
-              group: ['../*', '**/activities', '**/workflows', '**/workers'],
-              message:
-                'src/domain imports nothing outside it: workflows, activities and clients all import it.',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
-    },
-  },
+  importRules(['src/domain/**/*.ts'], {
+    group: ['../*', '**/activities', '**/workflows', '**/workers'],
+    message: 'src/domain imports nothing outside it: workflows, activities and clients all import it.',
+  }),
 );

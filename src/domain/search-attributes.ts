@@ -1,6 +1,7 @@
 /**
  * Search attributes that make agents listable and filterable in the Web UI and with
- * `temporal workflow list --query 'OrchestraStatus="paused"'`. Pure (no Node APIs): workflows, activities and clients import it.
+ * `temporal workflow list --query 'OrchestraStatus="paused"'`. Pure (no Node APIs):
+ * workflows, activities and clients import it.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { AgentConfig } from './agent';
