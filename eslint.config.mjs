@@ -1,10 +1,41 @@
-// Lint that guards the architecture: no floating promises anywhere, and no Node
-// built-ins in workflow code (it runs in Temporal's deterministic sandbox).
+// Lint that guards the architecture: no floating promises anywhere; no Node built-ins in
+// workflow or domain code (workflows run in Temporal's deterministic sandbox), and workflow
+// code imports only what may run there.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeModules = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const nodeOnly = nodeModules.map((name) => ({
+  name,
+  message: 'Workflow and domain code must stay free of Node APIs.',
+}));
+/** Packages for clients, workers, activities and the API: never loaded in a workflow. */
+const runsOutsideWorkflows = [
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
+  '@anthropic-ai/sdk',
+  'express',
+  'commander',
+  'pino',
+].map((name) => ({ name, message: 'Runs outside workflows: workflow and domain code must not import it.' }));
+
+/** For `files`: no Node APIs or Node-side packages, none of the `patterns`, no timers or `process`. */
+function importRules(files, ...patterns) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [...nodeOnly, ...runsOutsideWorkflows], patterns },
+      ],
+      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**'] },
@@ -25,19 +56,25 @@ export default tseslint.config(
       globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
     },
   },
-  {
-    files: ['workflows/**/*.ts', 'src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeModules.map((name) => ({
-            name,
-            message: 'Workflow and domain code must stay free of Node APIs.',
-          })),
-        },
-      ],
-      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
+  // Workflow code imports by where code runs (as the SDK splits client, worker, workflow,
+  // activity and common): src/domain and the workflow SDK, activities only as types.
+  importRules(
+    ['workflows/**/*.ts'],
+    {
+      group: ['**/activities', '**/activities/**'],
+      allowTypeImports: true,
+      message:
+        'Workflows import activities only as types (`import type`) and run them through proxyActivities.',
     },
-  },
+    {
+      group: ['**/src/*', '!**/src/domain', '**/workers', '**/workers/**'],
+      message:
+        'Workflows import only src/domain from src/: client, worker, API, CLI and other Node-side code stays out.',
+    },
+  ),
+  // src/domain is the common ground both sides import: no Node APIs, nothing outside it.
+  importRules(['src/domain/**/*.ts'], {
+    group: ['../*', '**/activities', '**/workflows', '**/workers'],
+    message: 'src/domain imports nothing outside it: workflows, activities and clients all import it.',
+  }),
 );

@@ -15,7 +15,7 @@ import {
   type OrchestraFile,
   type ResolvedProfile,
 } from '../src/domain';
-import { ownershipAttributes } from '../src/temporal/search-attributes';
+import { ownershipAttributes } from '../src/domain/search-attributes';
 import { openFile } from './tools/safe-open';
 import { chargeUpdate, type Charge, type ChargeAnswer } from '../workflows/cost/definitions';
 import type { costLedgerWorkflow } from '../workflows/cost/ledger';

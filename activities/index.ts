@@ -1,4 +1,5 @@
 /** Every activity, built from the worker's dependencies. Workflows import only the type. */
+import { DEFAULTS } from '../src/config';
 import type { OrchestraFile } from '../src/domain';
 import { chargeCost, createLookupAgent, readContextFiles } from './governance';
 import { createCallModel, type ModelDeps } from './model';
@@ -7,7 +8,10 @@ import { toolActivities } from './tools';
 export interface ActivityDeps extends ModelDeps {
   /** The config file: the registry the `task` tool's `agent` is looked up in. */
   file?: OrchestraFile;
-  /** The model a registry entry without a model or tier rule gets. */
+  /**
+   * The model a registry entry without a model or tier rule gets.
+   * @default DEFAULTS.ORCHESTRA_MODEL (src/config.ts)
+   */
   defaultModel?: string;
 }
 
@@ -19,7 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     chargeCost,
     /** Does nothing: scheduling it completes the workflow task, so the history catches up (run.ts). */
     checkpoint: async (): Promise<void> => {},
-    lookupAgent: createLookupAgent(deps.file ?? {}, deps.defaultModel ?? 'claude-sonnet-4-5'),
+    lookupAgent: createLookupAgent(deps.file ?? {}, deps.defaultModel ?? DEFAULTS.ORCHESTRA_MODEL),
   };
 }
 

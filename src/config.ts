@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_STALE_AFTER_SECONDS, workspaceIdSchema, type AgentDefaults } from './domain';
+import { DEFAULT_STALE_AFTER_SECONDS, describeIssue, workspaceIdSchema, type AgentDefaults } from './domain';
 
 export const DEFAULTS = {
   TEMPORAL_ADDRESS: 'localhost:7233',
@@ -127,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new Error(`bad environment: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+    throw new Error(`bad environment: ${describeIssue(parsed.error)}`);
   }
   const e = parsed.data;
   return {

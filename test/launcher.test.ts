@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { cachedBinary, findOrInstallTemporalCli } from '../src/temporal/cli-binary';
 import { ensureNamespace, RETENTION_DAYS } from '../src/temporal/namespace';
 import { registerSearchAttributes } from '../src/temporal/register-search-attributes';
-import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 import { loadConfig, webUiLink } from '../src/config';
 import { spawnAgent } from '../src/temporal/agents';
 import { isServerUp } from '../src/temporal/connection';

@@ -23,7 +23,7 @@ import {
   type ToolOutcome,
 } from '../src/domain';
 import { parseOrchestraFile } from '../src/config-file';
-import { agentSearchAttributes } from '../src/temporal/search-attributes';
+import { agentSearchAttributes } from '../src/domain/search-attributes';
 import { agentEvents, spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { editFile } from '../activities/tools/files';
 import { useHarness } from './helpers/harness';

@@ -1,6 +1,6 @@
 /** Swarm budgets and control: each budget stops the swarm with its reason; pause, resume and cancel reach every agent. */
 import { controlSwarm, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
-import { OrchestraStatus } from '../src/temporal/search-attributes';
+import { OrchestraStatus } from '../src/domain/search-attributes';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();

@@ -7,7 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isErrorCode, OrchestraError, type ErrorCode } from '../domain';
+import { describeIssue, isErrorCode, OrchestraError, type ErrorCode } from '../domain';
 
 /** The HTTP status of each error code: the one mapping from Orchestra's errors to statuses. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -126,7 +126,7 @@ export const temporalUnavailable = (
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) {
-    return new ApiError(400, 'invalid_request', z.prettifyError(err).replace(/\n/g, '; '), err.issues);
+    return new ApiError(400, 'invalid_request', describeIssue(err), err.issues);
   }
   const bodyError = BODY_ERRORS[(err as { type?: string })?.type ?? ''];
   if (bodyError) return new ApiError(bodyError[0], bodyError[1], bodyError[2]);

@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import type { AgentDefaults } from '../domain';
+import { describeIssue, type AgentDefaults } from '../domain';
 import { ApiError } from './errors';
 import type { Principal } from './principal';
 import type { ClosedViews } from './closed-views';
@@ -117,7 +117,7 @@ function parse<S extends Schema | undefined>(schema: S, value: unknown, where: s
     throw new ApiError(
       400,
       'invalid_request',
-      `invalid ${where}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
+      `invalid ${where}: ${describeIssue(parsed.error)}`,
       parsed.error.issues.map((i) => ({ ...i, in: where })),
     );
   }

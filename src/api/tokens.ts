@@ -11,7 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { workspaceIdSchema } from '../domain';
+import { describeIssue, workspaceIdSchema } from '../domain';
 import type { Principal } from './principal';
 
 const userSchema = z
@@ -52,7 +52,7 @@ export class TokenTable {
       throw new Error(`${source}: not JSON (${(err as Error).message})`);
     }
     const parsed = tokensFileSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`${source}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+    if (!parsed.success) throw new Error(`${source}: ${describeIssue(parsed.error)}`);
     const entries = parsed.data.users.map((u) => ({
       digest: u.token ? sha256(u.token) : Buffer.from(u.tokenSha256!, 'hex'),
       principal: { user: u.id, workspaces: u.workspaces, admin: u.admin },

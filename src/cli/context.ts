@@ -12,6 +12,12 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+/**
+ * How every command runs its action: with a context, its return value the exit code (0 when
+ * none), errors printed and mapped to exit codes (main.ts).
+ */
+export type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+
 export function createContext(): CliContext {
   const config = loadConfig();
   let client: Promise<Client> | undefined;

@@ -1,9 +1,7 @@
 /** `pause`, `resume` and `cancel` subcommands, the same for swarms and sessions. */
 import type { Command } from 'commander';
 import type { ControlSent } from '../temporal/control';
-import type { CliContext } from './context';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+import type { CliContext, Run } from './context';
 
 export interface ControlTarget {
   /** "swarm" or "session", as people say it. */

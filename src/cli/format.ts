@@ -1,12 +1,9 @@
 /** Human-readable rendering for the CLI. */
-import { formatUsd, type AgentEvent, type AgentResult, type AgentStatusView } from '../domain';
+import { formatUsd, oneLine, type AgentEvent, type AgentResult, type AgentStatusView } from '../domain';
 import type { AgentListEntry } from '../temporal/agents';
 import { ago, tableLines } from './table';
 
-const clip = (text: string, max = 160): string => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-};
+const clip = (text: string, max = 160): string => oneLine(text, max);
 
 export function formatEvent(e: AgentEvent): string {
   const head = `${e.at.slice(11, 19)} #${String(e.seq).padEnd(4)}`;

@@ -11,10 +11,10 @@ import { approvalsCommand, approveCommand } from './commands/approvals';
 import { registryCommand } from './commands/registry';
 import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
-import { createContext, type CliContext } from './context';
+import { createContext, type CliContext, type Run } from './context';
 import { exitCodeFor } from './errors';
 
-async function run(action: (ctx: CliContext) => Promise<number | void>): Promise<void> {
+const run: Run = async (action) => {
   let ctx: CliContext | undefined;
   try {
     ctx = createContext();
@@ -31,7 +31,7 @@ async function run(action: (ctx: CliContext) => Promise<number | void>): Promise
   } finally {
     await ctx?.close();
   }
-}
+};
 
 // `orchestra ... | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

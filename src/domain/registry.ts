@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { AGENT_TYPES, agentLimitsSchema } from './agent';
+import { AGENT_TYPES } from './agent-type';
+import { agentLimitsSchema } from './agent-limits';
 import { budgetRequestSchema, priceTableSchema } from './cost';
 import { hookSettingsSchema } from './hook-settings';
 import { policyRequestSchema } from './policy';

@@ -2,81 +2,14 @@
  * From a request to the configuration an agent runs with: the config file's defaults,
  * then the registry entry it names, then the request itself; the model by routing. Pure.
  */
-import {
-  DEFAULT_LIMITS,
-  DEFAULT_SYSTEM_PROMPT,
-  DEFAULT_TUNING,
-  type AgentConfig,
-  type AgentLimits,
-  type AgentType,
-  type SpawnRequest,
-} from './agent';
-import { resolveBudget, type Budget, type BudgetRequest } from './cost';
-import { DEFAULT_HOOK_SETTINGS, type HookSettings } from './hook-settings';
-import { resolvePolicy, stricterPolicy, type PolicyRequest, type ToolPolicy } from './policy';
-import { AgentRegistry, type OrchestraFile } from './registry';
+import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TUNING, type AgentConfig, type SpawnRequest } from './agent';
+import { DEFAULT_LIMITS, type AgentLimits } from './agent-limits';
+import { resolveGovernance } from './governance';
+import { resolveProfile, type ResolvedProfile } from './profile';
+import type { OrchestraFile } from './registry';
 import { routeModel, type ModelTarget } from './routing';
-import { DEFAULT_TOOLS, type ToolName } from './tools';
+import { DEFAULT_TOOLS } from './tools';
 import type { AgentTemplate, SwarmSpec } from './swarm';
-
-/** One layer of governance settings: file defaults, a registry entry, a request. */
-export interface GovernanceLayer {
-  policy?: PolicyRequest;
-  budget?: BudgetRequest;
-  hooks?: Partial<HookSettings>;
-}
-
-export interface Governance {
-  policy: ToolPolicy;
-  budget: Budget;
-  hooks: HookSettings;
-}
-
-/** Later layers win; deny patterns, secret patterns and hook rules add up. */
-export function resolveGovernance(layers: Array<GovernanceLayer | undefined>, base?: Governance): Governance {
-  let policy = base?.policy ?? resolvePolicy();
-  let budget = base?.budget ?? resolveBudget();
-  let hooks = base?.hooks ?? DEFAULT_HOOK_SETTINGS;
-  for (const layer of layers) {
-    if (!layer) continue;
-    policy = resolvePolicy(layer.policy, policy);
-    budget = resolveBudget(layer.budget, budget);
-    if (layer.hooks) {
-      hooks = {
-        ...hooks,
-        ...layer.hooks,
-        secretPatterns: [...hooks.secretPatterns, ...(layer.hooks.secretPatterns ?? [])],
-        rules: [...hooks.rules, ...(layer.hooks.rules ?? [])],
-      };
-    }
-  }
-  return { policy, budget, hooks };
-}
-
-/**
- * What a subagent started from a registry entry runs with: the entry's governance over its
- * parent's, clamped so that delegating never loosens it (a model cannot shed its own policy
- * by delegating to a looser entry): the policy as in `stricterPolicy`, the smaller of each
- * spending limit, secret redaction on when either has it, the secret patterns and hook
- * rules of both.
- */
-export function delegatedGovernance(parent: Governance, entry: GovernanceLayer): Governance {
-  const child = resolveGovernance([entry], parent);
-  const least = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
-  return {
-    policy: stricterPolicy(parent.policy, child.policy),
-    budget: {
-      ...child.budget,
-      agentUsd: least(parent.budget.agentUsd, child.budget.agentUsd),
-      dailyUsd: least(parent.budget.dailyUsd, child.budget.dailyUsd),
-    },
-    hooks: {
-      ...child.hooks,
-      redactSecrets: parent.hooks.redactSecrets || child.hooks.redactSecrets,
-      secretPatterns: [...new Set([...parent.hooks.secretPatterns, ...child.hooks.secretPatterns])],
-    },
-  };
-}
 
 /**
  * A subagent's limits: the entry's over its parent's, but no deeper nesting, no more
@@ -89,38 +22,6 @@ export function delegatedLimits(parent: AgentLimits, entry: Partial<AgentLimits>
     maxDepth: Math.min(parent.maxDepth, limits.maxDepth),
     maxSubagents: Math.min(parent.maxSubagents, limits.maxSubagents),
     maxTokens: Math.min(parent.maxTokens, limits.maxTokens),
-  };
-}
-
-/** A registry entry made concrete: its model routed, ready to fill in an agent. */
-export interface ResolvedProfile {
-  name: string;
-  systemPrompt: string;
-  model: string;
-  backend?: string;
-  temperature?: number;
-  tools?: ToolName[];
-  type?: AgentType;
-  limits?: Partial<AgentLimits>;
-  governance: GovernanceLayer;
-}
-
-export function resolveProfile(name: string, file: OrchestraFile, defaultModel: string): ResolvedProfile {
-  const { profile } = new AgentRegistry(file).get(name);
-  const target = routeModel(
-    { agent: name, type: profile.type ?? 'adhoc', tier: profile.tier, model: profile.model },
-    file.routing,
-    defaultModel,
-  );
-  return {
-    name,
-    systemPrompt: profile.systemPrompt,
-    ...target,
-    temperature: profile.temperature,
-    tools: profile.tools,
-    type: profile.type,
-    limits: profile.limits,
-    governance: { policy: profile.policy, budget: profile.budget, hooks: profile.hooks },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { AGENT_TYPES, type AgentType } from './agent';
+import { AGENT_TYPES, type AgentType } from './agent-type';
 
 export const TIERS = ['fast', 'balanced', 'strong'] as const;
 export type Tier = (typeof TIERS)[number];

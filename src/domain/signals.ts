@@ -45,11 +45,6 @@ export const eventsQueryArgs = optionalObject(() => ({
 }));
 export type EventsQueryArgs = z.infer<typeof eventsQueryArgs>;
 
-/** A short description of why a payload was refused. */
-export function describeIssue(error: z.ZodError): string {
-  return z.prettifyError(error).replace(/\n/g, '; ');
-}
-
 /** What a control Update answers: the status before the request and after it. */
 export interface ControlAnswer {
   before: AgentStatus;

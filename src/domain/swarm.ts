@@ -1,8 +1,8 @@
 /** Swarms: specs people write, and what a swarm reports. Pure: workflows import it. */
 import { z } from 'zod';
 import { lazy } from './lazy';
+import { agentLimitsSchema } from './agent-limits';
 import {
-  agentLimitsSchema,
   agentTuningSchema,
   refIdSchema,
   workspaceIdSchema,
@@ -14,7 +14,8 @@ import type { AgentStatus } from './status';
 import { budgetRequestSchema } from './cost';
 import { policyRequestSchema } from './policy';
 import { profileNameSchema } from './profile-name';
-import type { Governance, ResolvedProfile } from './resolve';
+import type { Governance } from './governance';
+import type { ResolvedProfile } from './profile';
 import type { ModelTarget } from './routing';
 import { TOOL_NAMES, type ToolName } from './tools';
 

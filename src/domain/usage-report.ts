@@ -6,7 +6,6 @@
  * them since its last report), at most every `seconds` otherwise, and once at its end. Pure.
  */
 import type { AgentStatus } from './status';
-import type { SwarmBudgets } from './swarm';
 
 /** Unreported use past which a swarm's agent reports at once. */
 export interface ReportEvery {
@@ -29,7 +28,7 @@ export interface LastReport {
  * the steps in flight when the swarm stops them).
  */
 export function reportEvery(
-  budgets: Pick<SwarmBudgets, 'maxToolCalls' | 'maxTokens'>,
+  budgets: { maxToolCalls: number; maxTokens: number },
   agents: number,
 ): ReportEvery {
   const n = Math.max(1, agents);

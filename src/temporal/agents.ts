@@ -1,9 +1,9 @@
 /** Client helpers for agents: spawn, inspect, control, list. The CLI and the API both use these. */
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { z } from 'zod';
 import {
   agentWorkflowId,
+  oneLine,
   swarmWorkflowId,
   resolveAgentConfig,
   UnknownAgentProfileError,
@@ -21,6 +21,7 @@ import {
 import type { agentWorkflow } from '../../workflows';
 import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/agent/definitions';
 import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known, refuseSharedId } from './errors';
+import { parseRequest } from './parse-request';
 import { resolveWorkdir } from '../workdir';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
@@ -33,7 +34,7 @@ import {
   OrchestraSessionId,
   OrchestraStatus,
   OrchestraWorkspace,
-} from './search-attributes';
+} from '../domain/search-attributes';
 import { inClause, listPage, quote, type Page } from './visibility';
 
 export { AgentNotFoundError, BadRequestError, InvalidTransitionError };
@@ -45,9 +46,7 @@ export async function spawnAgent(
   defaults: AgentDefaults,
   raw: unknown,
 ): Promise<{ id: string; workflowId: string; handle: WorkflowHandle<typeof agentWorkflow> }> {
-  const parsed = spawnRequestSchema.safeParse(raw);
-  if (!parsed.success) throw new BadRequestError(`invalid spawn request: ${z.prettifyError(parsed.error)}`);
-  const request = parsed.data;
+  const request = parseRequest(spawnRequestSchema, raw, 'spawn request');
   // Resolved: the tools check at every call that it still resolves to itself.
   const cwd = resolveWorkdir(request.cwd);
   await refuseSharedId(client, request.id, swarmWorkflowId(request.id ?? ''));
@@ -216,9 +215,4 @@ const LISTED_TASK_CHARS = 200;
 function listedMemo(memo: Record<string, unknown> | undefined): { name?: string; task?: string } {
   const pick = (key: string) => (typeof memo?.[key] === 'string' ? { [key]: memo[key] as string } : {});
   return { ...pick('name'), ...pick('task') };
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -10,13 +10,14 @@ import { approvalsQuery } from '../../workflows/agent/definitions';
 import { agentStatus } from './agents';
 import { sendControl, type ControlSent } from './control';
 import { AgentNotFoundError, BadRequestError, known, NotFoundError } from './errors';
+import { parseRequest } from './parse-request';
 import {
   OrchestraApprovals,
   OrchestraSessionId,
   OrchestraStatus,
   OrchestraSwarmId,
   OrchestraWorkspace,
-} from './search-attributes';
+} from '../domain/search-attributes';
 import { inClause, quote } from './visibility';
 
 export interface ApprovalScope {
@@ -109,15 +110,14 @@ export async function answerApproval(
   approval: PendingApproval,
   raw: unknown,
 ): Promise<ControlSent> {
-  const parsed = answerSchema.safeParse(raw);
-  if (!parsed.success) throw new BadRequestError(`invalid answer: ${z.prettifyError(parsed.error)}`);
+  const answer = parseRequest(answerSchema, raw, 'answer');
   return known(
     () => new AgentNotFoundError(`agent ${approval.agentId} has ended`),
     () =>
       sendControl(
         'agent',
         'approve',
-        { callId: approval.callId, ...parsed.data },
+        { callId: approval.callId, ...answer },
         () => agentStatus(client, approval.agentId),
         () => client.workflow.getHandle(agentWorkflowId(approval.agentId)),
       ),

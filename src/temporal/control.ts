@@ -22,7 +22,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ControlRejection, refusalReason, type AgentStatus, type ControlAction } from '../domain';
 import { CONTROL_CHANNELS } from '../../workflows/agent/definitions';
 import { BadRequestError, InvalidTransitionError } from './errors';
-import { OrchestraStatus } from './search-attributes';
+import { OrchestraStatus } from '../domain/search-attributes';
 
 /** How long a caller waits for a worker to take a request before it is queued as a signal. */
 export const CONTROL_WAIT_MS = 4_000;

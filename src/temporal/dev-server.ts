@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isServerUp } from './connection';
 import { findOrInstallTemporalCli } from './cli-binary';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
 export interface DevServerOptions {
   /** SQLite file; the same file on restart keeps every workflow. */

@@ -8,7 +8,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { staleness, type ModelProgress, type PendingWork, type Staleness } from '../domain';
-import { OrchestraAgentKind, OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from './search-attributes';
+import {
+  OrchestraAgentKind,
+  OrchestraOwner,
+  OrchestraStatus,
+  OrchestraWorkspace,
+} from '../domain/search-attributes';
 import { known } from './errors';
 import { listPage, quote } from './visibility';
 
@@ -89,7 +94,9 @@ export async function inspectWorkflow(
   };
 }
 
-export function decodeProgress(payload: temporal.api.common.v1.IPayload | undefined): ModelProgress | undefined {
+export function decodeProgress(
+  payload: temporal.api.common.v1.IPayload | undefined,
+): ModelProgress | undefined {
   if (!payload) return undefined;
   try {
     const value = defaultPayloadConverter.fromPayload<ModelProgress>(payload);

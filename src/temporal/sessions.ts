@@ -1,7 +1,6 @@
 /** Client helpers for sessions: create, inspect, control, and joining agents and swarms to one. */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { z } from 'zod';
 import {
   isTerminal,
   sessionContext,
@@ -12,14 +11,15 @@ import {
 } from '../domain';
 import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
 import { sendControl, type ControlSent } from './control';
-import { BadRequestError, InvalidTransitionError, known, SessionNotFoundError } from './errors';
+import { InvalidTransitionError, known, SessionNotFoundError } from './errors';
+import { parseRequest } from './parse-request';
 import { resolveWorkdir } from '../workdir';
 import {
   OrchestraAgentKind,
   OrchestraSessionId,
   OrchestraStatus,
   ownershipAttributes,
-} from './search-attributes';
+} from '../domain/search-attributes';
 import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 
 const knownSession = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
@@ -31,9 +31,7 @@ export async function createSession(
   raw: unknown,
   origin: { owner?: string; workspace?: string } = {},
 ): Promise<{ id: string; workflowId: string }> {
-  const parsed = sessionRequestSchema.safeParse(raw);
-  if (!parsed.success) throw new BadRequestError(`invalid session: ${z.prettifyError(parsed.error)}`);
-  const request = parsed.data;
+  const request = parseRequest(sessionRequestSchema, raw, 'session');
   const cwd = resolveWorkdir(request.cwd);
   const id = request.id ?? randomUUID().slice(0, 8);
   const state: SessionState = {

@@ -1,7 +1,6 @@
 /** Client helpers for swarms: start, inspect, control. */
 import { randomUUID } from 'node:crypto';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { z } from 'zod';
 import {
   expandSpec,
   resolveGovernance,
@@ -21,6 +20,7 @@ import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import { CancelledFailure } from '@temporalio/common';
 import { BadRequestError, known, refuseSharedId, SwarmNotFoundError } from './errors';
+import { parseRequest } from './parse-request';
 import { resolveWorkdir } from '../workdir';
 import {
   OrchestraAgentKind,
@@ -28,7 +28,7 @@ import {
   OrchestraStatus,
   OrchestraSwarmId,
   ownershipAttributes,
-} from './search-attributes';
+} from '../domain/search-attributes';
 
 export { SwarmNotFoundError };
 
@@ -44,9 +44,7 @@ export async function startSwarm(
   defaults: AgentDefaults,
   raw: unknown,
 ): Promise<{ id: string; workflowId: string }> {
-  const parsed = swarmRequestSchema.safeParse(raw);
-  if (!parsed.success) throw new BadRequestError(`invalid swarm spec: ${z.prettifyError(parsed.error)}`);
-  const request = parsed.data;
+  const request = parseRequest(swarmRequestSchema, raw, 'swarm spec');
   const cwd = resolveWorkdir(request.cwd);
   await refuseSharedId(client, request.id, agentWorkflowId(request.id ?? ''));
   const file = defaults.file ?? {};

@@ -5,7 +5,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { BadRequestError } from './errors';
-import { OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from './search-attributes';
+import { OrchestraOwner, OrchestraStatus, OrchestraWorkspace } from '../domain/search-attributes';
 
 export interface Page<T> {
   items: T[];

@@ -17,7 +17,7 @@ import {
   type PendingApproval,
   type ToolPolicy,
 } from '../../src/domain';
-import { OrchestraApprovals } from '../../src/temporal/search-attributes';
+import { OrchestraApprovals } from '../../src/domain/search-attributes';
 import { judge as judgePayload, reject, type Verdict } from '../control-handlers';
 import { approveSignal, approveUpdate } from './definitions';
 import { countApproval } from './metrics';

@@ -12,7 +12,7 @@ import {
   type AgentResult,
   type AgentState,
 } from '../../src/domain';
-import { activities, CHECKPOINT } from './activities';
+import { activities, CHECKPOINT } from './activity-options';
 
 /** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */
 export async function checkpointIfDue(state: AgentState): Promise<void> {

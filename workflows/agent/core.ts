@@ -28,9 +28,10 @@ import {
   type ToolOutcome,
   type ToolUseBlock,
 } from '../../src/domain';
-import { OrchestraStatus } from '../../src/temporal/search-attributes';
+import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { countStatusChange } from './metrics';
 import { usageSignal } from '../swarm/definitions';
+import { signalEach } from '../signal-group';
 
 export const now = (): string => new Date().toISOString();
 
@@ -95,16 +96,11 @@ export class AgentCore {
       iterations,
       costUsd: this.state.costUsd,
     };
-    await Promise.all(
-      owners
-        .filter((o): o is string => Boolean(o))
-        .map((owner) =>
-          wf
-            .getExternalWorkflowHandle(owner)
-            .signal(usageSignal, report)
-            // An owner that has already ended needs no report.
-            .catch(() => undefined),
-        ),
+    // An owner that has already ended needs no report.
+    await signalEach(
+      owners.filter((o): o is string => Boolean(o)),
+      usageSignal,
+      report,
     );
   }
 

@@ -28,7 +28,7 @@ import {
   localActivities,
   MODEL_FIRST_BACKOFF,
   modelProfile,
-} from './activities';
+} from './activity-options';
 import { hookAgent } from './gate';
 
 /** The activity's own failure: a queued one's comes wrapped in an ActivityFailure, a local one's may not. */

@@ -17,8 +17,8 @@ import {
   type ModelReply,
   type Spending as SpendingLevels,
 } from '../../src/domain';
-import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
-import { activities, BOOKKEEPING, LOCAL_BOOKKEEPING, localActivities } from './activities';
+import { OrchestraCostUsd } from '../../src/domain/search-attributes';
+import { activities, BOOKKEEPING, LOCAL_BOOKKEEPING, localActivities } from './activity-options';
 import type { Approvals } from './approvals';
 
 /** A configured limit was reached; the agent fails with this reason. */

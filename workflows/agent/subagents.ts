@@ -14,16 +14,15 @@ import {
   agentWorkflowId,
   DEFAULT_SYSTEM_PROMPT,
   type AgentConfig,
-  type AgentInput,
   type AgentResult,
   type ToolArgs,
   type ToolName,
   type ToolOutcome,
   type Usage,
 } from '../../src/domain';
-import { agentSearchAttributes } from '../../src/temporal/search-attributes';
-import { failedResult } from './child-failure';
-import { activities, IDEMPOTENT_TOOL } from './activities';
+import { signalEach } from '../signal-group';
+import { failedResult, startChildAgent } from './child-agent';
+import { activities, IDEMPOTENT_TOOL } from './activity-options';
 import { pauseSignal, resumeSignal } from './definitions';
 
 const SUBAGENT_NOTE =
@@ -157,12 +156,7 @@ export class Subagents {
     if (!counted) this.started.push(child.id);
     this.active.add(child.id);
     try {
-      const handle = await wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
-        workflowId: agentWorkflowId(child.id),
-        args: [{ config: child, task }],
-        typedSearchAttributes: agentSearchAttributes(child, task),
-        staticSummary: `${child.name} (subagent of ${this.config.name})`,
-      });
+      const handle = await startChildAgent(child, task, `${child.name} (subagent of ${this.config.name})`);
       this.on.spawned(child);
       const result = await handle.result();
       this.on.finished(result.totals);
@@ -182,11 +176,8 @@ export class Subagents {
 
   /** Pass a pause or a resume on to the children running now. */
   propagate(action: 'pause' | 'resume', payload: object): void {
-    for (const id of this.active) {
-      const handle = wf.getExternalWorkflowHandle(agentWorkflowId(id));
-      // A child that has just finished cannot be signalled; that is fine.
-      handle.signal(action === 'pause' ? pauseSignal : resumeSignal, payload).catch(() => undefined);
-    }
+    const ids = [...this.active].map(agentWorkflowId);
+    void signalEach(ids, action === 'pause' ? pauseSignal : resumeSignal, payload);
   }
 
   private refusal(requestedTools: ToolName[] | undefined): string | undefined {

@@ -21,7 +21,7 @@ import {
   type ToolUseBlock,
   type WorkflowToolName,
 } from '../../src/domain';
-import { activities, localActivities } from './activities';
+import { activities, localActivities } from './activity-options';
 import { broadcast, reportFinding, sendMessage } from './messaging';
 import { afterTool, gate, type GateHost } from './gate';
 

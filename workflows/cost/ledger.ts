@@ -4,7 +4,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { describeIssue, firstCharge } from '../../src/domain';
-import { OrchestraCostUsd } from '../../src/temporal/search-attributes';
+import { OrchestraCostUsd } from '../../src/domain/search-attributes';
 import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
 import { described } from '../handler-descriptions';
 

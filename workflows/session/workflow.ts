@@ -18,10 +18,11 @@ import {
   type SessionView,
   type Usage,
 } from '../../src/domain';
-import { OrchestraCostUsd, OrchestraStatus } from '../../src/temporal/search-attributes';
+import { OrchestraCostUsd, OrchestraStatus } from '../../src/domain/search-attributes';
 import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
 import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
+import { signalEach } from '../signal-group';
 import { usagePayload, usageSignal } from '../swarm/definitions';
 import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
 import { described } from '../handler-descriptions';
@@ -33,13 +34,10 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: status }]);
   };
   const tell = (signal: typeof pauseSignal, payload: object) => {
-    for (const m of state.members) {
-      const id = m.kind === 'agent' ? agentWorkflowId(m.id) : swarmWorkflowId(m.id);
-      // Members that have ended cannot be signalled; nothing is lost.
-      wf.getExternalWorkflowHandle(id)
-        .signal(signal, payload)
-        .catch(() => undefined);
-    }
+    const ids = state.members.map((m) =>
+      m.kind === 'agent' ? agentWorkflowId(m.id) : swarmWorkflowId(m.id),
+    );
+    void signalEach(ids, signal, payload);
   };
 
   wf.setHandler(

@@ -4,7 +4,6 @@
  */
 import * as wf from '@temporalio/workflow';
 import {
-  agentWorkflowId,
   appendEvent,
   describeIssue,
   emptyEventLog,
@@ -12,7 +11,6 @@ import {
   eventsAfter,
   eventsQueryArgs,
   type AgentConfig,
-  type AgentInput,
   type AgentResult,
   type AgentStatus,
   type AgentTemplate,
@@ -23,15 +21,11 @@ import {
   type SwarmOutcome,
   type SwarmStats,
 } from '../../src/domain';
-import {
-  agentSearchAttributes,
-  OrchestraCostUsd,
-  OrchestraStatus,
-} from '../../src/temporal/search-attributes';
-import { childErrorText, failedResult } from '../agent/child-failure';
+import { OrchestraCostUsd, OrchestraStatus } from '../../src/domain/search-attributes';
+import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
 import { pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
-import { broadcast, signalAgent } from './agent-signals';
+import { broadcast, signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
 import { SwarmUsage } from './usage';
@@ -89,12 +83,12 @@ export class SwarmRun {
         pause: (p) => {
           this.pausedReason = p.reason;
           this.setStatus('paused', this.pausedReason);
-          this.signalAgents(pauseSignal, this.pausePayload());
+          signalAgents(this.scopes.keys(), pauseSignal, this.pausePayload());
         },
         resume: () => {
           this.setStatus('running');
           this.pausedReason = undefined;
-          this.signalAgents(resumeSignal, {});
+          signalAgents(this.scopes.keys(), resumeSignal, {});
         },
         cancel: (p) => {
           this.temporalCancelFollows = p.temporalCancelFollows === true;
@@ -236,15 +230,9 @@ export class SwarmRun {
     try {
       const result = await scope.run(async () => {
         const child = await this.slots.start(
-          () =>
-            wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
-              workflowId: agentWorkflowId(config.id),
-              args: [{ config, task }],
-              typedSearchAttributes: agentSearchAttributes(config, task),
-              staticSummary: `${config.name} (${role}) in swarm ${this.input.id}`,
-            }),
+          () => startChildAgent(config, task, `${config.name} (${role}) in swarm ${this.input.id}`),
           // The pause went out to the agents while this one was being started: it missed it.
-          () => signalAgent(config.id, pauseSignal, this.pausePayload()),
+          () => signalAgents([config.id], pauseSignal, this.pausePayload()),
         );
         started = true;
         agent.startedAt = now();
@@ -309,10 +297,6 @@ export class SwarmRun {
 
   private pausePayload(): { reason: string } {
     return { reason: `swarm ${this.input.id} paused${this.pausedReason ? `: ${this.pausedReason}` : ''}` };
-  }
-
-  private signalAgents(signal: typeof pauseSignal, payload: object): void {
-    for (const id of this.scopes.keys()) signalAgent(id, signal, payload);
   }
 
   private stop(status: 'cancelled' | 'failed', reason: string): void {

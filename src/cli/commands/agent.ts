@@ -20,7 +20,7 @@ import {
   spawnAgent,
   waitForAgent,
 } from '../../temporal/agents';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
 import { liveLine, type LiveLine } from '../live-line';
@@ -58,9 +58,7 @@ function watching(id: string): LiveLine {
   return live;
 }
 
-export function agentCommand(
-  run: (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>,
-): Command {
+export function agentCommand(run: Run): Command {
   const agent = new Command('agent').description('spawn, inspect and steer agents');
 
   agent

@@ -2,10 +2,8 @@
 import { Command } from 'commander';
 import { startApi } from '../../api/server';
 import { createLogger } from '../../logging';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 import { port, untilSignal } from './runtime';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
 export function apiCommand(run: Run): Command {
   return new Command('api')

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { formatUsd, type PendingApproval } from '../../domain';
 import { answerApproval, findApproval, listApprovals } from '../../temporal/approvals';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 
 /** Who answers from this terminal: the login name (recorded with the answer). */
 function loginName(): string | undefined {
@@ -13,8 +13,6 @@ function loginName(): string | undefined {
     return process.env.USER || undefined;
   }
 }
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
 function describe(a: PendingApproval): string {
   const input =

@@ -2,9 +2,7 @@
 import { Command } from 'commander';
 import { AgentRegistry, routeModel, UnknownAgentProfileError } from '../../domain';
 import { loadOrchestraFile } from '../../config-file';
-import type { CliContext } from '../context';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
+import type { Run } from '../context';
 
 export function registryCommand(run: Run): Command {
   const registry = new Command('registry').description(

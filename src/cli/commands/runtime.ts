@@ -16,11 +16,9 @@ import { temporalAuth } from '../../temporal/tls';
 import { ensureNamespace, RETENTION_DAYS } from '../../temporal/namespace';
 import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { runWorker } from '../../../workers/main';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 import { ExitCode } from '../errors';
 import { runDemo } from '../demo/demo';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
 export const port = (value: string): number => {
   const n = Number(value);

@@ -5,10 +5,8 @@ import { webUiLink } from '../../config';
 import { sessionWorkflowId, type SessionView } from '../../domain';
 import { controlSession, createSession, listSessions, sessionStatus } from '../../temporal/sessions';
 import { look } from '../../temporal/look';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
 function formatSession(s: SessionView): string {
   const t = s.totals;

@@ -8,11 +8,9 @@ import { clientDefaults } from '../../config-file';
 import { BadRequestError } from '../../temporal/agents';
 import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
 import { look } from '../../temporal/look';
-import type { CliContext } from '../context';
+import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
 import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
-
-type Run = (action: (ctx: CliContext) => Promise<number | void>) => Promise<void>;
 
 const positiveInt = (value: string): number => {
   const n = Number(value);

@@ -1,9 +1,10 @@
 /**
  * Search attributes that make agents listable and filterable in the Web UI and with
- * `temporal workflow list --query 'OrchestraStatus="paused"'`. Pure: workflows import it.
+ * `temporal workflow list --query 'OrchestraStatus="paused"'`. Pure (no Node APIs):
+ * workflows, activities and clients import it.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { AgentConfig } from '../domain/agent';
+import type { AgentConfig } from './agent';
 
 export const OrchestraStatus = defineSearchAttributeKey('OrchestraStatus', SearchAttributeType.KEYWORD);
 export const OrchestraAgentKind = defineSearchAttributeKey('OrchestraAgentKind', SearchAttributeType.KEYWORD);

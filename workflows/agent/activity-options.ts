@@ -10,7 +10,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { ModelFailure, type AgentTuning } from '../../src/domain';
+import { ModelFailure, oneLine, type AgentTuning } from '../../src/domain';
 
 // The tools' profiles live with the tools (src/domain/tool-profiles.ts); others use them too.
 export { IDEMPOTENT_TOOL, LOCAL_READ, ONCE_ONLY_TOOL } from '../../src/domain';
@@ -69,7 +69,7 @@ export const CHECKPOINT: ActivityOptions = {
 
 /** The activities (of interface `A`) under `profile`, labelled `summary` in the Web UI. */
 export function activities<A extends object = Activities>(profile: ActivityOptions, summary: string) {
-  return proxyActivities<A>({ ...profile, summary: oneLine(summary) });
+  return proxyActivities<A>({ ...profile, summary: oneLine(summary, 120) });
 }
 
 /** The same, as local activities. */
@@ -77,10 +77,5 @@ export function localActivities<A extends object = Activities>(
   profile: LocalActivityOptions,
   summary: string,
 ) {
-  return proxyLocalActivities<A>({ ...profile, summary: oneLine(summary) });
-}
-
-function oneLine(summary: string): string {
-  const line = summary.replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+  return proxyLocalActivities<A>({ ...profile, summary: oneLine(summary, 120) });
 }

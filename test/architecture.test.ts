@@ -1,0 +1,134 @@
+/**
+ * Where code may import from: src/domain has no import circles (type-only imports count),
+ * and lint keeps workflow code to what may run in a workflow. No Temporal server needed.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+
+const root = path.resolve(__dirname, '..');
+const domain = path.join(root, 'src/domain');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return tsFiles(file);
+    return name.endsWith('.ts') ? [file] : [];
+  });
+}
+
+/** The files of `dir` each file imports, `import type` and `export ... from` included. */
+function importGraph(dir: string): Map<string, string[]> {
+  const files = tsFiles(dir);
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    const targets = importedFiles
+      .map((i) => i.fileName)
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => path.resolve(path.dirname(file), spec))
+      .map((base) => [`${base}.ts`, path.join(base, 'index.ts')].find((f) => files.includes(f)))
+      .filter((f): f is string => f !== undefined);
+    graph.set(file, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** Every import circle found by a depth-first walk, each as the files around it. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const done = new Set<string>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    const at = stack.indexOf(file);
+    if (at >= 0) return void found.push([...stack.slice(at), file]);
+    if (done.has(file)) return;
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) visit(next);
+    stack.pop();
+    done.add(file);
+  };
+  for (const file of graph.keys()) visit(file);
+  return found;
+}
+
+describe('src/domain', () => {
+  test('has no import circles, type-only imports included', () => {
+    const graph = importGraph(domain);
+    expect(graph.size).toBeGreaterThan(20);
+    const circles = cycles(graph).map((c) => c.map((f) => path.relative(domain, f)).join(' -> '));
+    expect(circles).toEqual([]);
+  });
+
+  test('the walk finds a circle when there is one', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
+    expect(cycles(graph)).toEqual([['a', 'b', 'c', 'a']]);
+  });
+});
+
+/** The import-rule messages eslint gives `code` as if it were the file at `filePath`. */
+function importLint(filePath: string, code: string): Array<{ line: number; message: string }> {
+  // A child process: eslint loads its flat config with import(), which jest's module system refuses.
+  const script = `
+    import { ESLint } from 'eslint';
+    const { filePath, code } = JSON.parse(process.env.LINT_INPUT);
+    const eslint = new ESLint({
+      overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+      ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',
+    });
+    const [result] = await eslint.lintText(code, { filePath });
+    process.stdout.write(JSON.stringify(result.messages.map(({ line, message }) => ({ line, message }))));
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    env: { ...process.env, LINT_INPUT: JSON.stringify({ filePath, code }) },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as Array<{ line: number; message: string }>;
+}
+
+describe('lint keeps workflow code to what runs in a workflow', () => {
+  test('a workflow imports src/domain, other workflow modules, and activities only as types', () => {
+    const allowed = [
+      "import { proxyActivities } from '@temporalio/workflow';",
+      "import { z } from 'zod';",
+      "import { agentWorkflowId } from '../../src/domain';",
+      "import { OrchestraStatus } from '../../src/domain/search-attributes';",
+      "import type { Activities } from '../../activities';",
+      "import { usageSignal } from '../swarm/definitions';",
+    ].join('\n');
+    expect(importLint('workflows/agent/example.ts', allowed)).toEqual([]);
+  });
+
+  test('a workflow importing client, worker, API, CLI, activity or Node code fails lint', () => {
+    const refused = [
+      "import { createActivities } from '../../activities';",
+      "import { bash } from '../../activities/tools/bash';",
+      "import { startAgent } from '../../src/temporal/agents';",
+      "import { createApp } from '../../src/api/app';",
+      "import { main } from '../../src/cli/main';",
+      "import { loadConfig } from '../../src/config';",
+      "import { createWorker } from '../../workers/worker';",
+      "import { Client } from '@temporalio/client';",
+      "import { readFile } from 'node:fs/promises';",
+    ];
+    const messages = importLint('workflows/agent/example.ts', refused.join('\n'));
+    expect(messages.map((m) => m.line)).toEqual(refused.map((_, i) => i + 1));
+  });
+
+  test('src/domain imports nothing outside it', () => {
+    const code = [
+      "import { agentWorkflowId } from './agent';",
+      "import { Connection } from '../temporal/connection';",
+      "import { Client } from '@temporalio/client';",
+      "import { defineSearchAttributeKey } from '@temporalio/common';",
+    ].join('\n');
+    expect(importLint('src/domain/example.ts', code).map((m) => m.line)).toEqual([2, 3]);
+  });
+});

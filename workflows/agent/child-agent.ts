@@ -1,0 +1,37 @@
+/**
+ * An agent as a child workflow, of a swarm or of another agent: starting one, and reading
+ * its failure (its result, with metrics, travels in the failure's details).
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  AGENT_FAILED,
+  agentWorkflowId,
+  type AgentConfig,
+  type AgentInput,
+  type AgentResult,
+} from '../../src/domain';
+import { agentSearchAttributes } from '../../src/domain/search-attributes';
+
+export type AgentChild = wf.ChildWorkflowHandle<(input: AgentInput) => Promise<AgentResult>>;
+
+/** Start `config` on `task` as a child agentWorkflow, shown in the Web UI as `summary`. */
+export function startChildAgent(config: AgentConfig, task: string, summary: string): Promise<AgentChild> {
+  return wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
+    workflowId: agentWorkflowId(config.id),
+    args: [{ config, task }],
+    typedSearchAttributes: agentSearchAttributes(config, task),
+    staticSummary: summary,
+  });
+}
+
+export function failedResult(err: unknown): AgentResult | undefined {
+  const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : undefined;
+  if (!(cause instanceof wf.ApplicationFailure) || cause.type !== AGENT_FAILED) return undefined;
+  return cause.details?.[0] as AgentResult | undefined;
+}
+
+/** What went wrong with a child, for a person: the child's own error where there is one. */
+export function childErrorText(err: unknown): string {
+  if (err instanceof wf.ChildWorkflowFailure) return err.cause?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
+}
