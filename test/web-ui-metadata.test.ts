@@ -12,9 +12,10 @@ import {
   swarmWorkflowId,
   utcDay,
 } from '../src/domain';
-import { controlAgent } from '../src/temporal/agents';
+import { controlAgent, listAgents } from '../src/temporal/agents';
 import { createSession } from '../src/temporal/sessions';
 import { costLedgerWorkflow } from '../workflows/cost/ledger';
+import { until } from './helpers/api';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -66,7 +67,8 @@ test('an agent: its control signals and Updates, and its queries, each with a de
 });
 
 test('a swarm, a session and a cost ledger: the same', async () => {
-  const swarm = await h.swarm({ strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(300) }] });
+  const busy = h.busyTask(300);
+  const swarm = await h.swarm({ strategy: 'parallel', task: 'unused', agents: [{ task: busy }] });
   const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
   const ledger = await h.client.workflow.start(costLedgerWorkflow, {
     taskQueue: LEDGER_QUEUE,
@@ -74,6 +76,13 @@ test('a swarm, a session and a cost ledger: the same', async () => {
     args: [{ workspace: 'metadata', day: utcDay(new Date().toISOString()) }],
   });
   try {
+    // Its agent, started by the swarm's workflow, is listed with its name and task like any other.
+    const listed = await until(
+      async () => (await listAgents(h.client, { running: true })).items.find((a) => a.id === `${swarm}.1`),
+      (entry) => entry !== undefined,
+      "the swarm's agent in the listing",
+    );
+    expect(listed).toMatchObject({ name: expect.any(String), task: expect.stringContaining(busy) });
     expect(described(await metadata(swarmWorkflowId(swarm)))).toEqual({
       signals: ['broadcast', 'cancel', 'pause', 'resume', 'usage'],
       queries: ['events', 'status'],

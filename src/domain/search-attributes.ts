@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { AgentConfig } from './agent';
+import { oneLine } from './one-line';
 
 export const OrchestraStatus = defineSearchAttributeKey('OrchestraStatus', SearchAttributeType.KEYWORD);
 export const OrchestraAgentKind = defineSearchAttributeKey('OrchestraAgentKind', SearchAttributeType.KEYWORD);
@@ -53,6 +54,14 @@ export function agentSearchAttributes(config: AgentConfig, task?: string): Searc
     ...optional(OrchestraSwarmId, config.swarmId),
     ...ownershipAttributes(config),
   ];
+}
+
+/** The task as an agent listing shows it (`orchestra agent list`, `GET /agents`). */
+export const LISTED_TASK_CHARS = 200;
+
+/** The memo an agent starts with: its name and task, which visibility returns with each listed run. */
+export function agentMemo(config: AgentConfig, task?: string): { name: string; task: string } {
+  return { name: config.name, task: oneLine(task ?? '', LISTED_TASK_CHARS) };
 }
 
 /** Workspace and owner, for swarms and sessions as for agents. */

@@ -26,6 +26,7 @@ import { resolveWorkdir } from '../workdir';
 import { sendControl, type ControlSent } from './control';
 import { joinSession, sessionContextFor } from './sessions';
 import {
+  agentMemo,
   agentSearchAttributes,
   OrchestraAgentKind,
   OrchestraCostUsd,
@@ -73,7 +74,7 @@ export async function spawnAgent(
       args: [{ config, task: request.task }],
       typedSearchAttributes: agentSearchAttributes(config, request.task),
       // What a listing shows of each agent without asking it: visibility returns the memo.
-      memo: { name: config.name, task: oneLine(request.task, LISTED_TASK_CHARS) },
+      memo: agentMemo(config, request.task),
       staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
       staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
     })
@@ -207,9 +208,6 @@ export async function listAgents(
     }),
   };
 }
-
-/** The task as a listing keeps it. */
-const LISTED_TASK_CHARS = 200;
 
 /** Name and task from a listed agent's memo, each only when it is a string. */
 function listedMemo(memo: Record<string, unknown> | undefined): { name?: string; task?: string } {

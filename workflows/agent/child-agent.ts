@@ -10,7 +10,7 @@ import {
   type AgentInput,
   type AgentResult,
 } from '../../src/domain';
-import { agentSearchAttributes } from '../../src/domain/search-attributes';
+import { agentMemo, agentSearchAttributes } from '../../src/domain/search-attributes';
 
 export type AgentChild = wf.ChildWorkflowHandle<(input: AgentInput) => Promise<AgentResult>>;
 
@@ -20,6 +20,7 @@ export function startChildAgent(config: AgentConfig, task: string, summary: stri
     workflowId: agentWorkflowId(config.id),
     args: [{ config, task }],
     typedSearchAttributes: agentSearchAttributes(config, task),
+    memo: agentMemo(config, task),
     staticSummary: summary,
   });
 }
