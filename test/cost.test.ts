@@ -8,10 +8,12 @@ import {
   callCost,
   LEDGER_QUEUE,
   ledgerWorkflowId,
+  roundedUsd,
   sessionWorkflowId,
   utcDay,
   type AgentEvent,
 } from '../src/domain';
+import { OrchestraCostUsd } from '../src/domain/search-attributes';
 import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
 import { createSession, sessionStatus } from '../src/temporal/sessions';
@@ -80,6 +82,17 @@ test('each call is priced from the table; the agent, its swarm, its session and 
       ledgerWorkflowId(workspace, utcDay(new Date().toISOString())),
     ].sort(),
   );
+  // Shown rounded to a millionth of a dollar, free of floating-point dust, and true to the sum.
+  const shown = await Promise.all(
+    found.map(async (id) => (await h.client.workflow.getHandle(id).describe()).typedSearchAttributes),
+  );
+  const swarmCost = shown[found.indexOf(`swarm-${swarmId}`)].get(OrchestraCostUsd)!;
+  expect(Math.abs(swarmCost - total)).toBeLessThan(5e-7);
+  for (const attributes of shown) {
+    const value = attributes.get(OrchestraCostUsd)!;
+    expect(value).toBe(roundedUsd(value));
+    expect(String(value)).toMatch(/^\d+(\.\d{1,6})?$/);
+  }
 });
 
 test('an agent budget warns at 80% and then stops the agent before it spends more', async () => {

@@ -64,6 +64,11 @@ export function callCost(tokens: CallTokens, price: Price): number {
   return perToken / 1_000_000;
 }
 
+/** To a millionth of a dollar: what a search attribute shows, free of floating-point dust. */
+export function roundedUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
 /** Money for people: dollars with cents, or fractions of a cent for small sums. */
 export function formatUsd(usd: number): string {
   return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;

@@ -17,7 +17,7 @@ import {
   type ModelReply,
   type Spending as SpendingLevels,
 } from '../../src/domain';
-import { OrchestraCostUsd } from '../../src/domain/search-attributes';
+import { upsertCost } from '../cost-attribute';
 import { activities, BOOKKEEPING, LOCAL_BOOKKEEPING, localActivities } from './activity-options';
 import type { Approvals } from './approvals';
 
@@ -60,7 +60,7 @@ export class Spending {
     const { config, state } = this.host;
     const batch = state.uncharged;
     if (!batch) return;
-    wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
+    upsertCost(state.costUsd);
     state.uncharged = undefined;
     state.chargedAt = Date.now();
     const day = utcDay(new Date().toISOString());

@@ -4,7 +4,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { describeIssue, firstCharge } from '../../src/domain';
-import { OrchestraCostUsd } from '../../src/domain/search-attributes';
+import { upsertCost } from '../cost-attribute';
 import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
 import { described } from '../handler-descriptions';
 
@@ -26,7 +26,7 @@ export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView
       if (firstCharge(chargedCalls, c.callId)) {
         state.totalUsd += c.costUsd;
         state.byAgent[c.agentId] = (state.byAgent[c.agentId] ?? 0) + c.costUsd;
-        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.totalUsd }]);
+        upsertCost(state.totalUsd);
       }
       return { totalUsd: state.totalUsd };
     },

@@ -18,7 +18,8 @@ import {
   type SessionView,
   type Usage,
 } from '../../src/domain';
-import { OrchestraCostUsd, OrchestraStatus } from '../../src/domain/search-attributes';
+import { OrchestraStatus } from '../../src/domain/search-attributes';
+import { upsertCost } from '../cost-attribute';
 import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
 import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
@@ -110,7 +111,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
       const c = chargePayload.parse(raw);
       if (firstCharge((state.chargedCalls ??= []), c.callId)) {
         state.costUsd = (state.costUsd ?? 0) + c.costUsd;
-        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: state.costUsd }]);
+        upsertCost(state.costUsd);
       }
       return { totalUsd: state.costUsd ?? 0, limitUsd: state.budgetUsd };
     },

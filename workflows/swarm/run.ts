@@ -21,7 +21,8 @@ import {
   type SwarmOutcome,
   type SwarmStats,
 } from '../../src/domain';
-import { OrchestraCostUsd, OrchestraStatus } from '../../src/domain/search-attributes';
+import { OrchestraStatus } from '../../src/domain/search-attributes';
+import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
 import { pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
@@ -134,8 +135,7 @@ export class SwarmRun {
     const tokens = this.usage.tokensEvent(report, before);
     if (tokens) {
       this.record(tokens);
-      if ((report.costUsd ?? 0) !== (before?.costUsd ?? 0))
-        wf.upsertSearchAttributes([{ key: OrchestraCostUsd, value: this.usage.total.costUsd }]);
+      if ((report.costUsd ?? 0) !== (before?.costUsd ?? 0)) upsertCost(this.usage.total.costUsd);
     }
     this.checkBudgets();
   }
