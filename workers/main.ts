@@ -1,27 +1,14 @@
 /** Worker entry point: `orchestra worker`, or `node dist/workers/main.js`. Runs until SIGINT/SIGTERM. */
-import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type OrchestraConfig } from '../src/config';
-import { activityDeps, loadOrchestraFile } from '../src/config-file';
-import { installRuntimeLogging } from '../src/logging';
-import { temporalAuth } from '../src/temporal/tls';
-import { createOrchestraWorker } from './worker';
+import { createWorker } from './create-worker';
 
 export async function runWorker(config: OrchestraConfig = loadConfig()): Promise<void> {
-  installRuntimeLogging(undefined, config.metricsAddress);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress, ...temporalAuth() });
+  const running = await createWorker({ env: config.env });
   try {
-    const worker = await createOrchestraWorker({
-      connection,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      deps: activityDeps(config, loadOrchestraFile(config).file),
-      modelConcurrency: config.modelConcurrency,
-      modelCallsPerMinute: config.modelCallsPerMinute,
-    });
     // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
-    await worker.run();
+    await running.run();
   } finally {
-    await connection.close();
+    await running.close();
   }
 }
 

@@ -1,9 +1,9 @@
-/** Follow an agent live: print its events as they happen until it ends. */
+/** Follow an agent live: print its events as they happen until it ends, with a live line between them on a terminal. */
 import type { Client } from '@temporalio/client';
-import { isTerminal, type AgentEvent } from '../domain';
-import { agentEvents, agentStatus } from '../temporal/agents';
+import type { AgentEvent } from '../domain';
 import { inFlight } from '../temporal/in-flight';
 import { look } from '../temporal/look';
+import { watchAgent } from '../temporal/watch';
 import type { LiveLine } from './live-line';
 
 export interface FollowOptions {
@@ -20,31 +20,28 @@ export interface FollowOptions {
 const LIVE_EVERY_MS = 500;
 
 export async function followAgent(client: Client, id: string, options: FollowOptions): Promise<void> {
-  let after = options.after ?? 0;
   const { live } = options;
   let asked = 0;
-  for (;;) {
-    const events = await look(client, () => agentEvents(client, id, after));
-    if (events.length) live?.clear();
-    for (const event of events) {
+  const idle = async () => {
+    if (!live || Date.now() - asked < LIVE_EVERY_MS) return;
+    asked = Date.now();
+    // A description that fails (a busy server) leaves the line as it was.
+    const work = await inFlight(client, id).catch(() => null);
+    if (work !== null) live.show(work);
+  };
+  const events = watchAgent(client, id, {
+    after: options.after,
+    pollMs: options.pollMs,
+    untilWaiting: options.untilWaiting,
+    read: (fn) => look(client, fn),
+    idle,
+  });
+  try {
+    for await (const event of events) {
+      live?.clear();
       options.onEvent(event);
-      after = event.seq;
     }
-    if (events.length === 0) {
-      const { status } = await look(client, () => agentStatus(client, id));
-      if (isTerminal(status) || (options.untilWaiting && status === 'waiting_for_input')) {
-        live?.clear();
-        // One last read: events recorded between the two queries.
-        for (const event of await look(client, () => agentEvents(client, id, after))) options.onEvent(event);
-        return;
-      }
-      if (live && Date.now() - asked >= LIVE_EVERY_MS) {
-        asked = Date.now();
-        // A description that fails (a busy server) leaves the line as it was.
-        const work = await inFlight(client, id).catch(() => null);
-        if (work !== null) live.show(work);
-      }
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 300));
-    }
+  } finally {
+    live?.clear();
   }
 }
