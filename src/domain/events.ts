@@ -63,6 +63,7 @@ export type SwarmEventBody =
       totalCostUsd?: number;
     }
   | { type: 'killed'; agentId: string; reason: string }
+  | { type: 'ignored'; signal: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;
 

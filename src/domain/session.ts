@@ -61,6 +61,8 @@ export interface SessionState {
       costUsd?: number;
     }
   >;
+  /** The latest signals it refused (a bad payload, a request its status does not allow), newest last. */
+  ignored?: Array<{ signal: string; reason: string; at: string }>;
   /** Charges of the session's agents, summed: what its budget is held against. */
   costUsd?: number;
   /** The session's budget in USD, every agent counted. */

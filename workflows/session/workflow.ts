@@ -28,8 +28,16 @@ import { usagePayload, usageSignal } from '../swarm/definitions';
 import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
 import { described } from '../handler-descriptions';
 
+/** Refused signals a session keeps (the history has them all). */
+const IGNORED_KEPT = 50;
+
 export async function sessionWorkflow(state: SessionState): Promise<SessionView> {
-  const log = (what: string, issue: string) => wf.log.warn(`session ${state.id} ignored ${what}`, { issue });
+  // As an agent does: a refused signal is kept where anyone looking at the session sees it.
+  const log = (signal: string, reason: string) => {
+    const ignored = (state.ignored ??= []);
+    ignored.push({ signal, reason, at: new Date().toISOString() });
+    if (ignored.length > IGNORED_KEPT) ignored.splice(0, ignored.length - IGNORED_KEPT);
+  };
   const setStatus = (status: SessionState['status']) => {
     state.status = status;
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: status }]);
@@ -45,7 +53,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     joinSignal,
     (raw) => {
       const parsed = memberPayload.safeParse(raw);
-      if (!parsed.success) return log('a bad join', describeIssue(parsed.error));
+      if (!parsed.success) return log('join', describeIssue(parsed.error));
       if (!state.members.some((m) => m.id === parsed.data.id && m.kind === parsed.data.kind))
         state.members.push(parsed.data);
       if (state.status === 'paused') tell(pauseSignal, { reason: `session ${state.id} is paused` });
@@ -56,7 +64,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     findingSignal,
     (raw) => {
       const parsed = findingPayload.safeParse(raw);
-      if (!parsed.success) return log('a bad finding', describeIssue(parsed.error));
+      if (!parsed.success) return log('finding', describeIssue(parsed.error));
       state.findings.push({ ...parsed.data, at: new Date().toISOString() });
       if (state.findings.length > FINDINGS_CAPACITY)
         state.findings.splice(0, state.findings.length - FINDINGS_CAPACITY);
@@ -67,7 +75,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     usageSignal,
     (raw) => {
       const parsed = usagePayload.safeParse(raw);
-      if (!parsed.success) return log('a bad usage report', describeIssue(parsed.error));
+      if (!parsed.success) return log('usage', describeIssue(parsed.error));
       const { agentId, ...usage } = parsed.data;
       if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
       state.usage[agentId] = usage;
@@ -94,7 +102,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
         temporalCancelFollows = p.temporalCancelFollows === true;
       },
     },
-    ignored: (action, reason) => log(`a ${action}`, reason),
+    ignored: (action, reason) => log(action, reason),
   });
   let closed = false;
   wf.setHandler(

@@ -96,14 +96,15 @@ export class SwarmRun {
           this.stop('cancelled', p.reason ?? 'cancelled');
         },
       },
-      ignored: (action, reason) => wf.log.warn(`swarm ${this.input.id} ignored ${action}: ${reason}`),
+      // As an agent does: the refusal is an event anyone watching the swarm sees.
+      ignored: (action, reason) => this.record({ type: 'ignored', signal: action, reason }),
     });
     wf.setHandler(
       usageSignal,
       (raw) => {
         const parsed = usagePayload.safeParse(raw);
         if (!parsed.success)
-          return wf.log.warn('ignored a bad usage report', { issue: describeIssue(parsed.error) });
+          return this.record({ type: 'ignored', signal: 'usage', reason: describeIssue(parsed.error) });
         this.account(parsed.data);
       },
       described('usage'),
