@@ -66,6 +66,11 @@ export class ContextCache {
     );
   }
 
+  /** Drop an agent's conversation: its last call is answered (a later one would ask the agent for it). */
+  forget(agent: string): void {
+    this.held.delete(agent);
+  }
+
   get size(): number {
     return this.held.count;
   }

@@ -45,6 +45,11 @@ export interface CallModelInput {
   /** The system prompt and the conversation: only what is new since the agent's last call. */
   context: ModelContextInput;
   tools: ToolName[];
+  /**
+   * The agent ends when this call ends its turn (it is not interactive): a reply without tool
+   * calls is its last, and the worker drops the conversation it holds for it.
+   */
+  endsWithTurn?: boolean;
   temperature?: number;
   maxTokens: number;
   /** A local call still running after this many ms is handed off (activities/model-handoff.ts)... */
@@ -171,6 +176,9 @@ export function createCallModel(deps: ModelDeps) {
         });
         const message = await stream.finalMessage();
         const reply = toReply(message, prices, attempt);
+        // The agent's last call: finished agents' conversations would stay until the cache's bound.
+        if (input.endsWithTurn && !reply.content.some((b) => b.type === 'tool_use'))
+          contexts.forget(input.agentId);
         reply.durationMs = Math.round(performance.now() - started);
         countModelCall(input.model, 'ok', { ...reply.usage, costUsd: reply.costUsd ?? 0 });
         return input.redact ? redactReply(reply, input.redact.patterns) : reply;

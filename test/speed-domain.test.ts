@@ -67,6 +67,19 @@ describe('model context', () => {
     expect(new ContextCache().resolve('a', second)).toBeUndefined();
   });
 
+  test("a finished agent's conversation is dropped; a later call asks the agent for it", () => {
+    const cache = new ContextCache();
+    const first = nextContext([user('task')], 'sys', undefined);
+    cache.resolve('a', first);
+    cache.resolve('b', nextContext([user('task')], 'sys', undefined));
+    cache.forget('a');
+    expect(cache.size).toBe(1);
+    const sent = { count: 1, digest: first.digest, systemDigest: first.systemDigest };
+    expect(
+      cache.resolve('a', nextContext([user('task'), bot('done'), user('more')], 'sys', sent)),
+    ).toBeUndefined();
+  });
+
   test('a worker drops the least recently used conversations past its size', () => {
     const cache = new ContextCache(200);
     for (const agent of ['a', 'b', 'c'])

@@ -8,6 +8,7 @@
  *   control     pause, resume and cancel round trips on running agents
  *   signals     bad signals from the `temporal` CLI: the agents record them and carry on
  *   attacks     issue 11's attack cases, each held or broken
+ *   memory      one worker's RSS idle, at its peak under 200 agents, and a minute after they finish
  *
  * SOAK_QUICK=1 runs small sizes and short outages (about a minute); SOAK_ONLY=load,... picks scenarios.
  */
@@ -16,6 +17,7 @@ import { attacks } from './attacks';
 import { badSignals } from './bad-signals';
 import { controlLatency } from './control';
 import { loadWithKill } from './load';
+import { memoryAfterBurst } from './memory';
 import { addRow, broken, machine, quick, table } from './report';
 import { serverRestart } from './restart';
 import { WORKER_ENTRY } from './worker-process';
@@ -26,6 +28,7 @@ const SCENARIOS = {
   control: controlLatency,
   signals: badSignals,
   attacks,
+  memory: memoryAfterBurst,
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 

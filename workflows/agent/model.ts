@@ -107,6 +107,8 @@ export class ModelCalls {
       model: target.model,
       ...(target.backend ? { backend: target.backend } : {}),
       tools: config.tools,
+      // A reply that ends its turn ends the agent (but for a session.idle hook sending it back).
+      ...(config.type === 'interactive' ? {} : { endsWithTurn: true }),
       temperature: config.temperature,
       maxTokens: config.limits.maxOutputTokens,
       ...(redact ? { redact } : {}),
