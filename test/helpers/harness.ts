@@ -21,6 +21,7 @@ import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/
 import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
+import { runBundle } from './workflow-bundle';
 
 export const TEST_MODEL = 'claude-scripted-test';
 
@@ -110,7 +111,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       ...options.modelLimits,
       payloadCodecs: options.payloadCodecs,
-      overrides: options.workerOverrides,
+      overrides: { ...runBundle(), ...options.workerOverrides },
     });
     const running = worker.run();
     const handle = {
