@@ -14,7 +14,7 @@ test('the owner lists and answers a pending approval over HTTP; members may look
   ]);
   const spawned = await api.call('alice', 'POST', '/agents', {
     task,
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     policy: { autonomy: 'semi' },
     tuning: { modelHeartbeatTimeoutSeconds: 5 },
   });
@@ -78,7 +78,7 @@ test('the owner lists and answers a pending approval over HTTP; members may look
 test('a spawn naming an unknown registry entry is a 400 that lists the known ones', async () => {
   const r = await api.call('alice', 'POST', '/agents', {
     task: 'x',
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     agent: 'wizard',
   });
   expect(r).toMatchObject({

@@ -52,7 +52,7 @@ describe('GET /agents/:id of an agent whose worker is slow to answer', () => {
     const task = h.script([step], { repeatLast: true });
     const { body } = await api.call('alice', 'POST', '/agents', {
       task,
-      cwd: await h.workspace(),
+      cwd: await h.tempDir(),
       tuning: { localModelCallMs: 1500 },
     });
     const id: string = body.id;

@@ -44,7 +44,7 @@ describe('QuickInspections', () => {
   beforeAll(async () => {
     // One long model call: the agent stays running while the tests look at it.
     const task = h.script([{ text: 'done', delayMs: 60_000 }]);
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const { id } = await spawnAgent(
       h.client,
       { ...h.defaults, owner: 'alice' },
@@ -136,7 +136,7 @@ describe('GET /agents/:id of a finished agent whose view no worker gives in time
     const worker = await h.startWorker();
     const { body } = await api.call('alice', 'POST', '/agents', {
       task: h.script([{ text: 'all done' }]),
-      cwd: await h.workspace(),
+      cwd: await h.tempDir(),
     });
     const id: string = body.id;
     await waitForAgent(h.client, id);

@@ -35,7 +35,7 @@ async function toolResults(id: string): Promise<Array<{ content: string; is_erro
 }
 
 test('a supervised agent asks before every tool call, and carries on once a person allows it', async () => {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, 'notes.txt'), 'the notes');
   const task = h.script([
     { toolCalls: [{ name: 'read_file', input: { path: 'notes.txt' } }] },

@@ -113,7 +113,7 @@ sandboxed('the sandbox', () => {
   });
 
   test('only the working directory is writable; the rest of the machine is read-only or hidden', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
     const system = `/var/lib/orchestra-probe-${randomUUID().slice(0, 8)}`;
     try {
@@ -247,7 +247,7 @@ sandboxed('the sandbox', () => {
 
 describe('without a sandbox', () => {
   test('a policy that forbids unsandboxed bash refuses the command with a clear reason', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const refused = await unsandboxed(() => agentBash('touch ran.txt', { bashUnsandboxed: 'deny' }, cwd));
     expect(refused.isError).toBe(true);
     expect(refused.text).toMatch(/^refused: this worker has no sandbox for bash \(ORCHESTRA_SANDBOX=off\)/);

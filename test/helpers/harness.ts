@@ -37,16 +37,16 @@ export interface Harness {
   /** Stop every worker of the suite (the fleet is down until startWorker). */
   stopWorkers(): Promise<void>;
   /** A fresh empty directory for an agent to work in. */
-  workspace(): Promise<string>;
+  tempDir(): Promise<string>;
   /** Register a script and return a task that selects it. */
   script(turns: Script['turns'], options?: { repeatLast?: boolean; task?: string }): string;
   /** A task whose model takes `delayMs` a turn and never ends it: an agent reliably running. */
   busyTask(delayMs: number): string;
-  /** Start a swarm with test defaults (a workspace, fast heartbeats); returns its id. */
+  /** Start a swarm with test defaults (a temp directory to work in, fast heartbeats); returns its id. */
   swarm(spec: unknown, extra?: Record<string, unknown>): Promise<string>;
   /** Model requests of the script named in `task`. */
   requestsFor(task: string): ScriptedServer['requests'];
-  /** Spawn an agent with test defaults (a workspace, fast heartbeats); returns its id. */
+  /** Spawn an agent with test defaults (a temp directory to work in, fast heartbeats); returns its id. */
   spawn(request: Partial<SpawnRequest> & { task: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -137,7 +137,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async stopWorkers() {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     },
-    workspace: () => mkdtemp(path.join(tmpdir(), 'orchestra-ws-')),
+    tempDir: () => mkdtemp(path.join(tmpdir(), 'orchestra-test-dir-')),
     script(turns, opts = {}) {
       const name = `s-${randomUUID().slice(0, 8)}`;
       model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
@@ -154,7 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async swarm(spec, extra = {}) {
       const { id } = await startSwarm(client, defaults, {
         spec,
-        cwd: await harness.workspace(),
+        cwd: await harness.tempDir(),
         tuning: { modelHeartbeatTimeoutSeconds: 5 },
         ...extra,
       });
@@ -162,7 +162,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async spawn(request) {
       const { id } = await spawnAgent(client, defaults, {
-        cwd: await harness.workspace(),
+        cwd: await harness.tempDir(),
         ...request,
         tuning: { modelHeartbeatTimeoutSeconds: 5, ...request.tuning },
       });

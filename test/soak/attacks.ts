@@ -56,7 +56,7 @@ export async function attacks(): Promise<void> {
 
 async function environ(h: Harness): Promise<void> {
   const probe = 'base64 -w0 /proc/$PPID/environ; echo; env | base64 -w0; echo';
-  const { id, tools } = await agent(h, await h.workspace(), [{ name: 'bash', input: { command: probe } }]);
+  const { id, tools } = await agent(h, await h.tempDir(), [{ name: 'bash', input: { command: probe } }]);
   const transcript = JSON.stringify(await agentTranscript(h.client, id));
   const seen = `${transcript}\n${decoded(transcript)}`;
   const leaked = [FAKE_SECRET, PLANTED].filter((s) => seen.includes(s));
@@ -74,13 +74,13 @@ async function environ(h: Harness): Promise<void> {
 }
 
 async function fifo(h: Harness): Promise<void> {
-  const { tools } = await agent(h, await h.workspace(), [
+  const { tools } = await agent(h, await h.tempDir(), [
     { name: 'bash', input: { command: 'mkfifo f' } },
     { name: 'read_file', input: { path: 'f' } },
   ]);
   const read = tools[1];
   const started = Date.now();
-  const later = await agent(h, await h.workspace(), [{ name: 'list_files', input: {} }]);
+  const later = await agent(h, await h.tempDir(), [{ name: 'list_files', input: {} }]);
   const ok = read?.ok === false && /refused/.test(read.output) && later.result.status === 'completed';
   claim(
     SCENARIO,
@@ -91,8 +91,8 @@ async function fifo(h: Harness): Promise<void> {
 }
 
 async function hardLink(h: Harness): Promise<void> {
-  const cwd = await h.workspace();
-  const outside = await h.workspace();
+  const cwd = await h.tempDir();
+  const outside = await h.tempDir();
   await writeFile(path.join(outside, 'config.txt'), 'safe = true\n');
   await link(path.join(outside, 'config.txt'), path.join(cwd, 'config.txt'));
   const { tools } = await agent(h, cwd, [
@@ -108,7 +108,7 @@ async function hardLink(h: Harness): Promise<void> {
 }
 
 async function sparse(h: Harness, workerPid: number): Promise<void> {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, 'big.log'), 'first line\n');
   await truncate(path.join(cwd, 'big.log'), 300 * 2 ** 20);
   const before = vmHwmKiB(workerPid);
@@ -132,7 +132,7 @@ async function sparse(h: Harness, workerPid: number): Promise<void> {
  * an error while the other agent is served, or it answers (correctly: no line matches) within it.
  */
 async function catastrophicGrep(h: Harness): Promise<void> {
-  const ws = await h.workspace();
+  const ws = await h.tempDir();
   await writeFile(path.join(ws, 'a.txt'), `${'a'.repeat(34)}!\n`);
   const started = Date.now();
   let grepEnded = 0;

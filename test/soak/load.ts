@@ -27,7 +27,7 @@ export async function loadWithKill(): Promise<void> {
       const started = Date.now();
       const agents = await Promise.all(
         Array.from({ length: AGENTS }, async (_, n) => {
-          const cwd = await h.workspace();
+          const cwd = await h.tempDir();
           const append = (k: number) => ({
             toolCalls: [{ name: 'bash', input: { command: `echo a${n}-${k} >> runs.txt` } }],
             delayMs: MODEL_DELAY_MS,

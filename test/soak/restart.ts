@@ -21,7 +21,7 @@ export async function serverRestart(): Promise<void> {
   await withSetting({}, async ({ h, restart }) => {
     const agents = await Promise.all(
       Array.from({ length: AGENTS }, async (_, n) => {
-        const cwd = await h.workspace();
+        const cwd = await h.tempDir();
         const task = h.script([
           ...Array.from({ length: APPENDS }, (_, k) => ({
             toolCalls: [{ name: 'bash', input: { command: `echo r${n}-${k} >> runs.txt` } }],
