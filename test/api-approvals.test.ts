@@ -1,7 +1,8 @@
 /** /api/v1/approvals: listed by workspace and by swarm, answered by the owner, hidden from strangers. */
 import type { PendingApproval } from '../src/domain';
 import { waitForAgent } from '../src/temporal/agents';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();

@@ -4,7 +4,8 @@
  */
 import { LiveViews } from '../src/api/live-views';
 import { useHarness } from './helpers/harness';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const later = <V>(value: V, ms: number) => sleep(ms).then(() => value);

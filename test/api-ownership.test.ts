@@ -1,6 +1,7 @@
 /** Ownership: strangers see nothing (404), members look but do not touch (403), owners and operators do. */
 import { useHarness, waitForStatus } from './helpers/harness';
 import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);
@@ -56,14 +57,11 @@ test('a member of the workspace who does not own the agent can list and read it,
   expect(seen.status).toBe(200);
   expect(seen.body).toMatchObject({ id, owner: 'alice', workspace: 'acme' });
   expect((await api.call('bob', 'GET', `/agents/${id}/events`)).status).toBe(200);
-  const deadline = Date.now() + 15_000;
-  let ids: string[] = [];
-  while (!ids.includes(id) && Date.now() < deadline) {
-    ids = (await api.call('bob', 'GET', '/agents?limit=200&workspace=acme')).body.items.map(
+  const listed = async () =>
+    (await api.call('bob', 'GET', '/agents?limit=200&workspace=acme')).body.items.map(
       (a: { id: string }) => a.id,
-    );
-  }
-  expect(ids).toContain(id);
+    ) as string[];
+  expect(await until(listed, (ids) => ids.includes(id), `${id} listed for bob`, 15_000)).toContain(id);
 
   for (const [method, path, body, action] of [
     ['POST', `/agents/${id}/pause`, {}, 'pause'],

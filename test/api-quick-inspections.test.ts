@@ -10,7 +10,8 @@ import type { ApiDeps } from '../src/api/route';
 import { agentWorkflowId } from '../src/domain';
 import { spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { inspectWorkflow, locateWorkflow } from '../src/temporal/inspect';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 import { useHarness } from './helpers/harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

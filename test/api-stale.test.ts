@@ -4,7 +4,8 @@
  * worker is there to answer the status query.
  */
 import { useHarness } from './helpers/harness';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
 
 const h = useHarness({ worker: false });

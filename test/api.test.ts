@@ -1,6 +1,7 @@
 /** The control API over real HTTP, a real dev server and worker: every route, happy and not. */
 import { useHarness, waitForStatus } from './helpers/harness';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);

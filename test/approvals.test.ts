@@ -11,7 +11,7 @@ import type { PendingApproval } from '../src/domain';
 import { agentEvents, agentStatus, agentTranscript, waitForAgent } from '../src/temporal/agents';
 import { answerApproval, findApproval, listApprovals } from '../src/temporal/approvals';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { runCli } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
 

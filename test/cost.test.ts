@@ -18,7 +18,7 @@ import { createSession, sessionStatus } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { chargeUpdate, ledgerQuery } from '../workflows/cost/definitions';
 import { costLedgerWorkflow } from '../workflows/cost/ledger';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { startHarness, TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
 
 // Output-heavy prices make each call cost about the same (about $0.21), whatever the conversation's

@@ -19,6 +19,7 @@ import { createCommandCgroup } from '../activities/tools/command-cgroup';
 import { clearSetid } from '../activities/tools/setid-sweep';
 import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed } from './helpers/bash-agents';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -175,11 +176,11 @@ sandboxed('setuid and setgid files', () => {
     await plant();
     const env = new MockActivityEnvironment();
     const running = runBash(cwd, { command: 'touch started && sleep 100' }, env);
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(path.join(cwd, 'started'))) {
-      if (Date.now() > deadline) throw new Error('the command did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(
+      async () => existsSync(path.join(cwd, 'started')),
+      (yes) => yes,
+      'the command started',
+    );
     env.cancel();
     await expect(running).rejects.toThrow();
     expect((await stat(path.join(cwd, 's'))).mode & 0o7777).toBe(0o755);

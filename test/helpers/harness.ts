@@ -21,6 +21,7 @@ import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/
 import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
+import { until } from './poll';
 import { runBundle } from './workflow-bundle';
 
 export const TEST_MODEL = 'claude-scripted-test';
@@ -196,23 +197,19 @@ export function useHarness(options: HarnessOptions = {}): Harness {
   });
 }
 
-/** Poll an agent's status until `predicate` holds; fails with the last status seen. */
-export async function waitForStatus(
+/** Look at an agent's status until `predicate` holds; fails with the last status seen. */
+export function waitForStatus(
   client: Client,
   id: string,
   predicate: (view: AgentStatusView) => boolean,
   timeoutMs = 30_000,
 ): Promise<AgentStatusView> {
-  const deadline = Date.now() + timeoutMs;
-  let last: AgentStatusView | undefined;
-  while (Date.now() < deadline) {
+  return until(
     // A deadline on each look: a query that reaches the server as the agent closes can wait for
     // the server's query timeout (30 s) instead of failing at once; the next look answers.
-    last = await client.withDeadline(Date.now() + 5000, () => agentStatus(client, id)).catch(() => last);
-    if (last && predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `agent ${id} did not reach the expected state; last status: ${JSON.stringify(last?.status)}`,
+    () => client.withDeadline(Date.now() + 5000, () => agentStatus(client, id)),
+    predicate,
+    `agent ${id} did not reach the expected state`,
+    timeoutMs,
   );
 }

@@ -12,7 +12,8 @@ import { GREP_TIME_LIMIT_MS } from '../../activities/tools/grep';
 import type { Harness } from '../helpers/harness';
 import { startWorkerProcess } from './worker-process';
 import { hostCheck } from './attack-api';
-import { claim, seconds, until } from './report';
+import { until } from '../helpers/poll';
+import { claim, seconds } from './report';
 import { toolResults, withSetting } from './server';
 
 const SCENARIO = 'attacks';
@@ -144,8 +145,8 @@ async function catastrophicGrep(h: Harness): Promise<void> {
   await until(
     async () => h.model.requests.length,
     (n) => n > asked,
-    30_000,
     'the grep asked for',
+    30_000,
   );
   // The grep is asked for (its agent's model has answered); another agent runs meanwhile.
   const otherStarted = Date.now();
