@@ -1,11 +1,55 @@
-/** One dev server per run (globalSetup); suites share it through test/setup/server.json. */
-module.exports = {
+/* global process, console */
+/**
+ * Three projects:
+ * - unit: suites that need no server (`npx jest --selectProjects unit` runs in seconds);
+ * - integration: against one dev server per run (globalSetup), shared through the environment;
+ * - slow: the API fuzz run, the crash and restart suites, the offline demo. CI runs them
+ *   (CI=true), and so does `npm run test:slow` (ORCHESTRA_SLOW_TESTS=1); a run without either
+ *   leaves them out and says so.
+ */
+const UNIT = [
+  'domain',
+  'governance-domain',
+  'speed-domain',
+  'api-closed-views',
+  'tools',
+  'architecture',
+  'cli-format',
+  'logging',
+];
+const SLOW = ['api-fuzz', 'crash', 'restart', 'demo'];
+
+const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
+const slowRuns = process.env.CI === 'true' || process.env.ORCHESTRA_SLOW_TESTS === '1';
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
+};
+const server = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+};
+
+if (!slowRuns)
+  // stderr: `jest --json` prints its report on stdout.
+  console.error(
+    `Leaving out the slow suites (${SLOW.join(', ')}): \`npm run test:slow\` runs them; CI runs them with the rest.`,
+  );
+
+module.exports = {
   testTimeout: 120000,
   maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: files(UNIT) },
+    {
+      ...common,
+      ...server,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/*.test.ts'],
+      testPathIgnorePatterns: [...files(UNIT), ...files(SLOW)],
+    },
+    ...(slowRuns ? [{ ...common, ...server, displayName: 'slow', testMatch: files(SLOW) }] : []),
+  ],
 };

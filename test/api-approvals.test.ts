@@ -1,7 +1,8 @@
 /** /api/v1/approvals: listed by workspace and by swarm, answered by the owner, hidden from strangers. */
 import type { PendingApproval } from '../src/domain';
 import { agentEvents, waitForAgent } from '../src/temporal/agents';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -14,7 +15,7 @@ test('the owner lists and answers a pending approval over HTTP; members may look
   ]);
   const spawned = await api.call('alice', 'POST', '/agents', {
     task,
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     policy: { autonomy: 'semi' },
     tuning: { modelHeartbeatTimeoutSeconds: 5 },
   });
@@ -89,7 +90,7 @@ test('the owner lists and answers a pending approval over HTTP; members may look
 test('a spawn naming an unknown registry entry is a 400 that lists the known ones', async () => {
   const r = await api.call('alice', 'POST', '/agents', {
     task: 'x',
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     agent: 'wizard',
   });
   expect(r).toMatchObject({

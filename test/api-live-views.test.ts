@@ -4,7 +4,8 @@
  */
 import { LiveViews } from '../src/api/live-views';
 import { useHarness } from './helpers/harness';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const later = <V>(value: V, ms: number) => sleep(ms).then(() => value);
@@ -52,7 +53,7 @@ describe('GET /agents/:id of an agent whose worker is slow to answer', () => {
     const task = h.script([step], { repeatLast: true });
     const { body } = await api.call('alice', 'POST', '/agents', {
       task,
-      cwd: await h.workspace(),
+      cwd: await h.tempDir(),
       tuning: { localModelCallMs: 1500 },
     });
     const id: string = body.id;

@@ -145,7 +145,7 @@ describe('live streams', () => {
       headers: { ...json, ...bearer('alice') },
       body: JSON.stringify({
         task,
-        cwd: await h.workspace(),
+        cwd: await h.tempDir(),
         tuning: { modelHeartbeatTimeoutSeconds: 5, localModelCallMs: 0 },
       }),
     });

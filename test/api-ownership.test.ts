@@ -1,6 +1,7 @@
 /** Ownership: strangers see nothing (404), members look but do not touch (403), owners and operators do. */
 import { useHarness, waitForStatus } from './helpers/harness';
 import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);
@@ -10,7 +11,7 @@ const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 async function alicesAgent(): Promise<string> {
   const r = await api.call('alice', 'POST', '/agents', {
     task: h.busyTask(300),
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
   });
   expect(r.status).toBe(201);
@@ -43,7 +44,7 @@ test("a user of another workspace cannot see, list, pause, follow or cancel alic
   const asked = await api.call('carol', 'GET', '/agents?workspace=acme');
   expect(asked.body.items).toEqual([]);
   expect(
-    (await api.call('carol', 'POST', '/agents', { task: 'x', cwd: await h.workspace(), workspace: 'acme' }))
+    (await api.call('carol', 'POST', '/agents', { task: 'x', cwd: await h.tempDir(), workspace: 'acme' }))
       .status,
   ).toBe(403);
   expect((await api.call('alice', 'GET', `/agents/${id}`)).body.status).toBe('running');
@@ -56,14 +57,11 @@ test('a member of the workspace who does not own the agent can list and read it,
   expect(seen.status).toBe(200);
   expect(seen.body).toMatchObject({ id, owner: 'alice', workspace: 'acme' });
   expect((await api.call('bob', 'GET', `/agents/${id}/events`)).status).toBe(200);
-  const deadline = Date.now() + 15_000;
-  let ids: string[] = [];
-  while (!ids.includes(id) && Date.now() < deadline) {
-    ids = (await api.call('bob', 'GET', '/agents?limit=200&workspace=acme')).body.items.map(
+  const listed = async () =>
+    (await api.call('bob', 'GET', '/agents?limit=200&workspace=acme')).body.items.map(
       (a: { id: string }) => a.id,
-    );
-  }
-  expect(ids).toContain(id);
+    ) as string[];
+  expect(await until(listed, (ids) => ids.includes(id), `${id} listed for bob`, 15_000)).toContain(id);
 
   for (const [method, path, body, action] of [
     ['POST', `/agents/${id}/pause`, {}, 'pause'],
@@ -88,8 +86,8 @@ test('a member of the workspace who does not own the agent can list and read it,
 });
 
 test("only a session's owner adds to it and controls it; only a swarm's owner controls it", async () => {
-  const session = (await api.call('alice', 'POST', '/sessions', { cwd: await h.workspace() })).body.id;
-  const cwd = await h.workspace();
+  const session = (await api.call('alice', 'POST', '/sessions', { cwd: await h.tempDir() })).body.id;
+  const cwd = await h.tempDir();
   const join = await api.call('bob', 'POST', '/agents', { task: 'x', cwd, sessionId: session });
   expect(join.status).toBe(403);
   expect(join.body.error.message).toMatch(/session's owner \(alice\) may add agents to it/);
@@ -120,16 +118,16 @@ test("nobody takes a finished agent's id, nor the id a subagent or swarm member 
   const id = `mine-${Date.now()}`;
   const done = await api.call('alice', 'POST', '/agents', {
     task: h.script([{ text: 'ok' }]),
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     id,
   });
   expect(done.status).toBe(201);
   await waitForStatus(h.client, id, (v) => v.status === 'completed');
   // Before, a finished agent's id was free: carol's run took it, and alice's look found carol's agent.
-  const taken = await api.call('carol', 'POST', '/agents', { task: 'x', cwd: await h.workspace(), id });
+  const taken = await api.call('carol', 'POST', '/agents', { task: 'x', cwd: await h.tempDir(), id });
   expect(taken.status).toBe(409);
   expect(taken.body.error.code).toBe('already_exists');
-  const again = await api.call('alice', 'POST', '/agents', { task: 'x', cwd: await h.workspace(), id });
+  const again = await api.call('alice', 'POST', '/agents', { task: 'x', cwd: await h.tempDir(), id });
   expect(again.status).toBe(409);
   expect(await api.call('alice', 'GET', `/agents/${id}`)).toMatchObject({
     status: 200,
@@ -138,7 +136,7 @@ test("nobody takes a finished agent's id, nor the id a subagent or swarm member 
   // `<parent>.<n>` is a subagent's or a swarm member's id: taking it first would make the parent's start fail.
   const dotted = await api.call('carol', 'POST', '/agents', {
     task: 'x',
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     id: `${id}.1`,
   });
   expect(dotted.status).toBe(400);
@@ -149,20 +147,20 @@ test('an agent and a swarm never share an id: their members would share ids', as
   const id = `shared-${Date.now()}`;
   const agent = await api.call('alice', 'POST', '/agents', {
     task: h.script([{ text: 'ok' }]),
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     id,
   });
   expect(agent.status).toBe(201);
   const spec = { strategy: 'parallel', task: h.script([{ text: 'ok' }]), merge: 'all', agents: [{}] };
-  const swarm = await api.call('carol', 'POST', '/swarms', { spec, cwd: await h.workspace(), id });
+  const swarm = await api.call('carol', 'POST', '/swarms', { spec, cwd: await h.tempDir(), id });
   expect(swarm).toMatchObject({ status: 409, body: { error: { code: 'already_exists' } } });
   const other = `swarm-first-${Date.now()}`;
   expect(
-    (await api.call('carol', 'POST', '/swarms', { spec, cwd: await h.workspace(), id: other })).status,
+    (await api.call('carol', 'POST', '/swarms', { spec, cwd: await h.tempDir(), id: other })).status,
   ).toBe(201);
   const taken = await api.call('alice', 'POST', '/agents', {
     task: 'x',
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     id: other,
   });
   expect(taken).toMatchObject({ status: 409, body: { error: { code: 'already_exists' } } });

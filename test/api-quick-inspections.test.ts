@@ -10,7 +10,8 @@ import type { ApiDeps } from '../src/api/route';
 import { agentWorkflowId } from '../src/domain';
 import { spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { inspectWorkflow, locateWorkflow } from '../src/temporal/inspect';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 import { useHarness } from './helpers/harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +45,7 @@ describe('QuickInspections', () => {
   beforeAll(async () => {
     // One long model call: the agent stays running while the tests look at it.
     const task = h.script([{ text: 'done', delayMs: 60_000 }]);
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const { id } = await spawnAgent(
       h.client,
       { ...h.defaults, owner: 'alice' },
@@ -136,7 +137,7 @@ describe('GET /agents/:id of a finished agent whose view no worker gives in time
     const worker = await h.startWorker();
     const { body } = await api.call('alice', 'POST', '/agents', {
       task: h.script([{ text: 'all done' }]),
-      cwd: await h.workspace(),
+      cwd: await h.tempDir(),
     });
     const id: string = body.id;
     await waitForAgent(h.client, id);

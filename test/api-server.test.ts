@@ -39,7 +39,7 @@ test('without tokens the API listens on loopback only, and there everyone is the
   ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without tokens/);
   const open = await startTestApi(h, { tokens: null });
   try {
-    const r = await open.call(undefined, 'POST', '/sessions', { cwd: await h.workspace() });
+    const r = await open.call(undefined, 'POST', '/sessions', { cwd: await h.tempDir() });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ owner: 'local', workspace: 'default' });
   } finally {
@@ -152,7 +152,7 @@ test('shutdown ends live streams with a shutdown event, and the client can resum
   const api = await startTestApi(h);
   const { body } = await api.call('alice', 'POST', '/agents', {
     task: h.busyTask(300),
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning: { modelHeartbeatTimeoutSeconds: 5 },
   });
   const reading = readSse(`${api.url}/agents/${body.id}/stream`, USERS.alice.token);

@@ -4,7 +4,8 @@
  * worker is there to answer the status query.
  */
 import { useHarness } from './helpers/harness';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
 
 const h = useHarness({ worker: false });
@@ -16,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('an agent no worker has picked up goes stale, in its status and in lists, and recovers when one comes', async () => {
   const { body } = await api.call('alice', 'POST', '/agents', {
     task: h.script([{ text: 'done' }]),
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
   });
   const id: string = body.id;
@@ -80,7 +81,7 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
 test('a model call whose worker died stops heartbeating: stale until another worker takes it over', async () => {
   const task = h.script([{ text: 'survived', delayMs: 60_000, slowAttempts: 1 }]);
   const first = startWorkerProcess(h);
-  const { body } = await api.call('alice', 'POST', '/agents', { task, cwd: await h.workspace(), tuning });
+  const { body } = await api.call('alice', 'POST', '/agents', { task, cwd: await h.tempDir(), tuning });
   const id: string = body.id;
   // The call starts inside the agent's workflow task; past localModelCallMs (2 s) a queued,
   // heartbeating activity adopts it.

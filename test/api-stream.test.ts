@@ -34,7 +34,7 @@ test("an SSE client gets a running agent's events in order, and resumes with Las
   );
   const { body } = await api.call('alice', 'POST', '/agents', {
     task,
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
     hooks: { todoCheck: false },
   });
@@ -89,7 +89,7 @@ test("an SSE client gets a running agent's events in order, and resumes with Las
 
 test('a reconnect in the middle of a model reply carries on from the character it stopped at', async () => {
   const task = h.script([{ text: LONG_TEXT, chunkDelayMs: SLOWLY }]);
-  const { body } = await api.call('alice', 'POST', '/agents', { task, cwd: await h.workspace(), tuning });
+  const { body } = await api.call('alice', 'POST', '/agents', { task, cwd: await h.tempDir(), tuning });
   const url = `${api.url}/agents/${body.id}/stream`;
   const first = await readSse(url, alice, { enough: (es) => es.some((e) => e.event === 'model_text') });
   const cut = lastId(first.events)!;
@@ -110,7 +110,7 @@ test("a swarm's stream shows its agents spawned, their status and tokens, and th
   const slow = h.busyTask(300);
   const { body } = await api.call('alice', 'POST', '/swarms', {
     spec: { strategy: 'parallel', task: 'race', merge: 'first', agents: [{ task: fast }, { task: slow }] },
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
   });
   const read = await readSse(`${api.url}/swarms/${body.id}/stream`, alice);
@@ -132,7 +132,7 @@ test("a swarm's stream shows its agents spawned, their status and tokens, and th
 test('a bad Last-Event-ID is a 400 before the stream starts', async () => {
   const { body } = await api.call('alice', 'POST', '/agents', {
     task: h.script([{ text: 'ok' }]),
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
   });
   const r = await api.call('alice', 'GET', `/agents/${body.id}/stream`, undefined, {

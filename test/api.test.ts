@@ -1,6 +1,7 @@
 /** The control API over real HTTP, a real dev server and worker: every route, happy and not. */
 import { useHarness, waitForStatus } from './helpers/harness';
-import { until, useApi } from './helpers/api';
+import { useApi } from './helpers/api';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);
@@ -9,7 +10,7 @@ const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 // Busy agents must outlive their test, however fast each step is.
 const spawnBody = async (task: string, extra: object = {}) => ({
   task,
-  cwd: await h.workspace(),
+  cwd: await h.tempDir(),
   tuning,
   limits: { maxIterations: 5000 },
   ...extra,
@@ -133,7 +134,7 @@ test('pause, message, resume and cancel a running agent; refused transitions are
 });
 
 test('bad input is a 400 with the field named, never a 500', async () => {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   const cases: Array<[string, string, unknown, RegExp]> = [
     ['POST', '/agents', '{"task": "x", ', /not valid JSON/],
     ['POST', '/agents', { task: 5, cwd }, /task/],
@@ -206,7 +207,7 @@ test('a body past the limit is 413; unknown ids and routes are 404; a taken id i
 
 test('sessions: create, list, read, pause, resume and cancel; agents join them; lists page with a cursor', async () => {
   const created = await api.call('alice', 'POST', '/sessions', {
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     directives: 'be brief',
   });
   expect(created.status).toBe(201);
@@ -280,7 +281,7 @@ test('swarms: start from a spec, read, list, events, pause, resume and cancel', 
       agents: [{}, {}],
       merge: 'vote',
     },
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
   });
   expect(done.status).toBe(201);
@@ -307,7 +308,7 @@ test('swarms: start from a spec, read, list, events, pause, resume and cancel', 
 
   const busy = await api.call('alice', 'POST', '/swarms', {
     spec: { strategy: 'parallel', task: h.busyTask(200), agents: [{}, {}] },
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     tuning,
   });
   const id: string = busy.body.id;

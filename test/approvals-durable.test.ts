@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval, listApprovals } from '../src/temporal/approvals';
 import type { DevServer } from '../src/temporal/dev-server';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { startHarness, waitForStatus, type Harness } from './helpers/harness';
 import { freePort } from './helpers/ports';
 import { startScratchServer } from './helpers/scratch-server';

@@ -12,7 +12,7 @@ import type { PendingApproval } from '../src/domain';
 import { agentEvents, agentStatus, agentTranscript, waitForAgent } from '../src/temporal/agents';
 import { answerApproval, findApproval, listApprovals } from '../src/temporal/approvals';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { runCli } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
 
@@ -36,7 +36,7 @@ async function toolResults(id: string): Promise<Array<{ content: string; is_erro
 }
 
 test('a supervised agent asks before every tool call, and carries on once a person allows it', async () => {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, 'notes.txt'), 'the notes');
   const task = h.script([
     { toolCalls: [{ name: 'read_file', input: { path: 'notes.txt' } }] },

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { liveText } from '../src/cli/live-line';
 import { agentStatus, controlAgent } from '../src/temporal/agents';
 import { inFlight, type InFlight } from '../src/temporal/in-flight';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { CLI } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
 
@@ -61,7 +61,7 @@ test('the live line: spinner, what runs and for how long, and the newest of the 
 test('Ctrl-C on `agent spawn --wait` stops the watching, says how to come back, and the agent goes on', async () => {
   const child = spawn(
     process.execPath,
-    [CLI, 'agent', 'spawn', h.busyTask(200), '--wait', '--cwd', await h.workspace()],
+    [CLI, 'agent', 'spawn', h.busyTask(200), '--wait', '--cwd', await h.tempDir()],
     {
       env: { ...process.env, TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue },
     },

@@ -20,7 +20,7 @@ test('agent spawn --wait follows the agent live and prints its result', async ()
     { text: 'Writing.', toolCalls: [{ name: 'write_file', input: { path: 'x.txt', content: 'x' } }] },
     { text: 'wrote x.txt' },
   ]);
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   const run = await orchestra(['agent', 'spawn', task, '--cwd', cwd, '--name', 'writer', '--wait']);
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/status +idle → running/);
@@ -39,7 +39,7 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
     'spawn',
     task,
     '--cwd',
-    await h.workspace(),
+    await h.tempDir(),
     '--id',
     `cli-${Date.now()}`,
     '--json',
@@ -97,7 +97,7 @@ test('pause, resume, message and cancel from the CLI; logs --follow ends with th
         'spawn',
         task,
         '--cwd',
-        await h.workspace(),
+        await h.tempDir(),
         '--max-iterations',
         '5000',
         '--json',
@@ -125,7 +125,7 @@ describe('errors are clear and exit non-zero', () => {
   test('an invalid transition exits 4', async () => {
     const task = h.script([{ text: 'done' }]);
     const { id } = JSON.parse(
-      (await orchestra(['agent', 'spawn', task, '--cwd', await h.workspace(), '--json'])).stdout,
+      (await orchestra(['agent', 'spawn', task, '--cwd', await h.tempDir(), '--json'])).stdout,
     );
     await waitForAgent(h.client, id);
     const run = await orchestra(['agent', 'resume', id]);

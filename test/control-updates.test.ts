@@ -112,7 +112,7 @@ test('swarms and sessions take pause, resume and cancel as Updates too', async (
   };
   expect(await closed(`swarm-${swarm}`)).toBe('CANCELLED');
 
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
   expect(await controlSession(h.client, session.id, 'resume').catch((e: Error) => e.message)).toMatch(
     /cannot resume: the session is running/,
   );

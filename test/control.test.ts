@@ -11,6 +11,7 @@ import {
 } from '../src/temporal/agents';
 import { pauseSignal, resumeSignal, messageSignal, cancelSignal } from '../workflows';
 import { useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -128,7 +129,12 @@ describe('cancel', () => {
     expect(result.status).toBe('cancelled');
     expect(elapsed).toBeLessThan(2500);
     // The in-flight model call was cancelled too (its HTTP request aborted), not left to run out its minute.
-    await waitUntil(() => h.model.requests.some((r) => task.includes(r.script ?? '?') && r.aborted), 4000);
+    await until(
+      async () => h.model.requests.some((r) => task.includes(r.script ?? '?') && r.aborted),
+      (aborted) => aborted,
+      'the model request aborted',
+      4000,
+    );
   });
 
   test("Temporal's own cancel ends the agent as cancelled, not failed", async () => {
@@ -231,22 +237,5 @@ describe('bad signal payloads', () => {
   });
 });
 
-async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function waitForEvents(
-  id: string,
-  predicate: (events: Awaited<ReturnType<typeof agentEvents>>) => boolean,
-) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const events = await agentEvents(h.client, id);
-    if (predicate(events) || Date.now() > deadline) return events;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitForEvents = (id: string, predicate: (events: Awaited<ReturnType<typeof agentEvents>>) => boolean) =>
+  until(() => agentEvents(h.client, id), predicate, `the events of ${id}`, 10_000);

@@ -20,7 +20,7 @@ import { createSession, sessionStatus } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { chargeUpdate, ledgerQuery } from '../workflows/cost/definitions';
 import { costLedgerWorkflow } from '../workflows/cost/ledger';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { startHarness, TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
 
 // Output-heavy prices make each call cost about the same (about $0.21), whatever the conversation's
@@ -38,7 +38,7 @@ const spender = () => h.script([{ toolCalls: [{ name: 'list_files', input: {} }]
 
 test('each call is priced from the table; the agent, its swarm, its session and its day add up, and cost is searchable', async () => {
   const workspace = `cost-${randomUUID().slice(0, 6)}`;
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), workspace });
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), workspace });
   const one = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'done' }]);
   const swarmId = await h.swarm(
     { strategy: 'parallel', task: one, agents: [{ name: 'a' }, { name: 'b' }] },
@@ -136,7 +136,7 @@ test('at its limit an agent pauses for approval; allowed, it spends another budg
 });
 
 test("a session budget stops the session's agents", async () => {
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), budgetUsd: 2 });
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), budgetUsd: 2 });
   const id = await h.spawn({ task: spender(), sessionId: session.id, budget: { onLimit: 'stop' } });
   const result = await waitForAgent(h.client, id);
   expect(result.error).toMatch(/^budget reached: the session budget is spent: \$2\.\d\d of \$2\.00$/);
@@ -150,7 +150,7 @@ test('a daily budget counts every agent of the workspace, across sessions', asyn
   const workspace = `day-${randomUUID().slice(0, 6)}`;
   const [s1, s2] = await Promise.all(
     [1, 2].map(
-      async () => (await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), workspace })).id,
+      async () => (await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), workspace })).id,
     ),
   );
   // The first agent spends about $0.6 in session 1 and stops on its own budget.
@@ -216,7 +216,7 @@ test('a charge retried after its ledger continued as new is counted once (the da
   expect(await charge('call-2')).toEqual({ totalUsd: 2.5 }); // the server's own dedupe, within a run
   await ledger.terminate('test done');
 
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
   const handle = h.client.workflow.getHandle(sessionWorkflowId(session.id));
   // After a continue-as-new the server has forgotten the first update's id: the retry arrives as
   // another update (another id here), and the call id is what stops it.

@@ -8,7 +8,7 @@ import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness, waitForStatus } from './helpers/harness';
 import { startWorkerProcess } from './helpers/worker-process';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 
 const h = useHarness({ worker: false });
 

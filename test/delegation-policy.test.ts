@@ -135,7 +135,7 @@ describe('a real subagent', () => {
   const h = useHarness({ file: FILE });
 
   test("started from a looser entry, it keeps its parent's denied bash and secret redaction", async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const key = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789';
     await writeFile(path.join(cwd, 'env.txt'), `ANTHROPIC_API_KEY=${key}\n`);
     const child = h.script([

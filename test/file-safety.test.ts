@@ -23,7 +23,7 @@ const mkfifo = (...paths: string[]) => promisify(execFile)('mkfifo', paths);
 let cwd: string;
 let outside: string;
 beforeEach(async () => {
-  cwd = await h.workspace();
+  cwd = await h.tempDir();
   outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
   await writeFile(path.join(outside, 'secret.txt'), 'top secret\n');
 });
@@ -59,7 +59,7 @@ test('a FIFO is refused at once, and agents started later on the same worker sti
   );
   expect(results[5]).toEqual({ ok: true, output: 'no matches' }); // grep passes FIFOs over unopened
 
-  const later = await h.workspace();
+  const later = await h.tempDir();
   await writeFile(path.join(later, 'AGENTS.md'), 'Indent with tabs.');
   const next = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'still serving' }]);
   const nextId = await h.spawn({ task: next, cwd: later });
@@ -110,7 +110,7 @@ test('a link anywhere on a path is refused; context files that are links, FIFOs 
   await symlink(path.join(outside, 'secret.txt'), path.join(cwd, 'README.md'));
   await mkfifo(path.join(cwd, 'AGENTS.md'));
   expect(await readContextFiles({ cwd, maxChars: 1000 })).toEqual([]);
-  const other = await h.workspace();
+  const other = await h.tempDir();
   await link(path.join(outside, 'secret.txt'), path.join(other, 'README.md'));
   await writeFile(path.join(other, 'AGENTS.md'), 'Indent with tabs.');
   expect(await readContextFiles({ cwd: other, maxChars: 1000 })).toEqual([
@@ -241,7 +241,7 @@ test('a grep cancelled while its pattern runs ends as cancelled, not at its time
 });
 
 test("an agent's catastrophic grep does not hold up another agent on the same worker", async () => {
-  const ws = await h.workspace();
+  const ws = await h.tempDir();
   await writeFile(path.join(ws, 'a.txt'), `${'a'.repeat(34)}!\n`);
   const slow = h.script([
     { toolCalls: [{ name: 'grep', input: { pattern: CATASTROPHIC } }] },

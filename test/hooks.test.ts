@@ -34,7 +34,7 @@ function historyText(value: unknown): string {
 }
 
 test('context.inject: AGENTS.md, README.md and a user rule reach the system prompt, in priority order', async () => {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, 'AGENTS.md'), 'Indent with tabs.');
   await writeFile(path.join(cwd, 'README.md'), '# Widget\nA widget factory.');
   const task = h.script([{ text: 'noted' }]);
@@ -94,7 +94,7 @@ test('tool.before blocks a call with a message or rewrites its arguments; tool.a
 });
 
 test('the output truncation hook cuts long outputs before they reach the model and the history', async () => {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, 'big.txt'), 'line of text\n'.repeat(2000));
   const task = h.script([{ toolCalls: [{ name: 'read_file', input: { path: 'big.txt' } }] }, { text: 'ok' }]);
   const id = await h.spawn({ task, cwd, hooks: { truncateOutputChars: 1000 } });
@@ -161,7 +161,7 @@ test('session.recovered runs when a model call succeeds after a failed attempt',
 
 test('the secrets redactor keeps a planted key out of the history, the model and the transcript', async () => {
   const secret = 'sk-ant-api03-PLANTEDsecretVALUE0123456789abcdef';
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, '.env'), `ANTHROPIC_API_KEY=${secret}\nDEBUG=1\n`);
   await writeFile(path.join(cwd, 'AGENTS.md'), `Deploy with key ${secret}.`);
   const task = h.script([

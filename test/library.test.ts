@@ -32,7 +32,7 @@ test('a program using only the public exports runs its own worker and an agent e
       ANTHROPIC_API_KEY: 'test-key',
       ORCHESTRA_LOG_LEVEL: 'error',
       CONSUMER_TASK: task,
-      CONSUMER_CWD: await h.workspace(),
+      CONSUMER_CWD: await h.tempDir(),
     },
   });
   expect(JSON.parse(stdout)).toMatchObject({

@@ -60,13 +60,13 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
     { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }] },
     { text: 'done' },
   ]);
-  const { id } = await spawnAgent(h.client, defaults, { task, cwd: await h.workspace() });
+  const { id } = await spawnAgent(h.client, defaults, { task, cwd: await h.tempDir() });
   expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed' });
   // An approval asked and left to time out.
   const asks = h.script([{ toolCalls: [{ name: 'bash', input: { command: 'true' } }] }, { text: 'ok' }]);
   const asker = await spawnAgent(h.client, defaults, {
     task: asks,
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     policy: { autonomy: 'semi', approvalTimeoutSeconds: 1 },
   });
   await waitForAgent(h.client, asker.id);
@@ -91,7 +91,7 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
   const idle = await spawnAgent(h.client, defaults, {
     task: '',
     type: 'interactive',
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
   });
   await waitForStatus(h.client, idle.id, (v) => v.status === 'idle');
   await controlAgent(h.client, idle.id, 'cancel');

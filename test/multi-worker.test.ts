@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { agentWorkflowId, modelQueue } from '../src/domain';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
 
 const h = useHarness();
@@ -38,17 +39,15 @@ async function pollerPids(queue: string, type: temporal.api.enums.v1.TaskQueueTy
 }
 
 /** Wait until the worker of process `pid` polls for workflow tasks and for model calls (its start loads the workflow bundle and connects: slow on a busy machine). */
-async function waitUntilPolling(pid: number, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+async function waitUntilPolling(pid: number): Promise<void> {
+  const polls = async () => {
     const [workflows, models] = await Promise.all([
       pollerPids(h.taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
       pollerPids(modelQueue(h.taskQueue), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
     ]);
-    if (workflows.includes(pid) && models.includes(pid)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the worker process ${pid} was not polling after ${timeoutMs} ms`);
+    return workflows.includes(pid) && models.includes(pid);
+  };
+  await until(polls, (yes) => yes, `the worker process ${pid} polling`, 90_000);
 }
 
 interface AgentRun {
@@ -127,14 +126,14 @@ test('kill -9 of one of two workers mid-swarm: the remaining worker finishes eve
     const ids = tasks.map((_, i) => `${id}.${i + 1}`);
 
     // Wait until the second worker is running agents that still have turns to go.
-    const deadline = Date.now() + 30_000;
-    let onSecond: string[] = [];
-    while (onSecond.length < 2) {
-      if (Date.now() > deadline) throw new Error('the second worker never picked up running agents');
-      await new Promise((r) => setTimeout(r, 100));
-      const runs = await Promise.all(ids.map((a) => agentRun(a).catch(() => undefined)));
-      onSecond = ids.filter((_, i) => runs[i] && !runs[i].closed && runs[i].workflowTasks.includes(killed));
-    }
+    const onSecond = await until(
+      async () => {
+        const runs = await Promise.all(ids.map((a) => agentRun(a).catch(() => undefined)));
+        return ids.filter((_, i) => runs[i] && !runs[i].closed && runs[i].workflowTasks.includes(killed));
+      },
+      (onSecond) => onSecond.length >= 2,
+      'the second worker running agents that still have turns to go',
+    );
     const killedAt = Date.now();
     second.kill9();
 

@@ -6,7 +6,7 @@
 import { sessionWorkflowId, swarmWorkflowId } from '../src/domain';
 import { createSession, sessionStatus } from '../src/temporal/sessions';
 import { swarmEvents, swarmStatus } from '../src/temporal/swarms';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { useHarness } from './helpers/harness';
 
 const h = useHarness();
@@ -28,7 +28,7 @@ test('a swarm records the signals it refuses as ignored events, and carries on',
 });
 
 test('a session keeps the signals it refused in its status, and carries on', async () => {
-  const { id } = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  const { id } = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
   const handle = h.client.workflow.getHandle(sessionWorkflowId(id));
   await handle.signal('join', { kind: 'robot', id: 'x' });
   await handle.signal('finding', {});

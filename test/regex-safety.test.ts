@@ -190,7 +190,7 @@ describe('an agent that carries an unsafe pattern', () => {
     await expect(
       spawnAgent(h.client, h.defaults, {
         task: 'x',
-        cwd: await h.workspace(),
+        cwd: await h.tempDir(),
         policy: { bashDeny: ['^(a+)+$'] },
       }),
     ).rejects.toThrow(/invalid spawn request: .*the pattern \/\^\(a\+\)\+\$\/ can take exponential time/s);
@@ -202,7 +202,7 @@ describe('an agent that carries an unsafe pattern', () => {
       { text: 'done' },
     ]);
     const id = `unsafe-${Date.now().toString(36)}`;
-    const config = resolveAgentConfig({ task, cwd: await h.workspace() }, { id, model: h.defaults.model });
+    const config = resolveAgentConfig({ task, cwd: await h.tempDir() }, { id, model: h.defaults.model });
     config.policy = { ...resolvePolicy(), bashDeny: [...DEFAULT_BASH_DENY, '^(a+)+$'] };
     await h.client.workflow.start('agentWorkflow', {
       taskQueue: h.taskQueue,

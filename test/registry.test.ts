@@ -114,7 +114,7 @@ test('a bad config file is refused with a clear error naming the field', async (
 test('a spawn names a user entry: the agent runs with its prompt, tools and autonomy; a disabled one is refused', async () => {
   const task = h.script([{ text: 'labelled' }]);
   const spawned = await runCli(
-    ['agent', 'spawn', task, '--agent', 'triager', '--cwd', await h.workspace(), '--json'],
+    ['agent', 'spawn', task, '--agent', 'triager', '--cwd', await h.tempDir(), '--json'],
     env,
   );
   expect(spawned.code).toBe(0);
@@ -130,7 +130,7 @@ test('a spawn names a user entry: the agent runs with its prompt, tools and auto
   expect(request.tools).toEqual(['read_file', 'grep']);
 
   const refused = await runCli(
-    ['agent', 'spawn', 'x', '--agent', 'doc-writer', '--cwd', await h.workspace()],
+    ['agent', 'spawn', 'x', '--agent', 'doc-writer', '--cwd', await h.tempDir()],
     env,
   );
   expect(refused).toMatchObject({
@@ -142,7 +142,7 @@ test('a spawn names a user entry: the agent runs with its prompt, tools and auto
 test('routing: the explorer goes to the local backend by rule, the oracle to the strong model, as spawn, swarm member and subagent', async () => {
   const explore = localScript([{ text: 'found it in src/x.ts:3' }]);
   const explorer = (
-    await spawnAgent(h.client, h.defaults, { task: explore, cwd: await h.workspace(), agent: 'explorer' })
+    await spawnAgent(h.client, h.defaults, { task: explore, cwd: await h.tempDir(), agent: 'explorer' })
   ).id;
   expect(await waitForAgent(h.client, explorer)).toMatchObject({
     status: 'completed',
@@ -154,7 +154,7 @@ test('routing: the explorer goes to the local backend by rule, the oracle to the
 
   const oracleTask = h.script([{ text: 'use a queue' }]);
   const oracle = (
-    await spawnAgent(h.client, h.defaults, { task: oracleTask, cwd: await h.workspace(), agent: 'oracle' })
+    await spawnAgent(h.client, h.defaults, { task: oracleTask, cwd: await h.tempDir(), agent: 'oracle' })
   ).id;
   await waitForAgent(h.client, oracle);
   expect(h.requestsFor(oracleTask).map((r) => r.model)).toEqual(['claude-opus-4-5']);

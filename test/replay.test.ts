@@ -97,7 +97,7 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
     );
   }
   const { id: budgeted } = await createSession(h.client, h.taskQueue, {
-    cwd: await h.workspace(),
+    cwd: await h.tempDir(),
     budgetUsd: 100,
   });
   const spender = await h.spawn({
@@ -140,7 +140,7 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
     }),
   ]);
   for (const id of swarms) await waitForSwarm(h.client, id);
-  const { id: session } = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  const { id: session } = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
   await controlSession(h.client, session, 'cancel');
   const closed = [
     ...ids.map((id) => `agent-${id}`),

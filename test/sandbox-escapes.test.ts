@@ -19,6 +19,7 @@ import { createCommandCgroup } from '../activities/tools/command-cgroup';
 import { clearSetid } from '../activities/tools/setid-sweep';
 import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed } from './helpers/bash-agents';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -100,7 +101,7 @@ sandboxed('sysctls and the rest of /proc', () => {
 
 sandboxed('setuid and setgid files', () => {
   test('a command cannot make one: chmod, a file created with the bits, mkdir -m, install -m', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const tries = [
       'cp /bin/true ./a && chmod 4755 ./a',
       'cp /bin/true ./b && chmod g+s ./b',
@@ -128,7 +129,7 @@ sandboxed('setuid and setgid files', () => {
   });
 
   test('the sweep after each call still clears any the directory holds, and the model is told', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
     // Files with the bits that came from elsewhere (a kernel without seccomp filters lets the
     // command make them; see seccomp.ts): planted here from outside the sandbox.
@@ -160,7 +161,7 @@ sandboxed('setuid and setgid files', () => {
   });
 
   test('also when the command times out or is cancelled', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const plant = async () => {
       await copyFile('/bin/true', path.join(cwd, 's'));
       await chmod(path.join(cwd, 's'), 0o6755);
@@ -175,11 +176,11 @@ sandboxed('setuid and setgid files', () => {
     await plant();
     const env = new MockActivityEnvironment();
     const running = runBash(cwd, { command: 'touch started && sleep 100' }, env);
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(path.join(cwd, 'started'))) {
-      if (Date.now() > deadline) throw new Error('the command did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(
+      async () => existsSync(path.join(cwd, 'started')),
+      (yes) => yes,
+      'the command started',
+    );
     env.cancel();
     await expect(running).rejects.toThrow();
     expect((await stat(path.join(cwd, 's'))).mode & 0o7777).toBe(0o755);
@@ -212,7 +213,7 @@ sandboxed('setuid and setgid files', () => {
 
 sandboxed('the working directory', () => {
   test('a directory swapped for a link to /etc after the agent started: bash refuses', async () => {
-    const ws = await h.workspace();
+    const ws = await h.tempDir();
     const dir = path.join(ws, 'project');
     await mkdir(dir);
     // The agent starts in a real directory; its model answers after 3 s, and the swap comes first.
@@ -245,7 +246,7 @@ sandboxed('credential files named by variables', () => {
 
   test("the Temporal client's TLS files, its config file and SSL_KEY_FILE are hidden", async () => {
     // In the working directory: the one place no other rule hides, whatever the worker's user.
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     for (const name of NAMES) await writeFile(path.join(cwd, name), `secret of ${name}\n`);
     const probe = NAMES.map((n) => `cat ${n};`).join(' ');
     expect(text(await runBash(cwd, { command: probe }))).toContain('secret of SSL_KEY_FILE');
@@ -274,7 +275,7 @@ sandboxed('descriptors inherited by the worker', () => {
       const flags = /flags:\s*(\d+)/.exec(info)?.[1];
       return flags !== undefined && (parseInt(flags, 8) & 0o2000000) === 0;
     });
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const probe = 'ls /proc/self/fd | sort -n | tr "\\n" " "';
     if (inherited.length > 0) {
       const open = text(await unsandboxed(() => runBash(cwd, { command: probe })));
@@ -287,7 +288,7 @@ sandboxed('descriptors inherited by the worker', () => {
 
 sandboxed('output floods', () => {
   test('200 MB of output is capped quickly and leaves the event loop free', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     let worst = 0;
     let last = performance.now();
     const ticker = setInterval(() => {
@@ -313,7 +314,7 @@ sandboxed('output floods', () => {
   // Before, `yes` was read for its whole timeout, the main thread 95% busy decoding and capping
   // every chunk again; now the raw head and tail are kept, and past 1 GiB it is killed.
   test('a flood past 1 GiB is killed rather than read for the whole timeout', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const started = Date.now();
     const outcome = await runBash(cwd, { command: 'yes', timeoutSeconds: 600 });
     expect(outcome.ok).toBe(false);

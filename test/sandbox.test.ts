@@ -25,6 +25,7 @@ import { SANDBOX_LIMITS, sandboxEnv } from '../activities/tools/bwrap';
 import { announceSandbox, probeBwrap } from '../activities/tools/sandbox-probe';
 import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed, type BashResult } from './helpers/bash-agents';
 import { useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -47,13 +48,8 @@ const hostProcesses = (): Promise<string> =>
     execFile('ps', ['-eo', 'pid=,args='], (err, out) => (err ? reject(err) : resolve(out))),
   );
 
-async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitUntil = (predicate: () => Promise<boolean>, what: string) =>
+  until(predicate, (ok) => ok, what, 30_000, 200);
 
 (process.env.CI === 'true' ? test : test.skip)(
   'under CI the sandbox is installed and works: a missing install fails here, it is not skipped',
@@ -113,7 +109,7 @@ sandboxed('the sandbox', () => {
   });
 
   test('only the working directory is writable; the rest of the machine is read-only or hidden', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
     const system = `/var/lib/orchestra-probe-${randomUUID().slice(0, 8)}`;
     try {
@@ -202,7 +198,7 @@ sandboxed('the sandbox', () => {
     for (const line of (await hostProcesses()).split('\n')) {
       if (line.includes(`sleep ${marker}`)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
     }
-    await waitUntil(async () => !(await running()));
+    await waitUntil(async () => !(await running()), 'the sleep killed');
 
     const started = Date.now();
     expect((await agentBash(probe)).text).toBe('exit code 0\nstarted');
@@ -218,10 +214,10 @@ sandboxed('the sandbox', () => {
     ]);
     const id = await h.spawn({ task });
     const running = async () => (await hostProcesses()).includes(`sleep ${marker}`);
-    await waitUntil(running);
+    await waitUntil(running, 'the command running');
     await controlAgent(h.client, id, 'cancel');
     await waitForStatus(h.client, id, (v) => v.status === 'cancelled');
-    await waitUntil(async () => !(await running()));
+    await waitUntil(async () => !(await running()), 'the process tree gone');
     expect(await hostProcesses()).not.toContain(`sleep ${marker + 1}`);
   });
 
@@ -247,7 +243,7 @@ sandboxed('the sandbox', () => {
 
 describe('without a sandbox', () => {
   test('a policy that forbids unsandboxed bash refuses the command with a clear reason', async () => {
-    const cwd = await h.workspace();
+    const cwd = await h.tempDir();
     const refused = await unsandboxed(() => agentBash('touch ran.txt', { bashUnsandboxed: 'deny' }, cwd));
     expect(refused.isError).toBe(true);
     expect(refused.text).toMatch(/^refused: this worker has no sandbox for bash \(ORCHESTRA_SANDBOX=off\)/);

@@ -7,7 +7,7 @@ import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 const newSession = async (directives?: string) =>
-  (await createSession(h.client, h.taskQueue, { cwd: await h.workspace(), directives })).id;
+  (await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), directives })).id;
 
 test('findings reported in a session reach the agents started after them, with the directives', async () => {
   const session = await newSession('Use British spelling.');
@@ -77,6 +77,6 @@ test('pausing a session pauses its agents, swarms and their children; cancelling
 
 test('an unknown session is refused at spawn', async () => {
   await expect(
-    spawnAgent(h.client, h.defaults, { task: 't', cwd: await h.workspace(), sessionId: 'no-such-session' }),
+    spawnAgent(h.client, h.defaults, { task: 't', cwd: await h.tempDir(), sessionId: 'no-such-session' }),
   ).rejects.toThrow(SessionNotFoundError);
 });

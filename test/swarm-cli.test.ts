@@ -22,7 +22,7 @@ test('swarm run parallel --merge vote --wait shows the agents and the outcome', 
     '--merge',
     'vote',
     '--cwd',
-    await h.workspace(),
+    await h.tempDir(),
     '--wait',
   ]);
   expect(run.code).toBe(0);
@@ -35,20 +35,12 @@ test('swarm run parallel --merge vote --wait shows the agents and the outcome', 
 });
 
 test('swarm run --spec file, status --json, pause and cancel; errors exit non-zero', async () => {
-  const specFile = path.join(await h.workspace(), 'spec.json');
+  const specFile = path.join(await h.tempDir(), 'spec.json');
   await writeFile(
     specFile,
     JSON.stringify({ strategy: 'pipeline', task: h.busyTask(200), stages: [{ name: 'only' }] }),
   );
-  const started = await orchestra([
-    'swarm',
-    'run',
-    '--spec',
-    specFile,
-    '--cwd',
-    await h.workspace(),
-    '--json',
-  ]);
+  const started = await orchestra(['swarm', 'run', '--spec', specFile, '--cwd', await h.tempDir(), '--json']);
   expect(started.code).toBe(0);
   const { id } = JSON.parse(started.stdout);
   for (let i = 0; i < 50 && (await swarmStatus(h.client, id)).agents.length === 0; i++)
@@ -96,7 +88,7 @@ test('session create, spawn into it, status and cancel from the CLI', async () =
     '--directives',
     'be brief',
     '--cwd',
-    await h.workspace(),
+    await h.tempDir(),
     '--json',
   ]);
   expect(created.code).toBe(0);
@@ -109,7 +101,7 @@ test('session create, spawn into it, status and cancel from the CLI', async () =
     '--session',
     id,
     '--cwd',
-    await h.workspace(),
+    await h.tempDir(),
     '--wait',
     '--json',
   ]);

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { agentEvents, controlAgent, waitForAgent } from '../src/temporal/agents';
 import { useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const exec = promisify(execFile);
 const h = useHarness();
@@ -34,16 +35,12 @@ test('pause, resume and cancel through `temporal workflow signal`', async () => 
   expect(paused.pausedReason).toBe('lunch');
 
   // Search attributes make the paused agent findable by status.
-  const deadline = Date.now() + 10_000;
-  let listed = '';
-  while (!listed.includes(`agent-${id}`) && Date.now() < deadline) {
-    listed = await temporal(
-      'workflow',
-      'list',
-      '--query',
-      `OrchestraStatus="paused" AND WorkflowId="agent-${id}"`,
-    );
-  }
+  const listed = await until(
+    () => temporal('workflow', 'list', '--query', `OrchestraStatus="paused" AND WorkflowId="agent-${id}"`),
+    (out) => out.includes(`agent-${id}`),
+    'the paused agent listed by `temporal workflow list`',
+    10_000,
+  );
   expect(listed).toContain(`agent-${id}`);
 
   await signal(id, 'resume');

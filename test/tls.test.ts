@@ -53,7 +53,7 @@ test('a worker and a client over mTLS with an API key run an agent to its end', 
     const { id } = await spawnAgent(
       client,
       { ...h.defaults, taskQueue },
-      { task: h.script([{ text: 'over TLS' }]), cwd: await h.workspace() },
+      { task: h.script([{ text: 'over TLS' }]), cwd: await h.tempDir() },
     );
     expect(await waitForAgent(client, id)).toMatchObject({ status: 'completed', result: 'over TLS' });
   } finally {

@@ -74,7 +74,7 @@ test('one trace from the CLI through the workflow and its activities to the mode
     { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }] },
     { text: 'traced' },
   ]);
-  const run = await runCli(['agent', 'spawn', task, '--cwd', await h.workspace(), '--wait', '--json'], {
+  const run = await runCli(['agent', 'spawn', task, '--cwd', await h.tempDir(), '--wait', '--json'], {
     ...common,
     OTEL_SERVICE_NAME: 'orchestra-cli',
   });

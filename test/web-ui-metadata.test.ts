@@ -15,7 +15,7 @@ import {
 import { controlAgent, listAgents } from '../src/temporal/agents';
 import { createSession } from '../src/temporal/sessions';
 import { costLedgerWorkflow } from '../workflows/cost/ledger';
-import { until } from './helpers/api';
+import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -69,7 +69,7 @@ test('an agent: its control signals and Updates, and its queries, each with a de
 test('a swarm, a session and a cost ledger: the same', async () => {
   const busy = h.busyTask(300);
   const swarm = await h.swarm({ strategy: 'parallel', task: 'unused', agents: [{ task: busy }] });
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.workspace() });
+  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
   const ledger = await h.client.workflow.start(costLedgerWorkflow, {
     taskQueue: LEDGER_QUEUE,
     workflowId: ledgerWorkflowId(`metadata-${randomUUID().slice(0, 6)}`, utcDay(new Date().toISOString())),

@@ -46,7 +46,7 @@ test('with ORCHESTRA_WORKSPACE_ROOTS set, only directories under them; a cwd is 
   const root = await mkdtemp(path.join(tmpdir(), 'orchestra-roots-'));
   const inside = path.join(root, 'project');
   await mkdir(inside);
-  const elsewhere = await h.workspace();
+  const elsewhere = await h.tempDir();
   const saved = process.env.ORCHESTRA_WORKSPACE_ROOTS;
   process.env.ORCHESTRA_WORKSPACE_ROOTS = root;
   try {
@@ -67,7 +67,7 @@ test('with ORCHESTRA_WORKSPACE_ROOTS set, only directories under them; a cwd is 
 });
 
 test('a working directory swapped for a link after the start is refused by the tools', async () => {
-  const outer = await h.workspace();
+  const outer = await h.tempDir();
   const inner = path.join(outer, 'inner');
   await mkdir(inner);
   // The first tool call waits a second for its model turn: time to swap the directory.

@@ -12,7 +12,7 @@ export async function withServer<T>(
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-bench-'));
   const server = await startScratchServer(dir);
   const h = await startHarness({ address: server.address, ...options });
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   try {
     return await fn(h, cwd);
   } finally {

@@ -131,23 +131,6 @@ export function useApi(h: Harness, options: Parameters<typeof startTestApi>[1] =
   });
 }
 
-/** Call `fn` until `ok` holds; fails with `what` and the last answer. */
-export async function until<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what: string,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${what}; last: ${JSON.stringify(last)}`);
-}
-
 /**
  * A suite's local APIs, started on demand and closed after it: `start(api, options)` gives the
  * server and its /api/v1 URL (`address`: another Temporal address for the API's config).

@@ -21,6 +21,8 @@ import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/
 import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
+import { until } from './poll';
+import { runBundle } from './workflow-bundle';
 
 export const TEST_MODEL = 'claude-scripted-test';
 
@@ -36,16 +38,16 @@ export interface Harness {
   /** Stop every worker of the suite (the fleet is down until startWorker). */
   stopWorkers(): Promise<void>;
   /** A fresh empty directory for an agent to work in. */
-  workspace(): Promise<string>;
+  tempDir(): Promise<string>;
   /** Register a script and return a task that selects it. */
   script(turns: Script['turns'], options?: { repeatLast?: boolean; task?: string }): string;
   /** A task whose model takes `delayMs` a turn and never ends it: an agent reliably running. */
   busyTask(delayMs: number): string;
-  /** Start a swarm with test defaults (a workspace, fast heartbeats); returns its id. */
+  /** Start a swarm with test defaults (a temp directory to work in, fast heartbeats); returns its id. */
   swarm(spec: unknown, extra?: Record<string, unknown>): Promise<string>;
   /** Model requests of the script named in `task`. */
   requestsFor(task: string): ScriptedServer['requests'];
-  /** Spawn an agent with test defaults (a workspace, fast heartbeats); returns its id. */
+  /** Spawn an agent with test defaults (a temp directory to work in, fast heartbeats); returns its id. */
   spawn(request: Partial<SpawnRequest> & { task: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -110,7 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       ...options.modelLimits,
       payloadCodecs: options.payloadCodecs,
-      overrides: options.workerOverrides,
+      overrides: { ...runBundle(), ...options.workerOverrides },
     });
     const running = worker.run();
     const handle = {
@@ -136,7 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async stopWorkers() {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     },
-    workspace: () => mkdtemp(path.join(tmpdir(), 'orchestra-ws-')),
+    tempDir: () => mkdtemp(path.join(tmpdir(), 'orchestra-test-dir-')),
     script(turns, opts = {}) {
       const name = `s-${randomUUID().slice(0, 8)}`;
       model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
@@ -153,7 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async swarm(spec, extra = {}) {
       const { id } = await startSwarm(client, defaults, {
         spec,
-        cwd: await harness.workspace(),
+        cwd: await harness.tempDir(),
         tuning: { modelHeartbeatTimeoutSeconds: 5 },
         ...extra,
       });
@@ -161,7 +163,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async spawn(request) {
       const { id } = await spawnAgent(client, defaults, {
-        cwd: await harness.workspace(),
+        cwd: await harness.tempDir(),
         ...request,
         tuning: { modelHeartbeatTimeoutSeconds: 5, ...request.tuning },
       });
@@ -195,23 +197,19 @@ export function useHarness(options: HarnessOptions = {}): Harness {
   });
 }
 
-/** Poll an agent's status until `predicate` holds; fails with the last status seen. */
-export async function waitForStatus(
+/** Look at an agent's status until `predicate` holds; fails with the last status seen. */
+export function waitForStatus(
   client: Client,
   id: string,
   predicate: (view: AgentStatusView) => boolean,
   timeoutMs = 30_000,
 ): Promise<AgentStatusView> {
-  const deadline = Date.now() + timeoutMs;
-  let last: AgentStatusView | undefined;
-  while (Date.now() < deadline) {
+  return until(
     // A deadline on each look: a query that reaches the server as the agent closes can wait for
     // the server's query timeout (30 s) instead of failing at once; the next look answers.
-    last = await client.withDeadline(Date.now() + 5000, () => agentStatus(client, id)).catch(() => last);
-    if (last && predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `agent ${id} did not reach the expected state; last status: ${JSON.stringify(last?.status)}`,
+    () => client.withDeadline(Date.now() + 5000, () => agentStatus(client, id)),
+    predicate,
+    `agent ${id} did not reach the expected state`,
+    timeoutMs,
   );
 }

@@ -12,7 +12,8 @@ import { GREP_TIME_LIMIT_MS } from '../../activities/tools/grep';
 import type { Harness } from '../helpers/harness';
 import { startWorkerProcess } from './worker-process';
 import { hostCheck } from './attack-api';
-import { claim, seconds, until } from './report';
+import { until } from '../helpers/poll';
+import { claim, seconds } from './report';
 import { toolResults, withSetting } from './server';
 
 const SCENARIO = 'attacks';
@@ -56,7 +57,7 @@ export async function attacks(): Promise<void> {
 
 async function environ(h: Harness): Promise<void> {
   const probe = 'base64 -w0 /proc/$PPID/environ; echo; env | base64 -w0; echo';
-  const { id, tools } = await agent(h, await h.workspace(), [{ name: 'bash', input: { command: probe } }]);
+  const { id, tools } = await agent(h, await h.tempDir(), [{ name: 'bash', input: { command: probe } }]);
   const transcript = JSON.stringify(await agentTranscript(h.client, id));
   const seen = `${transcript}\n${decoded(transcript)}`;
   const leaked = [FAKE_SECRET, PLANTED].filter((s) => seen.includes(s));
@@ -74,13 +75,13 @@ async function environ(h: Harness): Promise<void> {
 }
 
 async function fifo(h: Harness): Promise<void> {
-  const { tools } = await agent(h, await h.workspace(), [
+  const { tools } = await agent(h, await h.tempDir(), [
     { name: 'bash', input: { command: 'mkfifo f' } },
     { name: 'read_file', input: { path: 'f' } },
   ]);
   const read = tools[1];
   const started = Date.now();
-  const later = await agent(h, await h.workspace(), [{ name: 'list_files', input: {} }]);
+  const later = await agent(h, await h.tempDir(), [{ name: 'list_files', input: {} }]);
   const ok = read?.ok === false && /refused/.test(read.output) && later.result.status === 'completed';
   claim(
     SCENARIO,
@@ -91,8 +92,8 @@ async function fifo(h: Harness): Promise<void> {
 }
 
 async function hardLink(h: Harness): Promise<void> {
-  const cwd = await h.workspace();
-  const outside = await h.workspace();
+  const cwd = await h.tempDir();
+  const outside = await h.tempDir();
   await writeFile(path.join(outside, 'config.txt'), 'safe = true\n');
   await link(path.join(outside, 'config.txt'), path.join(cwd, 'config.txt'));
   const { tools } = await agent(h, cwd, [
@@ -108,7 +109,7 @@ async function hardLink(h: Harness): Promise<void> {
 }
 
 async function sparse(h: Harness, workerPid: number): Promise<void> {
-  const cwd = await h.workspace();
+  const cwd = await h.tempDir();
   await writeFile(path.join(cwd, 'big.log'), 'first line\n');
   await truncate(path.join(cwd, 'big.log'), 300 * 2 ** 20);
   const before = vmHwmKiB(workerPid);
@@ -132,7 +133,7 @@ async function sparse(h: Harness, workerPid: number): Promise<void> {
  * an error while the other agent is served, or it answers (correctly: no line matches) within it.
  */
 async function catastrophicGrep(h: Harness): Promise<void> {
-  const ws = await h.workspace();
+  const ws = await h.tempDir();
   await writeFile(path.join(ws, 'a.txt'), `${'a'.repeat(34)}!\n`);
   const started = Date.now();
   let grepEnded = 0;
@@ -144,8 +145,8 @@ async function catastrophicGrep(h: Harness): Promise<void> {
   await until(
     async () => h.model.requests.length,
     (n) => n > asked,
-    30_000,
     'the grep asked for',
+    30_000,
   );
   // The grep is asked for (its agent's model has answered); another agent runs meanwhile.
   const otherStarted = Date.now();

@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { agentEvents, agentStatus, controlAgent } from '../../src/temporal/agents';
 import { waitForStatus } from '../helpers/harness';
-import { claim, quick, until } from './report';
+import { until } from '../helpers/poll';
+import { claim, quick } from './report';
 import { BUSY_LIMITS, withSetting } from './server';
 
 const exec = promisify(execFile);
@@ -70,8 +71,8 @@ export async function badSignals(): Promise<void> {
         until(
           async () => (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored'),
           (list) => list.length >= expected,
-          20_000,
           `${id}: ${expected} ignored events`,
+          20_000,
         ).catch(async () =>
           (await agentEvents(h.client, id).catch(() => [])).filter((e) => e.type === 'ignored'),
         ),
@@ -97,8 +98,8 @@ export async function badSignals(): Promise<void> {
           until(
             () => agentStatus(h.client, id),
             (v) => v.status === 'cancelled',
-            30_000,
             'cancelled',
+            30_000,
           ),
         )
         .catch(() => undefined);

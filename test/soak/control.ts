@@ -6,7 +6,8 @@
  */
 import { agentStatus, controlAgent } from '../../src/temporal/agents';
 import { waitForStatus } from '../helpers/harness';
-import { addRow, claim, p50p99, quick, sleep, until } from './report';
+import { until } from '../helpers/poll';
+import { addRow, claim, p50p99, quick, sleep } from './report';
 import { BUSY_LIMITS, withSetting } from './server';
 
 const SCENARIO = 'control latency';
@@ -52,8 +53,8 @@ export async function controlLatency(): Promise<void> {
       await until(
         () => agentStatus(h.client, id),
         (v) => v.status === 'cancelled',
-        30_000,
         `${id} cancelled`,
+        30_000,
         10,
       )
         .then(() => cancels.push(performance.now() - t))

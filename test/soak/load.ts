@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { within } from '../../src/within';
 import { waitForAgent } from '../../src/temporal/agents';
 import { polling, startWorkerProcess, type WorkerProcess } from './worker-process';
-import { addRow, claim, quick, seconds, until } from './report';
+import { until } from '../helpers/poll';
+import { addRow, claim, quick, seconds } from './report';
 import { toolResults, withSetting } from './server';
 
 const SCENARIO = 'load + kill -9';
@@ -27,7 +28,7 @@ export async function loadWithKill(): Promise<void> {
       const started = Date.now();
       const agents = await Promise.all(
         Array.from({ length: AGENTS }, async (_, n) => {
-          const cwd = await h.workspace();
+          const cwd = await h.tempDir();
           const append = (k: number) => ({
             toolCalls: [{ name: 'bash', input: { command: `echo a${n}-${k} >> runs.txt` } }],
             delayMs: MODEL_DELAY_MS,
@@ -49,8 +50,8 @@ export async function loadWithKill(): Promise<void> {
       await until(
         async () => calls(),
         (c) => c >= (AGENTS * TURNS) / 3,
-        120_000,
         'a third of the calls',
+        120_000,
       );
       const callsAtKill = calls();
       workers[0].kill9();

@@ -43,7 +43,7 @@ export async function memoryAfterBurst(): Promise<void> {
         Array.from({ length: AGENTS }, async (_, n) => {
           // Tool results of the size real agents read (a long listing, a source file), so each
           // conversation is ~100K characters, as the model worker holds them.
-          const cwd = await h.workspace();
+          const cwd = await h.tempDir();
           await writeFile(path.join(cwd, 'src.txt'), `line of agent ${n}: ${'x'.repeat(60)}\n`.repeat(1000));
           const task = h.script([
             {

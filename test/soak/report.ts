@@ -43,30 +43,6 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const p50p99 = (xs: number[]) =>
   `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p99 ${quantile(xs, 0.99).toFixed(0)} ms (n=${xs.length})`;
 
-/** Poll `look` until `done` holds on its answer; errors of a look count as "not yet". */
-export async function until<T>(
-  look: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-  what: string,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let error: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await look();
-      if (done(last)) return last;
-    } catch (err) {
-      error = err;
-    }
-    await sleep(everyMs);
-  }
-  const why = error instanceof Error ? `; last error: ${error.message.split('\n')[0]}` : '';
-  throw new Error(`${what} within ${seconds(timeoutMs)}${why}`);
-}
-
 /** The final markdown table, columns padded so it also reads well as plain text. */
 export function table(): string {
   const header = ['scenario', 'figure', 'observed', 'verdict'];

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { agentEvents, agentStatus } from '../../src/temporal/agents';
-import { addRow, claim, quick, seconds, until } from './report';
+import { until } from '../helpers/poll';
+import { addRow, claim, quick, seconds } from './report';
 import { toolResults, withSetting } from './server';
 
 const SCENARIO = 'server restart';
@@ -21,7 +22,7 @@ export async function serverRestart(): Promise<void> {
   await withSetting({}, async ({ h, restart }) => {
     const agents = await Promise.all(
       Array.from({ length: AGENTS }, async (_, n) => {
-        const cwd = await h.workspace();
+        const cwd = await h.tempDir();
         const task = h.script([
           ...Array.from({ length: APPENDS }, (_, k) => ({
             toolCalls: [{ name: 'bash', input: { command: `echo r${n}-${k} >> runs.txt` } }],
@@ -36,8 +37,8 @@ export async function serverRestart(): Promise<void> {
     await until(
       async () => agents.every((a) => h.requestsFor(a.task).some((r) => r.turn >= 1)),
       (all) => all,
-      60_000,
       'every agent under way',
+      60_000,
     );
     const { stoppedAt, startAt, upAt } = await restart(DOWN_MS);
     console.log(
@@ -49,8 +50,8 @@ export async function serverRestart(): Promise<void> {
         until(
           () => agentStatus(h.client, a.id),
           (v) => TERMINAL.includes(v.status),
-          180_000,
           `${a.id} ended`,
+          180_000,
         ).catch(() => undefined),
       ),
     );

@@ -34,7 +34,7 @@ export async function withSetting<T>(
   let server = await startScratchServer(dir, port);
   const h = await startHarness({ address: server.address, ...options });
   // Agents' working directories inside the scenario's directory, so they go with it (h.spawn uses this too).
-  h.workspace = () => mkdtemp(path.join(dir, 'ws-'));
+  h.tempDir = () => mkdtemp(path.join(dir, 'dir-'));
   try {
     return await fn({
       h,
