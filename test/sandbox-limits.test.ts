@@ -7,8 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ToolOutcome } from '../src/domain';
+import { bash } from '../activities/tools/bash';
 import { createCommandCgroup } from '../activities/tools/command-cgroup';
 import { setidFilter } from '../activities/tools/seccomp';
 import { announceSandbox } from '../activities/tools/sandbox-probe';
@@ -89,6 +93,35 @@ sandboxed('the places a command writes besides its working directory', () => {
       expect(listed(path.join(tmpdir(), dir), true).some((f) => f.endsWith(marker))).toBe(false);
     const next = await agentBash(`ls -a /tmp "$HOME" /dev/shm | grep -c ${marker} || true`);
     expect(next.text).toBe('exit code 0\n0');
+  });
+
+  test("a worker run from a directory under /tmp: that directory is hidden and read-only below the command's own /tmp", async () => {
+    const own = await mkdtemp(path.join(tmpdir(), 'orchestra-worker-'));
+    await writeFile(path.join(own, 'secret.txt'), 'worker file\n');
+    // The agent's directory outside /tmp, so /tmp is hidden after the worker's own dir in it.
+    const cwd = await mkdtemp(path.join(homedir(), '.orchestra-sandbox-test-'));
+    const before = process.cwd();
+    process.chdir(own); // the sandbox hides the worker's own directory: process.cwd()
+    try {
+      const outcome = (await new MockActivityEnvironment().run(
+        bash as never,
+        {
+          agentId: 't',
+          cwd,
+          args: {
+            command: `cat ${own}/secret.txt; (echo x > ${own}/new) 2>&1; echo x > /tmp/mine && echo own tmp ok`,
+          },
+        } as never,
+      )) as ToolOutcome;
+      const text = outcome.ok ? outcome.output : outcome.error;
+      expect(text).not.toContain('worker file');
+      expect(text).toMatch(/Read-only file system/);
+      expect(text).toMatch(/own tmp ok$/);
+    } finally {
+      process.chdir(before);
+      await rm(own, { recursive: true, force: true });
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   test('the hidden places and /dev are read-only: none can be filled', async () => {

@@ -211,7 +211,9 @@ export function bwrapArgs(request: BwrapRequest, command: string): string[] {
   // directory bound back into it; one inside the working directory is hidden after.
   const hidden = privatePaths(env).filter((p) => p !== cwd && existsSync(p));
   const around = hidden.filter((p) => contains(p, cwd)).sort((a, b) => a.length - b.length);
-  const inside = hidden.filter((p) => !contains(p, cwd));
+  // Parents before what they hold (the worker's own dir under /tmp): a mount made first would
+  // vanish under its parent's, and could not then be made read-only.
+  const inside = hidden.filter((p) => !contains(p, cwd)).sort((a, b) => a.length - b.length);
   // The working directory before /proc and /dev: whatever it is, it cannot stand in for them.
   const bind = request.cwdFd === undefined ? ['--bind', cwd, cwd] : ['--bind-fd', String(request.cwdFd), cwd];
   args.push(...around.flatMap(hide), ...bind);
