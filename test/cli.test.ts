@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { waitForAgent } from '../src/temporal/agents';
 import { runCli } from './helpers/cli';
+import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -52,10 +53,17 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
   const status = JSON.parse((await orchestra(['agent', 'status', id, '--json'])).stdout);
   expect(status).toMatchObject({ id, status: 'completed', result: 'ok', iterations: 1 });
 
-  let listed: Array<{ id: string; status: string }> = [];
-  for (let i = 0; i < 50 && !listed.some((a) => a.id === id && a.status === 'completed'); i++) {
-    listed = JSON.parse((await orchestra(['agent', 'list', '--status', 'completed', '--json'])).stdout);
-  }
+  // The visibility store catches up in its own time; a listing that fails meanwhile (a loaded
+  // machine) says why in the error and is asked again.
+  const listed = await until(
+    async () => {
+      const run = await orchestra(['agent', 'list', '--status', 'completed', '--json']);
+      if (run.code !== 0) throw new Error(`agent list exited ${run.code}: ${run.stderr}`);
+      return JSON.parse(run.stdout) as Array<{ id: string; status: string }>;
+    },
+    (agents) => agents.some((a) => a.id === id && a.status === 'completed'),
+    'the completed agent in `agent list --json`',
+  );
   expect(listed).toContainEqual(
     expect.objectContaining({
       id,

@@ -12,8 +12,9 @@ import {
 } from '../src/codec/encryption';
 import { startCodecServer } from '../src/codec/server';
 import { TokenTable } from '../src/api/tokens';
-import { agentHandle, agentStatus, waitForAgent } from '../src/temporal/agents';
+import { agentHandle, agentStatus, listAgents, waitForAgent } from '../src/temporal/agents';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const keys = parseEncryptionKeys(`${newKeyEntry('k2')},${newKeyEntry('k1')}`);
 const codec = new EncryptionCodec(keys);
@@ -92,6 +93,19 @@ test("an agent's task, conversation and result reach Temporal sealed, and the ag
   expect(stored.includes(marker)).toBe(false);
   const started = history.events?.[0].workflowExecutionStartedEventAttributes;
   expect(text(started?.input?.payloads?.[0].metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+
+  // Its memo (name and task, for listings) is sealed too: a client with the keys lists it whole,
+  // one without them still lists it, without name and task, rather than failing the whole list.
+  const entry = async (client: Client) =>
+    until(
+      async () => (await listAgents(client, { status: 'completed' })).items.find((a) => a.id === id),
+      (found) => found !== undefined,
+      'the sealed agent in a listing',
+    );
+  expect(await entry(h.client)).toMatchObject({ task: expect.stringContaining(`remember ${marker}`) });
+  const blind = await entry(raw);
+  expect(blind).toMatchObject({ id, status: 'completed' });
+  expect(blind).not.toHaveProperty('task');
 });
 
 describe('orchestra codec-server', () => {
