@@ -308,7 +308,9 @@ sandboxed('output floods', () => {
       clearInterval(ticker);
     }
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(worst).toBeLessThan(500);
+    // Before, the main thread was held for the flood's whole length (seconds on end); a loaded
+    // CI machine stalls a timer by a few hundred milliseconds on its own.
+    expect(worst).toBeLessThan(2000);
   });
 
   // Before, `yes` was read for its whole timeout, the main thread 95% busy decoding and capping
