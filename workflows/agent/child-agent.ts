@@ -14,10 +14,19 @@ import { agentMemo, agentSearchAttributes } from '../../src/domain/search-attrib
 
 export type AgentChild = wf.ChildWorkflowHandle<(input: AgentInput) => Promise<AgentResult>>;
 
+/**
+ * Children that outlive their parent are asked to cancel, not terminated: a parent cancelled
+ * through Temporal can close before its children have taken the cancel it passed on, and a
+ * terminated child keeps saying "running" in its status forever. (A patch: older runs started
+ * theirs with the default, TERMINATE.)
+ */
+const REQUEST_CANCEL_ON_CLOSE = 'child-agent-request-cancel';
+
 /** Start `config` on `task` as a child agentWorkflow, shown in the Web UI as `summary`. */
 export function startChildAgent(config: AgentConfig, task: string, summary: string): Promise<AgentChild> {
   return wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
     workflowId: agentWorkflowId(config.id),
+    ...(wf.patched(REQUEST_CANCEL_ON_CLOSE) ? { parentClosePolicy: 'REQUEST_CANCEL' as const } : {}),
     args: [{ config, task }],
     typedSearchAttributes: agentSearchAttributes(config, task),
     memo: agentMemo(config, task),
