@@ -3,7 +3,7 @@
  * first to be real (the probe reaches what it aims at) and then closed: sysctls written from
  * inside, setuid files left in the working directory, a working directory swapped for a
  * link, the Temporal client's TLS files, descriptors inherited from the worker's launcher,
- * output floods that held the worker's main thread, and a process cap lost for good.
+ * and output floods that held the worker's main thread.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -11,11 +11,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { Runtime } from '@temporalio/worker';
 import type { ToolOutcome } from '../src/domain';
 import { bash } from '../activities/tools/bash';
 import { bwrapArgs } from '../activities/tools/bwrap';
-import { createCommandCgroup } from '../activities/tools/command-cgroup';
 import { clearSetid } from '../activities/tools/setid-sweep';
 import { bashResult, HAVE_BWRAP, spawnBash, unsandboxed } from './helpers/bash-agents';
 import { useHarness } from './helpers/harness';
@@ -322,40 +320,5 @@ sandboxed('output floods', () => {
     expect(outcome.ok).toBe(false);
     expect(text(outcome)).toMatch(/^killed: its output passed 1 GiB/);
     expect(Date.now() - started).toBeLessThan(120_000);
-  });
-});
-
-(ROOT && existsSync('/sys/fs/cgroup') ? describe : describe.skip)("a root worker's command cgroups", () => {
-  const LIMITS = { processes: 16, memoryBytes: 64 * 2 ** 20 };
-  test('one failed mkdir does not lose the cap for good, and the worker says so once', async () => {
-    const probe = await createCommandCgroup(LIMITS);
-    if (!probe?.capped.includes('pids')) return; // no writable pids cgroup on this machine: nothing to lose
-    await probe.remove();
-    const warn = jest.spyOn(Runtime.instance().logger, 'warn').mockImplementation(() => undefined);
-    // The module object itself, as command-cgroup.ts sees it (an `import *` would be a copy).
-    const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-    const real = fsPromises.mkdir;
-    // Every cgroup mkdir fails for the first two commands (each names its cgroups anew), then works again.
-    const failed = new Set<string>();
-    const mkdirSpy = jest.spyOn(fsPromises, 'mkdir').mockImplementation(((dir: string, ...rest: never[]) => {
-      const name = path.basename(String(dir));
-      if (name.startsWith('orchestra-') && (failed.has(name) || failed.size < 2)) {
-        failed.add(name);
-        return Promise.reject(Object.assign(new Error('EAGAIN: try again'), { code: 'EAGAIN' }));
-      }
-      return (real as (...a: unknown[]) => Promise<unknown>)(dir, ...rest);
-    }) as never);
-    const made: Array<Awaited<ReturnType<typeof createCommandCgroup>>> = [];
-    try {
-      for (let i = 0; i < 3; i += 1) made.push(await createCommandCgroup(LIMITS));
-      // Two commands without a process cap, then the third has one again.
-      expect(made.map((c) => c?.capped.includes('pids') ?? false)).toEqual([false, false, true]);
-      const said = warn.mock.calls.filter(([m]) => /without a process cap/.test(String(m)));
-      expect(said).toHaveLength(1);
-    } finally {
-      await Promise.all(made.map((c) => c?.remove()));
-      mkdirSpy.mockRestore();
-      warn.mockRestore();
-    }
   });
 });

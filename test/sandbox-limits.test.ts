@@ -6,11 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { Runtime } from '@temporalio/worker';
 import type { ToolOutcome } from '../src/domain';
 import { bash } from '../activities/tools/bash';
 import { createCommandCgroup } from '../activities/tools/command-cgroup';
@@ -197,3 +198,44 @@ describe('the seccomp filter program', () => {
     expect(setidFilter('mips')).toBeUndefined();
   });
 });
+
+(process.getuid?.() === 0 && existsSync('/sys/fs/cgroup') ? describe : describe.skip)(
+  "a root worker's command cgroups",
+  () => {
+    const LIMITS = { processes: 16, memoryBytes: 64 * 2 ** 20 };
+    test('one failed mkdir does not lose the cap for good, and the worker says so once', async () => {
+      const probe = await createCommandCgroup(LIMITS);
+      if (!probe?.capped.includes('pids')) return; // no writable pids cgroup on this machine: nothing to lose
+      await probe.remove();
+      const warn = jest.spyOn(Runtime.instance().logger, 'warn').mockImplementation(() => undefined);
+      // The module object itself, as command-cgroup.ts sees it (an `import *` would be a copy).
+      const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+      const real = fsPromises.mkdir;
+      // Every cgroup mkdir fails for the first two commands (each names its cgroups anew), then works again.
+      const failed = new Set<string>();
+      const mkdirSpy = jest.spyOn(fsPromises, 'mkdir').mockImplementation(((
+        dir: string,
+        ...rest: never[]
+      ) => {
+        const name = path.basename(String(dir));
+        if (name.startsWith('orchestra-') && (failed.has(name) || failed.size < 2)) {
+          failed.add(name);
+          return Promise.reject(Object.assign(new Error('EAGAIN: try again'), { code: 'EAGAIN' }));
+        }
+        return (real as (...a: unknown[]) => Promise<unknown>)(dir, ...rest);
+      }) as never);
+      const made: Array<Awaited<ReturnType<typeof createCommandCgroup>>> = [];
+      try {
+        for (let i = 0; i < 3; i += 1) made.push(await createCommandCgroup(LIMITS));
+        // Two commands without a process cap, then the third has one again.
+        expect(made.map((c) => c?.capped.includes('pids') ?? false)).toEqual([false, false, true]);
+        const said = warn.mock.calls.filter(([m]) => /without a process cap/.test(String(m)));
+        expect(said).toHaveLength(1);
+      } finally {
+        await Promise.all(made.map((c) => c?.remove()));
+        mkdirSpy.mockRestore();
+        warn.mockRestore();
+      }
+    });
+  },
+);
