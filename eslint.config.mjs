@@ -75,6 +75,31 @@ export default tseslint.config(
         'Workflows import only src/domain from src/: client, worker, API, CLI and other Node-side code stays out.',
     },
   ),
+  // The CLI and the API act through the SDK (src/sdk/orchestra.ts), as a library user does:
+  // the client layer's operations are not called around it.
+  {
+    files: ['src/cli/**/*.ts', 'src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/temporal/*'],
+              importNames: [
+                ...['spawnAgent', 'agentStatus', 'agentEvents', 'agentTranscript', 'controlAgent'],
+                ...['waitForAgent', 'listAgents', 'watchAgent', 'inFlight', 'sendControl'],
+                ...['startSwarm', 'swarmStatus', 'swarmEvents', 'controlSwarm', 'listSwarms', 'waitForSwarm'],
+                ...['createSession', 'sessionStatus', 'controlSession', 'listSessions'],
+                ...['listApprovals', 'findApproval', 'answerApproval'],
+              ],
+              message: 'The CLI and the API act through the Orchestra SDK (src/sdk/orchestra.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // src/domain is the common ground both sides import: no Node APIs, nothing outside it.
   importRules(['src/domain/**/*.ts'], {
     group: ['../*', '**/activities', '**/workflows', '**/workers'],

@@ -47,7 +47,7 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
   // Control needs no worker: the signal waits for one.
   const paused = await api.call('alice', 'POST', `/agents/${id}/pause`, { reason: 'while no worker is up' });
   expect(paused.status).toBe(202);
-  expect(paused.body.statusBefore).toBe('running');
+  expect(paused.body).toMatchObject({ statusBefore: 'running', queued: true });
 
   const worker = await h.startWorker();
   try {

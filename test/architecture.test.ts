@@ -80,7 +80,7 @@ function importLint(filePath: string, code: string): Array<{ line: number; messa
     const { filePath, code } = JSON.parse(process.env.LINT_INPUT);
     const eslint = new ESLint({
       overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
-      ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',
+      ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports' || ruleId === 'no-restricted-imports',
     });
     const [result] = await eslint.lintText(code, { filePath });
     process.stdout.write(JSON.stringify(result.messages.map(({ line, message }) => ({ line, message }))));
@@ -131,4 +131,21 @@ describe('lint keeps workflow code to what runs in a workflow', () => {
     ].join('\n');
     expect(importLint('src/domain/example.ts', code).map((m) => m.line)).toEqual([2, 3]);
   });
+});
+
+describe('the CLI and the API act through the SDK', () => {
+  test.each(['src/cli/commands/example.ts', 'src/api/routes/example.ts'])(
+    '%s: calling the client layer around the SDK fails lint; its types and errors do not',
+    (file) => {
+      const code = [
+        "import type { AgentListEntry } from '../../temporal/agents';",
+        "import { BadRequestError } from '../../temporal/errors';",
+        "import { Orchestra } from '../../sdk/orchestra';",
+        "import { spawnAgent } from '../../temporal/agents';",
+        "import { controlSwarm, swarmStatus } from '../../temporal/swarms';",
+        "import { answerApproval } from '../../temporal/approvals';",
+      ].join('\n');
+      expect([...new Set(importLint(file, code).map((m) => m.line))]).toEqual([4, 5, 6]);
+    },
+  );
 });

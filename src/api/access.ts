@@ -2,32 +2,24 @@
  * Ownership, checked against the workflow's own search attributes: a stranger learns
  * nothing (404), a workspace member may look but not touch (403), the owner may do anything.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { agentStatus } from '../temporal/agents';
-import { sessionStatus } from '../temporal/sessions';
-import { swarmStatus } from '../temporal/swarms';
 import {
   agentWorkflowId,
+  refusalReason,
   sessionWorkflowId,
   swarmWorkflowId,
   type AgentStatus,
   type ControlAction,
 } from '../domain';
-import { sendControl } from '../temporal/control';
+import type { Orchestra } from '../sdk/orchestra';
+import type { ControlSent } from '../temporal/control';
 import { InvalidTransitionError } from '../temporal/errors';
 import { inspectWorkflow, type Inspection } from '../temporal/inspect';
-import { ApiError, notFound, toApiError } from './errors';
+import { ApiError, notFound } from './errors';
 import type { QuickInspection } from './quick-inspections';
 import { canControl, canSee, type Principal } from './principal';
 import type { ApiDeps } from './route';
 
 export type Kind = 'agent' | 'swarm' | 'session';
-
-const STATUS_OF: Record<Kind, (client: Client, id: string) => Promise<{ status: AgentStatus }>> = {
-  agent: agentStatus,
-  swarm: swarmStatus,
-  session: sessionStatus,
-};
 
 const WORKFLOW_ID: Record<Kind, (id: string) => string> = {
   agent: agentWorkflowId,
@@ -99,11 +91,10 @@ export function targetWorkspace(deps: ApiDeps, p: Principal, requested?: string)
 }
 
 /**
- * Pause, resume, cancel or message something the caller owns. The transition is checked
- * against the status query, which sees every signal sent before it (so pause then resume at
- * once just works). With no worker to answer, it is checked against the status the server
- * holds (its search attribute), so control works even then: the signal waits in the history
- * for the next worker. The workflow checks again when it handles the signal.
+ * Pause, resume, cancel or message something the caller owns, through the SDK as the CLI does:
+ * the workflow takes or refuses the request (a 409), or, with no worker to answer in time, it
+ * is queued as a signal for the next one. A run that has closed is refused from what the
+ * server holds, without asking a worker that may not be there.
  */
 export async function control(
   deps: ApiDeps,
@@ -112,31 +103,28 @@ export async function control(
   id: string,
   action: ControlAction,
   payload: object,
-): Promise<{ id: string; action: ControlAction; statusBefore: AgentStatus }> {
+): Promise<{ id: string; action: ControlAction; statusBefore: AgentStatus; queued?: true }> {
   const inspection = await inspectOwned(deps, p, kind, id, action);
-  const status = await deps.client
-    .withDeadline(Date.now() + deps.queryTimeoutMs, () => STATUS_OF[kind](deps.client, id))
-    .then((view) => view.status)
-    .catch((err: unknown) => {
-      // No worker to answer: the status the server holds will do.
-      if (toApiError(err).status === 503) return (inspection.status ?? 'running') as AgentStatus;
-      throw err;
-    });
-  try {
-    await sendControl(
-      kind,
-      action,
-      payload,
-      async () => ({ status }),
-      () => deps.client.workflow.getHandle(WORKFLOW_ID[kind](id)),
+  if (inspection.temporalStatus !== 'RUNNING') {
+    const status = (inspection.status ?? inspection.temporalStatus.toLowerCase()) as AgentStatus;
+    throw new InvalidTransitionError(
+      refusalReason(action, status, kind) ?? `cannot ${action}: the ${kind} has ended`,
     );
-  } catch (err) {
-    // It closed between the look and the signal.
-    if (err instanceof WorkflowNotFoundError)
-      throw new InvalidTransitionError(`cannot ${action}: the ${kind} has ended`);
-    throw err;
   }
-  return { id, action, statusBefore: status };
+  const sent = await sendTo(deps.orchestra, kind, id, action, payload);
+  return { id, action, statusBefore: sent.status, ...(sent.queued ? { queued: true as const } : {}) };
+}
+
+function sendTo(
+  orchestra: Orchestra,
+  kind: Kind,
+  id: string,
+  action: ControlAction,
+  payload: object,
+): Promise<ControlSent> {
+  if (kind === 'agent') return orchestra.agents.control(id, action, payload);
+  if (action === 'message') throw new ApiError(400, 'bad_request', `a ${kind} takes no messages`);
+  return (kind === 'swarm' ? orchestra.swarms : orchestra.sessions).control(id, action, payload);
 }
 
 /**

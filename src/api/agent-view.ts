@@ -9,7 +9,6 @@
  *   time, else the result the server recorded for the run. Asking a finished run makes a
  *   worker replay its history, which on a busy worker takes seconds.
  */
-import { agentStatus } from '../temporal/agents';
 import type { AgentResult } from '../domain';
 import { within } from '../within';
 import { inspectVisibleBy } from './access';
@@ -34,7 +33,7 @@ export async function agentViewWithin(deps: ApiDeps, principal: Principal, id: s
     return partial ? { ...view, ...live, partial } : { ...view, ...live };
   };
   const ask = (runId?: string) =>
-    deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () => agentStatus(deps.client, id, runId));
+    deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () => deps.orchestra.agents.status(id, runId));
   // What the server knows (status, owner, staleness), when no worker's view will do.
   const serverView = {
     id,

@@ -10,6 +10,7 @@ import { register, type ApiDeps, type Route } from './route';
 import { SharedLooks } from './shared-looks';
 import { StreamSlots } from './stream-slots';
 import { TemporalGate } from './temporal-gate';
+import { Orchestra } from '../sdk/orchestra';
 import { agentRoutes } from './routes/agents';
 import { approvalRoutes } from './routes/approvals';
 import { sessionRoutes } from './routes/sessions';
@@ -20,8 +21,8 @@ import { workspaceRoutes } from './routes/workspaces';
 export const API_BASE = '/api/v1';
 
 /** What the API is given; the parts a caller leaves out get their defaults. */
-export type ApiDepsInput = Omit<ApiDeps, 'gate' | 'streamSlots' | 'looks'> &
-  Partial<Pick<ApiDeps, 'gate' | 'streamSlots' | 'looks'>>;
+export type ApiDepsInput = Omit<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks'> &
+  Partial<Pick<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks'>>;
 
 export interface AppOptions {
   deps: ApiDepsInput;
@@ -37,6 +38,8 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
 } {
   const deps: ApiDeps = {
     ...given,
+    // The API sets its own deadlines (the gate): the SDK's own retry of a stalled read would replace them.
+    orchestra: given.orchestra ?? Orchestra.over(given.client, given.defaults, { retryStalledReads: false }),
     gate: given.gate ?? new TemporalGate(given.client, temporal.address),
     streamSlots: given.streamSlots ?? new StreamSlots(),
     looks: given.looks ?? new SharedLooks(given.pollMs),

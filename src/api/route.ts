@@ -17,10 +17,13 @@ import type { SharedLooks } from './shared-looks';
 import type { SseStream } from './sse';
 import type { StreamSlots } from './stream-slots';
 import type { TemporalGate } from './temporal-gate';
+import type { Orchestra } from '../sdk/orchestra';
 import type { TokenTable } from './tokens';
 
 export interface ApiDeps {
   client: Client;
+  /** The SDK the routes act through, over `client`, with the defaults below (src/sdk/orchestra.ts). */
+  orchestra: Orchestra;
   /** Task queue and model for what the API starts; owner and workspace come from the caller. */
   defaults: Pick<AgentDefaults, 'taskQueue' | 'model' | 'file'>;
   /** Undefined: the open loopback mode, everyone is `openUser`, an admin. */

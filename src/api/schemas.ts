@@ -68,6 +68,10 @@ export const acceptedResponse = z
     id: z.string(),
     action: z.enum(['pause', 'resume', 'cancel', 'message']),
     statusBefore: statusSchema,
+    queued: z
+      .literal(true)
+      .optional()
+      .describe('No worker took it in time: it waits in the history and applies when one runs the workflow'),
     note: z.string(),
   })
   .strict();

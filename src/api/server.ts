@@ -10,13 +10,12 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { OrchestraConfig } from '../config';
 import { loadOrchestraFile } from '../config-file';
-import { createApp } from './app';
+import { createApp, type ApiDepsInput } from './app';
 import { AllowedHosts, isLoopback } from './hosts';
 import { ClosedViews } from './closed-views';
 import { LiveViews } from './live-views';
 import { QuickInspections } from './quick-inspections';
 import { Cursors } from './cursor';
-import type { ApiDeps } from './route';
 import { SharedLooks } from './shared-looks';
 import type { SseStream } from './sse';
 import { StreamSlots } from './stream-slots';
@@ -82,7 +81,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
   const streams = new Set<SseStream>();
   const pollMs = options.pollMs ?? 250;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const deps: ApiDeps = {
+  const deps = {
     client,
     defaults: { taskQueue: config.taskQueue, model: config.model, file: loadOrchestraFile(config).file },
     tokens,
@@ -101,7 +100,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     closedViews: new ClosedViews(),
     liveViews: new LiveViews(options.viewWaitMs ?? DEFAULT_VIEW_WAIT_MS),
     inspections: new QuickInspections(),
-  };
+  } satisfies ApiDepsInput;
   const { app } = createApp({
     deps,
     log,

@@ -7,9 +7,9 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AgentEvent, SwarmEvent } from '../domain';
-import { agentEvents, AgentNotFoundError } from '../temporal/agents';
+import { AgentNotFoundError } from '../temporal/agents';
 import { inspectWorkflow, type Inspection } from '../temporal/inspect';
-import { swarmEvents, SwarmNotFoundError } from '../temporal/swarms';
+import { SwarmNotFoundError } from '../temporal/swarms';
 import { agentWorkflowId, swarmWorkflowId } from '../domain';
 import { ApiError, toApiError } from './errors';
 import type { ApiDeps } from './route';
@@ -157,7 +157,7 @@ export function streamAgent(deps: ApiDeps, id: string, req: Request, res: Respon
     {
       workflowId: agentWorkflowId(id),
       notFound: () => new AgentNotFoundError(`no agent with id "${id}"`),
-      events: (after) => agentEvents(deps.client, id, after, 200),
+      events: (after) => deps.orchestra.agents.events(id, after, 200),
       name: agentEventName,
       text: true,
     },
@@ -172,7 +172,7 @@ export function streamSwarm(deps: ApiDeps, id: string, req: Request, res: Respon
     {
       workflowId: swarmWorkflowId(id),
       notFound: () => new SwarmNotFoundError(`no swarm with id "${id}"`),
-      events: (after) => swarmEvents(deps.client, id, after, 200),
+      events: (after) => deps.orchestra.swarms.events(id, after, 200),
       name: swarmEventName,
       text: false,
     },

@@ -1,6 +1,7 @@
 /**
  * Orchestra as a library: one object that spawns, watches and steers agents, swarms, sessions
- * and approvals, over the same client layer (src/temporal) the CLI and the API use.
+ * and approvals, over the client layer in src/temporal. The CLI and the control API act
+ * through it too, so all three behave alike.
  *
  *   const orchestra = await Orchestra.connect();              // TEMPORAL_ADDRESS, ... as the CLI reads them
  *   const { id } = await orchestra.agents.spawn({ task: 'fix the failing test', cwd: '/src/app' });
@@ -8,9 +9,9 @@
  *   const result = await orchestra.agents.wait(id);
  */
 import type { Client } from '@temporalio/client';
-import { loadConfig, type OrchestraConfig } from '../config';
+import { loadConfig } from '../config';
 import { clientDefaults } from '../config-file';
-import type { AgentDefaults } from '../domain';
+import type { AgentDefaults, ControlAction, PendingApproval } from '../domain';
 import {
   agentEvents,
   agentStatus,
@@ -23,6 +24,9 @@ import {
 } from '../temporal/agents';
 import { answerApproval, findApproval, listApprovals, type ApprovalScope } from '../temporal/approvals';
 import { connectClient } from '../temporal/connection';
+import type { ControlSent } from '../temporal/control';
+import { inFlight } from '../temporal/in-flight';
+import { look } from '../temporal/look';
 import { controlSession, createSession, listSessions, sessionStatus } from '../temporal/sessions';
 import { watchAgent, type WatchOptions } from '../temporal/watch';
 import {
@@ -39,84 +43,140 @@ export interface OrchestraOptions {
   env?: NodeJS.ProcessEnv;
   /** A Temporal client of your own (its connection stays yours to close). */
   client?: Client;
+  /**
+   * Give each read (status, events, transcript) 10 s, then ask once more: a query that reaches
+   * the server just as the workflow closes can otherwise wait out the server's 30 s query
+   * timeout (src/temporal/look.ts). Turn it off when you set deadlines of your own
+   * (`client.withDeadline`), as the control API does: this one would replace yours.
+   * @default true
+   */
+  retryStalledReads?: boolean;
+}
+
+/** Who owns what is started, and in which workspace (the API places each caller's work in theirs). */
+export interface Placement {
+  owner?: string;
+  workspace?: string;
 }
 
 type ListFilter = Parameters<typeof listSwarms>[1];
+/** A swarm's or a session's control requests (agents take `message` too). */
+type GroupAction = Exclude<ControlAction, 'message'>;
+
+const reason = (why?: string) => (why ? { reason: why } : {});
 
 export class Orchestra {
+  private readonly read: <T>(ask: () => Promise<T>) => Promise<T>;
+
   private constructor(
     /** The Temporal client underneath, for anything Orchestra does not wrap. */
     readonly client: Client,
-    readonly config: OrchestraConfig,
     private readonly defaults: AgentDefaults,
     private readonly ownsClient: boolean,
-  ) {}
+    retryStalledReads: boolean,
+  ) {
+    this.read = retryStalledReads ? (ask) => look(client, ask) : (ask) => ask();
+  }
 
   /** Connect with the settings the CLI reads (TLS and API keys included). */
   static async connect(options: OrchestraOptions = {}): Promise<Orchestra> {
     const config = loadConfig(options.env);
     const client = options.client ?? (await connectClient(config));
-    return new Orchestra(client, config, clientDefaults(config), options.client === undefined);
+    return new Orchestra(
+      client,
+      clientDefaults(config),
+      options.client === undefined,
+      options.retryStalledReads ?? true,
+    );
+  }
+
+  /** Over a client you hold, with the task queue, model and config file given (the control API's way). */
+  static over(
+    client: Client,
+    defaults: AgentDefaults,
+    options: Pick<OrchestraOptions, 'retryStalledReads'> = {},
+  ): Orchestra {
+    return new Orchestra(client, defaults, false, options.retryStalledReads ?? true);
+  }
+
+  private placed(placement: Placement): AgentDefaults {
+    return { ...this.defaults, ...placement };
   }
 
   readonly agents = {
     /** Start an agent (the API's spawn body: task, cwd, name, type, model, tools, limits, policy, ...). */
-    spawn: (request: Record<string, unknown> & { task: string }) =>
-      spawnAgent(this.client, this.defaults, request),
-    status: (id: string) => agentStatus(this.client, id),
-    events: (id: string, after = 0) => agentEvents(this.client, id, after),
-    transcript: (id: string) => agentTranscript(this.client, id),
+    spawn: (request: Record<string, unknown> & { task: string }, placement: Placement = {}) =>
+      spawnAgent(this.client, this.placed(placement), request),
+    /** Its status, progress and result; of one run (`runId`) when given, else the latest. */
+    status: (id: string, runId?: string) => this.read(() => agentStatus(this.client, id, runId)),
+    /** Its events after a sequence number, at most `limit` of them. */
+    events: (id: string, after = 0, limit?: number) =>
+      this.read(() => agentEvents(this.client, id, after, limit)),
+    transcript: (id: string) => this.read(() => agentTranscript(this.client, id)),
     list: (filter: AgentListFilter = {}) => listAgents(this.client, filter),
-    pause: (id: string, reason?: string) => controlAgent(this.client, id, 'pause', reason ? { reason } : {}),
+    /** The model call or tool it runs right now, with the model's text so far; undefined between calls. */
+    inFlight: (id: string) => inFlight(this.client, id),
+    pause: (id: string, why?: string) => controlAgent(this.client, id, 'pause', reason(why)),
     resume: (id: string, task?: string) => controlAgent(this.client, id, 'resume', task ? { task } : {}),
-    cancel: (id: string, reason?: string) =>
-      controlAgent(this.client, id, 'cancel', reason ? { reason } : {}),
+    cancel: (id: string, why?: string) => controlAgent(this.client, id, 'cancel', reason(why)),
     message: (id: string, content: string) => controlAgent(this.client, id, 'message', { content }),
+    /** Any control request with its payload as the workflow takes it (signals.ts). */
+    control: (id: string, action: ControlAction, payload: object = {}): Promise<ControlSent> =>
+      controlAgent(this.client, id, action, payload),
     /** Its result once it ends (completed, failed or cancelled). */
     wait: (id: string) => waitForAgent(this.client, id),
     /** Its events as they happen, until it ends (or, with `untilWaiting`, waits for input). */
-    watch: (id: string, options: Pick<WatchOptions, 'after' | 'pollMs' | 'untilWaiting'> = {}) =>
-      watchAgent(this.client, id, options),
+    watch: (id: string, options: Pick<WatchOptions, 'after' | 'pollMs' | 'untilWaiting' | 'idle'> = {}) =>
+      watchAgent(this.client, id, { ...options, read: this.read }),
   };
 
   readonly swarms = {
     /** Start a swarm (the API's body: `{ spec: { strategy, task, ... }, cwd, ... }`). */
-    start: (request: Record<string, unknown>) => startSwarm(this.client, this.defaults, request),
-    status: (id: string) => swarmStatus(this.client, id),
-    events: (id: string, after = 0) => swarmEvents(this.client, id, after),
+    start: (request: Record<string, unknown>, placement: Placement = {}) =>
+      startSwarm(this.client, this.placed(placement), request),
+    status: (id: string, runId?: string) => this.read(() => swarmStatus(this.client, id, runId)),
+    events: (id: string, after = 0, limit?: number) =>
+      this.read(() => swarmEvents(this.client, id, after, limit)),
     list: (filter: ListFilter = {}) => listSwarms(this.client, filter),
-    pause: (id: string, reason?: string) => controlSwarm(this.client, id, 'pause', reason ? { reason } : {}),
+    pause: (id: string, why?: string) => controlSwarm(this.client, id, 'pause', reason(why)),
     resume: (id: string) => controlSwarm(this.client, id, 'resume'),
-    cancel: (id: string, reason?: string) =>
-      controlSwarm(this.client, id, 'cancel', reason ? { reason } : {}),
+    cancel: (id: string, why?: string) => controlSwarm(this.client, id, 'cancel', reason(why)),
+    control: (id: string, action: GroupAction, payload: object = {}) =>
+      controlSwarm(this.client, id, action, payload),
     wait: (id: string) => waitForSwarm(this.client, id),
   };
 
   readonly sessions = {
-    create: (request: Record<string, unknown> = {}) =>
-      createSession(this.client, this.defaults.taskQueue, request, {
-        owner: this.defaults.owner,
-        workspace: this.defaults.workspace,
-      }),
-    status: (id: string) => sessionStatus(this.client, id),
+    create: (request: Record<string, unknown> = {}, placement: Placement = {}) => {
+      const { owner, workspace, taskQueue } = this.placed(placement);
+      return createSession(this.client, taskQueue, request, { owner, workspace });
+    },
+    status: (id: string, runId?: string) => this.read(() => sessionStatus(this.client, id, runId)),
     list: (filter: ListFilter = {}) => listSessions(this.client, filter),
-    pause: (id: string, reason?: string) =>
-      controlSession(this.client, id, 'pause', reason ? { reason } : {}),
+    pause: (id: string, why?: string) => controlSession(this.client, id, 'pause', reason(why)),
     resume: (id: string) => controlSession(this.client, id, 'resume'),
-    cancel: (id: string, reason?: string) =>
-      controlSession(this.client, id, 'cancel', reason ? { reason } : {}),
+    cancel: (id: string, why?: string) => controlSession(this.client, id, 'cancel', reason(why)),
+    control: (id: string, action: GroupAction, payload: object = {}) =>
+      controlSession(this.client, id, action, payload),
   };
 
   readonly approvals = {
     list: (scope: ApprovalScope = {}) => listApprovals(this.client, scope),
-    /** Allow or deny one, recorded as `user` (default: this process's configured user). */
+    /** One pending approval by its call id (`agentId` when the id is not unique), within `workspaces` if given. */
+    find: (callId: string, where: { agentId?: string; workspaces?: string[] } = {}) =>
+      findApproval(this.client, callId, where),
+    /**
+     * Allow or deny one (a call id, or an approval `find` returned), recorded as `user`
+     * (default: this process's configured user).
+     */
     answer: async (
-      callId: string,
+      approval: string | PendingApproval,
       answer: { decision: 'allow' | 'deny'; note?: string; agentId?: string; user?: string },
     ) => {
       const { agentId, user, ...rest } = answer;
-      const approval = await findApproval(this.client, callId, { agentId });
-      return answerApproval(this.client, approval, { ...rest, user: user ?? this.defaults.owner });
+      const pending =
+        typeof approval === 'string' ? await findApproval(this.client, approval, { agentId }) : approval;
+      return answerApproval(this.client, pending, { ...rest, user: user ?? this.defaults.owner });
     },
   };
 

@@ -1,12 +1,6 @@
 /** /api/v1/agents: spawn, list, inspect, control, and follow agents. */
 import { controlRoutes, type ControlText } from './control';
-import {
-  agentEvents,
-  agentTranscript,
-  listAgents,
-  spawnAgent,
-  type AgentListEntry,
-} from '../../temporal/agents';
+import type { AgentListEntry } from '../../temporal/agents';
 import { spawnRequestSchema } from '../../domain';
 import { inspectWorkflow } from '../../temporal/inspect';
 import { inspectVisible, placement } from '../access';
@@ -80,11 +74,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
         const workspace = await placement(deps, principal, body, 'agents');
         if (body.swarmId)
           throw new ApiError(400, 'bad_request', 'swarmId is set by swarms; start a swarm instead');
-        const started = await spawnAgent(
-          deps.client,
-          { ...deps.defaults, owner: principal.user, workspace },
-          body,
-        );
+        const started = await deps.orchestra.agents.spawn(body, { owner: principal.user, workspace });
         res.location(`/api/v1/agents/${started.id}`);
         return { id: started.id, workflowId: started.workflowId, workspace, owner: principal.user };
       },
@@ -105,7 +95,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
           workspaces: query.workspace ? [query.workspace] : visibleWorkspaces(principal),
         };
         const page = await sealedPage(deps.cursors, ['agents', filter], query.cursor, (cursor) =>
-          listAgents(deps.client, { ...filter, limit: query.limit, cursor }),
+          deps.orchestra.agents.list({ ...filter, limit: query.limit, cursor }),
         );
         return { ...page, items: await withStaleness(deps, page.items) };
       },
@@ -131,7 +121,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       errors,
       async handle({ params, query, principal }) {
         await inspectVisible(deps, principal, 'agent', params.id);
-        const events = await agentEvents(deps.client, params.id, query.after, query.limit);
+        const events = await deps.orchestra.agents.events(params.id, query.after, query.limit);
         return { events, last: events.at(-1)?.seq ?? query.after };
       },
     }),
@@ -145,7 +135,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       errors,
       async handle({ params, principal }) {
         await inspectVisible(deps, principal, 'agent', params.id);
-        return { messages: await agentTranscript(deps.client, params.id) };
+        return { messages: await deps.orchestra.agents.transcript(params.id) };
       },
     }),
     route({

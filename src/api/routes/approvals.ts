@@ -1,7 +1,6 @@
 /** /api/v1/approvals: what agents wait on, at any depth, and a person's answer. */
 import { z } from 'zod';
 import { approvePayload, refIdSchema, workspaceIdSchema } from '../../domain';
-import { answerApproval, findApproval, listApprovals } from '../../temporal/approvals';
 import { inspectVisible } from '../access';
 import { ApiError } from '../errors';
 import { canControl, canSee, visibleWorkspaces } from '../principal';
@@ -69,7 +68,7 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
       async handle({ query, principal }) {
         if (query.workspace && !canSee(principal, query.workspace)) return { items: [] };
         if (query.agentId) await inspectVisible(deps, principal, 'agent', query.agentId);
-        const items = await listApprovals(deps.client, {
+        const items = await deps.orchestra.approvals.list({
           agentId: query.agentId,
           swarmId: query.swarmId,
           sessionId: query.sessionId,
@@ -89,7 +88,7 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 403, 404, 413, 503],
       async handle({ params, body, principal }) {
         const { agentId, ...answer } = body;
-        const approval = await findApproval(deps.client, params.callId, {
+        const approval = await deps.orchestra.approvals.find(params.callId, {
           agentId,
           workspaces: visibleWorkspaces(principal),
         });
@@ -100,7 +99,7 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
             `only the agent's owner${approval.owner ? ` (${approval.owner})` : ''} may answer it`,
           );
         }
-        await answerApproval(deps.client, approval, { ...answer, user: principal.user });
+        await deps.orchestra.approvals.answer(approval, { ...answer, user: principal.user });
         return { callId: approval.callId, agentId: approval.agentId, decision: answer.decision };
       },
     }),

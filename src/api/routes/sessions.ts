@@ -1,7 +1,6 @@
 /** /api/v1/sessions: a workspace's long-lived sessions, which own agents and swarms. */
 import { controlRoutes, type ControlText } from './control';
 import { sessionRequestSchema } from '../../domain';
-import { createSession, listSessions, sessionStatus } from '../../temporal/sessions';
 import { inspectVisible, targetWorkspace } from '../access';
 import { visibleWorkspaces } from '../principal';
 import { sealedPage } from '../cursor';
@@ -35,7 +34,7 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 403, 409, 413, 503],
       async handle({ body, principal, res }) {
         const workspace = targetWorkspace(deps, principal, body.workspace);
-        const { id, workflowId } = await createSession(deps.client, deps.defaults.taskQueue, body, {
+        const { id, workflowId } = await deps.orchestra.sessions.create(body, {
           owner: principal.user,
           workspace,
         });
@@ -53,7 +52,11 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 503],
       handle: ({ query, principal }) =>
         sealedPage(deps.cursors, ['sessions', visibleWorkspaces(principal)], query.cursor, (cursor) =>
-          listSessions(deps.client, { workspaces: visibleWorkspaces(principal), limit: query.limit, cursor }),
+          deps.orchestra.sessions.list({
+            workspaces: visibleWorkspaces(principal),
+            limit: query.limit,
+            cursor,
+          }),
         ),
     }),
     route({
@@ -68,7 +71,7 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
         const inspection = await inspectVisible(deps, principal, 'session', params.id);
         return {
           ...(await deps.closedViews.view(inspection, (runId) =>
-            sessionStatus(deps.client, params.id, runId),
+            deps.orchestra.sessions.status(params.id, runId),
           )),
           temporalStatus: inspection.temporalStatus,
         };

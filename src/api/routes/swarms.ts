@@ -1,7 +1,6 @@
 /** /api/v1/swarms: start a swarm from a strategy spec, inspect it, control it, follow it. */
 import { controlRoutes, type ControlText } from './control';
 import { swarmRequestSchema } from '../../domain';
-import { listSwarms, startSwarm, swarmEvents, swarmStatus } from '../../temporal/swarms';
 import { inspectVisible, placement } from '../access';
 import { visibleWorkspaces } from '../principal';
 import { sealedPage } from '../cursor';
@@ -42,11 +41,10 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 403, 404, 409, 413, 503],
       async handle({ body, principal, res }) {
         const workspace = await placement(deps, principal, body, 'swarms');
-        const { id, workflowId } = await startSwarm(
-          deps.client,
-          { ...deps.defaults, owner: principal.user, workspace },
-          body,
-        );
+        const { id, workflowId } = await deps.orchestra.swarms.start(body, {
+          owner: principal.user,
+          workspace,
+        });
         res.location(`/api/v1/swarms/${id}`);
         return { id, workflowId, workspace, owner: principal.user };
       },
@@ -61,7 +59,11 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 503],
       handle: ({ query, principal }) =>
         sealedPage(deps.cursors, ['swarms', visibleWorkspaces(principal)], query.cursor, (cursor) =>
-          listSwarms(deps.client, { workspaces: visibleWorkspaces(principal), limit: query.limit, cursor }),
+          deps.orchestra.swarms.list({
+            workspaces: visibleWorkspaces(principal),
+            limit: query.limit,
+            cursor,
+          }),
         ),
     }),
     route({
@@ -75,7 +77,9 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       async handle({ params, principal }) {
         const inspection = await inspectVisible(deps, principal, 'swarm', params.id);
         return {
-          ...(await deps.closedViews.view(inspection, (runId) => swarmStatus(deps.client, params.id, runId))),
+          ...(await deps.closedViews.view(inspection, (runId) =>
+            deps.orchestra.swarms.status(params.id, runId),
+          )),
           workspace: inspection.workspace,
           owner: inspection.owner,
           temporalStatus: inspection.temporalStatus,
@@ -93,7 +97,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 404, 503],
       async handle({ params, query, principal }) {
         await inspectVisible(deps, principal, 'swarm', params.id);
-        const events = await swarmEvents(deps.client, params.id, query.after, query.limit);
+        const events = await deps.orchestra.swarms.events(params.id, query.after, query.limit);
         return { events, last: events.at(-1)?.seq ?? query.after };
       },
     }),

@@ -1,5 +1,4 @@
 /** /api/v1/workspaces: what runs in a workspace. */
-import { listAgents } from '../../temporal/agents';
 import { ApiError } from '../errors';
 import { canSee } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
@@ -22,7 +21,7 @@ export function workspaceRoutes(deps: ApiDeps): Route[] {
         if (!canSee(principal, params.id))
           throw new ApiError(404, 'not_found', `no workspace "${params.id}" of yours`);
         const page = await sealedPage(deps.cursors, ['running', params.id], query.cursor, (cursor) =>
-          listAgents(deps.client, { workspaces: [params.id], running: true, limit: query.limit, cursor }),
+          deps.orchestra.agents.list({ workspaces: [params.id], running: true, limit: query.limit, cursor }),
         );
         return { ...page, items: await withStaleness(deps, page.items) };
       },

@@ -10,21 +10,11 @@ import {
   type AgentStatus,
 } from '../../domain';
 import { webUiLink } from '../../config';
-import { clientDefaults } from '../../config-file';
-import {
-  agentEvents,
-  agentStatus,
-  BadRequestError,
-  controlAgent,
-  listAgents,
-  spawnAgent,
-  waitForAgent,
-} from '../../temporal/agents';
+import { BadRequestError } from '../../temporal/errors';
 import type { Run } from '../context';
 import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
 import { liveLine, type LiveLine } from '../live-line';
-import { look } from '../../temporal/look';
 import { formatEvent, formatList, formatResult, formatStatus } from '../format';
 
 const positiveInt = (value: string): number => {
@@ -88,13 +78,13 @@ export function agentCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((task: string, o) =>
       run(async (ctx) => {
-        const client = await ctx.client();
+        const orchestra = await ctx.orchestra();
         const limits = {
           ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
-        const { id, workflowId } = await spawnAgent(client, clientDefaults(ctx.config), {
+        const { id, workflowId } = await orchestra.agents.spawn({
           task,
           id: o.id,
           name: o.name,
@@ -120,13 +110,13 @@ export function agentCommand(run: Run): Command {
         }
         if (!o.json) ctx.out(`agent ${id} · ${webUiLink(ctx.config, workflowId)}`);
         const live = o.json ? undefined : watching(id);
-        await followAgent(client, id, {
+        await followAgent(orchestra, id, {
           onEvent: (e) => !o.json && ctx.out(formatEvent(e)),
           untilWaiting: true,
           live,
         });
-        const view = await look(client, () => agentStatus(client, id));
-        const result = view.status === 'waiting_for_input' ? view : await waitForAgent(client, id);
+        const view = await orchestra.agents.status(id);
+        const result = view.status === 'waiting_for_input' ? view : await orchestra.agents.wait(id);
         ctx.out(o.json ? json(result) : 'metrics' in result ? formatResult(result) : formatStatus(view));
         return view.status === 'completed' || view.status === 'waiting_for_input' ? 0 : 1;
       }),
@@ -143,7 +133,9 @@ export function agentCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const { items: rows } = await listAgents(await ctx.client(), {
+        const { items: rows } = await (
+          await ctx.orchestra()
+        ).agents.list({
           status: o.status as AgentStatus | undefined,
           sessionId: o.session,
           parentId: o.parent,
@@ -161,8 +153,7 @@ export function agentCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const client = await ctx.client();
-        const view = await look(client, () => agentStatus(client, id));
+        const view = await (await ctx.orchestra()).agents.status(id);
         ctx.out(o.json ? json(view) : formatStatus(view));
       }),
     );
@@ -178,7 +169,7 @@ export function agentCommand(run: Run): Command {
       run(async (ctx) => {
         const payload =
           name === 'resume' ? (o.task ? { task: o.task } : {}) : o.reason ? { reason: o.reason } : {};
-        const sent = await controlAgent(await ctx.client(), id, name, payload);
+        const sent = await (await ctx.orchestra()).agents.control(id, name, payload);
         ctx.out(
           o.json
             ? json({ id, action: name, from: sent.status, to: sent.after, queued: sent.queued === true })
@@ -203,7 +194,7 @@ export function agentCommand(run: Run): Command {
     .action((id: string, text: string, o) =>
       run(async (ctx) => {
         if (!text.trim()) throw new BadRequestError('the message is empty');
-        const sent = await controlAgent(await ctx.client(), id, 'message', { content: text });
+        const sent = await (await ctx.orchestra()).agents.message(id, text);
         ctx.out(
           o.json
             ? json({ id, action: 'message', from: sent.status, queued: sent.queued === true })
@@ -221,19 +212,19 @@ export function agentCommand(run: Run): Command {
     .option('--json', 'one JSON event per line')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const client = await ctx.client();
+        const orchestra = await ctx.orchestra();
         const print = (e: Parameters<typeof formatEvent>[0]) =>
           ctx.out(o.json ? JSON.stringify(e) : formatEvent(e));
         if (o.follow) {
-          await followAgent(client, id, {
+          await followAgent(orchestra, id, {
             after: o.after,
             onEvent: print,
             live: o.json ? undefined : watching(id),
           });
           return;
         }
-        (await look(client, () => agentEvents(client, id, o.after))).forEach(print);
-        const { status } = await look(client, () => agentStatus(client, id));
+        (await orchestra.agents.events(id, o.after)).forEach(print);
+        const { status } = await orchestra.agents.status(id);
         if (!o.json && !isTerminal(status)) ctx.out(`(agent is ${status}; --follow to keep watching)`);
       }),
     );

@@ -2,7 +2,6 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { formatUsd, type PendingApproval } from '../../domain';
-import { answerApproval, findApproval, listApprovals } from '../../temporal/approvals';
 import type { Run } from '../context';
 
 /** Who answers from this terminal: the login name (recorded with the answer). */
@@ -42,7 +41,9 @@ export function approvalsCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const items = await listApprovals(await ctx.client(), {
+        const items = await (
+          await ctx.orchestra()
+        ).approvals.list({
           agentId: o.agent,
           swarmId: o.swarm,
           sessionId: o.session,
@@ -65,10 +66,10 @@ export function approveCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((callId: string, o) =>
       run(async (ctx) => {
-        const client = await ctx.client();
-        const approval = await findApproval(client, callId, { agentId: o.agent });
+        const orchestra = await ctx.orchestra();
+        const approval = await orchestra.approvals.find(callId, { agentId: o.agent });
         const decision = o.deny ? 'deny' : 'allow';
-        const sent = await answerApproval(client, approval, {
+        const sent = await orchestra.approvals.answer(approval, {
           decision,
           user: loginName(),
           ...(o.note ? { note: o.note } : {}),

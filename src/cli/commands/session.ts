@@ -3,8 +3,6 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { webUiLink } from '../../config';
 import { sessionWorkflowId, type SessionView } from '../../domain';
-import { controlSession, createSession, listSessions, sessionStatus } from '../../temporal/sessions';
-import { look } from '../../temporal/look';
 import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
 
@@ -36,12 +34,15 @@ export function sessionCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const { id, workflowId } = await createSession(
-          await ctx.client(),
-          ctx.config.taskQueue,
-          { name: o.name, cwd: path.resolve(o.cwd), directives: o.directives, id: o.id, budgetUsd: o.budget },
-          { owner: ctx.config.user, workspace: ctx.config.workspace },
-        );
+        const { id, workflowId } = await (
+          await ctx.orchestra()
+        ).sessions.create({
+          name: o.name,
+          cwd: path.resolve(o.cwd),
+          directives: o.directives,
+          id: o.id,
+          budgetUsd: o.budget,
+        });
         ctx.out(
           o.json
             ? JSON.stringify({ id, workflowId })
@@ -56,7 +57,7 @@ export function sessionCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const { items: rows } = await listSessions(await ctx.client());
+        const { items: rows } = await (await ctx.orchestra()).sessions.list();
         ctx.out(
           o.json
             ? JSON.stringify(rows, null, 2)
@@ -72,8 +73,7 @@ export function sessionCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const client = await ctx.client();
-        const view = await look(client, () => sessionStatus(client, id));
+        const view = await (await ctx.orchestra()).sessions.status(id);
         ctx.out(o.json ? JSON.stringify(view, null, 2) : formatSession(view));
       }),
     );
@@ -82,7 +82,8 @@ export function sessionCommand(run: Run): Command {
     what: 'session',
     scope: 'everything in it',
     workflowId: sessionWorkflowId,
-    control: async (ctx, id, action, payload) => controlSession(await ctx.client(), id, action, payload),
+    control: async (ctx, id, action, payload) =>
+      (await ctx.orchestra()).sessions.control(id, action, payload),
   });
 
   return session;

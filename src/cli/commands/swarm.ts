@@ -4,10 +4,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isTerminal, MERGES, NAMED_SCORERS, STRATEGIES, swarmWorkflowId, type Strategy } from '../../domain';
 import { webUiLink } from '../../config';
-import { clientDefaults } from '../../config-file';
 import { BadRequestError } from '../../temporal/agents';
-import { controlSwarm, startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
-import { look } from '../../temporal/look';
 import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
 import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
@@ -87,8 +84,8 @@ export function swarmCommand(run: Run): Command {
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
         };
-        const client = await ctx.client();
-        const { id, workflowId } = await startSwarm(client, clientDefaults(ctx.config), {
+        const orchestra = await ctx.orchestra();
+        const { id, workflowId } = await orchestra.swarms.start({
           spec,
           cwd: path.resolve(o.cwd),
           id: o.id,
@@ -107,12 +104,12 @@ export function swarmCommand(run: Run): Command {
         if (!o.json) ctx.out(`swarm ${id} · ${webUiLink(ctx.config, workflowId)}`);
         const render = liveRenderer(ctx.out, process.stdout.isTTY === true);
         for (;;) {
-          const status = await look(client, () => swarmStatus(client, id));
+          const status = await orchestra.swarms.status(id);
           if (!o.json) render(status);
           if (isTerminal(status.status)) break;
           await new Promise((r) => setTimeout(r, 500));
         }
-        const outcome = await waitForSwarm(client, id);
+        const outcome = await orchestra.swarms.wait(id);
         ctx.out(o.json ? JSON.stringify(outcome, null, 2) : `\n${swarmSummary(outcome)}`);
         return outcome.status === 'completed' ? 0 : 1;
       }),
@@ -125,8 +122,7 @@ export function swarmCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
       run(async (ctx) => {
-        const client = await ctx.client();
-        const status = await look(client, () => swarmStatus(client, id));
+        const status = await (await ctx.orchestra()).swarms.status(id);
         ctx.out(
           o.json
             ? JSON.stringify(status, null, 2)
@@ -139,7 +135,7 @@ export function swarmCommand(run: Run): Command {
     what: 'swarm',
     scope: 'every agent in it, at any depth',
     workflowId: swarmWorkflowId,
-    control: async (ctx, id, action, payload) => controlSwarm(await ctx.client(), id, action, payload),
+    control: async (ctx, id, action, payload) => (await ctx.orchestra()).swarms.control(id, action, payload),
   });
 
   return swarm;

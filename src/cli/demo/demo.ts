@@ -12,7 +12,6 @@ import { cliDefaults, webUiLink } from '../../config';
 import { activityDeps } from '../../config-file';
 import { installRuntimeLogging } from '../../logging';
 import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-server';
-import { agentStatus, spawnAgent, waitForAgent } from '../../temporal/agents';
 import { isServerUp } from '../../temporal/connection';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { registerSearchAttributes } from '../../temporal/register-search-attributes';
@@ -23,8 +22,7 @@ import { formatEvent, formatResult } from '../format';
 import { DEMO_SCRIPT, DEMO_TASK } from './script';
 import { DEMO_SWARM_SCRIPTS, DEMO_SWARM_TASK } from './swarm-script';
 import { liveRenderer, swarmSummary } from '../swarm-view';
-import { startSwarm, swarmStatus, waitForSwarm } from '../../temporal/swarms';
-import { look } from '../../temporal/look';
+import { Orchestra } from '../../sdk/orchestra';
 import { isTerminal } from '../../domain';
 
 export interface DemoOptions {
@@ -73,17 +71,13 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
   });
   const running = worker.run();
   try {
-    const client = await ctx.client();
+    const orchestra = Orchestra.over(await ctx.client(), { ...cliDefaults(config), taskQueue });
     const cwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-'));
-    const { id, workflowId } = await spawnAgent(
-      client,
-      { ...cliDefaults(config), taskQueue },
-      { task: DEMO_TASK, cwd, name: 'demo' },
-    );
+    const { id, workflowId } = await orchestra.agents.spawn({ task: DEMO_TASK, cwd, name: 'demo' });
     ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)}\n`);
-    await followAgent(client, id, { onEvent: (e) => ctx.out(formatEvent(e)) });
-    const result = await waitForAgent(client, id);
-    const view = await look(client, () => agentStatus(client, id));
+    await followAgent(orchestra, id, { onEvent: (e) => ctx.out(formatEvent(e)) });
+    const result = await orchestra.agents.wait(id);
+    const view = await orchestra.agents.status(id);
     ctx.out(
       `\n${formatResult(result)}\ntodos:   ${view.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('  ')}`,
     );
@@ -91,20 +85,19 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
 
     ctx.out('\n— a swarm: a supervisor splits a task across workers, then a reviewer checks the merge —\n');
     const swarmCwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-swarm-'));
-    const swarm = await startSwarm(
-      client,
-      { ...cliDefaults(config), taskQueue },
-      { spec: { strategy: 'supervisor', task: DEMO_SWARM_TASK, maxConcurrent: 2 }, cwd: swarmCwd },
-    );
+    const swarm = await orchestra.swarms.start({
+      spec: { strategy: 'supervisor', task: DEMO_SWARM_TASK, maxConcurrent: 2 },
+      cwd: swarmCwd,
+    });
     ctx.out(`workspace: ${swarmCwd}\nswarm ${swarm.id} · ${webUiLink(config, swarm.workflowId)}`);
     const render = liveRenderer(ctx.out, false);
-    let outcome = await look(client, () => swarmStatus(client, swarm.id));
+    let outcome = await orchestra.swarms.status(swarm.id);
     while (!isTerminal(outcome.status)) {
       render(outcome);
       await new Promise((r) => setTimeout(r, 300));
-      outcome = await look(client, () => swarmStatus(client, swarm.id));
+      outcome = await orchestra.swarms.status(swarm.id);
     }
-    outcome = await waitForSwarm(client, swarm.id);
+    outcome = await orchestra.swarms.wait(swarm.id);
     render(outcome);
     ctx.out(
       `\n${swarmSummary(outcome)}\ntotals:  ${outcome.agents[0]?.usage.agents ?? 0} agents · ${outcome.stats.toolCalls} tool calls · ${outcome.stats.tokens.input}/${outcome.stats.tokens.output} tokens`,
