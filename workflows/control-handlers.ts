@@ -21,7 +21,7 @@ import {
   type PausePayload,
   type ResumePayload,
 } from '../src/domain';
-import { CONTROL_CHANNELS, pauseUpdate } from './agent/definitions';
+import { CONTROL_CHANNELS, pauseUpdate } from './protocol';
 import { described } from './handler-descriptions';
 
 export interface Controlled {

@@ -1,7 +1,7 @@
 /** What an agent answers about itself: status, events, transcript, approvals, model context. */
 import * as wf from '@temporalio/workflow';
 import { eventsAfter, eventsQueryArgs, type AgentState, type AgentStatusView } from '../../src/domain';
-import { approvalsQuery, eventsQuery, modelContextQuery, statusQuery, transcriptQuery } from './definitions';
+import { approvalsQuery, eventsQuery, modelContextQuery, statusQuery, transcriptQuery } from '../protocol';
 import { described } from '../handler-descriptions';
 
 export interface QueryHost {

@@ -3,9 +3,15 @@
  * every agent counted. Started by the first charge of the day; ends an hour after the day.
  */
 import * as wf from '@temporalio/workflow';
-import { describeIssue, firstCharge } from '../../src/domain';
+import {
+  chargePayload,
+  describeIssue,
+  firstCharge,
+  type LedgerInput,
+  type LedgerView,
+} from '../../src/domain';
 import { upsertCost } from '../cost-attribute';
-import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
+import { chargeUpdate, ledgerQuery } from '../protocol';
 import { described } from '../handler-descriptions';
 
 /** Late charges (a call that started before midnight) still land in their day. */

@@ -7,6 +7,7 @@ import * as wf from '@temporalio/workflow';
 import {
   addUsage,
   agentWorkflowId,
+  chargePayload,
   describeIssue,
   emptyUsage,
   findingPayload,
@@ -14,18 +15,27 @@ import {
   FINDINGS_CAPACITY,
   memberPayload,
   swarmWorkflowId,
+  usagePayload,
+  type ChargeAnswer,
   type SessionState,
   type SessionView,
   type Usage,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
-import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
-import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
 import { signalEach } from '../signal-group';
-import { usagePayload, usageSignal } from '../swarm/definitions';
-import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
+import {
+  cancelSignal,
+  chargeUpdate,
+  closeSignal,
+  findingSignal,
+  joinSignal,
+  pauseSignal,
+  resumeSignal,
+  sessionStatusQuery,
+  usageSignal,
+} from '../protocol';
 import { described } from '../handler-descriptions';
 
 /** Refused signals a session keeps (the history has them all). */

@@ -1,9 +1,8 @@
 /** Signals from a swarm to its agents: best effort, since an agent not started yet, or ended, has nothing to hear. */
 import * as wf from '@temporalio/workflow';
-import { agentWorkflowId, describeIssue } from '../../src/domain';
+import { agentWorkflowId, broadcastPayload, describeIssue } from '../../src/domain';
 import { signalEach } from '../signal-group';
-import { messageSignal, type pauseSignal } from '../agent/definitions';
-import { broadcastPayload } from './definitions';
+import { messageSignal, type pauseSignal } from '../protocol';
 
 export function signalAgents(ids: Iterable<string>, signal: typeof pauseSignal, payload: object): void {
   void signalEach([...ids].map(agentWorkflowId), signal, payload);

@@ -10,6 +10,7 @@ import {
   emptyUsage,
   eventsAfter,
   eventsQueryArgs,
+  usagePayload,
   type AgentConfig,
   type AgentResult,
   type AgentStatus,
@@ -20,11 +21,11 @@ import {
   type SwarmInput,
   type SwarmOutcome,
   type SwarmStats,
+  type UsageReport,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
-import { pauseSignal, resumeSignal } from '../agent/definitions';
 import { installControlHandlers } from '../control-handlers';
 import { broadcast, signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
@@ -33,12 +34,12 @@ import { SwarmUsage } from './usage';
 import { budgetExceeded, finalReport, swarmDetails, swarmReport } from './report';
 import {
   broadcastSignal,
+  pauseSignal,
+  resumeSignal,
   swarmEventsQuery,
   swarmStatusQuery,
-  usagePayload,
   usageSignal,
-  type UsageReport,
-} from './definitions';
+} from '../protocol';
 import { described } from '../handler-descriptions';
 
 const now = (): string => new Date().toISOString();
