@@ -5,7 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   appendEvent,
-  describeIssue,
+  broadcastPayload,
   emptyEventLog,
   emptyUsage,
   eventsAfter,
@@ -26,7 +26,7 @@ import {
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
-import { installControlHandlers } from '../control-handlers';
+import { installControlHandlers, installSignal, type Ignored } from '../control-handlers';
 import { broadcast, signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
@@ -78,6 +78,8 @@ export class SwarmRun {
   ) {}
 
   installHandlers(): void {
+    // As an agent does: a refused signal is an event anyone watching the swarm sees.
+    const ignored: Ignored = (signal, reason) => this.record({ type: 'ignored', signal, reason });
     installControlHandlers({
       what: 'swarm',
       status: () => this.status,
@@ -97,20 +99,10 @@ export class SwarmRun {
           this.stop('cancelled', p.reason ?? 'cancelled');
         },
       },
-      // As an agent does: the refusal is an event anyone watching the swarm sees.
-      ignored: (action, reason) => this.record({ type: 'ignored', signal: action, reason }),
+      ignored,
     });
-    wf.setHandler(
-      usageSignal,
-      (raw) => {
-        const parsed = usagePayload.safeParse(raw);
-        if (!parsed.success)
-          return this.record({ type: 'ignored', signal: 'usage', reason: describeIssue(parsed.error) });
-        this.account(parsed.data);
-      },
-      described('usage'),
-    );
-    wf.setHandler(broadcastSignal, (raw) => broadcast(this.scopes.keys(), raw), described('broadcast'));
+    installSignal(usageSignal, usagePayload, (report) => this.account(report), ignored);
+    installSignal(broadcastSignal, broadcastPayload, (b) => broadcast(this.scopes.keys(), b), ignored);
     wf.setHandler(swarmStatusQuery, () => this.report(), described('status'));
     wf.setHandler(
       swarmEventsQuery,
