@@ -35,6 +35,8 @@ test('a swarm records the signals it refuses as ignored events, and carries on',
   ]);
   expect(ignored[2]).toMatchObject({ reason: expect.stringMatching(/^bad payload: .*content/) });
   expect((await swarmStatus(h.client, id)).status).toBe('running');
+  // A query can answer: arguments it cannot read fail it with the reason, as an agent's `events` does.
+  await expect(handle.query('events', { limit: 0 })).rejects.toThrow(/bad events query: .*limit/);
   await handle.terminate('test done');
 });
 

@@ -8,8 +8,7 @@ import {
   broadcastPayload,
   emptyEventLog,
   emptyUsage,
-  eventsAfter,
-  eventsQueryArgs,
+  eventsQueried,
   usagePayload,
   type AgentConfig,
   type AgentResult,
@@ -104,14 +103,7 @@ export class SwarmRun {
     installSignal(usageSignal, usagePayload, (report) => this.account(report), ignored);
     installSignal(broadcastSignal, broadcastPayload, (b) => broadcast(this.scopes.keys(), b), ignored);
     wf.setHandler(swarmStatusQuery, () => this.report(), described('status'));
-    wf.setHandler(
-      swarmEventsQuery,
-      (raw) => {
-        const args = eventsQueryArgs.safeParse(raw);
-        return args.success ? eventsAfter(this.log, args.data.after, args.data.limit) : [];
-      },
-      described('events'),
-    );
+    wf.setHandler(swarmEventsQuery, (raw) => eventsQueried(this.log, raw), described('events'));
   }
 
   private record(body: SwarmEventBody): void {
