@@ -15,6 +15,7 @@ import {
   describeIssue,
   messagePayload,
   pausePayload,
+  preview,
   refusalReason,
   resumePayload,
   type AgentStatus,
@@ -138,4 +139,13 @@ export function installChargeHandler(apply: (charge: Charge) => ChargeAnswer): v
     validator: (raw) => reject(decide(raw)),
     ...described('charge'),
   });
+}
+
+/**
+ * A signal no handler takes (a typo in `temporal workflow signal --name`) would wait unseen in
+ * the SDK's buffer for the rest of the run: report it to `ignored` instead. Set after every
+ * other handler (buffered signals go to the first handler that takes them), before the first await.
+ */
+export function recordUnknownSignals(ignored: Ignored): void {
+  wf.setDefaultSignalHandler((name) => ignored(preview(name), 'no such signal'));
 }

@@ -24,6 +24,7 @@ import {
   installChargeHandler,
   installControlHandlers,
   installSignal,
+  recordUnknownSignals,
   type Ignored,
 } from '../control-handlers';
 import { signalEach } from '../signal-group';
@@ -127,6 +128,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     }
     return { totalUsd: state.costUsd ?? 0, limitUsd: state.budgetUsd };
   });
+  recordUnknownSignals(log);
 
   await wf.condition(() => cancelReason !== undefined || closed || wf.workflowInfo().continueAsNewSuggested);
   if (cancelReason !== undefined) {

@@ -25,7 +25,12 @@ import {
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
-import { installControlHandlers, installSignal, type Ignored } from '../control-handlers';
+import {
+  installControlHandlers,
+  installSignal,
+  recordUnknownSignals,
+  type Ignored,
+} from '../control-handlers';
 import { broadcast, signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
@@ -104,6 +109,7 @@ export class SwarmRun {
     installSignal(broadcastSignal, broadcastPayload, (b) => broadcast(this.scopes.keys(), b), ignored);
     wf.setHandler(swarmStatusQuery, () => this.report(), described('status'));
     wf.setHandler(swarmEventsQuery, (raw) => eventsQueried(this.log, raw), described('events'));
+    recordUnknownSignals(ignored);
   }
 
   private record(body: SwarmEventBody): void {
