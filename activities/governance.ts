@@ -11,13 +11,15 @@ import {
   redactSecrets,
   resolveProfile,
   sessionWorkflowId,
+  type Charge,
+  type ChargeAnswer,
   type ContextFile,
   type OrchestraFile,
   type ResolvedProfile,
 } from '../src/domain';
 import { ownershipAttributes } from '../src/domain/search-attributes';
 import { openFile } from './tools/safe-open';
-import { chargeUpdate, type Charge, type ChargeAnswer } from '../workflows/cost/definitions';
+import { chargeUpdate } from '../workflows/protocol';
 import type { costLedgerWorkflow } from '../workflows/cost/ledger';
 
 /** The files an agent is told about, in this order. */

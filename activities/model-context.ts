@@ -14,7 +14,7 @@ import {
   type ModelContext,
   type ModelContextInput,
 } from '../src/domain';
-import { modelContextQuery } from '../workflows/agent/definitions';
+import { modelContextQuery } from '../workflows/protocol';
 import { SizedLru } from '../src/sized-lru';
 
 interface Held {

@@ -101,7 +101,7 @@ describe('lint keeps workflow code to what runs in a workflow', () => {
       "import { agentWorkflowId } from '../../src/domain';",
       "import { OrchestraStatus } from '../../src/domain/search-attributes';",
       "import type { Activities } from '../../activities';",
-      "import { usageSignal } from '../swarm/definitions';",
+      "import { usageSignal } from '../protocol';",
     ].join('\n');
     expect(importLint('workflows/agent/example.ts', allowed)).toEqual([]);
   });

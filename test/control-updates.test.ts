@@ -7,7 +7,7 @@ import { answerApproval, listApprovals } from '../src/temporal/approvals';
 import { BadRequestError, InvalidTransitionError } from '../src/temporal/errors';
 import { controlSwarm, swarmStatus } from '../src/temporal/swarms';
 import { controlSession, createSession, sessionStatus } from '../src/temporal/sessions';
-import { cancelSignal, messageSignal } from '../workflows/agent/definitions';
+import { cancelSignal, messageSignal } from '../workflows/protocol';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();

@@ -18,7 +18,7 @@ import { agentEvents, agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
 import { createSession, sessionStatus } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { chargeUpdate, ledgerQuery } from '../workflows/cost/definitions';
+import { chargeUpdate, ledgerQuery } from '../workflows/protocol';
 import { costLedgerWorkflow } from '../workflows/cost/ledger';
 import { until } from './helpers/poll';
 import { startHarness, TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';

@@ -3,26 +3,35 @@
  * is a signal (the Web UI, `temporal workflow signal`) and an Update of the same name (the
  * CLI, the API). A signal the rule refuses is reported to `ignored`; an Update it refuses is
  * rejected by its validator, so the caller hears why, atomically, and nothing is recorded.
+ * The workflows' own traffic (usage, broadcast, join, finding, charge) is judged by the same
+ * rule: a bad signal is reported to the same `ignored`, a bad charge rejected the same way.
  */
 import * as wf from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import {
   cancelPayload,
+  chargePayload,
   ControlRejection,
   describeIssue,
   messagePayload,
   pausePayload,
+  preview,
   refusalReason,
   resumePayload,
   type AgentStatus,
   type CancelPayload,
+  type ChargeAnswer,
+  type Charge,
   type ControlAction,
   type MessagePayload,
   type PausePayload,
   type ResumePayload,
 } from '../src/domain';
-import { CONTROL_CHANNELS, pauseUpdate } from './agent/definitions';
-import { described } from './handler-descriptions';
+import { CONTROL_CHANNELS, chargeUpdate, pauseUpdate } from './protocol';
+import { described, type HandlerName } from './handler-descriptions';
+
+/** Where a workflow reports a signal it refused: an agent's or a swarm's events, a session's status. */
+export type Ignored = (signal: string, reason: string) => void;
 
 export interface Controlled {
   what: 'agent' | 'swarm' | 'session';
@@ -35,7 +44,7 @@ export interface Controlled {
     message?(p: MessagePayload): void;
   };
   /** A signal refused (a bad payload, or a status that does not take it). */
-  ignored(action: ControlAction, reason: string): void;
+  ignored: Ignored;
   /** An Update was taken: its caller waits for the workflow task to complete. */
   answered?(): void;
 }
@@ -102,4 +111,41 @@ export function installControlHandlers(target: Controlled): void {
       { validator: (raw: unknown) => reject(decide(raw)), ...described(action) },
     );
   }
+}
+
+/** One of the workflows' own signals (usage, broadcast, join, finding): taken, or reported to `ignored`. */
+export function installSignal<T>(
+  signal: wf.SignalDefinition<[unknown]>,
+  schema: ZodType<T>,
+  apply: (payload: T) => void,
+  ignored: Ignored,
+): void {
+  const name = signal.name as HandlerName;
+  wf.setHandler(
+    signal,
+    (raw) => {
+      const verdict = judge(schema, raw, () => undefined);
+      if (verdict.ok) apply(verdict.payload);
+      else ignored(name, verdict.reason);
+    },
+    described(name),
+  );
+}
+
+/** The `charge` Update, a ledger's and a session's: a bad charge is rejected by its validator. */
+export function installChargeHandler(apply: (charge: Charge) => ChargeAnswer): void {
+  const decide = (raw: unknown) => judge(chargePayload, raw, () => undefined);
+  wf.setHandler(chargeUpdate, (raw) => apply(chargePayload.parse(raw)), {
+    validator: (raw) => reject(decide(raw)),
+    ...described('charge'),
+  });
+}
+
+/**
+ * A signal no handler takes (a typo in `temporal workflow signal --name`) would wait unseen in
+ * the SDK's buffer for the rest of the run: report it to `ignored` instead. Set after every
+ * other handler (buffered signals go to the first handler that takes them), before the first await.
+ */
+export function recordUnknownSignals(ignored: Ignored): void {
+  wf.setDefaultSignalHandler((name) => ignored(preview(name), 'no such signal'));
 }

@@ -2,27 +2,7 @@
  * Approvals: a tool call (or spending past a budget) waiting for a person's word. The
  * agent keeps them in its state, so they survive worker and server restarts.
  */
-import { z } from 'zod';
-import { lazy } from './lazy';
 import type { ApprovalDecision } from './policy';
-
-/** The `approve` signal's payload: `temporal workflow signal --name approve --input '{...}'`. */
-export const approvePayload = lazy(() =>
-  z
-    .object({
-      callId: z.string().min(1).max(200).describe('The tool call (or budget stop) to answer'),
-      decision: z.enum(['allow', 'deny']),
-      note: z.string().max(10_000).optional().describe('Passed to the model with a denial'),
-      user: z
-        .string()
-        .min(1)
-        .max(200)
-        .optional()
-        .describe('Who answered: the API sets it from the token, the CLI from the login name'),
-    })
-    .strict(),
-);
-export type ApprovePayload = z.infer<typeof approvePayload>;
 
 export interface PendingApproval {
   callId: string;

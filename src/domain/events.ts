@@ -2,7 +2,9 @@
  * Event logs: sequence-numbered, bounded, carried across continue-as-new. Agents and
  * swarms each keep one; the API streams them, resuming by sequence number.
  */
+import { eventsQueryArgs } from './protocol-payloads';
 import type { AgentStatus } from './status';
+import { describeIssue } from './zod-error';
 
 export type AgentEventBody =
   /** This agent started (its own first event), or it started a subagent. */
@@ -95,4 +97,14 @@ export function appendEvent<B>(log: EventLog<B>, body: B, at: string): Logged<B>
 
 export function eventsAfter<B>(log: EventLog<B>, after = 0, limit = 1000): Array<Logged<B>> {
   return log.events.filter((e) => e.seq > after).slice(0, limit);
+}
+
+/**
+ * The `events` query, an agent's and a swarm's alike: a query can answer, so arguments it
+ * cannot read fail it with the reason rather than answering an empty list.
+ */
+export function eventsQueried<B>(log: EventLog<B>, raw: unknown): Array<Logged<B>> {
+  const args = eventsQueryArgs.safeParse(raw);
+  if (!args.success) throw new Error(`bad events query: ${describeIssue(args.error)}`);
+  return eventsAfter(log, args.data.after, args.data.limit);
 }

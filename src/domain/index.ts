@@ -3,7 +3,7 @@ export * from './agent-type';
 export * from './agent-limits';
 export * from './events';
 export * from './messages';
-export * from './signals';
+export * from './protocol-payloads';
 export * from './status';
 export * from './tools';
 export * from './tool-calls';

@@ -80,13 +80,6 @@ export function sessionWorkflowId(id: string): string {
   return `session-${id}`;
 }
 
-export const findingPayload = lazy(() =>
-  z.object({ from: z.string().min(1).max(200), text: z.string().min(1).max(20_000) }).strict(),
-);
-export const memberPayload = lazy(() =>
-  z.object({ kind: z.enum(['agent', 'swarm']), id: z.string().min(1).max(200) }).strict(),
-);
-
 /** What an agent of the session is told at its start: the directives and the findings so far. */
 export function sessionContext(state: Pick<SessionState, 'id' | 'directives' | 'findings'>): string {
   const parts = [

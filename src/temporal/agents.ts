@@ -19,7 +19,7 @@ import {
   type ControlAction,
 } from '../domain';
 import type { agentWorkflow } from '../../workflows';
-import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/agent/definitions';
+import { eventsQuery, statusQuery, transcriptQuery } from '../../workflows/protocol';
 import { AgentNotFoundError, BadRequestError, InvalidTransitionError, known, refuseSharedId } from './errors';
 import { parseRequest } from './parse-request';
 import { resolveWorkdir } from '../workdir';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { agentWorkflowId, approvePayload, type PendingApproval } from '../domain';
-import { approvalsQuery } from '../../workflows/agent/definitions';
+import { approvalsQuery } from '../../workflows/protocol';
 import { agentStatus } from './agents';
 import { sendControl, type ControlSent } from './control';
 import { AgentNotFoundError, BadRequestError, known, NotFoundError } from './errors';

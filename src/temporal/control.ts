@@ -20,7 +20,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ControlRejection, refusalReason, type AgentStatus, type ControlAction } from '../domain';
-import { CONTROL_CHANNELS } from '../../workflows/agent/definitions';
+import { CONTROL_CHANNELS } from '../../workflows/protocol';
 import { BadRequestError, InvalidTransitionError } from './errors';
 import { OrchestraStatus } from '../domain/search-attributes';
 

@@ -9,7 +9,7 @@ import {
   type SessionState,
   type SessionView,
 } from '../domain';
-import { joinSignal, sessionStatusQuery } from '../../workflows/session/definitions';
+import { joinSignal, sessionStatusQuery } from '../../workflows/protocol';
 import { sendControl, type ControlSent } from './control';
 import { InvalidTransitionError, known, SessionNotFoundError } from './errors';
 import { parseRequest } from './parse-request';

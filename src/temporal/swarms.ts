@@ -13,7 +13,7 @@ import {
   type SwarmInput,
   type SwarmOutcome,
 } from '../domain';
-import { swarmEventsQuery, swarmStatusQuery } from '../../workflows/swarm/definitions';
+import { swarmEventsQuery, swarmStatusQuery } from '../../workflows/protocol';
 import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 import type { AgentDefaults } from './agents';
 import { sendControl, type ControlSent } from './control';

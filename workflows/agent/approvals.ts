@@ -19,7 +19,7 @@ import {
 } from '../../src/domain';
 import { OrchestraApprovals } from '../../src/domain/search-attributes';
 import { judge as judgePayload, reject, type Verdict } from '../control-handlers';
-import { approveSignal, approveUpdate } from './definitions';
+import { approveSignal, approveUpdate } from '../protocol';
 import { countApproval } from './metrics';
 import { described } from '../handler-descriptions';
 

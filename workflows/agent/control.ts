@@ -1,9 +1,8 @@
 /**
  * Pause, resume, cancel and message: what they do to an agent (the rule that takes or refuses
  * them, as signals and as Updates, is workflows/control-handlers.ts). A refused signal, or one
- * the agent does not know, is recorded as an `ignored` event, never thrown.
+ * the agent does not know (control-handlers.ts too), is recorded as an `ignored` event, never thrown.
  */
-import * as wf from '@temporalio/workflow';
 import {
   firstTime,
   preview,
@@ -56,17 +55,6 @@ export function installAgentControl(host: ControlHost): void {
     ignored: (action, reason) => host.record({ type: 'ignored', signal: action, reason }),
     answered: () => host.answered(),
   });
-}
-
-/**
- * A signal no handler takes (a typo in `temporal workflow signal --name`) would wait unseen in
- * the SDK's buffer for the rest of the run: record it instead. Set after every other handler
- * (buffered signals go to the first handler that takes them), before the first await.
- */
-export function recordUnknownSignals(host: Pick<ControlHost, 'record'>): void {
-  wf.setDefaultSignalHandler((name) =>
-    host.record({ type: 'ignored', signal: preview(name), reason: 'no such signal' }),
-  );
 }
 
 function pause(host: ControlHost, reason?: string): void {

@@ -30,7 +30,7 @@ import {
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { countStatusChange } from './metrics';
-import { usageSignal } from '../swarm/definitions';
+import { usageSignal } from '../protocol';
 import { signalEach } from '../signal-group';
 
 export const now = (): string => new Date().toISOString();

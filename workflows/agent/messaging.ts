@@ -13,9 +13,7 @@ import {
   type ToolArgs,
   type ToolOutcome,
 } from '../../src/domain';
-import { findingSignal } from '../session/definitions';
-import { broadcastSignal } from '../swarm/definitions';
-import { messageSignal } from './definitions';
+import { broadcastSignal, findingSignal, messageSignal } from '../protocol';
 
 export async function sendMessage(
   from: AgentConfig,

@@ -1,7 +1,7 @@
 /** What an agent answers about itself: status, events, transcript, approvals, model context. */
 import * as wf from '@temporalio/workflow';
-import { eventsAfter, eventsQueryArgs, type AgentState, type AgentStatusView } from '../../src/domain';
-import { approvalsQuery, eventsQuery, modelContextQuery, statusQuery, transcriptQuery } from './definitions';
+import { eventsQueried, type AgentState, type AgentStatusView } from '../../src/domain';
+import { approvalsQuery, eventsQuery, modelContextQuery, statusQuery, transcriptQuery } from '../protocol';
 import { described } from '../handler-descriptions';
 
 export interface QueryHost {
@@ -15,14 +15,7 @@ export function installAgentQueries(host: QueryHost): void {
   const { state } = host;
   wf.setHandler(approvalsQuery, () => state.approvals.map((a) => ({ ...a })), described('approvals'));
   wf.setHandler(statusQuery, () => host.view(), described('status'));
-  wf.setHandler(
-    eventsQuery,
-    (raw) => {
-      const args = eventsQueryArgs.parse(raw);
-      return eventsAfter(state.log, args.after, args.limit);
-    },
-    described('events'),
-  );
+  wf.setHandler(eventsQuery, (raw) => eventsQueried(state.log, raw), described('events'));
   wf.setHandler(transcriptQuery, () => state.conversation, described('transcript'));
   wf.setHandler(
     modelContextQuery,

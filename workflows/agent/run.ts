@@ -31,7 +31,8 @@ import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls, ModelRejected } from './model';
 import { checkpoint, checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
-import { installAgentControl, recordUnknownSignals } from './control';
+import { installAgentControl } from './control';
+import { recordUnknownSignals } from '../control-handlers';
 import { installAgentQueries } from './queries';
 
 /** How long a cancelled agent waits for the caller's cancel through Temporal (see `cancelled`). */
@@ -94,7 +95,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       this.answerOwed = true;
     });
     installAgentQueries({ state: this.state, view: () => this.view(), system: () => this.model.system() });
-    recordUnknownSignals({ record: (body) => this.record(body) });
+    recordUnknownSignals((signal, reason) => this.record({ type: 'ignored', signal, reason }));
   }
 
   async run(): Promise<AgentResult> {

@@ -23,7 +23,7 @@ import {
 import { signalEach } from '../signal-group';
 import { failedResult, startChildAgent } from './child-agent';
 import { activities, IDEMPOTENT_TOOL } from './activity-options';
-import { pauseSignal, resumeSignal } from './definitions';
+import { pauseSignal, resumeSignal } from '../protocol';
 
 const SUBAGENT_NOTE =
   'You are a subagent: another agent gave you this task, and your final ' +

@@ -3,9 +3,10 @@
  * every agent counted. Started by the first charge of the day; ends an hour after the day.
  */
 import * as wf from '@temporalio/workflow';
-import { describeIssue, firstCharge } from '../../src/domain';
+import { firstCharge, type LedgerInput, type LedgerView } from '../../src/domain';
 import { upsertCost } from '../cost-attribute';
-import { chargePayload, chargeUpdate, ledgerQuery, type LedgerInput, type LedgerView } from './definitions';
+import { installChargeHandler } from '../control-handlers';
+import { ledgerQuery } from '../protocol';
 import { described } from '../handler-descriptions';
 
 /** Late charges (a call that started before midnight) still land in their day. */
@@ -19,25 +20,14 @@ export async function costLedgerWorkflow(input: LedgerInput): Promise<LedgerView
     byAgent: input.byAgent ?? {},
   };
   const chargedCalls = input.chargedCalls ?? [];
-  wf.setHandler(
-    chargeUpdate,
-    (raw) => {
-      const c = chargePayload.parse(raw);
-      if (firstCharge(chargedCalls, c.callId)) {
-        state.totalUsd += c.costUsd;
-        state.byAgent[c.agentId] = (state.byAgent[c.agentId] ?? 0) + c.costUsd;
-        upsertCost(state.totalUsd);
-      }
-      return { totalUsd: state.totalUsd };
-    },
-    {
-      validator: (raw) => {
-        const parsed = chargePayload.safeParse(raw);
-        if (!parsed.success) throw new Error(`bad charge: ${describeIssue(parsed.error)}`);
-      },
-      ...described('charge'),
-    },
-  );
+  installChargeHandler((c) => {
+    if (firstCharge(chargedCalls, c.callId)) {
+      state.totalUsd += c.costUsd;
+      state.byAgent[c.agentId] = (state.byAgent[c.agentId] ?? 0) + c.costUsd;
+      upsertCost(state.totalUsd);
+    }
+    return { totalUsd: state.totalUsd };
+  });
   wf.setHandler(ledgerQuery, () => ({ ...state, byAgent: { ...state.byAgent } }), described('status'));
   const end = Date.parse(`${input.day}T00:00:00.000Z`) + 24 * 3600 * 1000 + GRACE_MS;
   await wf.condition(() => wf.workflowInfo().continueAsNewSuggested, Math.max(0, end - Date.now()));

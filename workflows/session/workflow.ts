@@ -7,25 +7,37 @@ import * as wf from '@temporalio/workflow';
 import {
   addUsage,
   agentWorkflowId,
-  describeIssue,
   emptyUsage,
   findingPayload,
   firstCharge,
   FINDINGS_CAPACITY,
   memberPayload,
   swarmWorkflowId,
+  usagePayload,
   type SessionState,
   type SessionView,
   type Usage,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
-import { chargePayload, chargeUpdate, type ChargeAnswer } from '../cost/definitions';
-import { cancelSignal, pauseSignal, resumeSignal } from '../agent/definitions';
-import { installControlHandlers } from '../control-handlers';
+import {
+  installChargeHandler,
+  installControlHandlers,
+  installSignal,
+  recordUnknownSignals,
+  type Ignored,
+} from '../control-handlers';
 import { signalEach } from '../signal-group';
-import { usagePayload, usageSignal } from '../swarm/definitions';
-import { closeSignal, findingSignal, joinSignal, sessionStatusQuery } from './definitions';
+import {
+  cancelSignal,
+  closeSignal,
+  findingSignal,
+  joinSignal,
+  pauseSignal,
+  resumeSignal,
+  sessionStatusQuery,
+  usageSignal,
+} from '../protocol';
 import { described } from '../handler-descriptions';
 
 /** Refused signals a session keeps (the history has them all). */
@@ -33,7 +45,7 @@ const IGNORED_KEPT = 50;
 
 export async function sessionWorkflow(state: SessionState): Promise<SessionView> {
   // As an agent does: a refused signal is kept where anyone looking at the session sees it.
-  const log = (signal: string, reason: string) => {
+  const log: Ignored = (signal, reason) => {
     const ignored = (state.ignored ??= []);
     ignored.push({ signal, reason, at: new Date().toISOString() });
     if (ignored.length > IGNORED_KEPT) ignored.splice(0, ignored.length - IGNORED_KEPT);
@@ -49,38 +61,34 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     void signalEach(ids, signal, payload);
   };
 
-  wf.setHandler(
+  installSignal(
     joinSignal,
-    (raw) => {
-      const parsed = memberPayload.safeParse(raw);
-      if (!parsed.success) return log('join', describeIssue(parsed.error));
-      if (!state.members.some((m) => m.id === parsed.data.id && m.kind === parsed.data.kind))
-        state.members.push(parsed.data);
+    memberPayload,
+    (member) => {
+      if (!state.members.some((m) => m.id === member.id && m.kind === member.kind))
+        state.members.push(member);
       if (state.status === 'paused') tell(pauseSignal, { reason: `session ${state.id} is paused` });
     },
-    described('join'),
+    log,
   );
-  wf.setHandler(
+  installSignal(
     findingSignal,
-    (raw) => {
-      const parsed = findingPayload.safeParse(raw);
-      if (!parsed.success) return log('finding', describeIssue(parsed.error));
-      state.findings.push({ ...parsed.data, at: new Date().toISOString() });
+    findingPayload,
+    (finding) => {
+      state.findings.push({ ...finding, at: new Date().toISOString() });
       if (state.findings.length > FINDINGS_CAPACITY)
         state.findings.splice(0, state.findings.length - FINDINGS_CAPACITY);
     },
-    described('finding'),
+    log,
   );
-  wf.setHandler(
+  installSignal(
     usageSignal,
-    (raw) => {
-      const parsed = usagePayload.safeParse(raw);
-      if (!parsed.success) return log('usage', describeIssue(parsed.error));
-      const { agentId, ...usage } = parsed.data;
+    usagePayload,
+    ({ agentId, ...usage }) => {
       if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
       state.usage[agentId] = usage;
     },
-    described('usage'),
+    log,
   );
   let cancelReason: string | undefined;
   // Cancelled by the CLI or the API, which cancel the workflow through Temporal next: end as Canceled.
@@ -102,7 +110,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
         temporalCancelFollows = p.temporalCancelFollows === true;
       },
     },
-    ignored: (action, reason) => log(action, reason),
+    ignored: log,
   });
   let closed = false;
   wf.setHandler(
@@ -113,24 +121,14 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     described('close'),
   );
   wf.setHandler(sessionStatusQuery, () => view(state), described('status'));
-  wf.setHandler(
-    chargeUpdate,
-    (raw): ChargeAnswer => {
-      const c = chargePayload.parse(raw);
-      if (firstCharge((state.chargedCalls ??= []), c.callId)) {
-        state.costUsd = (state.costUsd ?? 0) + c.costUsd;
-        upsertCost(state.costUsd);
-      }
-      return { totalUsd: state.costUsd ?? 0, limitUsd: state.budgetUsd };
-    },
-    {
-      validator: (raw) => {
-        const parsed = chargePayload.safeParse(raw);
-        if (!parsed.success) throw new Error(`bad charge: ${describeIssue(parsed.error)}`);
-      },
-      ...described('charge'),
-    },
-  );
+  installChargeHandler((c) => {
+    if (firstCharge((state.chargedCalls ??= []), c.callId)) {
+      state.costUsd = (state.costUsd ?? 0) + c.costUsd;
+      upsertCost(state.costUsd);
+    }
+    return { totalUsd: state.costUsd ?? 0, limitUsd: state.budgetUsd };
+  });
+  recordUnknownSignals(log);
 
   await wf.condition(() => cancelReason !== undefined || closed || wf.workflowInfo().continueAsNewSuggested);
   if (cancelReason !== undefined) {

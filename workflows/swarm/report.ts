@@ -10,8 +10,8 @@ import {
   type SwarmOutcome,
   type SwarmStats,
   type Usage,
+  type UsageReport,
 } from '../../src/domain';
-import type { UsageReport } from './definitions';
 import type { SwarmUsage } from './usage';
 
 export function usageOf(report: UsageReport | undefined): Usage {

@@ -5,11 +5,11 @@
 import * as wf from '@temporalio/workflow';
 import {
   appendEvent,
-  describeIssue,
+  broadcastPayload,
   emptyEventLog,
   emptyUsage,
-  eventsAfter,
-  eventsQueryArgs,
+  eventsQueried,
+  usagePayload,
   type AgentConfig,
   type AgentResult,
   type AgentStatus,
@@ -20,12 +20,17 @@ import {
   type SwarmInput,
   type SwarmOutcome,
   type SwarmStats,
+  type UsageReport,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
-import { pauseSignal, resumeSignal } from '../agent/definitions';
-import { installControlHandlers } from '../control-handlers';
+import {
+  installControlHandlers,
+  installSignal,
+  recordUnknownSignals,
+  type Ignored,
+} from '../control-handlers';
 import { broadcast, signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
@@ -33,12 +38,12 @@ import { SwarmUsage } from './usage';
 import { budgetExceeded, finalReport, swarmDetails, swarmReport } from './report';
 import {
   broadcastSignal,
+  pauseSignal,
+  resumeSignal,
   swarmEventsQuery,
   swarmStatusQuery,
-  usagePayload,
   usageSignal,
-  type UsageReport,
-} from './definitions';
+} from '../protocol';
 import { described } from '../handler-descriptions';
 
 const now = (): string => new Date().toISOString();
@@ -77,6 +82,8 @@ export class SwarmRun {
   ) {}
 
   installHandlers(): void {
+    // As an agent does: a refused signal is an event anyone watching the swarm sees.
+    const ignored: Ignored = (signal, reason) => this.record({ type: 'ignored', signal, reason });
     installControlHandlers({
       what: 'swarm',
       status: () => this.status,
@@ -96,29 +103,13 @@ export class SwarmRun {
           this.stop('cancelled', p.reason ?? 'cancelled');
         },
       },
-      // As an agent does: the refusal is an event anyone watching the swarm sees.
-      ignored: (action, reason) => this.record({ type: 'ignored', signal: action, reason }),
+      ignored,
     });
-    wf.setHandler(
-      usageSignal,
-      (raw) => {
-        const parsed = usagePayload.safeParse(raw);
-        if (!parsed.success)
-          return this.record({ type: 'ignored', signal: 'usage', reason: describeIssue(parsed.error) });
-        this.account(parsed.data);
-      },
-      described('usage'),
-    );
-    wf.setHandler(broadcastSignal, (raw) => broadcast(this.scopes.keys(), raw), described('broadcast'));
+    installSignal(usageSignal, usagePayload, (report) => this.account(report), ignored);
+    installSignal(broadcastSignal, broadcastPayload, (b) => broadcast(this.scopes.keys(), b), ignored);
     wf.setHandler(swarmStatusQuery, () => this.report(), described('status'));
-    wf.setHandler(
-      swarmEventsQuery,
-      (raw) => {
-        const args = eventsQueryArgs.safeParse(raw);
-        return args.success ? eventsAfter(this.log, args.data.after, args.data.limit) : [];
-      },
-      described('events'),
-    );
+    wf.setHandler(swarmEventsQuery, (raw) => eventsQueried(this.log, raw), described('events'));
+    recordUnknownSignals(ignored);
   }
 
   private record(body: SwarmEventBody): void {

@@ -2,8 +2,7 @@
  * What a swarm's agents, at any depth, have used: the latest report of each, and their sum,
  * which moves by the difference of each report (O(1) per report, never re-summed). Pure.
  */
-import { addUsage, emptyUsage, type SwarmEventBody } from '../../src/domain';
-import type { UsageReport } from './definitions';
+import { addUsage, emptyUsage, type SwarmEventBody, type UsageReport } from '../../src/domain';
 import { usageDelta } from './report';
 
 export class SwarmUsage {
