@@ -92,6 +92,8 @@ export default tseslint.config(
                 ...['startSwarm', 'swarmStatus', 'swarmEvents', 'controlSwarm', 'listSwarms', 'waitForSwarm'],
                 ...['createSession', 'sessionStatus', 'controlSession', 'listSessions'],
                 ...['listApprovals', 'findApproval', 'answerApproval'],
+                ...['createZone', 'renameZone', 'deleteZone', 'assignZoneAgents', 'listZones', 'findZone'],
+                ...['workspaceZones', 'zoneOfAgent', 'agentPlaces'],
               ],
               message: 'The CLI and the API act through the Orchestra SDK (src/sdk/orchestra.ts).',
             },

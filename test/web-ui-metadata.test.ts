@@ -1,6 +1,6 @@
 /**
  * What the Temporal Web UI shows of each workflow's handlers: every signal, query and Update of
- * an agent, a swarm, a session and a cost ledger carries a description (the workflow's
+ * an agent, a swarm, a session, a cost ledger and a zones store carries a description (the workflow's
  * metadata, which the Web UI and `temporal workflow metadata` read).
  */
 import { randomUUID } from 'node:crypto';
@@ -11,10 +11,13 @@ import {
   sessionWorkflowId,
   swarmWorkflowId,
   utcDay,
+  ZONES_QUEUE,
+  zonesWorkflowId,
 } from '../src/domain';
 import { controlAgent, listAgents } from '../src/temporal/agents';
 import { createSession } from '../src/temporal/sessions';
 import { costLedgerWorkflow } from '../workflows/cost/ledger';
+import { zonesWorkflow } from '../workflows/zones/workflow';
 import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
@@ -104,5 +107,23 @@ test('a swarm, a session and a cost ledger: the same', async () => {
       h.client.workflow.getHandle(sessionWorkflowId(session.id)).terminate('test done'),
       ledger.terminate('test done'),
     ]);
+  }
+});
+
+test("a workspace's zones store: the same", async () => {
+  const workspace = `metadata-${randomUUID().slice(0, 6)}`;
+  const zones = await h.client.workflow.start(zonesWorkflow, {
+    taskQueue: ZONES_QUEUE,
+    workflowId: zonesWorkflowId(workspace),
+    args: [{ workspace, zones: [], assignments: {} }],
+  });
+  try {
+    expect(described(await metadata(zones.workflowId))).toEqual({
+      signals: [],
+      queries: ['status'],
+      updates: ['assignAgents', 'createZone', 'deleteZone', 'renameZone'],
+    });
+  } finally {
+    await zones.terminate('test done');
   }
 });

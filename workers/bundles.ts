@@ -21,7 +21,8 @@ export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
 
 const SOURCES = {
   agents: { workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_MODULES },
-  ledger: { workflowsPath: require.resolve('../workflows/cost/ledger'), preloadModules: [] },
+  // The workspace queue's: cost ledgers and zones (workflows/workspace-queue.ts).
+  ledger: { workflowsPath: require.resolve('../workflows/workspace-queue'), preloadModules: [] },
 };
 export type BundleName = keyof typeof SOURCES;
 

@@ -15,7 +15,7 @@ const DESCRIPTIONS = {
   approve:
     'Answer a pending approval of a tool call. Input: {"callId": string, "decision": "allow" | "deny", "note"?: string}',
   status:
-    'The current view as JSON: status, task, tokens, tool calls, cost and result (members for a swarm or session, charges for a ledger)',
+    "The current view as JSON: status, task, tokens, tool calls, cost and result (members for a swarm or session, charges for a ledger, a workspace's zones and their agents for a zones store)",
   events: 'The event log after a sequence number. Input: {"after"?: number, "limit"?: number}',
   transcript: 'The whole conversation with the model, tool calls and results included',
   approvals: "The agent's tool calls waiting on a person's approval",
@@ -27,6 +27,12 @@ const DESCRIPTIONS = {
   finding: "Internal: an agent's report_finding, kept in the session's findings",
   close: 'Close the session: it ends, and its agents and swarms carry on alone',
   charge: "Internal: charge a model call's cost to this ledger or session, counted once per call",
+  createZone:
+    'Create a zone in this workspace; answers with the zone. Input: {"id": string, "name": string, "directory"?: string, "owner"?: string}',
+  renameZone: 'Rename a zone (names are unique in a workspace). Input: {"id": string, "name": string}',
+  deleteZone: 'Delete a zone; its agents are then in no zone. Input: {"id": string}',
+  assignAgents:
+    'Put agents in a zone (each leaves the zone it was in), or in none with "zoneId": null; "replace" makes them the zone\'s only agents. Input: {"zoneId": string | null, "agentIds": string[], "replace"?: boolean}',
 } as const;
 
 export type HandlerName = keyof typeof DESCRIPTIONS;

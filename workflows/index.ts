@@ -9,3 +9,5 @@ export { sessionWorkflow } from './session/workflow';
 export { costLedgerWorkflow } from './cost/ledger';
 // Every signal, query and Update, for clients and tests that import the workflows.
 export * from './protocol';
+// Zones run on the ledgers' queue, which every worker polls (src/domain/queues.ts).
+export { zonesWorkflow } from './zones/workflow';

@@ -19,6 +19,8 @@ import type {
   SessionView,
   SwarmEvent,
   SwarmOutcome,
+  Zone,
+  ZonesView,
 } from '../src/domain';
 
 // ---- control: agents, swarms and sessions ----
@@ -102,3 +104,17 @@ export const sessionStatusQuery = defineQuery<SessionView>('status');
 export const chargeUpdate = defineUpdate<ChargeAnswer, [unknown]>('charge');
 /** The day ledger's totals (`cost-<workspace>-<day>`). */
 export const ledgerQuery = defineQuery<LedgerView>('status');
+
+// ---- zones: a workspace's store (`zones-<workspace>`) ----
+//
+// Every change is an Update, not a signal: the caller (the dashboard, the CLI) needs the zone
+// back, or a refusal it can show (no such zone, a name taken). The Updates' validators check
+// the payloads, so a refused change never enters the history.
+
+export const createZoneUpdate = defineUpdate<Zone, [unknown]>('createZone');
+export const renameZoneUpdate = defineUpdate<Zone, [unknown]>('renameZone');
+/** Answers with the zone as it was, its agents included (they are now in no zone). */
+export const deleteZoneUpdate = defineUpdate<Zone, [unknown]>('deleteZone');
+/** Answers with every zone whose agents changed. */
+export const assignAgentsUpdate = defineUpdate<Zone[], [unknown]>('assignAgents');
+export const zonesQuery = defineQuery<ZonesView>('status');

@@ -17,6 +17,7 @@ import { sessionRoutes } from './routes/sessions';
 import { swarmRoutes } from './routes/swarms';
 import { systemRoutes } from './routes/system';
 import { workspaceRoutes } from './routes/workspaces';
+import { zoneRoutes } from './routes/zones';
 
 export const API_BASE = '/api/v1';
 
@@ -55,6 +56,7 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
     ...sessionRoutes(deps),
     ...swarmRoutes(deps),
     ...approvalRoutes(deps),
+    ...zoneRoutes(deps),
     ...systemRoutes(deps, temporal, () => document),
   ];
   // Written once, from the routes it describes; the route that serves it runs only later.

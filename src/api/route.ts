@@ -62,7 +62,7 @@ type Schema = z.ZodType;
 type In<S> = S extends Schema ? z.output<S> : undefined;
 
 export interface Route<P = Schema | undefined, Q = Schema | undefined, B = Schema | undefined> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express style: `/agents/:id`. */
   path: string;
   summary: string;

@@ -7,6 +7,7 @@ import {
   refIdSchema,
   resumePayload,
   workspaceIdSchema,
+  zoneIdSchema,
   type AgentStatus,
 } from '../domain';
 
@@ -32,6 +33,7 @@ export const agentListQuery = z
     status: statusSchema.optional().describe('Only agents in this status'),
     sessionId: refIdSchema.optional().describe('Only agents of this session'),
     workspace: workspaceIdSchema.optional().describe('Only agents of this workspace (one of yours)'),
+    zone: zoneIdSchema.optional().describe('Only the agents of this zone (GET /zones)'),
     ...page,
   })
   .strict();

@@ -11,6 +11,7 @@ import { approvalsCommand, approveCommand } from './commands/approvals';
 import { registryCommand } from './commands/registry';
 import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
+import { zoneCommand } from './commands/zone';
 import { createContext, type CliContext, type Run } from './context';
 import { exitCodeFor } from './errors';
 
@@ -60,6 +61,7 @@ const program = new Command('orchestra')
 program.addCommand(agentCommand(run));
 program.addCommand(swarmCommand(run));
 program.addCommand(sessionCommand(run));
+program.addCommand(zoneCommand(run));
 runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
 program.addCommand(approvalsCommand(run));
 program.addCommand(approveCommand(run));

@@ -75,6 +75,11 @@ export const refIdSchema = lazy(() =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'letters, digits, "_", "." and "-", at most 200'),
 );
 
+/** A zone's id (src/domain/zones.ts): made up by the store's client, 8 hex digits today. */
+export const zoneIdSchema = lazy(() =>
+  z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-", at most 64'),
+);
+
 /** Who owns a thing and where it lives. */
 export interface Ownership {
   workspace: string;
@@ -106,6 +111,7 @@ export const spawnRequestSchema = lazy(() =>
       sessionId: refIdSchema.optional().describe('The session to start it in'),
       swarmId: refIdSchema.optional(),
       workspace: workspaceIdSchema.optional().describe('The workspace it belongs to (default: your first)'),
+      zone: zoneIdSchema.optional().describe("A zone of the agent's workspace to put it in once started"),
       agent: profileNameSchema.optional().describe('A registry entry to start from (planner, explorer, ...)'),
       policy: policyRequestSchema
         .optional()

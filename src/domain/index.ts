@@ -35,3 +35,4 @@ export * from './usage-report';
 export * from './lazy';
 export * from './one-line';
 export * from './zod-error';
+export * from './zones';

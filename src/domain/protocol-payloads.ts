@@ -5,6 +5,7 @@
  * one schema. A signal cannot answer its sender, so the workflow validates each payload
  * here and records a bad one as an ignored event instead of failing.
  * No payload at all (`temporal workflow signal --name pause`) means "no options".
+ * The zones store's payloads live in zones.ts, beside the rules that read them.
  */
 import { z } from 'zod';
 import { lazy } from './lazy';

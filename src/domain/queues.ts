@@ -23,3 +23,6 @@ export function isModelQueue(taskQueue: string): boolean {
  * later charge of the workspace's day would wait for a worker that never comes.
  */
 export const LEDGER_QUEUE = 'orchestra-cost-ledgers';
+
+/** A workspace's zones store runs there too, for the same reason: it outlives any agent queue. */
+export const ZONES_QUEUE = LEDGER_QUEUE;

@@ -18,7 +18,6 @@ import {
   agentTranscript,
   controlAgent,
   listAgents,
-  spawnAgent,
   waitForAgent,
   type AgentListFilter,
 } from '../temporal/agents';
@@ -29,6 +28,7 @@ import { inFlight } from '../temporal/in-flight';
 import { look } from '../temporal/look';
 import { controlSession, createSession, listSessions, sessionStatus } from '../temporal/sessions';
 import { watchAgent, type WatchOptions } from '../temporal/watch';
+import { spawnInZone, zonesOf } from './zones';
 import {
   controlSwarm,
   listSwarms,
@@ -67,6 +67,8 @@ const reason = (why?: string) => (why ? { reason: why } : {});
 
 export class Orchestra {
   private readonly read: <T>(ask: () => Promise<T>) => Promise<T>;
+  /** Zones: a workspace's named groups of agents (src/sdk/zones.ts). */
+  readonly zones: ReturnType<typeof zonesOf>;
 
   private constructor(
     /** The Temporal client underneath, for anything Orchestra does not wrap. */
@@ -76,6 +78,7 @@ export class Orchestra {
     retryStalledReads: boolean,
   ) {
     this.read = retryStalledReads ? (ask) => look(client, ask) : (ask) => ask();
+    this.zones = zonesOf(client, defaults, this.read);
   }
 
   /** Connect with the settings the CLI reads (TLS and API keys included). */
@@ -104,9 +107,9 @@ export class Orchestra {
   }
 
   readonly agents = {
-    /** Start an agent (the API's spawn body: task, cwd, name, type, model, tools, limits, policy, ...). */
+    /** Start an agent (the API's spawn body: task, cwd, name, type, model, tools, limits, policy, zone, ...). */
     spawn: (request: Record<string, unknown> & { task: string }, placement: Placement = {}) =>
-      spawnAgent(this.client, this.placed(placement), request),
+      spawnInZone(this.client, this.placed(placement), request),
     /** Its status, progress and result; of one run (`runId`) when given, else the latest. */
     status: (id: string, runId?: string) => this.read(() => agentStatus(this.client, id, runId)),
     /** Its events after a sequence number, at most `limit` of them. */

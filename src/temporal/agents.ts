@@ -169,6 +169,8 @@ export interface AgentListFilter {
   workspaces?: string[];
   /** Only agents whose workflow is still running (any Orchestra status but the final ones). */
   running?: boolean;
+  /** Only these agents (a zone's, say); an empty list matches none. */
+  ids?: string[];
   /** Page size. @default 100 */
   limit?: number;
   /** From the previous page's `nextCursor`. */
@@ -186,6 +188,7 @@ export async function listAgents(
   if (filter.parentId) clauses.push(`${OrchestraParentId.name}=${quote(filter.parentId)}`);
   if (filter.workspaces) clauses.push(inClause(OrchestraWorkspace.name, filter.workspaces));
   if (filter.running) clauses.push('ExecutionStatus="Running"');
+  if (filter.ids) clauses.push(inClause('WorkflowId', filter.ids.map(agentWorkflowId)));
   const page = await listPage(client, clauses.join(' AND '), filter.limit ?? 100, filter.cursor);
   return {
     nextCursor: page.nextCursor,

@@ -14,6 +14,7 @@ export class NotFoundError extends OrchestraError {
 export class AgentNotFoundError extends NotFoundError {}
 export class SwarmNotFoundError extends NotFoundError {}
 export class SessionNotFoundError extends NotFoundError {}
+export class ZoneNotFoundError extends NotFoundError {}
 /** The request is not allowed in the current status (the API answers 409). */
 export class InvalidTransitionError extends OrchestraError {
   constructor(message?: string, options?: ErrorOptions) {

@@ -21,6 +21,7 @@ import {
 } from '../schemas';
 import { sealedPage } from '../cursor';
 import { streamAgent } from '../streams';
+import { ownedZone, visibleZone } from './zones';
 
 const CONTROL: ControlText = {
   pause: {
@@ -74,9 +75,17 @@ export function agentRoutes(deps: ApiDeps): Route[] {
         const workspace = await placement(deps, principal, body, 'agents');
         if (body.swarmId)
           throw new ApiError(400, 'bad_request', 'swarmId is set by swarms; start a swarm instead');
+        // A zone of the agent's workspace, and the caller's to fill (PUT /zones/:id/agents).
+        if (body.zone) await ownedZone(deps, principal, body.zone, 'assign agents to', [workspace]);
         const started = await deps.orchestra.agents.spawn(body, { owner: principal.user, workspace });
         res.location(`/api/v1/agents/${started.id}`);
-        return { id: started.id, workflowId: started.workflowId, workspace, owner: principal.user };
+        return {
+          id: started.id,
+          workflowId: started.workflowId,
+          workspace,
+          owner: principal.user,
+          ...(body.zone ? { zone: body.zone } : {}),
+        };
       },
     }),
     route({
@@ -89,10 +98,13 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       errors: [400, 401, 503],
       async handle({ query, principal }) {
         if (query.workspace && !canSee(principal, query.workspace)) return { items: [] };
+        const workspaces = query.workspace ? [query.workspace] : visibleWorkspaces(principal);
+        const zone = query.zone ? await visibleZone(deps, principal, query.zone, workspaces) : undefined;
         const filter = {
           status: query.status,
           sessionId: query.sessionId,
-          workspaces: query.workspace ? [query.workspace] : visibleWorkspaces(principal),
+          workspaces,
+          ...(zone ? { ids: zone.agentIds } : {}),
         };
         const page = await sealedPage(deps.cursors, ['agents', filter], query.cursor, (cursor) =>
           deps.orchestra.agents.list({ ...filter, limit: query.limit, cursor }),

@@ -74,6 +74,7 @@ export function agentCommand(run: Run): Command {
     .option('--system <prompt>', 'system prompt')
     .option('--id <id>', 'agent id (default: random); the workflow id is agent-<id>')
     .option('--session <id>', "spawn into this session (it gets the session's directives and findings)")
+    .option('--zone <id>', 'put it in this zone of its workspace (`orchestra zone list`)')
     .option('--wait', 'follow the agent live until it ends')
     .option('--json', 'machine-readable output')
     .action((task: string, o) =>
@@ -95,6 +96,7 @@ export function agentCommand(run: Run): Command {
           tools: o.tools?.split(',').map((t: string) => t.trim()),
           cwd: path.resolve(o.cwd),
           sessionId: o.session,
+          zone: o.zone,
           agent: o.agent,
           ...(o.autonomy ? { policy: { autonomy: o.autonomy } } : {}),
           ...(o.budget ? { budget: { agentUsd: o.budget } } : {}),
@@ -129,17 +131,20 @@ export function agentCommand(run: Run): Command {
     .option('--session <id>', 'only agents of this session')
     .option('--parent <id>', 'only the subagents of this agent')
     .option('--workspace <id>', 'only agents of this workspace')
+    .option('--zone <id>', 'only the agents of this zone')
     .option('--limit <n>', 'at most this many', positiveInt, 50)
     .option('--json', 'machine-readable output')
     .action((o) =>
       run(async (ctx) => {
-        const { items: rows } = await (
-          await ctx.orchestra()
-        ).agents.list({
+        const orchestra = await ctx.orchestra();
+        const workspaces = o.workspace ? [o.workspace] : undefined;
+        const zone = o.zone ? await orchestra.zones.get(o.zone, { workspaces }) : undefined;
+        const { items: rows } = await orchestra.agents.list({
           status: o.status as AgentStatus | undefined,
           sessionId: o.session,
           parentId: o.parent,
-          workspaces: o.workspace ? [o.workspace] : undefined,
+          workspaces,
+          ...(zone ? { ids: zone.agentIds } : {}),
           limit: o.limit,
         });
         ctx.out(o.json ? json(rows) : formatList(rows));
