@@ -36,3 +36,4 @@ export * from './lazy';
 export * from './one-line';
 export * from './zod-error';
 export * from './zones';
+export * from './feed';

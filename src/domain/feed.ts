@@ -1,0 +1,93 @@
+/**
+ * The dashboard's feed: one stream of everything a user may see, over a WebSocket
+ * (`/api/v1/ws`) or Server-Sent Events (`GET /api/v1/events`), and the commands a browser
+ * sends back over the WebSocket. The contract between the API and the page: both import it.
+ *
+ * Each frame names its event as the per-agent streams do (agent_spawned, agent_status,
+ * tool_call, tool_result, message, model_text, approval_requested, ...), carries the agent
+ * or swarm it is about, and an `id` the client resumes from (SSE's Last-Event-ID, or the
+ * WebSocket's `resume` command). A client too far behind to be caught up gets `resync`: it
+ * reads the lists again (GET /agents, /swarms, /zones) and goes on from that frame's id.
+ */
+import { z } from 'zod';
+import { lazy } from './lazy';
+import { refIdSchema } from './agent';
+
+/** Where a frame comes from: an agent's or a swarm's event log, or the feed itself. */
+export type FeedSource = 'agent' | 'swarm' | 'zones' | 'feed';
+
+export interface FeedFrame {
+  /** Resume after this (opaque to the client). */
+  id: string;
+  /** The event's name, the per-agent streams' vocabulary; `resync` and `hello` are the feed's own. */
+  event: string;
+  source: FeedSource;
+  /** The agent or swarm (or zone) it is about; absent for the feed's own frames. */
+  subject?: string;
+  /** Who may see it (the subject's workspace), and who may steer it. */
+  workspace?: string;
+  owner?: string;
+  /** The event as its log holds it (seq, at, type, ...), or the feed's own data. */
+  data: Record<string, unknown>;
+}
+
+/** Feed-level event names (the rest come from the agents' and swarms' logs). */
+export const FEED_EVENTS = {
+  /** First frame on a connection: who you are, the feed's current id. */
+  hello: 'hello',
+  /** The client was too far behind: read the lists again, then go on from here. */
+  resync: 'resync',
+  /** A command's answer (WebSocket only). */
+  reply: 'reply',
+} as const;
+
+const requestId = lazy(() => z.string().min(1).max(100));
+/** A command about one agent: its request id and the agent. */
+const agentRef = () => ({ requestId, agentId: refIdSchema });
+
+/**
+ * What a browser sends over the WebSocket. Each command is checked by the same rules as the
+ * REST route that does the same (owners steer, members look) and answered with a `reply`
+ * frame carrying its `requestId`.
+ */
+export const feedCommandSchema = lazy(() =>
+  z.discriminatedUnion('type', [
+    z
+      .object({ type: z.literal('spawn_agent'), requestId, request: z.record(z.string(), z.unknown()) })
+      .strict(),
+    z
+      .object({ type: z.literal('send_message'), ...agentRef(), content: z.string().min(1).max(100_000) })
+      .strict(),
+    z
+      .object({ type: z.literal('pause_agent'), ...agentRef(), reason: z.string().max(2000).optional() })
+      .strict(),
+    z
+      .object({
+        type: z.literal('resume_agent'),
+        ...agentRef(),
+        task: z.string().min(1).max(100_000).optional(),
+      })
+      .strict(),
+    z
+      .object({ type: z.literal('kill_agent'), ...agentRef(), reason: z.string().max(2000).optional() })
+      .strict(),
+    z
+      .object({
+        type: z.literal('approve'),
+        requestId,
+        callId: z.string().min(1).max(300),
+        agentId: refIdSchema.optional(),
+        decision: z.enum(['allow', 'deny']),
+        note: z.string().max(2000).optional(),
+      })
+      .strict(),
+    /** Replay what came after `after` (a frame id), as SSE's Last-Event-ID does. */
+    z.object({ type: z.literal('resume'), requestId, after: z.string().min(1).max(200) }).strict(),
+  ]),
+);
+export type FeedCommand = z.infer<typeof feedCommandSchema>;
+
+/** A command's answer, as the `data` of a `reply` frame. */
+export type FeedReply =
+  | { requestId: string; ok: true; result: unknown }
+  | { requestId: string; ok: false; error: { code: string; message: string } };
