@@ -5,9 +5,13 @@
  * the `Host` it believes it talks to and, on a POST or DELETE, the page's `Origin`. Both must
  * name the API: a loopback name or address with the API's port, the address it is bound to,
  * or a host the operator lists (ORCHESTRA_API_ALLOWED_HOSTS). Others are refused: 421 for a
- * foreign Host, 403 for a foreign Origin. The check holds with tokens too (it costs nothing);
- * an operator who fronts the API with their own checks lists `*` to turn it off.
+ * foreign Host, 403 for a foreign Origin. Pages at an origin in the CORS allowlist
+ * (ORCHESTRA_API_CORS_ORIGINS, cors.ts) pass the Origin check too, and nothing else does.
+ * The check holds with tokens too (it costs nothing); an operator who fronts the API with
+ * their own checks lists `*` to turn it off. `refusal` is the same check for a WebSocket
+ * upgrade, whose Origin is checked although it is a GET.
  */
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { ApiError } from './errors';
 
@@ -23,6 +27,8 @@ export interface AllowedHostsOptions {
   port: () => number;
   /** `name`, `name:port`, `[v6]`, `[v6]:port`, `*.domain` (any name under it), or `*` (no check). Without a port, any port. */
   extra?: string[];
+  /** Exact origins (`https://dash.example.com`) whose pages may also change things (ORCHESTRA_API_CORS_ORIGINS). */
+  corsOrigins?: string[];
 }
 
 interface HostPort {
@@ -49,8 +55,10 @@ export class AllowedHosts {
   private readonly entries: HostPort[];
   /** `*` was listed: no checks. */
   readonly open: boolean;
+  private readonly corsOrigins: Set<string>;
 
   constructor(private readonly options: AllowedHostsOptions) {
+    this.corsOrigins = new Set(options.corsOrigins);
     const extra = options.extra ?? [];
     this.open = extra.includes('*');
     this.entries = extra
@@ -79,40 +87,45 @@ export class AllowedHosts {
 
   /** The middleware: Host on every request, Origin on those that change state. */
   middleware(): RequestHandler {
-    return (req, _res, next) => {
-      if (this.open) return next();
-      // HTTP/1.0 may leave Host out (Node requires it of 1.1); a browser never does.
-      const hostHeader = req.headers.host;
-      if (hostHeader !== undefined) {
-        const host = parseHostPort(hostHeader);
-        // A Host without a port means the scheme's default: 80, for this plain-HTTP server.
-        if (!host || !this.allows({ name: host.name, port: host.port ?? 80 })) {
-          return next(
-            new ApiError(
-              421,
-              'host_not_allowed',
-              `this API does not answer to the host "${hostHeader.slice(0, 100)}"; ` +
-                'its operator may add it to ORCHESTRA_API_ALLOWED_HOSTS',
-            ),
-          );
-        }
-      }
-      const origin = req.headers.origin;
-      if (origin !== undefined && !SAFE_METHODS.has(req.method) && !this.allowsOrigin(origin)) {
-        return next(
-          new ApiError(
-            403,
-            'origin_not_allowed',
-            `requests from pages at "${origin.slice(0, 100)}" may not change anything here; ` +
-              'its operator may add that host to ORCHESTRA_API_ALLOWED_HOSTS',
-          ),
-        );
-      }
-      next();
-    };
+    return (req, _res, next) => next(this.refusal(req, !SAFE_METHODS.has(req.method)));
   }
 
-  private allowsOrigin(origin: string): boolean {
+  /**
+   * Why `req` is refused, or undefined: its Host, and its Origin when `checkOrigin` (a request
+   * that changes state; a WebSocket upgrade, which is a GET but lets the page read and write).
+   */
+  refusal(req: Pick<IncomingMessage, 'headers'>, checkOrigin: boolean): ApiError | undefined {
+    if (this.open) return undefined;
+    // HTTP/1.0 may leave Host out (Node requires it of 1.1); a browser never does.
+    const hostHeader = req.headers.host;
+    if (hostHeader !== undefined) {
+      const host = parseHostPort(hostHeader);
+      // A Host without a port means the scheme's default: 80, for this plain-HTTP server.
+      if (!host || !this.allows({ name: host.name, port: host.port ?? 80 })) {
+        return new ApiError(
+          421,
+          'host_not_allowed',
+          `this API does not answer to the host "${hostHeader.slice(0, 100)}"; ` +
+            'its operator may add it to ORCHESTRA_API_ALLOWED_HOSTS',
+        );
+      }
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && checkOrigin && !this.allowsOrigin(origin)) {
+      return new ApiError(
+        403,
+        'origin_not_allowed',
+        `requests from pages at "${origin.slice(0, 100)}" may not change anything here; ` +
+          'its operator may add that host to ORCHESTRA_API_ALLOWED_HOSTS, ' +
+          'or that origin to ORCHESTRA_API_CORS_ORIGINS',
+      );
+    }
+    return undefined;
+  }
+
+  /** Whether a page at `origin` may change things here: it names an allowed host, or is in the CORS allowlist. */
+  allowsOrigin(origin: string): boolean {
+    if (this.open || this.corsOrigins.has(origin)) return true;
     let url: URL;
     try {
       url = new URL(origin);
@@ -127,4 +140,4 @@ export class AllowedHosts {
 }
 
 /** Methods that change nothing: a cross-site page may send them, but cannot read the answer. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
