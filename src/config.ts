@@ -27,6 +27,33 @@ const osUser = (): string => {
   }
 };
 
+/** An exact web origin, as a browser sends it in `Origin`: `https://dash.example.com`, `http://10.0.0.5:3000`. */
+export const webOriginSchema = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+    } catch {
+      return false;
+    }
+  },
+  {
+    error: (issue) =>
+      `"${String(issue.input)}" is not an origin: scheme://host[:port], lowercase, no path or trailing slash`,
+  },
+);
+
+/** ORCHESTRA_API_CORS_ORIGINS: comma-separated exact origins. */
+const corsOriginsSchema = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(webOriginSchema).max(100));
+
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default(DEFAULTS.TEMPORAL_ADDRESS),
   TEMPORAL_NAMESPACE: z.string().min(1).default(DEFAULTS.TEMPORAL_NAMESPACE),
@@ -46,6 +73,8 @@ const envSchema = z.object({
   ORCHESTRA_API_TOKENS: z.string().min(1).optional(),
   ORCHESTRA_API_TOKENS_FILE: z.string().min(1).optional(),
   ORCHESTRA_API_ALLOWED_HOSTS: z.string().min(1).optional(),
+  ORCHESTRA_API_CORS_ORIGINS: corsOriginsSchema.optional(),
+  ORCHESTRA_API_COOKIE_SECURE: z.enum(['auto', 'on', 'off']).default('auto'),
   ORCHESTRA_API_STREAMS_PER_USER: z.coerce
     .number()
     .int()
@@ -102,6 +131,18 @@ export interface OrchestraConfig {
      * @default 16 (ORCHESTRA_API_STREAMS_PER_USER)
      */
     streamsPerUser?: number;
+    /**
+     * Exact origins (`https://dash.example.com`) of pages elsewhere that may call the API from a
+     * browser: they get CORS headers, and pass the Origin check.
+     * @default [] (ORCHESTRA_API_CORS_ORIGINS, comma-separated)
+     */
+    corsOrigins?: string[];
+    /**
+     * Whether the sign-in cookie is `Secure`: `auto` when the request came over TLS; `on` behind
+     * a proxy that terminates TLS.
+     * @default 'auto' (ORCHESTRA_API_COOKIE_SECURE)
+     */
+    cookieSecure?: 'auto' | 'on' | 'off';
   };
   /** Seconds of silence after which an agent's work is reported stale. */
   staleAfterSeconds: number;
@@ -154,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
         .map((h) => h.trim())
         .filter(Boolean),
       streamsPerUser: e.ORCHESTRA_API_STREAMS_PER_USER,
+      corsOrigins: e.ORCHESTRA_API_CORS_ORIGINS ?? [],
+      cookieSecure: e.ORCHESTRA_API_COOKIE_SECURE,
     },
     staleAfterSeconds: e.ORCHESTRA_STALE_AFTER_SECONDS,
     ...(e.ORCHESTRA_METRICS_ADDRESS ? { metricsAddress: e.ORCHESTRA_METRICS_ADDRESS } : {}),

@@ -1,19 +1,26 @@
-/** The Express application: request logs, the Host and Origin checks, the /api/v1 routes, JSON errors. */
+/** The Express application: request logs, the Host and Origin checks, CORS, the /api/v1 routes, JSON errors. */
+import type { IncomingMessage } from 'node:http';
 import express, { type Express } from 'express';
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { authenticateUpgrade } from './authenticate';
+import { cors, corsOrigins } from './cors';
 import { ApiError, errorHandler } from './errors';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
+import { LoginAttempts } from './login-attempts';
+import type { Principal } from './principal';
 import { requestLog } from './request-log';
 import { register, type ApiDeps, type Route } from './route';
 import { SharedLooks } from './shared-looks';
+import { SignIns } from './sign-in';
 import { StreamSlots } from './stream-slots';
 import { TemporalGate } from './temporal-gate';
 import { Orchestra } from '../sdk/orchestra';
 import { agentRoutes } from './routes/agents';
 import { approvalRoutes } from './routes/approvals';
 import { sessionRoutes } from './routes/sessions';
+import { signInRoutes } from './routes/sign-in';
 import { swarmRoutes } from './routes/swarms';
 import { systemRoutes } from './routes/system';
 import { workspaceRoutes } from './routes/workspaces';
@@ -22,8 +29,9 @@ import { zoneRoutes } from './routes/zones';
 export const API_BASE = '/api/v1';
 
 /** What the API is given; the parts a caller leaves out get their defaults. */
-export type ApiDepsInput = Omit<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks'> &
-  Partial<Pick<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks'>>;
+type Defaulted =
+  'orchestra' | 'gate' | 'streamSlots' | 'looks' | 'signIns' | 'loginAttempts' | 'cookieSecure';
+export type ApiDepsInput = Omit<ApiDeps, Defaulted> & Partial<Pick<ApiDeps, Defaulted>>;
 
 export interface AppOptions {
   deps: ApiDepsInput;
@@ -31,11 +39,19 @@ export interface AppOptions {
   temporal: { address: string; namespace: string; connection: Pick<Connection, 'workflowService'> };
   /** The names the API answers to (hosts.ts); every name when left out. */
   hosts?: AllowedHosts;
+  /** Exact origins of pages elsewhere that may call the API (cors.ts); none when left out. */
+  corsOrigins?: string[];
 }
 
-export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
+export function createApp({ deps: given, log, temporal, hosts, corsOrigins: origins }: AppOptions): {
   app: Express;
   routes: Route[];
+  /**
+   * The caller of a WebSocket upgrade request (`server.on('upgrade', (req) => ...)`), as a
+   * route would know them: Host and Origin checked, then the bearer header or the sign-in
+   * cookie. Throws the ApiError to answer with (421, 403 `origin_not_allowed`, 401).
+   */
+  authenticateUpgrade: (req: IncomingMessage) => Principal;
 } {
   const deps: ApiDeps = {
     ...given,
@@ -44,13 +60,20 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
     gate: given.gate ?? new TemporalGate(given.client, temporal.address),
     streamSlots: given.streamSlots ?? new StreamSlots(),
     looks: given.looks ?? new SharedLooks(given.pollMs),
+    // Signed with the token table's secret: replicas with the same tokens accept each other's cookies.
+    signIns: given.signIns ?? (given.tokens ? new SignIns({ secret: given.tokens.secret() }) : undefined),
+    loginAttempts: given.loginAttempts ?? new LoginAttempts(),
+    cookieSecure: given.cookieSecure ?? 'auto',
   };
+  const allowedOrigins = corsOrigins(origins);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // answers are live state; a cached one is a wrong one
   app.use(requestLog(log));
   if (hosts) app.use(hosts.middleware());
+  app.use(cors(allowedOrigins));
   const routes: Route[] = [
+    ...signInRoutes(deps),
     ...agentRoutes(deps),
     ...workspaceRoutes(deps),
     ...sessionRoutes(deps),
@@ -66,5 +89,5 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
   app.use(API_BASE, router);
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
-  return { app, routes };
+  return { app, routes, authenticateUpgrade: (req) => authenticateUpgrade(deps, hosts, req) };
 }

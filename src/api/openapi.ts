@@ -3,17 +3,18 @@ import { z } from 'zod';
 import { unlazy } from '../domain/lazy';
 import { errorBodySchema } from './errors';
 import type { Route } from './route';
+import { SIGN_IN_COOKIE } from './sign-in';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad input: malformed JSON, wrong types, unknown fields, bad ids',
-  401: 'No bearer token, or one that is not valid',
-  403: 'Not yours: you may see it but only its owner may control it, or not your workspace; or the request comes from a web page whose Origin is not an allowed host',
+  401: 'No bearer token or sign-in cookie, or one that is not valid (an ended or expired sign-in, a wrong token)',
+  403: 'Not yours: you may see it but only its owner may control it, or not your workspace; or the request comes from a web page whose Origin is not an allowed host; or, signed in by cookie, the X-CSRF-Token header is missing or wrong (`csrf`)',
   404: 'No such thing, or not in one of your workspaces',
   409: 'Not allowed in its current status, or the id is taken',
   413: 'The body is too large',
   415: 'The body is in a Content-Encoding or charset the API does not read',
   421: 'The Host header names a host this API does not answer to (ORCHESTRA_API_ALLOWED_HOSTS)',
-  429: 'You hold as many live streams as a user may; close one (Retry-After says when to try again)',
+  429: 'You hold as many live streams as a user may, or your address made too many failed sign-ins; Retry-After says when to try again',
   503: 'The Temporal server is not reachable or did not answer in time, or no worker is there to answer a query; Retry-After says when to try again',
 };
 
@@ -113,9 +114,19 @@ export function openApiDocument(routes: Route[], basePath: string, secured: bool
         'Temporal holds all state; this API keeps none of its own.',
     },
     servers: [{ url: '/' }],
-    security: secured ? [{ bearer: [] }] : [],
+    security: secured ? [{ bearer: [] }, { signIn: [] }] : [],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        signIn: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SIGN_IN_COOKIE,
+          description:
+            'Set by POST /api/v1/login. Requests that change state must also send the X-CSRF-Token header ' +
+            'that /login and /me answer with.',
+        },
+      },
       schemas: { Error: jsonSchema(errorBodySchema, 'output') },
     },
     paths,

@@ -7,7 +7,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { describeIssue, type AgentDefaults } from '../domain';
+import { authenticate, type Credentials } from './authenticate';
 import { ApiError } from './errors';
+import type { LoginAttempts } from './login-attempts';
 import type { Principal } from './principal';
 import type { ClosedViews } from './closed-views';
 import type { LiveViews } from './live-views';
@@ -18,6 +20,7 @@ import type { SseStream } from './sse';
 import type { StreamSlots } from './stream-slots';
 import type { TemporalGate } from './temporal-gate';
 import type { Orchestra } from '../sdk/orchestra';
+import type { SignIns } from './sign-in';
 import type { TokenTable } from './tokens';
 
 export interface ApiDeps {
@@ -28,6 +31,12 @@ export interface ApiDeps {
   defaults: Pick<AgentDefaults, 'taskQueue' | 'model' | 'file'>;
   /** Undefined: the open loopback mode, everyone is `openUser`, an admin. */
   tokens?: TokenTable;
+  /** Browser sign-ins (cookies); undefined in the open mode. */
+  signIns?: SignIns;
+  /** Failed sign-ins per remote address (429 past the limit). */
+  loginAttempts: LoginAttempts;
+  /** Whether the sign-in cookie is `Secure`: `auto` when the request came over TLS. */
+  cookieSecure: 'auto' | 'on' | 'off';
   openUser: string;
   /** Where things start when no tokens are configured and the request names no workspace. */
   openWorkspace: string;
@@ -83,6 +92,8 @@ export interface Route<P = Schema | undefined, Q = Schema | undefined, B = Schem
     query: In<Q>;
     body: In<B>;
     principal: Principal;
+    /** How the caller was known; undefined on public routes. */
+    credentials?: Credentials;
     req: Request;
     res: Response;
   }): Promise<unknown>;
@@ -95,22 +106,6 @@ export function route<
   B extends Schema | undefined,
 >(r: Route<P, Q, B>): Route {
   return r as unknown as Route;
-}
-
-const bearer = /^Bearer ([\x21-\x7e]{1,1024})$/;
-
-function authenticate(deps: ApiDeps, req: Request): Principal {
-  if (!deps.tokens) return { user: deps.openUser, workspaces: [deps.openWorkspace], admin: true };
-  const match = bearer.exec(req.get('authorization') ?? '');
-  const principal = match ? deps.tokens.authenticate(match[1]) : undefined;
-  if (!principal) {
-    throw new ApiError(
-      401,
-      'unauthorized',
-      match ? 'the bearer token is not valid' : 'a bearer token is required',
-    );
-  }
-  return principal;
 }
 
 function parse<S extends Schema | undefined>(schema: S, value: unknown, where: string): In<S> {
@@ -150,7 +145,8 @@ export function register(router: Router, routes: Route[], deps: ApiDeps): void {
   const json = express.json({ limit: deps.maxBodyBytes, strict: true });
   for (const r of routes) {
     router[r.method](r.path, async (req, res, next) => {
-      const principal = r.public ? undefined : authenticate(deps, req);
+      const credentials = r.public ? undefined : authenticate(deps, req);
+      const principal = credentials?.principal;
       res.locals.user = principal?.user;
       // Read the body only once the caller is known: strangers do not get to make us parse megabytes.
       if (r.body) await readJson(json, req, res);
@@ -159,6 +155,7 @@ export function register(router: Router, routes: Route[], deps: ApiDeps): void {
         query: parse(r.query, { ...req.query }, 'query'),
         body: parse(r.body, req.body ?? {}, 'body'),
         principal: principal!,
+        credentials,
         req,
         res,
       };

@@ -5,7 +5,7 @@
  * calls of those answered with a 503), then closes the connection.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { OrchestraConfig } from '../config';
@@ -14,9 +14,12 @@ import { createApp, type ApiDepsInput } from './app';
 import { AllowedHosts, isLoopback } from './hosts';
 import { ClosedViews } from './closed-views';
 import { LiveViews } from './live-views';
+import { LoginAttempts, type LoginAttemptsOptions } from './login-attempts';
+import type { Principal } from './principal';
 import { QuickInspections } from './quick-inspections';
 import { Cursors } from './cursor';
 import { SharedLooks } from './shared-looks';
+import { DEFAULT_SIGN_IN_TTL_MS, SignIns } from './sign-in';
 import type { SseStream } from './sse';
 import { StreamSlots } from './stream-slots';
 import { TemporalGate } from './temporal-gate';
@@ -26,6 +29,8 @@ export interface ApiServer {
   url: string;
   port: number;
   server: Server;
+  /** The caller of a WebSocket upgrade on `server` (see createApp); throws the ApiError to refuse it with. */
+  authenticateUpgrade: (req: IncomingMessage) => Principal;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,10 @@ export interface ApiOptions {
   pollMs?: number;
   requestTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /** How long a browser sign-in lasts. @default 12 hours */
+  signInTtlMs?: number;
+  /** Failed sign-ins an address may make in a window before a 429. @default 10 in 10 minutes */
+  loginAttempts?: LoginAttemptsOptions;
   /** How long GET /agents/:id waits in all (the server's description, then a worker's view) before it answers with what it has. */
   viewWaitMs?: number;
 }
@@ -77,6 +86,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     bindHost: config.api.host,
     port: () => port,
     extra: config.api.allowedHosts,
+    corsOrigins: config.api.corsOrigins,
   });
   const streams = new Set<SseStream>();
   const pollMs = options.pollMs ?? 250;
@@ -85,6 +95,11 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     client,
     defaults: { taskQueue: config.taskQueue, model: config.model, file: loadOrchestraFile(config).file },
     tokens,
+    signIns: tokens
+      ? new SignIns({ secret: tokens.secret(), ttlMs: options.signInTtlMs ?? DEFAULT_SIGN_IN_TTL_MS })
+      : undefined,
+    loginAttempts: new LoginAttempts(options.loginAttempts),
+    cookieSecure: config.api.cookieSecure ?? 'auto',
     openUser: config.user,
     openWorkspace: config.workspace,
     staleAfterMs: config.staleAfterSeconds * 1000,
@@ -101,11 +116,12 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     liveViews: new LiveViews(options.viewWaitMs ?? DEFAULT_VIEW_WAIT_MS),
     inspections: new QuickInspections(),
   } satisfies ApiDepsInput;
-  const { app } = createApp({
+  const { app, authenticateUpgrade } = createApp({
     deps,
     log,
     temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
     hosts,
+    corsOrigins: config.api.corsOrigins,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -119,6 +135,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
       auth: tokens ? 'bearer tokens' : 'open (loopback only)',
       allowedHosts: hosts.open ? '*' : ['loopback', ...(config.api.allowedHosts ?? [])],
       streamsPerUser: deps.streamSlots.perUser,
+      ...(config.api.corsOrigins?.length ? { corsOrigins: config.api.corsOrigins } : {}),
     },
     'api listening',
   );
@@ -127,6 +144,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     url,
     port,
     server,
+    authenticateUpgrade,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -89,6 +89,14 @@ export class TokenTable {
     return hash.digest();
   }
 
+  /**
+   * Each user by a tag of their token's digest (`tag` keyed by the caller): how a browser
+   * sign-in names the token that made it without holding it (sign-in.ts).
+   */
+  tagged(tag: (digest: Buffer) => string): Map<string, Principal> {
+    return new Map(this.entries.map((e) => [tag(e.digest), e.principal]));
+  }
+
   /** The user the token belongs to, or undefined. Looks at every entry, whatever matches. */
   authenticate(token: string): Principal | undefined {
     const digest = sha256(token);

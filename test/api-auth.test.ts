@@ -1,0 +1,417 @@
+/**
+ * Browser sign-in: a token posted once buys an HttpOnly cookie and a CSRF token; the cookie
+ * sees and controls exactly what the token does; it ends at logout, at expiry, and when its
+ * token leaves the table. CORS for a dashboard elsewhere; neither token nor cookie in the logs.
+ */
+import { Writable } from 'node:stream';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../src/config';
+import { SignIns } from '../src/api/sign-in';
+import { TokenTable } from '../src/api/tokens';
+import { useHarness, waitForStatus } from './helpers/harness';
+import { localApis, useApi, TOKENS_JSON, USERS, type User } from './helpers/api';
+import { until } from './helpers/poll';
+import { rawRequest, type RawAnswer } from './helpers/raw-http';
+
+const h = useHarness();
+const api = useApi(h);
+const start = localApis(h);
+const json = { 'content-type': 'application/json' };
+const tuning = { modelHeartbeatTimeoutSeconds: 5 };
+
+interface Signed {
+  answer: RawAnswer;
+  /** `orchestra_sign_in=<value>`, as a browser sends it back. */
+  cookie: string;
+  csrf: string;
+}
+
+const setCookie = (r: RawAnswer): string[] => r.headers['set-cookie'] ?? [];
+
+async function signIn(user: User | string, base = api.url): Promise<Signed> {
+  const token = user in USERS ? USERS[user as User].token : user;
+  const answer = await rawRequest(`${base}/login`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ token }),
+  });
+  expect(answer.status).toBe(200);
+  return { answer, cookie: setCookie(answer)[0].split(';')[0], csrf: answer.body.csrfToken };
+}
+
+/** A request as the browser sends it when signed in: the cookie, and the CSRF token when given. */
+function asBrowser(
+  base: string,
+  s: Pick<Signed, 'cookie'>,
+  method: string,
+  p: string,
+  { body, csrf, origin }: { body?: unknown; csrf?: string; origin?: string } = {},
+): Promise<RawAnswer> {
+  return rawRequest(`${base}${p}`, {
+    method,
+    headers: {
+      cookie: s.cookie,
+      ...(body === undefined ? {} : json),
+      ...(csrf === undefined ? {} : { 'x-csrf-token': csrf }),
+      ...(origin === undefined ? {} : { origin }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function runningAgent(user: User): Promise<string> {
+  const r = await api.call(user, 'POST', '/agents', {
+    task: h.busyTask(300),
+    cwd: await h.tempDir(),
+    tuning,
+  });
+  expect(r.status).toBe(201);
+  await waitForStatus(h.client, r.body.id, (v) => v.status === 'running');
+  return r.body.id;
+}
+
+describe('signing in', () => {
+  test('a good token sets an HttpOnly, SameSite=Strict cookie on /api that holds neither the token nor its digest', async () => {
+    const { answer, cookie, csrf } = await signIn('alice');
+    expect(answer.body).toEqual({
+      user: 'alice',
+      workspaces: ['acme'],
+      admin: false,
+      via: 'cookie',
+      csrfToken: csrf,
+      expiresAt: expect.any(String),
+    });
+    expect(answer.headers['cache-control']).toBe('no-store');
+    const [header] = setCookie(answer);
+    const attributes = header.split(';').map((a) => a.trim().toLowerCase());
+    expect(attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/api']));
+    expect(attributes.some((a) => a.startsWith('max-age='))).toBe(true);
+    expect(attributes).not.toContain('secure'); // plain HTTP, ORCHESTRA_API_COOKIE_SECURE=auto
+    const decoded = Buffer.from(cookie.split('=')[1].split('.')[0], 'base64url').toString();
+    expect(decoded).not.toContain(USERS.alice.token);
+    expect(header).not.toContain(USERS.alice.token);
+
+    const me = await asBrowser(api.url, { cookie }, 'GET', '/me');
+    expect(me.body).toMatchObject({ user: 'alice', via: 'cookie', csrfToken: csrf });
+    expect((await api.call('alice', 'GET', '/me')).body).toEqual({
+      user: 'alice',
+      workspaces: ['acme'],
+      admin: false,
+      via: 'bearer',
+    });
+  });
+
+  test('a bad token is a 401 and sets no cookie', async () => {
+    for (const body of [{ token: 'not-a-token-0123456789abcdef' }, { token: USERS.alice.token + 'x' }]) {
+      const r = await rawRequest(`${api.url}/login`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify(body),
+      });
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe('unauthorized');
+      expect(r.headers['set-cookie']).toBeUndefined();
+    }
+    const malformed = await rawRequest(`${api.url}/login`, { method: 'POST', headers: json, body: '{}' });
+    expect(malformed.status).toBe(400);
+  });
+
+  test('repeated failed sign-ins from one address get 429 with Retry-After, even for a good token then', async () => {
+    const limited = await start({ tokens: TOKENS_JSON }, { loginAttempts: { max: 3, windowMs: 60_000 } });
+    const login = (token: string) =>
+      rawRequest(`${limited.base}/login`, { method: 'POST', headers: json, body: JSON.stringify({ token }) });
+    for (let i = 0; i < 3; i++) expect((await login(`wrong-guess-${i}-0123456789abcdefgh`)).status).toBe(401);
+    const refused = await login(USERS.alice.token);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('too_many_sign_ins');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+    // Bearer requests are not sign-ins: they carry on.
+    const bearer = await rawRequest(`${limited.base}/me`, {
+      headers: { authorization: `Bearer ${USERS.alice.token}` },
+    });
+    expect(bearer.status).toBe(200);
+  });
+
+  test('without tokens (open loopback mode) /me is the open user, an admin, and there is nothing to sign in to', async () => {
+    const open = await start();
+    const me = await rawRequest(`${open.base}/me`);
+    expect(me.body).toEqual({ user: 'local', workspaces: ['default'], admin: true, via: 'open' });
+    const login = await rawRequest(`${open.base}/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ token: USERS.alice.token }),
+    });
+    expect(login.status).toBe(409);
+    expect(login.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe('signed in by cookie', () => {
+  test('each user sees exactly the agents of their own workspaces', async () => {
+    const alices = await runningAgent('alice');
+    const carols = await runningAgent('carol');
+    const alice = await signIn('alice');
+    const carol = await signIn('carol');
+    const ids = async (s: Signed) =>
+      ((await asBrowser(api.url, s, 'GET', '/agents?limit=200')).body.items as Array<{ id: string }>).map(
+        (a) => a.id,
+      );
+    expect(
+      await until(
+        () => ids(alice),
+        (l) => l.includes(alices),
+        'alice lists hers',
+        15_000,
+      ),
+    ).not.toContain(carols);
+    expect(
+      await until(
+        () => ids(carol),
+        (l) => l.includes(carols),
+        'carol lists hers',
+        15_000,
+      ),
+    ).not.toContain(alices);
+    expect((await asBrowser(api.url, carol, 'GET', `/agents/${alices}`)).status).toBe(404);
+    expect((await asBrowser(api.url, alice, 'GET', `/agents/${alices}`)).body.owner).toBe('alice');
+    // Owners rule as with tokens: carol's cookie does not stop alice's agent, even with its CSRF token.
+    expect(
+      (await asBrowser(api.url, carol, 'DELETE', `/agents/${alices}`, { csrf: carol.csrf })).status,
+    ).toBe(404);
+    await api.call('alice', 'DELETE', `/agents/${alices}`);
+    await api.call('carol', 'DELETE', `/agents/${carols}`);
+  });
+
+  test('a request that changes state needs the X-CSRF-Token; a bearer request does not', async () => {
+    const id = await runningAgent('alice');
+    const alice = await signIn('alice');
+    const other = await signIn('alice'); // another sign-in of the same user: another CSRF token
+    expect(other.csrf).not.toBe(alice.csrf);
+    for (const csrf of [undefined, '', 'forged', other.csrf]) {
+      const r = await asBrowser(api.url, alice, 'POST', `/agents/${id}/pause`, { body: {}, csrf });
+      expect({ csrf, status: r.status, code: r.body.error?.code }).toEqual({
+        csrf,
+        status: 403,
+        code: 'csrf',
+      });
+    }
+    expect((await api.call('alice', 'GET', `/agents/${id}`)).body.status).toBe('running');
+    const paused = await asBrowser(api.url, alice, 'POST', `/agents/${id}/pause`, {
+      body: {},
+      csrf: alice.csrf,
+    });
+    expect(paused.status).toBe(202);
+    await waitForStatus(h.client, id, (v) => v.status === 'paused');
+    expect((await api.call('alice', 'POST', `/agents/${id}/resume`)).status).toBe(202);
+    // A cookie and a bearer header together: the bearer header decides, and needs no CSRF token.
+    const both = await rawRequest(`${api.url}/agents/${id}`, {
+      method: 'DELETE',
+      headers: { cookie: alice.cookie, authorization: `Bearer ${USERS.alice.token}` },
+    });
+    expect(both.status).toBe(202);
+  });
+
+  test('logout clears the cookie, and a copy of it opens nothing afterwards', async () => {
+    const alice = await signIn('alice');
+    expect((await asBrowser(api.url, alice, 'POST', '/logout')).status).toBe(403); // no CSRF token
+    expect((await asBrowser(api.url, alice, 'GET', '/me')).status).toBe(200);
+    const out = await asBrowser(api.url, alice, 'POST', '/logout', { csrf: alice.csrf });
+    expect(out.status).toBe(204);
+    const cleared = setCookie(out)[0];
+    expect(cleared).toMatch(/^orchestra_sign_in=;/);
+    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
+    const after = await asBrowser(api.url, alice, 'GET', '/me');
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('unauthorized');
+  });
+
+  test('a tampered, forged or expired cookie is a 401', async () => {
+    const alice = await signIn('alice');
+    const [name, value] = alice.cookie.split('=');
+    const [body, mac] = value.split('.');
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const asOps = Buffer.from(JSON.stringify({ ...payload, u: 'ops' })).toString('base64url');
+    const later = Buffer.from(JSON.stringify({ ...payload, exp: payload.exp + 86_400 })).toString(
+      'base64url',
+    );
+    for (const forged of [`${asOps}.${mac}`, `${later}.${mac}`, `${body}.${mac.slice(1)}x`, 'garbage', '']) {
+      const r = await asBrowser(api.url, { cookie: `${name}=${forged}` }, 'GET', '/agents?limit=1');
+      expect({ forged, status: r.status }).toEqual({ forged, status: 401 });
+    }
+    const brief = await start({ tokens: TOKENS_JSON }, { signInTtlMs: 1000 });
+    const short = await signIn('alice', brief.base);
+    expect((await asBrowser(brief.base, short, 'GET', '/me')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await asBrowser(brief.base, short, 'GET', '/me')).status).toBe(401);
+  });
+
+  test('a sign-in ends when its token leaves the tokens file, at the restart that reads it', async () => {
+    const file = path.join(await h.tempDir(), 'tokens.json');
+    const table = (users: User[]) => JSON.stringify({ users: users.map((id) => ({ id, ...USERS[id] })) });
+    await writeFile(file, table(['alice', 'bob']));
+    const first = await start({ tokensFile: file });
+    const alice = await signIn('alice', first.base);
+    await first.close();
+    // The same table after a restart (or on another replica): the sign-in holds.
+    const same = await start({ tokensFile: file });
+    expect((await asBrowser(same.base, alice, 'GET', '/me')).status).toBe(200);
+    await same.close();
+    await writeFile(file, table(['bob']));
+    const revoked = await start({ tokensFile: file });
+    expect((await asBrowser(revoked.base, alice, 'GET', '/me')).status).toBe(401);
+  });
+
+  test("a sign-in names its token: a changed token or one now someone else's opens to nobody", () => {
+    const secret = Buffer.alloc(32, 7);
+    const signIns = new SignIns({ secret });
+    const before = TokenTable.parse(TOKENS_JSON, 'test');
+    const alice = signIns.issue(USERS.alice.token, before.authenticate(USERS.alice.token)!);
+    const bob = signIns.issue(USERS.bob.token, before.authenticate(USERS.bob.token)!);
+    expect(signIns.open(alice.cookie, before)?.principal.user).toBe('alice');
+    const rotated = TokenTable.parse(
+      JSON.stringify({
+        users: [
+          { id: 'alice', token: 'alice-new-token-0123456789abcdef', workspaces: ['acme'] },
+          { id: 'bob', ...USERS.bob },
+        ],
+      }),
+      'test',
+    );
+    expect(signIns.open(alice.cookie, rotated)).toBeUndefined();
+    expect(signIns.open(bob.cookie, rotated)?.principal.user).toBe('bob');
+    const swapped = TokenTable.parse(
+      JSON.stringify({ users: [{ id: 'mallory', token: USERS.alice.token, workspaces: ['acme'] }] }),
+      'test',
+    );
+    expect(signIns.open(alice.cookie, swapped)).toBeUndefined();
+  });
+
+  test('a WebSocket upgrade knows the caller as a route does, and refuses a foreign Origin', async () => {
+    const alice = await signIn('alice');
+    const host = `127.0.0.1:${api.server.port}`;
+    const upgrade = (headers: Record<string, string>) => () =>
+      api.server.authenticateUpgrade({ headers } as never);
+    expect(upgrade({ host, cookie: alice.cookie })()).toMatchObject({ user: 'alice', workspaces: ['acme'] });
+    expect(upgrade({ host, cookie: alice.cookie, origin: `http://${host}` })().user).toBe('alice');
+    expect(upgrade({ host, authorization: `Bearer ${USERS.carol.token}` })().user).toBe('carol');
+    expect(upgrade({ host, cookie: alice.cookie, origin: 'https://evil.example' })).toThrow(
+      expect.objectContaining({ status: 403, apiCode: 'origin_not_allowed' }),
+    );
+    expect(upgrade({ host: 'evil.example', cookie: alice.cookie })).toThrow(
+      expect.objectContaining({ status: 421 }),
+    );
+    expect(upgrade({ host })).toThrow(expect.objectContaining({ status: 401 }));
+  });
+});
+
+describe('CORS for a dashboard hosted elsewhere', () => {
+  const dashboard = 'https://dash.example.com';
+
+  test('an allowed origin gets its preflight answered and CORS headers; any other gets none and changes nothing', async () => {
+    const cors = await start({ tokens: TOKENS_JSON, corsOrigins: [dashboard] });
+    const preflight = (origin: string) =>
+      rawRequest(`${cors.base}/agents`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, x-csrf-token',
+        },
+      });
+    const allowed = await preflight(dashboard);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers).toMatchObject({
+      'access-control-allow-origin': dashboard,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': expect.stringContaining('POST'),
+      'access-control-allow-headers': 'Authorization, Content-Type, X-CSRF-Token, Last-Event-ID',
+    });
+    const foreign = await preflight('https://evil.example');
+    expect(Object.keys(foreign.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
+
+    const me = (origin: string) =>
+      rawRequest(`${cors.base}/me`, { headers: { origin, authorization: `Bearer ${USERS.alice.token}` } });
+    expect((await me(dashboard)).headers['access-control-allow-origin']).toBe(dashboard);
+    expect((await me('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+
+    // State-changing requests: the allowed origin passes the Origin check (and then finds no such agent).
+    const pause = (origin: string) =>
+      rawRequest(`${cors.base}/agents/no-such-agent/pause`, {
+        method: 'POST',
+        headers: { ...json, origin, authorization: `Bearer ${USERS.alice.token}` },
+        body: '{}',
+      });
+    expect((await pause(dashboard)).status).toBe(404);
+    const refused = await pause('https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('origin_not_allowed');
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    // And without the variable: no CORS headers for anyone.
+    const plain = await rawRequest(`${api.url}/me`, {
+      headers: { origin: dashboard, authorization: `Bearer ${USERS.alice.token}` },
+    });
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('a bad ORCHESTRA_API_CORS_ORIGINS stops the API with the entry named', async () => {
+    for (const bad of [
+      '*',
+      'dash.example.com',
+      'https://dash.example.com/',
+      'https://Dash.example.com',
+      'ftp://x.example',
+    ]) {
+      expect(() => loadConfig({ ORCHESTRA_API_CORS_ORIGINS: `https://ok.example,${bad}` })).toThrow(
+        /ORCHESTRA_API_CORS_ORIGINS/,
+      );
+    }
+    expect(
+      loadConfig({ ORCHESTRA_API_CORS_ORIGINS: 'https://a.example, http://10.0.0.5:3000' }).api.corsOrigins,
+    ).toEqual(['https://a.example', 'http://10.0.0.5:3000']);
+    await expect(start({ tokens: TOKENS_JSON, corsOrigins: ['https://dash.example.com/'] })).rejects.toThrow(
+      /ORCHESTRA_API_CORS_ORIGINS: .*https:\/\/dash\.example\.com\//,
+    );
+  });
+});
+
+test('neither the token, the cookie nor the CSRF token appears in the logs', async () => {
+  let logged = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logged += chunk.toString();
+      done();
+    },
+  });
+  const logging = await start({ tokens: TOKENS_JSON }, { log: pino({ level: 'trace' }, sink) });
+  const alice = await signIn('alice', logging.base);
+  await asBrowser(logging.base, alice, 'GET', '/agents?limit=1');
+  await asBrowser(logging.base, alice, 'POST', '/agents/nope/pause', { body: {} });
+  await asBrowser(logging.base, alice, 'POST', '/logout', { csrf: alice.csrf });
+  await rawRequest(`${logging.base}/login`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ token: USERS.carol.token.slice(0, -1) + 'Z' }),
+  });
+  await rawRequest(`${logging.base}/me`, { headers: { authorization: `Bearer ${USERS.bob.token}` } });
+  await until(
+    async () => logged,
+    (text) => text.split('"msg":"request"').length > 6,
+    'request lines',
+    5000,
+  );
+  expect(logged).toContain('"path":"/api/v1/login"');
+  for (const secret of [
+    USERS.alice.token,
+    USERS.bob.token,
+    USERS.carol.token.slice(0, -1),
+    alice.cookie.split('=')[1],
+    alice.cookie.split('=')[1].split('.')[1],
+    alice.csrf,
+  ]) {
+    expect(logged).not.toContain(secret);
+  }
+});
