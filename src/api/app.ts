@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { dashboard } from './dashboard';
 import { ApiError, errorHandler } from './errors';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
@@ -50,6 +51,7 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
   app.set('etag', false); // answers are live state; a cached one is a wrong one
   app.use(requestLog(log));
   if (hosts) app.use(hosts.middleware());
+  app.use(dashboard({ temporal })); // the web page: `/` and `/dashboard/*`, outside /api/v1
   const routes: Route[] = [
     ...agentRoutes(deps),
     ...workspaceRoutes(deps),
