@@ -52,6 +52,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The dashboard is browser code: its own tsconfig (DOM, JSX), and no Node APIs.
+  {
+    files: ['src/dashboard/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.dashboard.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: nodeOnly }],
+      'no-restricted-globals': ['error', 'process', 'require', '__dirname'],
+    },
+  },
   {
     files: ['**/*.js'],
     languageOptions: {

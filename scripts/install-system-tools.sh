@@ -6,12 +6,14 @@
 # Run by `npm test` (pretest) and .ci/run; never interactive.
 #   bwrap           bubblewrap: the sandbox agents' bash commands run in
 #   docker-compose  validates docker-compose.yml in the tests (`config`: no engine needed)
+#   chromium        the browser the dashboard's tests drive (test/dashboard.test.ts, playwright-core)
 set -uo pipefail
 
 # tool, then its package for apt-get, dnf, apk and pacman
 TOOLS=(
   "bwrap bubblewrap bubblewrap bubblewrap bubblewrap"
   "docker-compose docker-compose docker-compose docker-cli-compose docker-compose"
+  "chromium chromium chromium chromium chromium"
 )
 
 missing=()
@@ -66,8 +68,8 @@ cat >&2 <<MSG
 Not on PATH, and this script could not install them (that needs root or sudo without a password,
 and apt-get, dnf, apk or pacman): ${still[*]}.
 Without bwrap, agents' bash commands run WITHOUT A SANDBOX (the worker warns at start). To install:
-  Debian, Ubuntu: sudo apt-get install bubblewrap docker-compose
-  Fedora:         sudo dnf install bubblewrap docker-compose
+  Debian, Ubuntu: sudo apt-get install bubblewrap docker-compose chromium
+  Fedora:         sudo dnf install bubblewrap docker-compose chromium
   Arch:           sudo pacman -S bubblewrap docker-compose
 On macOS there is no bubblewrap: run the worker in a Linux VM or container, or set ORCHESTRA_SANDBOX=off.
 MSG

@@ -5,6 +5,7 @@ import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { authenticateUpgrade } from './authenticate';
 import { cors, corsOrigins } from './cors';
+import { dashboard } from './dashboard';
 import { ApiError, errorHandler } from './errors';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
@@ -72,6 +73,7 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
   app.use(requestLog(log));
   if (hosts) app.use(hosts.middleware());
   app.use(cors(allowedOrigins));
+  app.use(dashboard({ temporal })); // the web page: `/` and `/dashboard/*`, outside /api/v1
   const routes: Route[] = [
     ...signInRoutes(deps),
     ...agentRoutes(deps),

@@ -82,6 +82,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       `\n${formatResult(result)}\ntodos:   ${view.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('  ')}`,
     );
     ctx.out(`Web UI:  ${webUiLink(config, workflowId)}`);
+    ctx.out(`Dashboard: http://${config.api.host}:${config.api.port}/ (with \`orchestra api\` running)`);
 
     ctx.out('\n— a swarm: a supervisor splits a task across workers, then a reviewer checks the merge —\n');
     const swarmCwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-swarm-'));

@@ -1,0 +1,70 @@
+/** The dashboard's frame: the header (stats, feed, New agent), the tabs, and the view of the tab. */
+import { useEffect, useState } from 'react';
+import { connectFeed } from './feed';
+import { useDash } from './store';
+import { AgentDetail } from './views/AgentDetail';
+import { AgentList } from './views/AgentList';
+import { NewAgent } from './views/NewAgent';
+import { Sessions } from './views/Sessions';
+import { StatsBar } from './views/StatsBar';
+import { Swarms } from './views/Swarms';
+import { ZoneManager } from './views/ZoneManager';
+
+const TABS = ['agents', 'swarms', 'sessions', 'zones'] as const;
+type Tab = (typeof TABS)[number];
+
+export function Dashboard({ user }: { user?: string }) {
+  const [tab, setTab] = useState<Tab>('agents');
+  const [selected, setSelected] = useState<string>();
+  const [creating, setCreating] = useState(false);
+  const feed = useDash((s) => s.feed);
+  const error = useDash((s) => s.error);
+  useEffect(() => connectFeed(), []);
+  const open = (id: string) => {
+    setSelected(id);
+    setTab('agents');
+  };
+  return (
+    <div className="app">
+      <header>
+        <h1>Orchestra</h1>
+        <StatsBar />
+        <span className={`feed feed-${feed}`} title="How the page hears of changes" data-testid="feed">
+          {feed}
+        </span>
+        {user && <span className="user">{user}</span>}
+        <button className="primary" onClick={() => setCreating(true)}>
+          New agent
+        </button>
+      </header>
+      {error && <div className="banner">{error}</div>}
+      <nav>
+        {TABS.map((t) => (
+          <button key={t} className={t === tab ? 'tab on' : 'tab'} onClick={() => setTab(t)}>
+            {t}
+          </button>
+        ))}
+      </nav>
+      {creating && (
+        <NewAgent
+          onClose={() => setCreating(false)}
+          onStarted={(id) => {
+            setCreating(false);
+            open(id);
+          }}
+        />
+      )}
+      <main>
+        {tab === 'agents' && (
+          <>
+            <AgentList selected={selected} onSelect={setSelected} />
+            {selected && <AgentDetail key={selected} id={selected} onSelect={setSelected} />}
+          </>
+        )}
+        {tab === 'swarms' && <Swarms onAgent={open} />}
+        {tab === 'sessions' && <Sessions onAgent={open} />}
+        {tab === 'zones' && <ZoneManager />}
+      </main>
+    </div>
+  );
+}

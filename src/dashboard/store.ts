@@ -1,0 +1,78 @@
+/**
+ * The page's state, one object outside React: the feed and the polls write into it, and the
+ * views read it with `useDash`. Writers may call `update` hundreds of times a second; the
+ * views re-render at most once a frame (the notification waits for the next animation frame).
+ */
+import { useSyncExternalStore } from 'react';
+import type { AgentRow, Entry, PendingApproval, Zone } from './types';
+
+export type FeedMode = 'connecting' | 'websocket' | 'sse' | 'polling';
+
+export interface DashState {
+  agents: Record<string, AgentRow>;
+  swarms: Entry[];
+  sessions: Entry[];
+  zones: Zone[];
+  approvals: PendingApproval[];
+  feed: FeedMode;
+  /** The last error a list read gave, shown in the header until the next success. */
+  error?: string;
+  /** When the tool calls the page saw happening were made (the last minute's): calls per minute. */
+  recentCalls: number[];
+}
+
+let state: DashState = {
+  agents: {},
+  swarms: [],
+  sessions: [],
+  zones: [],
+  approvals: [],
+  feed: 'connecting',
+  recentCalls: [],
+};
+const listeners = new Set<() => void>();
+let scheduled = false;
+
+function notify() {
+  scheduled = false;
+  listeners.forEach((l) => l());
+}
+
+export function getState(): DashState {
+  return state;
+}
+
+/** Replace the state with `fn`'s answer; the views hear of it on the next frame. */
+export function update(fn: (s: DashState) => DashState): void {
+  state = fn(state);
+  if (scheduled) return;
+  scheduled = true;
+  // A hidden tab gets no frames: a timer then, so the state still settles.
+  if (document.visibilityState === 'visible') requestAnimationFrame(notify);
+  else setTimeout(notify, 100);
+}
+
+/** Merge fields into one agent's row (created when new). */
+export function patchAgent(id: string, patch: Partial<AgentRow>): void {
+  update((s) => {
+    const before = s.agents[id] ?? { id, status: 'unknown' as const };
+    return { ...s, agents: { ...s.agents, [id]: { ...before, ...patch } } };
+  });
+}
+
+/** Count `n` tool calls made now (seen in the feed, or as a row's total growing). */
+export function countCalls(s: DashState, n: number): DashState {
+  if (n <= 0) return s;
+  const now = Date.now();
+  return { ...s, recentCalls: [...s.recentCalls.filter((t) => now - t < 60_000), ...Array(n).fill(now)] };
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** A slice of the state; the view re-renders when the slice changes (by identity). */
+export function useDash<T>(select: (s: DashState) => T): T {
+  return useSyncExternalStore(subscribe, () => select(state));
+}

@@ -1,0 +1,91 @@
+/** What the page reads from the API (the answers of /api/v1, as src/api/schemas.ts describes them). */
+import type { AgentStatus } from '../domain/status';
+
+export type Status = AgentStatus | 'unknown';
+
+/** A row of the agent list: the list's entry, completed by the agent's own view when the page has read it. */
+export interface AgentRow {
+  id: string;
+  workflowId?: string;
+  name?: string;
+  task?: string;
+  status: Status;
+  stale?: boolean;
+  kind?: string;
+  type?: string;
+  sessionId?: string;
+  swarmId?: string;
+  parentId?: string;
+  workspace?: string;
+  owner?: string;
+  startedAt?: string;
+  closedAt?: string;
+  costUsd?: number;
+  tokens?: { input: number; output: number };
+  toolCalls?: number;
+  iterations?: number;
+  /** When the page last read the agent's own view (GET /agents/:id). */
+  detailedAt?: number;
+}
+
+export interface PendingApproval {
+  callId: string;
+  kind: 'tool' | 'budget';
+  agentId: string;
+  agentName: string;
+  tool: string;
+  input: unknown;
+  reason: string;
+  requestedAt: string;
+  owner?: string;
+}
+
+export interface Zone {
+  id: string;
+  name: string;
+  directory?: string;
+  workspace: string;
+  owner?: string;
+  agentIds: string[];
+}
+
+export interface Entry {
+  id: string;
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+  workspace?: string;
+  owner?: string;
+  [key: string]: unknown;
+}
+
+/** GET /agents/:id */
+export interface AgentView extends AgentRow {
+  model?: string;
+  cwd?: string;
+  result?: string;
+  error?: string;
+  pausedReason?: string;
+  todos?: Array<{ content: string; status: string }>;
+  subagents?: string[];
+  artifacts?: string[];
+  pendingApprovals?: PendingApproval[];
+  autonomy?: string;
+  profile?: string;
+  limits?: Record<string, unknown>;
+  depth?: number;
+  partial?: string;
+  temporalStatus?: string;
+  updatedAt?: string;
+}
+
+/** A logged event of an agent, as its stream sends it. */
+export interface AgentEvent {
+  seq: number;
+  at: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+export const LIVE: Status[] = ['idle', 'running', 'paused', 'waiting_for_input'];
+export const isLive = (s: Status) => LIVE.includes(s);

@@ -1,0 +1,55 @@
+/** Pause, resume (optionally with a new task), cancel: offered in the statuses that accept them. */
+import { useState } from 'react';
+import { api } from '../api';
+import type { Status } from '../types';
+
+export function Controls({ id, status, onChanged }: { id: string; status: Status; onChanged: () => void }) {
+  const [task, setTask] = useState('');
+  const [confirm, setConfirm] = useState(false);
+  const [note, setNote] = useState<string>();
+  const path = `/agents/${encodeURIComponent(id)}`;
+  const act = async (method: string, url: string, body: object, label: string) => {
+    setNote(`${label}…`);
+    try {
+      const answer = await api<{ note?: string; queued?: boolean }>(method, url, body);
+      setNote(answer?.queued ? `${label}: queued (no worker took it yet)` : answer?.note);
+    } catch (err) {
+      setNote((err as Error).message);
+    }
+    setConfirm(false);
+    onChanged();
+  };
+  const canPause = status === 'running' || status === 'idle';
+  const canCancel = ['idle', 'running', 'paused', 'waiting_for_input'].includes(status);
+  return (
+    <div className="controls">
+      {canPause && <button onClick={() => void act('POST', `${path}/pause`, {}, 'pause')}>Pause</button>}
+      {status === 'paused' && (
+        <>
+          <input
+            placeholder="new task (optional)"
+            value={task}
+            onChange={(e) => setTask(e.target.value)}
+            aria-label="new task"
+          />
+          <button
+            onClick={() =>
+              void act('POST', `${path}/resume`, task ? { task } : {}, 'resume').then(() => setTask(''))
+            }
+          >
+            Resume
+          </button>
+        </>
+      )}
+      {canCancel &&
+        (confirm ? (
+          <button className="danger" onClick={() => void act('DELETE', path, {}, 'cancel')}>
+            Confirm cancel
+          </button>
+        ) : (
+          <button onClick={() => setConfirm(true)}>Cancel</button>
+        ))}
+      {note && <span className="note">{note}</span>}
+    </div>
+  );
+}

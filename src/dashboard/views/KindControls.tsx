@@ -1,0 +1,26 @@
+/** Pause, resume and cancel a swarm or a session (and everything in it). */
+import { useState } from 'react';
+import { api } from '../api';
+
+export function KindControls({ base, status }: { base: string; status: string }) {
+  const [note, setNote] = useState<string>();
+  const act = (method: string, path: string) =>
+    api<{ note?: string }>(method, path, {})
+      .then((a) => setNote(a?.note))
+      .catch((err: Error) => setNote(err.message));
+  const live = ['idle', 'running', 'paused', 'waiting_for_input'].includes(status);
+  if (!live) return null;
+  return (
+    <div className="controls">
+      {status === 'paused' ? (
+        <button onClick={() => void act('POST', `${base}/resume`)}>Resume</button>
+      ) : (
+        <button onClick={() => void act('POST', `${base}/pause`)}>Pause</button>
+      )}
+      <button className="danger" onClick={() => void act('DELETE', base)}>
+        Cancel
+      </button>
+      {note && <span className="note">{note}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+/** Counts and totals over every agent the page knows: active, waiting, failed; tokens, cost; calls per minute. */
+import { useEffect, useMemo, useState } from 'react';
+import { tokens, usd } from '../format';
+import { useDash } from '../store';
+
+export function StatsBar() {
+  const agents = useDash((s) => s.agents);
+  const approvals = useDash((s) => s.approvals.length);
+  const recent = useDash((s) => s.recentCalls);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 5000);
+    return () => clearInterval(t);
+  }, []);
+  const stats = useMemo(() => {
+    const s = { active: 0, waiting: 0, paused: 0, failed: 0, tokens: 0, cost: 0 };
+    for (const a of Object.values(agents)) {
+      if (a.status === 'running' || a.status === 'idle') s.active++;
+      else if (a.status === 'waiting_for_input') s.waiting++;
+      else if (a.status === 'paused') s.paused++;
+      else if (a.status === 'failed') s.failed++;
+      s.tokens += (a.tokens?.input ?? 0) + (a.tokens?.output ?? 0);
+      s.cost += a.costUsd ?? 0;
+    }
+    return s;
+  }, [agents]);
+  const perMinute = recent.filter((t) => now - t < 60_000).length;
+  return (
+    <div className="stats" data-testid="stats">
+      <Stat label="active" value={stats.active} />
+      <Stat label="waiting" value={stats.waiting} warn={stats.waiting > 0} />
+      <Stat label="paused" value={stats.paused} />
+      <Stat label="failed" value={stats.failed} bad={stats.failed > 0} />
+      <Stat label="approvals" value={approvals} warn={approvals > 0} />
+      <Stat label="tokens" value={tokens(stats.tokens)} />
+      <Stat label="cost" value={usd(stats.cost)} />
+      <Stat label="calls/min" value={perMinute} />
+    </div>
+  );
+}
+
+function Stat({
+  label,
+  value,
+  warn,
+  bad,
+}: {
+  label: string;
+  value: string | number;
+  warn?: boolean;
+  bad?: boolean;
+}) {
+  return (
+    <span className={`stat${warn ? ' warn' : ''}${bad ? ' bad' : ''}`} data-stat={label}>
+      <b>{value}</b> {label}
+    </span>
+  );
+}
