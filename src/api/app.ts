@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { ApiError, errorHandler } from './errors';
+import { FeedHub } from './feed-hub';
+import { FeedSockets } from './feed-socket';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
 import { requestLog } from './request-log';
@@ -13,6 +15,7 @@ import { TemporalGate } from './temporal-gate';
 import { Orchestra } from '../sdk/orchestra';
 import { agentRoutes } from './routes/agents';
 import { approvalRoutes } from './routes/approvals';
+import { feedRoutes } from './routes/feed';
 import { sessionRoutes } from './routes/sessions';
 import { swarmRoutes } from './routes/swarms';
 import { systemRoutes } from './routes/system';
@@ -22,7 +25,7 @@ import { zoneRoutes } from './routes/zones';
 export const API_BASE = '/api/v1';
 
 /** What the API is given; the parts a caller leaves out get their defaults. */
-export type ApiDepsInput = Omit<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks'> &
+export type ApiDepsInput = Omit<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks' | 'feed'> &
   Partial<Pick<ApiDeps, 'orchestra' | 'gate' | 'streamSlots' | 'looks'>>;
 
 export interface AppOptions {
@@ -36,15 +39,23 @@ export interface AppOptions {
 export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
   app: Express;
   routes: Route[];
+  /** The feed's WebSocket connections: the HTTP server hands them its `upgrade` requests. */
+  sockets: FeedSockets;
+  deps: ApiDeps;
 } {
+  const orchestra =
+    given.orchestra ?? Orchestra.over(given.client, given.defaults, { retryStalledReads: false });
+  const gate = given.gate ?? new TemporalGate(given.client, temporal.address);
   const deps: ApiDeps = {
     ...given,
     // The API sets its own deadlines (the gate): the SDK's own retry of a stalled read would replace them.
-    orchestra: given.orchestra ?? Orchestra.over(given.client, given.defaults, { retryStalledReads: false }),
-    gate: given.gate ?? new TemporalGate(given.client, temporal.address),
+    orchestra,
+    gate,
     streamSlots: given.streamSlots ?? new StreamSlots(),
     looks: given.looks ?? new SharedLooks(given.pollMs),
+    feed: new FeedHub({ ...given, orchestra, gate, log }),
   };
+  const sockets = new FeedSockets(deps, hosts);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // answers are live state; a cached one is a wrong one
@@ -57,6 +68,7 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
     ...swarmRoutes(deps),
     ...approvalRoutes(deps),
     ...zoneRoutes(deps),
+    ...feedRoutes(deps, sockets),
     ...systemRoutes(deps, temporal, () => document),
   ];
   // Written once, from the routes it describes; the route that serves it runs only later.
@@ -66,5 +78,5 @@ export function createApp({ deps: given, log, temporal, hosts }: AppOptions): {
   app.use(API_BASE, router);
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
-  return { app, routes };
+  return { app, routes, sockets, deps };
 }

@@ -112,7 +112,8 @@ export class AllowedHosts {
     };
   }
 
-  private allowsOrigin(origin: string): boolean {
+  /** Whether a page at `origin` may act here (an `Origin` header's value). */
+  allowsOrigin(origin: string): boolean {
     let url: URL;
     try {
       url = new URL(origin);

@@ -17,6 +17,7 @@ import { LiveViews } from './live-views';
 import { QuickInspections } from './quick-inspections';
 import { Cursors } from './cursor';
 import { SharedLooks } from './shared-looks';
+import type { FeedHub } from './feed-hub';
 import type { SseStream } from './sse';
 import { StreamSlots } from './stream-slots';
 import { TemporalGate } from './temporal-gate';
@@ -26,6 +27,8 @@ export interface ApiServer {
   url: string;
   port: number;
   server: Server;
+  /** The feed's hub: its `calls` say what it asks of Temporal. */
+  feed: FeedHub;
   close(): Promise<void>;
 }
 
@@ -101,7 +104,11 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     liveViews: new LiveViews(options.viewWaitMs ?? DEFAULT_VIEW_WAIT_MS),
     inspections: new QuickInspections(),
   } satisfies ApiDepsInput;
-  const { app } = createApp({
+  const {
+    app,
+    sockets,
+    deps: built,
+  } = createApp({
     deps,
     log,
     temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
@@ -110,6 +117,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  server.on('upgrade', (req, socket, head: Buffer) => sockets.upgrade(app, req, socket, head));
   port = (server.address() as AddressInfo).port;
   const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host}:${port}`;
@@ -127,6 +135,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     url,
     port,
     server,
+    feed: built.feed,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -135,9 +144,11 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
             stream.send('shutdown', { reason: 'the API is shutting down; reconnect with Last-Event-ID' });
             stream.close();
           }
+          sockets.close();
           server.closeIdleConnections();
         });
         // Calls a 503 left behind end by their deadline; the connection is closed only after.
+        await built.feed.close();
         await deps.gate.settled();
       })()),
   };
