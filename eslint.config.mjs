@@ -110,7 +110,7 @@ export default tseslint.config(
                 ...['createSession', 'sessionStatus', 'controlSession', 'listSessions'],
                 ...['listApprovals', 'findApproval', 'answerApproval'],
                 ...['createZone', 'renameZone', 'deleteZone', 'assignZoneAgents', 'listZones', 'findZone'],
-                ...['workspaceZones', 'zoneOfAgent', 'agentPlaces'],
+                ...['workspaceZones', 'zoneOfAgent', 'agentPlaces', 'listChanges'],
               ],
               message: 'The CLI and the API act through the Orchestra SDK (src/sdk/orchestra.ts).',
             },

@@ -112,6 +112,8 @@ export async function control(
     );
   }
   const sent = await sendTo(deps.orchestra, kind, id, action, payload);
+  // The feed reads what it changed even where no list would show it (idle to paused).
+  if (kind !== 'session') deps.feed.poke(kind, id);
   return { id, action, statusBefore: sent.status, ...(sent.queued ? { queued: true as const } : {}) };
 }
 

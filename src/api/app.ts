@@ -7,6 +7,8 @@ import { authenticateUpgrade } from './authenticate';
 import { cors, corsOrigins } from './cors';
 import { dashboard } from './dashboard';
 import { ApiError, errorHandler } from './errors';
+import { FeedHub } from './feed-hub';
+import { FeedSockets } from './feed-socket';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
 import { LoginAttempts } from './login-attempts';
@@ -20,6 +22,7 @@ import { TemporalGate } from './temporal-gate';
 import { Orchestra } from '../sdk/orchestra';
 import { agentRoutes } from './routes/agents';
 import { approvalRoutes } from './routes/approvals';
+import { feedRoutes } from './routes/feed';
 import { sessionRoutes } from './routes/sessions';
 import { signInRoutes } from './routes/sign-in';
 import { swarmRoutes } from './routes/swarms';
@@ -32,7 +35,8 @@ export const API_BASE = '/api/v1';
 /** What the API is given; the parts a caller leaves out get their defaults. */
 type Defaulted =
   'orchestra' | 'gate' | 'streamSlots' | 'looks' | 'signIns' | 'loginAttempts' | 'cookieSecure';
-export type ApiDepsInput = Omit<ApiDeps, Defaulted> & Partial<Pick<ApiDeps, Defaulted>>;
+/** The feed's hub is always the app's own: it ticks for the app's connections. */
+export type ApiDepsInput = Omit<ApiDeps, Defaulted | 'feed'> & Partial<Pick<ApiDeps, Defaulted>>;
 
 export interface AppOptions {
   deps: ApiDepsInput;
@@ -53,20 +57,28 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
    * cookie. Throws the ApiError to answer with (421, 403 `origin_not_allowed`, 401).
    */
   authenticateUpgrade: (req: IncomingMessage) => Principal;
+  /** The feed's WebSocket connections: the HTTP server hands them its `upgrade` requests. */
+  sockets: FeedSockets;
+  deps: ApiDeps;
 } {
+  const orchestra =
+    given.orchestra ?? Orchestra.over(given.client, given.defaults, { retryStalledReads: false });
+  const gate = given.gate ?? new TemporalGate(given.client, temporal.address);
   const deps: ApiDeps = {
     ...given,
     // The API sets its own deadlines (the gate): the SDK's own retry of a stalled read would replace them.
-    orchestra: given.orchestra ?? Orchestra.over(given.client, given.defaults, { retryStalledReads: false }),
-    gate: given.gate ?? new TemporalGate(given.client, temporal.address),
+    orchestra,
+    gate,
     streamSlots: given.streamSlots ?? new StreamSlots(),
     looks: given.looks ?? new SharedLooks(given.pollMs),
     // Signed with the token table's secret: replicas with the same tokens accept each other's cookies.
     signIns: given.signIns ?? (given.tokens ? new SignIns({ secret: given.tokens.secret() }) : undefined),
     loginAttempts: given.loginAttempts ?? new LoginAttempts(),
     cookieSecure: given.cookieSecure ?? 'auto',
+    feed: new FeedHub({ ...given, orchestra, gate, log }),
   };
   const allowedOrigins = corsOrigins(origins);
+  const sockets = new FeedSockets(deps, hosts);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // answers are live state; a cached one is a wrong one
@@ -82,6 +94,7 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
     ...swarmRoutes(deps),
     ...approvalRoutes(deps),
     ...zoneRoutes(deps),
+    ...feedRoutes(deps, sockets),
     ...systemRoutes(deps, temporal, () => document),
   ];
   // Written once, from the routes it describes; the route that serves it runs only later.
@@ -91,5 +104,5 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
   app.use(API_BASE, router);
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
-  return { app, routes, authenticateUpgrade: (req) => authenticateUpgrade(deps, hosts, req) };
+  return { app, routes, sockets, deps, authenticateUpgrade: (req) => authenticateUpgrade(deps, hosts, req) };
 }

@@ -13,6 +13,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Not allowed in its current status, or the id is taken',
   413: 'The body is too large',
   415: 'The body is in a Content-Encoding or charset the API does not read',
+  426: 'A WebSocket route asked without Upgrade: websocket',
   421: 'The Host header names a host this API does not answer to (ORCHESTRA_API_ALLOWED_HOSTS)',
   429: 'You hold as many live streams as a user may, or your address made too many failed sign-ins; Retry-After says when to try again',
   503: 'The Temporal server is not reachable or did not answer in time, or no worker is there to answer a query; Retry-After says when to try again',
@@ -73,11 +74,14 @@ export function openApiDocument(routes: Route[], basePath: string, secured: bool
       responses: {
         [r.ok.status]: {
           description: r.ok.description,
-          content: r.ok.stream
-            ? { 'text/event-stream': { schema: { type: 'string' } } }
-            : r.ok.schema
-              ? { 'application/json': { schema: jsonSchema(r.ok.schema, 'output') } }
-              : undefined,
+          content:
+            r.ok.status === 101
+              ? undefined // a WebSocket: what follows is frames, not a body
+              : r.ok.stream
+                ? { 'text/event-stream': { schema: { type: 'string' } } }
+                : r.ok.schema
+                  ? { 'application/json': { schema: jsonSchema(r.ok.schema, 'output') } }
+                  : undefined,
         },
         ...Object.fromEntries(
           errorStatuses(r).map((status) => [

@@ -15,6 +15,7 @@ import type { ClosedViews } from './closed-views';
 import type { LiveViews } from './live-views';
 import type { QuickInspections } from './quick-inspections';
 import type { Cursors } from './cursor';
+import type { FeedHub } from './feed-hub';
 import type { SharedLooks } from './shared-looks';
 import type { SseStream } from './sse';
 import type { StreamSlots } from './stream-slots';
@@ -57,6 +58,8 @@ export interface ApiDeps {
   streams: Set<SseStream>;
   /** Live streams held by each user, capped. */
   streamSlots: StreamSlots;
+  /** The feed every /events and /ws connection shares (feed-hub.ts). */
+  feed: FeedHub;
   /** One look per poll at a followed workflow, shared by its streams. */
   looks: SharedLooks;
   /** Status views of finished runs, asked of a worker once. */

@@ -20,6 +20,7 @@ import { QuickInspections } from './quick-inspections';
 import { Cursors } from './cursor';
 import { SharedLooks } from './shared-looks';
 import { DEFAULT_SIGN_IN_TTL_MS, SignIns } from './sign-in';
+import type { FeedHub } from './feed-hub';
 import type { SseStream } from './sse';
 import { StreamSlots } from './stream-slots';
 import { TemporalGate } from './temporal-gate';
@@ -31,6 +32,8 @@ export interface ApiServer {
   server: Server;
   /** The caller of a WebSocket upgrade on `server` (see createApp); throws the ApiError to refuse it with. */
   authenticateUpgrade: (req: IncomingMessage) => Principal;
+  /** The feed's hub: its `calls` say what it asks of Temporal. */
+  feed: FeedHub;
   close(): Promise<void>;
 }
 
@@ -116,7 +119,12 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     liveViews: new LiveViews(options.viewWaitMs ?? DEFAULT_VIEW_WAIT_MS),
     inspections: new QuickInspections(),
   } satisfies ApiDepsInput;
-  const { app, authenticateUpgrade } = createApp({
+  const {
+    app,
+    sockets,
+    authenticateUpgrade,
+    deps: built,
+  } = createApp({
     deps,
     log,
     temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
@@ -126,6 +134,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  server.on('upgrade', (req, socket, head: Buffer) => sockets.upgrade(app, req, socket, head));
   port = (server.address() as AddressInfo).port;
   const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host}:${port}`;
@@ -145,6 +154,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     port,
     server,
     authenticateUpgrade,
+    feed: built.feed,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -153,9 +163,11 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
             stream.send('shutdown', { reason: 'the API is shutting down; reconnect with Last-Event-ID' });
             stream.close();
           }
+          sockets.close();
           server.closeIdleConnections();
         });
         // Calls a 503 left behind end by their deadline; the connection is closed only after.
+        await built.feed.close();
         await deps.gate.settled();
       })()),
   };

@@ -10,8 +10,9 @@ import type { AgentEvent, SwarmEvent } from '../domain';
 import { AgentNotFoundError } from '../temporal/agents';
 import { inspectWorkflow, type Inspection } from '../temporal/inspect';
 import { SwarmNotFoundError } from '../temporal/swarms';
-import { agentWorkflowId, swarmWorkflowId } from '../domain';
+import { agentEventName, agentWorkflowId, swarmEventName, swarmWorkflowId } from '../domain';
 import { ApiError, toApiError } from './errors';
+import { nextTextPiece, type TextCursor } from './model-text';
 import type { ApiDeps } from './route';
 import { pause, SseStream } from './sse';
 
@@ -22,7 +23,7 @@ const lastEventId = z
 
 interface Cursor {
   after: number;
-  text?: { call: string; chars: number };
+  text?: TextCursor;
 }
 
 function resumeFrom(req: Request): Cursor {
@@ -33,33 +34,6 @@ function resumeFrom(req: Request): Cursor {
     throw new ApiError(400, 'invalid_request', `invalid Last-Event-ID: "${header.slice(0, 80)}"`);
   const [, seq, call, chars] = /^(\d+)(?::([^:]+):(\d+))?$/.exec(parsed.data)!;
   return { after: Number(seq), text: call ? { call, chars: Number(chars) } : undefined };
-}
-
-/** SSE event names: one vocabulary for agents and swarms. */
-function agentEventName(e: AgentEvent): string {
-  switch (e.type) {
-    case 'spawned':
-      return 'agent_spawned';
-    case 'status':
-      return e.to === 'cancelled' ? 'agent_killed' : 'agent_status';
-    case 'task':
-      return 'agent_task';
-    default:
-      return e.type; // message, tool_call, tool_result, tokens, ignored, continued_as_new
-  }
-}
-
-function swarmEventName(e: SwarmEvent): string {
-  switch (e.type) {
-    case 'spawned':
-      return 'agent_spawned';
-    case 'killed':
-      return 'agent_killed';
-    case 'status':
-      return 'swarm_status';
-    default:
-      return e.type; // agent_status, tokens
-  }
 }
 
 interface Source<E extends { seq: number }> {
@@ -127,28 +101,10 @@ async function follow<E extends { seq: number }>(
 }
 
 function sendText(stream: SseStream, cursor: Cursor, inspection: Inspection): void {
-  const call = inspection.modelCall;
-  const progress = call?.progress;
-  if (!call || !progress) return;
-  const key = `${call.activityId}.${call.attempt}`;
-  // A new call, or a retry of the same one, starts its text from the beginning.
-  if (cursor.text?.call !== key) cursor.text = { call: key, chars: 0 };
-  if (progress.chars <= cursor.text.chars) return;
-  const tailStart = progress.chars - progress.text.length;
-  const from = Math.max(cursor.text.chars, tailStart);
-  stream.send(
-    'model_text',
-    {
-      callId: call.activityId,
-      attempt: call.attempt,
-      offset: from,
-      text: progress.text.slice(from - tailStart),
-      // Set when the client fell so far behind that the start of this piece is no longer held.
-      ...(from > cursor.text.chars ? { skipped: from - cursor.text.chars } : {}),
-    },
-    `${cursor.after}:${key}:${progress.chars}`,
-  );
-  cursor.text.chars = progress.chars;
+  const piece = nextTextPiece(cursor.text, inspection);
+  if (!piece) return;
+  cursor.text = piece.cursor;
+  stream.send('model_text', piece.data, `${cursor.after}:${piece.cursor.call}:${piece.cursor.chars}`);
 }
 
 export function streamAgent(deps: ApiDeps, id: string, req: Request, res: Response): Promise<void> {

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { refIdSchema } from './agent';
+import type { AgentEvent, SwarmEvent } from './events';
 
 /** Where a frame comes from: an agent's or a swarm's event log, or the feed itself. */
 export type FeedSource = 'agent' | 'swarm' | 'zones' | 'feed';
@@ -29,6 +30,34 @@ export interface FeedFrame {
   owner?: string;
   /** The event as its log holds it (seq, at, type, ...), or the feed's own data. */
   data: Record<string, unknown>;
+}
+
+/** An agent's logged event by its name on the wire: one vocabulary for the streams and the feed. */
+export function agentEventName(e: AgentEvent): string {
+  switch (e.type) {
+    case 'spawned':
+      return 'agent_spawned';
+    case 'status':
+      return e.to === 'cancelled' ? 'agent_killed' : 'agent_status';
+    case 'task':
+      return 'agent_task';
+    default:
+      return e.type; // message, tool_call, tool_result, tokens, approval_requested, ignored, ...
+  }
+}
+
+/** A swarm's logged event by its name on the wire. */
+export function swarmEventName(e: SwarmEvent): string {
+  switch (e.type) {
+    case 'spawned':
+      return 'agent_spawned';
+    case 'killed':
+      return 'agent_killed';
+    case 'status':
+      return 'swarm_status';
+    default:
+      return e.type; // agent_status, tokens
+  }
 }
 
 /** Feed-level event names (the rest come from the agents' and swarms' logs). */

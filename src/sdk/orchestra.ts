@@ -22,6 +22,7 @@ import {
   type AgentListFilter,
 } from '../temporal/agents';
 import { answerApproval, findApproval, listApprovals, type ApprovalScope } from '../temporal/approvals';
+import { listChanges } from '../temporal/changes';
 import { connectClient } from '../temporal/connection';
 import type { ControlSent } from '../temporal/control';
 import { inFlight } from '../temporal/in-flight';
@@ -182,6 +183,14 @@ export class Orchestra {
       return answerApproval(this.client, pending, { ...rest, user: user ?? this.defaults.owner });
     },
   };
+
+  /**
+   * Agents and swarms at work now, or started or closed since `since`, in one visibility query
+   * (`onCall` counts its pages): what a live feed reads each tick, whatever the number idle.
+   */
+  changes(since: Date, onCall?: () => void) {
+    return listChanges(this.client, since, onCall);
+  }
 
   /** Close the connection, when Orchestra opened it. */
   async close(): Promise<void> {

@@ -30,13 +30,15 @@ export interface Inspection {
   status?: string;
   /** Temporal's own: RUNNING, COMPLETED, ... */
   temporalStatus: string;
+  /** Events in the run's history (a description's; a location has none): unchanged, nothing happened in it since. */
+  historyLength?: number;
   staleness: Staleness;
   /** The model call in flight, if any: its attempt and the partial text its heartbeats carry. */
   modelCall?: { activityId: string; attempt: number; progress?: ModelProgress };
 }
 
 /** What the visibility store says of a run: an inspection without what only a description has. */
-export type Location = Omit<Inspection, 'staleness' | 'modelCall'>;
+export type Location = Omit<Inspection, 'staleness' | 'modelCall' | 'historyLength'>;
 
 const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString();
 
@@ -85,6 +87,7 @@ export async function inspectWorkflow(
     kind: sa.get(OrchestraAgentKind),
     status: sa.get(OrchestraStatus),
     temporalStatus: description.status.name,
+    historyLength: description.historyLength,
     staleness: running ? staleness(pending, Date.now(), staleAfterMs) : { stale: false },
     modelCall: model && {
       activityId: model.activityId ?? '',

@@ -1,12 +1,12 @@
 /** /api/v1/agents: spawn, list, inspect, control, and follow agents. */
 import { controlRoutes, type ControlText } from './control';
 import type { AgentListEntry } from '../../temporal/agents';
-import { spawnRequestSchema } from '../../domain';
+import { spawnRequestSchema, type SpawnRequest } from '../../domain';
 import { inspectWorkflow } from '../../temporal/inspect';
 import { inspectVisible, placement } from '../access';
 import { agentViewWithin } from '../agent-view';
 import { ApiError, notFound } from '../errors';
-import { canSee, visibleWorkspaces } from '../principal';
+import { canSee, visibleWorkspaces, type Principal } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
 import {
   agentEntry,
@@ -60,6 +60,22 @@ export async function withStaleness(deps: ApiDeps, items: AgentListEntry[]) {
   );
 }
 
+/** Spawn for `principal` with the checks of POST /agents (the feed's `spawn_agent` too): placement, swarm, zone. */
+export async function spawnAs(deps: ApiDeps, principal: Principal, body: SpawnRequest) {
+  const workspace = await placement(deps, principal, body, 'agents');
+  if (body.swarmId) throw new ApiError(400, 'bad_request', 'swarmId is set by swarms; start a swarm instead');
+  // A zone of the agent's workspace, and the caller's to fill (PUT /zones/:id/agents).
+  if (body.zone) await ownedZone(deps, principal, body.zone, 'assign agents to', [workspace]);
+  const started = await deps.orchestra.agents.spawn(body, { owner: principal.user, workspace });
+  return {
+    id: started.id,
+    workflowId: started.workflowId,
+    workspace,
+    owner: principal.user,
+    ...(body.zone ? { zone: body.zone } : {}),
+  };
+}
+
 export function agentRoutes(deps: ApiDeps): Route[] {
   const errors = [400, 401, 404, 503];
   return [
@@ -72,20 +88,9 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       ok: { status: 201, description: 'Started', schema: startedResponse },
       errors: [400, 401, 403, 404, 409, 413, 503],
       async handle({ body, principal, res }) {
-        const workspace = await placement(deps, principal, body, 'agents');
-        if (body.swarmId)
-          throw new ApiError(400, 'bad_request', 'swarmId is set by swarms; start a swarm instead');
-        // A zone of the agent's workspace, and the caller's to fill (PUT /zones/:id/agents).
-        if (body.zone) await ownedZone(deps, principal, body.zone, 'assign agents to', [workspace]);
-        const started = await deps.orchestra.agents.spawn(body, { owner: principal.user, workspace });
+        const started = await spawnAs(deps, principal, body);
         res.location(`/api/v1/agents/${started.id}`);
-        return {
-          id: started.id,
-          workflowId: started.workflowId,
-          workspace,
-          owner: principal.user,
-          ...(body.zone ? { zone: body.zone } : {}),
-        };
+        return started;
       },
     }),
     route({

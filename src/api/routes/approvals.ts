@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { approvePayload, refIdSchema, workspaceIdSchema } from '../../domain';
 import { inspectVisible } from '../access';
 import { ApiError } from '../errors';
-import { canControl, canSee, visibleWorkspaces } from '../principal';
+import { canControl, canSee, visibleWorkspaces, type Principal } from '../principal';
 import { route, type ApiDeps, type Route } from '../route';
 
 const approvalSchema = z
@@ -51,6 +51,33 @@ const answered = z
   .object({ callId: z.string(), agentId: z.string(), decision: z.enum(['allow', 'deny']) })
   .strict();
 
+/**
+ * Allow or deny a pending approval for `principal`, with the checks of POST /approvals/:callId
+ * (the feed's `approve` too): strangers find nothing (404), only the agent's owner answers (403).
+ */
+export async function answerAs(
+  deps: ApiDeps,
+  principal: Principal,
+  callId: string,
+  body: { decision: 'allow' | 'deny'; note?: string; agentId?: string },
+) {
+  const { agentId, ...answer } = body;
+  const approval = await deps.orchestra.approvals.find(callId, {
+    agentId,
+    workspaces: visibleWorkspaces(principal),
+  });
+  if (!canControl(principal, approval.owner)) {
+    throw new ApiError(
+      403,
+      'forbidden',
+      `only the agent's owner${approval.owner ? ` (${approval.owner})` : ''} may answer it`,
+    );
+  }
+  await deps.orchestra.approvals.answer(approval, { ...answer, user: principal.user });
+  deps.feed.poke('agent', approval.agentId);
+  return { callId: approval.callId, agentId: approval.agentId, decision: answer.decision };
+}
+
 export function approvalRoutes(deps: ApiDeps): Route[] {
   return [
     route({
@@ -86,22 +113,7 @@ export function approvalRoutes(deps: ApiDeps): Route[] {
       body: answerBody,
       ok: { status: 202, description: 'Sent to the agent', schema: answered },
       errors: [400, 401, 403, 404, 413, 503],
-      async handle({ params, body, principal }) {
-        const { agentId, ...answer } = body;
-        const approval = await deps.orchestra.approvals.find(params.callId, {
-          agentId,
-          workspaces: visibleWorkspaces(principal),
-        });
-        if (!canControl(principal, approval.owner)) {
-          throw new ApiError(
-            403,
-            'forbidden',
-            `only the agent's owner${approval.owner ? ` (${approval.owner})` : ''} may answer it`,
-          );
-        }
-        await deps.orchestra.approvals.answer(approval, { ...answer, user: principal.user });
-        return { callId: approval.callId, agentId: approval.agentId, decision: answer.decision };
-      },
+      handle: ({ params, body, principal }) => answerAs(deps, principal, params.callId, body),
     }),
   ];
 }

@@ -1,0 +1,403 @@
+/**
+ * The feed (src/domain/feed.ts): one hub per API process, shared by every WebSocket and SSE
+ * connection. Each tick (the API's pollMs) it asks the visibility store one question, what is
+ * at work now and what started or closed since the last tick (src/temporal/changes.ts), and
+ * reads only those: an agent or swarm at work gets a description (partial model text, and its
+ * history length, which says whether there is anything new) and, when its history grew, one
+ * events query; one that started, closed or stopped working is read once, then not again until
+ * it shows up once more. Idle, paused, waiting and finished ones cost nothing per tick.
+ *
+ * Frames get increasing ids under a per-process epoch and are kept in a ring for resuming:
+ * an id the ring still holds replays what came after it; any other id gets `resync`.
+ * With nobody listening for `lingerMs`, the hub stops ticking and forgets.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  agentEventName,
+  FEED_EVENTS,
+  swarmEventName,
+  type AgentEvent,
+  type FeedFrame,
+  type SwarmEvent,
+} from '../domain';
+import type { Orchestra } from '../sdk/orchestra';
+import type { Client } from '@temporalio/client';
+import { inspectWorkflow } from '../temporal/inspect';
+import type { TemporalGate } from './temporal-gate';
+import { notFound, toApiError } from './errors';
+import { nextTextPiece, type TextCursor } from './model-text';
+import { canSee, type Principal } from './principal';
+
+type Kind = 'agent' | 'swarm';
+
+/** What the hub knows of one agent or swarm it has read. */
+interface Followed {
+  kind: Kind;
+  id: string;
+  workflowId: string;
+  workspace?: string;
+  owner?: string;
+  /** The last sequence number sent (0: none). */
+  after: number;
+  /** Known to the hub only since this moment (ms): older events were there before it looked; the lists have them. */
+  baseline?: number;
+  /** At work at the last tick: read every tick. */
+  active: boolean;
+  /** `<temporal status>/<status>` at the last read of it idle or closed: no need to read it again while it says so. */
+  settled?: string;
+  /** The last read hit its limit: read again next tick. */
+  more?: boolean;
+  /** A read it was due could not start (one was under way, or too many were): read it next tick. */
+  dirty?: boolean;
+  /** Reads left for one that failed. */
+  retries?: number;
+  /** Read each tick until then (ms): it was just steered through this API. */
+  pokedUntil?: number;
+  historyLength?: number;
+  text?: TextCursor;
+  closedAt?: number;
+}
+
+/** Temporal calls the hub has made: what the cost test and the bench count. */
+export interface FeedCalls {
+  ticks: number;
+  lists: number;
+  describes: number;
+  events: number;
+  /** Time spent in ticks, in ms. */
+  tickMs: number;
+}
+
+export interface FeedHubOptions {
+  orchestra: Orchestra;
+  client: Client;
+  gate: TemporalGate;
+  staleAfterMs: number;
+  /** Each tick's Temporal calls end by this. */
+  requestTimeoutMs: number;
+  /** Time between ticks. */
+  pollMs: number;
+  log?: Logger;
+  /** Frames kept for resuming. @default 10_000 */
+  bufferSize?: number;
+  /** How far before the last tick each list looks (clocks and the visibility store lag a little). @default 2_000 */
+  overlapMs?: number;
+  /** How long the hub goes on ticking after its last listener leaves. @default 30_000 */
+  lingerMs?: number;
+  /** Reads under way at once. @default 32 */
+  concurrency?: number;
+}
+
+/** Events read per query: more waits for the next tick. */
+const READ_LIMIT = 200;
+/** Agents known idle kept in memory (their last sequence number); older ones are read by time when they wake. */
+const FOLLOWED_CAP = 100_000;
+
+export class FeedHub {
+  /** Ids from another process (or before a restart) are foreign: they get `resync`. */
+  readonly epoch = randomBytes(4).toString('hex');
+  readonly calls: FeedCalls = { ticks: 0, lists: 0, describes: 0, events: 0, tickMs: 0 };
+  private seq = 0;
+  /** Every frame after this one is in the ring (or none has been sent since). */
+  private floor = 0;
+  private ring: Array<{ seq: number; frame: FeedFrame }> = [];
+  private readonly listeners = new Set<(frame: FeedFrame) => void>();
+  private readonly followed = new Map<string, Followed>();
+  private since = 0;
+  private running = false;
+  private closed = false;
+  private timer?: NodeJS.Timeout;
+  private linger?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  /** Reads under way, one per agent or swarm at most. */
+  private readonly reading = new Map<Followed, Promise<void>>();
+
+  constructor(private readonly options: FeedHubOptions) {}
+
+  /** The id of the last frame sent: a client that resumes from it misses nothing. */
+  get lastId(): string {
+    return `${this.epoch}-${this.seq}`;
+  }
+
+  /** Ticking now (someone listens, or did within `lingerMs`). */
+  get live(): boolean {
+    return this.running;
+  }
+
+  /**
+   * A connection for `principal`: `send` gets `hello`, then what came after `after` (or
+   * `resync` when that is no longer held), then every new frame the principal may see.
+   */
+  open(principal: Principal, after: string | undefined, send: (frame: FeedFrame) => void): () => void {
+    const visible = (f: FeedFrame) => this.visibleTo(principal, f);
+    const own = (event: string, data: Record<string, unknown>): FeedFrame => ({
+      id: this.lastId,
+      event,
+      source: 'feed',
+      data,
+    });
+    send(
+      own(FEED_EVENTS.hello, {
+        user: principal.user,
+        workspaces: principal.workspaces,
+        admin: principal.admin,
+      }),
+    );
+    if (after !== undefined) {
+      const missed = this.replay(after);
+      if (!missed)
+        send(own(FEED_EVENTS.resync, { after, reason: 'that id is not held: read the lists again' }));
+      else for (const f of missed) if (visible(f)) send(f);
+    }
+    const listener = (f: FeedFrame) => {
+      if (visible(f)) send(f);
+    };
+    this.listeners.add(listener);
+    clearTimeout(this.linger);
+    if (!this.running && !this.closed) this.start();
+    return () => {
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      clearTimeout(this.linger);
+      this.linger = setTimeout(() => this.stop(), this.options.lingerMs ?? 30_000);
+      this.linger.unref();
+    };
+  }
+
+  /**
+   * The frames after `after` (up to `through`, when given), or undefined when the ring does not
+   * hold them all: an id of another epoch, one older than the ring, or not an id at all.
+   */
+  replay(after: string, through?: string): FeedFrame[] | undefined {
+    const n = this.seqOf(after);
+    if (n === undefined || n < this.floor || n > this.seq) return undefined;
+    const last = (through === undefined ? undefined : this.seqOf(through)) ?? this.seq;
+    const first = this.ring[0]?.seq ?? this.seq + 1;
+    return this.ring.slice(Math.max(0, n + 1 - first), Math.max(0, last + 1 - first)).map((r) => r.frame);
+  }
+
+  /** Whether `principal` gets `frame`: the feed's own frames, and those of the workspaces they see. */
+  visibleTo(principal: Principal, frame: FeedFrame): boolean {
+    return frame.source === 'feed' || canSee(principal, frame.workspace);
+  }
+
+  private seqOf(id: string): number | undefined {
+    const match = /^([0-9a-f]{8})-(\d{1,15})$/.exec(id);
+    return match && match[1] === this.epoch ? Number(match[2]) : undefined;
+  }
+
+  /** Read `kind` `id` for the next couple of seconds: it was just steered here, and may change between two idle states. */
+  poke(kind: Kind, id: string): void {
+    if (!this.running) return;
+    const f = this.follow(kind, id, Date.now() - (this.options.overlapMs ?? 2_000));
+    f.pokedUntil = Date.now() + Math.max(2_000, 4 * this.options.pollMs);
+  }
+
+  /** Stop for good (the API shuts down). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stop();
+    await this.ticking;
+    await Promise.all(this.reading.values());
+  }
+
+  private start(): void {
+    this.running = true;
+    this.since = Date.now() - (this.options.overlapMs ?? 2_000);
+    this.schedule(0);
+  }
+
+  private stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    clearTimeout(this.linger);
+    // What happens while nobody listens is not kept: ids from before get resync.
+    this.ring = [];
+    this.floor = this.seq;
+    this.followed.clear();
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      const started = Date.now();
+      this.ticking = this.tick(started).finally(() => {
+        this.ticking = undefined;
+        if (this.running) this.schedule(Math.max(0, this.options.pollMs - (Date.now() - started)));
+      });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async tick(now: number): Promise<void> {
+    if (this.options.gate.down) return; // the gate's 503s say so; the next tick after it is back catches up
+    this.calls.ticks += 1;
+    try {
+      await this.options.client.withDeadline(now + this.options.requestTimeoutMs, () => this.look(now));
+      this.since = now - (this.options.overlapMs ?? 2_000);
+    } catch (err) {
+      this.options.log?.warn({ err }, 'the feed could not list what changed; it tries again next tick');
+    } finally {
+      this.calls.tickMs += Date.now() - now;
+    }
+  }
+
+  /**
+   * One tick: the list, then the reads it calls for, started and not waited for: a read waits
+   * while its workflow is busy (a description or query waits for the workflow's lock), and one
+   * busy agent must not hold up the others. One read per agent at a time, `concurrency` in all;
+   * what cannot start now is marked and read at a later tick.
+   */
+  private async look(now: number): Promise<void> {
+    const since = this.since;
+    const changes = await this.options.orchestra.changes(new Date(since), () => (this.calls.lists += 1));
+    const listed = new Set<Followed>();
+    const reads: Array<{ f: Followed; run: () => Promise<void> }> = [];
+    for (const c of changes) {
+      const f = this.follow(c.kind, c.id, c.startedAt.getTime() > since ? undefined : since);
+      listed.add(f);
+      f.workspace = c.workspace;
+      f.owner = c.owner;
+      f.closedAt = c.closedAt?.getTime();
+      const wasActive = f.active;
+      f.active = c.active;
+      const signature = `${c.temporalStatus}/${c.status}`;
+      if (c.active) reads.push({ f, run: () => this.readLive(f) });
+      else if (wasActive || f.more || f.dirty || f.settled !== signature || this.poked(f, now))
+        reads.push({ f, run: () => this.settle(f, signature) });
+    }
+    for (const f of this.followed.values()) {
+      if (listed.has(f)) continue;
+      // It stopped working (idle, paused, waiting): read once more for how it ended up.
+      const wasActive = f.active;
+      f.active = false;
+      if (wasActive || f.more || f.dirty || f.retries || this.poked(f, now))
+        reads.push({ f, run: () => this.settle(f, f.settled) });
+    }
+    const limit = this.options.concurrency ?? 32;
+    for (const { f, run } of reads) {
+      if (this.reading.has(f) || this.reading.size >= limit) {
+        f.dirty = true;
+        continue;
+      }
+      f.dirty = false;
+      this.reading.set(
+        f,
+        run().finally(() => this.reading.delete(f)),
+      );
+    }
+    this.prune(now);
+  }
+
+  private poked(f: Followed, now: number): boolean {
+    if (f.pokedUntil === undefined) return false;
+    if (f.pokedUntil > now) return true;
+    f.pokedUntil = undefined;
+    return false;
+  }
+
+  private follow(kind: Kind, id: string, baseline: number | undefined): Followed {
+    const key = `${kind}:${id}`;
+    let f = this.followed.get(key);
+    if (!f) {
+      const workflowId = `${kind}-${id}`;
+      f = { kind, id, workflowId, after: 0, active: false, ...(baseline === undefined ? {} : { baseline }) };
+      this.followed.set(key, f);
+    }
+    return f;
+  }
+
+  /** One at work: its description every tick, its events when its history grew. */
+  private async readLive(f: Followed): Promise<void> {
+    try {
+      this.calls.describes += 1;
+      const inspection = await inspectWorkflow(
+        this.options.client,
+        f.workflowId,
+        () => notFound(f.kind, f.id),
+        this.options.staleAfterMs,
+      );
+      if (inspection.historyLength !== f.historyLength || f.more) {
+        await this.readEvents(f);
+        f.historyLength = inspection.historyLength;
+      }
+      const piece = f.kind === 'agent' ? nextTextPiece(f.text, inspection) : undefined;
+      if (piece) {
+        f.text = piece.cursor;
+        this.emit(f, 'model_text', piece.data);
+      }
+    } catch (err) {
+      this.failed(f, err);
+    }
+  }
+
+  /** One that started, closed or stopped working: its events once, remembered as read in that state. */
+  private async settle(f: Followed, signature: string | undefined): Promise<void> {
+    try {
+      await this.readEvents(f);
+      f.settled = signature;
+      f.retries = undefined;
+    } catch (err) {
+      this.failed(f, err);
+    }
+  }
+
+  private failed(f: Followed, err: unknown): void {
+    if (toApiError(err).status === 404) {
+      this.followed.delete(`${f.kind}:${f.id}`);
+      return;
+    }
+    f.retries = f.retries === undefined ? 3 : f.retries - 1;
+    if (f.retries <= 0) f.retries = undefined; // given up: it is read again when it shows up again
+    this.options.log?.debug({ err, workflowId: f.workflowId }, 'the feed could not read it this tick');
+  }
+
+  private async readEvents(f: Followed): Promise<void> {
+    this.calls.events += 1;
+    const { orchestra } = this.options;
+    const events: Array<AgentEvent | SwarmEvent> =
+      f.kind === 'agent'
+        ? await orchestra.agents.events(f.id, f.after, READ_LIMIT)
+        : await orchestra.swarms.events(f.id, f.after, READ_LIMIT);
+    f.more = events.length === READ_LIMIT;
+    for (const e of events) {
+      f.after = e.seq;
+      if (f.baseline !== undefined && Date.parse(e.at) < f.baseline) continue;
+      const name = f.kind === 'agent' ? agentEventName(e as AgentEvent) : swarmEventName(e as SwarmEvent);
+      this.emit(f, name, e as unknown as Record<string, unknown>);
+    }
+    if (!f.more) f.baseline = undefined;
+  }
+
+  private emit(f: Followed, event: string, data: Record<string, unknown>): void {
+    this.seq += 1;
+    const frame: FeedFrame = {
+      id: `${this.epoch}-${this.seq}`,
+      event,
+      source: f.kind,
+      subject: f.id,
+      ...(f.workspace === undefined ? {} : { workspace: f.workspace }),
+      ...(f.owner === undefined ? {} : { owner: f.owner }),
+      data,
+    };
+    this.ring.push({ seq: this.seq, frame });
+    const size = this.options.bufferSize ?? 10_000;
+    if (this.ring.length > size + size / 4) {
+      const dropped = this.ring.splice(0, this.ring.length - size);
+      this.floor = dropped.at(-1)!.seq;
+    }
+    for (const listener of this.listeners) listener(frame);
+  }
+
+  /** Forget closed ones once no list can show them again, and the oldest idle ones past the cap. */
+  private prune(now: number): void {
+    const forgetBefore = now - 10 * (this.options.overlapMs ?? 2_000) - this.options.pollMs;
+    for (const [key, f] of this.followed) {
+      if (f.closedAt !== undefined && f.closedAt < forgetBefore && f.settled && !f.more && !f.retries)
+        this.followed.delete(key);
+    }
+    for (const [key, f] of this.followed) {
+      if (this.followed.size <= FOLLOWED_CAP) break;
+      if (!f.active) this.followed.delete(key);
+    }
+  }
+}
