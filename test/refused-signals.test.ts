@@ -14,6 +14,13 @@ const h = useHarness();
 test('a swarm records the signals it refuses as ignored events, and carries on', async () => {
   const id = await h.swarm({ strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(200) }] });
   const handle = h.client.workflow.getHandle(swarmWorkflowId(id));
+  // Its handlers are set: signals that reach a swarm before its first workflow task are
+  // delivered by handler (the control ones, then usage), not in the order they were sent.
+  await until(
+    () => swarmStatus(h.client, id),
+    (s) => s.status === 'running',
+    'the swarm running',
+  );
   await handle.signal('pause', { reason: 42 });
   await handle.signal('usage', 'garbage');
   await handle.signal('resume', {}); // it is running: nothing to resume
