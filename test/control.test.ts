@@ -169,7 +169,14 @@ describe('refused transitions', () => {
           : from === 'waiting_for_input'
             ? h.script([{ text: 'hi' }])
             : h.busyTask(300);
-      const id = await h.spawn({ task, type: from === 'waiting_for_input' ? 'interactive' : 'adhoc' });
+      const id = await h.spawn({
+        task,
+        type: from === 'waiting_for_input' ? 'interactive' : 'adhoc',
+        // Model calls through the queue: a busy agent's local calls hold its workflow task, and
+        // each request and look below would wait about a second for it (control-updates and the
+        // cli suite send requests to such an agent).
+        tuning: { localModelCallMs: 0 },
+      });
       if (from === 'paused') {
         await waitForStatus(h.client, id, (v) => v.status === 'running');
         await controlAgent(h.client, id, 'pause');

@@ -19,9 +19,13 @@ const h = useHarness();
 test('a swarm records the signals it refuses as ignored events, and carries on', async () => {
   const id = await h.swarm({ strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(200) }] });
   const handle = h.client.workflow.getHandle(swarmWorkflowId(id));
-  // Once it answers a query its handlers are in: the signals below reach them in the order sent
-  // (sent before its first workflow task, the SDK hands them out as each handler is set).
-  await swarmStatus(h.client, id);
+  // Its handlers are set: signals that reach a swarm before its first workflow task are
+  // delivered by handler (the control ones, then usage), not in the order they were sent.
+  await until(
+    () => swarmStatus(h.client, id),
+    (s) => s.status === 'running',
+    'the swarm running',
+  );
   await handle.signal('pause', { reason: 42 });
   await handle.signal('usage', 'garbage');
   await handle.signal('broadcast', { from: 'a1' });

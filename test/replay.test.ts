@@ -6,6 +6,7 @@ import { controlSession, createSession } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { answerApproval } from '../src/temporal/approvals';
 import { TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
+import { runBundles } from './helpers/workflow-bundle';
 
 // Priced, so that the governance runs charge their session and day as they would for real.
 const h = useHarness({ file: { prices: { [TEST_MODEL]: { input: 10, output: 10_000 } } } });
@@ -160,9 +161,12 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
   const histories = h.client.workflow
     .list({ query: `(${query}) AND ExecutionStatus!="Running"` })
     .intoHistories();
+  // The run's bundle of the sources, the workers' own code (bundled once per run).
+  const bundled = runBundles()?.agents;
+  const code = bundled ? { workflowBundle: bundled } : { workflowsPath: WORKFLOWS_PATH };
   const results = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
+    { ...code, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
     histories,
   ))
     results.push(result);

@@ -11,6 +11,7 @@ import { createOrchestraWorker } from '../workers/worker';
 import { runCli } from './helpers/cli';
 import { testAddress, useHarness } from './helpers/harness';
 import { makePki, startTlsProxy, type TestPki, type TlsProxy } from './helpers/tls-proxy';
+import { runBundles } from './helpers/workflow-bundle';
 
 const h = useHarness({ worker: false });
 const API_KEY = 'orchestra-test-api-key';
@@ -47,6 +48,7 @@ test('a worker and a client over mTLS with an API key run an agent to its end', 
     namespace: 'default',
     taskQueue,
     deps: { endpoint: { apiKey: 'test-key', baseURL: h.model.url }, defaultModel: h.defaults.model },
+    workflowBundles: runBundles(),
   });
   const running = worker.run();
   try {

@@ -19,12 +19,13 @@ export const PAYLOAD_CONVERTER_PATH = require.resolve('../src/temporal/payload-c
 /** Modules every workflow shares instead of evaluating them again: workflows/shared-modules.ts. */
 export const SHARED_MODULES = [require.resolve('../workflows/shared-modules')];
 
-const SOURCES = {
+/** Each workflow set a worker runs: the agents' (main queue) and the cost ledgers'. */
+export const BUNDLE_SOURCES = {
   agents: { workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_MODULES },
   // The workspace queue's: cost ledgers and zones (workflows/workspace-queue.ts).
   ledger: { workflowsPath: require.resolve('../workflows/workspace-queue'), preloadModules: [] },
 };
-export type BundleName = keyof typeof SOURCES;
+export type BundleName = keyof typeof BUNDLE_SOURCES;
 
 const ROOT = path.join(__dirname, '..');
 const BUNDLE_DIR = path.join(ROOT, 'workflow-bundles');
@@ -65,7 +66,7 @@ export function workflowCode(
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const codePath = bundlePath(name);
   if (prebuilt && bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
-  const { workflowsPath, preloadModules } = SOURCES[name];
+  const { workflowsPath, preloadModules } = BUNDLE_SOURCES[name];
   // Bundled from the sources, with the worker's dataConverter.payloadConverterPath.
   return { workflowsPath, bundlerOptions: { preloadModules } };
 }
@@ -85,7 +86,7 @@ function newestUnder(file: string): number {
 export async function writeBundles(): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
   const logger = new DefaultLogger('WARN');
-  for (const [name, { workflowsPath, preloadModules }] of Object.entries(SOURCES)) {
+  for (const [name, { workflowsPath, preloadModules }] of Object.entries(BUNDLE_SOURCES)) {
     const { code } = await bundleWorkflowCode({
       workflowsPath,
       preloadModules,

@@ -15,7 +15,7 @@ import { announceSandbox } from '../activities/tools/sandbox-probe';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { tracingPlugin } from '../src/tracing';
 import { LEDGER_QUEUE, modelQueue } from '../src/domain';
-import { PAYLOAD_CONVERTER_PATH, workflowCode } from './bundles';
+import { PAYLOAD_CONVERTER_PATH, workflowCode, type BundleName } from './bundles';
 import { warnIfStackTracesForced } from './stack-traces';
 
 export interface ModelLimits {
@@ -34,6 +34,12 @@ export interface OrchestraWorkerOptions extends ModelLimits {
   payloadCodecs?: PayloadCodec[];
   /** Override anything else, e.g. `maxConcurrentActivityTaskExecutions`. */
   overrides?: Partial<WorkerOptions>;
+  /**
+   * Workflow code bundled already, by workflow set (the tests bundle once per run), used unless
+   * tracing must bundle its interceptors in. @default the bundles `npm run build` wrote when
+   * they are current, else bundled at start
+   */
+  workflowBundles?: Partial<Record<BundleName, { code: string }>>;
 }
 
 /** The workers (agents, model queue, ledgers), run and stopped as one. */
@@ -109,13 +115,17 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
       payloadCodecs: options.payloadCodecs ?? codecsFromEnv(),
     },
   } satisfies Partial<WorkerOptions>;
+  const code = (name: BundleName) => {
+    const bundled = options.workflowBundles?.[name];
+    return bundled && !tracing ? { workflowBundle: bundled } : workflowCode(name, !tracing);
+  };
   const main = await Worker.create({
     ...shared,
     ...FLEET_DEFAULTS,
     maxConcurrentActivityTaskExecutions:
       FLEET_DEFAULTS.maxConcurrentActivityTaskExecutions + modelConcurrency,
     taskQueue: options.taskQueue,
-    ...workflowCode('agents', !tracing),
+    ...code('agents'),
     // callModel runs here locally (short calls) and queued; on the model queue only in fleets with a rate limit.
     activities,
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
@@ -134,7 +144,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   const ledgers = await Worker.create({
     ...shared,
     taskQueue: LEDGER_QUEUE,
-    ...workflowCode('ledger', !tracing),
+    ...code('ledger'),
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
   return new OrchestraWorker([main, model, ledgers]);

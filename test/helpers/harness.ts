@@ -22,7 +22,7 @@ import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
 import { until } from './poll';
-import { runBundle } from './workflow-bundle';
+import { runBundles } from './workflow-bundle';
 
 export const TEST_MODEL = 'claude-scripted-test';
 
@@ -112,7 +112,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       ...options.modelLimits,
       payloadCodecs: options.payloadCodecs,
-      overrides: { ...runBundle(), ...options.workerOverrides },
+      workflowBundles: runBundles(),
+      overrides: options.workerOverrides,
     });
     const running = worker.run();
     const handle = {

@@ -1,40 +1,46 @@
 /**
- * The agents' workflow code, bundled once per test run (globalSetup) instead of by every
- * suite's worker at start: webpack costs each worker seconds of CPU the suites share. Bundled
- * from the sources, so a run always tests the code as it is, built or not.
+ * The workflow code (the agents' and the cost ledgers'), bundled once per test run
+ * (globalSetup) instead of by every suite's worker at start: webpack costs each worker seconds
+ * of CPU the suites share. Bundled from the sources, so a run always tests the code as it is,
+ * built or not.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
-import { PAYLOAD_CONVERTER_PATH, SHARED_MODULES, WORKFLOWS_PATH } from '../../workers/bundles';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { BUNDLE_SOURCES, PAYLOAD_CONVERTER_PATH, type BundleName } from '../../workers/bundles';
+import type { OrchestraWorkerOptions } from '../../workers/worker';
 
-const BUNDLE_ENV = 'ORCHESTRA_TEST_WORKFLOW_BUNDLE';
+const BUNDLE_ENV = 'ORCHESTRA_TEST_WORKFLOW_BUNDLES';
+const names = Object.keys(BUNDLE_SOURCES) as BundleName[];
+const fileOf = (dir: string, name: BundleName) => path.join(dir, `${name}-workflows.js`);
 
-/** Bundle the agents' workflows into `dir` and tell the suites where (globalSetup). */
+/** Bundle every workflow set into `dir` and tell the suites where (globalSetup). */
 export async function bundleForRun(dir: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    preloadModules: SHARED_MODULES,
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
-    logger: new DefaultLogger('WARN'),
-  });
-  const file = path.join(dir, 'agents-workflows.js');
-  await writeFile(file, code);
-  process.env[BUNDLE_ENV] = file;
+  const logger = new DefaultLogger('WARN');
+  for (const name of names) {
+    const { code } = await bundleWorkflowCode({
+      ...BUNDLE_SOURCES[name],
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      logger,
+    });
+    await writeFile(fileOf(dir, name), code);
+  }
+  process.env[BUNDLE_ENV] = dir;
 }
 
-let code: string | undefined;
+let bundles: OrchestraWorkerOptions['workflowBundles'];
 
 /**
- * Worker options that run the run's bundle, or none outside jest (the bench and the soak run
- * from dist/, where the worker finds the bundle `npm run build` wrote). Passed as code, not as
- * a path: jest maps every stack frame of a file it can read, and reading a 5 MB bundle's inline
+ * The run's bundles for a worker, or none outside jest (the bench and the soak run from
+ * dist/, where the worker finds the bundles `npm run build` wrote). Passed as code, not as a
+ * path: jest maps every stack frame of a file it can read, and reading a 5 MB bundle's inline
  * source map costs each suite seconds.
  */
-export function runBundle(): Partial<WorkerOptions> {
-  const file = process.env[BUNDLE_ENV];
-  if (!file) return {};
-  code ??= readFileSync(file, 'utf8');
-  return { workflowBundle: { code }, workflowsPath: undefined, bundlerOptions: undefined };
+export function runBundles(): OrchestraWorkerOptions['workflowBundles'] {
+  const dir = process.env[BUNDLE_ENV];
+  if (!dir) return undefined;
+  return (bundles ??= Object.fromEntries(
+    names.map((name) => [name, { code: readFileSync(fileOf(dir, name), 'utf8') }]),
+  ));
 }

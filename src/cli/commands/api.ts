@@ -1,7 +1,5 @@
 /** `orchestra api`: the Express control API. */
 import { Command } from 'commander';
-import { startApi } from '../../api/server';
-import { createLogger } from '../../logging';
 import type { Run } from '../context';
 import { port, untilSignal } from './runtime';
 
@@ -16,6 +14,9 @@ export function apiCommand(run: Run): Command {
     .option('--host <address>', 'address to bind (default: $ORCHESTRA_API_HOST or 127.0.0.1)')
     .action((o: { port?: number; host?: string }) =>
       run(async (ctx) => {
+        // Express, the routes and the logger load here: no other command needs them.
+        const { startApi } = await import('../../api/server');
+        const { createLogger } = await import('../../logging');
         const config = {
           ...ctx.config,
           api: {

@@ -1,24 +1,17 @@
-/** `orchestra server`, `orchestra worker`, `orchestra model-server` and `orchestra demo`. */
+/**
+ * `orchestra server`, `orchestra worker`, `orchestra model-server` and `orchestra demo`.
+ *
+ * Each action loads what it runs (the worker, the SDK's native bridge, the model client,
+ * Express) when it runs: every other command, `--version` and `agent list` included, starts
+ * without them (test/cli-startup.test.ts holds that line).
+ */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
-import { TokenTable } from '../../api/tokens';
-import { payloadCodecs } from '../../codec/encryption';
-import { startCodecServer } from '../../codec/server';
-import { scriptFileSchema } from '../../llm/script';
-import { startScriptedServer } from '../../llm/scripted-server';
 import { BadRequestError } from '../../temporal/agents';
-import { startDevServer } from '../../temporal/dev-server';
-import { pollersOn } from '../../temporal/health';
-import { temporalAuth } from '../../temporal/tls';
-import { ensureNamespace, RETENTION_DAYS } from '../../temporal/namespace';
-import { registerSearchAttributes } from '../../temporal/register-search-attributes';
-import { runWorker } from '../../../workers/main';
 import type { Run } from '../context';
 import { ExitCode } from '../errors';
-import { runDemo } from '../demo/demo';
 
 export const port = (value: string): number => {
   const n = Number(value);
@@ -42,6 +35,7 @@ export function runtimeCommands(run: Run): Command[] {
     .action((o) =>
       run(async (ctx) => {
         const { config } = ctx;
+        const { startDevServer } = await import('../../temporal/dev-server');
         const dev = await startDevServer({
           dbFile: path.resolve(o.db ?? path.join(config.home, 'temporal.db')),
           port: o.port ?? Number(config.temporalAddress.split(':')[1] ?? 7233),
@@ -62,7 +56,12 @@ export function runtimeCommands(run: Run): Command[] {
 
   const worker = new Command('worker')
     .description('run a worker on $ORCHESTRA_TASK_QUEUE (model: $ANTHROPIC_API_KEY, $ANTHROPIC_BASE_URL)')
-    .action(() => run((ctx) => runWorker(ctx.config)));
+    .action(() =>
+      run(async (ctx) => {
+        const { runWorker } = await import('../../../workers/main');
+        return runWorker(ctx.config);
+      }),
+    );
 
   const modelServer = new Command('model-server')
     .description('run the scripted Anthropic-compatible server (a test double) from a script file')
@@ -70,6 +69,8 @@ export function runtimeCommands(run: Run): Command[] {
     .option('--port <port>', 'port to listen on (default: any free port)', port)
     .action((o) =>
       run(async (ctx) => {
+        const { scriptFileSchema } = await import('../../llm/script');
+        const { startScriptedServer } = await import('../../llm/scripted-server');
         const parsed = scriptFileSchema.safeParse(JSON.parse(await readFile(o.script, 'utf8')));
         if (!parsed.success)
           throw new BadRequestError(`bad script file ${o.script}: ${z.prettifyError(parsed.error)}`);
@@ -89,6 +90,10 @@ export function runtimeCommands(run: Run): Command[] {
     )
     .action(() =>
       run(async (ctx) => {
+        const { Connection } = await import('@temporalio/client');
+        const { temporalAuth } = await import('../../temporal/tls');
+        const { ensureNamespace, RETENTION_DAYS } = await import('../../temporal/namespace');
+        const { registerSearchAttributes } = await import('../../temporal/register-search-attributes');
         const connection = await Connection.connect({
           address: ctx.config.temporalAddress,
           ...temporalAuth(),
@@ -115,6 +120,7 @@ export function runtimeCommands(run: Run): Command[] {
         const client = await ctx.client();
         await client.workflowService.getSystemInfo({});
         if (!o.worker) return void ctx.out(`server at ${ctx.config.temporalAddress} answers`);
+        const { pollersOn } = await import('../../temporal/health');
         const pollers = await pollersOn(client, ctx.config.taskQueue);
         if (pollers.length === 0) {
           ctx.out(`no worker of this host polls ${ctx.config.taskQueue}`);
@@ -136,9 +142,12 @@ export function runtimeCommands(run: Run): Command[] {
     ])
     .action((o) =>
       run(async (ctx) => {
+        const { payloadCodecs } = await import('../../codec/encryption');
         const [codec] = payloadCodecs();
         if (!codec)
           throw new BadRequestError('set ORCHESTRA_ENCRYPTION_KEYS: there is nothing to decode without keys');
+        const { TokenTable } = await import('../../api/tokens');
+        const { startCodecServer } = await import('../../codec/server');
         const server = await startCodecServer({
           codec,
           tokens: TokenTable.load(ctx.config.api),
@@ -157,7 +166,12 @@ export function runtimeCommands(run: Run): Command[] {
       'run a small coding task end to end (offline with the scripted model; live with ANTHROPIC_API_KEY)',
     )
     .option('--no-keep', 'stop the dev server when the demo ends, even on a terminal')
-    .action((o) => run((ctx) => runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true })));
+    .action((o) =>
+      run(async (ctx) => {
+        const { runDemo } = await import('../demo/demo');
+        return runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true });
+      }),
+    );
 
   return [server, worker, setup, health, codecServer, modelServer, demo];
 }

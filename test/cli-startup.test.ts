@@ -1,0 +1,80 @@
+/**
+ * The `orchestra` command starts fast: a command that talks to the server loads the client
+ * and no more. The worker, the model client, Express, the logger and the OpenTelemetry SDK
+ * load only in the commands that run them (`worker`, `api`, `demo`, tracing when configured).
+ * Each check runs the built command as a process and reads what it loaded.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CLI } from './helpers/cli';
+
+/** Packages a command that only talks to the server must not load (hundreds of modules each). */
+const HEAVY = [
+  '@temporalio/worker',
+  '@temporalio/core-bridge',
+  '@temporalio/interceptors-opentelemetry',
+  '@anthropic-ai/sdk',
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/exporter-trace-otlp-http',
+  'express',
+  'pino',
+  'rxjs',
+];
+
+/** The packages (by name) that `orchestra <args>` loaded, and how it exited. */
+async function loadedBy(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; packages: Set<string> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-startup-'));
+  const probe = path.join(dir, 'probe.js');
+  const out = path.join(dir, 'modules.json');
+  await writeFile(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));`,
+  );
+  const code = await new Promise<number>((resolve) =>
+    execFile(
+      process.execPath,
+      ['--require', probe, CLI, ...args],
+      { env: { ...process.env, TEMPORAL_ADDRESS: process.env.ORCHESTRA_TEST_ADDRESS, ...env } },
+      (error) => resolve(error ? ((error as { code?: number }).code ?? 1) : 0),
+    ),
+  );
+  const files = JSON.parse(await readFile(out, 'utf8')) as string[];
+  const names = files
+    .map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1])
+    .filter((n) => n !== undefined);
+  return { code, packages: new Set(names) };
+}
+
+const heavyIn = (packages: Set<string>) => HEAVY.filter((name) => packages.has(name));
+
+test('agent status and agent list load the client, not the worker, the model client, Express or tracing', async () => {
+  const status = await loadedBy(['agent', 'status', `no-such-agent-${Date.now()}`]);
+  expect(status.code).toBe(3); // unknown agent: it did ask the server
+  expect(status.packages.has('@temporalio/client')).toBe(true); // the probe sees packages
+  expect(heavyIn(status.packages)).toEqual([]);
+
+  const list = await loadedBy(['agent', 'list', '--json']);
+  expect(list.code).toBe(0);
+  expect(heavyIn(list.packages)).toEqual([]);
+});
+
+test('--version loads none of them either', async () => {
+  const version = await loadedBy(['--version']);
+  expect(version.code).toBe(0);
+  expect(heavyIn(version.packages)).toEqual([]);
+});
+
+test('the probe sees them where they belong: tracing loads the OpenTelemetry SDK when configured', async () => {
+  // A collector that is not there: the spans fail to leave, the command does not.
+  const traced = await loadedBy(['agent', 'list', '--json'], {
+    ORCHESTRA_OTEL_ENDPOINT: 'http://127.0.0.1:9/v1/traces',
+  });
+  expect(traced.code).toBe(0);
+  expect(traced.packages.has('@opentelemetry/sdk-trace-node')).toBe(true);
+  expect(traced.packages.has('@anthropic-ai/sdk')).toBe(false);
+});
