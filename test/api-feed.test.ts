@@ -309,9 +309,9 @@ test("the feed's Temporal calls per tick do not grow with the number of idle and
   expect(idle.lists).toBe(1);
   expect(idle.describes).toBeLessThanOrEqual(1); // the busy one only
   expect(idle.events).toBeLessThanOrEqual(1);
-  expect(idle.lists + idle.describes + idle.events).toBeLessThanOrEqual(
-    quiet.lists + quiet.describes + quiet.events + 0.5,
-  );
+  // What the one busy agent costs bounds both: read per tick, the 30 idle would add 30 or more.
+  // (Not quiet's own figure: how often a busy agent is described varies with the machine's load.)
+  for (const m of [quiet, idle]) expect(m.lists + m.describes + m.events).toBeLessThanOrEqual(3);
   await api.call('alice', 'DELETE', `/agents/${busy}`);
   await Promise.all(waiting.map((id) => api.call('alice', 'DELETE', `/agents/${id}`)));
 });

@@ -11,7 +11,6 @@
  * an id the ring still holds replays what came after it; any other id gets `resync`.
  * With nobody listening for `lingerMs`, the hub stops ticking and forgets.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   agentEventName,
@@ -26,38 +25,10 @@ import type { Client } from '@temporalio/client';
 import { inspectWorkflow } from '../temporal/inspect';
 import type { TemporalGate } from './temporal-gate';
 import { notFound, toApiError } from './errors';
-import { nextTextPiece, type TextCursor } from './model-text';
+import { FeedRing } from './feed-ring';
+import { FollowedTable, poked, type Followed, type Kind } from './feed-followed';
+import { nextTextPiece } from './model-text';
 import { canSee, type Principal } from './principal';
-
-type Kind = 'agent' | 'swarm';
-
-/** What the hub knows of one agent or swarm it has read. */
-interface Followed {
-  kind: Kind;
-  id: string;
-  workflowId: string;
-  workspace?: string;
-  owner?: string;
-  /** The last sequence number sent (0: none). */
-  after: number;
-  /** Known to the hub only since this moment (ms): older events were there before it looked; the lists have them. */
-  baseline?: number;
-  /** At work at the last tick: read every tick. */
-  active: boolean;
-  /** `<temporal status>/<status>` at the last read of it idle or closed: no need to read it again while it says so. */
-  settled?: string;
-  /** The last read hit its limit: read again next tick. */
-  more?: boolean;
-  /** A read it was due could not start (one was under way, or too many were): read it next tick. */
-  dirty?: boolean;
-  /** Reads left for one that failed. */
-  retries?: number;
-  /** Read each tick until then (ms): it was just steered through this API. */
-  pokedUntil?: number;
-  historyLength?: number;
-  text?: TextCursor;
-  closedAt?: number;
-}
 
 /** Temporal calls the hub has made: what the cost test and the bench count. */
 export interface FeedCalls {
@@ -91,19 +62,12 @@ export interface FeedHubOptions {
 
 /** Events read per query: more waits for the next tick. */
 const READ_LIMIT = 200;
-/** Agents known idle kept in memory (their last sequence number); older ones are read by time when they wake. */
-const FOLLOWED_CAP = 100_000;
 
 export class FeedHub {
-  /** Ids from another process (or before a restart) are foreign: they get `resync`. */
-  readonly epoch = randomBytes(4).toString('hex');
   readonly calls: FeedCalls = { ticks: 0, lists: 0, describes: 0, events: 0, tickMs: 0 };
-  private seq = 0;
-  /** Every frame after this one is in the ring (or none has been sent since). */
-  private floor = 0;
-  private ring: Array<{ seq: number; frame: FeedFrame }> = [];
+  private readonly ring: FeedRing;
   private readonly listeners = new Set<(frame: FeedFrame) => void>();
-  private readonly followed = new Map<string, Followed>();
+  private readonly followed = new FollowedTable();
   private since = 0;
   private running = false;
   private closed = false;
@@ -113,11 +77,13 @@ export class FeedHub {
   /** Reads under way, one per agent or swarm at most. */
   private readonly reading = new Map<Followed, Promise<void>>();
 
-  constructor(private readonly options: FeedHubOptions) {}
+  constructor(private readonly options: FeedHubOptions) {
+    this.ring = new FeedRing(options.bufferSize ?? 10_000);
+  }
 
   /** The id of the last frame sent: a client that resumes from it misses nothing. */
   get lastId(): string {
-    return `${this.epoch}-${this.seq}`;
+    return this.ring.lastId;
   }
 
   /** Ticking now (someone listens, or did within `lingerMs`). */
@@ -169,11 +135,7 @@ export class FeedHub {
    * hold them all: an id of another epoch, one older than the ring, or not an id at all.
    */
   replay(after: string, through?: string): FeedFrame[] | undefined {
-    const n = this.seqOf(after);
-    if (n === undefined || n < this.floor || n > this.seq) return undefined;
-    const last = (through === undefined ? undefined : this.seqOf(through)) ?? this.seq;
-    const first = this.ring[0]?.seq ?? this.seq + 1;
-    return this.ring.slice(Math.max(0, n + 1 - first), Math.max(0, last + 1 - first)).map((r) => r.frame);
+    return this.ring.replay(after, through);
   }
 
   /** Whether `principal` gets `frame`: the feed's own frames, and those of the workspaces they see. */
@@ -181,15 +143,10 @@ export class FeedHub {
     return frame.source === 'feed' || canSee(principal, frame.workspace);
   }
 
-  private seqOf(id: string): number | undefined {
-    const match = /^([0-9a-f]{8})-(\d{1,15})$/.exec(id);
-    return match && match[1] === this.epoch ? Number(match[2]) : undefined;
-  }
-
   /** Read `kind` `id` for the next couple of seconds: it was just steered here, and may change between two idle states. */
   poke(kind: Kind, id: string): void {
     if (!this.running) return;
-    const f = this.follow(kind, id, Date.now() - (this.options.overlapMs ?? 2_000));
+    const f = this.followed.follow(kind, id, Date.now() - (this.options.overlapMs ?? 2_000));
     f.pokedUntil = Date.now() + Math.max(2_000, 4 * this.options.pollMs);
   }
 
@@ -212,8 +169,7 @@ export class FeedHub {
     clearTimeout(this.timer);
     clearTimeout(this.linger);
     // What happens while nobody listens is not kept: ids from before get resync.
-    this.ring = [];
-    this.floor = this.seq;
+    this.ring.clear();
     this.followed.clear();
   }
 
@@ -253,7 +209,7 @@ export class FeedHub {
     const listed = new Set<Followed>();
     const reads: Array<{ f: Followed; run: () => Promise<void> }> = [];
     for (const c of changes) {
-      const f = this.follow(c.kind, c.id, c.startedAt.getTime() > since ? undefined : since);
+      const f = this.followed.follow(c.kind, c.id, c.startedAt.getTime() > since ? undefined : since);
       listed.add(f);
       f.workspace = c.workspace;
       f.owner = c.owner;
@@ -262,7 +218,7 @@ export class FeedHub {
       f.active = c.active;
       const signature = `${c.temporalStatus}/${c.status}`;
       if (c.active) reads.push({ f, run: () => this.readLive(f) });
-      else if (wasActive || f.more || f.dirty || f.settled !== signature || this.poked(f, now))
+      else if (wasActive || f.more || f.dirty || f.settled !== signature || poked(f, now))
         reads.push({ f, run: () => this.settle(f, signature) });
     }
     for (const f of this.followed.values()) {
@@ -270,7 +226,7 @@ export class FeedHub {
       // It stopped working (idle, paused, waiting): read once more for how it ended up.
       const wasActive = f.active;
       f.active = false;
-      if (wasActive || f.more || f.dirty || f.retries || this.poked(f, now))
+      if (wasActive || f.more || f.dirty || f.retries || poked(f, now))
         reads.push({ f, run: () => this.settle(f, f.settled) });
     }
     const limit = this.options.concurrency ?? 32;
@@ -285,25 +241,8 @@ export class FeedHub {
         run().finally(() => this.reading.delete(f)),
       );
     }
-    this.prune(now);
-  }
-
-  private poked(f: Followed, now: number): boolean {
-    if (f.pokedUntil === undefined) return false;
-    if (f.pokedUntil > now) return true;
-    f.pokedUntil = undefined;
-    return false;
-  }
-
-  private follow(kind: Kind, id: string, baseline: number | undefined): Followed {
-    const key = `${kind}:${id}`;
-    let f = this.followed.get(key);
-    if (!f) {
-      const workflowId = `${kind}-${id}`;
-      f = { kind, id, workflowId, after: 0, active: false, ...(baseline === undefined ? {} : { baseline }) };
-      this.followed.set(key, f);
-    }
-    return f;
+    // No list looks further back than the overlap: a closed one past ten of them cannot show up again.
+    this.followed.prune(now - 10 * (this.options.overlapMs ?? 2_000) - this.options.pollMs);
   }
 
   /** One at work: its description every tick, its events when its history grew. */
@@ -343,7 +282,7 @@ export class FeedHub {
 
   private failed(f: Followed, err: unknown): void {
     if (toApiError(err).status === 404) {
-      this.followed.delete(`${f.kind}:${f.id}`);
+      this.followed.forget(f);
       return;
     }
     f.retries = f.retries === undefined ? 3 : f.retries - 1;
@@ -369,35 +308,14 @@ export class FeedHub {
   }
 
   private emit(f: Followed, event: string, data: Record<string, unknown>): void {
-    this.seq += 1;
-    const frame: FeedFrame = {
-      id: `${this.epoch}-${this.seq}`,
+    const frame = this.ring.push({
       event,
       source: f.kind,
       subject: f.id,
       ...(f.workspace === undefined ? {} : { workspace: f.workspace }),
       ...(f.owner === undefined ? {} : { owner: f.owner }),
       data,
-    };
-    this.ring.push({ seq: this.seq, frame });
-    const size = this.options.bufferSize ?? 10_000;
-    if (this.ring.length > size + size / 4) {
-      const dropped = this.ring.splice(0, this.ring.length - size);
-      this.floor = dropped.at(-1)!.seq;
-    }
+    });
     for (const listener of this.listeners) listener(frame);
-  }
-
-  /** Forget closed ones once no list can show them again, and the oldest idle ones past the cap. */
-  private prune(now: number): void {
-    const forgetBefore = now - 10 * (this.options.overlapMs ?? 2_000) - this.options.pollMs;
-    for (const [key, f] of this.followed) {
-      if (f.closedAt !== undefined && f.closedAt < forgetBefore && f.settled && !f.more && !f.retries)
-        this.followed.delete(key);
-    }
-    for (const [key, f] of this.followed) {
-      if (this.followed.size <= FOLLOWED_CAP) break;
-      if (!f.active) this.followed.delete(key);
-    }
   }
 }
