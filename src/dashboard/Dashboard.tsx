@@ -13,11 +13,10 @@ import { ZoneManager } from './views/ZoneManager';
 const TABS = ['agents', 'swarms', 'sessions', 'zones'] as const;
 type Tab = (typeof TABS)[number];
 
-export function Dashboard({ user }: { user?: string }) {
+export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () => void }) {
   const [tab, setTab] = useState<Tab>('agents');
   const [selected, setSelected] = useState<string>();
   const [creating, setCreating] = useState(false);
-  const feed = useDash((s) => s.feed);
   const error = useDash((s) => s.error);
   useEffect(() => connectFeed(), []);
   const open = (id: string) => {
@@ -29,10 +28,8 @@ export function Dashboard({ user }: { user?: string }) {
       <header>
         <h1>Orchestra</h1>
         <StatsBar />
-        <span className={`feed feed-${feed}`} title="How the page hears of changes" data-testid="feed">
-          {feed}
-        </span>
         {user && <span className="user">{user}</span>}
+        {onSignOut && <button onClick={onSignOut}>Sign out</button>}
         <button className="primary" onClick={() => setCreating(true)}>
           New agent
         </button>

@@ -15,14 +15,12 @@ export class HttpError extends Error {
   }
 }
 
-const CSRF_KEY = 'orchestra.csrf';
-let csrfToken: string | undefined = sessionStorage.getItem(CSRF_KEY) ?? undefined;
+/** Held in memory only: a reloaded page gets it again from GET /me. */
+let csrfToken: string | undefined;
 const unauthorized = new Set<() => void>();
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
-  if (token) sessionStorage.setItem(CSRF_KEY, token);
-  else sessionStorage.removeItem(CSRF_KEY);
 }
 
 /** Called when any request answers 401: the page shows its login form. */

@@ -1,12 +1,15 @@
 /**
  * The live feed (src/domain/feed.ts): one connection carrying every agent the user may see.
  * The WebSocket `/api/v1/ws` first, Server-Sent Events `/api/v1/events` when it cannot open,
- * and polling the REST lists when neither exists (sync.ts); it tries the feed again later.
+ * and polling the REST lists when neither exists (sync.ts); it tries the socket again later.
  * Frames apply to the store by their event name; on reconnect the feed resumes after the last
- * frame's id, and on `resync` the lists are read again.
+ * frame's id (`?after=`), and on `resync` the lists are read again. While the socket is open,
+ * the page's commands (spawn, message, pause, resume, kill, approve) go over it and are
+ * answered by `reply` frames; otherwise by the REST routes.
  */
-import type { FeedFrame } from '../domain/feed';
-import { countCalls, patchAgent, update, type FeedMode } from './store';
+import type { FeedCommand, FeedFrame, FeedReply } from '../domain/feed';
+import { HttpError } from './api';
+import { countCalls, getState, patchAgent, update, type FeedMode } from './store';
 import { loadApprovals, loadSwarms, loadZones, reloadAll, startPolling } from './sync';
 import type { Status } from './types';
 
@@ -25,8 +28,6 @@ const EVENTS = [
   'tokens',
   'approval_requested',
   'approval_answered',
-  'stale',
-  'end',
   'swarm_status',
   'zone_created',
   'zone_renamed',
@@ -49,39 +50,88 @@ const later = (() => {
   };
 })();
 
+/** A frame id's place: ids are `<epoch>-<n>`, increasing within an API process (feed-ring.ts). */
+function place(id: string): { epoch: string; n: number } | undefined {
+  const m = /^([0-9a-f]+)-(\d+)$/.exec(id);
+  return m ? { epoch: m[1], n: Number(m[2]) } : undefined;
+}
+
+/**
+ * The id to resume after once `next` is seen: frames replayed on a reconnect come after the
+ * newer `hello`, so the larger of the two within one process; another process's id replaces it.
+ */
+export function laterId(last: string | undefined, next: string): string {
+  const a = last === undefined ? undefined : place(last);
+  const b = place(next);
+  if (!b) return last ?? next;
+  return a && a.epoch === b.epoch && a.n > b.n ? last! : next;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** The tail of an agent's text kept for the list (a line's worth). */
+const TEXT_TAIL = 240;
+
+/** A model_text piece (`{callId, attempt, offset, text, skipped?}`) added to what the row shows. */
+function addText(agent: string, d: Record<string, unknown>): void {
+  const callId = `${String(d.callId)}.${String(d.attempt ?? 1)}`;
+  const offset = Number(d.offset ?? 0);
+  const piece = String(d.text ?? '');
+  update((s) => {
+    const row = s.agents[agent] ?? { id: agent, status: 'running' as const };
+    const before = row.activity?.kind === 'text' && row.activity.callId === callId ? row.activity : undefined;
+    const reached = before?.chars ?? 0;
+    // Pieces carry their offset: a repeat adds nothing, a gap (resync, a skipped stretch) starts over.
+    const text =
+      before && offset <= reached
+        ? before.text + piece.slice(reached - offset)
+        : (offset > 0 ? '… ' : '') + piece;
+    const activity = {
+      kind: 'text' as const,
+      callId,
+      chars: Math.max(reached, offset + piece.length),
+      text: text.slice(-TEXT_TAIL),
+    };
+    return { ...s, agents: { ...s.agents, [agent]: { ...row, activity } } };
+  });
+}
+
 /** What a frame changes in the store. */
 export function applyFrame(frame: FeedFrame): void {
   const d = frame.data;
   // A swarm's frames name the agent in their data; an agent's frames are about their subject.
-  const agent = (typeof d.agentId === 'string' && frame.source === 'swarm' ? d.agentId : frame.subject) ?? '';
+  const agent = (frame.source === 'swarm' ? str(d.agentId) : frame.subject) ?? '';
   switch (frame.event) {
     case 'resync':
       void reloadAll();
       return;
-    case 'agent_spawned':
-      if (typeof d.agentId === 'string')
-        patchAgent(d.agentId, {
-          name: typeof d.name === 'string' ? d.name : undefined,
-          status: 'running',
-          parentId: typeof d.parentId === 'string' ? d.parentId : undefined,
-          workspace: frame.workspace,
-          owner: frame.owner,
-          startedAt: typeof d.at === 'string' ? d.at : new Date().toISOString(),
-        });
+    case 'agent_spawned': {
+      // An agent's own first event, one it logs for a subagent it started, or a swarm's new member.
+      const id = str(d.agentId);
+      if (!id) return;
+      const own = frame.source === 'agent' && id === frame.subject;
+      const known = getState().agents[id];
+      patchAgent(id, {
+        name: str(d.name),
+        ...(known ? {} : { status: 'running' as const }),
+        parentId: str(d.parentId) ?? (frame.source === 'agent' && !own ? frame.subject : known?.parentId),
+        ...(frame.source === 'swarm' ? { swarmId: frame.subject } : {}),
+        workspace: frame.workspace ?? known?.workspace,
+        ...(own ? { owner: frame.owner } : {}),
+        startedAt: known?.startedAt ?? str(d.at) ?? new Date().toISOString(),
+      });
       return;
+    }
     case 'agent_status':
-    case 'agent_killed':
       if (agent && typeof d.to === 'string') patchAgent(agent, { status: d.to as Status });
       if (frame.source === 'swarm' || d.to === 'waiting_for_input') later(loadApprovals);
       return;
+    case 'agent_killed':
+      // An agent's log says `to: 'cancelled'`; a swarm's `killed` names the member and a reason.
+      if (agent) patchAgent(agent, { status: 'cancelled' });
+      later(loadApprovals);
+      return;
     case 'agent_task':
       if (agent && typeof d.task === 'string') patchAgent(agent, { task: d.task });
-      return;
-    case 'end':
-      if (agent && typeof d.status === 'string') patchAgent(agent, { status: d.status as Status });
-      return;
-    case 'stale':
-      if (agent) patchAgent(agent, { stale: d.stale === true });
       return;
     case 'tokens':
       if (agent && typeof d.totalInput === 'number')
@@ -90,15 +140,39 @@ export function applyFrame(frame: FeedFrame): void {
           ...(typeof d.totalCostUsd === 'number' ? { costUsd: d.totalCostUsd } : {}),
         });
       return;
+    case 'model_text':
+      if (agent && frame.source === 'agent') addText(agent, d);
+      return;
+    case 'message':
+      // The reply written: the whole of it (a preview) replaces the pieces.
+      if (agent && d.role === 'assistant' && typeof d.text === 'string')
+        patchAgent(agent, { activity: { kind: 'text', text: d.text.slice(-TEXT_TAIL) } });
+      return;
     case 'tool_call':
       update((s) => {
         const row = s.agents[agent];
         const next = row
-          ? { ...s, agents: { ...s.agents, [agent]: { ...row, toolCalls: (row.toolCalls ?? 0) + 1 } } }
+          ? {
+              ...s,
+              agents: {
+                ...s.agents,
+                [agent]: {
+                  ...row,
+                  toolCalls: (row.toolCalls ?? 0) + 1,
+                  activity: { kind: 'tool' as const, text: String(d.tool), callId: str(d.callId) },
+                },
+              },
+            }
           : s;
         return countCalls(next, 1);
       });
       return;
+    case 'tool_result': {
+      const row = getState().agents[agent];
+      if (row?.activity?.kind === 'tool' && row.activity.callId === d.callId)
+        patchAgent(agent, { activity: { ...row.activity, ok: d.ok === true } });
+      return;
+    }
     case 'approval_requested':
     case 'approval_answered':
       later(loadApprovals);
@@ -106,13 +180,69 @@ export function applyFrame(frame: FeedFrame): void {
     case 'swarm_status':
       later(loadSwarms);
       return;
+    case 'reply':
+      answer(d as unknown as FeedReply);
+      return;
     default:
       if (frame.source === 'zones') later(loadZones);
   }
 }
 
+/** Commands sent and not answered yet, by request id. */
+const waiting = new Map<string, { resolve: (result: unknown) => void; reject: (err: Error) => void }>();
+/** The WebSocket while it is open: commands go over it. */
+let openSocket: WebSocket | undefined;
+let requests = 0;
+
+function answer(reply: FeedReply): void {
+  const w = waiting.get(reply.requestId);
+  if (!w) return;
+  waiting.delete(reply.requestId);
+  if (reply.ok) w.resolve(reply.result);
+  else w.reject(new HttpError(0, reply.error.code, reply.error.message));
+}
+
+/** What a command answers past this long: the connection is taken for gone. */
+const COMMAND_TIMEOUT_MS = 30_000;
+
+type WithoutId<C> = C extends unknown ? Omit<C, 'requestId'> : never;
+/** A command as the page writes it: the request id is added when it is sent. */
+export type Command = WithoutId<Exclude<FeedCommand, { type: 'resume' }>>;
+
+/**
+ * Steer over the WebSocket when it is open (its `reply` is the answer), else by `rest`, the
+ * REST route that does the same. A command already sent is not sent again by REST: when the
+ * connection drops before the reply, the error says so and the caller reads the lists.
+ */
+export function command<T>(cmd: Command, rest: () => Promise<T>): Promise<T> {
+  const ws = openSocket;
+  if (!ws || ws.readyState !== WebSocket.OPEN) return rest();
+  const requestId = `c${Date.now().toString(36)}-${++requests}`;
+  return new Promise<T>((resolve, reject) => {
+    const timer = window.setTimeout(() => {
+      waiting.delete(requestId);
+      reject(
+        new Error(`${cmd.type}: no answer over the feed; read the page again to see whether it was done`),
+      );
+    }, COMMAND_TIMEOUT_MS);
+    waiting.set(requestId, {
+      resolve: (r) => (window.clearTimeout(timer), resolve(r as T)),
+      reject: (e) => (window.clearTimeout(timer), reject(e)),
+    });
+    ws.send(JSON.stringify({ ...cmd, requestId }));
+  });
+}
+
+/** The socket closed: what was sent on it gets no reply. */
+function dropWaiting(): void {
+  for (const [id, w] of waiting) {
+    waiting.delete(id);
+    w.reject(new Error('the feed closed before answering; read the page again to see whether it was done'));
+  }
+}
+
 export interface FeedOptions {
-  /** Milliseconds before trying the feed again after it could not open. @default 30000 */
+  /** Milliseconds before trying the WebSocket again after it could not open. @default 30000 */
   retryMs?: number;
 }
 
@@ -134,82 +264,84 @@ export function connectFeed({ retryMs = 30_000 }: FeedOptions = {}): () => void 
     }
   };
   const receive = (frame: FeedFrame) => {
-    if (frame.id) lastId = frame.id;
+    if (frame.id) lastId = laterId(lastId, frame.id);
     applyFrame(frame);
   };
-  const again = () => {
-    if (closed) return;
-    window.clearTimeout(timer);
-    timer = window.setTimeout(openSocket, retryMs);
-  };
+  /** `?after=` the last frame seen: the server replays what came since, or says `resync`. */
+  const after = () => (lastId ? `?after=${encodeURIComponent(lastId)}` : '');
 
-  const openSocket = () => {
+  const connectSocket = () => {
     if (closed) return;
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws`;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws${after()}`;
     let opened = false;
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {
       opened = true;
+      openSocket = ws;
+      source?.close(); // back from SSE
+      source = undefined;
       mode('websocket');
-      if (lastId)
-        ws.send(JSON.stringify({ type: 'resume', requestId: `resume-${Date.now()}`, after: lastId }));
-      else void reloadAll();
     };
     ws.onmessage = (e) => {
+      let frame: FeedFrame;
       try {
-        receive(JSON.parse(String(e.data)) as FeedFrame);
+        frame = JSON.parse(String(e.data)) as FeedFrame;
       } catch {
-        // not a frame: ignore it
+        return; // not a frame
       }
+      receive(frame);
     };
     ws.onclose = () => {
+      if (openSocket === ws) openSocket = undefined;
+      dropWaiting();
       if (closed) return;
       if (opened) {
-        // It was up: reconnect soon, resuming after the last frame.
+        // It was up (a restart, a slow reader closed, a shutdown): again soon, resuming.
         mode('connecting');
         window.clearTimeout(timer);
-        timer = window.setTimeout(openSocket, 1000);
-      } else openEvents();
+        timer = window.setTimeout(connectSocket, 1000);
+      } else {
+        // No WebSocket here (a proxy without upgrades): SSE, and the socket again later.
+        if (!source) openEvents();
+        window.clearTimeout(timer);
+        timer = window.setTimeout(connectSocket, retryMs);
+      }
     };
   };
 
   const openEvents = () => {
     if (closed) return;
-    const es = new EventSource('/api/v1/events', { withCredentials: true });
+    // SSE sends Last-Event-ID by itself on its own reconnects; the first one says where the socket was.
+    const es = new EventSource(`/api/v1/events${after()}`, { withCredentials: true });
     source = es;
     let opened = false;
     es.onopen = () => {
       opened = true;
       mode('sse');
     };
-    const onFrame = (name: string) => (e: MessageEvent) => {
-      let data: unknown;
+    // Each SSE message is `event: <name>`, `id: <frame id>`, and the whole frame as `data`.
+    const onFrame = (e: MessageEvent) => {
       try {
-        data = JSON.parse(String(e.data));
+        const frame = JSON.parse(String(e.data)) as FeedFrame;
+        if (typeof frame.event === 'string' && frame.data)
+          receive({ ...frame, id: frame.id || e.lastEventId });
       } catch {
-        return;
+        // not a frame
       }
-      const frame = data as Partial<FeedFrame>;
-      receive(
-        typeof frame.event === 'string' && frame.data
-          ? (frame as FeedFrame)
-          : { id: e.lastEventId, event: name, source: 'feed', data: data as Record<string, unknown> },
-      );
     };
-    for (const name of EVENTS) es.addEventListener(name, onFrame(name) as EventListener);
+    for (const name of EVENTS) es.addEventListener(name, onFrame as EventListener);
     es.onerror = () => {
       // EventSource reconnects by itself (with Last-Event-ID) unless the server refused it.
       if (es.readyState !== EventSource.CLOSED) return;
       es.close();
-      source = undefined;
+      if (source === es) source = undefined;
       if (!opened) mode('polling');
-      again();
     };
   };
 
   void reloadAll();
-  openSocket();
+  connectSocket();
   return () => {
     closed = true;
     window.clearTimeout(timer);

@@ -21,7 +21,7 @@ export interface DashState {
   recentCalls: number[];
 }
 
-let state: DashState = {
+const EMPTY: DashState = {
   agents: {},
   swarms: [],
   sessions: [],
@@ -30,6 +30,7 @@ let state: DashState = {
   feed: 'connecting',
   recentCalls: [],
 };
+let state: DashState = EMPTY;
 const listeners = new Set<() => void>();
 let scheduled = false;
 
@@ -50,6 +51,11 @@ export function update(fn: (s: DashState) => DashState): void {
   // A hidden tab gets no frames: a timer then, so the state still settles.
   if (document.visibilityState === 'visible') requestAnimationFrame(notify);
   else setTimeout(notify, 100);
+}
+
+/** Forget everything (signing out: the next user must not see this one's agents). */
+export function resetState(): void {
+  update(() => EMPTY);
 }
 
 /** Merge fields into one agent's row (created when new). */

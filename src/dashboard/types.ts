@@ -26,6 +26,20 @@ export interface AgentRow {
   iterations?: number;
   /** When the page last read the agent's own view (GET /agents/:id). */
   detailedAt?: number;
+  /** What the feed last showed it doing: the model's text as it is written, or a tool call. */
+  activity?: Activity;
+}
+
+/** An agent's latest doing, from the feed (model_text, tool_call, tool_result, message). */
+export interface Activity {
+  kind: 'text' | 'tool';
+  /** The tail of the text being written, or the tool's name. */
+  text: string;
+  /** For text: the model call it belongs to and how far into it the text reaches. */
+  callId?: string;
+  chars?: number;
+  /** For a tool: its call id, and whether it has answered (undefined while running). */
+  ok?: boolean;
 }
 
 export interface PendingApproval {

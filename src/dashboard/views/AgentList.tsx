@@ -2,12 +2,14 @@
  * Every agent the user may see, live: filter by status, session, swarm and zone, sort by any
  * column. Only the rows on screen are drawn (fixed-height rows over a scrolling spacer), so
  * a thousand agents cost what thirty do; their own views are read as they come into sight.
+ * A live agent's task cell shows what the feed last saw it doing: the text being written, or
+ * the tool it called.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { age, clip, tokens, usd } from '../format';
 import { useDash } from '../store';
 import { detailRows } from '../sync';
-import { LIVE, type AgentRow, type Status } from '../types';
+import { isLive, LIVE, type Activity as Doing, type AgentRow, type Status } from '../types';
 
 const ROW = 30;
 const STATUSES: Status[] = [...LIVE, 'completed', 'cancelled', 'failed'];
@@ -159,9 +161,15 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
                 <span className={`badge s-${a.status}`}>{a.status}</span>
                 {a.stale && <span className="badge stale">stale</span>}
               </span>
-              <span className="c-task" title={a.task}>
-                {clip(a.task, 90)}
-              </span>
+              {a.activity && isLive(a.status) ? (
+                <span className={`c-task${a.activity.kind === 'text' ? ' writing' : ''}`} title={a.task}>
+                  <Activity activity={a.activity} />
+                </span>
+              ) : (
+                <span className="c-task" title={a.task}>
+                  {clip(a.task, 90)}
+                </span>
+              )}
               <span className="c-iterations">{a.iterations ?? '—'}</span>
               <span className="c-toolCalls">{a.toolCalls ?? '—'}</span>
               <span className="c-tokens">{a.tokens ? tokens(a.tokens.input + a.tokens.output) : '—'}</span>
@@ -173,5 +181,21 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
         </div>
       </div>
     </section>
+  );
+}
+
+/** A live agent's latest doing, from the feed: its text as it is written, or its tool call. */
+function Activity({ activity }: { activity: Doing }) {
+  if (activity.kind === 'tool')
+    return (
+      <span className={`activity tool${activity.ok === false ? ' failed' : ''}`} data-testid="row-activity">
+        ⚙ {activity.text}
+        {activity.ok === undefined ? '…' : ''}
+      </span>
+    );
+  return (
+    <span className="activity text" data-testid="row-activity">
+      <bdi>✎ {activity.text.replace(/\s+/g, ' ').slice(-120)}</bdi>
+    </span>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import type { AgentStory } from '../agent-stream';
+import { command } from '../feed';
 import { clip, json } from '../format';
 
 export function ChatPanel({ id, story, live }: { id: string; story: AgentStory; live: boolean }) {
@@ -17,7 +18,9 @@ export function ChatPanel({ id, story, live }: { id: string; story: AgentStory; 
     e.preventDefault();
     if (!text.trim()) return;
     try {
-      await api('POST', `/agents/${encodeURIComponent(id)}/message`, { content: text });
+      await command({ type: 'send_message', agentId: id, content: text }, () =>
+        api('POST', `/agents/${encodeURIComponent(id)}/message`, { content: text }),
+      );
       setText('');
       setError(undefined);
     } catch (err) {

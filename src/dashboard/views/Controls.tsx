@@ -1,17 +1,21 @@
 /** Pause, resume (optionally with a new task), cancel: offered in the statuses that accept them. */
 import { useState } from 'react';
 import { api } from '../api';
+import { command, type Command } from '../feed';
 import type { Status } from '../types';
+
+type Answer = { note?: string; queued?: boolean } | undefined;
 
 export function Controls({ id, status, onChanged }: { id: string; status: Status; onChanged: () => void }) {
   const [task, setTask] = useState('');
   const [confirm, setConfirm] = useState(false);
   const [note, setNote] = useState<string>();
   const path = `/agents/${encodeURIComponent(id)}`;
-  const act = async (method: string, url: string, body: object, label: string) => {
+  /** Over the feed's WebSocket when it is open, else by the REST route. */
+  const act = async (cmd: Command, method: string, url: string, body: object, label: string) => {
     setNote(`${label}…`);
     try {
-      const answer = await api<{ note?: string; queued?: boolean }>(method, url, body);
+      const answer = await command<Answer>(cmd, () => api<Answer>(method, url, body));
       setNote(answer?.queued ? `${label}: queued (no worker took it yet)` : answer?.note);
     } catch (err) {
       setNote((err as Error).message);
@@ -23,7 +27,13 @@ export function Controls({ id, status, onChanged }: { id: string; status: Status
   const canCancel = ['idle', 'running', 'paused', 'waiting_for_input'].includes(status);
   return (
     <div className="controls">
-      {canPause && <button onClick={() => void act('POST', `${path}/pause`, {}, 'pause')}>Pause</button>}
+      {canPause && (
+        <button
+          onClick={() => void act({ type: 'pause_agent', agentId: id }, 'POST', `${path}/pause`, {}, 'pause')}
+        >
+          Pause
+        </button>
+      )}
       {status === 'paused' && (
         <>
           <input
@@ -34,7 +44,13 @@ export function Controls({ id, status, onChanged }: { id: string; status: Status
           />
           <button
             onClick={() =>
-              void act('POST', `${path}/resume`, task ? { task } : {}, 'resume').then(() => setTask(''))
+              void act(
+                { type: 'resume_agent', agentId: id, ...(task ? { task } : {}) },
+                'POST',
+                `${path}/resume`,
+                task ? { task } : {},
+                'resume',
+              ).then(() => setTask(''))
             }
           >
             Resume
@@ -43,7 +59,10 @@ export function Controls({ id, status, onChanged }: { id: string; status: Status
       )}
       {canCancel &&
         (confirm ? (
-          <button className="danger" onClick={() => void act('DELETE', path, {}, 'cancel')}>
+          <button
+            className="danger"
+            onClick={() => void act({ type: 'kill_agent', agentId: id }, 'DELETE', path, {}, 'cancel')}
+          >
             Confirm cancel
           </button>
         ) : (

@@ -1,6 +1,7 @@
 /** New agent: task, working directory, name, type, model, zone, session, autonomy (POST /api/v1/agents). */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
+import { command } from '../feed';
 import { AGENT_TYPES } from '../../domain/agent-type';
 import { patchAgent, useDash } from '../store';
 import { loadZones } from '../sync';
@@ -29,7 +30,10 @@ export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarte
     for (const k of ['name', 'type', 'model', 'zone', 'sessionId'] as const) if (f[k]) body[k] = f[k];
     if (f.autonomy) body.policy = { autonomy: f.autonomy };
     try {
-      const started = await api<{ id: string; workspace?: string; owner?: string }>('POST', '/agents', body);
+      type Started = { id: string; workspace?: string; owner?: string };
+      const started = await command<Started>({ type: 'spawn_agent', request: body }, () =>
+        api<Started>('POST', '/agents', body),
+      );
       localStorage.setItem(CWD_KEY, f.cwd);
       patchAgent(started.id, {
         name: f.name || started.id,

@@ -1,4 +1,7 @@
-/** Counts and totals over every agent the page knows: active, waiting, failed; tokens, cost; calls per minute. */
+/**
+ * Counts and totals over every agent the page knows: active, waiting, failed; tokens, cost;
+ * calls per minute; and how the page hears of changes (websocket, sse, polling).
+ */
 import { useEffect, useMemo, useState } from 'react';
 import { tokens, usd } from '../format';
 import { useDash } from '../store';
@@ -7,6 +10,7 @@ export function StatsBar() {
   const agents = useDash((s) => s.agents);
   const approvals = useDash((s) => s.approvals.length);
   const recent = useDash((s) => s.recentCalls);
+  const feed = useDash((s) => s.feed);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 5000);
@@ -35,6 +39,9 @@ export function StatsBar() {
       <Stat label="tokens" value={tokens(stats.tokens)} />
       <Stat label="cost" value={usd(stats.cost)} />
       <Stat label="calls/min" value={perMinute} />
+      <span className={`feed feed-${feed}`} title="How the page hears of changes" data-testid="feed">
+        {feed}
+      </span>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import type { AgentStory } from '../agent-stream';
+import { command } from '../feed';
 import { clip, duration, json } from '../format';
 import { useDash } from '../store';
 import { loadApprovals } from '../sync';
@@ -65,10 +66,10 @@ function Approval({ approval, onAnswered }: { approval: PendingApproval; onAnswe
   const answer = async (decision: 'allow' | 'deny') => {
     setBusy(true);
     try {
-      await api('POST', `/approvals/${encodeURIComponent(approval.callId)}`, {
-        decision,
-        agentId: approval.agentId,
-      });
+      const body = { decision, agentId: approval.agentId };
+      await command({ type: 'approve', callId: approval.callId, ...body }, () =>
+        api('POST', `/approvals/${encodeURIComponent(approval.callId)}`, body),
+      );
       onAnswered();
       void loadApprovals().catch(() => undefined);
     } catch (err) {
