@@ -4,6 +4,7 @@
  * (`model_text`, which never enters the log). The views of the selected agent read it.
  */
 import { useEffect, useState } from 'react';
+import { LOGGED_EVENTS } from './event-names';
 import { patchAgent } from './store';
 import type { AgentEvent, Status } from './types';
 
@@ -15,25 +16,6 @@ export interface AgentStory {
   ended?: string;
   connected: boolean;
 }
-
-const LOGGED = [
-  'agent_spawned',
-  'agent_status',
-  'agent_killed',
-  'agent_task',
-  'tool_call',
-  'tool_result',
-  'message',
-  'tokens',
-  'approval_requested',
-  'approval_answered',
-  'denied',
-  'hook',
-  'budget',
-  'model_fallback',
-  'ignored',
-  'continued_as_new',
-];
 
 /** Past this many events the oldest drop off the page (the transcript keeps them all). */
 const KEEP = 2000;
@@ -67,7 +49,7 @@ export function useAgentStory(id: string | undefined): AgentStory {
       });
       if (event.type === 'status') patchAgent(id, { status: event.to as Status });
     };
-    for (const name of LOGGED) es.addEventListener(name, onEvent as EventListener);
+    for (const name of LOGGED_EVENTS) es.addEventListener(name, onEvent as EventListener);
     es.addEventListener('model_text', ((e: MessageEvent) => {
       const piece = JSON.parse(String(e.data)) as { callId: string; offset: number; text: string };
       apply((s) => {

@@ -9,30 +9,22 @@
  */
 import type { FeedCommand, FeedFrame, FeedReply } from '../domain/feed';
 import { HttpError } from './api';
+import { LOGGED_EVENTS } from './event-names';
 import { countCalls, getState, patchAgent, update, type FeedMode } from './store';
 import { loadApprovals, loadSwarms, loadZones, reloadAll, startPolling } from './sync';
 import type { Status } from './types';
 
-/** The event names an SSE connection listens for (EventSource hears only the names it is told). */
+/** The event names the feed's SSE connection listens for: the feed's own, then every logged one. */
 const EVENTS = [
   'hello',
   'resync',
-  'agent_spawned',
-  'agent_status',
-  'agent_killed',
-  'agent_task',
-  'tool_call',
-  'tool_result',
-  'message',
   'model_text',
-  'tokens',
-  'approval_requested',
-  'approval_answered',
   'swarm_status',
   'zone_created',
   'zone_renamed',
   'zone_deleted',
   'zone_agents',
+  ...LOGGED_EVENTS,
 ];
 
 /** Lists that many frames may ask to re-read, read at most once a second. */

@@ -1,4 +1,5 @@
 /** What the page reads from the API (the answers of /api/v1, as src/api/schemas.ts describes them). */
+import type { PendingApproval } from '../domain/approvals';
 import type { AgentStatus } from '../domain/status';
 
 export type Status = AgentStatus | 'unknown';
@@ -42,17 +43,8 @@ export interface Activity {
   ok?: boolean;
 }
 
-export interface PendingApproval {
-  callId: string;
-  kind: 'tool' | 'budget';
-  agentId: string;
-  agentName: string;
-  tool: string;
-  input: unknown;
-  reason: string;
-  requestedAt: string;
-  owner?: string;
-}
+/** What the approvals route answers (the agent's own record of it). */
+export type { PendingApproval };
 
 export interface Zone {
   id: string;
