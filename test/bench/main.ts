@@ -7,11 +7,14 @@
  *   governance  what hooks, pricing and policy cost per turn
  *   history     history bytes of a 50-turn agent, per turn early and late
  *   api         the control API's latency against a Temporal client's
+ *   feed        what the feed costs the Temporal server: 1,000 finished agents, 100 running; 0, 1, 10 connections
  *
  * BENCH_ONLY=turn,swarm,... picks parts; BENCH_SKIP_1000=1 skips the 1,000-agent swarm;
- * BENCH_QUICK=1 runs small sizes (10 and 50 agents, fewer repeats) to check that it all works.
+ * BENCH_QUICK=1 runs small sizes (10 and 50 agents, fewer repeats; the feed: 10 running, 100 finished)
+ * to check that it all works.
  */
 import { apiLatency } from './api-latency';
+import { feedCost } from './feed-cost';
 import { governanceOverhead } from './governance';
 import { historySize } from './history-size';
 import { addRow, machine, PARTS, settings, table, type Part } from './report';
@@ -24,6 +27,7 @@ const RUN: Record<Part, () => Promise<void>> = {
   governance: governanceOverhead,
   history: historySize,
   api: apiLatency,
+  feed: feedCost,
 };
 
 async function main(): Promise<void> {
