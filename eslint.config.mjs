@@ -40,13 +40,32 @@ function importRules(files, ...patterns) {
 export default tseslint.config(
   // test/fixtures: code written as a team using the package would, checked by its own tests.
   {
-    ignores: ['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**', 'test/fixtures/**'],
+    // test/fixtures/scene3d is the 3D view's harness page: browser code, linted as the dashboard.
+    ignores: [
+      ...['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**'],
+      ...['test/fixtures/*', '!test/fixtures/scene3d/'],
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // The dashboard is browser code with its own tsconfig (DOM, JSX); tsconfig.json is for Node.
+  {
+    files: ['src/dashboard/**/*.{ts,tsx}', 'test/fixtures/scene3d/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.dashboard.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
