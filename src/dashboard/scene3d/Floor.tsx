@@ -6,15 +6,14 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
 import { LabelSheet } from './LabelSheet';
-import { bakeLight } from './shade';
 import type { Layout } from './layout';
 
 const TILE_COLORS = ['#1c2a3a', '#22303f', '#1f3330', '#2b2a3d', '#33291f', '#262f24'];
 const NO_ZONE_COLOR = '#202226';
 const LINK_COLORS = { child: new THREE.Color('#e9ecef'), swarm: new THREE.Color('#3bc9db') };
 const LINK_Y = { child: 0.9, swarm: 0.08 };
-const TILE_DEPTH = 0.12;
-const TILE = bakeLight(new THREE.BoxGeometry(), 1.3, 0.5);
+// Flat quads drawn first, without the depth buffer: the floor is under everything.
+const TILE = new THREE.PlaneGeometry().rotateX(-Math.PI / 2);
 
 /** Flat on the floor, reading along the tile's front-right edge (world -z, up the screen). */
 const FLAT = new THREE.Quaternion().setFromEuler(new THREE.Euler(-Math.PI / 2, Math.PI / 2, 0, 'YXZ'));
@@ -29,7 +28,7 @@ export function Floor({ layout }: { layout: Layout }) {
     const matrix = new THREE.Matrix4();
     const color = new THREE.Color();
     layout.tiles.forEach((tile, i) => {
-      matrix.makeScale(tile.size, TILE_DEPTH, tile.size).setPosition(tile.x, -TILE_DEPTH / 2, tile.z);
+      matrix.makeScale(tile.size, 1, tile.size).setPosition(tile.x, 0, tile.z);
       m.setMatrixAt(i, matrix);
       m.setColorAt(i, color.set(tile.noZone ? NO_ZONE_COLOR : TILE_COLORS[i % TILE_COLORS.length]));
     });
@@ -71,8 +70,14 @@ export function Floor({ layout }: { layout: Layout }) {
 
   return (
     <>
-      <instancedMesh key={count} ref={tiles} args={[TILE, undefined, count]} raycast={() => null}>
-        <meshBasicMaterial vertexColors />
+      <instancedMesh
+        key={count}
+        ref={tiles}
+        args={[TILE, undefined, count]}
+        raycast={() => null}
+        renderOrder={-2}
+      >
+        <meshBasicMaterial depthTest={false} depthWrite={false} />
       </instancedMesh>
       <LabelSheet {...names} cellPx={64} bare />
       {layout.links.length > 0 && (

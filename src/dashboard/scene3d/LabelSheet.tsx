@@ -46,7 +46,9 @@ const fragmentShader = /* glsl */ `
   varying vec2 vUv;
   void main() {
     vec4 c = texture2D(uMap, vUv);
+    #ifdef BARE
     if (c.a < 0.5) discard;
+    #endif
     gl_FragColor = vec4(c.rgb, 1.0);
   }`;
 
@@ -62,9 +64,7 @@ function draw(
   const pad = h * 0.12;
   if (!bare) {
     ctx.fillStyle = '#161b22';
-    ctx.beginPath();
-    ctx.roundRect(x + 1, y + 1, w - 2, h - 2, h * 0.18);
-    ctx.fill();
+    ctx.fillRect(x, y, w, h);
     if (cell.accent) {
       ctx.fillStyle = cell.accent;
       ctx.fillRect(x + pad, y + pad, h * 0.12, h - 2 * pad);
@@ -136,11 +136,13 @@ export function LabelSheet({ cells, matrices, width, height, cellPx = 48, bare =
   const material = useMemo(
     () =>
       new THREE.ShaderMaterial({
+        // Boxed labels are opaque rectangles: no discard, which software WebGL pays for per pixel.
+        defines: bare ? { BARE: '' } : {},
         vertexShader,
         fragmentShader,
         uniforms: { uMap: { value: texture }, uGrid: { value: new THREE.Vector2(columns, rows) } },
       }),
-    [texture, columns, rows],
+    [texture, columns, rows, bare],
   );
   useLayoutEffect(() => () => material.dispose(), [material]);
 
