@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { decodePng } from './helpers/png';
 import { CHROMIUM, CHROMIUM_ARGS, startSceneHarness, type SceneHarness } from './helpers/scene3d-build';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const BACKGROUND = [0x0d, 0x11, 0x17];
 
+/** The harness's handle, read inside the page as `globalThis` (this file has no DOM types). */
 interface ScenePage {
   __scene?: {
     ready: boolean;
@@ -38,11 +40,11 @@ beforeAll(async () => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(`${harness.url}?agents=100&zones=6`);
-  await page.waitForFunction(() => (window as ScenePage).__scene?.ready === true, undefined, {
+  await page.waitForFunction(() => (globalThis as unknown as ScenePage).__scene?.ready === true, undefined, {
     timeout: 60_000,
   });
   // A few frames drawn, so the screenshot shows the scene and not the first clear.
-  await page.waitForFunction(() => (window as ScenePage).__scene!.frames() > 10, undefined, {
+  await page.waitForFunction(() => (globalThis as unknown as ScenePage).__scene!.frames() > 10, undefined, {
     timeout: 60_000,
   });
   expect(errors).toEqual([]);
@@ -53,58 +55,39 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** How many of a PNG's pixels fall in each class, counted in the browser (no image library here). */
-async function countPixels(png: Buffer): Promise<Record<string, number>> {
-  const counter = await browser.newPage();
-  try {
-    return await counter.evaluate(
-      async ({ data, background }) => {
-        const image = new Image();
-        image.src = `data:image/png;base64,${data}`;
-        await image.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = image.width;
-        canvas.height = image.height;
-        const ctx = canvas.getContext('2d')!;
-        ctx.drawImage(image, 0, 0);
-        const px = ctx.getImageData(0, 0, image.width, image.height).data;
-        const counts = { total: 0, scene: 0, red: 0, green: 0, blue: 0, amber: 0, light: 0 };
-        for (let i = 0; i < px.length; i += 4) {
-          const [r, g, b] = [px[i], px[i + 1], px[i + 2]];
-          counts.total++;
-          const far = Math.abs(r - background[0]) + Math.abs(g - background[1]) + Math.abs(b - background[2]);
-          if (far > 24) counts.scene++;
-          if (r > g + 80 && r > b + 80 && g < 120) counts.red++;
-          if (g > r + 40 && g > b + 30) counts.green++;
-          if (b > r + 60 && b > g + 40) counts.blue++;
-          if (r > 150 && g > 90 && b < 60 && r > g) counts.amber++;
-          if (r > 200 && g > 200 && b > 200) counts.light++;
-        }
-        return counts;
-      },
-      { data: png.toString('base64'), background: BACKGROUND },
-    );
-  } finally {
-    await counter.close();
+/** How many of a screenshot's pixels fall in each class. */
+function countPixels(png: Buffer): Record<string, number> {
+  const { rgba } = decodePng(png);
+  const counts = { total: 0, scene: 0, red: 0, green: 0, blue: 0, amber: 0, light: 0 };
+  for (let i = 0; i < rgba.length; i += 4) {
+    const [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
+    counts.total++;
+    const far = Math.abs(r - BACKGROUND[0]) + Math.abs(g - BACKGROUND[1]) + Math.abs(b - BACKGROUND[2]);
+    if (far > 24) counts.scene++;
+    if (r > g + 80 && r > b + 80 && g < 120) counts.red++;
+    if (g > r + 40 && g > b + 30) counts.green++;
+    if (b > r + 60 && b > g + 40) counts.blue++;
+    if (r > 150 && g > 90 && b < 60 && r > g) counts.amber++;
+    if (r > 200 && g > 200 && b > 200) counts.light++;
   }
+  return counts;
 }
 
 test('the browser has WebGL 2 from SwiftShader (no GPU on this machine)', async () => {
-  const renderer = await page.evaluate(() => {
+  // A string: this file is Node code, without the DOM's types.
+  const renderer = await page.evaluate<string | undefined>(`(() => {
     const gl = document.createElement('canvas').getContext('webgl2');
     if (!gl) return undefined;
     const info = gl.getExtension('WEBGL_debug_renderer_info');
-    return info
-      ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL))
-      : String(gl.getParameter(gl.RENDERER));
-  });
+    return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  })()`);
   expect(renderer).toBeDefined();
   console.log(`WebGL renderer: ${renderer}`);
 });
 
 test('a hundred agents render: zones, characters of every status color, labels', async () => {
   const png = await page.screenshot({ path: join(ARTIFACTS, 'scene3d-100-agents.png') });
-  const counts = await countPixels(png);
+  const counts = countPixels(png);
   // Floor tiles cover a good part of the view; each status color shows on many pixels.
   expect(counts.scene / counts.total).toBeGreaterThan(0.2);
   expect(counts.green).toBeGreaterThan(3000); // running
@@ -116,10 +99,13 @@ test('a hundred agents render: zones, characters of every status color, labels',
 
 test('clicking an agent selects it and opens its panel', async () => {
   const target = 'agent-12';
-  const at = await page.evaluate((id) => (window as ScenePage).__scene!.screenPosition(id), target);
+  const at = await page.evaluate(
+    (id) => (globalThis as unknown as ScenePage).__scene!.screenPosition(id),
+    target,
+  );
   expect(at).toBeDefined();
   await page.mouse.click(at!.x, at!.y);
-  await page.waitForFunction((id) => (window as ScenePage).__scene!.selected === id, target, {
+  await page.waitForFunction((id) => (globalThis as unknown as ScenePage).__scene!.selected === id, target, {
     timeout: 10_000,
   });
   const panel = page.getByTestId('scene3d-panel-selected');
@@ -133,5 +119,5 @@ test('clicking an agent selects it and opens its panel', async () => {
 test('a click on the empty floor selects nobody else', async () => {
   await page.mouse.click(5, 5); // a corner: background
   await page.waitForTimeout(200);
-  expect(await page.evaluate(() => (window as ScenePage).__scene!.selected)).toBe('agent-12');
+  expect(await page.evaluate(() => (globalThis as unknown as ScenePage).__scene!.selected)).toBe('agent-12');
 });

@@ -8,10 +8,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, extname, join, normalize } from 'node:path';
 
-const ROOT = resolve(__dirname, '../..');
-const ENTRY = join(ROOT, 'test/fixtures/scene3d/harness.tsx');
+const HARNESS = 'test/fixtures/scene3d/harness.tsx';
+
+/** The harness's source, from test/helpers (jest) or dist/test/helpers (the bench). */
+function entry(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir))
+    if (existsSync(join(dir, HARNESS))) return join(dir, HARNESS);
+  throw new Error(`cannot find ${HARNESS} above ${__dirname}`);
+}
 
 /** Debian's Chromium; WebGL comes from SwiftShader (ANGLE on its Vulkan device), no GPU. */
 export const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
@@ -48,7 +55,7 @@ export interface SceneHarness {
 export async function startSceneHarness(): Promise<SceneHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'orchestra-scene3d-'));
   await build({
-    entryPoints: { harness: ENTRY },
+    entryPoints: { harness: entry() },
     bundle: true,
     outdir: dir,
     format: 'iife',
