@@ -35,7 +35,7 @@ const ISO = new THREE.Vector3(1, 1, 1).normalize();
 const FACING = new THREE.Quaternion().setFromRotationMatrix(
   new THREE.Matrix4().lookAt(ISO, new THREE.Vector3(), new THREE.Vector3(0, 1, 0)),
 );
-const LABEL_Y = MARKER_Y + 0.05;
+const LABEL_Y = MARKER_Y + 0.5;
 /** One array for good: a new one would put the camera back where it started (pan lost). */
 const CAMERA_AT = ISO.clone().multiplyScalar(200).toArray();
 

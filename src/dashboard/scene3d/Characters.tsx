@@ -1,11 +1,13 @@
 /**
  * The agents: one low-poly character each (a six-sided body, a faceted head), all of them in
- * one instanced mesh, so a hundred agents are one draw call. Each frame moves only what its
- * status animates (running bobs, waiting pulses, stale wobbles); colors are set when a status
- * changes, and waiting agents' colors pulse. Clicks and hovers come back by instance id.
+ * one mesh, so a hundred agents are one draw call. Each frame poses every character (running
+ * bobs, waiting pulses, stale wobbles) by writing its vertices on the CPU: a few thousand
+ * vertices, well under a millisecond. Not an instanced mesh: SwiftShader (software WebGL)
+ * pays for each instance of an instanced draw, and that cost grew with the agents. Colors are
+ * set when a status changes; waiting agents' colors pulse. A click's triangle names its agent.
  */
 import { useFrame, type ThreeEvent } from '@react-three/fiber';
-import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useLayoutEffect, useMemo } from 'react';
 import * as THREE from 'three';
 import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import type { Spot } from './layout';
@@ -17,13 +19,20 @@ import type { SceneAgent } from './types';
 export const HEAD_Y = 1.45;
 export const MARKER_Y = 2.15;
 
-function characterGeometry(): THREE.BufferGeometry {
+/** Body and head; then the stale marker, collapsed to a point for an agent that is not stale. */
+function characterGeometry(): { figure: THREE.BufferGeometry; markerFrom: number } {
   const body = bakeLight(new THREE.CylinderGeometry(0.3, 0.5, 1.1, 6).translate(0, 0.55, 0), 0.8);
   const head = bakeLight(new THREE.IcosahedronGeometry(0.34, 0).translate(0, HEAD_Y, 0), 1.1);
-  body.deleteAttribute('uv');
-  head.deleteAttribute('uv');
-  return mergeGeometries([body, head])!;
+  const marker = bakeLight(new THREE.OctahedronGeometry(0.22, 0).translate(0, MARKER_Y, 0), 1.2, 0.8);
+  for (const g of [body, head, marker]) g.deleteAttribute('uv');
+  const figure = mergeGeometries([body, head, marker])!;
+  return {
+    figure,
+    markerFrom: figure.getAttribute('position').count - marker.getAttribute('position').count,
+  };
 }
+
+const MARKER_COLOR = new THREE.Color('#ffd43b');
 
 const up = new THREE.Vector3(0, 1, 0);
 const tilt = new THREE.Vector3(0, 0, 1);
@@ -71,59 +80,84 @@ interface Props {
 }
 
 export function Characters({ agents, spots, selectedId, hoveredId, onSelect, onHover }: Props) {
-  const bodies = useRef<THREE.InstancedMesh>(null);
-  const markers = useRef<THREE.InstancedMesh>(null);
-  const geometry = useMemo(characterGeometry, []);
+  const { figure: base, markerFrom } = useMemo(characterGeometry, []);
   const count = agents.length;
   const looks = useMemo(() => agents.map((a) => lookOf(a.status)), [agents]);
   const phases = useMemo(() => agents.map((a) => (hash(a.id) % 628) / 100), [agents]);
-  const flagged = useMemo(() => agents.flatMap((a, i) => (lookOf(a.status).flagged ? [i] : [])), [agents]);
-  const colors = useMemo(() => looks.map((l) => new THREE.Color(l.color)), [looks]);
+  const pulsing = useMemo(() => looks.some((l) => l.motion === 'pulse'), [looks]);
 
+  // Every character's vertices in one buffer, posed each frame; their colors: shade x status.
+  const shape = base.getAttribute('position').array as Float32Array;
+  const shade = base.getAttribute('color').array as Float32Array;
+  const perAgent = shape.length / 3;
+  const geometry = useMemo(() => {
+    const g = new THREE.BufferGeometry();
+    g.setAttribute(
+      'position',
+      new THREE.BufferAttribute(new Float32Array(count * shape.length), 3).setUsage(THREE.DynamicDrawUsage),
+    );
+    g.setAttribute(
+      'color',
+      new THREE.BufferAttribute(new Float32Array(count * shape.length), 3).setUsage(THREE.DynamicDrawUsage),
+    );
+    return g;
+  }, [count, shape]);
+  useLayoutEffect(() => () => geometry.dispose(), [geometry]);
+
+  const colors = useMemo(() => looks.map((l) => new THREE.Color(l.color)), [looks]);
+  const paint = (i: number, c: THREE.Color) => {
+    const out = geometry.getAttribute('color').array as Float32Array;
+    const at = i * shape.length;
+    for (let k = 0; k < shape.length; k += 3) {
+      const tone = k < markerFrom * 3 ? c : MARKER_COLOR;
+      out[at + k] = tone.r * shade[k];
+      out[at + k + 1] = tone.g * shade[k + 1];
+      out[at + k + 2] = tone.b * shade[k + 2];
+    }
+  };
   useLayoutEffect(() => {
-    const m = bodies.current;
-    if (!m) return;
-    colors.forEach((c, i) => m.setColorAt(i, c));
-    if (m.instanceColor) m.instanceColor.needsUpdate = true;
-    m.boundingSphere = null; // the raycast's first test: recomputed from the new places
-  }, [colors, count]);
+    colors.forEach((c, i) => paint(i, c));
+    geometry.getAttribute('color').needsUpdate = true;
+    geometry.boundingSphere = null; // the raycast's first test: recomputed on the next frame
+  }, [colors, geometry]);
 
   const matrix = useMemo(() => new THREE.Matrix4(), []);
   const color = useMemo(() => new THREE.Color(), []);
   useFrame(({ clock }) => {
-    const m = bodies.current;
-    if (!m) return;
     const t = clock.elapsedTime;
+    const out = geometry.getAttribute('position').array as Float32Array;
     for (let i = 0; i < count; i++) {
       const agent = agents[i];
       pose(matrix, spots.get(agent.id)!, looks[i].motion, t, phases[i], agent.id === selectedId);
-      m.setMatrixAt(i, matrix);
-      if (looks[i].motion === 'pulse') {
-        m.setColorAt(i, color.copy(colors[i]).multiplyScalar(0.75 + 0.35 * Math.sin(t * 4 + phases[i])));
+      const e = matrix.elements;
+      const at = i * shape.length;
+      const end = looks[i].flagged ? shape.length : markerFrom * 3;
+      for (let k = 0; k < end; k += 3) {
+        const [x, y, z] = [shape[k], shape[k + 1], shape[k + 2]];
+        out[at + k] = e[0] * x + e[4] * y + e[8] * z + e[12];
+        out[at + k + 1] = e[1] * x + e[5] * y + e[9] * z + e[13];
+        out[at + k + 2] = e[2] * x + e[6] * y + e[10] * z + e[14];
       }
+      // No marker: its triangles all at one point, which draws nothing.
+      for (let k = end; k < shape.length; k++) out[at + k] = out[at + (k % 3)];
+      if (looks[i].motion === 'pulse')
+        paint(i, color.copy(colors[i]).multiplyScalar(0.75 + 0.35 * Math.sin(t * 4 + phases[i])));
     }
-    m.instanceMatrix.needsUpdate = true;
-    if (m.instanceColor) m.instanceColor.needsUpdate = true;
-    const f = markers.current;
-    if (f) {
-      flagged.forEach((i, k) => {
-        const spot = spots.get(agents[i].id)!;
-        matrix.makeRotationY(t * 2).setPosition(spot.x, MARKER_Y + 0.1 * Math.sin(t * 3), spot.z);
-        f.setMatrixAt(k, matrix);
-      });
-      f.instanceMatrix.needsUpdate = true;
-    }
+    geometry.getAttribute('position').needsUpdate = true;
+    if (pulsing) geometry.getAttribute('color').needsUpdate = true;
+    if (!geometry.boundingSphere) geometry.computeBoundingSphere();
   });
 
+  // Each character is `perAgent / 3` triangles, in the agents' order.
   const idAt = (e: ThreeEvent<PointerEvent | MouseEvent>) =>
-    e.instanceId === undefined ? undefined : agents[e.instanceId]?.id;
+    e.faceIndex === undefined || e.faceIndex === null
+      ? undefined
+      : agents[Math.floor((e.faceIndex * 3) / perAgent)]?.id;
 
   return (
     <>
-      <instancedMesh
-        key={count}
-        ref={bodies}
-        args={[geometry, undefined, count]}
+      <mesh
+        geometry={geometry}
         frustumCulled={false}
         onClick={(e) => {
           e.stopPropagation();
@@ -138,18 +172,7 @@ export function Characters({ agents, spots, selectedId, hoveredId, onSelect, onH
         onPointerOut={() => onHover(undefined)}
       >
         <meshBasicMaterial vertexColors />
-      </instancedMesh>
-      {flagged.length > 0 && (
-        <instancedMesh
-          key={`m${flagged.length}`}
-          ref={markers}
-          args={[undefined, undefined, flagged.length]}
-          frustumCulled={false}
-        >
-          <octahedronGeometry args={[0.22, 0]} />
-          <meshBasicMaterial color="#ffd43b" />
-        </instancedMesh>
-      )}
+      </mesh>
     </>
   );
 }

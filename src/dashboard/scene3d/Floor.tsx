@@ -3,8 +3,9 @@
  * from parents to children (at chest height) and from a swarm's hub to its members (on the
  * floor). Three draw calls whatever the number of zones and agents.
  */
-import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useLayoutEffect, useMemo } from 'react';
 import * as THREE from 'three';
+import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import { LabelSheet } from './LabelSheet';
 import type { Layout } from './layout';
 
@@ -12,29 +13,32 @@ const TILE_COLORS = ['#1c2a3a', '#22303f', '#1f3330', '#2b2a3d', '#33291f', '#26
 const NO_ZONE_COLOR = '#202226';
 const LINK_COLORS = { child: new THREE.Color('#e9ecef'), swarm: new THREE.Color('#3bc9db') };
 const LINK_Y = { child: 0.9, swarm: 0.08 };
-// Flat quads drawn first, without the depth buffer: the floor is under everything.
-const TILE = new THREE.PlaneGeometry().rotateX(-Math.PI / 2);
 
 /** Flat on the floor, reading along the tile's front-right edge (world -z, up the screen). */
 const FLAT = new THREE.Quaternion().setFromEuler(new THREE.Euler(-Math.PI / 2, Math.PI / 2, 0, 'YXZ'));
 
 export function Floor({ layout }: { layout: Layout }) {
-  const tiles = useRef<THREE.InstancedMesh>(null);
-  const count = layout.tiles.length;
-
-  useLayoutEffect(() => {
-    const m = tiles.current;
-    if (!m) return;
-    const matrix = new THREE.Matrix4();
-    const color = new THREE.Color();
-    layout.tiles.forEach((tile, i) => {
-      matrix.makeScale(tile.size, 1, tile.size).setPosition(tile.x, 0, tile.z);
-      m.setMatrixAt(i, matrix);
-      m.setColorAt(i, color.set(tile.noZone ? NO_ZONE_COLOR : TILE_COLORS[i % TILE_COLORS.length]));
+  // One plain mesh of flat quads (instances cost SwiftShader per instance).
+  const tiles = useMemo(() => {
+    const quads = layout.tiles.map((tile, i) => {
+      const quad = new THREE.PlaneGeometry(tile.size, tile.size)
+        .rotateX(-Math.PI / 2)
+        .translate(tile.x, 0, tile.z);
+      const c = new THREE.Color(tile.noZone ? NO_ZONE_COLOR : TILE_COLORS[i % TILE_COLORS.length]);
+      quad.setAttribute(
+        'color',
+        new THREE.Float32BufferAttribute(
+          [0, 1, 2, 3].flatMap(() => [c.r, c.g, c.b]),
+          3,
+        ),
+      );
+      quad.deleteAttribute('uv');
+      quad.deleteAttribute('normal');
+      return quad;
     });
-    m.instanceMatrix.needsUpdate = true;
-    if (m.instanceColor) m.instanceColor.needsUpdate = true;
-  }, [layout, count]);
+    return mergeGeometries(quads) ?? new THREE.BufferGeometry();
+  }, [layout]);
+  useLayoutEffect(() => () => tiles.dispose(), [tiles]);
 
   const names = useMemo(() => {
     const size = layout.tiles[0]?.size ?? 1;
@@ -70,15 +74,9 @@ export function Floor({ layout }: { layout: Layout }) {
 
   return (
     <>
-      <instancedMesh
-        key={count}
-        ref={tiles}
-        args={[TILE, undefined, count]}
-        raycast={() => null}
-        renderOrder={-2}
-      >
-        <meshBasicMaterial depthTest={false} depthWrite={false} />
-      </instancedMesh>
+      <mesh geometry={tiles} raycast={() => null} renderOrder={-2}>
+        <meshBasicMaterial vertexColors depthTest={false} depthWrite={false} />
+      </mesh>
       <LabelSheet {...names} cellPx={64} bare />
       {layout.links.length > 0 && (
         <lineSegments geometry={lines} raycast={() => null}>

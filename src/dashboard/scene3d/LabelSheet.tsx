@@ -1,11 +1,13 @@
 /**
  * Many flat labels in one draw call: every label is drawn once into one canvas (a grid of
- * cells), and one instanced quad per label shows its cell. Drawn again only when the text
- * changes, so a hundred labels cost the GPU one textured mesh and the CPU nothing per frame.
+ * cells), and one mesh holds a quad per label showing its cell. Drawn again only when the text
+ * or the places change, so a hundred labels cost the GPU one textured mesh and the CPU nothing
+ * per frame. One plain mesh rather than instances: SwiftShader (software WebGL) pays for each
+ * instance of an instanced draw, and these quads never move.
  * No font is fetched: the canvas draws with the system's sans-serif.
  */
 import { useThree } from '@react-three/fiber';
-import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useLayoutEffect, useMemo } from 'react';
 import * as THREE from 'three';
 
 export interface LabelCell {
@@ -32,14 +34,10 @@ interface Props {
 const SHEET_WIDTH = 2048;
 
 const vertexShader = /* glsl */ `
-  attribute float aCell;
-  uniform vec2 uGrid;
   varying vec2 vUv;
   void main() {
-    float col = mod(aCell, uGrid.x);
-    float row = floor(aCell / uGrid.x);
-    vUv = vec2((col + uv.x) / uGrid.x, 1.0 - (row + 1.0 - uv.y) / uGrid.y);
-    gl_Position = projectionMatrix * modelViewMatrix * instanceMatrix * vec4(position, 1.0);
+    vUv = uv;
+    gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
   }`;
 const fragmentShader = /* glsl */ `
   uniform sampler2D uMap;
@@ -93,7 +91,6 @@ function fit(ctx: CanvasRenderingContext2D, text: string, room: number): string 
 
 export function LabelSheet({ cells, matrices, width, height, cellPx = 48, bare = false }: Props) {
   const gl = useThree((s) => s.gl);
-  const mesh = useRef<THREE.InstancedMesh>(null);
   const cellW = Math.round((cellPx * width) / height);
   const columns = Math.max(1, Math.floor(SHEET_WIDTH / cellW));
   // As many labels as one texture holds; past that, the rest go without (a thousand agents).
@@ -121,16 +118,32 @@ export function LabelSheet({ cells, matrices, width, height, cellPx = 48, bare =
   useLayoutEffect(() => () => texture.dispose(), [texture]);
 
   const geometry = useMemo(() => {
-    const g = new THREE.PlaneGeometry(width, height);
-    g.setAttribute(
-      'aCell',
-      new THREE.InstancedBufferAttribute(
-        Float32Array.from({ length: Math.max(count, 1) }, (_, i) => i),
-        1,
-      ),
-    );
+    const corners = [
+      [-width / 2, height / 2, 0, 1],
+      [width / 2, height / 2, 1, 1],
+      [-width / 2, -height / 2, 0, 0],
+      [width / 2, -height / 2, 1, 0],
+    ];
+    const position = new Float32Array(count * 12);
+    const uv = new Float32Array(count * 8);
+    const index: number[] = [];
+    const v = new THREE.Vector3();
+    for (let i = 0; i < count; i++) {
+      const [col, row] = [i % columns, Math.floor(i / columns)];
+      corners.forEach(([x, y, u, w], k) => {
+        v.set(x, y, 0)
+          .applyMatrix4(matrices[i])
+          .toArray(position, i * 12 + k * 3);
+        uv.set([(col + u) / columns, 1 - (row + 1 - w) / rows], i * 8 + k * 2);
+      });
+      index.push(i * 4, i * 4 + 2, i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 1);
+    }
+    const g = new THREE.BufferGeometry();
+    g.setAttribute('position', new THREE.BufferAttribute(position, 3));
+    g.setAttribute('uv', new THREE.BufferAttribute(uv, 2));
+    g.setIndex(index);
     return g;
-  }, [width, height, count]);
+  }, [width, height, count, columns, rows, matrices]);
   useLayoutEffect(() => () => geometry.dispose(), [geometry]);
 
   const material = useMemo(
@@ -140,22 +153,12 @@ export function LabelSheet({ cells, matrices, width, height, cellPx = 48, bare =
         defines: bare ? { BARE: '' } : {},
         vertexShader,
         fragmentShader,
-        uniforms: { uMap: { value: texture }, uGrid: { value: new THREE.Vector2(columns, rows) } },
+        uniforms: { uMap: { value: texture } },
       }),
-    [texture, columns, rows, bare],
+    [texture, bare],
   );
   useLayoutEffect(() => () => material.dispose(), [material]);
 
-  useLayoutEffect(() => {
-    const m = mesh.current;
-    if (!m) return;
-    for (let i = 0; i < count; i++) m.setMatrixAt(i, matrices[i]);
-    m.count = count;
-    m.instanceMatrix.needsUpdate = true;
-  }, [matrices, count, geometry, material]);
-
   if (!count) return null;
-  return (
-    <instancedMesh ref={mesh} args={[geometry, material, count]} frustumCulled={false} raycast={() => null} />
-  );
+  return <mesh geometry={geometry} material={material} frustumCulled={false} raycast={() => null} />;
 }
