@@ -7,6 +7,7 @@
  *   governance  what hooks, pricing and policy cost per turn
  *   history     history bytes of a 50-turn agent, per turn early and late
  *   api         the control API's latency against a Temporal client's
+ *   scene       the dashboard's 3D view: fps with 25, 100 and 200 agents in headless Chromium
  *
  * BENCH_ONLY=turn,swarm,... picks parts; BENCH_SKIP_1000=1 skips the 1,000-agent swarm;
  * BENCH_QUICK=1 runs small sizes (10 and 50 agents, fewer repeats) to check that it all works.
@@ -15,6 +16,7 @@ import { apiLatency } from './api-latency';
 import { governanceOverhead } from './governance';
 import { historySize } from './history-size';
 import { addRow, machine, PARTS, settings, table, type Part } from './report';
+import { sceneFps } from './scene-3d';
 import { swarmScale } from './swarm-scale';
 import { turnOverhead } from './turn-overhead';
 
@@ -24,6 +26,7 @@ const RUN: Record<Part, () => Promise<void>> = {
   governance: governanceOverhead,
   history: historySize,
   api: apiLatency,
+  scene: sceneFps,
 };
 
 async function main(): Promise<void> {
