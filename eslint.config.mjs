@@ -40,7 +40,11 @@ function importRules(files, ...patterns) {
 export default tseslint.config(
   // test/fixtures: code written as a team using the package would, checked by its own tests.
   {
-    ignores: ['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**', 'test/fixtures/**'],
+    // test/fixtures/scene3d is the 3D view's harness page: browser code, linted as the dashboard.
+    ignores: [
+      ...['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**'],
+      ...['test/fixtures/*', '!test/fixtures/scene3d/'],
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -54,7 +58,7 @@ export default tseslint.config(
   },
   // The dashboard is browser code: its own tsconfig (DOM, JSX), and no Node APIs.
   {
-    files: ['src/dashboard/**/*.{ts,tsx}'],
+    files: ['src/dashboard/**/*.{ts,tsx}', 'test/fixtures/scene3d/**/*.{ts,tsx}'],
     languageOptions: {
       parserOptions: {
         projectService: false,

@@ -16,6 +16,7 @@ const UNIT = [
   'architecture',
   'cli-format',
   'logging',
+  'dashboard-3d',
 ];
 const SLOW = ['api-fuzz', 'crash', 'restart', 'demo'];
 

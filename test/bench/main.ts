@@ -8,6 +8,7 @@
  *   history     history bytes of a 50-turn agent, per turn early and late
  *   api         the control API's latency against a Temporal client's
  *   feed        what the feed costs the Temporal server: 1,000 finished agents, 100 running; 0, 1, 10 connections
+ *   scene       the dashboard's 3D view: fps with 25, 100 and 200 agents in headless Chromium
  *
  * BENCH_ONLY=turn,swarm,... picks parts; BENCH_SKIP_1000=1 skips the 1,000-agent swarm;
  * BENCH_QUICK=1 runs small sizes (10 and 50 agents, fewer repeats; the feed: 10 running, 100 finished)
@@ -18,6 +19,7 @@ import { feedCost } from './feed-cost';
 import { governanceOverhead } from './governance';
 import { historySize } from './history-size';
 import { addRow, machine, PARTS, settings, table, type Part } from './report';
+import { sceneFps } from './scene-3d';
 import { swarmScale } from './swarm-scale';
 import { turnOverhead } from './turn-overhead';
 
@@ -28,6 +30,7 @@ const RUN: Record<Part, () => Promise<void>> = {
   history: historySize,
   api: apiLatency,
   feed: feedCost,
+  scene: sceneFps,
 };
 
 async function main(): Promise<void> {
