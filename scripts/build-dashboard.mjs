@@ -25,6 +25,9 @@ await build({
   sourcemap: true,
   target: 'es2022',
   format: 'esm',
+  // The 3D view's three.js is its own chunk, loaded when its tab is opened.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   jsx: 'automatic',
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',

@@ -8,22 +8,15 @@
  * Screenshots go to test-artifacts/dashboard/ (ORCHESTRA_DOCS_SCREENSHOTS=1: the README's to
  * docs/ too). Needs `npm run build` (dist/dashboard).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { useApi, USERS } from './helpers/api';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { useApi } from './helpers/api';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requireBrowser } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 
-const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
-const ROOT = path.resolve(__dirname, '..');
-const BUILT = path.join(ROOT, 'dist/dashboard/index.html');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts/dashboard');
-const DOCS = path.join(ROOT, 'docs');
-// CI installs Chromium (scripts/install-system-tools.sh) and builds first: there, a missing one fails.
-const ready = existsSync(CHROMIUM) && existsSync(BUILT);
-if (!ready && process.env.CI === 'true') throw new Error(`the dashboard tests need ${CHROMIUM} and ${BUILT}`);
-const suite = ready ? describe : describe.skip;
+requireBrowser();
 
 const REPLY =
   'Reading the project first. ' +
@@ -66,7 +59,7 @@ async function measure(): Promise<{ p95: number; sortMs: number }> {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-suite('the dashboard', () => {
+describe('the dashboard', () => {
   let browser: Browser;
   let page: Page;
   // Before the API's own: the browser's streams close first, so the API's close does not wait on them.
@@ -91,17 +84,7 @@ suite('the dashboard', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
@@ -276,66 +259,6 @@ suite('the dashboard', () => {
     await api.call(undefined, 'DELETE', `/agents/${id}`);
   });
 
-  test('the README’s picture: several agents writing, one waiting on a person', async () => {
-    const shotPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    shotPage.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
-    try {
-      const cwd = await h.tempDir();
-      const writing = (topic: string) =>
-        h.script(
-          [
-            {
-              text: `Looking at ${topic}. I will read the module, write a failing test, then fix the smallest thing that makes it pass. `.repeat(
-                6,
-              ),
-              toolCalls: [{ name: 'list_files', input: {} }],
-              chunkDelayMs: 250,
-            },
-          ],
-          { repeatLast: true, task: `Fix ${topic}` },
-        );
-      const ids: string[] = [];
-      for (const [name, topic] of [
-        ['pager-fix', 'the pager'],
-        ['flaky-tests', 'the flaky retry test'],
-        ['docs-writer', 'the install guide'],
-      ]) {
-        const r = await api.call(undefined, 'POST', '/agents', { task: writing(topic), cwd, name });
-        ids.push(r.body.id as string);
-      }
-      const waiting = await api.call(undefined, 'POST', '/agents', {
-        task: h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'Done.' }], {
-          task: 'Clean up the build directory',
-        }),
-        cwd,
-        name: 'cleanup',
-        policy: { autonomy: 'supervised' },
-      });
-      ids.push(waiting.body.id as string);
-      await shotPage.goto(`${api.server.url}/`);
-      await shotPage.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
-      await shotPage.locator('[data-stat=approvals] b', { hasText: /^[1-9]/ }).waitFor();
-      await shotPage.locator(`.rows .row[data-agent-id="${ids[0]}"]`).click();
-      await shotPage.getByTestId('writing').waitFor();
-      // Two or more rows writing at once.
-      const deadline = Date.now() + 30_000;
-      while (
-        (await shotPage.getByTestId('row-activity').filter({ hasText: /^✎/ }).count()) < 2 &&
-        Date.now() < deadline
-      )
-        await shotPage.waitForTimeout(200);
-      const file = path.join(ARTIFACTS, 'dashboard-2d.png');
-      await shotPage.screenshot({ path: file });
-      if (process.env.ORCHESTRA_DOCS_SCREENSHOTS === '1') {
-        mkdirSync(DOCS, { recursive: true });
-        copyFileSync(file, path.join(DOCS, 'dashboard-2d.png'));
-      }
-      await Promise.all(ids.map((id) => api.call(undefined, 'DELETE', `/agents/${id}`)));
-    } finally {
-      await shotPage.close();
-    }
-  });
-
   test('the list shows 200 agents and stays responsive while scrolled and sorted', async () => {
     const task = h.script([{ text: 'ok' }], { repeatLast: true, task: 'A small job' });
     const cwd = await h.tempDir();
@@ -366,106 +289,5 @@ suite('the dashboard', () => {
     expect(timing.sortMs).toBeLessThan(1000);
     await page.getByLabel('status').selectOption('completed');
     await shot('agent-list-filtered');
-  });
-
-  describe('with tokens: people sign in', () => {
-    const signed = useApi(h); // alice and bob in acme, carol in beta (test/helpers/api.ts)
-    const contexts: BrowserContext[] = [];
-    afterAll(() => Promise.all(contexts.map((c) => c.close())));
-
-    /** A fresh browser (its own cookies and storage), with every request URL it makes. */
-    async function person() {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      contexts.push(context);
-      const urls: string[] = [];
-      const csrf: Array<string | undefined> = [];
-      context.on('request', (r) => {
-        urls.push(r.url());
-        if (r.method() !== 'GET') csrf.push(r.headers()['x-csrf-token']);
-      });
-      const p = await context.newPage();
-      p.setDefaultTimeout(30_000);
-      p.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
-      p.on('websocket', (ws) => urls.push(ws.url()));
-      return { context, page: p, urls, csrf };
-    }
-    async function signIn(p: Page, user: 'alice' | 'carol') {
-      await p.goto(`${signed.server.url}/`);
-      await p.getByLabel('API token').fill(USERS[user].token);
-      await p.getByRole('button', { name: 'Sign in' }).click();
-      await p.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
-    }
-    const names = (p: Page) => p.locator('.rows .row .c-name').allTextContents();
-
-    test('alice and carol each see their own agents; the token stays out of URLs and storage; sign out', async () => {
-      const task = h.script([{ text: 'ok' }], { task: 'A small job' });
-      const cwd = await h.tempDir();
-      for (const [user, name] of [
-        ['alice', 'alices-agent'],
-        ['carol', 'carols-agent'],
-      ] as const)
-        expect((await signed.call(user, 'POST', '/agents', { task, cwd, name })).status).toBe(201);
-
-      const alice = await person();
-      await alice.page.goto(`${signed.server.url}/`);
-      await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
-      await alice.page.screenshot({ path: path.join(ARTIFACTS, 'login.png') });
-      await signIn(alice.page, 'alice');
-      await alice.page.locator('.rows .row', { hasText: 'alices-agent' }).waitFor();
-      expect(await names(alice.page)).toEqual(['alices-agent']);
-      await expect(alice.page.locator('header .user').textContent()).resolves.toBe('alice');
-
-      const carol = await person();
-      await signIn(carol.page, 'carol');
-      await carol.page.locator('.rows .row', { hasText: 'carols-agent' }).waitFor();
-      expect(await names(carol.page)).toEqual(['carols-agent']);
-      await carol.page.screenshot({ path: path.join(ARTIFACTS, 'signed-in-carol.png') });
-
-      // A change from the page by REST: the sign-in cookie, and the CSRF token in its header.
-      await alice.page.getByRole('button', { name: 'zones' }).click();
-      const created = alice.page.waitForResponse(
-        (r) => r.url().endsWith('/api/v1/zones') && r.request().method() === 'POST',
-      );
-      await alice.page.getByPlaceholder('Name').fill('alices-zone');
-      await alice.page.getByRole('button', { name: 'Create' }).click();
-      const answer = await created;
-      expect(answer.status()).toBe(201);
-      expect(answer.request().headers()['x-csrf-token']).toMatch(/.{16,}/);
-      expect(
-        (await signed.call('alice', 'GET', '/zones')).body.items.map((z: { name: string }) => z.name),
-      ).toContain('alices-zone');
-      expect((await signed.call('carol', 'GET', '/zones')).body.items).toEqual([]);
-      // Every request that changed state carried it.
-      expect(alice.csrf.length).toBeGreaterThan(1); // the login (none needed) and the zone
-      expect(alice.csrf.slice(1).every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
-
-      // The token: in no URL, in no storage, not in the cookie the scripts cannot read anyway.
-      for (const [who, seen] of [
-        ['alice', alice],
-        ['carol', carol],
-      ] as const) {
-        const token = USERS[who].token;
-        expect(seen.urls.filter((u) => u.includes(token))).toEqual([]);
-        expect(seen.page.url()).not.toContain(token);
-        const stored = await seen.page.evaluate(() => {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- run in the page
-          const { localStorage, sessionStorage, document } = globalThis as any;
-          return (
-            JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie
-          );
-        });
-        expect(stored).not.toContain(token);
-        const cookies = await seen.context.cookies();
-        expect(cookies.find((c) => c.name === 'orchestra_sign_in')).toMatchObject({ httpOnly: true });
-        expect(JSON.stringify(cookies)).not.toContain(token);
-      }
-
-      // Signing out: the form again, and the cookie opens nothing any more.
-      await alice.page.getByRole('button', { name: 'Sign out' }).click();
-      await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
-      const me = await alice.page.evaluate(() => fetch('/api/v1/me').then((r) => r.status));
-      expect(me).toBe(401);
-      await expect(alice.page.locator('.rows .row').count()).resolves.toBe(0);
-    });
   });
 });

@@ -5,12 +5,13 @@ import { useDash } from './store';
 import { AgentDetail } from './views/AgentDetail';
 import { AgentList } from './views/AgentList';
 import { NewAgent } from './views/NewAgent';
+import { SceneView } from './views/Scene';
 import { Sessions } from './views/Sessions';
 import { StatsBar } from './views/StatsBar';
 import { Swarms } from './views/Swarms';
 import { ZoneManager } from './views/ZoneManager';
 
-const TABS = ['agents', 'swarms', 'sessions', 'zones'] as const;
+const TABS = ['agents', '3d', 'swarms', 'sessions', 'zones'] as const;
 type Tab = (typeof TABS)[number];
 
 export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () => void }) {
@@ -58,6 +59,7 @@ export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () =
             {selected && <AgentDetail key={selected} id={selected} onSelect={setSelected} />}
           </>
         )}
+        {tab === '3d' && <SceneView selected={selected} onSelect={setSelected} />}
         {tab === 'swarms' && <Swarms onAgent={open} />}
         {tab === 'sessions' && <Sessions onAgent={open} />}
         {tab === 'zones' && <ZoneManager />}

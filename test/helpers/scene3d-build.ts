@@ -20,18 +20,7 @@ function entry(): string {
   throw new Error(`cannot find ${HARNESS} above ${__dirname}`);
 }
 
-/** Debian's Chromium; WebGL comes from SwiftShader (ANGLE on its Vulkan device), no GPU. */
-export const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM, CHROMIUM_ARGS } from './browser';
 
 const INDEX = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Orchestra 3D view</title>
