@@ -300,7 +300,7 @@ test("the feed's Temporal calls per tick do not grow with the number of idle and
     await waitForStatus(h.client, id, (v) => v.status === 'waiting_for_input');
     await feed.until((f) => f.subject === id && (f.data as any).to === 'waiting_for_input', `${id} waiting`);
   }
-  // Past the overlap in which the just-closed are still listed, then measure again.
+  // The just-closed stay listed for the overlap, read once already: settled, they cost no reads.
   await new Promise((r) => setTimeout(r, 2500));
   const idle = await perTick(2000);
 

@@ -1,4 +1,5 @@
 /** Pause, resume, cancel and message: every accepted transition and every refused one. */
+import { look } from '../src/temporal/look';
 import { WorkflowFailedError } from '@temporalio/client';
 import {
   agentEvents,
@@ -42,7 +43,8 @@ describe('pause and resume', () => {
       result: 'finished',
       metrics: { iterations: 3, toolCalls: 2 },
     });
-    const statuses = (await agentEvents(h.client, id))
+    // Asked as it closes, a query can wait out the server's query timeout: look() asks again (look.ts).
+    const statuses = (await look(h.client, () => agentEvents(h.client, id)))
       .filter((e) => e.type === 'status')
       .map((e) => e.type === 'status' && `${e.from}>${e.to}`);
     expect(statuses).toEqual(['idle>running', 'running>paused', 'paused>running', 'running>completed']);

@@ -50,7 +50,14 @@ describe('with tokens: people sign in', () => {
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
   }
-  const names = (p: Page) => p.locator('.rows .row .c-name').allTextContents();
+  /** The rows the page lists under `name` (its search box), once the list has settled. */
+  async function named(p: Page, name: string) {
+    await p.getByLabel('search').fill(name);
+    await p.waitForTimeout(300);
+    const rows = await p.locator('.rows .row .c-name').allTextContents();
+    await p.getByLabel('search').fill('');
+    return rows;
+  }
 
   test('alice and carol each see their own agents; the token stays out of URLs and storage; sign out', async () => {
     const task = h.script([{ text: 'ok' }], { task: 'A small job' });
@@ -67,13 +74,16 @@ describe('with tokens: people sign in', () => {
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'login.png') });
     await signIn(alice.page, 'alice');
     await alice.page.locator('.rows .row', { hasText: 'alices-agent' }).waitFor();
-    expect(await names(alice.page)).toEqual(['alices-agent']);
     await expect(alice.page.locator('header .user').textContent()).resolves.toBe('alice');
 
     const carol = await person();
     await signIn(carol.page, 'carol');
     await carol.page.locator('.rows .row', { hasText: 'carols-agent' }).waitFor();
-    expect(await names(carol.page)).toEqual(['carols-agent']);
+    // Each sees their own and not the other's (other suites' agents share the server: by name).
+    expect(await named(alice.page, 'alices-agent')).toEqual(['alices-agent']);
+    expect(await named(alice.page, 'carols-agent')).toEqual([]);
+    expect(await named(carol.page, 'carols-agent')).toEqual(['carols-agent']);
+    expect(await named(carol.page, 'alices-agent')).toEqual([]);
     await carol.page.screenshot({ path: path.join(ARTIFACTS, 'signed-in-carol.png') });
 
     // A change from the page by REST: the sign-in cookie, and the CSRF token in its header.

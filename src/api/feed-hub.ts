@@ -52,7 +52,7 @@ export interface FeedHubOptions {
   log?: Logger;
   /** Frames kept for resuming. @default 10_000 */
   bufferSize?: number;
-  /** How far before the last tick each list looks (clocks and the visibility store lag a little). @default 2_000 */
+  /** How far before the last tick each list looks (clocks and the visibility store lag). @default 10_000 */
   overlapMs?: number;
   /** How long the hub goes on ticking after its last listener leaves. @default 30_000 */
   lingerMs?: number;
@@ -77,7 +77,15 @@ export class FeedHub {
   /** Reads under way, one per agent or swarm at most. */
   private readonly reading = new Map<Followed, Promise<void>>();
 
+  /**
+   * Lists look this far back: the visibility store can lag seconds behind under load, and an
+   * agent that starts and ends inside the lag would never be listed (seen with 2 s). Those
+   * listed again cost no reads: they are settled.
+   */
+  private readonly overlapMs: number;
+
   constructor(private readonly options: FeedHubOptions) {
+    this.overlapMs = options.overlapMs ?? 10_000;
     this.ring = new FeedRing(options.bufferSize ?? 10_000);
   }
 
@@ -146,7 +154,7 @@ export class FeedHub {
   /** Read `kind` `id` for the next couple of seconds: it was just steered here, and may change between two idle states. */
   poke(kind: Kind, id: string): void {
     if (!this.running) return;
-    const f = this.followed.follow(kind, id, Date.now() - (this.options.overlapMs ?? 2_000));
+    const f = this.followed.follow(kind, id, Date.now() - this.overlapMs);
     f.pokedUntil = Date.now() + Math.max(2_000, 4 * this.options.pollMs);
   }
 
@@ -160,7 +168,7 @@ export class FeedHub {
 
   private start(): void {
     this.running = true;
-    this.since = Date.now() - (this.options.overlapMs ?? 2_000);
+    this.since = Date.now() - this.overlapMs;
     this.schedule(0);
   }
 
@@ -189,7 +197,7 @@ export class FeedHub {
     this.calls.ticks += 1;
     try {
       await this.options.client.withDeadline(now + this.options.requestTimeoutMs, () => this.look(now));
-      this.since = now - (this.options.overlapMs ?? 2_000);
+      this.since = now - this.overlapMs;
     } catch (err) {
       this.options.log?.warn({ err }, 'the feed could not list what changed; it tries again next tick');
     } finally {
@@ -242,7 +250,7 @@ export class FeedHub {
       );
     }
     // No list looks further back than the overlap: a closed one past ten of them cannot show up again.
-    this.followed.prune(now - 10 * (this.options.overlapMs ?? 2_000) - this.options.pollMs);
+    this.followed.prune(now - 10 * this.overlapMs - this.options.pollMs);
   }
 
   /** One at work: its description every tick, its events when its history grew. */

@@ -45,6 +45,9 @@ export function agentApprovals(client: Client, agentId: string): Promise<Pending
   );
 }
 
+/** How long the list waits on one agent's answer: a waiting agent answers from its worker's cache. */
+const APPROVALS_QUERY_MS = 5_000;
+
 /** Every pending approval in scope, oldest first. */
 export async function listApprovals(client: Client, scope: ApprovalScope = {}): Promise<PendingApproval[]> {
   if (scope.agentId) {
@@ -56,12 +59,15 @@ export async function listApprovals(client: Client, scope: ApprovalScope = {}): 
     if (wf.workflowId.startsWith('agent-')) ids.push(wf.workflowId);
     if (ids.length >= 1000) break;
   }
+  // Each under a deadline: a query that meets its agent as it ends can wait out the server's
+  // query timeout (30 s, look.ts), and one agent must not hold up the whole list.
   const lists = await Promise.all(
     ids.map(
       (id) =>
-        client.workflow
-          .getHandle(id)
-          .query(approvalsQuery)
+        client
+          .withDeadline(Date.now() + APPROVALS_QUERY_MS, () =>
+            client.workflow.getHandle(id).query(approvalsQuery),
+          )
           .catch(() => [] as PendingApproval[]), // ended between the listing and the query
     ),
   );

@@ -161,7 +161,7 @@ export async function feedCost(): Promise<void> {
       await Promise.all(batch.map((id) => waitForAgent(h.client, id)));
     }
     console.log(`(${FINISHED} finished agents made in ${((performance.now() - made) / 1000).toFixed(0)} s)`);
-    await sleep(3_000); // past the feed's overlap: the just-closed are no longer "closed since"
+    await sleep(11_000); // past the feed's 10 s overlap: the just-closed are no longer "closed since"
 
     api = await startBenchApi(h);
     let idle: Awaited<ReturnType<typeof threeWindows>>;

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { cliDefaults, webUiLink } from '../../config';
+import { cliDefaults, webUiLink, type OrchestraConfig } from '../../config';
 import { activityDeps } from '../../config-file';
-import { installRuntimeLogging } from '../../logging';
+import { createLogger, installRuntimeLogging } from '../../logging';
 import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-server';
 import { isServerUp } from '../../temporal/connection';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
@@ -23,6 +23,8 @@ import { DEMO_SCRIPT, DEMO_TASK } from './script';
 import { DEMO_SWARM_SCRIPTS, DEMO_SWARM_TASK } from './swarm-script';
 import { liveRenderer, swarmSummary } from '../swarm-view';
 import { Orchestra } from '../../sdk/orchestra';
+import { startApi, type ApiServer } from '../../api/server';
+import type { Client } from '@temporalio/client';
 import { isTerminal } from '../../domain';
 
 export interface DemoOptions {
@@ -70,8 +72,12 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       : { ...activityDeps(config, {}), endpoint: { apiKey: 'scripted-demo', baseURL: model!.url } },
   });
   const running = worker.run();
+  let api: ApiServer | undefined;
   try {
-    const orchestra = Orchestra.over(await ctx.client(), { ...cliDefaults(config), taskQueue });
+    const client = await ctx.client();
+    const orchestra = Orchestra.over(client, { ...cliDefaults(config), taskQueue });
+    // The dashboard, on the demo's queue: what it starts runs on the demo's worker.
+    api = await startDemoApi(client, { ...config, taskQueue });
     const cwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-'));
     const { id, workflowId } = await orchestra.agents.spawn({ task: DEMO_TASK, cwd, name: 'demo' });
     ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)}\n`);
@@ -82,7 +88,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       `\n${formatResult(result)}\ntodos:   ${view.todos.map((t) => `[${t.status === 'completed' ? 'x' : ' '}] ${t.content}`).join('  ')}`,
     );
     ctx.out(`Web UI:  ${webUiLink(config, workflowId)}`);
-    ctx.out(`Dashboard: http://${config.api.host}:${config.api.port}/ (with \`orchestra api\` running)`);
+    ctx.out(`Dashboard: ${api.url}/`);
 
     ctx.out('\n— a swarm: a supervisor splits a task across workers, then a reviewer checks the merge —\n');
     const swarmCwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-swarm-'));
@@ -105,16 +111,28 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     );
     ctx.out(`Web UI:  ${webUiLink(config, swarm.workflowId)}`);
     if (options.keep && server) {
-      ctx.out('\nThe dev server and its Web UI stay up; press Ctrl-C to stop.');
+      ctx.out(`\nThe dev server, its Web UI and the dashboard (${api.url}/) stay up; press Ctrl-C to stop.`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     return result.status === 'completed' && outcome.status === 'completed' ? 0 : 1;
   } finally {
+    await api?.close();
     worker.shutdown();
     await running;
     await connection.close();
     await ctx.close();
     await model?.stop();
     await server?.stop();
+  }
+}
+
+/** The control API with its dashboard: on its usual port, or on any free one when that is taken. */
+async function startDemoApi(client: Client, config: OrchestraConfig): Promise<ApiServer> {
+  const log = createLogger('warn').child({ component: 'api' });
+  try {
+    return await startApi({ client, config, log });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return startApi({ client, config: { ...config, api: { ...config.api, port: 0 } }, log });
   }
 }
