@@ -293,7 +293,9 @@ export class FeedHub {
       this.followed.forget(f);
       return;
     }
-    f.retries = f.retries === undefined ? 3 : f.retries - 1;
+    // One that ended never shows up in a list again: it is read until its last events are out
+    // (a query that meets a workflow as it closes can time out, more so on a busy machine).
+    f.retries = f.retries === undefined ? (f.closedAt === undefined ? 3 : 20) : f.retries - 1;
     if (f.retries <= 0) f.retries = undefined; // given up: it is read again when it shows up again
     this.options.log?.debug({ err, workflowId: f.workflowId }, 'the feed could not read it this tick');
   }
