@@ -60,6 +60,8 @@ export interface FeedHubOptions {
   concurrency?: number;
 }
 
+/** How long one read may take before it is given up and asked again at a later tick. */
+const READ_MS = 5_000;
 /** Events read per query: more waits for the next tick. */
 const READ_LIMIT = 200;
 
@@ -92,6 +94,14 @@ export class FeedHub {
   /** The id of the last frame sent: a client that resumes from it misses nothing. */
   get lastId(): string {
     return this.ring.lastId;
+  }
+
+  /** Those not at work with a read under way or due (a retry, more events, one that could not start): 0 once all is read. */
+  get unsettled(): number {
+    let n = 0;
+    for (const f of this.followed.values())
+      if (!f.active && (this.reading.has(f) || f.retries || f.more || f.dirty)) n++;
+    return n;
   }
 
   /** Ticking now (someone listens, or did within `lingerMs`). */
@@ -244,9 +254,12 @@ export class FeedHub {
         continue;
       }
       f.dirty = false;
+      // A read of its own deadline, shorter than the tick's: one that meets its workflow as it
+      // closes can wait out the server's query timeout; given up, it is asked again next tick.
+      const until = Date.now() + Math.min(READ_MS, this.options.requestTimeoutMs);
       this.reading.set(
         f,
-        run().finally(() => this.reading.delete(f)),
+        this.options.client.withDeadline(until, run).finally(() => this.reading.delete(f)),
       );
     }
     // No list looks further back than the overlap: a closed one past ten of them cannot show up again.
