@@ -100,7 +100,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
       summary: 'List the agents of your workspaces, newest first',
       query: agentListQuery,
       ok: { status: 200, description: 'A page of agents', schema: listOf(agentEntry) },
-      errors: [400, 401, 503],
+      errors: [400, 401, 404, 503], // 404: `zone` names no zone you may see
       async handle({ query, principal }) {
         if (query.workspace && !canSee(principal, query.workspace)) return { items: [] };
         const workspaces = query.workspace ? [query.workspace] : visibleWorkspaces(principal);
