@@ -71,7 +71,13 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
   });
   await waitForAgent(h.client, asker.id);
 
-  const text = await scrape(url, (t) => /orchestra_approvals_total\{[^}]*event="answered"/.test(t));
+  // Until both ends are counted: the SDK's own counters are exported a moment after the fact.
+  const text = await scrape(
+    url,
+    (t) =>
+      /orchestra_approvals_total\{[^}]*event="answered"/.test(t) &&
+      (sample(t, 'temporal_workflow_completed_total', { workflow_type: 'agentWorkflow' }) ?? 0) >= 2,
+  );
   const calls = sample(text, 'orchestra_model_calls_total', { model: TEST_MODEL, outcome: 'ok' });
   expect(calls).toBeGreaterThanOrEqual(4);
   expect(sample(text, 'orchestra_input_tokens_total', { model: TEST_MODEL })).toBeGreaterThan(0);
