@@ -11,7 +11,6 @@
  * an id the ring still holds replays what came after it; any other id gets `resync`.
  * With nobody listening for `lingerMs`, the hub stops ticking and forgets.
  */
-import type { Logger } from 'pino';
 import {
   agentEventName,
   FEED_EVENTS,
@@ -20,45 +19,15 @@ import {
   type FeedFrame,
   type SwarmEvent,
 } from '../domain';
-import type { Orchestra } from '../sdk/orchestra';
-import type { Client } from '@temporalio/client';
 import { inspectWorkflow } from '../temporal/inspect';
-import type { TemporalGate } from './temporal-gate';
 import { notFound, toApiError } from './errors';
 import { FeedRing } from './feed-ring';
 import { FollowedTable, poked, type Followed, type Kind } from './feed-followed';
 import { nextTextPiece } from './model-text';
-import { canSee, type Principal } from './principal';
+import { canSee, seenByAny, type Principal } from './principal';
+import type { FeedCalls, FeedHubOptions } from './feed-hub-options';
 
-/** Temporal calls the hub has made: what the cost test and the bench count. */
-export interface FeedCalls {
-  ticks: number;
-  lists: number;
-  describes: number;
-  events: number;
-  /** Time spent in ticks, in ms. */
-  tickMs: number;
-}
-
-export interface FeedHubOptions {
-  orchestra: Orchestra;
-  client: Client;
-  gate: TemporalGate;
-  staleAfterMs: number;
-  /** Each tick's Temporal calls end by this. */
-  requestTimeoutMs: number;
-  /** Time between ticks. */
-  pollMs: number;
-  log?: Logger;
-  /** Frames kept for resuming. @default 10_000 */
-  bufferSize?: number;
-  /** How far before the last tick each list looks (clocks and the visibility store lag). @default 10_000 */
-  overlapMs?: number;
-  /** How long the hub goes on ticking after its last listener leaves. @default 30_000 */
-  lingerMs?: number;
-  /** Reads under way at once. @default 32 */
-  concurrency?: number;
-}
+export type { FeedCalls, FeedHubOptions };
 
 /** How long one read may take before it is given up and asked again at a later tick. */
 const READ_MS = 5_000;
@@ -68,7 +37,8 @@ const READ_LIMIT = 200;
 export class FeedHub {
   readonly calls: FeedCalls = { ticks: 0, lists: 0, describes: 0, events: 0, tickMs: 0 };
   private readonly ring: FeedRing;
-  private readonly listeners = new Set<(frame: FeedFrame) => void>();
+  /** Each connection's listener, and who it is for. */
+  private readonly listeners = new Map<(frame: FeedFrame) => void, Principal>();
   private readonly followed = new FollowedTable();
   private since = 0;
   private running = false;
@@ -137,7 +107,7 @@ export class FeedHub {
     const listener = (f: FeedFrame) => {
       if (visible(f)) send(f);
     };
-    this.listeners.add(listener);
+    this.listeners.set(listener, principal);
     clearTimeout(this.linger);
     if (!this.running && !this.closed) this.start();
     return () => {
@@ -166,6 +136,15 @@ export class FeedHub {
     if (!this.running) return;
     const f = this.followed.follow(kind, id, Date.now() - this.overlapMs);
     f.pokedUntil = Date.now() + Math.max(2_000, 4 * this.options.pollMs);
+  }
+
+  /**
+   * The workspaces someone listens to (undefined: every one, for an admin): only their agents
+   * are listed and read. On a shared server, reading every workspace's busy agents took the
+   * reads the listeners' own needed.
+   */
+  private scope(): string[] | undefined {
+    return seenByAny(this.listeners.values());
   }
 
   /** Stop for good (the API shuts down). */
@@ -223,7 +202,11 @@ export class FeedHub {
    */
   private async look(now: number): Promise<void> {
     const since = this.since;
-    const changes = await this.options.orchestra.changes(new Date(since), () => (this.calls.lists += 1));
+    const changes = await this.options.orchestra.changes(
+      new Date(since),
+      () => (this.calls.lists += 1),
+      this.scope(),
+    );
     const listed = new Set<Followed>();
     const reads: Array<{ f: Followed; run: () => Promise<void> }> = [];
     for (const c of changes) {
@@ -339,6 +322,6 @@ export class FeedHub {
       ...(f.owner === undefined ? {} : { owner: f.owner }),
       data,
     });
-    for (const listener of this.listeners) listener(frame);
+    for (const listener of this.listeners.keys()) listener(frame);
   }
 }

@@ -25,3 +25,16 @@ export function canControl(p: Principal, owner: string | undefined): boolean {
 export function visibleWorkspaces(p: Principal): string[] | undefined {
   return p.admin ? undefined : p.workspaces;
 }
+
+/**
+ * The workspaces any of `principals` sees, or undefined when one sees everything (an admin) or
+ * the default workspace (which things with no workspace recorded belong to).
+ */
+export function seenByAny(principals: Iterable<Principal>): string[] | undefined {
+  const workspaces = new Set<string>();
+  for (const p of principals) {
+    if (p.admin || p.workspaces.includes(DEFAULT_WORKSPACE)) return undefined;
+    for (const w of p.workspaces) workspaces.add(w);
+  }
+  return [...workspaces];
+}

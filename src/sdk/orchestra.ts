@@ -186,10 +186,11 @@ export class Orchestra {
 
   /**
    * Agents and swarms at work now, or started or closed since `since`, in one visibility query
-   * (`onCall` counts its pages): what a live feed reads each tick, whatever the number idle.
+   * (`onCall` counts its pages), of `workspaces` only when given: what a live feed reads each
+   * tick, whatever the number idle.
    */
-  changes(since: Date, onCall?: () => void) {
-    return listChanges(this.client, since, onCall);
+  changes(since: Date, onCall?: () => void, workspaces?: string[]) {
+    return listChanges(this.client, since, onCall, workspaces);
   }
 
   /** Close the connection, when Orchestra opened it. */

@@ -10,7 +10,7 @@ import {
   OrchestraStatus,
   OrchestraWorkspace,
 } from '../domain/search-attributes';
-import { listPage } from './visibility';
+import { inClause, listPage } from './visibility';
 
 export interface Change {
   kind: 'agent' | 'swarm';
@@ -32,9 +32,11 @@ export interface Change {
 const PAGE = 1000;
 
 /** The query, for those who want to see what the feed asks of the server. */
-export function changesQuery(since: Date): string {
+export function changesQuery(since: Date, workspaces?: string[]): string {
   const at = since.toISOString();
+  const scope = workspaces ? `${inClause(OrchestraWorkspace.name, workspaces)} AND ` : '';
   return (
+    scope +
     `(WorkflowType = "agentWorkflow" OR ${OrchestraAgentKind.name} = "swarm") AND ` +
     `((ExecutionStatus = "Running" AND ${OrchestraStatus.name} = "running") OR ` +
     `StartTime > "${at}" OR CloseTime > "${at}")`
@@ -42,12 +44,17 @@ export function changesQuery(since: Date): string {
 }
 
 /** Agents and swarms at work, started or closed since `since`; `onCall` counts the server calls made. */
-export async function listChanges(client: Client, since: Date, onCall?: () => void): Promise<Change[]> {
+export async function listChanges(
+  client: Client,
+  since: Date,
+  onCall?: () => void,
+  workspaces?: string[],
+): Promise<Change[]> {
   const changes: Change[] = [];
   let cursor: string | undefined;
   do {
     onCall?.();
-    const page = await listPage(client, changesQuery(since), PAGE, cursor);
+    const page = await listPage(client, changesQuery(since, workspaces), PAGE, cursor);
     for (const wf of page.items) {
       const sa = wf.typedSearchAttributes;
       const swarm = sa.get(OrchestraAgentKind) === 'swarm';
