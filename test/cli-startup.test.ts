@@ -27,7 +27,7 @@ const HEAVY = [
 async function loadedBy(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; packages: Set<string> }> {
+): Promise<{ code: number; stderr: string; packages: Set<string> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-startup-'));
   const probe = path.join(dir, 'probe.js');
   const out = path.join(dir, 'modules.json');
@@ -35,19 +35,20 @@ async function loadedBy(
     probe,
     `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));`,
   );
-  const code = await new Promise<number>((resolve) =>
+  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
     execFile(
       process.execPath,
       ['--require', probe, CLI, ...args],
       { env: { ...process.env, TEMPORAL_ADDRESS: process.env.ORCHESTRA_TEST_ADDRESS, ...env } },
-      (error) => resolve(error ? ((error as { code?: number }).code ?? 1) : 0),
+      (error, _stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
     ),
   );
   const files = JSON.parse(await readFile(out, 'utf8')) as string[];
   const names = files
     .map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1])
     .filter((n) => n !== undefined);
-  return { code, packages: new Set(names) };
+  return { code, stderr, packages: new Set(names) };
 }
 
 const heavyIn = (packages: Set<string>) => HEAVY.filter((name) => packages.has(name));
@@ -59,13 +60,13 @@ test('agent status and agent list load the client, not the worker, the model cli
   expect(heavyIn(status.packages)).toEqual([]);
 
   const list = await loadedBy(['agent', 'list', '--json']);
-  expect(list.code).toBe(0);
+  expect({ code: list.code, stderr: list.stderr }).toEqual({ code: 0, stderr: '' }); // stderr says why if not
   expect(heavyIn(list.packages)).toEqual([]);
 });
 
 test('--version loads none of them either', async () => {
   const version = await loadedBy(['--version']);
-  expect(version.code).toBe(0);
+  expect({ code: version.code, stderr: version.stderr }).toEqual({ code: 0, stderr: '' }); // stderr says why if not
   expect(heavyIn(version.packages)).toEqual([]);
 });
 
@@ -74,7 +75,7 @@ test('the probe sees them where they belong: tracing loads the OpenTelemetry SDK
   const traced = await loadedBy(['agent', 'list', '--json'], {
     ORCHESTRA_OTEL_ENDPOINT: 'http://127.0.0.1:9/v1/traces',
   });
-  expect(traced.code).toBe(0);
+  expect({ code: traced.code, stderr: traced.stderr }).toMatchObject({ code: 0 });
   expect(traced.packages.has('@opentelemetry/sdk-trace-node')).toBe(true);
   expect(traced.packages.has('@anthropic-ai/sdk')).toBe(false);
 });

@@ -82,11 +82,12 @@ function newestUnder(file: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(file).map((f) => newestUnder(path.join(file, f))));
 }
 
-/** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`). */
+/** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`); a current one is kept. */
 export async function writeBundles(): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
   const logger = new DefaultLogger('WARN');
   for (const [name, { workflowsPath, preloadModules }] of Object.entries(BUNDLE_SOURCES)) {
+    if (bundleIsCurrent(bundlePath(name as BundleName), INPUTS)) continue;
     const { code } = await bundleWorkflowCode({
       workflowsPath,
       preloadModules,
