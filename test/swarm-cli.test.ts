@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { swarmStatus } from '../src/temporal/swarms';
 import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -59,6 +60,15 @@ test('swarm run --spec file, status --json, pause and cancel; errors exit non-ze
   for (let i = 0; i < 50 && (await swarmStatus(h.client, id)).status !== 'cancelled'; i++)
     await new Promise((r) => setTimeout(r, 100));
   expect((await swarmStatus(h.client, id)).status).toBe('cancelled');
+  // Listed with its strategy and task, once the listing has caught up.
+  await until(
+    async () => (await orchestra(['swarm', 'list'])).stdout.split('\n').find((l) => l.startsWith(id)) ?? '',
+    (row) => /^\S+ +cancelled +pipeline: \S/.test(row),
+    'the cancelled swarm in `swarm list`',
+  );
+  expect(JSON.parse((await orchestra(['swarm', 'list', '--json', '--limit', '5'])).stdout)).toContainEqual(
+    expect.objectContaining({ id, strategy: 'pipeline', status: 'cancelled' }),
+  );
 
   expect((await orchestra(['swarm', 'status', 'nope'])).code).toBe(3);
   expect(await orchestra(['swarm', 'run', 'swirl', 'x'])).toMatchObject({
@@ -110,6 +120,9 @@ test('session create, spawn into it, status and cancel from the CLI', async () =
   expect(status.stdout).toMatch(new RegExp(`session +${id} \\(sprint\\) · running`));
   expect(status.stdout).toMatch(/totals +1 agents · 1 iterations/);
   expect((await orchestra(['session', 'list', '--json'])).stdout).toContain(`"id": "${id}"`);
+  // A person reads the session's name in the list.
+  const row = (await orchestra(['session', 'list'])).stdout.split('\n').find((l) => l.startsWith(id));
+  expect(row).toMatch(new RegExp(`^${id} +running +sprint +\\d+s ago`));
   expect((await orchestra(['session', 'cancel', id])).code).toBe(0);
   expect((await orchestra(['session', 'cancel', id])).code).toBe(4);
   expect((await orchestra(['agent', 'spawn', 'x', '--session', 'missing-session'])).code).toBe(3);

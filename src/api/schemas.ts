@@ -143,6 +143,9 @@ export const sessionEntry = z
   .object({
     id: z.string(),
     status: z.string(),
+    name: z.string().optional().describe("A session's name"),
+    strategy: z.string().optional().describe("A swarm's strategy"),
+    task: z.string().optional().describe("A swarm's task, on one line"),
     startedAt: z.string(),
     closedAt: z.string().optional(),
     ...ownership,

@@ -1,6 +1,7 @@
 /** Human-readable rendering for the CLI. */
 import { formatUsd, oneLine, type AgentEvent, type AgentResult, type AgentStatusView } from '../domain';
 import type { AgentListEntry } from '../temporal/agents';
+import type { ListEntry } from '../temporal/visibility';
 import { ago, tableLines } from './table';
 
 const clip = (text: string, max = 160): string => oneLine(text, max);
@@ -108,6 +109,21 @@ export function formatList(rows: AgentListEntry[], now = Date.now()): string {
       ago(r.startedAt, now),
       r.kind ?? '',
       r.sessionId ?? '',
+    ]),
+  ).join('\n');
+}
+
+/** Swarms or sessions, newest first: what each is (a session's name, a swarm's strategy and task). */
+export function formatEntries(rows: ListEntry[], none: string, now = Date.now()): string {
+  if (rows.length === 0) return none;
+  return tableLines(
+    ['ID', 'STATUS', 'WHAT', 'STARTED', 'WORKSPACE'],
+    rows.map((r) => [
+      r.id,
+      r.status,
+      clip(r.name ?? [r.strategy, r.task].filter(Boolean).join(': '), 60),
+      ago(r.startedAt, now),
+      r.workspace ?? '',
     ]),
   ).join('\n');
 }

@@ -64,6 +64,16 @@ export function agentMemo(config: AgentConfig, task?: string): { name: string; t
   return { name: config.name, task: oneLine(task ?? '', LISTED_TASK_CHARS) };
 }
 
+/** A swarm's memo: its strategy and task, for listings as an agent's. */
+export function swarmMemo(spec: { strategy: string; task: string }): { strategy: string; task: string } {
+  return { strategy: spec.strategy, task: oneLine(spec.task, LISTED_TASK_CHARS) };
+}
+
+/** A session's memo: its name, for listings. */
+export function sessionMemo(state: { name: string }): { name: string } {
+  return { name: oneLine(state.name, LISTED_TASK_CHARS) };
+}
+
 /** Workspace and owner, for swarms and sessions as for agents. */
 export function ownershipAttributes(of: { workspace?: string; owner?: string }): SearchAttributePair[] {
   return [...optional(OrchestraWorkspace, of.workspace), ...optional(OrchestraOwner, of.owner)];

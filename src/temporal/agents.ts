@@ -36,7 +36,7 @@ import {
   OrchestraStatus,
   OrchestraWorkspace,
 } from '../domain/search-attributes';
-import { inClause, listPage, quote, type Page } from './visibility';
+import { inClause, listPage, memoStrings, quote, type Page } from './visibility';
 
 export { AgentNotFoundError, BadRequestError, InvalidTransitionError };
 
@@ -197,7 +197,7 @@ export async function listAgents(
       return {
         id: wf.workflowId.replace(/^agent-/, ''),
         workflowId: wf.workflowId,
-        ...listedMemo(wf.memo),
+        ...memoStrings(wf.memo, ['name', 'task']),
         status: (sa.get(OrchestraStatus) as AgentStatus | undefined) ?? 'unknown',
         ...(sa.get(OrchestraCostUsd) === undefined ? {} : { costUsd: sa.get(OrchestraCostUsd) }),
         kind: sa.get(OrchestraAgentKind),
@@ -210,10 +210,4 @@ export async function listAgents(
       };
     }),
   };
-}
-
-/** Name and task from a listed agent's memo, each only when it is a string. */
-function listedMemo(memo: Record<string, unknown> | undefined): { name?: string; task?: string } {
-  const pick = (key: string) => (typeof memo?.[key] === 'string' ? { [key]: memo[key] as string } : {});
-  return { ...pick('name'), ...pick('task') };
 }

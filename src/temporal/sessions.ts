@@ -19,6 +19,7 @@ import {
   OrchestraSessionId,
   OrchestraStatus,
   ownershipAttributes,
+  sessionMemo,
 } from '../domain/search-attributes';
 import { listEntries, type ListEntry, type ListFilter, type Page } from './visibility';
 
@@ -62,6 +63,7 @@ export async function createSession(
       { key: OrchestraSessionId, value: id },
       ...ownershipAttributes(state),
     ],
+    memo: sessionMemo(state),
     staticSummary: `session ${state.name}`,
   });
   return { id, workflowId };

@@ -28,6 +28,7 @@ import {
   OrchestraStatus,
   OrchestraSwarmId,
   ownershipAttributes,
+  swarmMemo,
 } from '../domain/search-attributes';
 
 export { SwarmNotFoundError };
@@ -86,6 +87,7 @@ export async function startSwarm(
       ...(input.sessionId ? [{ key: OrchestraSessionId, value: input.sessionId }] : []),
       ...ownershipAttributes(input),
     ],
+    memo: swarmMemo(input.spec),
     staticSummary: `${input.spec.strategy} swarm: ${input.spec.task.replace(/\s+/g, ' ').slice(0, 110)}`,
   });
   if (input.sessionId) await joinSession(client, input.sessionId, { kind: 'swarm', id: input.id });

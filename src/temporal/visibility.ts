@@ -60,6 +60,11 @@ export async function listPage(
 export interface ListEntry {
   id: string;
   status: string;
+  /** A session's name. */
+  name?: string;
+  /** A swarm's strategy and task. */
+  strategy?: string;
+  task?: string;
   workspace?: string;
   owner?: string;
   startedAt: string;
@@ -86,6 +91,7 @@ export async function listEntries(
     nextCursor: page.nextCursor,
     items: page.items.map((wf) => ({
       id: wf.workflowId.slice(prefix.length),
+      ...memoStrings(wf.memo, ['name', 'strategy', 'task']),
       status: wf.typedSearchAttributes.get(OrchestraStatus) ?? wf.status.name.toLowerCase(),
       workspace: wf.typedSearchAttributes.get(OrchestraWorkspace),
       owner: wf.typedSearchAttributes.get(OrchestraOwner),
@@ -93,4 +99,14 @@ export async function listEntries(
       closedAt: wf.closeTime?.toISOString(),
     })),
   };
+}
+
+/** The named fields of a listed run's memo that are strings (a sealed or foreign memo has none). */
+export function memoStrings<K extends string>(
+  memo: Record<string, unknown> | undefined,
+  keys: readonly K[],
+): Partial<Record<K, string>> {
+  return Object.fromEntries(
+    keys.filter((k) => typeof memo?.[k] === 'string').map((k) => [k, memo![k] as string]),
+  ) as Partial<Record<K, string>>;
 }

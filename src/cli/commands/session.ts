@@ -5,6 +5,7 @@ import { webUiLink } from '../../config';
 import { sessionWorkflowId, type SessionView } from '../../domain';
 import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
+import { formatEntries } from '../format';
 
 function formatSession(s: SessionView): string {
   const t = s.totals;
@@ -58,11 +59,7 @@ export function sessionCommand(run: Run): Command {
     .action((o) =>
       run(async (ctx) => {
         const { items: rows } = await (await ctx.orchestra()).sessions.list();
-        ctx.out(
-          o.json
-            ? JSON.stringify(rows, null, 2)
-            : rows.map((r) => `${r.id}  ${r.status}  ${r.startedAt}`).join('\n') || 'no sessions',
-        );
+        ctx.out(o.json ? JSON.stringify(rows, null, 2) : formatEntries(rows, 'no sessions'));
       }),
     );
 

@@ -7,6 +7,7 @@ import { webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/agents';
 import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
+import { formatEntries } from '../format';
 import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
 
 const positiveInt = (value: string): number => {
@@ -112,6 +113,21 @@ export function swarmCommand(run: Run): Command {
         const outcome = await orchestra.swarms.wait(id);
         ctx.out(o.json ? JSON.stringify(outcome, null, 2) : `\n${swarmSummary(outcome)}`);
         return outcome.status === 'completed' ? 0 : 1;
+      }),
+    );
+
+  swarm
+    .command('list')
+    .description('list swarms, newest first')
+    .option('--workspace <id>', 'only swarms of this workspace')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'machine-readable output')
+    .action((o) =>
+      run(async (ctx) => {
+        const { items: rows } = await (
+          await ctx.orchestra()
+        ).swarms.list({ workspaces: o.workspace ? [o.workspace] : undefined, limit: o.limit });
+        ctx.out(o.json ? JSON.stringify(rows, null, 2) : formatEntries(rows, 'no swarms'));
       }),
     );
 

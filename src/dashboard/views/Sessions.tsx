@@ -32,6 +32,7 @@ export function Sessions({ onAgent }: { onAgent: (id: string) => void }) {
       };
       const { id } = await api<{ id: string }>('POST', '/sessions', body);
       setError(undefined);
+      setF({ ...f, name: '', directives: '' });
       void loadSessions();
       setChosen(id);
     } catch (err) {

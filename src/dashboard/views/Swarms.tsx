@@ -43,6 +43,11 @@ export function Swarms({ onAgent }: { onAgent: (id: string) => void }) {
           {swarms.map((s) => (
             <li key={s.id} className={s.id === chosen ? 'on' : ''} onClick={() => setChosen(s.id)}>
               <b>{s.id}</b> <span className={`badge s-${s.status}`}>{s.status}</span> {age(s.startedAt)}
+              {typeof s.strategy === 'string' && (
+                <div className="what">
+                  {s.strategy}: {String(s.task ?? '')}
+                </div>
+              )}
             </li>
           ))}
           {swarms.length === 0 && <li className="empty">No swarms yet.</li>}

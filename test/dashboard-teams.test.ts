@@ -1,0 +1,192 @@
+/**
+ * The dashboard's team views in a real browser, against the real API, worker and dev server:
+ * a person starts a swarm from the page and watches its members finish, creates a session and
+ * reads its directives and the findings its agents report, and groups agents into a zone,
+ * then filters the agent list by each (dashboard.test.ts has one agent's life; the
+ * sign-in suite, people and workspaces). Screenshots go to test-artifacts/dashboard/.
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { useApi } from './helpers/api';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requireBrowser } from './helpers/browser';
+import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
+
+requireBrowser();
+
+let browser: Browser;
+let page: Page;
+/** What the page threw: nothing, at the end. */
+const errors: string[] = [];
+/** Every request the page made: `METHOD path`. */
+const requests: string[] = [];
+// Before the API's own: the browser's streams close first, so the API's close does not wait on them.
+afterAll(() => browser?.close());
+const h = useHarness();
+const api = useApi(h, { tokens: null }); // the open loopback mode: no login
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
+  page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+  await page.goto(`${api.server.url}/`);
+  await page.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
+});
+afterEach(async () => {
+  expect(errors).toEqual([]);
+  const name = (expect.getState().currentTestName ?? 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  await shot(`teams-${name}`).catch(() => undefined);
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+const tab = (name: string) => page.locator('nav').getByRole('button', { name, exact: true }).click();
+/** Wait until the agent list shows exactly these agents (by id). */
+async function listShows(ids: string[]): Promise<void> {
+  const rows = page.locator('.rows .row');
+  const want = [...ids].sort();
+  await until(
+    async () =>
+      (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id') ?? ''))).sort(),
+    (shown) => JSON.stringify(shown) === JSON.stringify(want),
+    `the agent list showing ${want.join(', ')}`,
+  );
+}
+
+test('a parallel swarm started from the page: its members run, finish and open as agents', async () => {
+  const task = h.script([{ text: 'My part is done.' }], { repeatLast: true, task: 'Review the parser' });
+  await tab('swarms');
+  const form = page.getByRole('form', { name: 'Start a swarm' });
+  await form.getByLabel('strategy').selectOption('parallel');
+  await form.getByPlaceholder('Task').fill(task);
+  await form.getByPlaceholder('Working directory').fill(await h.tempDir());
+  await form.getByLabel('spec').fill(JSON.stringify({ agents: [{}, {}], merge: 'all' }));
+  await form.getByRole('button', { name: 'Start' }).click();
+
+  const detail = page.getByTestId('swarm-detail');
+  await detail.locator('h2').filter({ hasText: 'parallel swarm' }).waitFor();
+  await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+  const members = detail.locator('table.members tbody tr');
+  await expect(members.count()).resolves.toBe(2);
+  for (const status of await members.locator('.badge').allTextContents()) expect(status).toBe('completed');
+  await expect(detail.locator('.result').textContent()).resolves.toContain('My part is done.');
+  const swarmId = (await detail.locator('h2').textContent())!.match(/parallel swarm (\S+)/)![1];
+  expect(requests).toContain('POST /api/v1/swarms');
+  // Listed by what it is, not only its id.
+  await page
+    .locator('.entries li')
+    .filter({ hasText: swarmId })
+    .filter({ hasText: 'parallel: Review the parser' })
+    .waitFor();
+  await shot('swarm-detail');
+
+  // A member opens as an agent, and the list filtered by the swarm holds its two members.
+  await members.first().click();
+  await page.getByTestId('agent-detail').waitFor();
+  await expect(page.getByTestId('agent-status').textContent()).resolves.toBe('completed');
+  await page.getByLabel('swarm').selectOption(swarmId);
+  await listShows([`${swarmId}.1`, `${swarmId}.2`]);
+  await page.getByLabel('swarm').selectOption('');
+});
+
+test('a session created from the page shows its directives and the findings its agents report, and is cancelled', async () => {
+  const cwd = await h.tempDir();
+  await tab('sessions');
+  const form = page.getByRole('form', { name: 'New session' });
+  await form.getByPlaceholder('Name').fill('parser-week');
+  await form.getByPlaceholder('Working directory').fill(cwd);
+  await form.getByPlaceholder('Directives every agent gets').fill('Keep the public API stable.');
+  const created = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/sessions',
+  );
+  await form.getByRole('button', { name: 'Create' }).click();
+  const sessionId = ((await (await created).json()) as { id: string }).id;
+  const detail = page.getByTestId('session-detail');
+  await detail.locator('h2').filter({ hasText: 'parser-week' }).waitFor();
+  await expect(detail.locator('pre').first().textContent()).resolves.toBe('Keep the public API stable.');
+
+  // An agent of the session (started elsewhere) reports a finding; the page shows it, and the member.
+  const scout = h.script(
+    [
+      { toolCalls: [{ name: 'report_finding', input: { text: 'the lexer has no tests' } }] },
+      { text: 'reported' },
+    ],
+    { task: 'Scout the parser' },
+  );
+  const started = await api.call(undefined, 'POST', '/agents', { task: scout, cwd, sessionId });
+  expect(started.status).toBe(201);
+  const agentId = started.body.id as string;
+  await detail.locator('.findings li').filter({ hasText: 'the lexer has no tests' }).waitFor();
+  await detail.getByRole('link', { name: `agent ${agentId}` }).waitFor();
+  await page.locator('.entries li b', { hasText: 'parser-week' }).waitFor(); // by its name
+  await shot('session-detail');
+
+  // Cancelling the session from the page ends it.
+  await detail.getByRole('button', { name: 'Cancel' }).click();
+  await detail
+    .locator('h2 .badge')
+    .filter({ hasText: /cancelled|completed/ })
+    .waitFor();
+  expect(requests).toContain(`DELETE /api/v1/sessions/${sessionId}`);
+
+  // The list filtered by the session holds its agent.
+  await tab('agents');
+  await page.getByLabel('session').selectOption(sessionId);
+  await listShows([agentId]);
+  await page.getByLabel('session').selectOption('');
+});
+
+test('a zone created from the page takes agents, filters the list, is renamed and deleted', async () => {
+  const task = h.script([{ text: 'ok' }], { repeatLast: true, task: 'A zoned job' });
+  const cwd = await h.tempDir();
+  const ids: string[] = [];
+  for (const name of ['zoned-a', 'zoned-b', 'unzoned-c']) {
+    const started = await api.call(undefined, 'POST', '/agents', { task, cwd, name });
+    expect(started.status).toBe(201);
+    ids.push(started.body.id as string);
+  }
+  await tab('zones');
+  const form = page.getByRole('form', { name: 'New zone' });
+  await form.getByPlaceholder('Name').fill('frontend');
+  await form.getByPlaceholder('Directory (optional)').fill(cwd);
+  await form.getByRole('button', { name: 'Create' }).click();
+  const assign = page.getByTestId('zone-assign');
+  await assign.getByRole('heading', { name: 'Agents of frontend' }).waitFor();
+  for (const name of ['zoned-a', 'zoned-b']) {
+    await assign.getByPlaceholder('search').fill(name);
+    await assign.getByRole('checkbox').check();
+  }
+  await assign.getByRole('button', { name: 'Save agents' }).click();
+  const entry = page.locator('li[data-zone="frontend"]');
+  await entry.filter({ hasText: '2 agents' }).waitFor();
+  await shot('zones');
+
+  // Stored by the API: the zone holds the two, and the list filtered by it shows them.
+  const zones = (await api.call(undefined, 'GET', '/zones')).body.items as Array<{
+    id: string;
+    name: string;
+    agentIds: string[];
+  }>;
+  const zone = zones.find((z) => z.name === 'frontend')!;
+  expect([...zone.agentIds].sort()).toEqual(ids.slice(0, 2).sort());
+  await tab('agents');
+  await page.getByLabel('zone').selectOption(zone.id);
+  await listShows(ids.slice(0, 2));
+  await page.getByLabel('zone').selectOption('');
+
+  // Renamed, then deleted: its agents are in no zone.
+  await tab('zones');
+  await entry.getByRole('button', { name: 'Rename' }).click();
+  await page.getByLabel('zone name').fill('web');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const renamed = page.locator('li[data-zone="web"]');
+  await renamed.waitFor();
+  await renamed.getByRole('button', { name: 'Delete' }).click();
+  await renamed.waitFor({ state: 'detached' });
+  expect((await api.call(undefined, 'GET', '/zones')).body.items).toEqual(
+    expect.not.arrayContaining([expect.objectContaining({ id: zone.id })]),
+  );
+});
