@@ -106,6 +106,19 @@ test("an agent's task, conversation and result reach Temporal sealed, and the ag
   const blind = await entry(raw);
   expect(blind).toMatchObject({ id, status: 'completed' });
   expect(blind).not.toHaveProperty('task');
+
+  // A running one too: its listed run has fields at their defaults (no history length yet),
+  // which listing it without its memo must keep (a 500 from the API and a failed `agent list`
+  // for every client without the keys, while a sealed agent ran).
+  const busy = await h.spawn({ task: h.busyTask(300) });
+  const running = await until(
+    async () => (await listAgents(raw, { status: 'running' })).items.find((a) => a.id === busy),
+    (found) => found !== undefined,
+    'the running sealed agent in a listing without the keys',
+  );
+  expect(running).toMatchObject({ id: busy, status: 'running', temporalStatus: 'RUNNING' });
+  expect(running).not.toHaveProperty('task');
+  await agentHandle(h.client, busy).cancel();
 });
 
 describe('orchestra codec-server', () => {

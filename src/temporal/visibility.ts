@@ -45,7 +45,9 @@ export async function listPage(
     (response.executions ?? []).map((raw) =>
       executionInfoFromRaw(raw, loadedDataConverter, raw, namespace).catch(() =>
         // A memo this client cannot open (sealed with keys it does not hold): listed without it.
-        executionInfoFromRaw({ ...raw, memo: null }, loadedDataConverter, raw, namespace),
+        // Not a spread: a field at its default (a running run's history length) lives on the
+        // message's prototype, and a spread would drop it.
+        executionInfoFromRaw(withoutMemo(raw), loadedDataConverter, raw, namespace),
       ),
     ),
   );
@@ -54,6 +56,11 @@ export async function listPage(
     items: items as WorkflowExecutionInfo[],
     nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : undefined,
   };
+}
+
+/** The listed run as it is, but for its memo. */
+function withoutMemo<T extends { memo?: unknown }>(raw: T): T {
+  return Object.assign(Object.create(raw) as T, { memo: null });
 }
 
 /** A swarm or session in a list. */

@@ -65,7 +65,7 @@ export function startLocalApi(
       namespace: 'default',
       ...config,
     },
-    log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'silent' }),
+    log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'error' }),
     ...options,
   });
 }
