@@ -114,3 +114,30 @@ test('a model call whose worker died stops heartbeating: stale until another wor
     await second.stop();
   }
 });
+
+test('an agent terminated before any worker ran it reads as failed, from its start input and how it closed', async () => {
+  const task = h.script([{ text: 'never said' }], { task: 'Wait in the queue' });
+  const { body } = await api.call('alice', 'POST', '/agents', {
+    task,
+    cwd: await h.tempDir(),
+    name: 'queued',
+  });
+  const id: string = body.id;
+  // No worker is up: its first workflow task never starts. Temporal refuses a query of it.
+  await h.client.workflow.getHandle(`agent-${id}`).terminate('an operator cleared the queue');
+  const read = await until(
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.temporalStatus === 'TERMINATED',
+    'the terminated agent read',
+  );
+  expect(read.status).toBe(200);
+  expect(read.body).toMatchObject({
+    id,
+    name: 'queued',
+    task,
+    status: 'failed',
+    error: 'terminated before a worker started it',
+    iterations: 0,
+    owner: 'alice',
+  });
+});

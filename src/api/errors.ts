@@ -160,9 +160,10 @@ export function toApiError(err: unknown): ApiError {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) {
-      log.error({ err, method: req.method, path: req.path }, 'request failed');
-    }
+    // A fault of ours in full; Temporal or a worker not there (503) in a line.
+    if (apiError.status === 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    else if (apiError.status > 500)
+      log.warn({ reason: String((err as Error)?.message ?? err), path: req.path }, 'request unavailable');
     if (res.headersSent) return next(err);
     if (apiError.retryAfter !== undefined) res.setHeader('Retry-After', String(apiError.retryAfter));
     else if (apiError.status === 503) res.setHeader('Retry-After', '5');

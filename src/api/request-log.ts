@@ -15,7 +15,9 @@ export function requestLog(log: Logger): RequestHandler {
         user: res.locals.user as string | undefined,
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      if (res.statusCode >= 500) log.error(entry, 'request');
+      // A 503 (Temporal or a worker not there) is the API doing its job; a 500 is a bug.
+      if (res.statusCode === 500) log.error(entry, 'request');
+      else if (res.statusCode >= 500) log.warn(entry, 'request');
       else log.info(entry, 'request');
     });
     next();

@@ -37,6 +37,7 @@ import {
   OrchestraWorkspace,
 } from '../domain/search-attributes';
 import { inClause, listPage, memoStrings, quote, type Page } from './visibility';
+import { isNeverRun, neverRunView } from './never-run';
 
 export { AgentNotFoundError, BadRequestError, InvalidTransitionError };
 
@@ -102,7 +103,14 @@ const knownAgent = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
   known(() => new AgentNotFoundError(`no agent with id "${id}"`), fn);
 
 export function agentStatus(client: Client, id: string, runId?: string): Promise<AgentStatusView> {
-  return knownAgent(id, () => agentHandle(client, id, runId).query(statusQuery));
+  const handle = agentHandle(client, id, runId);
+  return knownAgent(id, () =>
+    handle
+      .query(statusQuery)
+      .catch((err: unknown) =>
+        isNeverRun(err) ? neverRunView(handle, client.options.loadedDataConverter) : Promise.reject(err),
+      ),
+  );
 }
 
 export function agentEvents(client: Client, id: string, after = 0, limit?: number): Promise<AgentEvent[]> {
