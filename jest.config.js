@@ -3,7 +3,7 @@
  * Three projects:
  * - unit: suites that need no server (`npx jest --selectProjects unit` runs in seconds);
  * - integration: against one dev server per run (globalSetup), shared through the environment;
- * - slow: the API fuzz run, the crash and restart suites, the offline demo. CI runs them
+ * - slow: the API fuzz run, the crash, restart and multi-worker suites, the offline demo. CI runs them
  *   (CI=true), and so does `npm run test:slow` (ORCHESTRA_SLOW_TESTS=1); a run without either
  *   leaves them out and says so.
  */
@@ -12,13 +12,15 @@ const UNIT = [
   'governance-domain',
   'speed-domain',
   'api-closed-views',
+  'api-errors',
   'tools',
   'architecture',
   'cli-format',
   'logging',
   'dashboard-3d',
 ];
-const SLOW = ['api-fuzz', 'crash', 'restart', 'demo'];
+// multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
+const SLOW = ['api-fuzz', 'crash', 'restart', 'multi-worker', 'demo'];
 
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
 const slowRuns = process.env.CI === 'true' || process.env.ORCHESTRA_SLOW_TESTS === '1';

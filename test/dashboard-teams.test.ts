@@ -44,7 +44,10 @@ afterEach(async () => {
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 const tab = (name: string) => page.locator('nav').getByRole('button', { name, exact: true }).click();
-/** Wait until the agent list shows exactly these agents (by id). */
+/**
+ * Wait until the agent list shows exactly these agents (by id). Generous: the suites share one
+ * dev server, so this page's feed follows every suite's running agents, on a loaded machine.
+ */
 async function listShows(ids: string[]): Promise<void> {
   const rows = page.locator('.rows .row');
   const want = [...ids].sort();
@@ -53,6 +56,7 @@ async function listShows(ids: string[]): Promise<void> {
       (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id') ?? ''))).sort(),
     (shown) => JSON.stringify(shown) === JSON.stringify(want),
     `the agent list showing ${want.join(', ')}`,
+    90_000,
   );
 }
 
@@ -148,6 +152,11 @@ test('a zone created from the page takes agents, filters the list, is renamed an
     expect(started.status).toBe(201);
     ids.push(started.body.id as string);
   }
+  // The page hears of them by the feed (they were started elsewhere) before it can zone them.
+  await tab('agents');
+  await page.getByLabel('search').fill('zoned-');
+  await listShows(ids.slice(0, 2));
+  await page.getByLabel('search').fill('');
   await tab('zones');
   const form = page.getByRole('form', { name: 'New zone' });
   await form.getByPlaceholder('Name').fill('frontend');

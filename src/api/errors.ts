@@ -7,7 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { describeIssue, isErrorCode, OrchestraError, type ErrorCode } from '../domain';
+import { causeMessages, describeIssue, isErrorCode, OrchestraError, type ErrorCode } from '../domain';
 
 /** The HTTP status of each error code: the one mapping from Orchestra's errors to statuses. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -145,7 +145,7 @@ export function toApiError(err: unknown): ApiError {
   if (code === 3 /* INVALID_ARGUMENT */) {
     return new ApiError(400, 'bad_request', `Temporal refused the request: ${(err as Error).message}`);
   }
-  if (code === 9 /* FAILED_PRECONDITION */ && /no poller/i.test((err as Error).message)) {
+  if (code === 9 /* FAILED_PRECONDITION */ && /no poller/i.test(causeMessages(err))) {
     // Reading a workflow's state (a query) needs a worker; none is polling its task queue.
     return new ApiError(
       503,

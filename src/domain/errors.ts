@@ -45,3 +45,14 @@ export function errorCode(err: unknown): ErrorCode {
 export function isErrorCode(code: string): code is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code);
 }
+
+/**
+ * The messages of an error and its causes, joined: Temporal's client errors say what failed
+ * ("Failed to query Workflow") and leave why to their cause.
+ */
+export function causeMessages(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err as Error | undefined, i = 0; e && i < 5; e = e.cause as Error | undefined, i++)
+    parts.push(String(e.message));
+  return parts.join(': ');
+}

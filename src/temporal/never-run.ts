@@ -6,15 +6,17 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { statusView, initialAgentState, type AgentInput, type AgentStatusView } from '../domain';
+import {
+  causeMessages,
+  statusView,
+  initialAgentState,
+  type AgentInput,
+  type AgentStatusView,
+} from '../domain';
 
 /** Temporal's answer to a query of a run that never had a workflow task. */
-export function isNeverRun(err: unknown): boolean {
-  // The client's ServiceError says "Failed to query Workflow"; its cause says why.
-  for (let e = err as Error | undefined, i = 0; e && i < 4; e = e.cause as Error | undefined, i++)
-    if (/closed before WorkflowTaskStarted/i.test(String(e.message))) return true;
-  return false;
-}
+export const isNeverRun = (err: unknown): boolean =>
+  /closed before WorkflowTaskStarted/i.test(causeMessages(err));
 
 const CLOSED_AS: Record<string, string> = {
   TERMINATED: 'terminated',
