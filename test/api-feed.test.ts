@@ -259,9 +259,15 @@ test("the feed's Temporal calls per tick do not grow with the number of idle and
   const busy = (await api.call('alice', 'POST', '/agents', { task: h.busyTask(300), cwd: await h.tempDir() }))
     .body.id;
   await feed.until((f) => f.subject === busy && f.event === 'tool_call', 'the busy agent at work');
-  const perTick = async (ms: number) => {
+  // Over a number of ticks, not a time: a loaded machine runs fewer ticks a second.
+  const perTick = async (count: number) => {
     const before = { ...hub.calls };
-    await new Promise((r) => setTimeout(r, ms));
+    await until(
+      async () => hub.calls.ticks - before.ticks,
+      (n) => n >= count,
+      `${count} ticks of the hub`,
+      60_000,
+    );
     const ticks = hub.calls.ticks - before.ticks;
     return {
       ticks,
@@ -271,7 +277,7 @@ test("the feed's Temporal calls per tick do not grow with the number of idle and
       ms: (hub.calls.tickMs - before.tickMs) / ticks,
     };
   };
-  const quiet = await perTick(2000);
+  const quiet = await perTick(8);
 
   // 20 that finish at once and 10 interactive ones left waiting for input.
   const cwd = await h.tempDir();
@@ -310,10 +316,8 @@ test("the feed's Temporal calls per tick do not grow with the number of idle and
     'the hub read everything',
   );
   await new Promise((r) => setTimeout(r, 500));
-  const idle = await perTick(2000);
+  const idle = await perTick(8);
 
-  expect(quiet.ticks).toBeGreaterThan(5);
-  expect(idle.ticks).toBeGreaterThan(5);
   expect(idle.lists).toBe(1);
   expect(idle.describes).toBeLessThanOrEqual(1); // the busy one only
   expect(idle.events).toBeLessThanOrEqual(1);

@@ -6,9 +6,9 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
 import { useApi } from './helpers/api';
-import { CHROMIUM, CHROMIUM_ARGS, requireBrowser } from './helpers/browser';
+import { launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -22,16 +22,11 @@ const h = useHarness();
 const api = useApi(h, { tokens: null }); // the open loopback mode: no login
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 afterEach(() => expect(errors).toEqual([]));
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
-  return page;
-}
+const newPage = () => watchedPage(browser, errors);
 
 /** An agent of `turns` tool calls, `delayMs` a turn, started by the API (not the page). */
 async function startAgent(turns: number, delayMs: number): Promise<string> {
@@ -91,9 +86,26 @@ describe('behind a proxy without WebSocket upgrades', () => {
 
     const page = await newPage();
     const requests: string[] = [];
-    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    let listsOpen = 0; // reads of the agent list under way (a page of it at a time)
+    const isList = (r: Request) => new URL(r.url()).pathname === '/api/v1/agents';
+    page.on('request', (r) => {
+      requests.push(new URL(r.url()).pathname);
+      if (isList(r)) listsOpen += 1;
+    });
+    const finished = (r: Request) => {
+      if (isList(r)) listsOpen -= 1;
+    };
+    page.on('requestfinished', finished);
+    page.on('requestfailed', finished);
     await page.goto(`http://${target.hostname}:${port}/`);
     await page.getByTestId('feed').filter({ hasText: 'sse' }).waitFor();
+    // The first read of the list is done (every page of it: the suites share one server).
+    const settled = async () => {
+      const before = listsOpen;
+      await page.waitForTimeout(300); // between one page of it and the next
+      return before === 0 && listsOpen === 0;
+    };
+    await until(settled, (yes) => yes, 'the page done reading the agent list');
 
     const listsBefore = requests.filter((r) => r === '/api/v1/agents').length;
     const id = await startAgent(3, 200);

@@ -6,9 +6,9 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { useApi } from './helpers/api';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DOCS, requireBrowser } from './helpers/browser';
+import { ARTIFACTS, DOCS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { decodePng } from './helpers/png';
 
@@ -19,7 +19,7 @@ let browser: Browser;
 const errors: string[] = [];
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 // Before the API's own: the browser's streams close first, so the API's close does not wait on them.
 afterAll(() => browser?.close());
@@ -28,8 +28,7 @@ const h = useHarness();
 const api = useApi(h, { tokens: null }); // the open loopback mode: no login
 
 test('the README’s picture: several agents writing, one waiting on a person', async () => {
-  const shotPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  shotPage.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
+  const shotPage = await watchedPage(browser, errors);
   try {
     const cwd = await h.tempDir();
     const writing = (topic: string) =>

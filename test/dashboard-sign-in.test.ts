@@ -5,9 +5,9 @@
  * signing out ends it. Against the real API, worker and dev server (dashboard.test.ts has the rest).
  */
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useApi, USERS } from './helpers/api';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requireBrowser } from './helpers/browser';
+import { ARTIFACTS, launchBrowser, requireBrowser, watch } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 
 requireBrowser();
@@ -16,7 +16,7 @@ let browser: Browser;
 /** What the pages threw: nothing, at the end. */
 const errors: string[] = [];
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 afterAll(() => browser?.close());
 afterEach(() => expect(errors).toEqual([]));
@@ -38,9 +38,7 @@ describe('with tokens: people sign in', () => {
       urls.push(r.url());
       if (r.method() !== 'GET') csrf.push(r.headers()['x-csrf-token']);
     });
-    const p = await context.newPage();
-    p.setDefaultTimeout(30_000);
-    p.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
+    const p = watch(await context.newPage(), errors);
     p.on('websocket', (ws) => urls.push(ws.url()));
     return { context, page: p, urls, csrf };
   }

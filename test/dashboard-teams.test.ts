@@ -7,9 +7,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { useApi } from './helpers/api';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requireBrowser } from './helpers/browser';
+import { ARTIFACTS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -28,10 +28,8 @@ const api = useApi(h, { tokens: null }); // the open loopback mode: no login
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
+  browser = await launchBrowser();
+  page = await watchedPage(browser, errors, { width: 1440, height: 900 });
   page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
   await page.goto(`${api.server.url}/`);
   await page.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
@@ -147,7 +145,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   const task = h.script([{ text: 'ok' }], { repeatLast: true, task: 'A zoned job' });
   const cwd = await h.tempDir();
   const ids: string[] = [];
-  for (const name of ['zoned-a', 'zoned-b', 'unzoned-c']) {
+  for (const name of ['zoned-a', 'zoned-b', 'other-c']) {
     const started = await api.call(undefined, 'POST', '/agents', { task, cwd, name });
     expect(started.status).toBe(201);
     ids.push(started.body.id as string);

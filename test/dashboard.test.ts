@@ -11,9 +11,9 @@
 import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { useApi } from './helpers/api';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, requireBrowser } from './helpers/browser';
+import { ARTIFACTS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 
 requireBrowser();
@@ -84,10 +84,8 @@ describe('the dashboard', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
+    browser = await launchBrowser();
+    page = await watchedPage(browser, errors, { width: 1440, height: 900 });
     page.on('websocket', (ws) => {
       ws.on('framesent', (f) => sent.push(parse(f.payload)));
       ws.on('framereceived', (f) => received.push(parse(f.payload)));

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -32,4 +33,24 @@ export function requireBrowser(): void {
     );
   if (!existsSync(path.join(ROOT, 'dist/dashboard/index.html')))
     throw new Error('the dashboard is not built: run `npm run build` (npm test does)');
+}
+
+/** Debian's Chromium, launched as every browser test launches it. */
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+
+/** Uncaught errors of `page` go to `errors` (a test expects none), and its waits give up after 30 s. */
+export function watch(page: Page, errors: string[]): Page {
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
+  return page;
+}
+
+/** A new page of `browser`, watched. */
+export async function watchedPage(
+  browser: Browser,
+  errors: string[],
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  return watch(await browser.newPage({ viewport }), errors);
 }
