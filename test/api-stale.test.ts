@@ -4,7 +4,8 @@
  * worker is there to answer the status query.
  */
 import { useHarness } from './helpers/harness';
-import { useApi } from './helpers/api';
+import { useApi, USERS } from './helpers/api';
+import { FeedClient } from './helpers/feed';
 import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
 
@@ -140,4 +141,47 @@ test('an agent terminated before any worker ran it reads as failed, from its sta
     iterations: 0,
     owner: 'alice',
   });
+});
+
+test('the feed stops reading an idle agent no worker can answer for, after a few tries', async () => {
+  const worker = await h.startWorker();
+  const { body } = await api.call('alice', 'POST', '/agents', {
+    task: h.script([{ text: 'ready' }]),
+    cwd: await h.tempDir(),
+    type: 'interactive',
+  });
+  const id: string = body.id;
+  await until(
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.status === 'waiting_for_input',
+    'the interactive agent waiting',
+  );
+  await worker.stop();
+  // A listener arrives: the hub follows what changed lately, this agent too, and cannot read it.
+  const feed = await FeedClient.open(`${api.url.replace(/^http/, 'ws')}/ws`, USERS.alice.token);
+  try {
+    const hub = api.server.feed;
+    await until(
+      async () => hub.owes('agent', id),
+      (yes) => yes,
+      'the hub trying to read the agent',
+      60_000,
+    );
+    await until(
+      async () => hub.owes('agent', id),
+      (yes) => !yes,
+      'the hub giving up on the agent no worker answers for',
+      60_000,
+    );
+    // From then on it is not read, tick after tick (a read under way would owe it).
+    const ticks = hub.calls.ticks;
+    const owed = await until(
+      async () => (hub.owes('agent', id) ? 'read again' : hub.calls.ticks - ticks),
+      (n) => n === 'read again' || n >= 5,
+      'five ticks',
+    );
+    expect(owed).not.toBe('read again');
+  } finally {
+    feed.close();
+  }
 });

@@ -59,6 +59,10 @@ export class FollowedTable {
     return f;
   }
 
+  get(kind: Kind, id: string): Followed | undefined {
+    return this.table.get(`${kind}:${id}`);
+  }
+
   values(): IterableIterator<Followed> {
     return this.table.values();
   }

@@ -66,12 +66,13 @@ export class FeedHub {
     return this.ring.lastId;
   }
 
-  /** Those not at work with a read under way or due (a retry, more events, one that could not start): 0 once all is read. */
-  get unsettled(): number {
-    let n = 0;
-    for (const f of this.followed.values())
-      if (!f.active && (this.reading.has(f) || f.retries || f.more || f.dirty)) n++;
-    return n;
+  /**
+   * Whether the hub still owes a read of this agent or swarm: one under way or due (a retry,
+   * more events, one that could not start). False once all of it is read, or given up on.
+   */
+  owes(kind: 'agent' | 'swarm', id: string): boolean {
+    const f = this.followed.get(kind, id);
+    return f !== undefined && (this.reading.has(f) || !!f.retries || !!f.more || !!f.dirty);
   }
 
   /** Ticking now (someone listens, or did within `lingerMs`). */
@@ -280,11 +281,11 @@ export class FeedHub {
       f.settled = signature;
       f.retries = undefined;
     } catch (err) {
-      this.failed(f, err);
+      this.failed(f, err, signature);
     }
   }
 
-  private failed(f: Followed, err: unknown): void {
+  private failed(f: Followed, err: unknown, signature?: string): void {
     if (toApiError(err).status === 404) {
       this.followed.forget(f);
       return;
@@ -292,7 +293,13 @@ export class FeedHub {
     // One that ended never shows up in a list again: it is read until its last events are out
     // (a query that meets a workflow as it closes can time out, more so on a busy machine).
     f.retries = f.retries === undefined ? (f.closedAt === undefined ? 3 : 20) : f.retries - 1;
-    if (f.retries <= 0) f.retries = undefined; // given up: it is read again when it shows up again
+    if (f.retries <= 0) {
+      // Given up: read again once it changes (or is poked), not at every tick while no worker
+      // can answer for it (an idle agent whose worker is gone would cost a read a tick forever).
+      f.retries = undefined;
+      f.dirty = false; // a tick that came while the last try waited asked for another
+      if (signature !== undefined) f.settled = signature;
+    }
     this.options.log?.debug({ err, workflowId: f.workflowId }, 'the feed could not read it this tick');
   }
 
