@@ -88,7 +88,7 @@ test('a parallel swarm started from the page: its members run, finish and open a
   // A member opens as an agent, and the list filtered by the swarm holds its two members.
   await members.first().click();
   await page.getByTestId('agent-detail').waitFor();
-  await expect(page.getByTestId('agent-status').textContent()).resolves.toBe('completed');
+  await page.getByTestId('agent-status').filter({ hasText: 'completed' }).waitFor();
   await page.getByLabel('swarm').selectOption(swarmId);
   await listShows([`${swarmId}.1`, `${swarmId}.2`]);
   await page.getByLabel('swarm').selectOption('');
@@ -157,17 +157,19 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   await page.getByLabel('search').fill('');
   await tab('zones');
   const form = page.getByRole('form', { name: 'New zone' });
-  await form.getByPlaceholder('Name').fill('frontend');
+  // Named apart from other suites' zones (the server and its default workspace are shared).
+  const name = `frontend-${Date.now().toString(36)}`;
+  await form.getByPlaceholder('Name').fill(name);
   await form.getByPlaceholder('Directory (optional)').fill(cwd);
   await form.getByRole('button', { name: 'Create' }).click();
   const assign = page.getByTestId('zone-assign');
-  await assign.getByRole('heading', { name: 'Agents of frontend' }).waitFor();
+  await assign.getByRole('heading', { name: `Agents of ${name}` }).waitFor();
   for (const name of ['zoned-a', 'zoned-b']) {
     await assign.getByPlaceholder('search').fill(name);
     await assign.getByRole('checkbox').check();
   }
   await assign.getByRole('button', { name: 'Save agents' }).click();
-  const entry = page.locator('li[data-zone="frontend"]');
+  const entry = page.locator(`li[data-zone="${name}"]`);
   await entry.filter({ hasText: '2 agents' }).waitFor();
   await shot('zones');
 
@@ -177,7 +179,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
     name: string;
     agentIds: string[];
   }>;
-  const zone = zones.find((z) => z.name === 'frontend')!;
+  const zone = zones.find((z) => z.name === name)!;
   expect([...zone.agentIds].sort()).toEqual(ids.slice(0, 2).sort());
   await tab('agents');
   await page.getByLabel('zone').selectOption(zone.id);
@@ -187,9 +189,9 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   // Renamed, then deleted: its agents are in no zone.
   await tab('zones');
   await entry.getByRole('button', { name: 'Rename' }).click();
-  await page.getByLabel('zone name').fill('web');
+  await page.getByLabel('zone name').fill(`${name}-web`);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  const renamed = page.locator('li[data-zone="web"]');
+  const renamed = page.locator(`li[data-zone="${name}-web"]`);
   await renamed.waitFor();
   await renamed.getByRole('button', { name: 'Delete' }).click();
   await renamed.waitFor({ state: 'detached' });
