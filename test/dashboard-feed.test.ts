@@ -24,9 +24,18 @@ const api = useApi(h, { tokens: null }); // the open loopback mode: no login
 beforeAll(async () => {
   browser = await launchBrowser();
 });
-afterEach(() => expect(errors).toEqual([]));
+/** Closed after each test, passed or failed: an open page holds its stream through the proxy and the API. */
+const pages: Page[] = [];
+afterEach(async () => {
+  await Promise.all(pages.splice(0).map((p) => p.close()));
+  expect(errors).toEqual([]);
+});
 
-const newPage = () => watchedPage(browser, errors);
+const newPage = async () => {
+  const page = await watchedPage(browser, errors);
+  pages.push(page);
+  return page;
+};
 
 /** An agent of `turns` tool calls, `delayMs` a turn, started by the API (not the page). */
 async function startAgent(turns: number, delayMs: number): Promise<string> {
@@ -114,7 +123,6 @@ describe('behind a proxy without WebSocket upgrades', () => {
     expect(requests).toContain('/api/v1/events');
     expect(requests.filter((r) => r === '/api/v1/agents').length).toBe(listsBefore);
     await expect(page.getByTestId('feed').textContent()).resolves.toBe('sse');
-    await page.close();
   });
 });
 
@@ -173,5 +181,4 @@ test('a dropped WebSocket reconnects after the frames it saw and misses none of 
   expect(logged.length).toBeGreaterThanOrEqual(20);
   expect(logged.filter((seq) => !heard.has(seq))).toEqual([]);
   expect(toolCallsSeen()).toBeGreaterThanOrEqual(10);
-  await page.close();
 });

@@ -209,7 +209,11 @@ export class FeedHub {
       this.scope(),
     );
     const listed = new Set<Followed>();
-    const reads: Array<{ f: Followed; run: () => Promise<void> }> = [];
+    // Settling reads (one that started, stopped or closed: read once) go before the reads of
+    // those at work (every tick): with more at work than the read slots, a short agent's events
+    // would otherwise wait behind them for good, and one that closed never shows up again.
+    const settles: Array<{ f: Followed; run: () => Promise<void> }> = [];
+    const lives: typeof settles = [];
     for (const c of changes) {
       const f = this.followed.follow(c.kind, c.id, c.startedAt.getTime() > since ? undefined : since);
       listed.add(f);
@@ -219,9 +223,9 @@ export class FeedHub {
       const wasActive = f.active;
       f.active = c.active;
       const signature = `${c.temporalStatus}/${c.status}`;
-      if (c.active) reads.push({ f, run: () => this.readLive(f) });
+      if (c.active) lives.push({ f, run: () => this.readLive(f) });
       else if (wasActive || f.more || f.dirty || f.settled !== signature || poked(f, now))
-        reads.push({ f, run: () => this.settle(f, signature) });
+        settles.push({ f, run: () => this.settle(f, signature) });
     }
     for (const f of this.followed.values()) {
       if (listed.has(f)) continue;
@@ -229,10 +233,10 @@ export class FeedHub {
       const wasActive = f.active;
       f.active = false;
       if (wasActive || f.more || f.dirty || f.retries || poked(f, now))
-        reads.push({ f, run: () => this.settle(f, f.settled) });
+        settles.push({ f, run: () => this.settle(f, f.settled) });
     }
     const limit = this.options.concurrency ?? 32;
-    for (const { f, run } of reads) {
+    for (const { f, run } of [...settles, ...lives]) {
       if (this.reading.has(f) || this.reading.size >= limit) {
         f.dirty = true;
         continue;
