@@ -30,6 +30,8 @@ export interface Followed {
   retries?: number;
   /** Read each tick until then (ms): it was just steered through this API. */
   pokedUntil?: number;
+  /** Given up on after its tries: tried again from then (ms), so what it missed still comes. */
+  retryAt?: number;
   historyLength?: number;
   text?: TextCursor;
   closedAt?: number;
@@ -89,6 +91,13 @@ export class FollowedTable {
 }
 
 /** Whether `f` was steered through this API lately (read each tick until then). */
+/** Its time to be tried again has come (once: the try clears it). */
+export function due(f: Followed, now: number): boolean {
+  if (f.retryAt === undefined || f.retryAt > now) return false;
+  f.retryAt = undefined;
+  return true;
+}
+
 export function poked(f: Followed, now: number): boolean {
   if (f.pokedUntil === undefined) return false;
   if (f.pokedUntil > now) return true;

@@ -22,7 +22,7 @@ import {
 import { inspectWorkflow } from '../temporal/inspect';
 import { notFound, toApiError } from './errors';
 import { FeedRing } from './feed-ring';
-import { FollowedTable, poked, type Followed, type Kind } from './feed-followed';
+import { due, FollowedTable, poked, type Followed, type Kind } from './feed-followed';
 import { nextTextPiece } from './model-text';
 import { canSee, seenByAny, type Principal } from './principal';
 import type { FeedCalls, FeedHubOptions } from './feed-hub-options';
@@ -31,6 +31,8 @@ export type { FeedCalls, FeedHubOptions };
 
 /** How long one read may take before it is given up and asked again at a later tick. */
 const READ_MS = 5_000;
+/** One given up on after its tries is tried again this much later. */
+const RETRY_LATER_MS = 30_000;
 /** Events read per query: more waits for the next tick. */
 const READ_LIMIT = 200;
 
@@ -224,7 +226,7 @@ export class FeedHub {
       f.active = c.active;
       const signature = `${c.temporalStatus}/${c.status}`;
       if (c.active) lives.push({ f, run: () => this.readLive(f) });
-      else if (wasActive || f.more || f.dirty || f.settled !== signature || poked(f, now))
+      else if (wasActive || f.more || f.dirty || f.settled !== signature || poked(f, now) || due(f, now))
         settles.push({ f, run: () => this.settle(f, signature) });
     }
     for (const f of this.followed.values()) {
@@ -232,7 +234,7 @@ export class FeedHub {
       // It stopped working (idle, paused, waiting): read once more for how it ended up.
       const wasActive = f.active;
       f.active = false;
-      if (wasActive || f.more || f.dirty || f.retries || poked(f, now))
+      if (wasActive || f.more || f.dirty || f.retries || poked(f, now) || due(f, now))
         settles.push({ f, run: () => this.settle(f, f.settled) });
     }
     const limit = this.options.concurrency ?? 32;
@@ -298,10 +300,12 @@ export class FeedHub {
     // (a query that meets a workflow as it closes can time out, more so on a busy machine).
     f.retries = f.retries === undefined ? (f.closedAt === undefined ? 3 : 20) : f.retries - 1;
     if (f.retries <= 0) {
-      // Given up: read again once it changes (or is poked), not at every tick while no worker
-      // can answer for it (an idle agent whose worker is gone would cost a read a tick forever).
+      // Given up for now: read again once it changes, is poked, or in RETRY_LATER_MS, not at
+      // every tick while no worker can answer for it (an idle agent whose worker is gone would
+      // cost a read a tick forever), yet not never (what it missed under load still comes).
       f.retries = undefined;
       f.dirty = false; // a tick that came while the last try waited asked for another
+      f.retryAt = Date.now() + RETRY_LATER_MS;
       if (signature !== undefined) f.settled = signature;
     }
     this.options.log?.debug({ err, workflowId: f.workflowId }, 'the feed could not read it this tick');
