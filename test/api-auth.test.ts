@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { SignIns } from '../src/api/sign-in';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness, waitForStatus } from './helpers/harness';
-import { localApis, useApi, TOKENS_JSON, USERS, type User } from './helpers/api';
+import { localApis, runningAgent, useApi, TOKENS_JSON, USERS, type User } from './helpers/api';
 import { until } from './helpers/poll';
 import { rawRequest } from './helpers/raw-http';
 import { asBrowser, setCookie, signInAt, type Signed } from './helpers/sign-in';
@@ -17,21 +17,11 @@ const h = useHarness();
 const api = useApi(h);
 const start = localApis(h);
 const json = { 'content-type': 'application/json' };
-const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 
 /** Signs in at this suite's API (helpers/sign-in.ts signs in anywhere). */
 const signIn = (user: User | string) => signInAt(api.url, user);
 
-async function runningAgent(user: User): Promise<string> {
-  const r = await api.call(user, 'POST', '/agents', {
-    task: h.busyTask(300),
-    cwd: await h.tempDir(),
-    tuning,
-  });
-  expect(r.status).toBe(201);
-  await waitForStatus(h.client, r.body.id, (v) => v.status === 'running');
-  return r.body.id;
-}
+const running = (user: User) => runningAgent(h, api, user);
 
 describe('signing in', () => {
   test('a good token sets an HttpOnly, SameSite=Strict cookie on /api that holds neither the token nor its digest', async () => {
@@ -113,8 +103,8 @@ describe('signing in', () => {
 
 describe('signed in by cookie', () => {
   test('each user sees exactly the agents of their own workspaces', async () => {
-    const alices = await runningAgent('alice');
-    const carols = await runningAgent('carol');
+    const alices = await running('alice');
+    const carols = await running('carol');
     const alice = await signIn('alice');
     const carol = await signIn('carol');
     const ids = async (s: Signed) =>
@@ -148,7 +138,7 @@ describe('signed in by cookie', () => {
   });
 
   test('a request that changes state needs the X-CSRF-Token; a bearer request does not', async () => {
-    const id = await runningAgent('alice');
+    const id = await running('alice');
     const alice = await signIn('alice');
     const other = await signIn('alice'); // another sign-in of the same user: another CSRF token
     expect(other.csrf).not.toBe(alice.csrf);

@@ -1,6 +1,6 @@
 /** Ownership: strangers see nothing (404), members look but do not touch (403), owners and operators do. */
 import { useHarness, waitForStatus } from './helpers/harness';
-import { useApi } from './helpers/api';
+import { runningAgent, useApi } from './helpers/api';
 import { until } from './helpers/poll';
 
 const h = useHarness();
@@ -8,16 +8,7 @@ const api = useApi(h);
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 
-async function alicesAgent(): Promise<string> {
-  const r = await api.call('alice', 'POST', '/agents', {
-    task: h.busyTask(300),
-    cwd: await h.tempDir(),
-    tuning,
-  });
-  expect(r.status).toBe(201);
-  await waitForStatus(h.client, r.body.id, (v) => v.status === 'running');
-  return r.body.id;
-}
+const alicesAgent = () => runningAgent(h, api, 'alice');
 
 test("a user of another workspace cannot see, list, pause, follow or cancel alice's agent", async () => {
   const id = await alicesAgent();

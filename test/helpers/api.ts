@@ -2,7 +2,7 @@
 /** The control API over the harness's client, on a free loopback port, with three users and an operator. */
 import pino from 'pino';
 import { startApi, type ApiOptions, type ApiServer } from '../../src/api/server';
-import { TEST_MODEL, type Harness } from './harness';
+import { TEST_MODEL, waitForStatus, type Harness } from './harness';
 
 export const USERS = {
   alice: { token: 'alice-token-0123456789abcdef', workspaces: ['acme'] },
@@ -154,4 +154,16 @@ export function localApis(h: Harness) {
     apis.push(server);
     return Object.assign(server, { base: `${server.url}/api/v1` });
   };
+}
+
+/** An agent `user` spawned through `api` that works on (a tool call every 300 ms), once it runs. */
+export async function runningAgent(h: Harness, api: TestApi, user: User): Promise<string> {
+  const r = await api.call(user, 'POST', '/agents', {
+    task: h.busyTask(300),
+    cwd: await h.tempDir(),
+    tuning: { modelHeartbeatTimeoutSeconds: 5 },
+  });
+  expect(r.status).toBe(201);
+  await waitForStatus(h.client, r.body.id, (v) => v.status === 'running');
+  return r.body.id;
 }
