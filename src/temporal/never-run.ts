@@ -18,13 +18,6 @@ import {
 export const isNeverRun = (err: unknown): boolean =>
   /closed before WorkflowTaskStarted/i.test(causeMessages(err));
 
-const CLOSED_AS: Record<string, string> = {
-  TERMINATED: 'terminated',
-  TIMED_OUT: 'timed out',
-  CANCELLED: 'cancelled',
-  FAILED: 'failed',
-};
-
 export async function neverRunView(
   handle: WorkflowHandle,
   converter: LoadedDataConverter,
@@ -34,10 +27,11 @@ export async function neverRunView(
   const [input] = (await decodeArrayFromPayloads(converter, started?.input?.payloads)) as [AgentInput];
   const at = described.startTime.toISOString();
   const state = input.state ?? initialAgentState(input.task, at);
-  const how = CLOSED_AS[described.status.name] ?? described.status.name.toLowerCase();
+  // TERMINATED or TIMED_OUT: a cancel or a failure takes a workflow task.
+  const how = described.status.name.toLowerCase().replace('_', ' ');
   return statusView(input.config, {
     ...state,
-    status: described.status.name === 'CANCELLED' ? 'cancelled' : 'failed',
+    status: 'failed',
     error: `${how} before a worker started it`,
     updatedAt: described.closeTime?.toISOString() ?? at,
   });
