@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { SignIns } from '../src/api/sign-in';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness, waitForStatus } from './helpers/harness';
+import { FeedClient } from './helpers/feed';
 import { localApis, runningAgent, useApi, TOKENS_JSON, USERS, type User } from './helpers/api';
 import { until } from './helpers/poll';
 import { rawRequest } from './helpers/raw-http';
@@ -244,17 +245,25 @@ describe('signed in by cookie', () => {
   test('a WebSocket upgrade knows the caller as a route does, and refuses a foreign Origin', async () => {
     const alice = await signIn('alice');
     const host = `127.0.0.1:${api.server.port}`;
-    const upgrade = (headers: Record<string, string>) => () =>
-      api.server.authenticateUpgrade({ headers } as never);
-    expect(upgrade({ host, cookie: alice.cookie })()).toMatchObject({ user: 'alice', workspaces: ['acme'] });
-    expect(upgrade({ host, cookie: alice.cookie, origin: `http://${host}` })().user).toBe('alice');
-    expect(upgrade({ host, authorization: `Bearer ${USERS.carol.token}` })().user).toBe('carol');
-    expect(upgrade({ host, cookie: alice.cookie, origin: 'https://evil.example' })).toThrow(
-      expect.objectContaining({ status: 403, apiCode: 'origin_not_allowed' }),
-    );
-    expect(upgrade({ host: 'evil.example', cookie: alice.cookie })).toThrow(
-      expect.objectContaining({ status: 421 }),
-    );
-    expect(upgrade({ host })).toThrow(expect.objectContaining({ status: 401 }));
+    const ws = `${api.url.replace(/^http/, 'ws')}/ws`;
+    /** Who the feed says the caller is (its first frame), over a real upgrade with these headers. */
+    const caller = async (headers: Record<string, string>) => {
+      const feed = await FeedClient.open(ws, undefined, headers);
+      try {
+        return (await feed.until((f) => f.event === 'hello', 'hello')).data;
+      } finally {
+        feed.close();
+      }
+    };
+    expect(await caller({ cookie: alice.cookie })).toMatchObject({ user: 'alice', workspaces: ['acme'] });
+    expect((await caller({ cookie: alice.cookie, origin: `http://${host}` })).user).toBe('alice');
+    expect((await caller({ authorization: `Bearer ${USERS.carol.token}` })).user).toBe('carol');
+    await expect(caller({ cookie: alice.cookie, origin: 'https://evil.example' })).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(caller({ host: 'evil.example', cookie: alice.cookie })).rejects.toMatchObject({
+      status: 421,
+    });
+    await expect(caller({})).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -1,9 +1,7 @@
 /** The Express application: request logs, the Host and Origin checks, CORS, the /api/v1 routes, JSON errors. */
-import type { IncomingMessage } from 'node:http';
 import express, { type Express } from 'express';
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { authenticateUpgrade } from './authenticate';
 import { cors, corsOrigins } from './cors';
 import { dashboard } from './dashboard';
 import { ApiError, errorHandler } from './errors';
@@ -12,7 +10,6 @@ import { FeedSockets } from './feed-socket';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
 import { LoginAttempts } from './login-attempts';
-import type { Principal } from './principal';
 import { requestLog } from './request-log';
 import { register, type ApiDeps, type Route } from './route';
 import { SharedLooks } from './shared-looks';
@@ -51,12 +48,6 @@ export interface AppOptions {
 export function createApp({ deps: given, log, temporal, hosts, corsOrigins: origins }: AppOptions): {
   app: Express;
   routes: Route[];
-  /**
-   * The caller of a WebSocket upgrade request (`server.on('upgrade', (req) => ...)`), as a
-   * route would know them: Host and Origin checked, then the bearer header or the sign-in
-   * cookie. Throws the ApiError to answer with (421, 403 `origin_not_allowed`, 401).
-   */
-  authenticateUpgrade: (req: IncomingMessage) => Principal;
   /** The feed's WebSocket connections: the HTTP server hands them its `upgrade` requests. */
   sockets: FeedSockets;
   deps: ApiDeps;
@@ -104,5 +95,5 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
   app.use(API_BASE, router);
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
-  return { app, routes, sockets, deps, authenticateUpgrade: (req) => authenticateUpgrade(deps, hosts, req) };
+  return { app, routes, sockets, deps };
 }

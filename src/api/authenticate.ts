@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './errors';
-import { SAFE_METHODS, type AllowedHosts } from './hosts';
+import { SAFE_METHODS } from './hosts';
 import type { Principal } from './principal';
 import { CSRF_HEADER, signInCookie, type SignIn, type SignIns } from './sign-in';
 import type { TokenTable } from './tokens';
@@ -73,20 +73,4 @@ export function checkCsrf(deps: AuthDeps, signIn: SignIn, req: Pick<IncomingMess
         : 'the X-CSRF-Token header does not match this sign-in',
     );
   }
-}
-
-/**
- * The caller of a WebSocket upgrade (GET /api/v1/ws), as a route's: its Host must be one the
- * API answers to and its Origin, when sent, an allowed one (a cross-site page could otherwise
- * open the socket with the user's cookie, and read and write over it); then the bearer header
- * or the sign-in cookie. Throws the ApiError to answer with (status, apiCode, message).
- */
-export function authenticateUpgrade(
-  deps: AuthDeps,
-  hosts: AllowedHosts | undefined,
-  req: Pick<IncomingMessage, 'headers'>,
-): Principal {
-  const refused = hosts?.refusal(req, true);
-  if (refused) throw refused;
-  return identify(deps, req).principal;
 }

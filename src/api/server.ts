@@ -5,7 +5,7 @@
  * calls of those answered with a 503), then closes the connection.
  */
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { OrchestraConfig } from '../config';
@@ -15,7 +15,6 @@ import { AllowedHosts, isLoopback } from './hosts';
 import { ClosedViews } from './closed-views';
 import { LiveViews } from './live-views';
 import { LoginAttempts, type LoginAttemptsOptions } from './login-attempts';
-import type { Principal } from './principal';
 import { QuickInspections } from './quick-inspections';
 import { Cursors } from './cursor';
 import { SharedLooks } from './shared-looks';
@@ -30,8 +29,6 @@ export interface ApiServer {
   url: string;
   port: number;
   server: Server;
-  /** The caller of a WebSocket upgrade on `server` (see createApp); throws the ApiError to refuse it with. */
-  authenticateUpgrade: (req: IncomingMessage) => Principal;
   /** The feed's hub: its `calls` say what it asks of Temporal. */
   feed: FeedHub;
   close(): Promise<void>;
@@ -122,7 +119,6 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
   const {
     app,
     sockets,
-    authenticateUpgrade,
     deps: built,
   } = createApp({
     deps,
@@ -153,7 +149,6 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     url,
     port,
     server,
-    authenticateUpgrade,
     feed: built.feed,
     close: () =>
       (closing ??= (async () => {
