@@ -90,17 +90,15 @@ export class FollowedTable {
   }
 }
 
-/** Whether `f` was steered through this API lately (read each tick until then). */
-/** Its time to be tried again has come (once: the try clears it). */
-export function due(f: Followed, now: number): boolean {
-  if (f.retryAt === undefined || f.retryAt > now) return false;
-  f.retryAt = undefined;
-  return true;
-}
-
-export function poked(f: Followed, now: number): boolean {
-  if (f.pokedUntil === undefined) return false;
-  if (f.pokedUntil > now) return true;
-  f.pokedUntil = undefined;
-  return false;
+/**
+ * Whether `f` is to be read this tick whatever else holds: it was steered through this API
+ * lately (read each tick until then), or its time to be tried again has come. Both marks are
+ * looked at (each clears itself once past), so call it before any other condition.
+ */
+export function nudged(f: Followed, now: number): boolean {
+  const steered = f.pokedUntil !== undefined && f.pokedUntil > now;
+  if (!steered) f.pokedUntil = undefined;
+  const due = f.retryAt !== undefined && f.retryAt <= now;
+  if (due) f.retryAt = undefined;
+  return steered || due;
 }

@@ -22,7 +22,7 @@ import {
 import { inspectWorkflow } from '../temporal/inspect';
 import { notFound, toApiError } from './errors';
 import { FeedRing } from './feed-ring';
-import { due, FollowedTable, poked, type Followed, type Kind } from './feed-followed';
+import { FollowedTable, nudged, type Followed, type Kind } from './feed-followed';
 import { nextTextPiece } from './model-text';
 import { canSee, seenByAny, type Principal } from './principal';
 import type { FeedCalls, FeedHubOptions } from './feed-hub-options';
@@ -69,17 +69,13 @@ export class FeedHub {
   }
 
   /**
-   * Whether the hub still owes a read of this agent or swarm: one under way or due (a retry,
-   * more events, one that could not start). False once all of it is read, or given up on.
+   * Whether the hub still owes a read of this agent or swarm (tests and diagnostics): one
+   * under way or due (a retry, more events, one that could not start). False once all of it
+   * is read, or given up on for now.
    */
   owes(kind: 'agent' | 'swarm', id: string): boolean {
     const f = this.followed.get(kind, id);
     return f !== undefined && (this.reading.has(f) || !!f.retries || !!f.more || !!f.dirty);
-  }
-
-  /** Ticking now (someone listens, or did within `lingerMs`). */
-  get live(): boolean {
-    return this.running;
   }
 
   /**
@@ -226,7 +222,7 @@ export class FeedHub {
       f.active = c.active;
       const signature = `${c.temporalStatus}/${c.status}`;
       if (c.active) lives.push({ f, run: () => this.readLive(f) });
-      else if (wasActive || f.more || f.dirty || f.settled !== signature || poked(f, now) || due(f, now))
+      else if (nudged(f, now) || wasActive || f.more || f.dirty || f.settled !== signature)
         settles.push({ f, run: () => this.settle(f, signature) });
     }
     for (const f of this.followed.values()) {
@@ -234,7 +230,7 @@ export class FeedHub {
       // It stopped working (idle, paused, waiting): read once more for how it ended up.
       const wasActive = f.active;
       f.active = false;
-      if (wasActive || f.more || f.dirty || f.retries || poked(f, now) || due(f, now))
+      if (nudged(f, now) || wasActive || f.more || f.dirty || f.retries)
         settles.push({ f, run: () => this.settle(f, f.settled) });
     }
     const limit = this.options.concurrency ?? 32;
