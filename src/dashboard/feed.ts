@@ -11,21 +11,11 @@ import type { FeedCommand, FeedFrame, FeedReply } from '../domain/feed';
 import { HttpError } from './api';
 import { LOGGED_EVENTS } from './event-names';
 import { countCalls, getState, patchAgent, update, type FeedMode } from './store';
-import { loadApprovals, loadSwarms, loadZones, reloadAll, startPolling } from './sync';
+import { loadApprovals, loadSwarms, reloadAll, startPolling } from './sync';
 import type { Status } from './types';
 
 /** The event names the feed's SSE connection listens for: the feed's own, then every logged one. */
-const EVENTS = [
-  'hello',
-  'resync',
-  'model_text',
-  'swarm_status',
-  'zone_created',
-  'zone_renamed',
-  'zone_deleted',
-  'zone_agents',
-  ...LOGGED_EVENTS,
-];
+const EVENTS = ['hello', 'resync', 'model_text', 'swarm_status', ...LOGGED_EVENTS];
 
 /** Lists that many frames may ask to re-read, read at most once a second. */
 const later = (() => {
@@ -175,8 +165,6 @@ export function applyFrame(frame: FeedFrame): void {
     case 'reply':
       answer(d as unknown as FeedReply);
       return;
-    default:
-      if (frame.source === 'zones') later(loadZones);
   }
 }
 

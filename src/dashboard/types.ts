@@ -1,6 +1,6 @@
 /** What the page reads from the API (the answers of /api/v1, as src/api/schemas.ts describes them). */
 import type { PendingApproval } from '../domain/approvals';
-import type { AgentStatus } from '../domain/status';
+import { AGENT_STATUSES, isTerminal, type AgentStatus } from '../domain/status';
 
 export type Status = AgentStatus | 'unknown';
 
@@ -93,5 +93,6 @@ export interface AgentEvent {
   [key: string]: unknown;
 }
 
-export const LIVE: Status[] = ['idle', 'running', 'paused', 'waiting_for_input'];
-export const isLive = (s: Status) => LIVE.includes(s);
+/** Statuses an agent (or swarm, or session) may still leave: the domain's, not a copy. */
+export const isLive = (s: string): boolean =>
+  (AGENT_STATUSES as readonly string[]).includes(s) && !isTerminal(s as AgentStatus);

@@ -15,7 +15,7 @@ import { refIdSchema } from './agent';
 import type { AgentEvent, SwarmEvent } from './events';
 
 /** Where a frame comes from: an agent's or a swarm's event log, or the feed itself. */
-export type FeedSource = 'agent' | 'swarm' | 'zones' | 'feed';
+export type FeedSource = 'agent' | 'swarm' | 'feed';
 
 export interface FeedFrame {
   /** Resume after this (opaque to the client). */
@@ -23,7 +23,7 @@ export interface FeedFrame {
   /** The event's name, the per-agent streams' vocabulary; `resync` and `hello` are the feed's own. */
   event: string;
   source: FeedSource;
-  /** The agent or swarm (or zone) it is about; absent for the feed's own frames. */
+  /** The agent or swarm it is about; absent for the feed's own frames. */
   subject?: string;
   /** Who may see it (the subject's workspace), and who may steer it. */
   workspace?: string;

@@ -9,10 +9,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { age, clip, tokens, usd } from '../format';
 import { useDash } from '../store';
 import { detailRows } from '../sync';
-import { isLive, LIVE, type Activity as Doing, type AgentRow, type Status } from '../types';
+import { AGENT_STATUSES } from '../../domain/status';
+import { isLive, type Activity as Doing, type AgentRow } from '../types';
 
 const ROW = 30;
-const STATUSES: Status[] = [...LIVE, 'completed', 'cancelled', 'failed'];
 
 type Key =
   'name' | 'type' | 'status' | 'task' | 'iterations' | 'toolCalls' | 'tokens' | 'costUsd' | 'startedAt';
@@ -96,7 +96,7 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
         <input placeholder="search" value={filter.text} onChange={set('text')} aria-label="search" />
         <select value={filter.status} onChange={set('status')} aria-label="status">
           <option value="">any status</option>
-          {STATUSES.map((s) => (
+          {AGENT_STATUSES.map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { command, type Command } from '../feed';
+import { refusalReason } from '../../domain/status';
 import type { Status } from '../types';
 
 type Answer = { note?: string; queued?: boolean } | undefined;
@@ -23,8 +24,10 @@ export function Controls({ id, status, onChanged }: { id: string; status: Status
     setConfirm(false);
     onChanged();
   };
-  const canPause = status === 'running' || status === 'idle';
-  const canCancel = ['idle', 'running', 'paused', 'waiting_for_input'].includes(status);
+  // The domain's state machine says what each status accepts.
+  const accepts = (action: 'pause' | 'cancel') => status !== 'unknown' && !refusalReason(action, status);
+  const canPause = accepts('pause');
+  const canCancel = accepts('cancel');
   return (
     <div className="controls">
       {canPause && (

@@ -1,6 +1,7 @@
 /** Pause, resume and cancel a swarm or a session (and everything in it). */
 import { useState } from 'react';
 import { api } from '../api';
+import { isLive } from '../types';
 
 export function KindControls({ base, status }: { base: string; status: string }) {
   const [note, setNote] = useState<string>();
@@ -8,8 +9,7 @@ export function KindControls({ base, status }: { base: string; status: string })
     api<{ note?: string }>(method, path, {})
       .then((a) => setNote(a?.note))
       .catch((err: Error) => setNote(err.message));
-  const live = ['idle', 'running', 'paused', 'waiting_for_input'].includes(status);
-  if (!live) return null;
+  if (!isLive(status)) return null;
   return (
     <div className="controls">
       {status === 'paused' ? (
