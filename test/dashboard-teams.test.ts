@@ -126,6 +126,12 @@ test('a session created from the page shows its directives and the findings its 
   await page.locator('.entries li b', { hasText: 'parser-week' }).waitFor(); // by its name
   await shot('session-detail');
 
+  // One started elsewhere is listed while the list is on screen: the feed carries no session frames.
+  const elsewhere = await api.call(undefined, 'POST', '/sessions', { cwd, name: 'started-elsewhere' });
+  expect(elsewhere.status).toBe(201);
+  await page.locator('.entries li b', { hasText: 'started-elsewhere' }).waitFor();
+  expect((await api.call(undefined, 'DELETE', `/sessions/${elsewhere.body.id as string}`)).status).toBe(202);
+
   // Cancelling the session from the page ends it.
   await detail.getByRole('button', { name: 'Cancel' }).click();
   await detail

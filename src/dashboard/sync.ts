@@ -53,14 +53,50 @@ export async function loadZones(): Promise<void> {
   update((s) => ({ ...s, zones: items }));
 }
 
+type Team = 'swarms' | 'sessions';
+
+/**
+ * Swarms and sessions started from this page, shown at once and kept at the head of their list
+ * until the list holds them: it is read from the visibility store, which lags a start.
+ */
+const startedHere: Record<Team, Map<string, { entry: Entry; at: number }>> = {
+  swarms: new Map(),
+  sessions: new Map(),
+};
+/** Past this, an entry the list still lacks is taken for gone. */
+const LIST_LAG_MS = 60_000;
+
+function withStartedHere(team: Team, listed: Entry[]): Entry[] {
+  const ids = new Set(listed.map((e) => e.id));
+  const waiting: Entry[] = [];
+  for (const [id, { entry, at }] of startedHere[team]) {
+    if (ids.has(id) || Date.now() - at > LIST_LAG_MS) startedHere[team].delete(id);
+    else waiting.push(entry);
+  }
+  return [...waiting, ...listed];
+}
+
+/** A swarm or session this page just started: listed now, and read with its list from then on. */
+export function startedFromPage(team: Team, entry: Entry): void {
+  startedHere[team].set(entry.id, { entry, at: Date.now() });
+  update((s) => ({
+    ...s,
+    [team]: withStartedHere(
+      team,
+      s[team].filter((e) => e.id !== entry.id),
+    ),
+  }));
+  void (team === 'swarms' ? loadSwarms() : loadSessions()).catch(fail);
+}
+
 export async function loadSwarms(): Promise<void> {
   const items = await pages<Entry>('/swarms', 400);
-  update((s) => ({ ...s, swarms: items }));
+  update((s) => ({ ...s, swarms: withStartedHere('swarms', items) }));
 }
 
 export async function loadSessions(): Promise<void> {
   const items = await pages<Entry>('/sessions', 400);
-  update((s) => ({ ...s, sessions: items }));
+  update((s) => ({ ...s, sessions: withStartedHere('sessions', items) }));
 }
 
 export async function loadApprovals(): Promise<void> {

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { age, tokens, usd } from '../format';
 import { useDash } from '../store';
-import { loadSessions } from '../sync';
+import { loadSessions, startedFromPage } from '../sync';
 import { KindControls } from './KindControls';
 
 interface SessionView {
@@ -17,11 +17,18 @@ interface SessionView {
   totals?: { tokens: { input: number; output: number }; toolCalls: number; agents: number; costUsd: number };
 }
 
+const SESSIONS_POLL_MS = 5000;
+
 export function Sessions({ onAgent }: { onAgent: (id: string) => void }) {
   const sessions = useDash((s) => s.sessions);
   const [chosen, setChosen] = useState<string>();
   const [f, setF] = useState({ name: '', cwd: localStorage.getItem('orchestra.cwd') ?? '', directives: '' });
   const [error, setError] = useState<string>();
+  // The feed carries no session frames: the list is read again while it is on screen.
+  useEffect(() => {
+    const t = setInterval(() => void loadSessions().catch(() => undefined), SESSIONS_POLL_MS);
+    return () => clearInterval(t);
+  }, []);
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
@@ -33,7 +40,12 @@ export function Sessions({ onAgent }: { onAgent: (id: string) => void }) {
       const { id } = await api<{ id: string }>('POST', '/sessions', body);
       setError(undefined);
       setF({ ...f, name: '', directives: '' });
-      void loadSessions();
+      startedFromPage('sessions', {
+        id,
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        name: f.name || id,
+      });
       setChosen(id);
     } catch (err) {
       setError((err as Error).message);

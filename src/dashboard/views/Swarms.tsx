@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { age, tokens, usd } from '../format';
 import { useDash } from '../store';
-import { loadSwarms } from '../sync';
+import { startedFromPage } from '../sync';
 import { KindControls } from './KindControls';
 
 /** Each strategy's spec beyond task and strategy, as a person would start from. */
@@ -70,7 +70,13 @@ function StartSwarm({ onStarted }: { onStarted: (id: string) => void }) {
       const spec = { strategy, task, ...(JSON.parse(extra) as object) };
       const { id } = await api<{ id: string }>('POST', '/swarms', { spec, cwd });
       setError(undefined);
-      void loadSwarms();
+      startedFromPage('swarms', {
+        id,
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        strategy,
+        task,
+      });
       onStarted(id);
     } catch (err) {
       setError((err as Error).message);
