@@ -40,10 +40,10 @@ function importRules(files, ...patterns) {
 export default tseslint.config(
   // test/fixtures: code written as a team using the package would, checked by its own tests.
   {
-    // test/fixtures/scene3d is the 3D view's harness page: browser code, linted as the dashboard.
+    // test/fixtures/scene3d and agent-list are harness pages: browser code, linted as the dashboard.
     ignores: [
       ...['dist/**', 'node_modules/**', '.cache/**', '.orchestra/**', 'coverage/**'],
-      ...['test/fixtures/*', '!test/fixtures/scene3d/'],
+      ...['test/fixtures/*', '!test/fixtures/scene3d/', '!test/fixtures/agent-list/'],
     ],
   },
   js.configs.recommended,
@@ -58,7 +58,11 @@ export default tseslint.config(
   },
   // The dashboard is browser code: its own tsconfig (DOM, JSX), and no Node APIs.
   {
-    files: ['src/dashboard/**/*.{ts,tsx}', 'test/fixtures/scene3d/**/*.{ts,tsx}'],
+    files: [
+      'src/dashboard/**/*.{ts,tsx}',
+      'test/fixtures/scene3d/**/*.{ts,tsx}',
+      'test/fixtures/agent-list/**/*.{ts,tsx}',
+    ],
     languageOptions: {
       parserOptions: {
         projectService: false,

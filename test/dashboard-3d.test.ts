@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodePng } from './helpers/png';
-import { CHROMIUM, CHROMIUM_ARGS, startSceneHarness, type SceneHarness } from './helpers/scene3d-build';
+import { CHROMIUM, CHROMIUM_ARGS, startSceneHarness, type HarnessPage } from './helpers/harness-page';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const BACKGROUND = [0x0d, 0x11, 0x17];
@@ -24,7 +24,7 @@ interface ScenePage {
   };
 }
 
-let harness: SceneHarness;
+let harness: HarnessPage;
 let browser: Browser;
 let page: Page;
 

@@ -2,7 +2,8 @@
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the
  * real API, worker and dev server, the scripted model server playing the model. A person
  * spawns an agent from the page, watches its text and tool calls arrive, messages it, pauses,
- * resumes and cancels it, allows a supervised agent's call, and scrolls and sorts 200 agents.
+ * resumes and cancels it, allows a supervised agent's call, and scrolls and sorts 200 agents
+ * (how smooth that stays is the bench's part "list").
  * The page hears of changes by the live feed's WebSocket (/api/v1/ws) and steers over it; the
  * frames it sends and receives are recorded here. With tokens configured, people sign in.
  * Screenshots go to test-artifacts/dashboard/ (ORCHESTRA_DOCS_SCREENSHOTS=1: the README's to
@@ -15,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { useApi } from './helpers/api';
 import { ARTIFACTS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 requireBrowser();
 
@@ -32,31 +34,6 @@ const listed = () =>
       0,
   );
 
-/** Run in the page: frame times while scrolling to the bottom and back, then the time a sort takes to show. */
-async function measure(): Promise<{ p95: number; sortMs: number }> {
-  const { document, performance, requestAnimationFrame } = globalThis as any;
-  const rows = document.querySelector('.rows');
-  const frame = () => new Promise((r) => requestAnimationFrame(r));
-  const frames: number[] = [];
-  let last = performance.now();
-  for (let i = 0; i < 60; i++) {
-    rows.scrollTop = (rows.scrollHeight * (i % 30)) / 30;
-    await frame();
-    const now = performance.now();
-    frames.push(now - last);
-    last = now;
-  }
-  const header = [...document.querySelectorAll('.row.head button')].find((b: any) =>
-    b.textContent.startsWith('name'),
-  );
-  const first = () => document.querySelector('.rows .row')?.getAttribute('data-agent-id');
-  const before = first();
-  const started = performance.now();
-  header.click();
-  while (first() === before && performance.now() - started < 5000) await frame();
-  frames.sort((a, b) => a - b);
-  return { p95: frames[Math.floor(frames.length * 0.95)], sortMs: performance.now() - started };
-}
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 describe('the dashboard', () => {
@@ -257,7 +234,7 @@ describe('the dashboard', () => {
     await api.call(undefined, 'DELETE', `/agents/${id}`);
   });
 
-  test('the list shows 200 agents and stays responsive while scrolled and sorted', async () => {
+  test('the list shows 200 agents, drawing only the rows in sight, scrolled and sorted', async () => {
     const task = h.script([{ text: 'ok' }], { repeatLast: true, task: 'A small job' });
     const cwd = await h.tempDir();
     for (let batch = 0; batch < 10; batch++) {
@@ -271,20 +248,28 @@ describe('the dashboard', () => {
     await page.reload();
     await page.getByRole('button', { name: 'agents' }).click();
     // Polled from here: the page's policy forbids the string evaluation waitForFunction uses.
-    const deadline = Date.now() + 60_000;
-    while ((await page.evaluate(listed)) < 202 && Date.now() < deadline) await page.waitForTimeout(500);
-    expect(await page.evaluate(listed)).toBeGreaterThanOrEqual(202);
+    await until(
+      () => page.evaluate(listed),
+      (n) => n >= 202,
+      'the list holds the 202 agents',
+      60_000,
+      500,
+    );
     // Only the rows in sight are drawn.
     expect(await page.locator('.rows .row').count()).toBeLessThan(80);
     await shot('agent-list-200');
 
-    // Frames while scrolling to the bottom and back, and the time a sort takes to show.
-    const timing = await page.evaluate(measure);
-    console.log(
-      `dashboard, 200+ agents: frame p95 ${timing.p95.toFixed(1)} ms, sort ${timing.sortMs.toFixed(0)} ms`,
-    );
-    expect(timing.p95).toBeLessThan(200);
-    expect(timing.sortMs).toBeLessThan(1000);
+    // Sorted by name, the rows in sight are in order; scrolled to the bottom, others are drawn, as few.
+    await page.getByRole('button', { name: /^name/ }).click();
+    await page.getByRole('button', { name: 'name ▴' }).waitFor();
+    const names = () => page.locator('.rows .row .c-name').allTextContents();
+    const top = await names();
+    expect(top).toEqual([...top].sort());
+    await page.locator('.rows').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    const bottom = await until(names, (drawn) => !drawn.includes(top[0]), 'rows further down drawn');
+    expect(bottom).toEqual([...bottom].sort());
+    expect(bottom.length).toBeLessThan(80);
+    // How smooth the list stays with 200 and 2,000 agents is measured by `npm run bench` (part "list").
     await page.getByLabel('status').selectOption('completed');
     await shot('agent-list-filtered');
   });

@@ -9,11 +9,13 @@
  *   api         the control API's latency against a Temporal client's
  *   feed        what the feed costs the Temporal server: 1,000 finished agents, 100 running; 0, 1, 10 connections
  *   scene       the dashboard's 3D view: fps with 25, 100 and 200 agents in headless Chromium
+ *   list        the dashboard's agent list: frame p95 scrolled and sort time with 30, 200 and 2,000 agents
  *
  * BENCH_ONLY=turn,swarm,... picks parts; BENCH_SKIP_1000=1 skips the 1,000-agent swarm;
  * BENCH_QUICK=1 runs small sizes (10 and 50 agents, fewer repeats; the feed: 10 running, 100 finished)
  * to check that it all works.
  */
+import { agentListSmoothness } from './agent-list';
 import { apiLatency } from './api-latency';
 import { feedCost } from './feed-cost';
 import { governanceOverhead } from './governance';
@@ -31,6 +33,7 @@ const RUN: Record<Part, () => Promise<void>> = {
   api: apiLatency,
   feed: feedCost,
   scene: sceneFps,
+  list: agentListSmoothness,
 };
 
 async function main(): Promise<void> {

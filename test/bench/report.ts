@@ -12,7 +12,7 @@ import { markdownTable } from '../helpers/report-table';
 
 export { machine, quantile } from '../helpers/report-table';
 
-export const PARTS = ['turn', 'swarm', 'governance', 'history', 'api', 'feed', 'scene'] as const;
+export const PARTS = ['turn', 'swarm', 'governance', 'history', 'api', 'feed', 'scene', 'list'] as const;
 export type Part = (typeof PARTS)[number];
 
 const flag = (name: string) => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());

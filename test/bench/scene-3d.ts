@@ -10,7 +10,7 @@
  */
 import { loadavg } from 'node:os';
 import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, startSceneHarness } from '../helpers/scene3d-build';
+import { CHROMIUM, CHROMIUM_ARGS, startSceneHarness } from '../helpers/harness-page';
 import { addRow, settings } from './report';
 
 const SIZES = [25, 100, 200];

@@ -1,7 +1,8 @@
 /**
- * The 3D view's harness page (test/fixtures/scene3d/harness.tsx), bundled with esbuild into a
- * temporary directory and served on loopback: what the browser test and the bench load.
- * Browser launch settings live here too, so both drive the same software-WebGL Chromium.
+ * A harness page (one dashboard view on synthetic data, test/fixtures/<view>/harness.tsx),
+ * bundled with esbuild into a temporary directory and served on loopback: what the browser
+ * tests and the bench load. Browser launch settings are re-exported here, so both drive the
+ * same software-WebGL Chromium.
  */
 import { build } from 'esbuild';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,40 +12,45 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, extname, join, normalize } from 'node:path';
 
-const HARNESS = 'test/fixtures/scene3d/harness.tsx';
-
-/** The harness's source, from test/helpers (jest) or dist/test/helpers (the bench). */
-function entry(): string {
+/** A harness's source, from test/helpers (jest) or dist/test/helpers (the bench). */
+function entry(harness: string): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir))
-    if (existsSync(join(dir, HARNESS))) return join(dir, HARNESS);
-  throw new Error(`cannot find ${HARNESS} above ${__dirname}`);
+    if (existsSync(join(dir, harness))) return join(dir, harness);
+  throw new Error(`cannot find ${harness} above ${__dirname}`);
 }
 
 export { CHROMIUM, CHROMIUM_ARGS } from './browser';
 
-const INDEX = `<!doctype html>
-<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Orchestra 3D view</title>
+/** The page; a harness that imports CSS gets its bundle linked. */
+const index = (css: boolean) => `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Orchestra harness</title>
+${css ? '<link rel="stylesheet" href="harness.css">' : ''}
 <style>html,body,#root{margin:0;height:100%;background:#0d1117;overflow:hidden}</style></head>
 <body><div id="root"></div><script src="harness.js"></script></body></html>`;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
 };
 
-export interface SceneHarness {
-  /** The page: add `?agents=N&zones=M`. */
+export interface HarnessPage {
+  /** The page: add the harness's query (`?agents=N`...). */
   url: string;
   /** Bytes of the bundled script. */
   bundleBytes: number;
   close(): Promise<void>;
 }
 
-export async function startSceneHarness(): Promise<SceneHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'orchestra-scene3d-'));
+export const startSceneHarness = () => startHarnessPage('test/fixtures/scene3d/harness.tsx');
+export const startListHarness = () => startHarnessPage('test/fixtures/agent-list/harness.tsx');
+
+/** Bundle the harness at this path (from the project's root) and serve it. */
+export async function startHarnessPage(harness: string): Promise<HarnessPage> {
+  const dir = await mkdtemp(join(tmpdir(), 'orchestra-harness-'));
   await build({
-    entryPoints: { harness: entry() },
+    entryPoints: { harness: entry(harness) },
     bundle: true,
     outdir: dir,
     format: 'iife',
@@ -55,7 +61,7 @@ export async function startSceneHarness(): Promise<SceneHarness> {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });
-  await writeFile(join(dir, 'index.html'), INDEX);
+  await writeFile(join(dir, 'index.html'), index(existsSync(join(dir, 'harness.css'))));
   const bundleBytes = (await readFile(join(dir, 'harness.js'))).length;
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
