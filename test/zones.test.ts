@@ -1,10 +1,5 @@
 /** Zones: a workspace's named groups of agents, kept by a workflow, through the API, the CLI and the SDK. */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
-import { ZONES_QUEUE, zonesWorkflowId } from '../src/domain';
-import { Orchestra } from '../src/sdk/orchestra';
-import { zonesWorkflow } from '../workflows/zones/workflow';
-import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../workers/bundles';
 import { startTestApi, useApi } from './helpers/api';
 import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
@@ -280,46 +275,4 @@ test('the orchestra zone commands and agent spawn/list --zone', async () => {
   expect(deleted.stdout).toContain('2 agents are in no zone now');
   expect((await orchestra(['zone', 'rename', zone.id, 'x'])).code).toBe(3);
   expect((await orchestra(['zone', 'list', '--workspace', workspace])).stdout).toBe('no zones\n');
-});
-
-test('the store continues as new with its zones, and its histories replay', async () => {
-  const workspace = `can-${randomUUID().slice(0, 6)}`;
-  const first = await h.client.workflow.start(zonesWorkflow, {
-    workflowId: zonesWorkflowId(workspace),
-    taskQueue: ZONES_QUEUE,
-    args: [{ workspace, zones: [], assignments: {}, continueAsNewAfterEvents: 20 }],
-  });
-  const orchestra = Orchestra.over(h.client, { ...h.defaults, workspace });
-  const zone = await orchestra.zones.create({ name: 'one' });
-  const agents = [
-    await h.spawn({ task: h.script([{ text: 'ok' }]), workspace }),
-    await h.spawn({ task: h.script([{ text: 'ok' }]), workspace }),
-  ];
-  for (let i = 0; i < 6; i++) await orchestra.zones.rename(zone.id, `one-${i}`);
-  await orchestra.zones.assign(zone.id, agents);
-  await orchestra.zones.unassign([agents[1]]);
-  expect(await orchestra.zones.zoneOf(agents[0])).toMatchObject({ id: zone.id, name: 'one-5' });
-  expect(await orchestra.zones.zoneOf(agents[1])).toBeUndefined();
-  // A refused change says why, and records nothing.
-  await expect(orchestra.zones.rename('abcdef12', 'x')).rejects.toMatchObject({ code: 'not_found' });
-  await expect(orchestra.zones.assign(zone.id, ['no-such-agent'])).rejects.toMatchObject({
-    code: 'not_found',
-  });
-
-  const latest = await h.client.workflow.getHandle(zonesWorkflowId(workspace)).describe();
-  expect(latest.runId).not.toBe(first.firstExecutionRunId);
-  const closed = `WorkflowId="${zonesWorkflowId(workspace)}" AND ExecutionStatus!="Running"`;
-  // Visibility is eventually consistent: wait for the closed run to be listed.
-  for (let i = 0; i < 100 && (await h.client.workflow.count(closed)).count === 0; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  const histories = h.client.workflow.list({ query: closed }).intoHistories();
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
-    histories,
-  ))
-    results.push(result);
-  expect(results.length).toBeGreaterThanOrEqual(1);
-  expect(results.filter((r) => r.error).map((r) => r.error?.message)).toEqual([]);
-  await h.client.workflow.getHandle(zonesWorkflowId(workspace)).terminate('test done');
 });

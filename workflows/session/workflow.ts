@@ -27,6 +27,7 @@ import {
   recordUnknownSignals,
   type Ignored,
 } from '../control-handlers';
+import { historyWatch } from '../history-watch';
 import { signalEach } from '../signal-group';
 import {
   cancelSignal,
@@ -61,10 +62,13 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     void signalEach(ids, signal, payload);
   };
 
+  // Checked as members join, report and are charged for: what makes a session's history grow.
+  const history = historyWatch();
   installSignal(
     joinSignal,
     memberPayload,
     (member) => {
+      history.check();
       if (!state.members.some((m) => m.id === member.id && m.kind === member.kind))
         state.members.push(member);
       if (state.status === 'paused') tell(pauseSignal, { reason: `session ${state.id} is paused` });
@@ -75,6 +79,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     findingSignal,
     findingPayload,
     (finding) => {
+      history.check();
       state.findings.push({ ...finding, at: new Date().toISOString() });
       if (state.findings.length > FINDINGS_CAPACITY)
         state.findings.splice(0, state.findings.length - FINDINGS_CAPACITY);
@@ -85,6 +90,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     usageSignal,
     usagePayload,
     ({ agentId, ...usage }) => {
+      history.check();
       if ((state.usage[agentId]?.version ?? -1) > usage.version) return; // an older report, overtaken
       state.usage[agentId] = usage;
     },
@@ -122,6 +128,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
   );
   wf.setHandler(sessionStatusQuery, () => view(state), described('status'));
   installChargeHandler((c) => {
+    history.check();
     if (firstCharge((state.chargedCalls ??= []), c.callId)) {
       state.costUsd = (state.costUsd ?? 0) + c.costUsd;
       upsertCost(state.costUsd);
@@ -130,7 +137,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
   });
   recordUnknownSignals(log);
 
-  await wf.condition(() => cancelReason !== undefined || closed || wf.workflowInfo().continueAsNewSuggested);
+  await wf.condition(() => cancelReason !== undefined || closed || history.due);
   if (cancelReason !== undefined) {
     tell(cancelSignal, { reason: cancelReason });
     setStatus('cancelled');

@@ -6,6 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ZodType } from 'zod';
+import { historyWatch } from '../history-watch';
 import {
   assignAgents,
   assignAgentsPayload,
@@ -53,6 +54,7 @@ export async function zonesWorkflow(input: ZonesInput): Promise<void> {
     assignments: input.assignments ?? {},
   };
   const { continueAsNewAfterEvents } = input;
+  const history = historyWatch(continueAsNewAfterEvents);
   const view = (id: string): Zone => zonesView(state).find((z) => z.id === id)!;
   const now = () => new Date().toISOString();
 
@@ -69,6 +71,7 @@ export async function zonesWorkflow(input: ZonesInput): Promise<void> {
         createdAt: at,
         updatedAt: at,
       });
+      history.check();
       return view(id);
     },
     {
@@ -83,6 +86,7 @@ export async function zonesWorkflow(input: ZonesInput): Promise<void> {
       const zone = state.zones.find((z) => z.id === id)!;
       zone.name = name;
       zone.updatedAt = now();
+      history.check();
       return view(id);
     },
     {
@@ -96,6 +100,7 @@ export async function zonesWorkflow(input: ZonesInput): Promise<void> {
       const { id } = deleteZonePayload.parse(raw);
       const before = view(id);
       deleteZone(state, id);
+      history.check();
       return before;
     },
     {
@@ -112,6 +117,7 @@ export async function zonesWorkflow(input: ZonesInput): Promise<void> {
       assignAgents(state, payload);
       const at = now();
       for (const zone of state.zones) if (touched.has(zone.id)) zone.updatedAt = at;
+      history.check();
       return zonesView(state).filter((z) => touched.has(z.id));
     },
     {
@@ -126,10 +132,7 @@ export async function zonesWorkflow(input: ZonesInput): Promise<void> {
   );
 
   // Changes are rare and small: the history grows slowly, and the state is carried whole.
-  await wf.condition(() => {
-    const info = wf.workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= (continueAsNewAfterEvents ?? Infinity);
-  });
+  await wf.condition(() => history.due);
   await wf.condition(wf.allHandlersFinished);
   await wf.continueAsNew<typeof zonesWorkflow>({ ...state, continueAsNewAfterEvents });
 }

@@ -1,0 +1,93 @@
+/**
+ * The zones store is one long-lived workflow per workspace: it continues as new when its
+ * history grows, with its zones, and every run's history replays.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import { ZONES_QUEUE, zonesWorkflowId } from '../src/domain';
+import { Orchestra } from '../src/sdk/orchestra';
+import { zonesWorkflow } from '../workflows/zones/workflow';
+import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../workers/bundles';
+import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
+
+const h = useHarness();
+
+/** A zones store of its own, continuing as new past `afterEvents` events. */
+async function store(afterEvents: number) {
+  const workspace = `can-${randomUUID().slice(0, 6)}`;
+  const first = await h.client.workflow.start(zonesWorkflow, {
+    workflowId: zonesWorkflowId(workspace),
+    taskQueue: ZONES_QUEUE,
+    args: [{ workspace, zones: [], assignments: {}, continueAsNewAfterEvents: afterEvents }],
+  });
+  const orchestra = Orchestra.over(h.client, { ...h.defaults, workspace });
+  const handle = h.client.workflow.getHandle(zonesWorkflowId(workspace));
+  return { workspace, first, orchestra, handle };
+}
+
+/** Replay every closed run of the store: the errors, none when all is well. */
+async function replayClosedRuns(workspace: string): Promise<string[]> {
+  const closed = `WorkflowId="${zonesWorkflowId(workspace)}" AND ExecutionStatus!="Running"`;
+  // Visibility is eventually consistent: wait for the closed run to be listed.
+  await until(
+    () => h.client.workflow.count(closed),
+    (c) => c.count > 0,
+    'the closed run listed',
+    10_000,
+  );
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
+    h.client.workflow.list({ query: closed }).intoHistories(),
+  ))
+    results.push(result);
+  expect(results.length).toBeGreaterThanOrEqual(1);
+  return results.filter((r) => r.error).map((r) => r.error?.message ?? String(r.error));
+}
+
+test('the store continues as new with its zones, and its histories replay', async () => {
+  const { workspace, first, orchestra, handle } = await store(20);
+  const zone = await orchestra.zones.create({ name: 'one' });
+  const agents = [
+    await h.spawn({ task: h.script([{ text: 'ok' }]), workspace }),
+    await h.spawn({ task: h.script([{ text: 'ok' }]), workspace }),
+  ];
+  for (let i = 0; i < 6; i++) await orchestra.zones.rename(zone.id, `one-${i}`);
+  await orchestra.zones.assign(zone.id, agents);
+  await orchestra.zones.unassign([agents[1]]);
+  expect(await orchestra.zones.zoneOf(agents[0])).toMatchObject({ id: zone.id, name: 'one-5' });
+  expect(await orchestra.zones.zoneOf(agents[1])).toBeUndefined();
+  // A refused change says why, and records nothing.
+  await expect(orchestra.zones.rename('abcdef12', 'x')).rejects.toMatchObject({ code: 'not_found' });
+  await expect(orchestra.zones.assign(zone.id, ['no-such-agent'])).rejects.toMatchObject({
+    code: 'not_found',
+  });
+
+  const latest = await handle.describe();
+  expect(latest.runId).not.toBe(first.firstExecutionRunId);
+  expect(await replayClosedRuns(workspace)).toEqual([]);
+  await handle.terminate('test done');
+});
+
+test('an Update refused past the length does not continue the store as new: the next accepted one does, and both runs replay', async () => {
+  // Past 10 events: the refused rename's workflow task is the first to see the history that long.
+  const { workspace, first, orchestra, handle } = await store(10);
+  const zone = await orchestra.zones.create({ name: 'kept' });
+  expect((await handle.describe()).historyLength).toBeLessThan(10);
+  await expect(orchestra.zones.rename('abcdef12', 'x')).rejects.toMatchObject({ code: 'not_found' });
+  // A refused Update leaves no event behind; had it continued the store as new, the run would
+  // hold a workflow task with nothing in it to replay the decision from.
+  expect((await handle.describe()).runId).toBe(first.firstExecutionRunId);
+  await orchestra.zones.rename(zone.id, 'kept-renamed');
+  await until(
+    () => handle.describe(),
+    (d) => d.runId !== first.firstExecutionRunId,
+    'the store continued as new',
+  );
+  expect(await orchestra.zones.get(zone.id, { workspaces: [workspace] })).toMatchObject({
+    name: 'kept-renamed',
+  });
+  expect(await replayClosedRuns(workspace)).toEqual([]);
+  await handle.terminate('test done');
+});
