@@ -60,15 +60,15 @@ test('an agent no worker has picked up goes stale, in its status and in lists, a
     expect((await api.call('alice', 'POST', `/agents/${id}/resume`)).status).toBe(202);
     const done = await until(
       () => api.call('alice', 'GET', `/agents/${id}`),
-      (r) => r.body.status === 'completed',
-      'did not complete',
+      (r) => r.body.status === 'completed' && r.body.partial === undefined,
+      'did not complete, or never answered in full',
     );
     expect(done.body).toMatchObject({ stale: false, result: 'done' });
-    expect(done.body.partial).toBeUndefined();
+    // Read in full once closed (a loaded worker may miss the 1 s query deadline: a partial answer).
     await until(
       () => api.call('alice', 'GET', `/agents/${id}`),
-      (r) => r.body.temporalStatus === 'COMPLETED',
-      'did not close',
+      (r) => r.body.temporalStatus === 'COMPLETED' && r.body.partial === undefined,
+      'did not close, or never answered in full',
     );
   } finally {
     await worker.stop();

@@ -7,8 +7,8 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
-import { useApi } from './helpers/api';
-import { launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
+import { soloTokens, useApi, USERS } from './helpers/api';
+import { launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -19,7 +19,8 @@ let browser: Browser;
 const errors: string[] = [];
 afterAll(() => browser?.close());
 const h = useHarness();
-const api = useApi(h, { tokens: null }); // the open loopback mode: no login
+// Signed in as a user alone in a workspace: the page's feed follows this suite's agents only.
+const api = useApi(h, { tokens: soloTokens('dashboard-feed') });
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -31,9 +32,12 @@ afterEach(async () => {
   expect(errors).toEqual([]);
 });
 
+/** A new page, signed in (its cookie holds for every port of the host), left on a blank page. */
 const newPage = async () => {
   const page = await watchedPage(browser, errors);
   pages.push(page);
+  await signIn(page, `${api.server.url}/`, USERS.solo.token);
+  await page.goto('about:blank');
   return page;
 };
 
@@ -46,14 +50,14 @@ async function startAgent(turns: number, delayMs: number): Promise<string> {
     ],
     { task: 'List the files again and again' },
   );
-  const started = await api.call(undefined, 'POST', '/agents', { task, cwd: await h.tempDir() });
+  const started = await api.call('solo', 'POST', '/agents', { task, cwd: await h.tempDir() });
   expect(started.status).toBe(201);
   return started.body.id as string;
 }
 
 /** The agent's whole event log, as the API keeps it: the sequence numbers. */
 async function loggedSeqs(id: string): Promise<number[]> {
-  const { body } = await api.call(undefined, 'GET', `/agents/${id}/events?limit=1000`);
+  const { body } = await api.call('solo', 'GET', `/agents/${id}/events?limit=1000`);
   return (body.events as Array<{ seq: number }>).map((e) => e.seq);
 }
 

@@ -8,8 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { useApi } from './helpers/api';
-import { ARTIFACTS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
+import { soloTokens, useApi, USERS } from './helpers/api';
+import { ARTIFACTS, launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -24,15 +24,15 @@ const requests: string[] = [];
 // Before the API's own: the browser's streams close first, so the API's close does not wait on them.
 afterAll(() => browser?.close());
 const h = useHarness();
-const api = useApi(h, { tokens: null }); // the open loopback mode: no login
+// Signed in as a user alone in a workspace: the page's feed follows this suite's agents only.
+const api = useApi(h, { tokens: soloTokens('dashboard-teams') });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchBrowser();
   page = await watchedPage(browser, errors, { width: 1440, height: 900 });
   page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
-  await page.goto(`${api.server.url}/`);
-  await page.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
+  await signIn(page, `${api.server.url}/`, USERS.solo.token);
 });
 afterEach(async () => {
   expect(errors).toEqual([]);
@@ -118,7 +118,7 @@ test('a session created from the page shows its directives and the findings its 
     ],
     { task: 'Scout the parser' },
   );
-  const started = await api.call(undefined, 'POST', '/agents', { task: scout, cwd, sessionId });
+  const started = await api.call('solo', 'POST', '/agents', { task: scout, cwd, sessionId });
   expect(started.status).toBe(201);
   const agentId = started.body.id as string;
   await detail.locator('.findings li').filter({ hasText: 'the lexer has no tests' }).waitFor();
@@ -127,10 +127,10 @@ test('a session created from the page shows its directives and the findings its 
   await shot('session-detail');
 
   // One started elsewhere is listed while the list is on screen: the feed carries no session frames.
-  const elsewhere = await api.call(undefined, 'POST', '/sessions', { cwd, name: 'started-elsewhere' });
+  const elsewhere = await api.call('solo', 'POST', '/sessions', { cwd, name: 'started-elsewhere' });
   expect(elsewhere.status).toBe(201);
   await page.locator('.entries li b', { hasText: 'started-elsewhere' }).waitFor();
-  expect((await api.call(undefined, 'DELETE', `/sessions/${elsewhere.body.id as string}`)).status).toBe(202);
+  expect((await api.call('solo', 'DELETE', `/sessions/${elsewhere.body.id as string}`)).status).toBe(202);
 
   // Cancelling the session from the page ends it.
   await detail.getByRole('button', { name: 'Cancel' }).click();
@@ -152,7 +152,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   const cwd = await h.tempDir();
   const ids: string[] = [];
   for (const name of ['zoned-a', 'zoned-b', 'other-c']) {
-    const started = await api.call(undefined, 'POST', '/agents', { task, cwd, name });
+    const started = await api.call('solo', 'POST', '/agents', { task, cwd, name });
     expect(started.status).toBe(201);
     ids.push(started.body.id as string);
   }
@@ -180,7 +180,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   await shot('zones');
 
   // Stored by the API: the zone holds the two, and the list filtered by it shows them.
-  const zones = (await api.call(undefined, 'GET', '/zones')).body.items as Array<{
+  const zones = (await api.call('solo', 'GET', '/zones')).body.items as Array<{
     id: string;
     name: string;
     agentIds: string[];
@@ -201,7 +201,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   await renamed.waitFor();
   await renamed.getByRole('button', { name: 'Delete' }).click();
   await renamed.waitFor({ state: 'detached' });
-  expect((await api.call(undefined, 'GET', '/zones')).body.items).toEqual(
+  expect((await api.call('solo', 'GET', '/zones')).body.items).toEqual(
     expect.not.arrayContaining([expect.objectContaining({ id: zone.id })]),
   );
 });

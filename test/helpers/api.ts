@@ -11,12 +11,27 @@ export const USERS = {
   ops: { token: 'ops-token-0123456789abcdef-adm', workspaces: ['acme'], admin: true },
   /** The fuzzer, alone in a workspace: it sees only what it made. */
   fuzz: { token: 'fuzz-token-0123456789abcdef-zz', workspaces: ['fuzz'] },
+  /** Alone in a workspace of the suite's own: the API of `soloTokens`, not of TOKENS_JSON. */
+  solo: { token: 'solo-token-0123456789abcdef-one', workspaces: [] },
 } as const;
 export type User = keyof typeof USERS;
 
 export const TOKENS_JSON = JSON.stringify({
-  users: Object.entries(USERS).map(([id, u]) => ({ id, ...u })),
+  users: Object.entries(USERS)
+    .filter(([id]) => id !== 'solo')
+    .map(([id, u]) => ({ id, ...u })),
 });
+
+/**
+ * The tokens of an API whose one user, `solo`, has a workspace no other suite uses. The suites
+ * share one dev server: a feed that may see everything (the open mode's, an admin's) follows
+ * every suite's agents, and on a loaded machine its reads of theirs hold up its reads of the
+ * suite's own.
+ */
+export const soloTokens = (suite: string): string =>
+  JSON.stringify({
+    users: [{ id: 'solo', token: USERS.solo.token, workspaces: [`${suite}-${Date.now().toString(36)}`] }],
+  });
 
 export interface Answer<T = any> {
   status: number;

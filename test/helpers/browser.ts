@@ -54,3 +54,11 @@ export async function watchedPage(
 ): Promise<Page> {
   return watch(await browser.newPage({ viewport }), errors);
 }
+
+/** Sign `page` in with `token` on the dashboard at `url`, and wait for its live feed. */
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
+}
