@@ -5,7 +5,8 @@
  * resumes and cancels it, allows a supervised agent's call, and scrolls and sorts 200 agents
  * (how smooth that stays is the bench's part "list").
  * The page hears of changes by the live feed's WebSocket (/api/v1/ws) and steers over it; the
- * frames it sends and receives are recorded here. With tokens configured, people sign in.
+ * frames it sends and receives are recorded here. The page signs in as a user alone in a
+ * workspace; dashboard-sign-in has more of signing in, dashboard-pictures the open mode.
  * Screenshots go to test-artifacts/dashboard/ (ORCHESTRA_DOCS_SCREENSHOTS=1: the README's to
  * docs/ too). Needs `npm run build` (dist/dashboard).
  */
@@ -13,8 +14,8 @@ import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { useApi } from './helpers/api';
-import { ARTIFACTS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
+import { soloTokens, useApi, USERS } from './helpers/api';
+import { ARTIFACTS, launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -44,7 +45,9 @@ describe('the dashboard', () => {
   /** What the page threw: nothing, at the end. */
   const errors: string[] = [];
   const h = useHarness();
-  const api = useApi(h, { tokens: null }); // the open loopback mode: no login
+  // Signed in as a user alone in a workspace: the page sees this suite's agents and zones only
+  // (the open mode's page sees every suite's; dashboard-pictures drives that mode).
+  const api = useApi(h, { tokens: soloTokens('dashboard') });
 
   /** The WebSocket frames the page sent (commands) and received (the feed's frames), parsed. */
   const sent: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -70,9 +73,8 @@ describe('the dashboard', () => {
     page.on('request', (r) =>
       requests.push(`${r.method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`),
     );
-    await page.goto(`${api.server.url}/`);
-    // The stats bar says how the page hears of changes: the feed's WebSocket.
-    await page.getByTestId('stats').getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
+    // Signed in, the stats bar says how the page hears of changes: the feed's WebSocket.
+    await signIn(page, `${api.server.url}/`, USERS.solo.token);
   });
   afterEach(async () => {
     expect(errors).toEqual([]);
@@ -89,7 +91,7 @@ describe('the dashboard', () => {
     const form = page.getByRole('form', { name: 'New agent' });
     await form.getByLabel('Task').fill(fields.task);
     await form.getByLabel('Working directory').fill(await h.tempDir());
-    await form.getByLabel('Name').fill(fields.name);
+    await form.getByLabel('Name', { exact: true }).fill(fields.name);
     if (fields.autonomy) await form.getByLabel('Autonomy').selectOption(fields.autonomy);
     await form.getByRole('button', { name: 'Start' }).click();
     await page.getByTestId('agent-card').getByRole('heading', { name: fields.name }).waitFor();
@@ -202,7 +204,7 @@ describe('the dashboard', () => {
     );
     await page.getByRole('button', { name: 'agents' }).click();
     const listsBefore = requests.filter((r) => r.startsWith('GET /api/v1/agents?')).length;
-    const started = await api.call(undefined, 'POST', '/agents', {
+    const started = await api.call('solo', 'POST', '/agents', {
       task,
       cwd: await h.tempDir(),
       name: 'from-the-cli',
@@ -231,7 +233,7 @@ describe('the dashboard', () => {
     expect(requests.filter((r) => r.startsWith('GET /api/v1/agents?')).length).toBe(listsBefore);
     expect(requests.some((r) => r.startsWith(`GET /api/v1/agents/${id}/stream`))).toBe(false);
     await expect(page.getByTestId('feed').textContent()).resolves.toBe('websocket');
-    await api.call(undefined, 'DELETE', `/agents/${id}`);
+    await api.call('solo', 'DELETE', `/agents/${id}`);
   });
 
   test('the list shows 200 agents, drawing only the rows in sight, scrolled and sorted', async () => {
@@ -240,7 +242,7 @@ describe('the dashboard', () => {
     for (let batch = 0; batch < 10; batch++) {
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          api.call(undefined, 'POST', '/agents', { task, cwd, name: `crowd-${batch * 20 + i}` }),
+          api.call('solo', 'POST', '/agents', { task, cwd, name: `crowd-${batch * 20 + i}` }),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
