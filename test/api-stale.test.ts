@@ -11,6 +11,8 @@ import { startWorkerProcess } from './helpers/worker-process';
 
 const h = useHarness({ worker: false });
 const api = useApi(h, { staleAfterSeconds: 2, queryTimeoutMs: 1000 });
+// Its feed gives a read up after 1.5 s, not 5: the test waits out three of them.
+const quickFeed = useApi(h, { queryTimeoutMs: 1000, requestTimeoutMs: 1500 });
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,22 +147,22 @@ test('an agent terminated before any worker ran it reads as failed, from its sta
 
 test('the feed stops reading an idle agent no worker can answer for, after a few tries', async () => {
   const worker = await h.startWorker();
-  const { body } = await api.call('alice', 'POST', '/agents', {
+  const { body } = await quickFeed.call('alice', 'POST', '/agents', {
     task: h.script([{ text: 'ready' }]),
     cwd: await h.tempDir(),
     type: 'interactive',
   });
   const id: string = body.id;
   await until(
-    () => api.call('alice', 'GET', `/agents/${id}`),
+    () => quickFeed.call('alice', 'GET', `/agents/${id}`),
     (r) => r.body.status === 'waiting_for_input',
     'the interactive agent waiting',
   );
   await worker.stop();
   // A listener arrives: the hub follows what changed lately, this agent too, and cannot read it.
-  const feed = await FeedClient.open(`${api.url.replace(/^http/, 'ws')}/ws`, USERS.alice.token);
+  const feed = await FeedClient.open(`${quickFeed.url.replace(/^http/, 'ws')}/ws`, USERS.alice.token);
   try {
-    const hub = api.server.feed;
+    const hub = quickFeed.server.feed;
     await until(
       async () => hub.owes('agent', id),
       (yes) => yes,
