@@ -4,7 +4,7 @@
  * worker is there to answer the status query.
  */
 import { useHarness } from './helpers/harness';
-import { useApi, USERS } from './helpers/api';
+import { startTestApi, useApi, USERS, type TestApi } from './helpers/api';
 import { FeedClient } from './helpers/feed';
 import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
@@ -145,22 +145,31 @@ test('an agent terminated before any worker ran it reads as failed, from its sta
   });
 });
 
-test('the feed stops reading an idle agent no worker can answer for, after a few tries', async () => {
+/** An interactive agent waiting for input, whose worker is gone: no query of it can be answered. */
+async function waitingWithNoWorker(): Promise<string> {
   const worker = await h.startWorker();
-  const { body } = await quickFeed.call('alice', 'POST', '/agents', {
+  const { body } = await api.call('alice', 'POST', '/agents', {
     task: h.script([{ text: 'ready' }]),
     cwd: await h.tempDir(),
     type: 'interactive',
   });
   const id: string = body.id;
   await until(
-    () => quickFeed.call('alice', 'GET', `/agents/${id}`),
-    (r) => r.body.status === 'waiting_for_input',
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.status === 'waiting_for_input' && r.body.partial === undefined,
     'the interactive agent waiting',
   );
   await worker.stop();
+  return id;
+}
+
+const feedOf = (target: TestApi) =>
+  FeedClient.open(`${target.url.replace(/^http/, 'ws')}/ws`, USERS.alice.token);
+
+test('the feed stops reading an idle agent no worker can answer for, after a few tries', async () => {
+  const id = await waitingWithNoWorker();
   // A listener arrives: the hub follows what changed lately, this agent too, and cannot read it.
-  const feed = await FeedClient.open(`${quickFeed.url.replace(/^http/, 'ws')}/ws`, USERS.alice.token);
+  const feed = await feedOf(quickFeed);
   try {
     const hub = quickFeed.server.feed;
     await until(
@@ -185,5 +194,25 @@ test('the feed stops reading an idle agent no worker can answer for, after a few
     expect(owed).not.toBe('read again');
   } finally {
     feed.close();
+  }
+});
+
+test('an API that closes ends the reads its feed has under way at once, not at their 5 s deadline', async () => {
+  const id = await waitingWithNoWorker();
+  const closing = await startTestApi(h);
+  const feed = await feedOf(closing);
+  try {
+    await until(
+      async () => closing.server.feed.owes('agent', id),
+      (yes) => yes,
+      'the hub reading the agent',
+      60_000,
+    );
+    const started = Date.now();
+    await closing.close();
+    expect(Date.now() - started).toBeLessThan(2500);
+  } finally {
+    feed.close();
+    await closing.close();
   }
 });
