@@ -108,6 +108,8 @@ test('a session created from the page shows its directives and the findings its 
   const sessionId = ((await (await created).json()) as { id: string }).id;
   const detail = page.getByTestId('session-detail');
   await detail.locator('h2').filter({ hasText: 'parser-week' }).waitFor();
+  // Listed by its name at once, before the visibility store has it (the list is polled every 5 s).
+  await page.locator('.entries li b', { hasText: 'parser-week' }).waitFor({ timeout: 3000 });
   await expect(detail.locator('pre').first().textContent()).resolves.toBe('Keep the public API stable.');
 
   // An agent of the session (started elsewhere) reports a finding; the page shows it, and the member.
@@ -123,7 +125,6 @@ test('a session created from the page shows its directives and the findings its 
   const agentId = started.body.id as string;
   await detail.locator('.findings li').filter({ hasText: 'the lexer has no tests' }).waitFor();
   await detail.getByRole('link', { name: `agent ${agentId}` }).waitFor();
-  await page.locator('.entries li b', { hasText: 'parser-week' }).waitFor(); // by its name
   await shot('session-detail');
 
   // One started elsewhere is listed while the list is on screen: the feed carries no session frames.

@@ -12,7 +12,10 @@
 import * as wf from '@temporalio/workflow';
 
 export interface HistoryWatch {
-  /** Look at the history's length now: call it where the workflow's state changes. */
+  /**
+   * Look at the history's length now. Call it in the handlers of signals and accepted Updates;
+   * never in a validator or a condition's predicate, which bring the replay problem back.
+   */
   check(): void;
   /** Whether a check found the history long enough to continue as new. */
   readonly due: boolean;

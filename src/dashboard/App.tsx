@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api, HttpError, onUnauthorized, setCsrfToken } from './api';
 import { Dashboard } from './Dashboard';
-import { resetState } from './store';
+import { forgetAll } from './sync';
 import { Login } from './views/Login';
 
 interface Me {
@@ -38,7 +38,7 @@ export function App() {
   const signOut = async () => {
     await api('POST', '/logout').catch(() => undefined);
     setCsrfToken(undefined);
-    resetState();
+    forgetAll();
     setUser(undefined);
     setSignedIn(false);
     setAuth('login');
@@ -48,7 +48,7 @@ export function App() {
     return (
       <Login
         onIn={(who) => {
-          resetState();
+          forgetAll();
           setUser(who);
           setSignedIn(true);
           setAuth('in');

@@ -1,11 +1,12 @@
 /**
  * Reading the lists from the REST routes into the store: at start, on the feed's `resync`,
- * and every few seconds while no feed is connected. Rows on screen are completed with each
+ * every few seconds while no feed is connected, after a swarm or session is started from the
+ * page, and the sessions every 5 s while they are on screen (the feed has no session frames). Rows on screen are completed with each
  * agent's own view (tokens, tool calls, iterations), a few at a time; a finished agent's is
  * read once.
  */
 import { api, query } from './api';
-import { countCalls, getState, update } from './store';
+import { countCalls, getState, resetState, update } from './store';
 import { isLive, type AgentRow, type AgentView, type Entry, type PendingApproval, type Zone } from './types';
 
 /** Pages of 200 (the API's most), up to this many agents. */
@@ -74,6 +75,13 @@ function withStartedHere(team: Team, listed: Entry[]): Entry[] {
     else waiting.push(entry);
   }
   return [...waiting, ...listed];
+}
+
+/** Signing out or in: nothing of the last user's is kept, started-here entries included. */
+export function forgetAll(): void {
+  startedHere.swarms.clear();
+  startedHere.sessions.clear();
+  resetState();
 }
 
 /** A swarm or session this page just started: listed now, and read with its list from then on. */

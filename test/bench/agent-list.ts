@@ -26,7 +26,7 @@ async function scrollAndSort(): Promise<{ frames: number[]; sortMs: number }> {
   const frames: number[] = [];
   await frame();
   let last = performance.now();
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i <= 120; i++) {
     rows.scrollTop = (rows.scrollHeight * (i < 60 ? i : 120 - i)) / 60;
     await frame();
     const now = performance.now();

@@ -47,7 +47,7 @@ export const startSceneHarness = () => startHarnessPage('test/fixtures/scene3d/h
 export const startListHarness = () => startHarnessPage('test/fixtures/agent-list/harness.tsx');
 
 /** Bundle the harness at this path (from the project's root) and serve it. */
-export async function startHarnessPage(harness: string): Promise<HarnessPage> {
+async function startHarnessPage(harness: string): Promise<HarnessPage> {
   const dir = await mkdtemp(join(tmpdir(), 'orchestra-harness-'));
   await build({
     entryPoints: { harness: entry(harness) },

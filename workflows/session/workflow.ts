@@ -45,13 +45,18 @@ import { described } from '../handler-descriptions';
 const IGNORED_KEPT = 50;
 
 export async function sessionWorkflow(state: SessionState): Promise<SessionView> {
+  // Checked in every handler that changes the session (and refused signals, which history
+  // keeps too), never in a validator: see history-watch.ts.
+  const history = historyWatch();
   // As an agent does: a refused signal is kept where anyone looking at the session sees it.
   const log: Ignored = (signal, reason) => {
+    history.check();
     const ignored = (state.ignored ??= []);
     ignored.push({ signal, reason, at: new Date().toISOString() });
     if (ignored.length > IGNORED_KEPT) ignored.splice(0, ignored.length - IGNORED_KEPT);
   };
   const setStatus = (status: SessionState['status']) => {
+    history.check();
     state.status = status;
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: status }]);
   };
@@ -62,8 +67,6 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
     void signalEach(ids, signal, payload);
   };
 
-  // Checked as members join, report and are charged for: what makes a session's history grow.
-  const history = historyWatch();
   installSignal(
     joinSignal,
     memberPayload,

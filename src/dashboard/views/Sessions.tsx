@@ -24,10 +24,23 @@ export function Sessions({ onAgent }: { onAgent: (id: string) => void }) {
   const [chosen, setChosen] = useState<string>();
   const [f, setF] = useState({ name: '', cwd: localStorage.getItem('orchestra.cwd') ?? '', directives: '' });
   const [error, setError] = useState<string>();
-  // The feed carries no session frames: the list is read again while it is on screen.
+  // The feed carries no session frames: the list is read again while it is on screen, one
+  // read at a time (an older answer landing after a newer one would undo it).
   useEffect(() => {
-    const t = setInterval(() => void loadSessions().catch(() => undefined), SESSIONS_POLL_MS);
-    return () => clearInterval(t);
+    let timer: ReturnType<typeof setTimeout>;
+    let stopped = false;
+    const next = () => {
+      timer = setTimeout(() => {
+        void loadSessions()
+          .catch(() => undefined)
+          .then(() => !stopped && next());
+      }, SESSIONS_POLL_MS);
+    };
+    next();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, []);
   const create = async (e: FormEvent) => {
     e.preventDefault();
