@@ -70,9 +70,14 @@ export interface SessionState {
   startedAt: string;
   /** Call ids charged, carried across continue-as-new (see charged-calls.ts). */
   chargedCalls?: string[];
+  /** Continue as new past this many events too, not only when Temporal suggests it (tests). */
+  continueAsNewAfterEvents?: number;
 }
 
-export interface SessionView extends Omit<SessionState, 'usage' | 'chargedCalls'> {
+export interface SessionView extends Omit<
+  SessionState,
+  'usage' | 'chargedCalls' | 'continueAsNewAfterEvents'
+> {
   totals: Usage;
 }
 

@@ -47,7 +47,7 @@ const IGNORED_KEPT = 50;
 export async function sessionWorkflow(state: SessionState): Promise<SessionView> {
   // Checked in every handler that changes the session (and refused signals, which history
   // keeps too), never in a validator: see history-watch.ts.
-  const history = historyWatch();
+  const history = historyWatch(state.continueAsNewAfterEvents);
   // As an agent does: a refused signal is kept where anyone looking at the session sees it.
   const log: Ignored = (signal, reason) => {
     history.check();
@@ -156,7 +156,7 @@ export async function sessionWorkflow(state: SessionState): Promise<SessionView>
 }
 
 function view(state: SessionState): SessionView {
-  const { usage, chargedCalls: _, ...rest } = state;
+  const { usage, chargedCalls: _, continueAsNewAfterEvents: __, ...rest } = state;
   const totals = Object.values(usage).reduce<Usage>(
     (acc, u) =>
       addUsage(acc, {

@@ -1,10 +1,14 @@
 /**
- * The zones store is one long-lived workflow per workspace: it continues as new when its
- * history grows, with its zones, and every run's history replays.
+ * The long-lived workflows (a workspace's zones store, a session) continue as new when their
+ * history grows, with their state, and every run's history replays, also when an Update was
+ * refused just as the history passed its length (workflows/history-watch.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
-import { ZONES_QUEUE, zonesWorkflowId } from '../src/domain';
+import { sessionWorkflowId, ZONES_QUEUE, zonesWorkflowId, type SessionState } from '../src/domain';
+import { controlSession, sessionStatus } from '../src/temporal/sessions';
+import { findingSignal } from '../workflows/protocol';
+import { sessionWorkflow } from '../workflows/session/workflow';
 import { Orchestra } from '../src/sdk/orchestra';
 import { zonesWorkflow } from '../workflows/zones/workflow';
 import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../workers/bundles';
@@ -26,9 +30,9 @@ async function store(afterEvents: number) {
   return { workspace, first, orchestra, handle };
 }
 
-/** Replay every closed run of the store: the errors, none when all is well. */
-async function replayClosedRuns(workspace: string): Promise<string[]> {
-  const closed = `WorkflowId="${zonesWorkflowId(workspace)}" AND ExecutionStatus!="Running"`;
+/** Replay every closed run of the workflow: the errors, none when all is well. */
+async function replayClosedRuns(workflowId: string): Promise<string[]> {
+  const closed = `WorkflowId="${workflowId}" AND ExecutionStatus!="Running"`;
   // Visibility is eventually consistent: wait for the closed run to be listed.
   await until(
     () => h.client.workflow.count(closed),
@@ -66,7 +70,7 @@ test('the store continues as new with its zones, and its histories replay', asyn
 
   const latest = await handle.describe();
   expect(latest.runId).not.toBe(first.firstExecutionRunId);
-  expect(await replayClosedRuns(workspace)).toEqual([]);
+  expect(await replayClosedRuns(zonesWorkflowId(workspace))).toEqual([]);
   await handle.terminate('test done');
 });
 
@@ -88,6 +92,48 @@ test('an Update refused past the length does not continue the store as new: the 
   expect(await orchestra.zones.get(zone.id, { workspaces: [workspace] })).toMatchObject({
     name: 'kept-renamed',
   });
-  expect(await replayClosedRuns(workspace)).toEqual([]);
+  expect(await replayClosedRuns(zonesWorkflowId(workspace))).toEqual([]);
+  await handle.terminate('test done');
+});
+
+test('a session refused a resume past the length goes on in its run; its next finding continues it as new, with its findings', async () => {
+  const id = `can-${randomUUID().slice(0, 6)}`;
+  const state: SessionState = {
+    ...{ id, name: id, cwd: await h.tempDir(), status: 'running', members: [], findings: [], usage: {} },
+    startedAt: new Date().toISOString(),
+    continueAsNewAfterEvents: 30,
+  };
+  const first = await h.client.workflow.start(sessionWorkflow, {
+    workflowId: sessionWorkflowId(id),
+    taskQueue: h.taskQueue,
+    args: [state],
+  });
+  const handle = h.client.workflow.getHandle(sessionWorkflowId(id));
+  const length = async () => (await handle.describe()).historyLength;
+  // Findings, each handled in a workflow task of its own (four events), until the history is
+  // 28 to 30 events long: the next workflow task is the first to see 30.
+  let handled = 0;
+  while ((await length()) < 28) {
+    await handle.signal(findingSignal, { from: 'scout', text: `finding ${handled}` });
+    handled += 1;
+    await until(
+      () => sessionStatus(h.client, id),
+      (v) => v.findings.length === handled,
+      'the finding handled',
+    );
+  }
+  expect((await handle.describe()).runId).toBe(first.firstExecutionRunId);
+  // Running, a resume is refused by its validator: nothing is recorded, and the run goes on.
+  await expect(controlSession(h.client, id, 'resume', {})).rejects.toThrow();
+  expect((await handle.describe()).runId).toBe(first.firstExecutionRunId);
+  await handle.signal(findingSignal, { from: 'scout', text: 'the last one' });
+  await until(
+    () => handle.describe(),
+    (d) => d.runId !== first.firstExecutionRunId,
+    'the session continued as new',
+  );
+  const view = await sessionStatus(h.client, id);
+  expect(view.findings.map((f) => f.text)).toContain('the last one');
+  expect(await replayClosedRuns(sessionWorkflowId(id))).toEqual([]);
   await handle.terminate('test done');
 });
