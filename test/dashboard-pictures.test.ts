@@ -7,8 +7,8 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { useApi } from './helpers/api';
-import { ARTIFACTS, DOCS, launchBrowser, requireBrowser, watchedPage } from './helpers/browser';
+import { soloTokens, useApi, USERS } from './helpers/api';
+import { ARTIFACTS, DOCS, launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { decodePng } from './helpers/png';
 
@@ -25,7 +25,8 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 afterEach(() => expect(errors).toEqual([]));
 const h = useHarness();
-const api = useApi(h, { tokens: null }); // the open loopback mode: no login
+// Signed in as a user alone in a workspace: the pictures hold this suite's agents only.
+const api = useApi(h, { tokens: soloTokens('dashboard-pictures') });
 
 test('the README’s picture: several agents writing, one waiting on a person', async () => {
   const shotPage = await watchedPage(browser, errors);
@@ -50,10 +51,10 @@ test('the README’s picture: several agents writing, one waiting on a person', 
       ['flaky-tests', 'the flaky retry test'],
       ['docs-writer', 'the install guide'],
     ]) {
-      const r = await api.call(undefined, 'POST', '/agents', { task: writing(topic), cwd, name });
+      const r = await api.call('solo', 'POST', '/agents', { task: writing(topic), cwd, name });
       ids.push(r.body.id as string);
     }
-    const waiting = await api.call(undefined, 'POST', '/agents', {
+    const waiting = await api.call('solo', 'POST', '/agents', {
       task: h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'Done.' }], {
         task: 'Clean up the build directory',
       }),
@@ -62,8 +63,7 @@ test('the README’s picture: several agents writing, one waiting on a person', 
       policy: { autonomy: 'supervised' },
     });
     ids.push(waiting.body.id as string);
-    await shotPage.goto(`${api.server.url}/`);
-    await shotPage.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
+    await signIn(shotPage, `${api.server.url}/`, USERS.solo.token);
     await shotPage.locator('[data-stat=approvals] b', { hasText: /^[1-9]/ }).waitFor();
     await shotPage.locator(`.rows .row[data-agent-id="${ids[0]}"]`).click();
     await shotPage.getByTestId('writing').waitFor();
@@ -102,7 +102,7 @@ test('the README’s picture: several agents writing, one waiting on a person', 
     expect(drawn).toBeGreaterThan((rgba.length / 4) * 0.05);
     expect(colors.size).toBeGreaterThan(20);
     await shotPage.getByTestId('agent-card').waitFor();
-    await Promise.all(ids.map((id) => api.call(undefined, 'DELETE', `/agents/${id}`)));
+    await Promise.all(ids.map((id) => api.call('solo', 'DELETE', `/agents/${id}`)));
   } finally {
     await shotPage.close();
   }

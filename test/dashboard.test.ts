@@ -6,7 +6,8 @@
  * (how smooth that stays is the bench's part "list").
  * The page hears of changes by the live feed's WebSocket (/api/v1/ws) and steers over it; the
  * frames it sends and receives are recorded here. The page signs in as a user alone in a
- * workspace; dashboard-sign-in has more of signing in, dashboard-pictures the open mode.
+ * workspace (one test opens it with no tokens, the open loopback mode); dashboard-sign-in has
+ * more of signing in.
  * Screenshots go to test-artifacts/dashboard/ (ORCHESTRA_DOCS_SCREENSHOTS=1: the README's to
  * docs/ too). Needs `npm run build` (dist/dashboard).
  */
@@ -14,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { soloTokens, useApi, USERS } from './helpers/api';
+import { soloTokens, startTestApi, useApi, USERS } from './helpers/api';
 import { ARTIFACTS, launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
@@ -46,7 +47,7 @@ describe('the dashboard', () => {
   const errors: string[] = [];
   const h = useHarness();
   // Signed in as a user alone in a workspace: the page sees this suite's agents and zones only
-  // (the open mode's page sees every suite's; dashboard-pictures drives that mode).
+  // (the open mode's page sees every suite's; one test below opens the page in that mode).
   const api = useApi(h, { tokens: soloTokens('dashboard') });
 
   /** The WebSocket frames the page sent (commands) and received (the feed's frames), parsed. */
@@ -119,6 +120,19 @@ describe('the dashboard', () => {
       }).on('error', reject),
     );
     expect(foreign).toBe(421);
+  });
+
+  test('with no tokens (the open loopback mode) the page asks for no sign-in and is fed', async () => {
+    const open = await startTestApi(h, { tokens: null });
+    const other = await watchedPage(browser, errors);
+    try {
+      await other.goto(`${open.server.url}/`);
+      await other.getByTestId('stats').getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
+      await expect(other.getByLabel('API token').count()).resolves.toBe(0);
+    } finally {
+      await other.close();
+      await open.close();
+    }
   });
 
   test('an agent spawned from the page streams its reply and tools, takes a message, pauses, resumes and is cancelled', async () => {
