@@ -13,6 +13,7 @@ const UNIT = [
   'speed-domain',
   'api-closed-views',
   'api-errors',
+  'abortable-calls',
   'tools',
   'architecture',
   'cli-format',

@@ -75,10 +75,12 @@ test('the store continues as new with its zones, and its histories replay', asyn
 });
 
 test('an Update refused past the length does not continue the store as new: the next accepted one does, and both runs replay', async () => {
-  // Past 10 events: the refused rename's workflow task is the first to see the history that long.
   const { workspace, first, orchestra, handle } = await store(10);
   const zone = await orchestra.zones.create({ name: 'kept' });
-  expect((await handle.describe()).historyLength).toBeLessThan(10);
+  // Renames (each seen at two events past the history before it) until it is 8 events or
+  // longer: the next workflow task, the refused rename's, is the first to see 10.
+  for (let n = 0; (await handle.describe()).historyLength < 8; n++)
+    await orchestra.zones.rename(zone.id, `kept-${n}`);
   await expect(orchestra.zones.rename('abcdef12', 'x')).rejects.toMatchObject({ code: 'not_found' });
   // A refused Update leaves no event behind; had it continued the store as new, the run would
   // hold a workflow task with nothing in it to replay the decision from.

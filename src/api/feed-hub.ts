@@ -20,6 +20,7 @@ import {
   type SwarmEvent,
 } from '../domain';
 import { inspectWorkflow } from '../temporal/inspect';
+import { AbortableCalls } from './abortable-calls';
 import { notFound, toApiError } from './errors';
 import { FeedRing } from './feed-ring';
 import { FollowedTable, nudged, type Followed, type Kind } from './feed-followed';
@@ -50,8 +51,8 @@ export class FeedHub {
   private ticking?: Promise<void>;
   /** Reads under way, one per agent or swarm at most. */
   private readonly reading = new Map<Followed, Promise<void>>();
-  /** Aborted by close: what is under way ends at once, not at its deadline (up to READ_MS). */
-  private readonly closing = new AbortController();
+  /** Its Temporal calls: close ends those under way at once, not at their deadline (up to READ_MS). */
+  private readonly temporal: AbortableCalls;
 
   /**
    * Lists look this far back: the visibility store can lag seconds behind under load, and an
@@ -63,6 +64,7 @@ export class FeedHub {
   constructor(private readonly options: FeedHubOptions) {
     this.overlapMs = options.overlapMs ?? 10_000;
     this.ring = new FeedRing(options.bufferSize ?? 10_000);
+    this.temporal = new AbortableCalls(options.client);
   }
 
   /** The id of the last frame sent: a client that resumes from it misses nothing. */
@@ -152,7 +154,7 @@ export class FeedHub {
   async close(): Promise<void> {
     this.closed = true;
     this.stop();
-    this.closing.abort();
+    this.temporal.abortAll();
     await this.ticking;
     await Promise.all(this.reading.values());
   }
@@ -187,7 +189,7 @@ export class FeedHub {
     if (this.options.gate.down) return; // the gate's 503s say so; the next tick after it is back catches up
     this.calls.ticks += 1;
     try {
-      await this.call(now + this.options.requestTimeoutMs, () => this.look(now));
+      await this.temporal.run(now + this.options.requestTimeoutMs, () => this.look(now));
       this.since = now - this.overlapMs;
     } catch (err) {
       this.options.log?.warn({ err }, 'the feed could not list what changed; it tries again next tick');
@@ -248,17 +250,11 @@ export class FeedHub {
       const until = Date.now() + Math.min(READ_MS, this.options.requestTimeoutMs);
       this.reading.set(
         f,
-        this.call(until, run).finally(() => this.reading.delete(f)),
+        this.temporal.run(until, run).finally(() => this.reading.delete(f)),
       );
     }
     // No list looks further back than the overlap: a closed one past ten of them cannot show up again.
     this.followed.prune(now - 10 * this.overlapMs - this.options.pollMs);
-  }
-
-  /** Temporal calls made in `fn` give up at `deadline`, or when the hub closes. */
-  private call<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
-    const { client } = this.options;
-    return client.withAbortSignal(this.closing.signal, () => client.withDeadline(deadline, fn));
   }
 
   /** One at work: its description every tick, its events when its history grew. */
