@@ -124,7 +124,7 @@ test('pause, resume, message and cancel from the CLI; logs --follow ends with th
   const following = orchestra(['agent', 'logs', id, '--follow']);
   expect((await orchestra(['agent', 'cancel', id, '--reason', 'enough'])).code).toBe(0);
   const followed = await following;
-  expect(followed.code).toBe(0);
+  expect({ code: followed.code, stderr: followed.stderr }).toEqual({ code: 0, stderr: '' });
   expect(followed.stdout).toMatch(/message +look at src\/ too/);
   expect(followed.stdout).toMatch(/status +running → cancelled \(enough\)/);
 });
