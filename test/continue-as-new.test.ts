@@ -4,16 +4,15 @@
  * refused just as the history passed its length (workflows/history-watch.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
 import { sessionWorkflowId, ZONES_QUEUE, zonesWorkflowId, type SessionState } from '../src/domain';
 import { controlSession, sessionStatus } from '../src/temporal/sessions';
 import { findingSignal } from '../workflows/protocol';
 import { sessionWorkflow } from '../workflows/session/workflow';
 import { Orchestra } from '../src/sdk/orchestra';
 import { zonesWorkflow } from '../workflows/zones/workflow';
-import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../workers/bundles';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
+import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness();
 
@@ -28,26 +27,6 @@ async function store(afterEvents: number) {
   const orchestra = Orchestra.over(h.client, { ...h.defaults, workspace });
   const handle = h.client.workflow.getHandle(zonesWorkflowId(workspace));
   return { workspace, first, orchestra, handle };
-}
-
-/** Replay every closed run of the workflow: the errors, none when all is well. */
-async function replayClosedRuns(workflowId: string): Promise<string[]> {
-  const closed = `WorkflowId="${workflowId}" AND ExecutionStatus!="Running"`;
-  // Visibility is eventually consistent: wait for the closed run to be listed.
-  await until(
-    () => h.client.workflow.count(closed),
-    (c) => c.count > 0,
-    'the closed run listed',
-    10_000,
-  );
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
-    h.client.workflow.list({ query: closed }).intoHistories(),
-  ))
-    results.push(result);
-  expect(results.length).toBeGreaterThanOrEqual(1);
-  return results.filter((r) => r.error).map((r) => r.error?.message ?? String(r.error));
 }
 
 test('the store continues as new with its zones, and its histories replay', async () => {
@@ -70,7 +49,7 @@ test('the store continues as new with its zones, and its histories replay', asyn
 
   const latest = await handle.describe();
   expect(latest.runId).not.toBe(first.firstExecutionRunId);
-  expect(await replayClosedRuns(zonesWorkflowId(workspace))).toEqual([]);
+  expect(await replayClosedRuns(h.client, `WorkflowId="${zonesWorkflowId(workspace)}"`)).toEqual([]);
   await handle.terminate('test done');
 });
 
@@ -94,7 +73,7 @@ test('an Update refused past the length does not continue the store as new: the 
   expect(await orchestra.zones.get(zone.id, { workspaces: [workspace] })).toMatchObject({
     name: 'kept-renamed',
   });
-  expect(await replayClosedRuns(zonesWorkflowId(workspace))).toEqual([]);
+  expect(await replayClosedRuns(h.client, `WorkflowId="${zonesWorkflowId(workspace)}"`)).toEqual([]);
   await handle.terminate('test done');
 });
 
@@ -136,6 +115,6 @@ test('a session refused a resume past the length goes on in its run; its next fi
   );
   const view = await sessionStatus(h.client, id);
   expect(view.findings.map((f) => f.text)).toContain('the last one');
-  expect(await replayClosedRuns(sessionWorkflowId(id))).toEqual([]);
+  expect(await replayClosedRuns(h.client, `WorkflowId="${sessionWorkflowId(id)}"`)).toEqual([]);
   await handle.terminate('test done');
 });

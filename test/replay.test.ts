@@ -1,12 +1,10 @@
 /** Determinism: the histories of finished runs replay against today's workflow code. */
-import { Worker } from '@temporalio/worker';
 import { agentHandle, controlAgent, waitForAgent } from '../src/temporal/agents';
-import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../workers/bundles';
 import { controlSession, createSession } from '../src/temporal/sessions';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { answerApproval } from '../src/temporal/approvals';
 import { TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
-import { runBundles } from './helpers/workflow-bundle';
+import { replayClosedRuns } from './helpers/replay';
 
 // Priced, so that the governance runs charge their session and day as they would for real.
 const h = useHarness({ file: { prices: { [TEST_MODEL]: { input: 10, output: 10_000 } } } });
@@ -151,25 +149,6 @@ test('histories of agents (completed, paused, cancelled, failed, continued, pare
   ];
 
   const query = closed.map((id) => `WorkflowId="${id}"`).join(' OR ');
-  // Visibility is eventually consistent: wait until every run (continued ones too) is listed as closed.
-  let runs = 0;
-  for (let i = 0; i < 100; i++) {
-    runs = (await h.client.workflow.count(`(${query}) AND ExecutionStatus!="Running"`)).count;
-    if (runs >= closed.length + 1) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const histories = h.client.workflow
-    .list({ query: `(${query}) AND ExecutionStatus!="Running"` })
-    .intoHistories();
-  // The run's bundle of the sources, the workers' own code (bundled once per run).
-  const bundled = runBundles()?.agents;
-  const code = bundled ? { workflowBundle: bundled } : { workflowsPath: WORKFLOWS_PATH };
-  const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { ...code, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH } },
-    histories,
-  ))
-    results.push(result);
-  expect(results.length).toBeGreaterThanOrEqual(closed.length + 1);
-  expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
+  // Every run, continued ones too (one more than the workflows).
+  expect(await replayClosedRuns(h.client, query, closed.length + 1)).toEqual([]);
 });
