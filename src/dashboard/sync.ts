@@ -120,24 +120,40 @@ export function reloadAll(): Promise<void> {
   );
 }
 
-/** Poll while no feed is connected: agents and approvals every 3 s, the rest every 12 s. */
-export function startPolling(): () => void {
+/**
+ * Run `read` again and again, never two at once (an older answer landing after a newer one
+ * would undo it): first after `firstMs`, then `pause(ms the last read took)` after each.
+ * The answer stops it.
+ */
+export function repeat(
+  read: () => Promise<void>,
+  pause: (tookMs: number) => number,
+  firstMs = pause(0),
+): () => void {
   let stopped = false;
-  let round = 0;
-  const loop = async () => {
-    while (!stopped) {
-      const started = Date.now();
-      const work: Array<Promise<void>> = [loadAgents(), loadApprovals()];
-      if (round++ % 4 === 0) work.push(loadZones(), loadSwarms(), loadSessions());
-      await Promise.all(work).catch(fail);
-      // Never more than one poll in flight; a slow API is polled less.
-      await new Promise((r) => setTimeout(r, Math.max(3000, 2 * (Date.now() - started))));
-    }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const next = async () => {
+    const started = Date.now();
+    await read().catch(fail);
+    if (!stopped) timer = setTimeout(() => void next(), pause(Date.now() - started));
   };
-  void loop();
+  timer = setTimeout(() => void next(), firstMs);
   return () => {
     stopped = true;
+    clearTimeout(timer);
   };
+}
+
+/** Poll while no feed is connected: agents and approvals every 3 s, the rest every 12 s. */
+export function startPolling(): () => void {
+  let round = 0;
+  const poll = () => {
+    const work: Array<Promise<void>> = [loadAgents(), loadApprovals()];
+    if (round++ % 4 === 0) work.push(loadZones(), loadSwarms(), loadSessions());
+    return Promise.all(work).then(() => undefined);
+  };
+  // At once, then every 3 s; a slow API is polled less.
+  return repeat(poll, (took) => Math.max(3000, 2 * took), 0);
 }
 
 /** Merge an agent's own view into its row. */

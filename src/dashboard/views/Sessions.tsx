@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { age, tokens, usd } from '../format';
 import { useDash } from '../store';
-import { loadSessions, startedFromPage } from '../sync';
+import { loadSessions, repeat, startedFromPage } from '../sync';
 import { KindControls } from './KindControls';
 
 interface SessionView {
@@ -24,24 +24,8 @@ export function Sessions({ onAgent }: { onAgent: (id: string) => void }) {
   const [chosen, setChosen] = useState<string>();
   const [f, setF] = useState({ name: '', cwd: localStorage.getItem('orchestra.cwd') ?? '', directives: '' });
   const [error, setError] = useState<string>();
-  // The feed carries no session frames: the list is read again while it is on screen, one
-  // read at a time (an older answer landing after a newer one would undo it).
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout>;
-    let stopped = false;
-    const next = () => {
-      timer = setTimeout(() => {
-        void loadSessions()
-          .catch(() => undefined)
-          .then(() => !stopped && next());
-      }, SESSIONS_POLL_MS);
-    };
-    next();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, []);
+  // The feed carries no session frames: the list is read again while it is on screen.
+  useEffect(() => repeat(loadSessions, () => SESSIONS_POLL_MS), []);
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
