@@ -11,6 +11,7 @@ const UNIT = [
   'domain',
   'governance-domain',
   'speed-domain',
+  'graph-domain',
   'api-closed-views',
   'api-errors',
   'abortable-calls',

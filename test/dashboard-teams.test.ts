@@ -71,7 +71,7 @@ test('a parallel swarm started from the page: its members run, finish and open a
   const detail = page.getByTestId('swarm-detail');
   await detail.locator('h2').filter({ hasText: 'parallel swarm' }).waitFor();
   await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
-  const members = detail.locator('table.members tbody tr');
+  const members = detail.locator('table.members:not(.subtasks) tbody tr');
   await expect(members.count()).resolves.toBe(2);
   for (const status of await members.locator('.badge').allTextContents()) expect(status).toBe('completed');
   await expect(detail.locator('.result').textContent()).resolves.toContain('My part is done.');
@@ -92,6 +92,33 @@ test('a parallel swarm started from the page: its members run, finish and open a
   await page.getByLabel('swarm').selectOption(swarmId);
   await listShows([`${swarmId}.1`, `${swarmId}.2`]);
   await page.getByLabel('swarm').selectOption('');
+});
+
+test('a graph swarm started from the page shows its subtasks by stage, with what each needs', async () => {
+  const say = (text: string) => h.script([{ text }]);
+  await tab('swarms');
+  const form = page.getByRole('form', { name: 'Start a swarm' });
+  await form.getByLabel('strategy').selectOption('graph');
+  await form.getByPlaceholder('Task').fill('Ship the export');
+  await form.getByPlaceholder('Working directory').fill(await h.tempDir());
+  const nodes = [
+    { id: 'api', task: say('api done') },
+    { id: 'ui', task: say('ui done') },
+    { id: 'e2e', task: say('e2e done'), dependsOn: ['api', 'ui'] },
+  ];
+  await form.getByLabel('spec').fill(JSON.stringify({ nodes }));
+  await form.getByRole('button', { name: 'Start' }).click();
+  const detail = page.getByTestId('swarm-detail');
+  await detail.locator('h2').filter({ hasText: 'graph swarm' }).waitFor();
+  await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+  const rows = detail.getByRole('table', { name: 'subtasks' }).locator('tbody tr');
+  await until(
+    async () => (await rows.allTextContents()).join(' | '),
+    (text) => text === 'api1completed | ui1completed | e2e2api, uicompleted',
+    'the subtasks, all completed',
+  );
+  await expect(detail.locator('caption').textContent()).resolves.toMatch(/^critical path (api|ui) → e2e \(/);
+  await expect(detail.locator('.result').textContent()).resolves.toBe('e2e done');
 });
 
 test('a session created from the page shows its directives and the findings its agents report, and is cancelled', async () => {

@@ -81,9 +81,33 @@ test('swarm run --spec file, status --json, pause and cancel; errors exit non-ze
   });
 });
 
+test('swarm run graph --wait shows each subtask as it moves; status draws the graph by stage', async () => {
+  const specFile = path.join(await h.tempDir(), 'graph.json');
+  const nodes = [
+    // Long enough to be seen running by the view's polls (every 500 ms).
+    { id: 'api', task: h.script([{ text: 'api done', delayMs: 2000 }]) },
+    { id: 'ui', task: h.script([{ text: 'ui done' }]) },
+    { id: 'e2e', task: h.script([{ text: 'e2e done' }]), dependsOn: ['api', 'ui'] },
+  ];
+  await writeFile(specFile, JSON.stringify({ strategy: 'graph', task: 'ship the export', nodes }));
+  const run = await orchestra(['swarm', 'run', '--spec', specFile, '--cwd', await h.tempDir(), '--wait']);
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(run.stdout).toMatch(/^subtask api running \(\S+\.1\)$/m);
+  expect(run.stdout).toMatch(/^subtask e2e completed \(\S+\.3\)$/m);
+  expect(run.stdout).toMatch(/✓ swarm \S+ \(graph\) completed\nresult:\ne2e done\n/);
+  expect(run.stdout).toMatch(/merge: +a graph of 3 subtasks, 3 completed; critical path \w+ → e2e/);
+  expect(run.stdout).toMatch(/stats: +wall .* critical path [\d.]+s in 2 steps · speedup/);
+  const id = /swarm (\S+) \(graph\)/.exec(run.stdout)![1];
+  const status = (await orchestra(['swarm', 'status', id])).stdout;
+  expect(status).toMatch(/^graph · 3 subtasks · 4 at once · on failure: fail$/m);
+  expect(status).toMatch(/^SUBTASK +STAGE +STATUS +NEEDS +AGENT +TIME +WHY$/m);
+  expect(status).toMatch(/^e2e +2 +completed +api, ui +\S+\.3 +[\d.]+s$/m);
+  expect(await orchestra(['swarm', 'run', 'graph', 'x', '--by', 'vibes'])).toMatchObject({ code: 2 });
+});
+
 test('swarm --help documents every strategy with an example spec', async () => {
   const help = (await orchestra(['swarm', '--help'])).stdout;
-  for (const strategy of ['parallel', 'pipeline', 'supervisor', 'debate']) {
+  for (const strategy of ['parallel', 'pipeline', 'supervisor', 'debate', 'graph']) {
     expect(help).toMatch(new RegExp(`\\{"strategy":"${strategy}"`));
     expect(help).toMatch(new RegExp(`orchestra swarm run ${strategy} `));
   }

@@ -4,6 +4,7 @@ export { parallelSwarm } from './swarm/parallel';
 export { pipelineSwarm } from './swarm/pipeline';
 export { debateSwarm } from './swarm/debate';
 export { supervisorSwarm } from './swarm/supervisor';
+export { graphSwarm } from './swarm/graph';
 export { sessionWorkflow } from './session/workflow';
 // The ledger runs on its own queue (workers/worker.ts); listed here too so one bundle replays every history.
 export { costLedgerWorkflow } from './cost/ledger';

@@ -34,6 +34,12 @@ export function mergeInWords(m: Merge): string {
         ? `the judge ${str(m.judge)} chose ${str(m.best)}${reason(m)} (scores: ${scores(m)})`
         : `best by the ${str(m.scorer)} scorer: ${str(m.best)} (scores: ${scores(m)})`;
   }
+  if (m.merge === 'graph') {
+    const outputs = list(m.outputs);
+    const done = outputs.filter((o) => o.status === 'completed').length;
+    const path = list(m.criticalPath).map(str);
+    return `a graph of ${outputs.length} subtasks, ${done} completed; critical path ${path.join(' → ')}`;
+  }
   if (m.decidedBy === 'vote')
     return `debate of ${list(m.rounds).length} rounds, decided by vote: ${str(m.winner)}${m.tie ? ' (a tie, broken by order)' : ''}`;
   if (m.decidedBy === 'judge')

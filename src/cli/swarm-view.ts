@@ -1,5 +1,5 @@
 /** Rendering a swarm for people: its agents live, and its outcome. */
-import type { SwarmOutcome } from '../domain';
+import type { GraphView, SwarmOutcome } from '../domain';
 import { mergeInWords } from './merge-words';
 import { tableLines } from './table';
 
@@ -14,8 +14,29 @@ export function swarmTable(s: SwarmOutcome): string[] {
     String(a.toolCalls),
   ]);
   return [
+    ...(s.graph ? [...graphTable(s.graph), ''] : []),
     `swarm ${s.id} · ${s.strategy} · ${s.status} · ${st.spawned} agents (${st.completed} done, ${st.failed} failed, ${st.cancelled} cancelled) · ${st.toolCalls} tool calls · ${st.tokens.input}/${st.tokens.output} tokens`,
     ...tableLines(['AGENT', 'NAME', 'STATUS', 'TOKENS IN/OUT', 'TOOLS'], rows),
+  ];
+}
+
+/** A graph swarm's subtasks, stage by stage: what each waits for, where it stands, which agent runs it. */
+export function graphTable(g: GraphView): string[] {
+  const rows = [...g.nodes]
+    .sort((a, b) => a.stage - b.stage)
+    .map((n) => [
+      n.id,
+      String(n.stage),
+      n.status,
+      n.dependsOn.join(', ') || '-',
+      n.agentId ?? '-',
+      n.durationMs === undefined ? '' : `${(n.durationMs / 1000).toFixed(1)}s`,
+      n.reason ?? '',
+    ]);
+  const planned = g.plannedBy ? ` · planned by ${g.plannedBy.agentId} (by ${g.plannedBy.by})` : '';
+  return [
+    `graph · ${g.nodes.length} subtasks · ${g.maxConcurrent} at once · on failure: ${g.onFailure}${planned}`,
+    ...tableLines(['SUBTASK', 'STAGE', 'STATUS', 'NEEDS', 'AGENT', 'TIME', 'WHY'], rows),
   ];
 }
 
@@ -26,7 +47,7 @@ export function swarmSummary(s: SwarmOutcome): string {
     s.result ? `result:\n${s.result}` : '',
     s.error ? `error:   ${s.error}` : '',
     s.merge ? `merge:   ${mergeInWords(s.merge)}` : '',
-    `stats:   wall ${(st.wallTimeMs / 1000).toFixed(1)}s · agent time ${(st.agentTimeMs / 1000).toFixed(1)}s · critical path ${(st.criticalPathMs / 1000).toFixed(1)}s · speedup ${st.speedup}x`,
+    `stats:   wall ${(st.wallTimeMs / 1000).toFixed(1)}s · agent time ${(st.agentTimeMs / 1000).toFixed(1)}s · critical path ${(st.criticalPathMs / 1000).toFixed(1)}s${st.criticalPathSteps === undefined ? '' : ` in ${st.criticalPathSteps} steps`} · speedup ${st.speedup}x`,
     st.stages
       ? `stages:  ${st.stages.map((g) => `${g.name} ${(g.durationMs / 1000).toFixed(1)}s/${g.toolCalls} tools/${g.tokens} tokens`).join(' → ')}`
       : '',
@@ -73,6 +94,14 @@ export function liveRenderer(out: (text: string) => void, tty: boolean): (s: Swa
       process.stdout.write(`${drawn ? `\x1b[${drawn}A\x1b[J` : ''}${lines.join('\n')}\n`);
       drawn = lines.length;
       return;
+    }
+    for (const n of s.graph?.nodes ?? []) {
+      const key = `subtask ${n.id}`;
+      if (seen.get(key) === n.status) continue;
+      seen.set(key, n.status);
+      out(
+        `subtask ${n.id} ${n.status}${n.agentId ? ` (${n.agentId})` : ''}${n.reason ? `: ${n.reason}` : ''}`,
+      );
     }
     for (const a of everyone(s)) {
       if (seen.get(a.id) === a.status) continue;

@@ -37,3 +37,6 @@ export * from './one-line';
 export * from './zod-error';
 export * from './zones';
 export * from './feed';
+export * from './graph';
+export * from './graph-prompts';
+export * from './json-reply';

@@ -1,6 +1,7 @@
 /** Choosing a swarm's answer: votes over normalised answers, and a judge's scores. Pure. */
 import { z } from 'zod';
 import { lazy } from './lazy';
+import { jsonObjectIn } from './json-reply';
 
 /** Answers that differ only in case, spacing or final punctuation are the same answer. */
 export function normalizeAnswer(text: string): string {
@@ -48,16 +49,11 @@ export const judgeVerdictSchema = lazy(() =>
 );
 export type JudgeVerdict = z.infer<typeof judgeVerdictSchema>;
 
-/** Read a judge's verdict from its reply: the last JSON object in it, validated. */
+/** Read a judge's verdict from its reply: the JSON object it ends with, validated. */
 export function parseVerdict(text: string, candidates: number): JudgeVerdict | { error: string } {
-  const matches = text.match(/\{[\s\S]*\}/g);
-  if (!matches) return { error: 'the judge gave no JSON verdict' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(matches[matches.length - 1]);
-  } catch {
-    return { error: "the judge's verdict is not valid JSON" };
-  }
+  const raw = jsonObjectIn(text);
+  if (raw === undefined) return { error: 'the judge gave no JSON verdict' };
+  if (raw === null) return { error: "the judge's verdict is not valid JSON" };
   const parsed = judgeVerdictSchema.safeParse(raw);
   if (!parsed.success) return { error: `the judge's verdict does not fit: ${z.prettifyError(parsed.error)}` };
   const verdict = parsed.data;

@@ -104,5 +104,12 @@ export function expandSpec<S extends SwarmSpec>(
       };
     case 'supervisor':
       return { spec: { ...s, supervisor: expand(s.supervisor), worker: expand(s.worker) } as S, profiles };
+    case 'graph': {
+      const planner = s.planner && { ...s.planner, agent: expand(s.planner.agent) };
+      return {
+        spec: { ...s, nodes: s.nodes?.map(expand), planner, worker: expand(s.worker) } as S,
+        profiles,
+      };
+    }
   }
 }

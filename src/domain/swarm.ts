@@ -1,7 +1,8 @@
 /** Swarms: specs people write, and what a swarm reports. Pure: workflows import it. */
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { agentLimitsSchema } from './agent-limits';
+import { agentTemplateSchema } from './agent-template';
+import { graphSpecSchema, type GraphView } from './graph';
 import {
   agentTuningSchema,
   refIdSchema,
@@ -13,37 +14,10 @@ import {
 import type { AgentStatus } from './status';
 import { budgetRequestSchema } from './cost';
 import { policyRequestSchema } from './policy';
-import { profileNameSchema } from './profile-name';
 import type { Governance } from './governance';
 import type { ResolvedProfile } from './profile';
 import type { ModelTarget } from './routing';
-import { TOOL_NAMES, type ToolName } from './tools';
-
-/** One agent of a swarm: anything left out comes from the swarm's defaults. */
-export const agentTemplateSchema = lazy(() =>
-  z
-    .object({
-      name: z.string().min(1).max(100).optional().describe('Shown in lists; also names a pipeline stage'),
-      task: z
-        .string()
-        .min(1)
-        .max(100_000)
-        .optional()
-        .describe("This agent's own task (default: the swarm's)"),
-      systemPrompt: z.string().max(200_000).optional(),
-      model: z.string().min(1).max(200).optional(),
-      temperature: z.number().min(0).max(1).optional(),
-      tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
-      limits: agentLimitsSchema.partial().optional(),
-      agent: profileNameSchema.optional().describe('A registry entry this agent starts from'),
-      policy: policyRequestSchema
-        .optional()
-        .describe("Autonomy, tool overrides, bash patterns (over the swarm's)"),
-      budget: budgetRequestSchema.optional(),
-    })
-    .strict(),
-);
-export type AgentTemplate = z.infer<typeof agentTemplateSchema>;
+export { agentTemplateSchema, type AgentTemplate } from './agent-template';
 
 export const MERGES = ['first', 'all', 'vote', 'best'] as const;
 export type Merge = (typeof MERGES)[number];
@@ -114,14 +88,14 @@ export const supervisorSpecSchema = lazy(() =>
 );
 
 export const swarmSpecSchema = lazy(() =>
-  z.union([parallelSpecSchema, pipelineSpecSchema, debateSpecSchema, supervisorSpecSchema]),
+  z.union([parallelSpecSchema, pipelineSpecSchema, debateSpecSchema, supervisorSpecSchema, graphSpecSchema]),
 );
 export type SwarmSpec = z.infer<typeof swarmSpecSchema>;
 export type ParallelSpec = z.infer<typeof parallelSpecSchema>;
 export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
 export type DebateSpec = z.infer<typeof debateSpecSchema>;
 export type SupervisorSpec = z.infer<typeof supervisorSpecSchema>;
-export const STRATEGIES = ['parallel', 'pipeline', 'debate', 'supervisor'] as const;
+export const STRATEGIES = ['parallel', 'pipeline', 'debate', 'supervisor', 'graph'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** Budgets for a whole swarm, every agent at any depth counted. */
@@ -220,6 +194,8 @@ export function plannedAgents(input: Pick<SwarmInput, 'spec'>): number {
       return spec.participants.length;
     case 'supervisor':
       return 1 + spec.maxConcurrent;
+    case 'graph':
+      return spec.maxConcurrent;
   }
 }
 
@@ -257,6 +233,8 @@ export interface SwarmStats {
   agentTimeMs: number;
   /** The longest chain of agents that had to run one after another. */
   criticalPathMs: number;
+  /** The same chain counted in agents (a graph: its number of stages). */
+  criticalPathSteps?: number;
   /** agentTimeMs / wallTimeMs: how much the swarm ran at once. */
   speedup: number;
   stages?: Array<{ name: string; agents: number; durationMs: number; toolCalls: number; tokens: number }>;
@@ -271,6 +249,8 @@ export interface SwarmOutcome {
   error?: string;
   /** How the result was chosen: the winner, the votes, the scores, the rounds. */
   merge?: Record<string, unknown>;
+  /** A graph swarm's subtasks, each with its status, and its critical path once known. */
+  graph?: GraphView;
   agents: SwarmAgent[];
   /** Every agent working for the swarm at any depth, as of its latest report. */
   members: Array<{

@@ -38,6 +38,7 @@ const WORKFLOW_OF = {
   pipeline: 'pipelineSwarm',
   debate: 'debateSwarm',
   supervisor: 'supervisorSwarm',
+  graph: 'graphSwarm',
 } as const;
 
 export async function startSwarm(

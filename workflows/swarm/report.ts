@@ -3,6 +3,8 @@ import {
   emptyUsage,
   type AgentResult,
   type AgentStatus,
+  type GraphView,
+  type NodeStatus,
   type SwarmAgent,
   type Strategy,
   type SwarmBudgets,
@@ -61,7 +63,7 @@ export function swarmStats(
   agents: SwarmAgent[],
   spawned: number,
   wallTimeMs: number,
-  plan: { criticalPathMs?: number; stages?: SwarmStats['stages'] } = {},
+  plan: { criticalPathMs?: number; criticalPathSteps?: number; stages?: SwarmStats['stages'] } = {},
 ): SwarmStats {
   const count = (s: AgentStatus) => agents.filter((a) => a.status === s).length;
   const agentTimeMs = agents
@@ -81,6 +83,7 @@ export function swarmStats(
     wallTimeMs,
     agentTimeMs,
     criticalPathMs: plan.criticalPathMs ?? 0,
+    ...(plan.criticalPathSteps === undefined ? {} : { criticalPathSteps: plan.criticalPathSteps }),
     speedup: wallTimeMs > 0 ? Number((agentTimeMs / wallTimeMs).toFixed(2)) : 0,
     stages: plan.stages,
   };
@@ -111,8 +114,14 @@ export function memberOf(u: UsageReport): SwarmOutcome['members'][number] {
 /** Agents listed one by one in the current details; a big swarm's are counted beyond that. */
 const DETAILS_AGENTS = 50;
 
-/** Markdown for the Web UI's "current details" of a swarm. */
-export function swarmDetails(status: AgentStatus, strategy: string, agents: SwarmAgent[]): string {
+/** Markdown for the Web UI's "current details" of a swarm: a graph's subtasks by stage, else its agents. */
+export function swarmDetails(
+  status: AgentStatus,
+  strategy: string,
+  agents: SwarmAgent[],
+  graph?: GraphView,
+): string {
+  if (graph) return graphDetails(status, graph);
   const counts = new Map<AgentStatus, number>();
   for (const a of agents) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
   const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(' · ');
@@ -131,6 +140,38 @@ export function swarmDetails(status: AgentStatus, strategy: string, agents: Swar
   ].join('\n');
 }
 
+const NODE_MARKS: Record<NodeStatus, string> = {
+  pending: '·',
+  running: '▶',
+  completed: '✓',
+  failed: '✗',
+  skipped: '–',
+  cancelled: '■',
+};
+
+function graphDetails(status: AgentStatus, graph: GraphView): string {
+  const counts = new Map<NodeStatus, number>();
+  for (const n of graph.nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(' · ');
+  const byStage = [...graph.nodes].sort((a, b) => a.stage - b.stage);
+  const shown = byStage.slice(0, DETAILS_AGENTS).map((n) => {
+    const after = n.dependsOn.length ? ` ← ${n.dependsOn.join(', ')}` : '';
+    return `- ${NODE_MARKS[n.status]} stage ${n.stage} **${n.id}** ${n.status}${after}${n.agentId ? ` (${n.agentId})` : ''}`;
+  });
+  const more = byStage.length > DETAILS_AGENTS ? [`- … and ${byStage.length - DETAILS_AGENTS} more`] : [];
+  const path = graph.criticalPath
+    ? [
+        `critical path: ${graph.criticalPath.path.join(' → ')} (${(graph.criticalPath.ms / 1000).toFixed(1)} s)`,
+      ]
+    : [];
+  return [
+    `**${status}** · graph swarm · ${graph.nodes.length} subtasks (${summary})`,
+    ...shown,
+    ...more,
+    ...path,
+  ].join('\n');
+}
+
 /** What the swarm's status query (and its result) says, `at` a time. */
 export function swarmReport(
   swarm: {
@@ -142,6 +183,7 @@ export function swarmReport(
       stages?: SwarmStats['stages'];
     };
     agents: SwarmAgent[];
+    graph?: GraphView;
     startedAt: string;
     at: string;
   },
@@ -157,6 +199,7 @@ export function swarmReport(
     result: outcome?.result,
     error: outcome?.error,
     merge: outcome?.merge,
+    ...(swarm.graph ? { graph: swarm.graph } : {}),
     agents,
     members: usage.reports().map(memberOf),
     stats: swarmStats(agents, usage.members.size, Date.parse(at) - Date.parse(startedAt), outcome),

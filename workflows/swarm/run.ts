@@ -14,6 +14,7 @@ import {
   type AgentResult,
   type AgentStatus,
   type AgentTemplate,
+  type GraphView,
   type Strategy,
   type SwarmAgent,
   type SwarmEventBody,
@@ -55,6 +56,7 @@ export interface StrategyOutcome {
   error?: string;
   merge?: Record<string, unknown>;
   criticalPathMs: number;
+  criticalPathSteps?: number;
   stages?: SwarmStats['stages'];
 }
 
@@ -73,6 +75,8 @@ export class SwarmRun {
   private readonly usage = new SwarmUsage();
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
+  /** A graph swarm's subtasks as they stand (workflows/swarm/graph.ts). */
+  private graphView?: () => GraphView;
   /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
   private readonly log = emptyEventLog<SwarmEventBody>();
 
@@ -262,9 +266,15 @@ export class SwarmRun {
     return this.stopReason !== undefined;
   }
 
-  /** The Web UI's "current details": the swarm's status, counts, and where its agents stand. */
-  private showDetails(): void {
-    wf.setCurrentDetails(swarmDetails(this.status, this.strategy, this.agents));
+  /** Show a graph's subtasks in the query, the outcome and the Web UI's details. */
+  viewGraph(view: () => GraphView): void {
+    this.graphView = view;
+    this.showDetails();
+  }
+
+  /** The Web UI's "current details": the swarm's status, counts, and where its agents (or subtasks) stand. */
+  showDetails(): void {
+    wf.setCurrentDetails(swarmDetails(this.status, this.strategy, this.agents, this.graphView?.()));
   }
 
   private settle(agent: SwarmAgent, status: AgentStatus, result?: AgentResult, error?: string): void {
@@ -309,7 +319,8 @@ export class SwarmRun {
 
   report(): SwarmOutcome {
     const { input, strategy, status, outcome, agents, startedAt } = this;
-    return swarmReport({ input, strategy, status, outcome, agents, startedAt, at: now() }, this.usage);
+    const graph = this.graphView?.();
+    return swarmReport({ input, strategy, status, outcome, agents, graph, startedAt, at: now() }, this.usage);
   }
 }
 

@@ -35,7 +35,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/swarms',
       tag: 'swarms',
-      summary: 'Start a swarm: parallel, pipeline, debate or supervisor',
+      summary: 'Start a swarm: parallel, pipeline, debate, supervisor or graph',
       body: swarmRequestSchema,
       ok: { status: 201, description: 'Started', schema: startedResponse },
       errors: [400, 401, 403, 404, 409, 413, 503],

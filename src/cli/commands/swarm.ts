@@ -2,7 +2,16 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isTerminal, MERGES, NAMED_SCORERS, STRATEGIES, swarmWorkflowId, type Strategy } from '../../domain';
+import {
+  DECOMPOSITIONS,
+  isTerminal,
+  MERGES,
+  NAMED_SCORERS,
+  ON_FAILURE,
+  STRATEGIES,
+  swarmWorkflowId,
+  type Strategy,
+} from '../../domain';
 import { webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/agents';
 import type { Run } from '../context';
@@ -40,13 +49,21 @@ Strategies, each with an example spec (--spec file.json; options build the same)
     {"strategy":"debate","task":"Monorepo or not?","rounds":2,
      "participants":[{"name":"pro"},{"name":"con"}],"judge":{"name":"judge"}}
 
+  graph       subtasks with dependencies: each starts when its inputs are done (up to
+              --max-concurrent at once) and receives their results; a planner makes the graph
+              (--by domain | data | stage | none) unless the spec gives its nodes
+    orchestra swarm run graph "Add a /health route with tests and docs" --by domain --max-nodes 4
+    {"strategy":"graph","task":"Ship the CSV export","maxConcurrent":3,"onFailure":"skip",
+     "nodes":[{"id":"api","task":"Add GET /export.csv"},{"id":"ui","task":"Add an Export button"},
+              {"id":"tests","task":"Test the export end to end","dependsOn":["api","ui"]}]}
+
 Budgets for the whole swarm (every agent at any depth): --max-subagents (100), --max-tool-calls (1500),
 --max-tokens (10000000), twice as much per agent for a parallel swarm of more than 50. An exceeded
 budget stops the swarm with its reason.`;
 
 export function swarmCommand(run: Run): Command {
   const swarm = new Command('swarm')
-    .description('run teams of agents: parallel, pipeline, supervisor, debate')
+    .description('run teams of agents: parallel, pipeline, supervisor, debate, graph')
     .addHelpText('after', EXAMPLES);
 
   swarm
@@ -66,8 +83,16 @@ export function swarmCommand(run: Run): Command {
     )
     .option('--stages <names>', 'pipeline: comma-separated stage names', 'research,draft,edit,review')
     .option('--rounds <n>', 'debate: rounds', positiveInt)
-    .option('--max-concurrent <n>', 'supervisor: workers at once', positiveInt)
+    .option('--max-concurrent <n>', 'supervisor: workers at once; graph: subtasks at once', positiveInt)
     .option('--max-workers <n>', 'supervisor: workers in all', positiveInt)
+    .addOption(new Option('--by <how>', 'graph: how the planner decomposes the task').choices(DECOMPOSITIONS))
+    .option('--max-nodes <n>', 'graph: subtasks the planner may make', positiveInt)
+    .addOption(
+      new Option(
+        '--on-failure <policy>',
+        'graph: a failed subtask stops the graph, or skips what needs it',
+      ).choices(ON_FAILURE),
+    )
     .option('--max-subagents <n>', 'budget: agents in all', positiveInt)
     .option('--max-tool-calls <n>', 'budget: tool calls in all', positiveInt)
     .option('--max-tokens <n>', 'budget: tokens in all', positiveInt)
@@ -217,6 +242,15 @@ function specFromOptions(
         task,
         ...(o.maxConcurrent ? { maxConcurrent: o.maxConcurrent } : {}),
         ...(o.maxWorkers ? { maxWorkers: o.maxWorkers } : {}),
+      };
+    case 'graph':
+      // From options, a planner makes the graph; a graph given whole comes with --spec.
+      return {
+        strategy,
+        task,
+        planner: { ...(o.by ? { by: o.by } : {}), ...(o.maxNodes ? { maxNodes: o.maxNodes } : {}) },
+        ...(o.maxConcurrent ? { maxConcurrent: o.maxConcurrent } : {}),
+        ...(o.onFailure ? { onFailure: o.onFailure } : {}),
       };
   }
 }

@@ -12,6 +12,14 @@ const TEMPLATES: Record<string, object> = {
   pipeline: { stages: [{ name: 'plan' }, { name: 'build' }, { name: 'review' }] },
   debate: { participants: [{ name: 'pro' }, { name: 'con' }], rounds: 2 },
   supervisor: { maxConcurrent: 2, maxWorkers: 4 },
+  graph: {
+    maxConcurrent: 2,
+    nodes: [
+      { id: 'api', task: 'Build the API' },
+      { id: 'ui', task: 'Build the page' },
+      { id: 'tests', task: 'Test both end to end', dependsOn: ['api', 'ui'] },
+    ],
+  },
 };
 
 interface SwarmView {
@@ -30,6 +38,17 @@ interface SwarmView {
     costUsd: number;
   }>;
   stats?: { toolCalls?: number; tokens?: { input: number; output: number }; costUsd?: number };
+  graph?: {
+    nodes: Array<{
+      id: string;
+      stage: number;
+      status: string;
+      dependsOn: string[];
+      agentId?: string;
+      reason?: string;
+    }>;
+    criticalPath?: { path: string[]; ms: number };
+  };
 }
 
 export function Swarms({ onAgent }: { onAgent: (id: string) => void }) {
@@ -135,6 +154,7 @@ function SwarmDetail({ id, onAgent }: { id: string; onAgent: (id: string) => voi
       </h2>
       <div className="task">{view.task}</div>
       <KindControls base={`/swarms/${encodeURIComponent(id)}`} status={view.status} />
+      {view.graph && <GraphNodes graph={view.graph} onAgent={onAgent} />}
       <table className="members">
         <thead>
           <tr>
@@ -162,5 +182,45 @@ function SwarmDetail({ id, onAgent }: { id: string; onAgent: (id: string) => voi
       {view.error && <pre className="error">{view.error}</pre>}
       {view.result && <pre className="result">{view.result}</pre>}
     </div>
+  );
+}
+
+/** A graph swarm's subtasks by stage: what each needs, where it stands, and its agent (a click opens it). */
+function GraphNodes({
+  graph,
+  onAgent,
+}: {
+  graph: NonNullable<SwarmView['graph']>;
+  onAgent: (id: string) => void;
+}) {
+  const nodes = [...graph.nodes].sort((a, b) => a.stage - b.stage);
+  return (
+    <table className="members subtasks" aria-label="subtasks">
+      <thead>
+        <tr>
+          <th>subtask</th>
+          <th>stage</th>
+          <th>needs</th>
+          <th>status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {nodes.map((n) => (
+          <tr key={n.id} onClick={() => n.agentId && onAgent(n.agentId)} title={n.reason}>
+            <td>{n.id}</td>
+            <td>{n.stage}</td>
+            <td>{n.dependsOn.join(', ')}</td>
+            <td>
+              <span className={`badge s-${n.status}`}>{n.status}</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+      {graph.criticalPath && (
+        <caption>
+          critical path {graph.criticalPath.path.join(' → ')} ({(graph.criticalPath.ms / 1000).toFixed(1)} s)
+        </caption>
+      )}
+    </table>
   );
 }
