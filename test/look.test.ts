@@ -1,16 +1,17 @@
 /**
- * The CLI's looks (status and events queries) have a deadline and are asked once more: a
- * query no worker answers fails after two deadlines, not after the server's own timeout.
+ * The CLI's looks (status and events queries) have a deadline and are asked again: a query
+ * no worker answers fails after three deadlines, not after the server's own timeout, and says so.
  */
 import { isGrpcDeadlineError } from '@temporalio/client';
+import { errorCode } from '../src/domain';
 import { agentStatus } from '../src/temporal/agents';
-import { look } from '../src/temporal/look';
+import { look, LOOKS } from '../src/temporal/look';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 describe('look', () => {
   const h = useHarness({ worker: false });
 
-  test('gives up after two deadlines when no worker answers, and answers once one does', async () => {
+  test('gives up after three deadlines when no worker answers, and answers once one does', async () => {
     const worker = await h.startWorker();
     // An interactive agent waiting for input: nothing in flight when its worker stops.
     const id = await h.spawn({ task: h.script([{ text: 'hello' }]), type: 'interactive' });
@@ -21,9 +22,11 @@ describe('look', () => {
     const failure = await look(h.client, () => (asked++, agentStatus(h.client, id)), 500).catch(
       (e: Error) => e,
     );
-    expect(isGrpcDeadlineError(failure)).toBe(true);
-    expect(asked).toBe(2);
-    expect(Date.now() - started).toBeLessThan(5_000); // two deadlines, not the server's 30 s
+    expect(errorCode(failure)).toBe('unavailable'); // the CLI's exit 5, the API's 503
+    expect((failure as Error).message).toMatch(/^no worker answered within 3 × 0.5 s: is a worker polling/);
+    expect(isGrpcDeadlineError((failure as Error).cause)).toBe(true);
+    expect(asked).toBe(LOOKS);
+    expect(Date.now() - started).toBeLessThan(8_000); // three deadlines, not the server's 30 s
     const again = await h.startWorker();
     try {
       expect((await look(h.client, () => agentStatus(h.client, id))).status).toBe('waiting_for_input');

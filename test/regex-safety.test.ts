@@ -128,10 +128,12 @@ describe('the secrets redactor on hostile text', () => {
     ['private key without an end', fill('-----BEGIN RSA PRIVATE KEY-----\n')],
     ['bearer', fill('Bearer ')],
     ['keys', fill('sk-ant-')],
-  ])('%s: 1 MB redacts in well under a second', (_name, text) => {
+  ])('%s: 1 MB redacts in linear time', (_name, text) => {
     const started = Date.now();
     redactSecrets(text);
-    expect(Date.now() - started).toBeLessThan(700);
+    // Linear is ~0.1 s here; a backtracking pattern takes minutes on 1 MB. The bound is loose
+    // so that a loaded machine (CI's suites run three at once) cannot fail it.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test('still catches what it caught: URL passwords, long assignments, JWTs among other dotted words, private keys', () => {

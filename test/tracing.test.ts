@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLI, runCli } from './helpers/cli';
 import { TEST_MODEL, useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness({ worker: false });
 
@@ -70,6 +71,14 @@ test('one trace from the CLI through the workflow and its activities to the mode
     },
     stdio: 'ignore',
   });
+  // The worker bundles its traced workflow code as it starts: seconds on a loaded machine. The
+  // spawn waits for it to poll, so that the trace is the agent's and not the wait's.
+  await until(
+    () => runCli(['health', '--worker'], common),
+    (health) => health.code === 0,
+    'the traced worker polling its queue',
+    90_000,
+  );
   const task = h.script([
     { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }] },
     { text: 'traced' },
@@ -78,7 +87,7 @@ test('one trace from the CLI through the workflow and its activities to the mode
     ...common,
     OTEL_SERVICE_NAME: 'orchestra-cli',
   });
-  expect(run.code).toBe(0);
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
 
   let trace: Span[] = [];
   for (let i = 0; i < 100; i++) {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestApi, useApi } from './helpers/api';
 import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);
@@ -94,8 +95,15 @@ test('POST /agents with a zone puts the new agent in it', async () => {
   expect(r.status).toBe(201);
   expect(r.body.zone).toBe(zone.id);
   expect(await listed('alice', zone.id)).toMatchObject({ agentIds: [r.body.id] });
-  // An unknown zone starts nothing.
-  const before = (await api.call('alice', 'GET', '/agents?limit=200')).body.items.length;
+  // An unknown zone starts nothing. The list is the server's visibility store, which catches up
+  // with a new agent a moment later: count once it shows the one just started.
+  const before = (
+    await until(
+      async () => (await api.call('alice', 'GET', '/agents?limit=200')).body.items as Array<{ id: string }>,
+      (items) => items.some((i) => i.id === r.body.id),
+      'the new agent in the list',
+    )
+  ).length;
   const bad = await api.call('alice', 'POST', '/agents', {
     task: 'x',
     cwd: await h.tempDir(),

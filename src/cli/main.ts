@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, type CommanderError } from 'commander';
-import { errorCode } from '../domain';
+import { causeMessages, errorCode, OrchestraError } from '../domain';
 import { agentCommand } from './commands/agent';
 import { runtimeCommands } from './commands/runtime';
 import { apiCommand } from './commands/api';
@@ -21,7 +21,8 @@ const run: Run = async (action) => {
     ctx = createContext();
     process.exitCode = (await action(ctx)) ?? 0;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // An unexpected error (a Temporal client's) says what failed and leaves why to its causes.
+    const message = err instanceof OrchestraError ? err.message : causeMessages(err);
     // Under --json a script reads the error too: one JSON object on stderr, with its code.
     process.stderr.write(
       process.argv.includes('--json')
