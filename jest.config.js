@@ -12,6 +12,8 @@ const UNIT = [
   'governance-domain',
   'speed-domain',
   'graph-domain',
+  'worktrees',
+  'kubernetes',
   'api-closed-views',
   'api-errors',
   'abortable-calls',
