@@ -4,6 +4,7 @@ import type { OrchestraFile } from '../src/domain';
 import { chargeCost, createLookupAgent, readContextFiles } from './governance';
 import { createCallModel, type ModelDeps } from './model';
 import { toolActivities } from './tools';
+import * as worktrees from './worktrees';
 
 export interface ActivityDeps extends ModelDeps {
   /** The config file: the registry the `task` tool's `agent` is looked up in. */
@@ -19,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     callModel: createCallModel(deps),
     ...toolActivities,
+    // A swarm's git worktrees (workflows/swarm/isolation.ts).
+    ...worktrees,
     readContextFiles,
     chargeCost,
     /** Does nothing: scheduling it completes the workflow task, so the history catches up (run.ts). */

@@ -1,5 +1,5 @@
 /** Rendering a swarm for people: its agents live, and its outcome. */
-import type { GraphView, SwarmOutcome } from '../domain';
+import type { GraphView, SwarmOutcome, SwarmWorktrees } from '../domain';
 import { mergeInWords } from './merge-words';
 import { tableLines } from './table';
 
@@ -48,11 +48,27 @@ export function swarmSummary(s: SwarmOutcome): string {
     s.error ? `error:   ${s.error}` : '',
     s.merge ? `merge:   ${mergeInWords(s.merge)}` : '',
     `stats:   wall ${(st.wallTimeMs / 1000).toFixed(1)}s · agent time ${(st.agentTimeMs / 1000).toFixed(1)}s · critical path ${(st.criticalPathMs / 1000).toFixed(1)}s${st.criticalPathSteps === undefined ? '' : ` in ${st.criticalPathSteps} steps`} · speedup ${st.speedup}x`,
+    s.worktrees ? worktreesInWords(s.worktrees) : '',
     st.stages
       ? `stages:  ${st.stages.map((g) => `${g.name} ${(g.durationMs / 1000).toFixed(1)}s/${g.toolCalls} tools/${g.tokens} tokens`).join(' → ')}`
       : '',
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+/** Where an isolated swarm's work is: its branch, and the branches kept aside. */
+function worktreesInWords(w: SwarmWorktrees): string {
+  const n = w.commitsAhead;
+  const ahead = n === undefined ? '' : ` (${n} commit${n === 1 ? '' : 's'})`;
+  const lines = [
+    `work:    on branch ${w.integrationBranch}${ahead}; take it with: git merge ${w.integrationBranch}`,
+  ];
+  if (w.dirty) lines.push("         (your uncommitted changes were not in the agents' worktrees)");
+  for (const k of w.kept)
+    lines.push(
+      `kept:    ${k.branch} (${k.agentId}, ${k.landed === 'conflict' ? `conflicts in ${(k.files ?? []).join(', ')}` : 'not merged'})`,
+    );
+  return lines.join('\n');
 }
 
 /** Every agent at any depth: the swarm's own (authoritative) and those known from their reports. */

@@ -40,3 +40,4 @@ export * from './feed';
 export * from './graph';
 export * from './graph-prompts';
 export * from './json-reply';
+export * from './worktrees';

@@ -137,13 +137,26 @@ export const swarmRequestSchema = lazy(() =>
         .optional()
         .describe("Every agent's autonomy and tool rules, unless its own say otherwise"),
       budget: budgetRequestSchema.optional().describe("Every agent's cost budget"),
+      isolation: z
+        .enum(ISOLATIONS)
+        .optional()
+        .describe(
+          'Parallel and graph swarms in a git repository: each coding agent in a worktree of its own ' +
+            '("auto", the default; "worktree" refuses a directory outside git; "none": all in cwd)',
+        ),
     })
     .strict(),
 );
 export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
 
+/** Where a swarm's coding agents work: each in a git worktree of its own, or all in cwd. */
+export const ISOLATIONS = ['auto', 'worktree', 'none'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
 export interface SwarmInput {
   id: string;
+  /** Absent in swarms started before worktrees existed: they replay as "none". */
+  isolation?: Isolation;
   spec: SwarmSpec;
   cwd: string;
   model: string;
@@ -217,6 +230,29 @@ export interface SwarmAgent {
   usage: Usage;
   startedAt: string;
   endedAt?: string;
+  /** Its worktree's branch (isolated swarms), and what became of its work there. */
+  branch?: string;
+  landed?: Landing;
+}
+
+/**
+ * What became of an isolated member's work: merged into the swarm's branch; a conflict (the
+ * branch is kept, with the files); kept unmerged (not chosen, failed, cancelled); or nothing
+ * to keep (no change: its branch is deleted).
+ */
+export type Landing = 'merged' | 'conflict' | 'kept' | 'empty';
+
+/** An isolated swarm's repository: where the members' work was merged, and what is left to look at. */
+export interface SwarmWorktrees {
+  /** The branch holding the merged work (`git merge orchestra/<id>` takes it). */
+  integrationBranch: string;
+  baseCommit: string;
+  head?: string;
+  commitsAhead?: number;
+  /** The user's tree had uncommitted changes when the swarm forked: the agents did not see them. */
+  dirty: boolean;
+  /** Branches kept with unmerged work, and the files of each conflict. */
+  kept: Array<{ agentId: string; branch: string; landed: Landing; files?: string[] }>;
 }
 
 export interface SwarmStats {
@@ -251,6 +287,8 @@ export interface SwarmOutcome {
   merge?: Record<string, unknown>;
   /** A graph swarm's subtasks, each with its status, and its critical path once known. */
   graph?: GraphView;
+  /** Isolated swarms: the branch the members' work was merged into, and what was kept aside. */
+  worktrees?: SwarmWorktrees;
   agents: SwarmAgent[];
   /** Every agent working for the swarm at any depth, as of its latest report. */
   members: Array<{

@@ -61,6 +61,7 @@ export async function startSwarm(
   }
   const input: SwarmInput = {
     id: request.id ?? randomUUID().slice(0, 8),
+    isolation: request.isolation ?? 'auto',
     spec: expanded.spec,
     profiles: expanded.profiles,
     governance: resolveGovernance([file.defaults, request]),

@@ -79,12 +79,20 @@ class Graph {
     this.mark(node.id, 'running');
     const inputs = node.dependsOn.map((d) => ({ id: d, output: this.agents.get(d)?.result ?? '' }));
     const run = this.swarm
-      .runAgent(this.template(node), nodePrompt(this.spec.task, node, inputs), node.id)
+      .runAgent(this.template(node), nodePrompt(this.spec.task, node, inputs), node.id, {}, { isolate: true })
       .then(
-        (agent) => {
+        async (agent) => {
           this.agents.set(node.id, agent);
-          if (agent.status === 'completed') this.mark(node.id, 'completed');
-          else this.failed(node.id, agent.status === 'cancelled' ? 'cancelled' : 'failed', agent.error);
+          if (agent.status !== 'completed')
+            return this.failed(node.id, agent.status === 'cancelled' ? 'cancelled' : 'failed', agent.error);
+          // In worktrees, its work joins the swarm's branch before what depends on it forks from there.
+          if ((await this.swarm.merge(agent)) === 'conflict')
+            return this.failed(
+              node.id,
+              'failed',
+              `its work conflicts with the swarm's branch (kept on ${agent.branch})`,
+            );
+          this.mark(node.id, 'completed');
         },
         (err: unknown) => {
           // Stopped before it could start: the swarm's own stop says why.

@@ -14,7 +14,30 @@ export function parallelSwarm(input: SwarmInput): Promise<SwarmOutcome> {
 }
 
 async function runParallel(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutcome> {
-  const runs = spec.agents.map((t, i) => swarm.runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`));
+  const outcome = await decide(swarm, spec);
+  // In worktrees, the chosen agents' work goes into the swarm's branch: every success for
+  // "all", the one answer chosen otherwise. The rest stays on the agents' own branches.
+  const chosen =
+    outcome.status !== 'completed'
+      ? []
+      : spec.merge === 'all'
+        ? swarm.agents
+        : swarm.agents.filter((a) => a.id === chosenOne(outcome));
+  for (const agent of chosen) if (agent.status === 'completed') await swarm.merge(agent);
+  return outcome;
+}
+
+/** The agent whose answer a first, vote or best merge chose. */
+function chosenOne(outcome: StrategyOutcome): string | undefined {
+  const m = outcome.merge ?? {};
+  const id = m.winner ?? m.best;
+  return typeof id === 'string' ? id : undefined;
+}
+
+async function decide(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutcome> {
+  const runs = spec.agents.map((t, i) =>
+    swarm.runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`, {}, { isolate: true }),
+  );
   if (spec.merge === 'first') return first(swarm, runs);
   const agents = await Promise.all(runs);
   const criticalPathMs = longest(agents);

@@ -5,6 +5,7 @@ import {
   type AgentStatus,
   type GraphView,
   type NodeStatus,
+  type SwarmWorktrees,
   type SwarmAgent,
   type Strategy,
   type SwarmBudgets,
@@ -184,6 +185,7 @@ export function swarmReport(
     };
     agents: SwarmAgent[];
     graph?: GraphView;
+    worktrees?: SwarmWorktrees;
     startedAt: string;
     at: string;
   },
@@ -200,6 +202,7 @@ export function swarmReport(
     error: outcome?.error,
     merge: outcome?.merge,
     ...(swarm.graph ? { graph: swarm.graph } : {}),
+    ...(swarm.worktrees ? { worktrees: swarm.worktrees } : {}),
     agents,
     members: usage.reports().map(memberOf),
     stats: swarmStats(agents, usage.members.size, Date.parse(at) - Date.parse(startedAt), outcome),

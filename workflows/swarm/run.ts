@@ -5,63 +5,39 @@
 import * as wf from '@temporalio/workflow';
 import {
   appendEvent,
-  broadcastPayload,
   emptyEventLog,
   emptyUsage,
   eventsQueried,
-  usagePayload,
   type AgentConfig,
   type AgentResult,
   type AgentStatus,
   type AgentTemplate,
   type GraphView,
+  type Landing,
+  type SwarmWorktrees,
   type Strategy,
   type SwarmAgent,
   type SwarmEventBody,
   type SwarmInput,
   type SwarmOutcome,
-  type SwarmStats,
   type UsageReport,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
-import {
-  installControlHandlers,
-  installSignal,
-  recordUnknownSignals,
-  type Ignored,
-} from '../control-handlers';
 import { broadcast, signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { StartSlots } from './start-slots';
+import { Isolation, writes } from './isolation';
 import { SwarmUsage } from './usage';
 import { budgetExceeded, finalReport, swarmDetails, swarmReport } from './report';
-import {
-  broadcastSignal,
-  pauseSignal,
-  resumeSignal,
-  swarmEventsQuery,
-  swarmStatusQuery,
-  usageSignal,
-} from '../protocol';
-import { described } from '../handler-descriptions';
+import { pauseSignal, resumeSignal } from '../protocol';
+import { installSwarmHandlers } from './handlers';
+import { SwarmStopped, type StrategyOutcome } from './outcome';
+
+export { SwarmStopped, type StrategyOutcome } from './outcome';
 
 const now = (): string => new Date().toISOString();
-
-/** What a strategy decides. */
-export interface StrategyOutcome {
-  status: 'completed' | 'failed';
-  result?: string;
-  error?: string;
-  merge?: Record<string, unknown>;
-  criticalPathMs: number;
-  criticalPathSteps?: number;
-  stages?: SwarmStats['stages'];
-}
-
-/** The swarm was stopped (cancel, or a budget): strategies stop starting agents. */
-export class SwarmStopped extends Error {}
 
 export class SwarmRun {
   readonly agents: SwarmAgent[] = [];
@@ -77,6 +53,9 @@ export class SwarmRun {
   private outcome?: StrategyOutcome;
   /** A graph swarm's subtasks as they stand (workflows/swarm/graph.ts). */
   private graphView?: () => GraphView;
+  /** Coding agents in worktrees of their own (workflows/swarm/isolation.ts), and what came of them. */
+  private isolation?: Isolation;
+  private worktrees?: SwarmWorktrees;
   /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
   private readonly log = emptyEventLog<SwarmEventBody>();
 
@@ -85,43 +64,43 @@ export class SwarmRun {
     readonly strategy: Strategy,
   ) {}
 
-  installHandlers(): void {
-    // As an agent does: a refused signal is an event anyone watching the swarm sees.
-    const ignored: Ignored = (signal, reason) => this.record({ type: 'ignored', signal, reason });
-    installControlHandlers({
-      what: 'swarm',
-      status: () => this.status,
-      apply: {
-        pause: (p) => {
-          this.pausedReason = p.reason;
-          this.setStatus('paused', this.pausedReason);
-          signalAgents(this.scopes.keys(), pauseSignal, this.pausePayload());
-        },
-        resume: () => {
-          this.setStatus('running');
-          this.pausedReason = undefined;
-          signalAgents(this.scopes.keys(), resumeSignal, {});
-        },
-        cancel: (p) => {
-          this.temporalCancelFollows = p.temporalCancelFollows === true;
-          this.stop('cancelled', p.reason ?? 'cancelled');
-        },
-      },
-      ignored,
-    });
-    installSignal(usageSignal, usagePayload, (report) => this.account(report), ignored);
-    installSignal(broadcastSignal, broadcastPayload, (b) => broadcast(this.scopes.keys(), b), ignored);
-    wf.setHandler(swarmStatusQuery, () => this.report(), described('status'));
-    wf.setHandler(swarmEventsQuery, (raw) => eventsQueried(this.log, raw), described('events'));
-    recordUnknownSignals(ignored);
+  /** Pause, resume and cancel as the control handlers (handlers.ts) apply them. */
+  pause(reason?: string): void {
+    this.pausedReason = reason;
+    this.setStatus('paused', reason);
+    signalAgents(this.scopes.keys(), pauseSignal, this.pausePayload());
   }
 
-  private record(body: SwarmEventBody): void {
+  resume(): void {
+    this.setStatus('running');
+    this.pausedReason = undefined;
+    signalAgents(this.scopes.keys(), resumeSignal, {});
+  }
+
+  cancel(reason: string, temporalCancelFollows: boolean): void {
+    this.temporalCancelFollows = temporalCancelFollows;
+    this.stop('cancelled', reason);
+  }
+
+  get currentStatus(): AgentStatus {
+    return this.status;
+  }
+
+  /** A broadcast to every agent running now. */
+  broadcast(b: Parameters<typeof broadcast>[1]): void {
+    broadcast(this.scopes.keys(), b);
+  }
+
+  events(raw: unknown) {
+    return eventsQueried(this.log, raw);
+  }
+
+  record(body: SwarmEventBody): void {
     appendEvent(this.log, body, now());
   }
 
   /** A member's usage, from its report or its result: into the totals, the events and the budgets. */
-  private account(report: UsageReport, fromResult = false): void {
+  account(report: UsageReport, fromResult = false): void {
     const taken = this.usage.take(report);
     if (!taken) return; // an older report, overtaken
     const { before } = taken;
@@ -149,6 +128,13 @@ export class SwarmRun {
   async execute(strategy: () => Promise<StrategyOutcome>): Promise<SwarmOutcome> {
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: 'running' }]);
     try {
+      const opened = await Isolation.open(this.input);
+      if (opened && 'refused' in opened) {
+        this.setStatus('failed', opened.refused);
+        this.outcome = { status: 'failed', error: opened.refused, criticalPathMs: 0 };
+        return this.report();
+      }
+      this.isolation = opened;
       this.outcome = await strategy();
     } catch (err) {
       if (wf.isCancellation(err)) {
@@ -162,6 +148,7 @@ export class SwarmRun {
           };
         await wf.CancellationScope.nonCancellable(async () => {
           await this.agentsSettled();
+          await this.closeIsolation();
           this.setStatus('cancelled', this.stopReason?.reason);
         });
         throw err;
@@ -175,11 +162,26 @@ export class SwarmRun {
         criticalPathMs: this.outcome?.criticalPathMs ?? 0,
       };
       await this.agentsSettled();
+      await this.closeIsolation();
       this.setStatus(this.stopReason.status, this.stopReason.reason);
       // The cancel through Temporal interrupts this, and the run ends Canceled (bounded: a caller may die first).
       if (this.stopReason.status === 'cancelled' && this.temporalCancelFollows) await wf.sleep('10 seconds');
-    } else this.setStatus(this.outcome?.status ?? 'failed', this.outcome?.error);
+    } else {
+      await this.closeIsolation();
+      this.setStatus(this.outcome?.status ?? 'failed', this.outcome?.error);
+    }
     return this.report();
+  }
+
+  /** Worktrees removed, branches with unmerged work kept: what a person finds after the swarm. */
+  private async closeIsolation(): Promise<void> {
+    if (this.isolation)
+      this.worktrees = await wf.CancellationScope.nonCancellable(() => this.isolation!.close());
+  }
+
+  /** Merge an isolated member's work into the swarm's branch (a strategy's choice); 'empty' when not isolated. */
+  merge(agent: SwarmAgent): Promise<Landing> {
+    return this.isolation?.merge(agent) ?? Promise.resolve('empty');
   }
 
   /**
@@ -200,6 +202,7 @@ export class SwarmRun {
     task: string,
     role: string,
     extra: Partial<AgentConfig> = {},
+    options: { isolate?: boolean } = {},
   ): Promise<SwarmAgent> {
     await wf.condition(() => this.status !== 'paused' || this.stopReason !== undefined);
     if (this.stopReason) throw new SwarmStopped(this.stopReason.reason);
@@ -220,6 +223,9 @@ export class SwarmRun {
     this.agents.push(agent);
     this.usage.members.add(agent.id);
     this.showDetails();
+    // A coding agent of a parallel or graph swarm works in a worktree of its own.
+    const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
+    if (isolated) config.cwd = await isolated.open(agent);
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
     let started = false;
@@ -251,6 +257,8 @@ export class SwarmRun {
     } finally {
       this.scopes.delete(agent.id);
     }
+    // Its work, whatever its outcome, on its branch: kept there unless its strategy merges it.
+    if (isolated) await wf.CancellationScope.nonCancellable(() => isolated.commit(agent));
     return agent;
   }
 
@@ -320,7 +328,11 @@ export class SwarmRun {
   report(): SwarmOutcome {
     const { input, strategy, status, outcome, agents, startedAt } = this;
     const graph = this.graphView?.();
-    return swarmReport({ input, strategy, status, outcome, agents, graph, startedAt, at: now() }, this.usage);
+    const worktrees = this.worktrees ?? this.isolation?.summary();
+    return swarmReport(
+      { input, strategy, status, outcome, agents, graph, worktrees, startedAt, at: now() },
+      this.usage,
+    );
   }
 }
 
@@ -331,6 +343,6 @@ export function runSwarm<S>(
   run: (swarm: SwarmRun, spec: S) => Promise<StrategyOutcome>,
 ): Promise<SwarmOutcome> {
   const swarm = new SwarmRun(input, strategy);
-  swarm.installHandlers();
+  installSwarmHandlers(swarm);
   return swarm.execute(() => run(swarm, input.spec as S));
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   DECOMPOSITIONS,
+  ISOLATIONS,
   isTerminal,
   MERGES,
   NAMED_SCORERS,
@@ -97,6 +98,12 @@ export function swarmCommand(run: Run): Command {
     .option('--max-tool-calls <n>', 'budget: tool calls in all', positiveInt)
     .option('--max-tokens <n>', 'budget: tokens in all', positiveInt)
     .option('--cwd <dir>', 'working directory of every agent', process.cwd())
+    .addOption(
+      new Option(
+        '--isolation <mode>',
+        'parallel and graph in a git repository: each coding agent in a worktree of its own (auto)',
+      ).choices(ISOLATIONS),
+    )
     .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
     .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
     .option('--session <id>', 'run in this session')
@@ -118,6 +125,7 @@ export function swarmCommand(run: Run): Command {
           model: o.model,
           budgets,
           sessionId: o.session,
+          ...(o.isolation ? { isolation: o.isolation } : {}),
         });
         if (!o.wait) {
           ctx.out(

@@ -1,0 +1,32 @@
+/** A swarm's signals, queries and Updates: control as an agent's, usage reports, broadcasts, status and events. */
+import * as wf from '@temporalio/workflow';
+import { broadcastPayload, usagePayload } from '../../src/domain';
+import {
+  installControlHandlers,
+  installSignal,
+  recordUnknownSignals,
+  type Ignored,
+} from '../control-handlers';
+import { described } from '../handler-descriptions';
+import { broadcastSignal, swarmEventsQuery, swarmStatusQuery, usageSignal } from '../protocol';
+import type { SwarmRun } from './run';
+
+export function installSwarmHandlers(swarm: SwarmRun): void {
+  // As an agent does: a refused signal is an event anyone watching the swarm sees.
+  const ignored: Ignored = (signal, reason) => swarm.record({ type: 'ignored', signal, reason });
+  installControlHandlers({
+    what: 'swarm',
+    status: () => swarm.currentStatus,
+    apply: {
+      pause: (p) => swarm.pause(p.reason),
+      resume: () => swarm.resume(),
+      cancel: (p) => swarm.cancel(p.reason ?? 'cancelled', p.temporalCancelFollows === true),
+    },
+    ignored,
+  });
+  installSignal(usageSignal, usagePayload, (report) => swarm.account(report), ignored);
+  installSignal(broadcastSignal, broadcastPayload, (b) => swarm.broadcast(b), ignored);
+  wf.setHandler(swarmStatusQuery, () => swarm.report(), described('status'));
+  wf.setHandler(swarmEventsQuery, (raw) => swarm.events(raw), described('events'));
+  recordUnknownSignals(ignored);
+}

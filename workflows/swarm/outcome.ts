@@ -1,0 +1,16 @@
+/** What a swarm strategy hands back, and how it hears that the swarm stopped. */
+import type { SwarmStats } from '../../src/domain';
+
+/** What a strategy decides. */
+export interface StrategyOutcome {
+  status: 'completed' | 'failed';
+  result?: string;
+  error?: string;
+  merge?: Record<string, unknown>;
+  criticalPathMs: number;
+  criticalPathSteps?: number;
+  stages?: SwarmStats['stages'];
+}
+
+/** The swarm was stopped (cancel, or a budget): strategies stop starting agents. */
+export class SwarmStopped extends Error {}
