@@ -122,6 +122,7 @@ export const agentView = z
     result: z.string().optional(),
     error: z.string().optional(),
     pausedReason: z.string().optional(),
+    taskQueue: z.string().optional().describe('The task queue its workflow runs on (where it was placed)'),
     temporalStatus: z.string(),
     ...ownership,
     ...staleness,

@@ -68,6 +68,9 @@ export function formatStatus(v: AgentStatusView): string {
     `task      ${clip(v.task, 200)}`,
     `model     ${v.model}`,
     `cwd       ${v.cwd}`,
+    ...(v.taskQueue
+      ? [`queue     ${v.taskQueue}${v.toolsLocation ? ` · tools on ${v.toolsLocation}` : ''}`]
+      : []),
     `progress  ${v.iterations} iterations · ${v.toolCalls} tool calls · ${v.tokens.input} in / ${v.tokens.output} out tokens`,
     `started   ${v.startedAt}   updated ${v.updatedAt}`,
   ];

@@ -3,7 +3,12 @@ import { addUsage, agentWorkflowId, type AgentConfig, type AgentResult, type Age
 import type { AgentState } from './agent-state';
 import { formatUsd } from './cost';
 
-export function statusView(config: AgentConfig, state: AgentState): AgentStatusView {
+/** `taskQueue`: the queue its workflow runs on (the workflow knows it; a config placed elsewhere says it). */
+export function statusView(
+  config: AgentConfig,
+  state: AgentState,
+  taskQueue = config.location,
+): AgentStatusView {
   return {
     id: config.id,
     name: config.name,
@@ -44,6 +49,8 @@ export function statusView(config: AgentConfig, state: AgentState): AgentStatusV
     pendingApprovals: state.approvals.map((a) => ({ ...a })),
     autonomy: config.policy?.autonomy ?? 'full',
     ...(config.profile ? { profile: config.profile } : {}),
+    ...(taskQueue ? { taskQueue } : {}),
+    ...(config.toolsLocation ? { toolsLocation: config.toolsLocation } : {}),
   };
 }
 

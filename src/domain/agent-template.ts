@@ -6,6 +6,7 @@ import { budgetRequestSchema } from './cost';
 import { policyRequestSchema } from './policy';
 import { profileNameSchema } from './profile-name';
 import { TOOL_NAMES, type ToolName } from './tools';
+import { locationSchema } from './agent';
 
 /** One agent of a swarm: anything left out comes from the swarm's defaults. */
 export const agentTemplateSchema = lazy(() =>
@@ -28,6 +29,10 @@ export const agentTemplateSchema = lazy(() =>
         .optional()
         .describe("Autonomy, tool overrides, bash patterns (over the swarm's)"),
       budget: budgetRequestSchema.optional(),
+      location: locationSchema().describe(
+        "The task queue whose workers run this agent (default: the swarm's)",
+      ),
+      toolsLocation: locationSchema().describe("The task queue whose workers run this agent's tools"),
     })
     .strict(),
 );

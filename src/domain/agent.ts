@@ -15,6 +15,7 @@ import type { OrchestraFile } from './registry';
 import type { PendingApproval } from './approvals';
 import type { Autonomy } from './policy';
 import type { ReportEvery } from './usage-report';
+import { locationProblem } from './queues';
 
 /** Operational knobs; tests shorten them, users rarely need to. */
 export const DEFAULT_TUNING = {
@@ -106,6 +107,10 @@ export const spawnRequestSchema = lazy(() =>
       temperature: z.number().min(0).max(1).optional(),
       tools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])).optional(),
       cwd: z.string().min(1).max(4096).describe('Absolute working directory the tools are confined to'),
+      location: locationSchema().describe(
+        "The task queue whose workers run the agent (default: the client's)",
+      ),
+      toolsLocation: locationSchema().describe("The task queue whose workers run the agent's tools"),
       limits: agentLimitsSchema.partial().optional(),
       tuning: agentTuningSchema.partial().optional(),
       sessionId: refIdSchema.optional().describe('The session to start it in'),
@@ -139,6 +144,16 @@ export interface AgentDefaults {
 }
 
 /** A fully resolved agent configuration: what the workflow runs with. */
+/** A task queue to place an agent or its tools on (src/domain/queues.ts). */
+export const locationSchema = () =>
+  z
+    .string()
+    .superRefine((q, ctx) => {
+      const problem = locationProblem(q);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional();
+
 export interface AgentConfig {
   id: string;
   name: string;
@@ -179,6 +194,10 @@ export interface AgentConfig {
   lineage?: string[];
   /** In a swarm: the unreported use after which the agent reports to it at once (its budgets need it). */
   reportEvery?: ReportEvery;
+  /** The task queue it runs on, when placed there (absent: its starter's). */
+  location?: string;
+  /** The task queue its tools run on (absent: its own). */
+  toolsLocation?: string;
 }
 
 export interface Delegation {
@@ -276,6 +295,9 @@ export interface AgentStatusView {
   autonomy: Autonomy;
   /** The registry entry it was started from. */
   profile?: string;
+  /** The task queue its workflow runs on, and its tools' when they run elsewhere. */
+  taskQueue?: string;
+  toolsLocation?: string;
 }
 
 /** What the agent workflow returns. */

@@ -26,3 +26,15 @@ export const LEDGER_QUEUE = 'orchestra-cost-ledgers';
 
 /** A workspace's zones store runs there too, for the same reason: it outlives any agent queue. */
 export const ZONES_QUEUE = LEDGER_QUEUE;
+
+/**
+ * A task queue an agent (or its tools) may be placed on: served by workers elsewhere (another
+ * machine, a container, a GPU box). Not a model queue, which only runs model calls. Pure.
+ */
+export const LOCATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export function locationProblem(queue: string): string | undefined {
+  if (!LOCATION_PATTERN.test(queue)) return 'letters, digits, ".", "_" and "-", at most 100';
+  if (isModelQueue(queue)) return 'a "-model" queue runs model calls only';
+  if (queue === LEDGER_QUEUE) return "the cost ledgers' queue runs no agents";
+  return undefined;
+}

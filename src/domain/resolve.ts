@@ -52,6 +52,8 @@ export function resolveAgentConfig(request: SpawnRequest, defaults: ResolveDefau
     temperature: request.temperature ?? profile?.temperature,
     tools: request.tools ?? profile?.tools ?? [...DEFAULT_TOOLS],
     cwd: request.cwd,
+    ...(request.location ? { location: request.location } : {}),
+    ...(request.toolsLocation ? { toolsLocation: request.toolsLocation } : {}),
     limits: { ...DEFAULT_LIMITS, ...profile?.limits, ...request.limits },
     tuning: { ...DEFAULT_TUNING, ...request.tuning },
     sessionId: request.sessionId,

@@ -67,7 +67,8 @@ export async function spawnAgent(
   const workflowId = agentWorkflowId(config.id);
   const handle = await client.workflow
     .start<typeof agentWorkflow>('agentWorkflow', {
-      taskQueue: defaults.taskQueue,
+      // Placed on a queue of its own, or on the client's.
+      taskQueue: config.location ?? defaults.taskQueue,
       workflowId,
       // An id is never used twice: a finished one stays its owner's (another workspace could take it
       // otherwise, and the owner's look would find the stranger's run).
@@ -77,7 +78,7 @@ export async function spawnAgent(
       // What a listing shows of each agent without asking it: visibility returns the memo.
       memo: agentMemo(config, request.task),
       staticSummary: `${config.name}: ${oneLine(request.task || '(waiting for a message)', 120)}`,
-      staticDetails: `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\``,
+      staticDetails: placedDetails(config, defaults.taskQueue),
     })
     .catch((err: Error) => {
       const cause = err.cause instanceof Error ? err.cause.message : '';
@@ -88,6 +89,13 @@ export async function spawnAgent(
     });
   if (config.sessionId) await joinSession(client, config.sessionId, { kind: 'agent', id: config.id });
   return { id: config.id, workflowId, handle };
+}
+
+/** The Web UI's details of an agent: what it is, and where it runs. */
+function placedDetails(config: AgentConfig, clientQueue: string): string {
+  const queue = config.location ?? clientQueue;
+  const tools = config.toolsLocation ? ` · tools on \`${config.toolsLocation}\`` : '';
+  return `agent **${config.name}** (${config.type}) · model ${config.model} · cwd \`${config.cwd}\` · queue \`${queue}\`${tools}`;
 }
 
 /** The agent's latest run, or the run `runId`. */

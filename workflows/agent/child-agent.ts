@@ -26,6 +26,8 @@ const REQUEST_CANCEL_ON_CLOSE = 'child-agent-request-cancel';
 export function startChildAgent(config: AgentConfig, task: string, summary: string): Promise<AgentChild> {
   return wf.startChild<(input: AgentInput) => Promise<AgentResult>>('agentWorkflow', {
     workflowId: agentWorkflowId(config.id),
+    // Placed on a queue of its own (served by workers elsewhere); else its parent's.
+    ...(config.location ? { taskQueue: config.location } : {}),
     ...(wf.patched(REQUEST_CANCEL_ON_CLOSE) ? { parentClosePolicy: 'REQUEST_CANCEL' as const } : {}),
     args: [{ config, task }],
     typedSearchAttributes: agentSearchAttributes(config, task),

@@ -205,6 +205,6 @@ export class AgentCore {
   }
 
   protected view(): AgentStatusView {
-    return statusView(this.config, this.state);
+    return statusView(this.config, this.state, wf.workflowInfo().taskQueue);
   }
 }

@@ -138,8 +138,10 @@ async function runActivity(
   };
   const run = TOOLS[name].run;
   const summary = summarize(args);
-  const proxy =
-    run.in === 'local activity'
+  // Tools placed elsewhere run queued there (a local activity runs on this worker only).
+  const proxy = config.toolsLocation
+    ? activities<ToolActivityProxy>({ ...run.profile, taskQueue: config.toolsLocation }, summary)
+    : run.in === 'local activity'
       ? localActivities<ToolActivityProxy>(run.profile, summary)
       : activities<ToolActivityProxy>(run.profile, summary);
   try {

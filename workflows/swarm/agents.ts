@@ -28,6 +28,8 @@ export function swarmAgentConfig(input: SwarmInput, t: AgentTemplate, role: stri
     temperature: t.temperature,
     tools: t.tools ?? [...DEFAULT_TOOLS],
     cwd: input.cwd,
+    ...(t.location ? { location: t.location } : {}),
+    ...(t.toolsLocation ? { toolsLocation: t.toolsLocation } : {}),
     limits: agentLimits(t),
     tuning: { ...DEFAULT_TUNING, ...input.tuning },
     sessionId: input.sessionId,
