@@ -21,6 +21,14 @@ const edit = (from: string, to: string) =>
     { toolCalls: [{ name: 'edit_file', input: { path: 'shared.txt', old_string: from, new_string: to } }] },
     { text: `changed ${from}` },
   ]);
+/** A parallel swarm in `repo` whose agents each make one edit of shared.txt; its outcome. */
+async function editing(repo: string, agents: Array<{ name: string; task: string }>) {
+  const id = await h.swarm(
+    { strategy: 'parallel', task: 'edit the shared file', merge: 'all', agents },
+    { cwd: repo },
+  );
+  return { id, out: await waitForSwarm(h.client, id) };
+}
 /** The user's own state: what the swarm must leave as it was. */
 const userState = (repo: string) => ({
   status: gitIn(repo, 'status', '--porcelain'),
@@ -36,19 +44,10 @@ test('two agents edit one file at once, each in its worktree; both edits land on
   write(repo, 'shared.txt', FILE.replace('four', 'four (mine)'));
   write(repo, 'notes.txt', 'my notes');
   const before = userState(repo);
-  const id = await h.swarm(
-    {
-      strategy: 'parallel',
-      task: 'edit the shared file',
-      merge: 'all',
-      agents: [
-        { name: 'top', task: edit('one', 'ONE') },
-        { name: 'bottom', task: edit('seven', 'SEVEN') },
-      ],
-    },
-    { cwd: repo },
-  );
-  const out = await waitForSwarm(h.client, id);
+  const { id, out } = await editing(repo, [
+    { name: 'top', task: edit('one', 'ONE') },
+    { name: 'bottom', task: edit('seven', 'SEVEN') },
+  ]);
   expect(out.status).toBe('completed');
   expect(out.agents.map((a) => `${a.name} ${a.landed}`)).toEqual(['top merged', 'bottom merged']);
   expect(out.worktrees).toMatchObject({ integrationBranch: `orchestra/${id}`, dirty: true, kept: [] });
@@ -66,19 +65,10 @@ test('two agents edit one file at once, each in its worktree; both edits land on
 test('the same line edited by two agents: one merges, the other is a reported conflict whose branch keeps its work', async () => {
   const repo = makeRepo({ 'shared.txt': FILE, 'notes.txt': 'n' });
   const before = userState(repo);
-  const id = await h.swarm(
-    {
-      strategy: 'parallel',
-      task: 'edit the shared file',
-      merge: 'all',
-      agents: [
-        { name: 'first', task: edit('three', 'THREE') },
-        { name: 'second', task: edit('three', 'drei') },
-      ],
-    },
-    { cwd: repo },
-  );
-  const out = await waitForSwarm(h.client, id);
+  const { id, out } = await editing(repo, [
+    { name: 'first', task: edit('three', 'THREE') },
+    { name: 'second', task: edit('three', 'drei') },
+  ]);
   expect(out.agents.map((a) => a.landed).sort()).toEqual(['conflict', 'merged']);
   const loser = out.agents.find((a) => a.landed === 'conflict')!;
   expect(out.worktrees!.kept).toEqual([

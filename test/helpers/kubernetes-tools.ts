@@ -8,7 +8,6 @@
  * - for KEDA's ScaledObject, which Kubernetes has no schema of, a strict zod schema.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -16,6 +15,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../../src/config';
+import { pythonTool } from './python-tool';
 
 const CACHE = path.join(PROJECT_ROOT, '.orchestra/cache');
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
@@ -254,25 +254,6 @@ function kustomize(): Promise<string> {
 
 let validating: Promise<string> | undefined;
 function validator(): Promise<string> {
-  validating ??= (async () => {
-    const version = createHash('sha256').update(KUBERNETES_VALIDATE_PINS).digest('hex').slice(0, 12);
-    const target = path.join(CACHE, 'kubernetes-validate', version);
-    const command = path.join(target, 'bin/kubernetes-validate');
-    // A venv's scripts name its own path, so it is built in place; the marker says it is whole.
-    const done = path.join(target, '.installed');
-    if (existsSync(done)) return command;
-    await rm(target, { recursive: true, force: true });
-    await mkdir(path.dirname(target), { recursive: true });
-    const venv = await run('python3', ['-m', 'venv', target]);
-    const requirements = path.join(target, 'requirements.txt');
-    await writeFile(requirements, `${KUBERNETES_VALIDATE_PINS}\n`);
-    const pip = ['install', '--disable-pip-version-check', '--no-input', '--quiet', '-r', requirements];
-    const installed =
-      venv.code === 0 ? await run(path.join(target, 'bin/pip'), pip, undefined, INSTALL_TIMEOUT_MS) : venv;
-    if (installed.code !== 0)
-      throw new Error(`could not install kubernetes-validate: ${installed.stderr.trim()}`);
-    await writeFile(done, KUBERNETES_VALIDATE_PINS);
-    return command;
-  })();
+  validating ??= pythonTool('kubernetes-validate', KUBERNETES_VALIDATE_PINS, 'kubernetes-validate');
   return validating;
 }
