@@ -24,6 +24,28 @@ export const DEFAULT_LIMITS = {
   maxDepth: 2,
 } as const;
 
+/**
+ * The two timeouts, which have no entry in DEFAULT_LIMITS: what applies when an agent's limits
+ * leave them out depends on who started it. 0 turns either off.
+ *
+ * `maxWallClockSeconds`: seconds from the agent's start, whatever it is doing (a model call, a
+ * tool, a subagent, an approval, paused); then it ends `failed`. None for an agent a person
+ * starts; {@link DEFAULT_TIMEOUTS.childWallClockSeconds} for one another agent or a swarm
+ * starts, a supervisor excepted (its workers have theirs). Subagents inherit it with their
+ * parent's other limits.
+ *
+ * `idleTimeoutSeconds`: seconds an agent may wait for a message (idle, or waiting_for_input at
+ * the end of a turn; not while paused, nor for an approval, which has approvalTimeoutSeconds);
+ * then it ends `cancelled`. A message or a resume starts it afresh. None by default.
+ */
+export const DEFAULT_TIMEOUTS = {
+  /** maxWallClockSeconds of an agent started by another agent or a swarm. @default 600 */
+  childWallClockSeconds: 600,
+} as const;
+
+/** Timer limits go up to 30 days. */
+const MAX_TIMEOUT_SECONDS = 30 * 24 * 3600;
+
 export const agentLimitsSchema = lazy(() =>
   z
     .object({
@@ -39,6 +61,20 @@ export const agentLimitsSchema = lazy(() =>
         .describe('Most characters of conversation per model call'),
       maxSubagents: z.number().int().min(0).max(1000).describe('Most subagents this agent may start'),
       maxDepth: z.number().int().min(0).max(10).describe('How deep subagents may nest below the first agent'),
+      maxWallClockSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_TIMEOUT_SECONDS)
+        .optional()
+        .describe('Seconds from its start after which the agent fails, whatever it is doing (0: none)'),
+      idleTimeoutSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_TIMEOUT_SECONDS)
+        .optional()
+        .describe('Seconds the agent may wait for a message before it is cancelled (0: none)'),
     })
     .strict(),
 );

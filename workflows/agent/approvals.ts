@@ -29,6 +29,8 @@ export interface ApprovalHost {
   readonly policy: ToolPolicy;
   record(body: AgentEventBody): void;
   setStatus(to: AgentStatus, reason?: string): void;
+  /** The agent is ending (cancelled, out of time): a wait cut short is not an answer. */
+  ending(): boolean;
 }
 
 export interface ApprovalRequest {
@@ -144,7 +146,7 @@ export class Approvals {
     if (state.approvals.length > 0) {
       const first = state.approvals[0];
       this.host.setStatus('waiting_for_input', `approval needed: ${first.tool} (${first.callId})`);
-    } else if (state.status === 'waiting_for_input' && state.cancel === undefined) {
+    } else if (state.status === 'waiting_for_input' && !this.host.ending()) {
       this.host.setStatus('running', 'approvals answered');
     }
   }

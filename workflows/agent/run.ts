@@ -34,6 +34,7 @@ import { checkpoint, checkpointIfDue, continueAsNewIfLong, type ContinueHost } f
 import { installAgentControl } from './control';
 import { recordUnknownSignals } from '../control-handlers';
 import { installAgentQueries } from './queries';
+import { waitForWork, WallClock, wallClockSeconds } from './timeouts';
 
 /** How long a cancelled agent waits for the caller's cancel through Temporal (see `cancelled`). */
 const TEMPORAL_CANCEL_WAIT = '10 seconds';
@@ -45,6 +46,8 @@ export class AgentRun extends AgentCore implements ToolHost {
   private answerOwed = false;
   /** Set by a successful handoff: the turn ends with this as the result. */
   private handedOff?: string;
+  /** maxWallClockSeconds: once it has run out, the agent fails with its reason. */
+  private readonly wallClock = new WallClock();
   private readonly subagents: Subagents;
   readonly hooks: HookManager;
   readonly policy: ToolPolicy;
@@ -66,6 +69,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       policy: this.policy,
       record: (body: Parameters<AgentCore['record']>[0]) => this.record(body),
       setStatus: (to: Parameters<AgentCore['setStatus']>[0], reason?: string) => this.setStatus(to, reason),
+      ending: () => this.cancelRequested() || this.wallClock.ranOut !== undefined,
     };
     this.approvals = new Approvals(host);
     this.spending = new Spending({ ...host, approvals: this.approvals });
@@ -100,12 +104,13 @@ export class AgentRun extends AgentCore implements ToolHost {
 
   async run(): Promise<AgentResult> {
     this.model.begin();
+    this.wallClock.start(wallClockSeconds(this.input), this.state.startedAt, () => this.stepScope?.cancel());
     try {
       if (!this.input.state) {
         if (this.input.task) this.enqueue(this.input.task, { type: 'task', task: preview(this.input.task) });
         this.sessionHooks('session.created');
       }
-      const result = await this.loop();
+      const result = await this.loop().finally(() => this.wallClock.stop());
       await this.settleAccounts({ resultCarriesUsage: true });
       return result;
     } catch (err) {
@@ -134,8 +139,10 @@ export class AgentRun extends AgentCore implements ToolHost {
 
   private async loop(): Promise<AgentResult> {
     for (;;) {
-      await wf.condition(() => this.cancelRequested() || this.canProceed());
+      const idle = await waitForWork(this.state, this.config.limits, () => this.mustAct());
       if (this.cancelRequested()) return this.cancelled();
+      if (this.wallClock.ranOut) throw new LimitReached(this.wallClock.ranOut);
+      if (idle) return this.finish('cancelled', idle);
       if (this.state.inbox.length > 0) this.deliverInbox();
       else if (this.state.turnEnded) {
         // A session.idle hook (the todo check) may send the agent back to work.
@@ -190,8 +197,10 @@ export class AgentRun extends AgentCore implements ToolHost {
     return this.state.cancel !== undefined;
   }
 
-  private canProceed(): boolean {
+  /** Something for the loop to act on: a cancel, the wall clock, or work (none while paused). */
+  private mustAct(): boolean {
     const { status, inbox } = this.state;
+    if (this.cancelRequested() || this.wallClock.ranOut) return true;
     return status !== 'paused' && (inbox.length > 0 || status === 'running');
   }
 
@@ -296,6 +305,8 @@ export class AgentRun extends AgentCore implements ToolHost {
   }
 
   private checkLimits(): void {
+    // The wall clock may have run out between steps (a checkpoint), with no step to cancel.
+    if (this.wallClock.ranOut) throw new LimitReached(this.wallClock.ranOut);
     const { iterations, tokens } = this.state;
     const reached = limitReached(this.config.limits, {
       iterations,
@@ -305,7 +316,7 @@ export class AgentRun extends AgentCore implements ToolHost {
     if (reached) throw new LimitReached(reached);
   }
 
-  /** Run `fn` in a scope the cancel signal can cancel; true when it was cancelled that way. */
+  /** Run `fn` in a scope the cancel signal (true when it did) or the wall clock (LimitReached) can cancel. */
   private async cancellable(fn: () => Promise<void>): Promise<boolean> {
     this.stepScope = new wf.CancellationScope();
     try {
@@ -313,6 +324,7 @@ export class AgentRun extends AgentCore implements ToolHost {
       return false;
     } catch (err) {
       if (wf.isCancellation(err) && this.cancelRequested()) return true;
+      if (wf.isCancellation(err) && this.wallClock.ranOut) throw new LimitReached(this.wallClock.ranOut);
       throw err;
     } finally {
       this.stepScope = undefined;

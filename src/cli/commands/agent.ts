@@ -69,12 +69,16 @@ export function agentCommand(run: Run): Command {
     .option('--max-iterations <n>', 'most model calls', positiveInt)
     .option('--max-tool-calls <n>', 'most tool calls', positiveInt)
     .option('--max-tokens <n>', 'most input+output tokens in all', positiveInt)
+    .option('--max-wall-clock <seconds>', 'fail it this long after its start', positiveInt)
+    .option('--idle-timeout <seconds>', 'cancel it once it has waited this long for a message', positiveInt)
     .option('--temperature <t>', 'sampling temperature, 0 to 1', Number)
     .option('--tools <names>', `comma-separated tools to allow (default all: ${DEFAULT_TOOLS.join(',')})`)
     .option('--system <prompt>', 'system prompt')
     .option('--id <id>', 'agent id (default: random); the workflow id is agent-<id>')
     .option('--session <id>', "spawn into this session (it gets the session's directives and findings)")
     .option('--zone <id>', 'put it in this zone of its workspace (`orchestra zone list`)')
+    .option('--location <queue>', "run it on this task queue's workers (default: $ORCHESTRA_TASK_QUEUE)")
+    .option('--tools-location <queue>', "run its tools on this task queue's workers")
     .option('--wait', 'follow the agent live until it ends')
     .option('--json', 'machine-readable output')
     .action((task: string, o) =>
@@ -84,6 +88,8 @@ export function agentCommand(run: Run): Command {
           ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
           ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+          ...(o.maxWallClock ? { maxWallClockSeconds: o.maxWallClock } : {}),
+          ...(o.idleTimeout ? { idleTimeoutSeconds: o.idleTimeout } : {}),
         };
         const { id, workflowId } = await orchestra.agents.spawn({
           task,
@@ -97,6 +103,8 @@ export function agentCommand(run: Run): Command {
           cwd: path.resolve(o.cwd),
           sessionId: o.session,
           zone: o.zone,
+          location: o.location,
+          toolsLocation: o.toolsLocation,
           agent: o.agent,
           ...(o.autonomy ? { policy: { autonomy: o.autonomy } } : {}),
           ...(o.budget ? { budget: { agentUsd: o.budget } } : {}),
