@@ -71,7 +71,21 @@ export async function dropWorktree(repo: Repo, wtPath: string): Promise<void> {
     await rm(wtPath, { recursive: true, force: true });
     await remove();
   }
-  await must(inRepo(repo, ['worktree', 'prune']), 'worktree prune');
+  await dropRegistration(repo, wtPath);
+}
+
+/**
+ * The admin dir of the worktree at `wtPath`, if git still has one: removed by hand, not by
+ * `git worktree prune`, which would also prune the user's own worktrees whose directories this
+ * worker cannot see (another machine's mount, an unmounted drive), index and all.
+ */
+async function dropRegistration(repo: Repo, wtPath: string): Promise<void> {
+  const admin = path.join(repo.commonDir, 'worktrees');
+  for (const name of await readdir(admin).catch(() => [] as string[])) {
+    const gitdir = await readFile(path.join(admin, name, 'gitdir'), 'utf8').catch(() => '');
+    if (gitdir.trim() === path.join(wtPath, '.git'))
+      await rm(path.join(admin, name), { recursive: true, force: true });
+  }
 }
 
 /**

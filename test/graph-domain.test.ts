@@ -18,6 +18,9 @@ const diamond = [n('a'), n('b', 'a'), n('c', 'a'), n('d', 'b', 'c')];
 test('graphProblems names duplicates, unknown and own dependencies, and a cycle with its path', () => {
   expect(graphProblems(diamond)).toEqual([]);
   expect(graphProblems([n('a'), n('a')])).toEqual(['subtask "a" is given twice']);
+  expect(graphProblems([n('planner')])).toEqual([
+    `"planner" is the planner's name: give the subtask another id`,
+  ]);
   expect(graphProblems([n('a', 'zz'), n('b', 'b')])).toEqual([
     'subtask "a" depends on "zz", which is not in the graph',
     'subtask "b" depends on itself',

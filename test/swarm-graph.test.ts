@@ -120,8 +120,9 @@ describe('a failed subtask', () => {
       strategy: 'graph',
       task: 'fail fast',
       nodes: [
-        { id: 'bad', ...failing() },
+        // The one that stops the graph is named, wherever it stands in the list.
         { id: 'slow', task: says('never', 30_000) },
+        { id: 'bad', ...failing() },
         { id: 'after', task: says('never'), dependsOn: ['bad'] },
       ],
     });
@@ -131,8 +132,8 @@ describe('a failed subtask', () => {
       error: 'subtask "bad" failed: limit reached: maxIterations (1)',
     });
     expect(out.graph!.nodes.map((n) => `${n.id} ${n.status}`)).toEqual([
-      'bad failed',
       'slow cancelled',
+      'bad failed',
       'after skipped',
     ]);
     expect(out.graph!.nodes[2].reason).toBe('"bad" did not complete');

@@ -1,4 +1,4 @@
-/** One agent of a swarm as a spec describes it: a leaf module, so that every strategy's spec may use it. Pure. */
+/** One agent of a swarm as a spec describes it: apart from swarm.ts, so that every strategy's spec (graph.ts too) may use it without a cycle. Pure. */
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { agentLimitsSchema } from './agent-limits';

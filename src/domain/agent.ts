@@ -143,7 +143,6 @@ export interface AgentDefaults {
   file?: OrchestraFile;
 }
 
-/** A fully resolved agent configuration: what the workflow runs with. */
 /** A task queue to place an agent or its tools on (src/domain/queues.ts). */
 export const locationSchema = () =>
   z
@@ -154,6 +153,7 @@ export const locationSchema = () =>
     })
     .optional();
 
+/** A fully resolved agent configuration: what the workflow runs with. */
 export interface AgentConfig {
   id: string;
   name: string;

@@ -87,6 +87,8 @@ export function graphProblems(nodes: Edges[]): string[] {
   const ids = new Set<string>();
   const problems: string[] = [];
   for (const n of nodes) {
+    // The planner agent's role: a subtask of that name would be taken for it.
+    if (n.id === 'planner') problems.push('"planner" is the planner\'s name: give the subtask another id');
     if (ids.has(n.id)) problems.push(`subtask "${n.id}" is given twice`);
     ids.add(n.id);
   }

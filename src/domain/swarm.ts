@@ -252,7 +252,15 @@ export interface SwarmWorktrees {
   /** The user's tree had uncommitted changes when the swarm forked: the agents did not see them. */
   dirty: boolean;
   /** Branches kept with unmerged work, and the files of each conflict. */
-  kept: Array<{ agentId: string; branch: string; landed: Landing; files?: string[] }>;
+  kept: Array<{
+    agentId: string;
+    branch: string;
+    landed: Landing;
+    files?: string[];
+    /** A git step that failed for it: its worktree is kept, at `worktree`, as it was. */
+    error?: string;
+    worktree?: string;
+  }>;
 }
 
 export interface SwarmStats {

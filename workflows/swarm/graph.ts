@@ -45,6 +45,8 @@ class Graph {
   private readonly running = new Map<string, Promise<void>>();
   private readonly stages: Map<string, number>;
   private stoppedBy?: string;
+  /** The subtask whose failure stopped the graph (under "fail"). */
+  private stoppedAt?: string;
 
   constructor(
     private readonly swarm: SwarmRun,
@@ -86,11 +88,14 @@ class Graph {
           if (agent.status !== 'completed')
             return this.failed(node.id, agent.status === 'cancelled' ? 'cancelled' : 'failed', agent.error);
           // In worktrees, its work joins the swarm's branch before what depends on it forks from there.
-          if ((await this.swarm.merge(agent)) === 'conflict')
+          const landed = await this.swarm.merge(agent);
+          if (landed === 'conflict' || landed === 'kept')
             return this.failed(
               node.id,
               'failed',
-              `its work conflicts with the swarm's branch (kept on ${agent.branch})`,
+              landed === 'conflict'
+                ? `its work conflicts with the swarm's branch (kept on ${agent.branch})`
+                : `its work could not join the swarm's branch (kept on ${agent.branch})`,
             );
           this.mark(node.id, 'completed');
         },
@@ -115,6 +120,7 @@ class Graph {
     this.mark(id, status, error);
     if (this.spec.onFailure !== 'fail' || this.stoppedBy || this.swarm.stopped) return;
     this.stoppedBy = `subtask "${id}" ${status}`;
+    this.stoppedAt = id;
     for (const other of this.running.keys()) {
       const agent = this.swarm.agents.find((a) => a.role === other && !a.endedAt);
       if (agent) this.swarm.cancelAgent(agent.id, this.stoppedBy);
@@ -181,7 +187,10 @@ class Graph {
     };
     const merge = { merge: 'graph', criticalPath: path.path, outputs };
     const completed = [...this.status.values()].filter((s) => s === 'completed').length;
-    const failedOne = this.nodes.find((n) => this.status.get(n.id) !== 'completed');
+    // The subtask to name: the one that stopped the graph, else the first not completed.
+    const failedOne =
+      this.nodes.find((n) => n.id === this.stoppedAt) ??
+      this.nodes.find((n) => this.status.get(n.id) !== 'completed');
     const allDone = failedOne === undefined;
     if (!allDone && (this.spec.onFailure === 'fail' || completed === 0)) {
       const why = this.stoppedBy ?? `subtask "${failedOne.id}" ${this.status.get(failedOne.id)}`;

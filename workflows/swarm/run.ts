@@ -153,7 +153,10 @@ export class SwarmRun {
         });
         throw err;
       }
-      if (!(err instanceof SwarmStopped)) throw err;
+      if (!(err instanceof SwarmStopped)) {
+        await this.closeIsolation();
+        throw err;
+      }
     }
     if (this.stopReason) {
       this.outcome = {
@@ -179,17 +182,15 @@ export class SwarmRun {
       this.worktrees = await wf.CancellationScope.nonCancellable(() => this.isolation!.close());
   }
 
-  /** Merge an isolated member's work into the swarm's branch (a strategy's choice); 'empty' when not isolated. */
+  /** Merge an isolated member's work into the swarm's branch (a strategy's choice). */
   merge(agent: SwarmAgent): Promise<Landing> {
     return this.isolation?.merge(agent) ?? Promise.resolve('empty');
   }
 
   /**
-   * Until every agent has acknowledged its cancellation: a swarm that says `cancelled` (or
-   * closes) first shows agents still running, and a parent that closes has its children
-   * terminated mid-cancel (the default parent-close policy), their status frozen at running.
-   * Bounded: an agent without a worker may never answer. Swarms stopped before this waited for
-   * nothing: they replay as they ran.
+   * Until every agent has acknowledged its cancellation: else the swarm says `cancelled` (or
+   * closes, terminating its children mid-cancel) while agents still show running. Bounded: an
+   * agent without a worker may never answer. Swarms stopped before this replay as they ran.
    */
   private async agentsSettled(): Promise<void> {
     if (wf.patched('swarm-cancel-waits-for-agents'))
@@ -225,7 +226,8 @@ export class SwarmRun {
     this.showDetails();
     // A coding agent of a parallel or graph swarm works in a worktree of its own.
     const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
-    if (isolated) config.cwd = await isolated.open(agent);
+    const unplaced = isolated && (await isolated.place(agent, config));
+    if (unplaced) return (this.settle(agent, 'failed', undefined, unplaced), agent);
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
     let started = false;
