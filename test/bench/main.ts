@@ -4,6 +4,7 @@
  *
  *   turn        per-turn time: plain loop, minimal Temporal loop, Orchestra agent (0 and 50 ms model)
  *   swarm       parallel swarms of 100 (250 ms, 1 s) and 1,000 agents (1 s) against 3L; live view
+ *   graph       a graph swarm of 12 subtasks in 4 stages (250 ms, 1 s; maxConcurrent 2) against its critical path
  *   governance  what hooks, pricing and policy cost per turn
  *   history     history bytes of a 50-turn agent, per turn early and late
  *   api         the control API's latency against a Temporal client's
@@ -18,6 +19,7 @@
 import { agentListSmoothness } from './agent-list';
 import { apiLatency } from './api-latency';
 import { feedCost } from './feed-cost';
+import { graphSwarmSpeed } from './graph-swarm';
 import { governanceOverhead } from './governance';
 import { historySize } from './history-size';
 import { addRow, machine, PARTS, settings, table, type Part } from './report';
@@ -28,6 +30,7 @@ import { turnOverhead } from './turn-overhead';
 const RUN: Record<Part, () => Promise<void>> = {
   turn: turnOverhead,
   swarm: swarmScale,
+  graph: graphSwarmSpeed,
   governance: governanceOverhead,
   history: historySize,
   api: apiLatency,

@@ -2,7 +2,7 @@
  * What every part of `npm run bench` shares: the run's settings (from the environment), the
  * rows of the final table, and a few measuring helpers.
  *
- *   BENCH_ONLY=turn,swarm,governance,history,api,feed,scene   run only these parts (default: all)
+ *   BENCH_ONLY=turn,swarm,graph,governance,...     run only these parts (default: all)
  *   BENCH_SKIP_1000=1                              skip the 1,000-agent swarm
  *   BENCH_QUICK=1                                  10 agents for 100, 50 for 1,000, fewer repeats
  *                                                  (the feed: 10 running, 100 finished, 5 s windows)
@@ -12,7 +12,17 @@ import { markdownTable } from '../helpers/report-table';
 
 export { machine, quantile } from '../helpers/report-table';
 
-export const PARTS = ['turn', 'swarm', 'governance', 'history', 'api', 'feed', 'scene', 'list'] as const;
+export const PARTS = [
+  'turn',
+  'swarm',
+  'graph',
+  'governance',
+  'history',
+  'api',
+  'feed',
+  'scene',
+  'list',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 const flag = (name: string) => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
