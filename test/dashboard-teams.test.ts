@@ -94,33 +94,6 @@ test('a parallel swarm started from the page: its members run, finish and open a
   await page.getByLabel('swarm').selectOption('');
 });
 
-test('a graph swarm started from the page shows its subtasks by stage, with what each needs', async () => {
-  const say = (text: string) => h.script([{ text }]);
-  await tab('swarms');
-  const form = page.getByRole('form', { name: 'Start a swarm' });
-  await form.getByLabel('strategy').selectOption('graph');
-  await form.getByPlaceholder('Task').fill('Ship the export');
-  await form.getByPlaceholder('Working directory').fill(await h.tempDir());
-  const nodes = [
-    { id: 'api', task: say('api done') },
-    { id: 'ui', task: say('ui done') },
-    { id: 'e2e', task: say('e2e done'), dependsOn: ['api', 'ui'] },
-  ];
-  await form.getByLabel('spec').fill(JSON.stringify({ nodes }));
-  await form.getByRole('button', { name: 'Start' }).click();
-  const detail = page.getByTestId('swarm-detail');
-  await detail.locator('h2').filter({ hasText: 'graph swarm' }).waitFor();
-  await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
-  const rows = detail.getByRole('table', { name: 'subtasks' }).locator('tbody tr');
-  await until(
-    async () => (await rows.allTextContents()).join(' | '),
-    (text) => text === 'api1completed | ui1completed | e2e2api, uicompleted',
-    'the subtasks, all completed',
-  );
-  await expect(detail.locator('caption').textContent()).resolves.toMatch(/^critical path (api|ui) → e2e \(/);
-  await expect(detail.locator('.result').textContent()).resolves.toBe('e2e done');
-});
-
 test('a session created from the page shows its directives and the findings its agents report, and is cancelled', async () => {
   const cwd = await h.tempDir();
   await tab('sessions');
@@ -232,4 +205,33 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   expect((await api.call('solo', 'GET', '/zones')).body.items).toEqual(
     expect.not.arrayContaining([expect.objectContaining({ id: zone.id })]),
   );
+});
+
+// Last: in two of four full runs, the session and zone tests after it saw no agent rows for
+// 90 s (cause not found; alone, and under load, all pass). Kept last until that is understood.
+test('a graph swarm started from the page shows its subtasks by stage, with what each needs', async () => {
+  const say = (text: string) => h.script([{ text }]);
+  await tab('swarms');
+  const form = page.getByRole('form', { name: 'Start a swarm' });
+  await form.getByLabel('strategy').selectOption('graph');
+  await form.getByPlaceholder('Task').fill('Ship the export');
+  await form.getByPlaceholder('Working directory').fill(await h.tempDir());
+  const nodes = [
+    { id: 'api', task: say('api done') },
+    { id: 'ui', task: say('ui done') },
+    { id: 'e2e', task: say('e2e done'), dependsOn: ['api', 'ui'] },
+  ];
+  await form.getByLabel('spec').fill(JSON.stringify({ nodes }));
+  await form.getByRole('button', { name: 'Start' }).click();
+  const detail = page.getByTestId('swarm-detail');
+  await detail.locator('h2').filter({ hasText: 'graph swarm' }).waitFor();
+  await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+  const rows = detail.getByRole('table', { name: 'subtasks' }).locator('tbody tr');
+  await until(
+    async () => (await rows.allTextContents()).join(' | '),
+    (text) => text === 'api1completed | ui1completed | e2e2api, uicompleted',
+    'the subtasks, all completed',
+  );
+  await expect(detail.locator('caption').textContent()).resolves.toMatch(/^critical path (api|ui) → e2e \(/);
+  await expect(detail.locator('.result').textContent()).resolves.toBe('e2e done');
 });
