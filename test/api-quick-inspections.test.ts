@@ -116,8 +116,12 @@ describe('QuickInspections', () => {
       temporalStatus: 'RUNNING',
       staleness: { stale: false },
     });
-    await sleep(1_600);
-    const second = await inspections.inspect(slow, workflowId, notFound, 60_000, Date.now() + 100);
+    // The description lands in the background; on a loaded machine, later than its 1.5 s.
+    const second = await until(
+      () => inspections.inspect(slow, workflowId, notFound, 60_000, Date.now() + 100),
+      (row) => row.staleness !== 'unknown',
+      'the staleness the slow description found',
+    );
     expect(second.staleness).toEqual({ asOf: expect.any(Number) });
     expect(second.inspection.staleness).toEqual(truth.staleness);
   });
