@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { lazy } from './lazy';
+import { collapseSchema } from './collapse';
 import { agentTemplateSchema } from './agent-template';
 
 export const GRAPH_NODE_ID = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
@@ -69,6 +70,7 @@ export const graphSpecSchema = lazy(() =>
         .describe("What every subtask's agent is, unless its node says otherwise"),
       maxConcurrent: z.number().int().min(1).max(100).default(4).describe('Subtasks running at once'),
       onFailure: z.enum(ON_FAILURE).default('fail'),
+      collapse: collapseSchema.optional().describe('Score the subtasks as they run and cancel the weak ones'),
     })
     .strict()
     .superRefine((spec, ctx) => {

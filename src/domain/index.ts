@@ -41,3 +41,4 @@ export * from './graph';
 export * from './graph-prompts';
 export * from './json-reply';
 export * from './worktrees';
+export * from './collapse';

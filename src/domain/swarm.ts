@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { lazy } from './lazy';
 import { agentTemplateSchema } from './agent-template';
 import { graphSpecSchema, type GraphView } from './graph';
+import { collapseSchema } from './collapse';
 import {
   agentTuningSchema,
   refIdSchema,
@@ -39,6 +40,7 @@ export const parallelSpecSchema = lazy(() =>
         ])
         .optional()
         .describe('For merge "best": a judge agent with a rubric, or a named deterministic scorer'),
+      collapse: collapseSchema.optional().describe('Score the branches as they run and cancel the weak ones'),
     })
     .strict()
     .refine((s) => s.merge !== 'best' || s.scorer !== undefined, {
@@ -144,6 +146,12 @@ export const swarmRequestSchema = lazy(() =>
           'Parallel and graph swarms in a git repository: each coding agent in a worktree of its own ' +
             '("auto", the default; "worktree" refuses a directory outside git; "none": all in cwd)',
         ),
+      cache: z
+        .boolean()
+        .optional()
+        .describe(
+          'Serve a subtask already done (same task, model, tools and inputs) from the result cache (default true)',
+        ),
     })
     .strict(),
 );
@@ -157,6 +165,8 @@ export interface SwarmInput {
   id: string;
   /** Absent in swarms started before worktrees existed: they replay as "none". */
   isolation?: Isolation;
+  /** Absent in swarms started before the result cache existed: they replay without it. */
+  cache?: boolean;
   spec: SwarmSpec;
   cwd: string;
   model: string;

@@ -264,6 +264,11 @@ export class SwarmRun {
     return agent;
   }
 
+  /** A member's latest usage report (the collapse controller scores branches from it). */
+  latestReport(agentId: string): UsageReport | undefined {
+    return this.usage.of(agentId);
+  }
+
   /** Cancel one running agent (the losers of a `first` merge). */
   cancelAgent(id: string, reason: string): void {
     const scope = this.scopes.get(id);
