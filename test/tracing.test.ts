@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { CLI, runCli } from './helpers/cli';
 import { TEST_MODEL, useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
+import { pollersOn } from '../src/temporal/health';
 
 const h = useHarness({ worker: false });
 
@@ -73,11 +74,13 @@ test('one trace from the CLI through the workflow and its activities to the mode
   });
   // The worker bundles its traced workflow code as it starts: seconds on a loaded machine. The
   // spawn waits for it to poll, so that the trace is the agent's and not the wait's.
+  // Asked in-process: `health --worker` (tested in cli.test.ts) would spawn a CLI per look.
   await until(
-    () => runCli(['health', '--worker'], common),
-    (health) => health.code === 0,
+    () => pollersOn(h.client, common.ORCHESTRA_TASK_QUEUE),
+    (pollers) => pollers.length > 0,
     'the traced worker polling its queue',
     90_000,
+    500,
   );
   const task = h.script([
     { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }] },
