@@ -25,7 +25,10 @@ export function formatLimits(view: LimitsView, now = Date.parse(view.at)): strin
     : 'not paused';
   const average = m.waits.count ? Math.round(m.waits.totalMs / m.waits.count) : 0;
   const rows = [
-    ['limit now', `${m.limit} calls at once (of ${m.max}; lowest ${m.lowest}; cut ${m.cuts} times)`],
+    [
+      'limit now',
+      `${m.limit} calls at once (of ${m.max}; lowest ${m.lowest}; cut ${m.cuts} time${m.cuts === 1 ? '' : 's'})`,
+    ],
     ['in flight', `${m.inFlight} running, ${m.queued} waiting; ${paused}`],
     ['calls', `${m.calls} (${m.ok} replied)`],
     ['429 / 529', `${m.rateLimited} rate limited / ${m.overloaded} overloaded`],
