@@ -2,7 +2,8 @@
 import { DEFAULTS } from '../src/config';
 import type { OrchestraFile } from '../src/domain';
 import { chargeCost, createLookupAgent, readContextFiles } from './governance';
-import { createCallModel, type ModelDeps } from './model';
+import { createCallModel, createModelLimiter, type ModelDeps } from './model';
+import { limiterFigures } from './limiter-figures';
 import { toolActivities } from './tools';
 import * as worktrees from './worktrees';
 
@@ -17,8 +18,11 @@ export interface ActivityDeps extends ModelDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // One per worker: its model calls, local and queued, and the figures `orchestra limits` shows.
+  const limiter = deps.limiter ?? createModelLimiter(deps.modelLimits);
   return {
-    callModel: createCallModel(deps),
+    callModel: createCallModel({ ...deps, limiter }),
+    limiterFigures: limiterFigures(limiter),
     ...toolActivities,
     // A swarm's git worktrees (workflows/swarm/isolation.ts).
     ...worktrees,

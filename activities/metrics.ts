@@ -1,12 +1,13 @@
 /**
  * Orchestra's own metrics, beside the SDK's, on the worker's Prometheus endpoint
- * (ORCHESTRA_METRICS_ADDRESS): model calls, tokens, cost and waits for a model slot. Workflow
- * code counts what only it knows (status changes, approvals: workflows/agent/metrics.ts).
+ * (ORCHESTRA_METRICS_ADDRESS): model calls, tokens, cost, waits for a model slot, the limiter's
+ * 429s and 529s and its current limit. Workflow code counts what only it knows (status changes,
+ * approvals: workflows/agent/metrics.ts).
  * Through the SDK's runtime meter, so they go wherever its metrics go; without an exporter
  * they cost next to nothing.
  */
 import { Runtime } from '@temporalio/worker';
-import type { MetricCounter, MetricHistogram } from '@temporalio/common';
+import type { MetricCounter, MetricGauge, MetricHistogram } from '@temporalio/common';
 
 interface Meters {
   calls: MetricCounter;
@@ -14,6 +15,8 @@ interface Meters {
   outputTokens: MetricCounter;
   costMicroUsd: MetricCounter;
   slotWait: MetricHistogram;
+  limited: MetricCounter;
+  limit: MetricGauge;
 }
 
 let meters: Meters | undefined;
@@ -36,6 +39,17 @@ function meter(): Meters {
       'ms',
       "Wait for one of the worker's model-call slots",
     ),
+    limited: m.createCounter(
+      'orchestra_model_limited',
+      'answers',
+      'Model calls answered 429 (rate limited) or 529 (overloaded), by status',
+    ),
+    limit: m.createGauge(
+      'orchestra_model_limit',
+      'int',
+      'calls',
+      "Model calls at once the worker's limiter allows now (cut on 429/529, climbing back)",
+    ),
   };
   return meters;
 }
@@ -51,6 +65,14 @@ export function countModelCall(
   m.inputTokens.add(usage.input, { model });
   m.outputTokens.add(usage.output, { model });
   m.costMicroUsd.add(Math.round(usage.costUsd * 1e6), { model });
+}
+
+export function countLimited(status: 429 | 529): void {
+  meter().limited.add(1, { status: String(status) });
+}
+
+export function setModelLimit(limit: number): void {
+  meter().limit.set(limit);
 }
 
 export function observeSlotWait(ms: number): void {

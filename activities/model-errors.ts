@@ -5,6 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { ModelFailure, type RetryAfter } from '../src/domain';
+import type { CallOutcome } from './model-limiter';
 
 const HINTS: Record<number, string> = {
   400: 'the request was invalid',
@@ -31,6 +32,17 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 function retryAfter(headers: Headers | undefined): { nextRetryDelay?: number; details?: RetryAfter[] } {
   const ms = retryAfterMs(headers);
   return ms === undefined ? {} : { nextRetryDelay: ms, details: [{ retryAfterMs: ms }] };
+}
+
+/** What a failed call tells the worker's limiter: a 429 or 529 (and its retry-after) slows it down. */
+export function limiterOutcome(err: unknown): CallOutcome {
+  if (!(err instanceof Anthropic.APIError) || err instanceof Anthropic.APIUserAbortError)
+    return { kind: 'other' };
+  const status =
+    err.status === 429 ? 429 : err.status === 529 || err.type === 'overloaded_error' ? 529 : undefined;
+  if (status === undefined) return { kind: 'other' };
+  const ms = retryAfterMs(err.headers);
+  return { kind: 'limited', status, ...(ms === undefined ? {} : { retryAfterMs: ms }) };
 }
 
 export function classifyModelError(err: unknown): unknown {

@@ -4,7 +4,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
-import { countModelCall, observeSlotWait } from './metrics';
+import { countLimited, countModelCall, observeSlotWait, setModelLimit } from './metrics';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -26,11 +26,11 @@ import {
   type ToolName,
   type ToolUseBlock,
 } from '../src/domain';
-import { classifyModelError } from './model-errors';
+import { classifyModelError, limiterOutcome } from './model-errors';
 import { ContextCache, contextOf } from './model-context';
 import { within } from '../src/within';
 import { HandedOffCalls, type CallProgress, type InFlightCall } from './model-handoff';
-import { Slots } from './slots';
+import { ModelLimiter } from './model-limiter';
 
 /** Model calls at once per worker, unless ORCHESTRA_MODEL_CONCURRENCY says otherwise. */
 export const DEFAULT_MODEL_CONCURRENCY = 100;
@@ -81,6 +81,16 @@ export interface ModelDeps {
   modelLimits?: { concurrency?: number; callsPerMinute?: number };
   /** Calls handed from local activities to queued ones (one per worker; tests pass their own). */
   handedOff?: HandedOffCalls;
+  /** The worker's model-call limiter (one per worker): built from `modelLimits` when absent. */
+  limiter?: ModelLimiter;
+}
+
+/** The worker's limiter: AIMD on `modelLimits.concurrency`, its 429s, 529s and limit counted for Prometheus. */
+export function createModelLimiter(modelLimits: ModelDeps['modelLimits']): ModelLimiter {
+  return new ModelLimiter({
+    max: modelLimits?.concurrency ?? DEFAULT_MODEL_CONCURRENCY,
+    observe: { limited: countLimited, limit: setModelLimit },
+  });
 }
 
 export function createCallModel(deps: ModelDeps) {
@@ -113,7 +123,7 @@ export function createCallModel(deps: ModelDeps) {
   };
   const prices = deps.prices ?? DEFAULT_PRICES;
   const contexts = deps.contexts ?? new ContextCache();
-  const slots = new Slots(deps.modelLimits?.concurrency ?? DEFAULT_MODEL_CONCURRENCY);
+  const limiter = deps.limiter ?? createModelLimiter(deps.modelLimits);
   const fleetLimited = (deps.modelLimits?.callsPerMinute ?? 0) > 0;
 
   const handedOff = deps.handedOff ?? new HandedOffCalls();
@@ -150,9 +160,9 @@ export function createCallModel(deps: ModelDeps) {
     async function call(): Promise<ModelReply> {
       const anthropic = getClient(input.backend);
       const { system, messages } = await contextOf(contexts, input.agentId, input.context);
-      // Local calls and queued ones share this worker's limit.
+      // Local calls and queued ones share this worker's limiter (activities/model-limiter.ts).
       const asked = performance.now();
-      const release = await slots.take(controller.signal);
+      const release = await limiter.take(controller.signal);
       const started = performance.now();
       observeSlotWait(started - asked);
       try {
@@ -181,13 +191,15 @@ export function createCallModel(deps: ModelDeps) {
           contexts.forget(input.agentId);
         reply.durationMs = Math.round(performance.now() - started);
         countModelCall(input.model, 'ok', { ...reply.usage, costUsd: reply.costUsd ?? 0 });
+        release({ kind: 'ok' });
         return input.redact ? redactReply(reply, input.redact.patterns) : reply;
       } catch (err) {
         if (controller.signal.aborted) throw controller.signal.reason;
+        release(limiterOutcome(err));
         countModelCall(input.model, 'error');
         throw classifyModelError(err);
       } finally {
-        release();
+        release(); // a cancelled call: neither slows the limiter nor climbs (a no-op after the above)
       }
     }
     return { reply, progress, abort: (reason) => controller.abort(reason) };

@@ -1,6 +1,7 @@
 /** How the CLI shows things to a person: pure rendering, no server. */
 import { emptyUsage, type AgentEvent, type AgentStatusView, type SwarmOutcome } from '../src/domain';
 import { formatEvent, formatList, formatStatus } from '../src/cli/format';
+import { formatLimits } from '../src/cli/commands/limits';
 import { mergeInWords } from '../src/cli/merge-words';
 import { swarmSummary, swarmTable } from '../src/cli/swarm-view';
 
@@ -205,4 +206,39 @@ test('the merge in words, for each strategy', () => {
   expect(swarmSummary(outcome({ merge: 'first', winner: 's1.2', cancelled: [] }))).toContain(
     'merge:   the first to finish won: s1.2\n',
   );
+});
+
+test('orchestra limits: the limit now, what runs and waits, the 429s and 529s, and whose view it is', () => {
+  const view = {
+    worker: '4181@build-7',
+    at: '2026-11-26T12:00:00.000Z',
+    taskQueue: 'orchestra',
+    workers: 1,
+    model: {
+      max: 100,
+      limit: 50,
+      lowest: 50,
+      inFlight: 12,
+      queued: 0,
+      calls: 3120,
+      ok: 3101,
+      rateLimited: 7,
+      overloaded: 0,
+      cuts: 1,
+      waits: { count: 40, totalMs: 51_200, lastMs: 1950, maxMs: 2010 },
+      pausedUntil: '2026-11-26T12:00:01.400Z',
+    },
+  };
+  expect(formatLimits(view).split('\n')).toEqual([
+    'worker 4181@build-7, the one polling orchestra',
+    'MODEL CALLS',
+    'limit now    50 calls at once (of 100; lowest 50; cut 1 time)',
+    'in flight    12 running, 0 waiting; paused for 1.4 s more (retry-after)',
+    'calls        3120 (3101 replied)',
+    '429 / 529    7 rate limited / 0 overloaded',
+    'waits        40 waited: 51200 ms in all, 1280 ms on average, last 1950 ms, longest 2010 ms',
+  ]);
+  const fleet = formatLimits({ ...view, workers: 3, model: { ...view.model, pausedUntil: null } });
+  expect(fleet).toContain('worker 4181@build-7: one of 3 polling orchestra; each keeps its own limits');
+  expect(fleet).toContain('12 running, 0 waiting; not paused');
 });

@@ -57,7 +57,8 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
 
   const defaults = { ...h.defaults, taskQueue };
   const task = h.script([
-    { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }] },
+    // One 429 first: the limiter counts it and halves its limit (100 → 50).
+    { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }], errors: [{ status: 429 }] },
     { text: 'done' },
   ]);
   const { id } = await spawnAgent(h.client, defaults, { task, cwd: await h.tempDir() });
@@ -88,6 +89,8 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
   expect(sample(text, 'orchestra_approvals_total', { event: 'requested' })).toBe(1);
   expect(sample(text, 'orchestra_approvals_total', { event: 'answered', by: 'timeout' })).toBe(1);
   expect(text).toMatch(/orchestra_model_slot_wait(_seconds)?_bucket/);
+  expect(sample(text, 'orchestra_model_limited_total', { status: '429' })).toBe(1);
+  expect(sample(text, 'orchestra_model_limit', {})).toBe(50);
   // And the SDK's own, on the same endpoint.
   expect(
     sample(text, 'temporal_workflow_completed_total', { workflow_type: 'agentWorkflow' }),

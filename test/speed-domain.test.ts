@@ -15,7 +15,6 @@ import {
 import { ContextCache } from '../activities/model-context';
 import { HandedOffCalls } from '../activities/model-handoff';
 import { within } from '../src/within';
-import { Slots } from '../activities/slots';
 import { finalReport, swarmDetails } from '../workflows/swarm/report';
 import { SwarmUsage } from '../workflows/swarm/usage';
 import * as bundles from '../workers/bundles';
@@ -186,24 +185,6 @@ test("a big swarm's details list the running first and count the rest", () => {
   expect(text.split('\n')[0]).toBe('**running** · parallel swarm · 60 agents (59 completed · 1 running)');
   expect(text.split('\n')[1]).toBe('- s.60 **a60** running');
   expect(text).toMatch(/… and 10 more$/);
-});
-
-test('slots: at most N at once, the rest in order, and a waiter leaves when cancelled', async () => {
-  const slots = new Slots(2);
-  const a = await slots.take();
-  const b = await slots.take();
-  const order: string[] = [];
-  const c = slots.take().then((release) => (order.push('c'), release));
-  const abort = new AbortController();
-  const d = slots.take(abort.signal).catch(() => order.push('d cancelled'));
-  const e = slots.take().then((release) => (order.push('e'), release));
-  abort.abort(new Error('cancelled'));
-  await d;
-  a();
-  (await c)();
-  b();
-  (await e)();
-  expect(order).toEqual(['d cancelled', 'c', 'e']);
 });
 
 describe('workflow bundles', () => {

@@ -10,7 +10,8 @@ import * as v8 from 'node:v8';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
+import { createModelLimiter, DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
+import { setModelLimit } from '../activities/metrics';
 import { announceSandbox } from '../activities/tools/sandbox-probe';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { tracingPlugin } from '../src/tracing';
@@ -93,10 +94,10 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   await announceSandbox();
   const modelConcurrency = options.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
   const perMinute = options.modelCallsPerMinute ?? 0;
-  const activities = createActivities({
-    ...options.deps,
-    modelLimits: { concurrency: modelConcurrency, callsPerMinute: perMinute },
-  });
+  const modelLimits = { concurrency: modelConcurrency, callsPerMinute: perMinute };
+  // The worker's model-call limiter (activities/model-limiter.ts): adapts to the provider's 429s and 529s.
+  const limiter = createModelLimiter(modelLimits);
+  const activities = createActivities({ ...options.deps, modelLimits, limiter });
   // Traces (ORCHESTRA_OTEL_ENDPOINT): client, workflow and activity interceptors.
   const tracing = tracingPlugin();
   const shared = {
@@ -147,5 +148,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     ...code('ledger'),
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
+  // The gauge from the start, not only from the first change (the SDK's runtime exists by now).
+  setModelLimit(limiter.figures().limit);
   return new OrchestraWorker([main, model, ledgers]);
 }

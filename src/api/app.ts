@@ -20,6 +20,7 @@ import { Orchestra } from '../sdk/orchestra';
 import { agentRoutes } from './routes/agents';
 import { approvalRoutes } from './routes/approvals';
 import { feedRoutes } from './routes/feed';
+import { limitsRoutes } from './routes/limits';
 import { sessionRoutes } from './routes/sessions';
 import { signInRoutes } from './routes/sign-in';
 import { swarmRoutes } from './routes/swarms';
@@ -86,6 +87,7 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
     ...approvalRoutes(deps),
     ...zoneRoutes(deps),
     ...feedRoutes(deps, sockets),
+    ...limitsRoutes(deps),
     ...systemRoutes(deps, temporal, () => document),
   ];
   // Written once, from the routes it describes; the route that serves it runs only later.

@@ -8,6 +8,7 @@ import { agentCommand } from './commands/agent';
 import { runtimeCommands } from './commands/runtime';
 import { apiCommand } from './commands/api';
 import { approvalsCommand, approveCommand } from './commands/approvals';
+import { limitsCommand } from './commands/limits';
 import { registryCommand } from './commands/registry';
 import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
@@ -67,6 +68,7 @@ runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
 program.addCommand(approvalsCommand(run));
 program.addCommand(approveCommand(run));
 program.addCommand(registryCommand(run));
+program.addCommand(limitsCommand(run));
 program.addCommand(apiCommand(run));
 
 // Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).

@@ -12,6 +12,12 @@ export const scriptedErrorSchema = z
     type: z.string().optional().describe('Anthropic error type (derived from the status when absent)'),
     message: z.string().optional(),
     retryAfter: z.number().min(0).optional().describe('Seconds, sent as the retry-after header'),
+    retryAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Milliseconds, sent as the retry-after-ms header (Anthropic's, read before retry-after)"),
   })
   .strict();
 

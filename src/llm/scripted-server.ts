@@ -30,6 +30,10 @@ export interface RecordedRequest {
   system: string;
   /** Messages in the request: the whole conversation the model was shown. */
   messages: number;
+  /** When it arrived (ms since the epoch), */
+  at: number;
+  /** and when its answer was complete (an error's, or the reply's last byte); undefined until then. */
+  answeredAt?: number;
 }
 
 export interface ScriptedServer {
@@ -91,8 +95,12 @@ export async function startScriptedServer(
       aborted: false,
       system: typeof body.system === 'string' ? body.system : textOfContent(body.system),
       messages: messages.length,
+      at: Date.now(),
     };
     requests.push(record);
+    res.once('finish', () => {
+      record.answeredAt = Date.now();
+    });
     res.once('close', () => {
       if (!res.writableFinished) record.aborted = true;
     });
@@ -112,8 +120,14 @@ export async function startScriptedServer(
     if (res.destroyed || req.socket.destroyed) return; // the client gave up (a cancelled call)
     if (scriptedError) {
       record.status = scriptedError.status;
-      const headers: Record<string, string> =
-        scriptedError.retryAfter === undefined ? {} : { 'retry-after': String(scriptedError.retryAfter) };
+      const headers: Record<string, string> = {
+        ...(scriptedError.retryAfter === undefined
+          ? {}
+          : { 'retry-after': String(scriptedError.retryAfter) }),
+        ...(scriptedError.retryAfterMs === undefined
+          ? {}
+          : { 'retry-after-ms': String(scriptedError.retryAfterMs) }),
+      };
       return sendError(
         res,
         scriptedError.status,

@@ -27,6 +27,7 @@ import { connectClient } from '../temporal/connection';
 import type { ControlSent } from '../temporal/control';
 import { inFlight } from '../temporal/in-flight';
 import { look } from '../temporal/look';
+import { modelLimits } from '../temporal/limits';
 import { controlSession, createSession, listSessions, sessionStatus } from '../temporal/sessions';
 import { watchAgent, type WatchOptions } from '../temporal/watch';
 import { spawnInZone, zonesOf } from './zones';
@@ -191,6 +192,14 @@ export class Orchestra {
    */
   changes(since: Date, onCall?: () => void, workspaces?: string[]) {
     return listChanges(this.client, since, onCall, workspaces);
+  }
+
+  /**
+   * The model-call limiter of one worker of the task queue (calls, waits, 429s, 529s, the limit
+   * now), and how many workers poll it: each keeps its own.
+   */
+  limits() {
+    return modelLimits(this.client, this.defaults.taskQueue, this.read);
   }
 
   /** Close the connection, when Orchestra opened it. */

@@ -22,13 +22,17 @@ export async function pollersOn(
   host = hostname(),
   now = Date.now(),
 ): Promise<Poller[]> {
+  return (await pollersOf(client, taskQueue, now)).filter((p) => p.identity.endsWith(`@${host}`));
+}
+
+/** Every live poller of `taskQueue`'s workflow tasks: one per worker. */
+export async function pollersOf(client: Client, taskQueue: string, now = Date.now()): Promise<Poller[]> {
   const described = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
   return (described.pollers ?? [])
-    .filter((p) => (p.identity ?? '').endsWith(`@${host}`))
     .map((p) => ({
       identity: p.identity ?? '',
       agoMs:

@@ -11,6 +11,7 @@
  *   feed        what the feed costs the Temporal server: 1,000 finished agents, 100 running; 0, 1, 10 connections
  *   scene       the dashboard's 3D view: fps with 25, 100 and 200 agents in headless Chromium
  *   list        the dashboard's agent list: frame p95 scrolled and sort time with 30, 200 and 2,000 agents
+ *   limits      the model-call limiter: agents against a model answering 429 with retry-after, against a clean one
  *
  * BENCH_ONLY=turn,swarm,... picks parts; BENCH_SKIP_1000=1 skips the 1,000-agent swarm;
  * BENCH_QUICK=1 runs small sizes (10 and 50 agents, fewer repeats; the feed: 10 running, 100 finished)
@@ -22,6 +23,7 @@ import { feedCost } from './feed-cost';
 import { graphSwarmSpeed } from './graph-swarm';
 import { governanceOverhead } from './governance';
 import { historySize } from './history-size';
+import { limiterSlowdown } from './limiter';
 import { addRow, machine, PARTS, settings, table, type Part } from './report';
 import { sceneFps } from './scene-3d';
 import { swarmScale } from './swarm-scale';
@@ -37,6 +39,7 @@ const RUN: Record<Part, () => Promise<void>> = {
   feed: feedCost,
   scene: sceneFps,
   list: agentListSmoothness,
+  limits: limiterSlowdown,
 };
 
 async function main(): Promise<void> {

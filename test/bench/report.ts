@@ -22,6 +22,7 @@ export const PARTS = [
   'feed',
   'scene',
   'list',
+  'limits',
 ] as const;
 export type Part = (typeof PARTS)[number];
 

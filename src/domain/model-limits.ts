@@ -1,0 +1,59 @@
+/**
+ * What a worker's model-call limiter reports (activities/model-limiter.ts): how many calls it
+ * let through, how long they waited, the provider's 429s and 529s, and the concurrency it
+ * allows now. `orchestra limits`, GET /api/v1/limits and the bench show it. Pure.
+ */
+import { z } from 'zod';
+
+export const limiterFiguresSchema = z
+  .object({
+    max: z.number().int().describe('The most calls at once it ever allows (ORCHESTRA_MODEL_CONCURRENCY)'),
+    limit: z
+      .number()
+      .int()
+      .describe('The calls at once it allows now: cut on 429/529, climbing back on successes'),
+    lowest: z.number().int().describe('The lowest `limit` since the worker started'),
+    inFlight: z.number().int().describe('Calls running now'),
+    queued: z.number().int().describe('Calls waiting for their turn now'),
+    calls: z.number().int().describe('Calls let through since the worker started'),
+    ok: z.number().int().describe('Calls that ended with a reply'),
+    rateLimited: z.number().int().describe('429 answers (rate limited)'),
+    overloaded: z.number().int().describe('529 answers (overloaded)'),
+    cuts: z.number().int().describe('Times the limit was cut'),
+    waits: z
+      .object({
+        count: z.number().int().describe('Calls that had to wait for their turn'),
+        totalMs: z.number().describe('Their waits, added up'),
+        lastMs: z.number().describe('The last one'),
+        maxMs: z.number().describe('The longest one'),
+      })
+      .strict(),
+    pausedUntil: z
+      .string()
+      .nullable()
+      .describe("No call starts before this (ISO time): the provider's retry-after; null when not paused"),
+  })
+  .strict();
+export type LimiterFigures = z.infer<typeof limiterFiguresSchema>;
+
+/** One worker's limiter, as it answered. */
+export const workerLimitsSchema = z
+  .object({
+    worker: z.string().describe('The answering worker (pid@host)'),
+    at: z.string().describe('When it answered (ISO time)'),
+    model: limiterFiguresSchema,
+  })
+  .strict();
+export type WorkerLimits = z.infer<typeof workerLimitsSchema>;
+
+/** What `orchestra limits` and GET /api/v1/limits show: one worker's view, and how many poll the queue. */
+export const limitsViewSchema = workerLimitsSchema
+  .extend({
+    taskQueue: z.string(),
+    workers: z
+      .number()
+      .int()
+      .describe("Workers polling the task queue now: the figures are the answering one's alone"),
+  })
+  .strict();
+export type LimitsView = z.infer<typeof limitsViewSchema>;
