@@ -42,3 +42,5 @@ export * from './graph-prompts';
 export * from './json-reply';
 export * from './worktrees';
 export * from './collapse';
+export * from './result-cache';
+export * from './sha256';
