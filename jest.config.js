@@ -22,6 +22,8 @@ const UNIT = [
   'cli-format',
   'logging',
   'dashboard-3d',
+  'result-cache',
+  'result-cache-domain',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'restart', 'multi-worker', 'demo'];
