@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { SwarmOutcome } from '../src/domain';
 import { agentStatus } from '../src/temporal/agents';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
+import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 
 const h = useHarness();
@@ -144,4 +145,27 @@ test("a graph's dependant is keyed with its inputs; a member that writes is neve
     expect(out.agents[0].cached).toBeUndefined();
   }
   expect(h.requestsFor(writer)).toHaveLength(4);
+});
+
+test('the CLI shows the hits and misses, and `--no-cache` runs every member again', async () => {
+  const cwd = await dirWithNotes();
+  const { spec, tasks } = readers();
+  const specFile = path.join(await h.tempDir(), 'spec.json');
+  await writeFile(specFile, JSON.stringify(spec));
+  const orchestra = (...more: string[]) =>
+    runCli(['swarm', 'run', '--spec', specFile, '--cwd', cwd, '--wait', ...more], {
+      TEMPORAL_ADDRESS: h.address,
+      ORCHESTRA_TASK_QUEUE: h.taskQueue,
+    });
+  const first = await orchestra();
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/\ncache: +0 hits \(served, not run\) · 2 misses\n/);
+  const served = calls(...tasks);
+  const second = await orchestra();
+  expect(second.stdout).toMatch(/\ncache: +2 hits \(served, not run\) · 0 misses\n/);
+  expect(calls(...tasks)).toBe(served);
+  const refused = await orchestra('--no-cache');
+  expect(refused.code).toBe(0);
+  expect(refused.stdout).not.toMatch(/\ncache:/);
+  expect(calls(...tasks)).toBe(served + 3);
 });
