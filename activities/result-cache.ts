@@ -123,6 +123,9 @@ export function resultCacheActivities(options: ResultCacheOptions) {
       const where = await git(cwd, ['rev-parse', '--show-toplevel', '--show-prefix']);
       if (where.code !== 0) return directoryHash(cwd, limits);
       const [root, prefix = ''] = where.stdout.split('\n');
+      // A directory git ignores (build output, node_modules) is nothing git could vouch for.
+      if (prefix && (await git(cwd, ['check-ignore', '-q', '.'])).code === 0)
+        return directoryHash(cwd, limits);
       return gitTreeHash(cwd, root, prefix, limits);
     },
   };

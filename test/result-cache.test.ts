@@ -138,6 +138,14 @@ describe('tree hashes', () => {
     expect(await hashOf(sub)).not.toEqual(before);
   });
 
+  test('a directory git ignores is hashed file by file, as outside git', async () => {
+    const repo = makeRepo({ '.gitignore': 'build/\n', 'a.txt': 'a' });
+    write(repo, 'build/out.txt', 'one');
+    const before = await hashOf(path.join(repo, 'build'));
+    write(repo, 'build/out.txt', 'two');
+    expect(await hashOf(path.join(repo, 'build'))).not.toEqual(before);
+  });
+
   test('outside git: names, contents and links count; past its bounds it says why and gives none', async () => {
     const dir = scratchDir();
     write(dir, 'a.txt', 'a');
