@@ -1,11 +1,12 @@
 /** Every activity, built from the worker's dependencies. Workflows import only the type. */
-import { DEFAULTS } from '../src/config';
+import { DEFAULTS, loadConfig } from '../src/config';
 import type { OrchestraFile } from '../src/domain';
 import { chargeCost, createLookupAgent, readContextFiles } from './governance';
 import { createCallModel, createModelLimiter, type ModelDeps } from './model';
 import { limiterFigures } from './limiter-figures';
 import { toolActivities } from './tools';
 import * as worktrees from './worktrees';
+import { resultCacheActivities, type ResultCacheOptions } from './result-cache';
 
 export interface ActivityDeps extends ModelDeps {
   /** The config file: the registry the `task` tool's `agent` is looked up in. */
@@ -15,6 +16,11 @@ export interface ActivityDeps extends ModelDeps {
    * @default DEFAULTS.ORCHESTRA_MODEL (src/config.ts)
    */
   defaultModel?: string;
+  /**
+   * Where the swarm result cache keeps its entries, and how many.
+   * @default loadConfig().resultCache (ORCHESTRA_CACHE_DIR, src/config.ts)
+   */
+  resultCache?: ResultCacheOptions;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -26,6 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...toolActivities,
     // A swarm's git worktrees (workflows/swarm/isolation.ts).
     ...worktrees,
+    // The swarm result cache (workflows/swarm/cache.ts).
+    ...resultCacheActivities(deps.resultCache ?? loadConfig().resultCache),
     readContextFiles,
     chargeCost,
     /** Does nothing: scheduling it completes the workflow task, so the history catches up (run.ts). */

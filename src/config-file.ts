@@ -73,6 +73,7 @@ export function activityDeps(config: OrchestraConfig, file: OrchestraFile): Acti
     prices: { ...DEFAULT_PRICES, ...file.prices },
     file,
     defaultModel: config.model,
+    resultCache: config.resultCache,
   };
 }
 

@@ -82,6 +82,9 @@ const envSchema = z.object({
     .max(100_000)
     .default(DEFAULTS.ORCHESTRA_API_STREAMS_PER_USER),
   ORCHESTRA_CONFIG: z.string().min(1).optional(),
+  ORCHESTRA_CACHE_DIR: z.string().min(1).optional(),
+  ORCHESTRA_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  ORCHESTRA_CACHE_MAX_MB: z.coerce.number().min(1).optional(),
   ORCHESTRA_STALE_AFTER_SECONDS: z.coerce
     .number()
     .int()
@@ -150,6 +153,12 @@ export interface OrchestraConfig {
   metricsAddress?: string;
   /** The config file (registry, routing, backends, prices, defaults); absent when there is none. */
   configFile?: string;
+  /**
+   * The swarm result cache on the worker's disk, per workspace (activities/result-cache.ts).
+   * @default dir `<home>/result-cache` (ORCHESTRA_CACHE_DIR), 10,000 entries
+   * (ORCHESTRA_CACHE_MAX_ENTRIES) and 500 MB (ORCHESTRA_CACHE_MAX_MB) per workspace
+   */
+  resultCache: { dir: string; maxEntries?: number; maxBytes?: number };
   /** Environment variables by name, for backends' `apiKeyEnv`. */
   env: Record<string, string | undefined>;
 }
@@ -171,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
     throw new Error(`bad environment: ${describeIssue(parsed.error)}`);
   }
   const e = parsed.data;
+  const home = e.ORCHESTRA_HOME ?? path.join(PROJECT_ROOT, '.orchestra');
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
@@ -180,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     temporalCli: e.TEMPORAL_CLI,
-    home: e.ORCHESTRA_HOME ?? path.join(PROJECT_ROOT, '.orchestra'),
+    home,
     modelConcurrency: e.ORCHESTRA_MODEL_CONCURRENCY,
     modelCallsPerMinute: e.ORCHESTRA_MODEL_RPM,
     user: e.ORCHESTRA_USER ?? osUser(),
@@ -201,6 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
     staleAfterSeconds: e.ORCHESTRA_STALE_AFTER_SECONDS,
     ...(e.ORCHESTRA_METRICS_ADDRESS ? { metricsAddress: e.ORCHESTRA_METRICS_ADDRESS } : {}),
     configFile: e.ORCHESTRA_CONFIG,
+    resultCache: {
+      dir: e.ORCHESTRA_CACHE_DIR ?? path.join(home, 'result-cache'),
+      ...(e.ORCHESTRA_CACHE_MAX_ENTRIES ? { maxEntries: e.ORCHESTRA_CACHE_MAX_ENTRIES } : {}),
+      ...(e.ORCHESTRA_CACHE_MAX_MB ? { maxBytes: Math.round(e.ORCHESTRA_CACHE_MAX_MB * 2 ** 20) } : {}),
+    },
     env: { ...env },
   };
 }

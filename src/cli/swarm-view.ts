@@ -48,6 +48,9 @@ export function swarmSummary(s: SwarmOutcome): string {
     s.error ? `error:   ${s.error}` : '',
     s.merge ? `merge:   ${mergeInWords(s.merge)}` : '',
     `stats:   wall ${(st.wallTimeMs / 1000).toFixed(1)}s · agent time ${(st.agentTimeMs / 1000).toFixed(1)}s · critical path ${(st.criticalPathMs / 1000).toFixed(1)}s${st.criticalPathSteps === undefined ? '' : ` in ${st.criticalPathSteps} steps`} · speedup ${st.speedup}x`,
+    st.cache
+      ? `cache:   ${plural(st.cache.hits, 'hit')} (served, not run) · ${plural(st.cache.misses, 'miss')}`
+      : '',
     s.worktrees ? worktreesInWords(s.worktrees) : '',
     st.stages
       ? `stages:  ${st.stages.map((g) => `${g.name} ${(g.durationMs / 1000).toFixed(1)}s/${g.toolCalls} tools/${g.tokens} tokens`).join(' → ')}`
@@ -55,6 +58,8 @@ export function swarmSummary(s: SwarmOutcome): string {
   ];
   return lines.filter(Boolean).join('\n');
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 
 /** Where an isolated swarm's work is: its branch, and the branches kept aside. */
 function worktreesInWords(w: SwarmWorktrees): string {
@@ -82,7 +87,7 @@ function everyone(s: SwarmOutcome): Array<{
   const own = s.agents.map((a) => ({
     id: a.id,
     name: a.name,
-    status: a.status,
+    status: a.cached ? `${a.status} (cached)` : a.status,
     toolCalls: a.usage.toolCalls,
     tokens: a.usage.tokens,
   }));

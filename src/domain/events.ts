@@ -65,6 +65,10 @@ export type SwarmEventBody =
       totalCostUsd?: number;
     }
   | { type: 'killed'; agentId: string; reason: string }
+  /** Served from the result cache: no agent started; `from` is the member whose answer it was. */
+  | { type: 'cache_hit'; agentId: string; name: string; role: string; from: string }
+  /** A member that only reads ran without the cache: why (a tree too big to hash, a step that failed). */
+  | { type: 'cache_skipped'; agentId: string; reason: string }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;

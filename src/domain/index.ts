@@ -43,3 +43,5 @@ export * from './json-reply';
 export * from './worktrees';
 export * from './collapse';
 export * from './model-limits';
+export * from './result-cache';
+export * from './sha256';

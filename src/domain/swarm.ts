@@ -243,6 +243,8 @@ export interface SwarmAgent {
   /** Its worktree's branch (isolated swarms), and what became of its work there. */
   branch?: string;
   landed?: Landing;
+  /** Served from the result cache: no agent ran, its answer is the one kept (usage: none spent now). */
+  cached?: boolean;
 }
 
 /**
@@ -292,6 +294,8 @@ export interface SwarmStats {
   /** agentTimeMs / wallTimeMs: how much the swarm ran at once. */
   speedup: number;
   stages?: Array<{ name: string; agents: number; durationMs: number; toolCalls: number; tokens: number }>;
+  /** Swarms using the result cache: members served from it, and members looked up but not found. */
+  cache?: { hits: number; misses: number };
 }
 
 export interface SwarmOutcome {

@@ -62,6 +62,7 @@ export async function startSwarm(
   const input: SwarmInput = {
     id: request.id ?? randomUUID().slice(0, 8),
     isolation: request.isolation ?? 'auto',
+    cache: request.cache ?? true,
     spec: expanded.spec,
     profiles: expanded.profiles,
     governance: resolveGovernance([file.defaults, request]),

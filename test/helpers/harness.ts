@@ -23,6 +23,7 @@ import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
 import { until } from './poll';
 import { runBundles } from './workflow-bundle';
+import type { ResultCacheOptions } from '../../activities/result-cache';
 
 export const TEST_MODEL = 'claude-scripted-test';
 
@@ -81,6 +82,8 @@ export interface HarnessOptions {
   file?: OrchestraFile;
   /** Other model endpoints by name. */
   backends?: Record<string, { apiKey?: string; baseURL?: string }>;
+  /** The swarm result cache's directory and bounds (default: a fresh directory of the suite's own). */
+  resultCache?: ResultCacheOptions;
 }
 
 /**
@@ -115,6 +118,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const defaults: AgentDefaults = { taskQueue, model: options.live?.model ?? TEST_MODEL, file: options.file };
   const endpoint = options.live ?? { apiKey: 'test-key', baseURL: model.url };
   const workers: RunningWorker[] = [];
+  // A suite's own cache: no answer kept by another suite, or another run, is served to it.
+  const resultCache = options.resultCache ?? {
+    dir: path.join(tmpdir(), `orchestra-test-cache-${randomUUID().slice(0, 8)}`),
+  };
 
   const startWorker = async (): Promise<RunningWorker> => {
     const worker = await createOrchestraWorker({
@@ -127,6 +134,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         prices: { ...DEFAULT_PRICES, ...options.file?.prices },
         file: options.file,
         defaultModel: defaults.model,
+        resultCache,
       },
       ...options.modelLimits,
       payloadCodecs: options.payloadCodecs,

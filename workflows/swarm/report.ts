@@ -186,6 +186,7 @@ export function swarmReport(
     agents: SwarmAgent[];
     graph?: GraphView;
     worktrees?: SwarmWorktrees;
+    cache?: SwarmStats['cache'];
     startedAt: string;
     at: string;
   },
@@ -205,7 +206,10 @@ export function swarmReport(
     ...(swarm.worktrees ? { worktrees: swarm.worktrees } : {}),
     agents,
     members: usage.reports().map(memberOf),
-    stats: swarmStats(agents, usage.members.size, Date.parse(at) - Date.parse(startedAt), outcome),
+    stats: {
+      ...swarmStats(agents, usage.members.size, Date.parse(at) - Date.parse(startedAt), outcome),
+      ...(swarm.cache ? { cache: swarm.cache } : {}),
+    },
     budgets: input.budgets,
     startedAt,
     updatedAt: at,

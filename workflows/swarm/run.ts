@@ -1,128 +1,42 @@
 /**
- * What every swarm strategy shares: starting agents as child workflows, passing pause,
- * resume and cancel on to them, keeping the budgets, and reporting.
+ * What every swarm strategy shares: starting agents as child workflows (or serving them from
+ * the result cache), in worktrees of their own when they write, and reporting. The swarm's
+ * status, control, usage and budgets are SwarmControl's (control.ts).
  */
 import * as wf from '@temporalio/workflow';
 import {
-  appendEvent,
-  emptyEventLog,
   emptyUsage,
-  eventsQueried,
   type AgentConfig,
-  type AgentResult,
-  type AgentStatus,
   type AgentTemplate,
-  type GraphView,
   type Landing,
   type SwarmWorktrees,
-  type Strategy,
   type SwarmAgent,
-  type SwarmEventBody,
-  type SwarmInput,
   type SwarmOutcome,
-  type UsageReport,
+  type SwarmInput,
+  type Strategy,
 } from '../../src/domain';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
-import { upsertCost } from '../cost-attribute';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
-import { broadcast, signalAgents } from './agent-signals';
+import { signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
-import { StartSlots } from './start-slots';
+import { MemberCache } from './cache';
+import { SwarmControl, now } from './control';
 import { Isolation, writes } from './isolation';
-import { SwarmUsage } from './usage';
-import { budgetExceeded, finalReport, swarmDetails, swarmReport } from './report';
-import { pauseSignal, resumeSignal } from '../protocol';
+import { swarmReport } from './report';
+import { pauseSignal } from '../protocol';
 import { installSwarmHandlers } from './handlers';
 import { SwarmStopped, type StrategyOutcome } from './outcome';
 
 export { SwarmStopped, type StrategyOutcome } from './outcome';
 
-const now = (): string => new Date().toISOString();
-
-export class SwarmRun {
-  readonly agents: SwarmAgent[] = [];
-  private status: AgentStatus = 'running';
-  private pausedReason?: string;
-  private stopReason?: { status: 'cancelled' | 'failed'; reason: string };
-  /** Cancelled by the CLI or the API, which cancel the workflow through Temporal next: end as Canceled. */
-  private temporalCancelFollows = false;
-  private readonly scopes = new Map<string, wf.CancellationScope>();
-  private readonly slots = new StartSlots(() => this.status === 'paused');
-  private readonly usage = new SwarmUsage();
+export class SwarmRun extends SwarmControl {
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
-  /** A graph swarm's subtasks as they stand (workflows/swarm/graph.ts). */
-  private graphView?: () => GraphView;
   /** Coding agents in worktrees of their own (workflows/swarm/isolation.ts), and what came of them. */
   private isolation?: Isolation;
   private worktrees?: SwarmWorktrees;
-  /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
-  private readonly log = emptyEventLog<SwarmEventBody>();
-
-  constructor(
-    readonly input: SwarmInput,
-    readonly strategy: Strategy,
-  ) {}
-
-  /** Pause, resume and cancel as the control handlers (handlers.ts) apply them. */
-  pause(reason?: string): void {
-    this.pausedReason = reason;
-    this.setStatus('paused', reason);
-    signalAgents(this.scopes.keys(), pauseSignal, this.pausePayload());
-  }
-
-  resume(): void {
-    this.setStatus('running');
-    this.pausedReason = undefined;
-    signalAgents(this.scopes.keys(), resumeSignal, {});
-  }
-
-  cancel(reason: string, temporalCancelFollows: boolean): void {
-    this.temporalCancelFollows = temporalCancelFollows;
-    this.stop('cancelled', reason);
-  }
-
-  get currentStatus(): AgentStatus {
-    return this.status;
-  }
-
-  /** A broadcast to every agent running now. */
-  broadcast(b: Parameters<typeof broadcast>[1]): void {
-    broadcast(this.scopes.keys(), b);
-  }
-
-  events(raw: unknown) {
-    return eventsQueried(this.log, raw);
-  }
-
-  record(body: SwarmEventBody): void {
-    appendEvent(this.log, body, now());
-  }
-
-  /** A member's usage, from its report or its result: into the totals, the events and the budgets. */
-  account(report: UsageReport, fromResult = false): void {
-    const taken = this.usage.take(report);
-    if (!taken) return; // an older report, overtaken
-    const { before } = taken;
-    // settle() records the status of an agent that has ended.
-    if (!fromResult && report.status && report.status !== before?.status)
-      this.record({ type: 'agent_status', agentId: report.agentId, to: report.status });
-    const tokens = this.usage.tokensEvent(report, before);
-    if (tokens) {
-      this.record(tokens);
-      if ((report.costUsd ?? 0) !== (before?.costUsd ?? 0)) upsertCost(this.usage.total.costUsd);
-    }
-    this.checkBudgets();
-  }
-
-  private setStatus(to: AgentStatus, reason?: string): void {
-    const from = this.status;
-    if (from === to) return;
-    this.status = to;
-    this.record({ type: 'status', from, to, ...(reason ? { reason } : {}) });
-    wf.upsertSearchAttributes([{ key: OrchestraStatus, value: to }]);
-    this.showDetails();
-  }
+  /** Members that only read, served from the result cache when they ran before (cache.ts). */
+  private readonly cache = new MemberCache(this.input, (body) => this.record(body));
 
   /** Run the strategy, and turn a stop (cancel, budget) into the swarm's outcome. */
   async execute(strategy: () => Promise<StrategyOutcome>): Promise<SwarmOutcome> {
@@ -222,8 +136,11 @@ export class SwarmRun {
       startedAt: now(),
     };
     this.agents.push(agent);
-    this.usage.members.add(agent.id);
     this.showDetails();
+    const ticket = await this.fromCache(agent, config, task);
+    if (ticket === 'served') return agent;
+    if (this.stopped) return (this.settle(agent, 'cancelled', undefined, this.stopReason!.reason), agent);
+    this.usage.members.add(agent.id);
     // A coding agent of a parallel or graph swarm works in a worktree of its own.
     const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
     const unplaced = isolated && (await isolated.place(agent, config));
@@ -261,83 +178,33 @@ export class SwarmRun {
     }
     // Its work, whatever its outcome, on its branch: kept there unless its strategy merges it.
     if (isolated) await wf.CancellationScope.nonCancellable(() => isolated.commit(agent));
+    if (ticket) await wf.CancellationScope.nonCancellable(() => this.cache.store(ticket, agent));
     return agent;
   }
 
-  /** A member's latest usage report (the collapse controller scores branches from it). */
-  latestReport(agentId: string): UsageReport | undefined {
-    return this.usage.of(agentId);
-  }
-
-  /** Cancel one running agent (the losers of a `first` merge). */
-  cancelAgent(id: string, reason: string): void {
-    const scope = this.scopes.get(id);
-    if (!scope) return;
-    this.record({ type: 'killed', agentId: id, reason });
-    scope.cancel();
-  }
-
-  get stopped(): boolean {
-    return this.stopReason !== undefined;
-  }
-
-  /** Show a graph's subtasks in the query, the outcome and the Web UI's details. */
-  viewGraph(view: () => GraphView): void {
-    this.graphView = view;
-    this.showDetails();
-  }
-
-  /** The Web UI's "current details": the swarm's status, counts, and where its agents (or subtasks) stand. */
-  showDetails(): void {
-    wf.setCurrentDetails(swarmDetails(this.status, this.strategy, this.agents, this.graphView?.()));
-  }
-
-  private settle(agent: SwarmAgent, status: AgentStatus, result?: AgentResult, error?: string): void {
-    agent.status = status;
-    agent.endedAt = now();
-    agent.result = result?.result;
-    agent.error = result?.error ?? error;
-    agent.metrics = result?.metrics;
-    if (result) {
-      agent.usage = result.totals;
-      // The agent's last usage comes with its result, not in a report (agent/core.ts).
-      this.account(finalReport(agent, result), true);
+  /**
+   * A member that only reads and ran before on the same tree: settled with the answer kept,
+   * no child started ('served'). Else what storing its answer takes, when it may be stored.
+   */
+  private async fromCache(agent: SwarmAgent, config: AgentConfig, task: string) {
+    try {
+      const looked = await this.cache.lookup(agent, config, task);
+      if (looked && 'hit' in looked) return (this.settleCached(agent, looked.hit), 'served' as const);
+      return looked?.ticket;
+    } catch (err) {
+      // Only a cancellation gets here (the cache's own failures mean "not cached").
+      this.settle(agent, 'cancelled', undefined, childErrorText(err));
+      throw err;
     }
-    this.record({
-      type: 'agent_status',
-      agentId: agent.id,
-      to: status,
-      ...(agent.error ? { error: agent.error } : {}),
-    });
-    this.showDetails();
-  }
-
-  private pausePayload(): { reason: string } {
-    return { reason: `swarm ${this.input.id} paused${this.pausedReason ? `: ${this.pausedReason}` : ''}` };
-  }
-
-  private stop(status: 'cancelled' | 'failed', reason: string): void {
-    if (this.stopReason) return;
-    this.stopReason = { status, reason };
-    for (const id of [...this.scopes.keys()]) this.cancelAgent(id, reason);
-  }
-
-  /** Agents started for this swarm at any depth: its own, and the subagents that reported. */
-  private spawned(): number {
-    return this.usage.members.size;
-  }
-
-  private checkBudgets(): void {
-    const exceeded = budgetExceeded(this.input.budgets, this.usage.total, this.spawned());
-    if (exceeded) this.stop('failed', exceeded);
   }
 
   report(): SwarmOutcome {
     const { input, strategy, status, outcome, agents, startedAt } = this;
     const graph = this.graphView?.();
     const worktrees = this.worktrees ?? this.isolation?.summary();
+    const cache = this.cache.stats();
     return swarmReport(
-      { input, strategy, status, outcome, agents, graph, worktrees, startedAt, at: now() },
+      { input, strategy, status, outcome, agents, graph, worktrees, cache, startedAt, at: now() },
       this.usage,
     );
   }

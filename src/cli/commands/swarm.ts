@@ -104,6 +104,7 @@ export function swarmCommand(run: Run): Command {
         'parallel and graph in a git repository: each coding agent in a worktree of its own (auto)',
       ).choices(ISOLATIONS),
     )
+    .option('--no-cache', 'run every member, even one the result cache holds an answer for')
     .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
     .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
     .option('--session <id>', 'run in this session')
@@ -126,6 +127,7 @@ export function swarmCommand(run: Run): Command {
           budgets,
           sessionId: o.session,
           ...(o.isolation ? { isolation: o.isolation } : {}),
+          ...(o.cache === false ? { cache: false } : {}),
         });
         if (!o.wait) {
           ctx.out(

@@ -1,0 +1,171 @@
+/** The swarm result cache on the real dev server: what is served again, what runs again, and what never is cached. */
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { SwarmOutcome } from '../src/domain';
+import { agentStatus } from '../src/temporal/agents';
+import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
+import { runCli } from './helpers/cli';
+import { useHarness } from './helpers/harness';
+
+const h = useHarness();
+const READ_ONLY = ['read_file', 'list_files', 'grep'];
+const says = (text: string) => h.script([{ text }]);
+/** Model requests of every script named in these tasks. */
+const calls = (...tasks: string[]) => tasks.reduce((n, t) => n + h.requestsFor(t).length, 0);
+
+async function run(spec: unknown, extra: Record<string, unknown>): Promise<SwarmOutcome> {
+  const out = await waitForSwarm(h.client, await h.swarm(spec, extra));
+  expect(out.status).toBe('completed');
+  return out;
+}
+
+/** A parallel swarm of two members that only read: one reads a file first, one answers at once. */
+function readers() {
+  const a = h.script([
+    { toolCalls: [{ name: 'read_file', input: { path: 'notes.txt' } }] },
+    { text: 'a read the notes' },
+  ]);
+  const b = says('b answers');
+  const spec = {
+    strategy: 'parallel',
+    task: 'unused',
+    merge: 'all',
+    agents: [
+      { name: 'a', task: a, tools: READ_ONLY },
+      { name: 'b', task: b, tools: READ_ONLY },
+    ],
+  };
+  return { spec, tasks: [a, b] };
+}
+
+async function dirWithNotes(text = 'first notes'): Promise<string> {
+  const cwd = await h.tempDir();
+  await writeFile(path.join(cwd, 'notes.txt'), text);
+  return cwd;
+}
+
+test('a second identical swarm of read-only agents is served from the cache: no agent starts, no model call', async () => {
+  const cwd = await dirWithNotes();
+  const { spec, tasks } = readers();
+  const first = await run(spec, { cwd });
+  expect(first.stats.cache).toEqual({ hits: 0, misses: 2 });
+  expect(first.agents.map((a) => a.cached)).toEqual([undefined, undefined]);
+  const served = calls(...tasks);
+  expect(served).toBe(3); // a: two turns, b: one
+
+  const second = await run(spec, { cwd });
+  expect(calls(...tasks)).toBe(served);
+  expect(second.stats.cache).toEqual({ hits: 2, misses: 0 });
+  expect(second.agents.map((a) => [a.name, a.status, a.cached, a.result])).toEqual([
+    ['a', 'completed', true, 'a read the notes'],
+    ['b', 'completed', true, 'b answers'],
+  ]);
+  // Nothing ran, nothing was spent: no agent was started, no token counted.
+  expect(second.stats).toMatchObject({
+    spawned: 0,
+    completed: 2,
+    toolCalls: 0,
+    tokens: { input: 0, output: 0 },
+  });
+  await expect(agentStatus(h.client, second.agents[0].id)).rejects.toThrow();
+  const events = await swarmEvents(h.client, second.id);
+  expect(events.filter((e) => e.type === 'spawned')).toEqual([]);
+  expect(events.filter((e) => e.type === 'cache_hit').map((e) => 'from' in e && e.from)).toEqual([
+    first.agents[0].id,
+    first.agents[1].id,
+  ]);
+  expect(second.result).toBe(
+    `## a (${second.id}.1, completed)\na read the notes\n\n## b (${second.id}.2, completed)\nb answers`,
+  );
+});
+
+test('a changed file, `cache: false` and another workspace each run the members again', async () => {
+  const cwd = await dirWithNotes();
+  const { spec, tasks } = readers();
+  await run(spec, { cwd });
+  let served = calls(...tasks);
+
+  await writeFile(path.join(cwd, 'notes.txt'), 'the notes, changed');
+  const changed = await run(spec, { cwd });
+  expect(changed.stats.cache).toEqual({ hits: 0, misses: 2 });
+  expect(calls(...tasks)).toBe(served + 3);
+  served = calls(...tasks);
+  // The changed tree's answers were kept in turn.
+  expect((await run(spec, { cwd })).stats.cache).toEqual({ hits: 2, misses: 0 });
+  expect(calls(...tasks)).toBe(served);
+
+  const refused = await run(spec, { cwd, cache: false });
+  expect(refused.stats.cache).toBeUndefined();
+  expect(refused.agents.map((a) => a.cached)).toEqual([undefined, undefined]);
+  expect(calls(...tasks)).toBe(served + 3);
+  served = calls(...tasks);
+
+  const elsewhere = await run(spec, { cwd, workspace: 'cache-other-ws' });
+  expect(elsewhere.stats.cache).toEqual({ hits: 0, misses: 2 });
+  expect(calls(...tasks)).toBe(served + 3);
+});
+
+test("a graph's dependant is keyed with its inputs; a member that writes is never cached", async () => {
+  const cwd = await dirWithNotes();
+  const b = says('b built on a');
+  const graph = (aTask: string) => ({
+    strategy: 'graph',
+    task: 'two steps',
+    worker: { tools: READ_ONLY },
+    nodes: [
+      { id: 'a', task: aTask },
+      { id: 'b', task: b, dependsOn: ['a'] },
+    ],
+  });
+  const a = says('a says one thing');
+  await run(graph(a), { cwd });
+  const again = await run(graph(a), { cwd });
+  expect(again.stats.cache).toEqual({ hits: 2, misses: 0 });
+  expect(again.graph!.nodes.map((n) => `${n.id} ${n.status}`)).toEqual(['a completed', 'b completed']);
+  expect(calls(a, b)).toBe(2);
+  // Another answer from a: b's prompt holds it, so b is a new subtask.
+  const otherA = says('a says another');
+  const other = await run(graph(otherA), { cwd });
+  expect(other.stats.cache).toEqual({ hits: 0, misses: 2 });
+  expect(calls(b)).toBe(2);
+
+  const writer = h.script([
+    { toolCalls: [{ name: 'write_file', input: { path: 'out.txt', content: 'written' } }] },
+    { text: 'wrote it' },
+  ]);
+  const writes = {
+    strategy: 'parallel',
+    task: 'unused',
+    agents: [{ task: writer, tools: ['read_file', 'write_file'] }],
+  };
+  for (let i = 0; i < 2; i++) {
+    const out = await run(writes, { cwd: await h.tempDir() });
+    // Not looked up at all: neither a hit nor a miss.
+    expect(out.stats.cache).toEqual({ hits: 0, misses: 0 });
+    expect(out.agents[0].cached).toBeUndefined();
+  }
+  expect(h.requestsFor(writer)).toHaveLength(4);
+});
+
+test('the CLI shows the hits and misses, and `--no-cache` runs every member again', async () => {
+  const cwd = await dirWithNotes();
+  const { spec, tasks } = readers();
+  const specFile = path.join(await h.tempDir(), 'spec.json');
+  await writeFile(specFile, JSON.stringify(spec));
+  const orchestra = (...more: string[]) =>
+    runCli(['swarm', 'run', '--spec', specFile, '--cwd', cwd, '--wait', ...more], {
+      TEMPORAL_ADDRESS: h.address,
+      ORCHESTRA_TASK_QUEUE: h.taskQueue,
+    });
+  const first = await orchestra();
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/\ncache: +0 hits \(served, not run\) · 2 misses\n/);
+  const served = calls(...tasks);
+  const second = await orchestra();
+  expect(second.stdout).toMatch(/\ncache: +2 hits \(served, not run\) · 0 misses\n/);
+  expect(calls(...tasks)).toBe(served);
+  const refused = await orchestra('--no-cache');
+  expect(refused.code).toBe(0);
+  expect(refused.stdout).not.toMatch(/\ncache:/);
+  expect(calls(...tasks)).toBe(served + 3);
+});
