@@ -5,7 +5,7 @@
  * built or not.
  */
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { BUNDLE_SOURCES, PAYLOAD_CONVERTER_PATH, type BundleName } from '../../workers/bundles';
@@ -13,10 +13,18 @@ import type { OrchestraWorkerOptions } from '../../workers/worker';
 
 const BUNDLE_ENV = 'ORCHESTRA_TEST_WORKFLOW_BUNDLES';
 const names = Object.keys(BUNDLE_SOURCES) as BundleName[];
+/** Where `npm run build` writes them (workers/bundles.ts). */
+const BUILT_BUNDLES = path.resolve(__dirname, '../../dist/workflow-bundles');
 const fileOf = (dir: string, name: BundleName) => path.join(dir, `${name}-workflows.js`);
 
 /** Bundle every workflow set into `dir` and tell the suites where (globalSetup). */
 export async function bundleForRun(dir: string): Promise<void> {
+  process.env[BUNDLE_ENV] = dir;
+  // `npm test` built them a moment ago (pretest): webpack again would cost ~10 s of CPU.
+  if (process.env.ORCHESTRA_TEST_BUNDLES === 'build') {
+    for (const name of names) await copyFile(path.join(BUILT_BUNDLES, `${name}.js`), fileOf(dir, name));
+    return;
+  }
   const logger = new DefaultLogger('WARN');
   for (const name of names) {
     const { code } = await bundleWorkflowCode({
@@ -26,7 +34,6 @@ export async function bundleForRun(dir: string): Promise<void> {
     });
     await writeFile(fileOf(dir, name), code);
   }
-  process.env[BUNDLE_ENV] = dir;
 }
 
 let bundles: OrchestraWorkerOptions['workflowBundles'];
