@@ -67,9 +67,16 @@ export class MemberCache {
     return this.input.cache === true;
   }
 
-  /** A hit, or a miss with its ticket to store; undefined when the member is not one to cache. */
+  /**
+   * Whether to look a member up: only readers, in swarms using the cache. Synchronous, so that a
+   * member that is not looked up starts exactly as it did before the cache existed.
+   */
+  wants(config: AgentConfig): boolean {
+    return this.on && !uncacheable(config) && wf.patched('swarm-result-cache');
+  }
+
+  /** A hit, or a miss with its ticket to store; undefined when the cache could not say (an event says why). */
   async lookup(agent: SwarmAgent, config: AgentConfig, task: string): Promise<Lookup> {
-    if (!this.on || uncacheable(config) || !wf.patched('swarm-result-cache')) return undefined;
     const parts = keyPartsOf(config, task);
     const same = sha256Hex(canonicalJson(parts));
     const occurrence = this.asked.get(same) ?? 0;

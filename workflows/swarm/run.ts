@@ -137,9 +137,12 @@ export class SwarmRun extends SwarmControl {
     };
     this.agents.push(agent);
     this.showDetails();
-    const ticket = await this.fromCache(agent, config, task);
+    const looked = this.cache.wants(config);
+    const ticket = looked ? await this.fromCache(agent, config, task) : undefined;
     if (ticket === 'served') return agent;
-    if (this.stopped) return (this.settle(agent, 'cancelled', undefined, this.stopReason!.reason), agent);
+    // Stopped while it was looked up.
+    if (looked && this.stopped)
+      return (this.settle(agent, 'cancelled', undefined, this.stopReason!.reason), agent);
     this.usage.members.add(agent.id);
     // A coding agent of a parallel or graph swarm works in a worktree of its own.
     const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
