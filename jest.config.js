@@ -22,6 +22,7 @@ const UNIT = [
   'cli-format',
   'logging',
   'dashboard-3d',
+  'collapse-domain',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'restart', 'multi-worker', 'demo'];

@@ -4,6 +4,7 @@
  */
 import { eventsQueryArgs } from './protocol-payloads';
 import type { AgentStatus } from './status';
+import type { ScoreComponents } from './collapse';
 import { describeIssue } from './zod-error';
 
 export type AgentEventBody =
@@ -65,6 +66,14 @@ export type SwarmEventBody =
       totalCostUsd?: number;
     }
   | { type: 'killed'; agentId: string; reason: string }
+  /** The collapse controller cancelled a weak branch (a `killed` event follows): its score and why. */
+  | {
+      type: 'collapsed';
+      agentId: string;
+      score: number;
+      reason: string;
+      components: ScoreComponents;
+    }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;

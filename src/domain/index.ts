@@ -42,3 +42,4 @@ export * from './graph-prompts';
 export * from './json-reply';
 export * from './worktrees';
 export * from './collapse';
+export * from './branch-progress';

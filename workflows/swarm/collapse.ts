@@ -1,0 +1,106 @@
+/**
+ * The collapse controller: beside a parallel or graph swarm's members, every `every` seconds
+ * it scores the running ones from their usage reports and cancels the weak ones by policy
+ * (src/domain/collapse.ts decides), recording each decision and its reason. A collapsed
+ * member in a worktree keeps its work on its branch: the swarm commits it there whatever
+ * the member's outcome (run.ts `runAgent`).
+ *
+ * No patch: it runs only for a spec with `collapse`, which no swarm started before it has,
+ * so their histories replay as they ran.
+ */
+import * as wf from '@temporalio/workflow';
+import {
+  collapseDecisions,
+  DEFAULT_TUNING,
+  type AgentConfig,
+  type Branch,
+  type CollapseSettings,
+  type SwarmAgent,
+} from '../../src/domain';
+import { cancelSignal } from '../protocol';
+import { signalAgents } from './agent-signals';
+import type { SwarmRun } from './run';
+
+export class Collapse {
+  /** Why each collapsed member was cancelled. */
+  private readonly reasons = new Map<string, string>();
+  /** Members that ended before the controller started (a graph's planner): not branches. */
+  private readonly before: Set<string>;
+  private stopped = false;
+  private readonly loop: Promise<void>;
+
+  private constructor(
+    private readonly swarm: SwarmRun,
+    private readonly settings: CollapseSettings,
+  ) {
+    this.before = new Set(swarm.agents.map((a) => a.id));
+    this.loop = this.run().catch((err: unknown) => {
+      // The swarm cancelled through Temporal: the strategy ends with it.
+      if (!wf.isCancellation(err)) throw err;
+    });
+  }
+
+  /** Start scoring the members started from now on, when the spec asks for it; else nothing. */
+  static start(swarm: SwarmRun, settings: CollapseSettings | undefined): Collapse | undefined {
+    return settings && settings.policy !== 'off' ? new Collapse(swarm, settings) : undefined;
+  }
+
+  /**
+   * What a member needs to be scored fairly: reports at least twice per scoring (an agent
+   * reports every `usageReportSeconds` while it works).
+   */
+  static memberConfig(swarm: SwarmRun, settings: CollapseSettings | undefined): Partial<AgentConfig> {
+    if (!settings || settings.policy === 'off') return {};
+    const tuning = { ...DEFAULT_TUNING, ...swarm.input.tuning };
+    const seconds = Math.min(tuning.usageReportSeconds, settings.every / 2);
+    return { tuning: { ...tuning, usageReportSeconds: seconds } };
+  }
+
+  /** The strategy's members have ended: stop scoring. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  /** A member as it ended: a collapsed one says why in its error. */
+  settled(agent: SwarmAgent): SwarmAgent {
+    const reason = this.reasons.get(agent.id);
+    if (reason && agent.status === 'cancelled') agent.error = reason;
+    return agent;
+  }
+
+  private async run(): Promise<void> {
+    const { every } = this.settings;
+    for (;;) {
+      await wf.condition(() => this.stopped, every * 1000);
+      if (this.stopped) return;
+      // Paused, nobody moves: no score would be fair. Stopped, everyone is being cancelled anyway.
+      if (this.swarm.currentStatus === 'paused' || this.swarm.stopped) continue;
+      this.score();
+    }
+  }
+
+  private score(): void {
+    const members = this.swarm.agents.filter((a) => !this.before.has(a.id));
+    const running = members.filter((a) => !a.endedAt && !this.reasons.has(a.id));
+    const branches: Branch[] = running.map((a) => ({
+      id: a.id,
+      startedAt: Date.parse(a.startedAt),
+      report: this.swarm.latestReport(a.id),
+    }));
+    const completed = members.filter((a) => a.status === 'completed').length;
+    for (const d of collapseDecisions({ running: branches, completed }, Date.now(), this.settings)) {
+      this.reasons.set(d.agentId, d.reason);
+      this.swarm.record({
+        type: 'collapsed',
+        agentId: d.agentId,
+        score: d.score,
+        reason: d.reason,
+        components: d.components,
+      });
+      // The agent's own status tells why too (a cancel with a reason), then the swarm cancels it.
+      signalAgents([d.agentId], cancelSignal, { reason: d.reason });
+      this.swarm.cancelAgent(d.agentId, d.reason);
+    }
+  }
+}
