@@ -243,6 +243,8 @@ export interface SwarmAgent {
   /** Its worktree's branch (isolated swarms), and what became of its work there. */
   branch?: string;
   landed?: Landing;
+  /** Cancelled by the swarm's collapse controller: its score then, and why (also its `error`). */
+  collapsed?: { score: number; reason: string };
 }
 
 /**

@@ -22,8 +22,6 @@ import { signalAgents } from './agent-signals';
 import type { SwarmRun } from './run';
 
 export class Collapse {
-  /** Why each collapsed member was cancelled. */
-  private readonly reasons = new Map<string, string>();
   /** Members that ended before the controller started (a graph's planner): not branches. */
   private readonly before: Set<string>;
   private stopped = false;
@@ -62,10 +60,11 @@ export class Collapse {
     await this.loop;
   }
 
-  /** A member as it ended: a collapsed one says why in its error. */
+  /** A member as it ended: a collapsed one says why in its error (one that ended first was not collapsed). */
   settled(agent: SwarmAgent): SwarmAgent {
-    const reason = this.reasons.get(agent.id);
-    if (reason && agent.status === 'cancelled') agent.error = reason;
+    if (!agent.collapsed) return agent;
+    if (agent.status === 'cancelled') agent.error = agent.collapsed.reason;
+    else delete agent.collapsed;
     return agent;
   }
 
@@ -82,7 +81,7 @@ export class Collapse {
 
   private score(): void {
     const members = this.swarm.agents.filter((a) => !this.before.has(a.id));
-    const running = members.filter((a) => !a.endedAt && !this.reasons.has(a.id));
+    const running = members.filter((a) => !a.endedAt && !a.collapsed);
     const branches: Branch[] = running.map((a) => ({
       id: a.id,
       startedAt: Date.parse(a.startedAt),
@@ -90,7 +89,7 @@ export class Collapse {
     }));
     const completed = members.filter((a) => a.status === 'completed').length;
     for (const d of collapseDecisions({ running: branches, completed }, Date.now(), this.settings)) {
-      this.reasons.set(d.agentId, d.reason);
+      running.find((a) => a.id === d.agentId)!.collapsed = { score: d.score, reason: d.reason };
       this.swarm.record({
         type: 'collapsed',
         agentId: d.agentId,
