@@ -19,6 +19,7 @@ import {
 } from '../../src/domain';
 import { cancelSignal } from '../protocol';
 import { signalAgents } from './agent-signals';
+import { usageOf } from './report';
 import type { SwarmRun } from './run';
 
 export class Collapse {
@@ -63,8 +64,12 @@ export class Collapse {
   /** A member as it ended: a collapsed one says why in its error (one that ended first was not collapsed). */
   settled(agent: SwarmAgent): SwarmAgent {
     if (!agent.collapsed) return agent;
-    if (agent.status === 'cancelled') agent.error = agent.collapsed.reason;
-    else delete agent.collapsed;
+    if (agent.status !== 'cancelled') delete agent.collapsed;
+    else {
+      agent.error = agent.collapsed.reason;
+      // A cancelled child returns no result: what it used is what it last reported.
+      if (!agent.metrics) agent.usage = usageOf(this.swarm.latestReport(agent.id));
+    }
     return agent;
   }
 
