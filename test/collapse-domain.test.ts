@@ -9,6 +9,7 @@ import {
   parallelSpecSchema,
   progressReport,
   scoreBranch,
+  swarmRequestSchema,
   usagePayload,
   type Branch,
   type CollapseSettings,
@@ -196,5 +197,22 @@ describe('who is collapsed', () => {
     ]);
     const spec = { strategy: 'parallel', task: 't', agents: [{}], collapse: { every: 5 } };
     expect(parallelSpecSchema.parse(spec).collapse).toMatchObject({ every: 5, policy: 'below-score' });
+    const request = {
+      cwd: '/work',
+      spec: {
+        strategy: 'graph',
+        task: 't',
+        nodes: [{ id: 'a', task: 'x' }],
+        collapse: { policy: 'keep-best' },
+      },
+    };
+    expect(swarmRequestSchema.parse(request).spec).toMatchObject({
+      collapse: { policy: 'keep-best', every: 30 },
+    });
+    const refused = swarmRequestSchema.safeParse({
+      ...request,
+      spec: { ...request.spec, collapse: { every: 0 } },
+    });
+    expect(refused.error?.issues[0].path).toEqual(['spec', 'collapse', 'every']);
   });
 });
