@@ -5,8 +5,9 @@
  * member in a worktree keeps its work on its branch: the swarm commits it there whatever
  * the member's outcome (run.ts `runAgent`).
  *
- * No patch: it runs only for a spec with `collapse`, which no swarm started before it has,
- * so their histories replay as they ran.
+ * Swarms without `collapse` run no new command. The field was accepted, and ignored, one
+ * commit before the controller existed: a swarm started then with it replays without the
+ * controller (the patch), so its history replays as it ran.
  */
 import * as wf from '@temporalio/workflow';
 import {
@@ -21,6 +22,12 @@ import { cancelSignal } from '../protocol';
 import { signalAgents } from './agent-signals';
 import { usageOf } from './report';
 import type { SwarmRun } from './run';
+
+const PATCH = 'swarm-collapse';
+
+/** Whether the spec asks for collapse (and the run is not one started before it existed). */
+const wanted = (settings: CollapseSettings | undefined): settings is CollapseSettings =>
+  settings !== undefined && settings.policy !== 'off' && wf.patched(PATCH);
 
 export class Collapse {
   /** Members that ended before the controller started (a graph's planner): not branches. */
@@ -41,7 +48,7 @@ export class Collapse {
 
   /** Start scoring the members started from now on, when the spec asks for it; else nothing. */
   static start(swarm: SwarmRun, settings: CollapseSettings | undefined): Collapse | undefined {
-    return settings && settings.policy !== 'off' ? new Collapse(swarm, settings) : undefined;
+    return wanted(settings) ? new Collapse(swarm, settings) : undefined;
   }
 
   /**
@@ -49,7 +56,7 @@ export class Collapse {
    * reports every `usageReportSeconds` while it works).
    */
   static memberConfig(swarm: SwarmRun, settings: CollapseSettings | undefined): Partial<AgentConfig> {
-    if (!settings || settings.policy === 'off') return {};
+    if (!wanted(settings)) return {};
     const tuning = { ...DEFAULT_TUNING, ...swarm.input.tuning };
     const seconds = Math.min(tuning.usageReportSeconds, settings.every / 2);
     return { tuning: { ...tuning, usageReportSeconds: seconds } };
