@@ -83,8 +83,8 @@ test('keepAtLeast holds: of two looping branches one is collapsed, the other run
     merge: 'all',
     collapse: { ...COLLAPSE, keepAtLeast: 1 },
     agents: [
-      { name: 'a', task: looping(25), limits: LIMITS },
-      { name: 'b', task: looping(25), limits: LIMITS },
+      { name: 'a', task: looping(40), limits: LIMITS },
+      { name: 'b', task: looping(40), limits: LIMITS },
     ],
   });
   const out = await waitForSwarm(h.client, id);
@@ -92,7 +92,7 @@ test('keepAtLeast holds: of two looping branches one is collapsed, the other run
   expect(out.agents.map((a) => a.status).sort()).toEqual(['cancelled', 'completed']);
   const survivor = out.agents.find((a) => a.status === 'completed')!;
   expect(survivor).toMatchObject({ result: 'gave up' });
-  expect(survivor.usage.toolCalls).toBe(25);
+  expect(survivor.usage.toolCalls).toBe(40);
   expect((await collapsedEvents(id)).map((e) => e.agentId)).toEqual([
     out.agents.find((a) => a.status === 'cancelled')!.id,
   ]);
@@ -171,7 +171,7 @@ test('the CLI takes the collapse options and its summary names the collapsed age
       'swarm',
       'run',
       'parallel',
-      looping(25),
+      looping(40),
       '--agents',
       '2',
       '--collapse',
