@@ -25,6 +25,7 @@ const UNIT = [
   'model-limiter',
   'result-cache',
   'result-cache-domain',
+  'collapse-domain',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'restart', 'multi-worker', 'demo'];

@@ -9,7 +9,7 @@ export function swarmTable(s: SwarmOutcome): string[] {
   const rows = everyone(s).map((a) => [
     `${indent(s.id, a.id)}${a.id}`,
     a.name,
-    a.status,
+    a.collapsed ? `${a.status} (collapsed, score ${a.collapsed.score})` : a.status,
     `${a.tokens.input}/${a.tokens.output}`,
     String(a.toolCalls),
   ]);
@@ -51,6 +51,9 @@ export function swarmSummary(s: SwarmOutcome): string {
     st.cache
       ? `cache:   ${plural(st.cache.hits, 'hit')} (served, not run) · ${plural(st.cache.misses, 'miss')}`
       : '',
+    ...s.agents.flatMap((a) =>
+      a.collapsed ? [`collapsed: ${a.id} ${a.name}: ${a.collapsed.reason.replace(/^collapsed: /, '')}`] : [],
+    ),
     s.worktrees ? worktreesInWords(s.worktrees) : '',
     st.stages
       ? `stages:  ${st.stages.map((g) => `${g.name} ${(g.durationMs / 1000).toFixed(1)}s/${g.toolCalls} tools/${g.tokens} tokens`).join(' → ')}`
@@ -83,11 +86,13 @@ function everyone(s: SwarmOutcome): Array<{
   status: string;
   toolCalls: number;
   tokens: { input: number; output: number };
+  collapsed?: { score: number; reason: string };
 }> {
   const own = s.agents.map((a) => ({
     id: a.id,
     name: a.name,
     status: a.cached ? `${a.status} (cached)` : a.status,
+    ...(a.collapsed ? { collapsed: a.collapsed } : {}),
     toolCalls: a.usage.toolCalls,
     tokens: a.usage.tokens,
   }));
@@ -125,11 +130,13 @@ export function liveRenderer(out: (text: string) => void, tty: boolean): (s: Swa
       );
     }
     for (const a of everyone(s)) {
-      if (seen.get(a.id) === a.status) continue;
-      seen.set(a.id, a.status);
+      const state = a.collapsed ? `${a.status} ${a.collapsed.reason}` : a.status;
+      if (seen.get(a.id) === state) continue;
+      seen.set(a.id, state);
       const done = a.status === 'completed' || a.status === 'failed' || a.status === 'cancelled';
       const work = done ? ` · ${a.toolCalls} tools · ${a.tokens.input}/${a.tokens.output} tokens` : '';
-      out(`${indent(s.id, a.id)}${a.id} ${a.name} ${a.status}${work}`);
+      const why = a.collapsed ? ` · ${a.collapsed.reason}` : '';
+      out(`${indent(s.id, a.id)}${a.id} ${a.name} ${a.status}${work}${why}`);
     }
   };
 }

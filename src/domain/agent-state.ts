@@ -9,6 +9,7 @@ import type { ApprovalAnswer, PendingApproval } from './approvals';
 import type { BudgetLevel } from './cost';
 import type { ContextFile } from './hooks';
 import type { ContextMark } from './model-context';
+import type { BranchProgress } from './branch-progress';
 
 export interface AgentState {
   status: AgentStatus;
@@ -67,6 +68,8 @@ export interface AgentState {
   sent?: ContextMark & { systemDigest: string };
   /** Characters of the conversation as JSON, kept up to date as it grows (maxContextChars). */
   contextChars?: number;
+  /** What the tool calls say of its progress (sent with usage reports); absent in agents started before it. */
+  progress?: BranchProgress;
   /** What the swarm and the session were last told this agent used, and when. */
   reported?: { at: number; tokens: number; toolCalls: number; status: AgentStatus };
   /** Cost not yet charged to the session and the day, since the model call `from`. */

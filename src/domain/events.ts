@@ -4,6 +4,7 @@
  */
 import { eventsQueryArgs } from './protocol-payloads';
 import type { AgentStatus } from './status';
+import type { ScoreComponents } from './collapse';
 import { describeIssue } from './zod-error';
 
 export type AgentEventBody =
@@ -69,6 +70,14 @@ export type SwarmEventBody =
   | { type: 'cache_hit'; agentId: string; name: string; role: string; from: string }
   /** A member that only reads ran without the cache: why (a tree too big to hash, a step that failed). */
   | { type: 'cache_skipped'; agentId: string; reason: string }
+  /** The collapse controller cancelled a weak branch (a `killed` event follows): its score and why. */
+  | {
+      type: 'collapsed';
+      agentId: string;
+      score: number;
+      reason: string;
+      components: ScoreComponents;
+    }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;

@@ -45,3 +45,4 @@ export * from './collapse';
 export * from './model-limits';
 export * from './result-cache';
 export * from './sha256';
+export * from './branch-progress';

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { AGENT_STATUSES, type AgentStatus } from './status';
+import { progressReportSchema } from './branch-progress';
 
 /** Built on first use (lazy.ts says why). */
 const optionalObject = <T extends z.ZodRawShape>(shape: () => T) =>
@@ -82,6 +83,8 @@ export const usagePayload = lazy(() =>
       toolCalls: z.number().int().min(0),
       iterations: z.number().int().min(0),
       costUsd: z.number().min(0).optional(),
+      /** What its tool calls say of its progress (swarm collapse scores it); absent from older senders. */
+      progress: progressReportSchema.optional(),
     })
     .strict(),
 );

@@ -245,6 +245,8 @@ export interface SwarmAgent {
   landed?: Landing;
   /** Served from the result cache: no agent ran, its answer is the one kept (usage: none spent now). */
   cached?: boolean;
+  /** Cancelled by the swarm's collapse controller: its score then, and why (also its `error`). */
+  collapsed?: { score: number; reason: string };
 }
 
 /**

@@ -6,13 +6,17 @@
 import * as wf from '@temporalio/workflow';
 import {
   addUsage,
+  afterCall,
+  afterTodos,
   AGENT_FAILED,
   appendEvent,
   currentDetails,
   DEFAULT_TUNING,
+  emptyProgress,
   EVENT_TEXT_PREVIEW,
   initialAgentState,
   preview,
+  progressReport,
   reportDue,
   resultFromView,
   sessionWorkflowId,
@@ -95,6 +99,7 @@ export class AgentCore {
       toolCalls,
       iterations,
       costUsd: this.state.costUsd,
+      ...(this.state.progress ? { progress: progressReport(this.state.progress) } : {}),
     };
     // An owner that has already ended needs no report.
     await signalEach(
@@ -144,6 +149,14 @@ export class AgentCore {
 
   setTodos(todos: AgentState['todos']): void {
     this.state.todos = todos;
+    const progress = this.progress();
+    if (progress) afterTodos(progress, todos, Date.now());
+  }
+
+  /** A swarm's agent keeps what its calls say of its progress: the swarm may collapse weak branches. */
+  private progress(): AgentState['progress'] {
+    if (!this.config.swarmId) return undefined;
+    return (this.state.progress ??= emptyProgress());
   }
 
   recordCall(call: ToolUseBlock): void {
@@ -165,6 +178,8 @@ export class AgentCore {
     for (const artifact of (outcome.ok && outcome.artifacts) || []) {
       if (!this.state.artifacts.includes(artifact)) this.state.artifacts.push(artifact);
     }
+    const progress = this.progress();
+    if (progress) afterCall(progress, { tool: call.name, input: call.input }, outcome, Date.now());
   }
 
   protected record(body: AgentEventBody): void {

@@ -13,6 +13,7 @@ import {
   unreachable,
   type GraphNode,
   type GraphSpec,
+  type AgentConfig,
   type GraphView,
   type NodeStatus,
   type SwarmAgent,
@@ -21,6 +22,7 @@ import {
   type SwarmStats,
 } from '../../src/domain';
 import { duration } from './parallel';
+import { Collapse } from './collapse';
 import { planGraph } from './planner';
 import { runSwarm, SwarmStopped, type SwarmRun, type StrategyOutcome } from './run';
 
@@ -31,9 +33,15 @@ export function graphSwarm(input: SwarmInput): Promise<SwarmOutcome> {
 async function runGraph(swarm: SwarmRun, spec: GraphSpec): Promise<StrategyOutcome> {
   const planned = await planGraph(swarm, spec);
   if ('error' in planned) return { status: 'failed', error: planned.error, criticalPathMs: planned.ms };
-  const graph = new Graph(swarm, spec, planned.nodes, planned.plannedBy);
+  // Weak subtasks may be collapsed while they run (the planner, before them, never is).
+  const collapse = Collapse.start(swarm, spec.collapse);
+  const graph = new Graph(swarm, spec, planned.nodes, planned.plannedBy, collapse);
   swarm.viewGraph(() => graph.view());
-  await graph.run();
+  try {
+    await graph.run();
+  } finally {
+    await collapse?.stop();
+  }
   return graph.outcome(planned.ms);
 }
 
@@ -47,15 +55,19 @@ class Graph {
   private stoppedBy?: string;
   /** The subtask whose failure stopped the graph (under "fail"). */
   private stoppedAt?: string;
+  /** What every subtask's agent needs for collapse (reports often enough to be scored). */
+  private readonly memberConfig: Partial<AgentConfig>;
 
   constructor(
     private readonly swarm: SwarmRun,
     private readonly spec: GraphSpec,
     private readonly nodes: GraphNode[],
     private readonly plannedBy?: GraphView['plannedBy'],
+    private readonly collapse?: Collapse,
   ) {
     this.status = new Map(nodes.map((n) => [n.id, 'pending' as NodeStatus]));
     this.stages = graphStages(nodes);
+    this.memberConfig = Collapse.memberConfig(swarm, spec.collapse);
   }
 
   async run(): Promise<void> {
@@ -81,7 +93,10 @@ class Graph {
     this.mark(node.id, 'running');
     const inputs = node.dependsOn.map((d) => ({ id: d, output: this.agents.get(d)?.result ?? '' }));
     const run = this.swarm
-      .runAgent(this.template(node), nodePrompt(this.spec.task, node, inputs), node.id, {}, { isolate: true })
+      .runAgent(this.template(node), nodePrompt(this.spec.task, node, inputs), node.id, this.memberConfig, {
+        isolate: true,
+      })
+      .then((agent) => this.collapse?.settled(agent) ?? agent)
       .then(
         async (agent) => {
           this.agents.set(node.id, agent);

@@ -7,6 +7,7 @@ import {
   type SwarmOutcome,
 } from '../../src/domain';
 import { askJudge } from './judge';
+import { Collapse } from './collapse';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 
 export function parallelSwarm(input: SwarmInput): Promise<SwarmOutcome> {
@@ -35,11 +36,18 @@ function chosenOne(outcome: StrategyOutcome): string | undefined {
 }
 
 async function decide(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutcome> {
+  // Weak members may be collapsed while they run (the judge, after them, never is).
+  const collapse = Collapse.start(swarm, spec.collapse);
+  const extra = Collapse.memberConfig(swarm, spec.collapse);
   const runs = spec.agents.map((t, i) =>
-    swarm.runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`, {}, { isolate: true }),
+    swarm
+      .runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`, extra, { isolate: true })
+      .then((agent) => collapse?.settled(agent) ?? agent),
   );
+  const ended = Promise.allSettled(runs).then(() => collapse?.stop());
   if (spec.merge === 'first') return first(swarm, runs);
   const agents = await Promise.all(runs);
+  await ended;
   const criticalPathMs = longest(agents);
   const done = agents.filter((a) => a.status === 'completed');
   if (done.length === 0) return { status: 'failed', error: 'every agent failed', criticalPathMs };

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  COLLAPSE_POLICIES,
   DECOMPOSITIONS,
   ISOLATIONS,
   isTerminal,
@@ -23,6 +24,13 @@ import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const score = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError('must be a number from 0 to 1');
   return n;
 };
 
@@ -60,7 +68,14 @@ Strategies, each with an example spec (--spec file.json; options build the same)
 
 Budgets for the whole swarm (every agent at any depth): --max-subagents (100), --max-tool-calls (1500),
 --max-tokens (10000000), twice as much per agent for a parallel swarm of more than 50. An exceeded
-budget stops the swarm with its reason.`;
+budget stops the swarm with its reason.
+
+Collapse (parallel and graph): every --collapse-every seconds each running agent is scored from what
+it does (repeated identical calls, tool errors, time without progress, tokens per change) and weak
+ones are cancelled, each with its reason; an agent in a worktree keeps its work on its branch.
+    orchestra swarm run parallel "Fix the flaky test" --agents 4 --collapse below-score --min-score 0.3
+    {"strategy":"parallel","task":"...","agents":[{},{},{}],
+     "collapse":{"policy":"keep-best","every":60,"keepAtLeast":2}}`;
 
 export function swarmCommand(run: Run): Command {
   const swarm = new Command('swarm')
@@ -94,6 +109,16 @@ export function swarmCommand(run: Run): Command {
         'graph: a failed subtask stops the graph, or skips what needs it',
       ).choices(ON_FAILURE),
     )
+    .addOption(
+      new Option(
+        '--collapse <policy>',
+        'parallel and graph: score the running agents and cancel weak ones (below-score)',
+      ).choices(COLLAPSE_POLICIES),
+    )
+    .option('--min-score <n>', 'collapse: an agent scoring under it (0..1) may be cancelled (0.3)', score)
+    .option('--collapse-every <seconds>', 'collapse: seconds between two scorings (30)', positiveInt)
+    .option('--keep-at-least <n>', 'collapse: agents never cancelled below this count (1)', positiveInt)
+    .option('--stall-seconds <n>', 'collapse: seconds without progress an agent may take (120)', positiveInt)
     .option('--max-subagents <n>', 'budget: agents in all', positiveInt)
     .option('--max-tool-calls <n>', 'budget: tool calls in all', positiveInt)
     .option('--max-tokens <n>', 'budget: tokens in all', positiveInt)
@@ -112,7 +137,10 @@ export function swarmCommand(run: Run): Command {
     .option('--json', 'machine-readable output')
     .action((strategy: string | undefined, task: string | undefined, o) =>
       run(async (ctx) => {
-        const spec = o.spec ? await specFromFile(o.spec, strategy, task) : specFromOptions(strategy, task, o);
+        const spec = withCollapse(
+          o.spec ? await specFromFile(o.spec, strategy, task) : specFromOptions(strategy, task, o),
+          o,
+        );
         const budgets = {
           ...(o.maxSubagents ? { maxSubagents: o.maxSubagents } : {}),
           ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
@@ -190,6 +218,22 @@ export function swarmCommand(run: Run): Command {
   });
 
   return swarm;
+}
+
+/** The collapse options over the spec's own `collapse`, for the strategies that take it. */
+function withCollapse(spec: unknown, o: Record<string, unknown>): unknown {
+  const given = {
+    ...(o.collapse !== undefined ? { policy: o.collapse } : {}),
+    ...(o.minScore !== undefined ? { minScore: o.minScore } : {}),
+    ...(o.collapseEvery !== undefined ? { every: o.collapseEvery } : {}),
+    ...(o.keepAtLeast !== undefined ? { keepAtLeast: o.keepAtLeast } : {}),
+    ...(o.stallSeconds !== undefined ? { stallSeconds: o.stallSeconds } : {}),
+  };
+  if (Object.keys(given).length === 0) return spec;
+  const s = spec as Record<string, unknown>;
+  if (s.strategy !== 'parallel' && s.strategy !== 'graph')
+    throw new BadRequestError(`collapse applies to parallel and graph swarms, not ${String(s.strategy)}`);
+  return { ...s, collapse: { ...(s.collapse as object | undefined), ...given } };
 }
 
 async function specFromFile(file: string, strategy?: string, task?: string): Promise<unknown> {
