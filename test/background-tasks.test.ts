@@ -232,3 +232,34 @@ test('a worker restart while a background subagent runs loses nothing, and the h
     await replayClosedRuns(h.client, `WorkflowId="agent-${id}" OR WorkflowId="agent-${id}.1"`, 2),
   ).toEqual([]);
 });
+
+test('continue-as-new waits while a background subagent runs, then carries its record over', async () => {
+  const id = newId();
+  const child = slowChild(5, 700, 'long one done');
+  const steps = Array.from({ length: 6 }, (_, i) => ({
+    toolCalls: [call('bash', { command: `echo step${i} >> log.txt` })],
+  }));
+  const parent = h.script([
+    { toolCalls: [background(child)] },
+    ...steps,
+    { text: 'waiting' },
+    { text: 'done' },
+  ]);
+  await h.spawn({ id, task: parent, tuning: { continueAsNewAfterEvents: 20 } });
+  expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'done' });
+  expect((await waitForAgent(h.client, `${id}.1`)).status).toBe('completed');
+
+  const events = await agentEvents(h.client, id);
+  const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.filter(match).map((e) => e.seq);
+  const [finished] = seqOf((e) => e.type === 'message' && e.from === `${id}.1`);
+  const lastBash = Math.max(...seqOf((e) => e.type === 'tool_result' && e.tool === 'bash'));
+  const continued = seqOf((e) => e.type === 'continued_as_new');
+  // The history passed its limit during the bash steps, with the child running: no continue-as-new
+  // until the child had ended; then one, which kept the child's record.
+  expect(finished).toBeGreaterThan(lastBash);
+  expect(continued.length).toBeGreaterThanOrEqual(1);
+  expect(Math.min(...continued)).toBeGreaterThan(finished);
+  expect((await agentStatus(h.client, id)).children).toEqual([
+    expect.objectContaining({ id: `${id}.1`, status: 'completed', background: true }),
+  ]);
+});

@@ -34,6 +34,8 @@ export interface ChildrenHost {
   notify(text: string, from: string): void;
 }
 
+const LOST = 'cancelled: its parent run closed (continue-as-new) while it ran';
+
 export class Children {
   /**
    * Background subagents start in this scope, not in the step that started them: the step ends
@@ -44,7 +46,12 @@ export class Children {
   /** `task_output` calls waiting for a subagent, by id: its end is their result, not a message as well. */
   private readonly waiting = new Map<string, number>();
 
-  constructor(private readonly host: ChildrenHost) {}
+  constructor(private readonly host: ChildrenHost) {
+    // A run starts with no children: one its state still calls running was its previous run's,
+    // cancelled as that run closed (continue-as-new waits for them, so this is a safety net).
+    for (const r of runningInBackground(host.records))
+      Object.assign(r, { status: 'cancelled', endedAt: new Date().toISOString(), output: LOST });
+  }
 
   /** A subagent has started. */
   began(child: AgentConfig, background: boolean): SubagentRecord {
