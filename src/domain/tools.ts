@@ -4,6 +4,7 @@
  * as an activity with its retry profile, locally when it is fast and read-only), and
  * whether it may run side by side with its neighbours. Pure: the workflow reads it to
  * schedule calls, and the worker's implementations are typed from it (activities/tools).
+ * The names are in tool-names.ts; the subagent tools' entries in task-tools.ts.
  */
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 import { z } from 'zod';
