@@ -89,6 +89,36 @@ test('status and logs mark todos alike; status says what the agent waits for and
   expect(formatEvent(event as AgentEvent)).toBe('12:00:00 #3    todos    [x] read; [~] fix; [ ] test');
 });
 
+test('status lists every subagent, the background ones marked, with when each started and ended', () => {
+  const view = {
+    id: 'a1',
+    name: 'lead',
+    type: 'adhoc',
+    status: 'running',
+    task: 't',
+    model: 'm',
+    cwd: '/w',
+    iterations: 2,
+    toolCalls: 2,
+    tokens: { input: 1, output: 1 },
+    startedAt: '',
+    updatedAt: '',
+    todos: [],
+    artifacts: [],
+    pendingMessages: 0,
+    pendingApprovals: [],
+    children: [
+      { id: 'a1.1', name: 'survey', background: false, status: 'completed', startedAt: 'T1', endedAt: 'T2' },
+      { id: 'a1.2', name: 'long run', background: true, status: 'running', startedAt: 'T3' },
+    ],
+  } as unknown as AgentStatusView;
+  const lines = formatStatus(view).split('\n');
+  expect(lines.filter((l) => l.startsWith('subagent'))).toEqual([
+    'subagent  a1.1 completed · survey · started T1 · ended T2',
+    'subagent  a1.2 running in the background · long run · started T3',
+  ]);
+});
+
 const usage = (toolCalls: number) => ({ ...emptyUsage(), toolCalls, tokens: { input: 10, output: 5 } });
 const outcome = (merge: Record<string, unknown>): SwarmOutcome =>
   ({

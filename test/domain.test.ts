@@ -7,7 +7,12 @@ import {
   emptyEventLog,
   EVENT_LOG_CAPACITY,
   eventsAfter,
+  finishMessage,
   messagePayload,
+  parseToolArgs,
+  RESULTS_KEPT_IN_ALL,
+  trimResults,
+  withTaskCompanions,
   pausePayload,
   refusalReason,
   resolveAgentConfig,
@@ -16,6 +21,7 @@ import {
   toolDefinition,
   type AgentStatus,
   type ControlAction,
+  type SubagentRecord,
 } from '../src/domain';
 
 describe('the state machine', () => {
@@ -106,4 +112,53 @@ describe('tool definitions', () => {
       }
     },
   );
+});
+
+describe('background subagents', () => {
+  const record = (id: string, output: string): SubagentRecord => ({
+    id,
+    name: id,
+    background: true,
+    status: 'completed',
+    startedAt: 'T1',
+    endedAt: 'T2',
+    output,
+  });
+
+  test('the finish message names the subagent and its end, clipped, and says where the rest is', () => {
+    expect(finishMessage(record('a.1', 'short'))).toBe('[subagent a.1 finished: completed] short');
+    const long = finishMessage(record('a.2', 'x'.repeat(5000)));
+    expect(long).toMatch(/^\[subagent a\.2 finished: completed\] x{2000}… \[3000 more chars\]\n/);
+    expect(long).toContain('task_output {"id":"a.2"} gives the whole result');
+  });
+
+  test('kept results stay bounded in all: the oldest are dropped first', () => {
+    const records = [1, 2, 3, 4, 5, 6].map((n) => record(`a.${n}`, 'r'.repeat(20_000)));
+    trimResults(records);
+    const kept = records.filter((r) => r.output?.startsWith('r'));
+    expect(kept.map((r) => r.id)).toEqual(['a.2', 'a.3', 'a.4', 'a.5', 'a.6']);
+    expect(kept.reduce((n, r) => n + r.output!.length, 0)).toBeLessThanOrEqual(RESULTS_KEPT_IN_ALL);
+    expect(records[0].output).toMatch(/^\(dropped/);
+  });
+
+  test('an agent with task gets task_output, task_cancel and task_list; one without does not', () => {
+    expect(withTaskCompanions(['read_file', 'task'])).toEqual([
+      'read_file',
+      'task',
+      'task_output',
+      'task_cancel',
+      'task_list',
+    ]);
+    expect(withTaskCompanions(['read_file'])).toEqual(['read_file']);
+    expect(DEFAULT_TOOLS).toEqual(
+      expect.arrayContaining(['task', 'task_output', 'task_cancel', 'task_list']),
+    );
+  });
+
+  test('task_cancel takes an id or all, never both or neither', () => {
+    expect(parseToolArgs('task_cancel', { id: 'a.1' }).ok).toBe(true);
+    expect(parseToolArgs('task_cancel', { all: true, reason: 'done' }).ok).toBe(true);
+    for (const bad of [{}, { id: 'a.1', all: true }, { all: false }])
+      expect(parseToolArgs('task_cancel', bad)).toMatchObject({ ok: false });
+  });
 });

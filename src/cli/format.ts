@@ -80,6 +80,11 @@ export function formatStatus(v: AgentStatusView): string {
     );
   if (v.pendingMessages) lines.push(`inbox     ${v.pendingMessages} message(s) waiting for the next step`);
   if (v.todos.length) lines.push(`todos     ${formatTodos(v.todos)}`);
+  for (const c of v.children ?? [])
+    lines.push(
+      `subagent  ${c.id} ${c.status}${c.background ? ' in the background' : ''} · ${clip(c.name, 60)} · ` +
+        `started ${c.startedAt}${c.endedAt ? ` · ended ${c.endedAt}` : ''}`,
+    );
   if (v.artifacts.length) lines.push(`artifacts ${v.artifacts.join(', ')}`);
   if (v.result) lines.push(`result    ${v.result}`);
   if (v.error) lines.push(`error     ${v.error}`);

@@ -2,6 +2,7 @@
 import { addUsage, agentWorkflowId, type AgentConfig, type AgentResult, type AgentStatusView } from './agent';
 import type { AgentState } from './agent-state';
 import { formatUsd } from './cost';
+import { entryOf } from './subagent-records';
 
 /** `taskQueue`: the queue its workflow runs on (the workflow knows it; a config placed elsewhere says it). */
 export function statusView(
@@ -35,6 +36,7 @@ export function statusView(
     owner: config.owner,
     depth: config.depth,
     subagents: [...state.subagents],
+    children: (state.children ?? []).map(entryOf),
     totals: addUsage(
       {
         tokens: { ...state.tokens },

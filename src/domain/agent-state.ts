@@ -10,6 +10,7 @@ import type { BudgetLevel } from './cost';
 import type { ContextFile } from './hooks';
 import type { ContextMark } from './model-context';
 import type { BranchProgress } from './branch-progress';
+import type { SubagentRecord } from './subagent-records';
 
 export interface AgentState {
   status: AgentStatus;
@@ -33,6 +34,8 @@ export interface AgentState {
   artifacts: string[];
   /** Ids of the subagents started so far. */
   subagents: string[];
+  /** Every subagent started (task, delegate): its status, and a background one's result. */
+  children: SubagentRecord[];
   /** What finished subagents (and theirs) used. */
   descendants: Usage;
   log: EventLog;
@@ -145,6 +148,7 @@ export function initialAgentState(task: string, now: string): AgentState {
     todos: [],
     artifacts: [],
     subagents: [],
+    children: [],
     descendants: emptyUsage(),
     log: emptyEventLog(),
     approvals: [],

@@ -13,6 +13,7 @@ import { profileNameSchema } from './profile-name';
 import type { ModelTarget } from './routing';
 import type { OrchestraFile } from './registry';
 import type { PendingApproval } from './approvals';
+import type { SubagentEntry } from './subagent-records';
 import type { Autonomy } from './policy';
 import type { ReportEvery } from './usage-report';
 import { locationProblem } from './queues';
@@ -286,6 +287,8 @@ export interface AgentStatusView {
   depth: number;
   /** Ids of the subagents this agent started. */
   subagents: string[];
+  /** Each subagent started, with its status (background ones too); absent from agents before it existed. */
+  children?: SubagentEntry[];
   /** This agent's work plus its subagents' (finished ones), at any depth. */
   totals: Usage;
   /** USD spent on this agent's own model calls. */

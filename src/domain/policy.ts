@@ -18,7 +18,14 @@ export type ToolDecision = (typeof TOOL_DECISIONS)[number];
 export type ApprovalDecision = 'allow' | 'deny';
 
 /** What a semi-autonomous agent runs without asking: tools that change nothing. */
-export const READ_ONLY_TOOLS: readonly ToolName[] = ['read_file', 'list_files', 'grep', 'todo'];
+export const READ_ONLY_TOOLS: readonly ToolName[] = [
+  'read_file',
+  'list_files',
+  'grep',
+  'todo',
+  'task_output',
+  'task_list',
+];
 
 /**
  * Commands no agent runs, whatever its autonomy: wiping the root or the home directory,

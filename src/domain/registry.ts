@@ -55,6 +55,9 @@ const BUILD: ToolName[] = [
   'grep',
   'todo',
   'task',
+  'task_output',
+  'task_cancel',
+  'task_list',
 ];
 
 export const BUILTIN_AGENTS: Record<string, AgentProfile> = {

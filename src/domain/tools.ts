@@ -4,11 +4,14 @@
  * as an activity with its retry profile, locally when it is fast and read-only), and
  * whether it may run side by side with its neighbours. Pure: the workflow reads it to
  * schedule calls, and the worker's implementations are typed from it (activities/tools).
+ * The names are in tool-names.ts; the subagent tools' entries in task-tools.ts.
  */
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { IDEMPOTENT_TOOL, LOCAL_READ, ONCE_ONLY_TOOL } from './tool-profiles';
+import { TOOL_NAME_LIST } from './tool-names';
+import { TASK_TOOLS } from './task-tools';
 
 const relativePath = lazy(() =>
   z
@@ -17,23 +20,6 @@ const relativePath = lazy(() =>
     .max(4096)
     .describe('Path relative to the agent working directory; absolute paths and ".." are refused'),
 );
-
-/** Every tool's name, first, so the `task` tool's schema can name the others. */
-const NAMES = [
-  'bash',
-  'read_file',
-  'write_file',
-  'edit_file',
-  'list_files',
-  'grep',
-  'todo',
-  'task',
-  'delegate',
-  'send_message',
-  'broadcast',
-  'handoff',
-  'report_finding',
-] as const;
 
 /**
  * Where a call runs. `activity` is the activity type's name, which running histories
@@ -190,42 +176,7 @@ export const TOOLS = {
         .describe('Keep your plan as a todo list. Send the whole list each time.'),
     ),
   },
-  task: {
-    run: IN_WORKFLOW,
-    parallel: true,
-    schema: lazy(() =>
-      z
-        .object({
-          description: z.string().min(1).max(200).describe('A short name for the subtask, shown in lists'),
-          prompt: z
-            .string()
-            .min(1)
-            .max(100_000)
-            .describe('The whole task for the subagent: it sees nothing of your conversation but this'),
-          tools: z
-            .array(z.enum(NAMES))
-            .optional()
-            .describe('Tools the subagent may use, among yours (default: all of yours)'),
-          maxIterations: z
-            .number()
-            .int()
-            .min(1)
-            .max(1000)
-            .optional()
-            .describe('Most model calls for the subagent'),
-          agent: z
-            .string()
-            .regex(/^[a-z][a-z0-9-]{0,49}$/)
-            .optional()
-            .describe('A registry entry to start the subagent as (explorer, reviewer, oracle, ...)'),
-        })
-        .strict()
-        .describe(
-          'Start a subagent on a self-contained subtask in the same working directory and wait for its result. ' +
-            'Several task calls in one reply run at the same time.',
-        ),
-    ),
-  },
+  ...TASK_TOOLS,
   delegate: {
     run: IN_WORKFLOW,
     parallel: true,
@@ -302,11 +253,11 @@ export const TOOLS = {
         .describe("Add a finding to your session's shared findings; agents started later read them."),
     ),
   },
-} as const satisfies Record<(typeof NAMES)[number], ToolSpec>;
+} as const satisfies Record<(typeof TOOL_NAME_LIST)[number], ToolSpec>;
 
 type Table = typeof TOOLS;
 export type ToolName = keyof Table;
-export const TOOL_NAMES: ToolName[] = [...NAMES];
+export const TOOL_NAMES: ToolName[] = [...TOOL_NAME_LIST];
 /** What an agent gets when its config names no tools: all but `delegate`, which is the supervisor's. */
 export const DEFAULT_TOOLS: ToolName[] = TOOL_NAMES.filter((t) => t !== 'delegate');
 type ArgsByName = { [N in ToolName]: z.infer<Table[N]['schema']> };

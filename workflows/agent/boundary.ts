@@ -6,6 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import {
   checkpointDue,
+  runningInBackground,
   type AgentConfig,
   type AgentEventBody,
   type AgentInput,
@@ -35,11 +36,16 @@ export interface ContinueHost {
   flush(): Promise<void>;
 }
 
-/** Continue as new, carrying the whole state, once Temporal suggests it or the history passes the tuning's limit. */
+/**
+ * Continue as new, carrying the whole state, once Temporal suggests it or the history passes the
+ * tuning's limit; not while background subagents run (closing this run would cancel them: they
+ * are its children), which their wall clock bounds.
+ */
 export async function continueAsNewIfLong(host: ContinueHost): Promise<void> {
   const info = wf.workflowInfo();
   if (!info.continueAsNewSuggested && info.historyLength < host.config.tuning.continueAsNewAfterEvents)
     return;
+  if (runningInBackground(host.state.children ?? []).length > 0) return;
   host.record({ type: 'continued_as_new', historyLength: info.historyLength });
   await host.flush();
   await wf.condition(wf.allHandlersFinished);

@@ -48,7 +48,7 @@ export class AgentRun extends AgentCore implements ToolHost {
   private handedOff?: string;
   /** maxWallClockSeconds: once it has run out, the agent fails with its reason. */
   private readonly wallClock = new WallClock();
-  private readonly subagents: Subagents;
+  readonly subagents: Subagents;
   readonly hooks: HookManager;
   readonly policy: ToolPolicy;
   readonly approvals: Approvals;
@@ -75,10 +75,12 @@ export class AgentRun extends AgentCore implements ToolHost {
     this.spending = new Spending({ ...host, approvals: this.approvals });
     this.model = new ModelCalls({ ...host, hooks: this.hooks, redact: this.redact });
     this.boundary = { ...host, input, flush: () => this.spending.flush() };
-    this.subagents = new Subagents(input.config, this.state.subagents, {
+    this.subagents = new Subagents(input.config, this.state.subagents, this.state.children, {
       spawned: (child) =>
         this.record({ type: 'spawned', agentId: child.id, name: child.name, parentId: child.parentId }),
       finished: (totals) => this.addDescendantUsage(totals),
+      notify: (text, from) =>
+        this.enqueue(text, { type: 'message', role: 'user', text: preview(text), from, kind: 'result' }),
     });
   }
 
@@ -150,7 +152,13 @@ export class AgentRun extends AgentCore implements ToolHost {
           this.state.sentBack += 1;
           continue;
         }
-        if (this.config.type !== 'interactive') return this.finish('completed');
+        if (this.config.type !== 'interactive') {
+          // Not while background subagents run: the next one's finish message is the next turn (README).
+          const ended = () =>
+            this.cancelRequested() || !!this.wallClock.ranOut || this.state.inbox.length > 0;
+          if (await this.subagents.children.untilOneEnds(ended)) continue;
+          return this.finish('completed');
+        }
         this.setStatus('waiting_for_input');
         continue;
       }
@@ -329,14 +337,6 @@ export class AgentRun extends AgentCore implements ToolHost {
     } finally {
       this.stepScope = undefined;
     }
-  }
-
-  runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome> {
-    return this.subagents.task(args);
-  }
-
-  delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome> {
-    return this.subagents.delegate(args);
   }
 
   /** Hand the task to another agent; this agent's turn ends after this step's tools. */

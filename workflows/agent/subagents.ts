@@ -1,6 +1,7 @@
 /**
  * The `task` tool: an agent starts a subagent, a child agentWorkflow, and waits for its
- * result, which comes back as the tool's result. Pause and resume reach the children.
+ * result, which comes back as the tool's result, or lets it run in the background
+ * (children.ts watches those). Pause and resume reach the children.
  */
 import * as wf from '@temporalio/workflow';
 import {
@@ -13,13 +14,17 @@ import {
   AGENT_FAILED,
   agentWorkflowId,
   DEFAULT_SYSTEM_PROMPT,
+  startedInBackground,
+  withTaskCompanions,
   type AgentConfig,
   type AgentResult,
+  type SubagentRecord,
   type ToolArgs,
   type ToolName,
   type ToolOutcome,
   type Usage,
 } from '../../src/domain';
+import { Children } from './children';
 import { signalEach } from '../signal-group';
 import { failedResult, startChildAgent } from './child-agent';
 import { activities, IDEMPOTENT_TOOL } from './activity-options';
@@ -51,18 +56,28 @@ export class Subagents {
   private readonly active = new Set<string>();
   /** Delegations in order: ticket n may start once n - maxConcurrent of them are done. */
   private readonly delegations = { issued: 0, done: 0 };
+  /** Every subagent's record; the background ones' watch (`task_output`, `task_cancel`, `task_list`). */
+  readonly children: Children;
 
   constructor(
     private readonly config: AgentConfig,
-    /** Ids started so far, kept in the agent's state across continue-as-new. */
+    /** Ids started so far, and every subagent's record, kept in the agent's state across continue-as-new. */
     private readonly started: string[],
+    records: SubagentRecord[],
     private readonly on: {
       /** A subagent was started. */
       spawned: (child: AgentConfig) => void;
       /** What a finished subagent used, its own subagents included. */
       finished: (totals: Usage) => void;
+      /** A background subagent ended: its message for the agent's next turn. */
+      notify: (text: string, from: string) => void;
     },
-  ) {}
+  ) {
+    // An agent that may start subagents may read, stop and list them (settled into the config,
+    // as the wall clock is: the model is offered them from the first call on).
+    config.tools = withTaskCompanions(config.tools);
+    this.children = new Children({ config, records, finished: on.finished, notify: on.notify });
+  }
 
   /** The `task` tool: a subagent like its parent, on a subtask. */
   async task(args: ToolArgs<'task'>): Promise<ToolOutcome> {
@@ -101,6 +116,8 @@ export class Subagents {
         delegation: undefined,
       },
       args.prompt,
+      false,
+      args.background === true,
     );
   }
 
@@ -152,14 +169,23 @@ export class Subagents {
     return `${this.config.id}.${this.started.length + 1}`;
   }
 
-  private async start(child: AgentConfig, task: string, counted = false): Promise<ToolOutcome> {
+  private async start(
+    child: AgentConfig,
+    task: string,
+    counted = false,
+    background = false,
+  ): Promise<ToolOutcome> {
     if (!counted) this.started.push(child.id);
     this.active.add(child.id);
+    const summary = `${child.name} (${background ? 'background ' : ''}subagent of ${this.config.name})`;
+    if (background) return this.startBackground(child, task, summary);
     try {
-      const handle = await startChildAgent(child, task, `${child.name} (subagent of ${this.config.name})`);
+      const handle = await startChildAgent(child, task, summary);
       this.on.spawned(child);
+      this.children.began(child, false);
       const result = await handle.result();
       this.on.finished(result.totals);
+      this.children.ended(child.id, result.status);
       if (result.status !== 'completed')
         return { ok: false, error: `subagent ${child.id} was ${result.status}` };
       return { ok: true, output: `${result.result ?? ''}\n\n${footer(result)}`.trim() };
@@ -168,10 +194,28 @@ export class Subagents {
       if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
       const failed = failedResult(err);
       if (failed) this.on.finished(failed.totals);
+      this.children.ended(child.id, failed?.status ?? (wf.isCancellation(err) ? 'cancelled' : 'failed'));
       return { ok: false, error: `subagent ${child.id} ${describeFailure(err)}` };
     } finally {
       this.active.delete(child.id);
     }
+  }
+
+  /** Start a subagent and return at once with its id; its end comes as a message (children.ts). */
+  private async startBackground(child: AgentConfig, task: string, summary: string): Promise<ToolOutcome> {
+    try {
+      await this.children.startBackground(
+        child,
+        () => startChildAgent(child, task, summary),
+        () => this.active.delete(child.id),
+      );
+    } catch (err) {
+      this.active.delete(child.id);
+      if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
+      return { ok: false, error: `subagent ${child.id} did not start: ${describeFailure(err)}` };
+    }
+    this.on.spawned(child);
+    return { ok: true, output: startedInBackground(child.id, child.name) };
   }
 
   /** Pass a pause or a resume on to the children running now. */

@@ -24,14 +24,15 @@ import {
 import { activities, localActivities } from './activity-options';
 import { broadcast, reportFinding, sendMessage } from './messaging';
 import { afterTool, gate, type GateHost } from './gate';
+import type { Subagents } from './subagents';
 
 export interface ToolHost extends GateHost {
   config: AgentConfig;
   /** Secret patterns for tool activities to redact with, when the redactor is on. */
   redact?: { patterns: string[] };
   setTodos(todos: TodoItem[]): void;
-  runSubagent(args: ToolArgs<'task'>): Promise<ToolOutcome>;
-  delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome>;
+  /** `task`, `delegate`, and the background subagents' tools. */
+  subagents: Pick<Subagents, 'task' | 'delegate' | 'children'>;
   handoff(args: ToolArgs<'handoff'>): Promise<ToolOutcome>;
   recordCall(call: ToolUseBlock): void;
   recordResult(call: ToolUseBlock, outcome: ToolOutcome): void;
@@ -97,8 +98,11 @@ const WORKFLOW_TOOLS: {
     host.setTodos(todos);
     return { ok: true, output: renderTodos(todos) };
   },
-  task: (args, host) => host.runSubagent(args),
-  delegate: (args, host) => host.delegate(args),
+  task: (args, host) => host.subagents.task(args),
+  task_output: (args, host) => host.subagents.children.output(args),
+  task_cancel: (args, host) => host.subagents.children.cancel(args),
+  task_list: async (_args, host) => host.subagents.children.list(),
+  delegate: (args, host) => host.subagents.delegate(args),
   handoff: (args, host) => host.handoff(args),
   broadcast: (args, host) => broadcast(host.config, args),
   report_finding: (args, host) => reportFinding(host.config, args),
