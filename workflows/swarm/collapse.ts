@@ -20,7 +20,6 @@ import {
 } from '../../src/domain';
 import { cancelSignal } from '../protocol';
 import { signalAgents } from './agent-signals';
-import { usageOf } from './report';
 import type { SwarmRun } from './run';
 
 const PATCH = 'swarm-collapse';
@@ -72,11 +71,7 @@ export class Collapse {
   settled(agent: SwarmAgent): SwarmAgent {
     if (!agent.collapsed) return agent;
     if (agent.status !== 'cancelled') delete agent.collapsed;
-    else {
-      agent.error = agent.collapsed.reason;
-      // A cancelled child returns no result: what it used is what it last reported.
-      if (!agent.metrics) agent.usage = usageOf(this.swarm.latestReport(agent.id));
-    }
+    else agent.error = agent.collapsed.reason;
     return agent;
   }
 

@@ -24,7 +24,7 @@ import { upsertCost } from '../cost-attribute';
 import { broadcast, signalAgents } from './agent-signals';
 import { StartSlots } from './start-slots';
 import { SwarmUsage } from './usage';
-import { budgetExceeded, finalReport, swarmDetails } from './report';
+import { budgetExceeded, finalReport, swarmDetails, usageOf } from './report';
 import { pauseSignal, resumeSignal } from '../protocol';
 
 export const now = (): string => new Date().toISOString();
@@ -147,6 +147,9 @@ export class SwarmControl {
       agent.usage = result.totals;
       // The agent's last usage comes with its result, not in a report (agent/core.ts).
       this.account(finalReport(agent, result), true);
+    } else if (this.usage.of(agent.id)) {
+      // A cancelled child returns no result: what it used is what it last reported.
+      agent.usage = usageOf(this.usage.of(agent.id));
     }
     this.record({
       type: 'agent_status',
