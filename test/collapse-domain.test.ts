@@ -133,6 +133,13 @@ describe('the score', () => {
     expect(costly.components.efficiency).toBe(0.25);
     expect(costly.weaknesses).toEqual(['2000k tokens and no change']);
   });
+
+  test('time held (a pause, a wait for a person) is no stall: idle counts from when it went on', () => {
+    const paused = { ...branch('p', 5), heldUntil: T0 + 400_000 };
+    // 480 s since its start, but only 80 s since the pause ended.
+    expect(scoreBranch(paused, T0 + 480_000, settings({ stallSeconds: 120 })).components.stall).toBe(1);
+    expect(scoreBranch(paused, T0 + 640_000, settings({ stallSeconds: 120 })).components.stall).toBe(0.5);
+  });
 });
 
 describe('who is collapsed', () => {

@@ -173,3 +173,31 @@ test('the CLI shows the hits and misses, and `--no-cache` runs every member agai
   expect(refused.stdout).not.toMatch(/\ncache:/);
   expect(calls(...tasks)).toBe(served + 3);
 });
+
+test('a first merge served from the cache: the losers are cancelled, looked up or just started, not run to their end', async () => {
+  const cwd = await dirWithNotes();
+  // The two slow ones lose the first run too: cancelled, never stored, they miss the second time.
+  const tasks = [
+    says('one'),
+    h.script([{ text: 'two', delayMs: 5_000 }]),
+    h.script([{ text: 'three', delayMs: 5_000 }]),
+  ];
+  const spec = {
+    strategy: 'parallel',
+    task: 'unused',
+    merge: 'first',
+    agents: tasks.map((task, i) => ({ name: `r${i}`, task, tools: READ_ONLY })),
+  };
+  const first = await run(spec, { cwd });
+  const second = await run(spec, { cwd });
+  // One hit wins; the others are cancelled, whether still looked up or just started (they would
+  // otherwise run their 5 s to the end, paid for, and not be listed as cancelled).
+  expect(second.stats.cache?.hits).toBe(1);
+  const losers = second.agents.filter((a) => !a.cached);
+  expect(losers.map((a) => [a.name, a.status])).toEqual([
+    ['r1', 'cancelled'],
+    ['r2', 'cancelled'],
+  ]);
+  expect(second.merge).toMatchObject({ cancelled: expect.arrayContaining(losers.map((a) => a.id)) });
+  expect(first.status).toBe('completed');
+});

@@ -62,6 +62,8 @@ export interface Branch {
   id: string;
   /** Workflow time (ms since the epoch) it started. */
   startedAt: number;
+  /** Time held (the swarm or the branch paused, or waiting for a person) ended then: no stall before it. */
+  heldUntil?: number;
   /** Its latest usage report (src/domain/protocol-payloads.ts `usagePayload`); absent until it reports. */
   report?: {
     tokens: { input: number; output: number };
@@ -107,7 +109,8 @@ export function scoreBranch(
   const errors = p?.toolErrors ?? 0;
   const changes = p?.changes ?? 0;
   const tokens = (branch.report?.tokens.input ?? 0) + (branch.report?.tokens.output ?? 0);
-  const idleSeconds = Math.max(0, (now - (p?.progressAt ?? branch.startedAt)) / 1000);
+  const since = Math.max(p?.progressAt ?? branch.startedAt, branch.heldUntil ?? 0);
+  const idleSeconds = Math.max(0, (now - since) / 1000);
   const share = (n: number, forgiven: number) => (calls > 0 ? Math.max(0, n - forgiven) / calls : 0);
   const components: ScoreComponents = {
     repetition: round2(clamp01(1 - share(repeated, REPEATS_FORGIVEN))),

@@ -72,6 +72,8 @@ export function keyPartsOf(config: AgentConfig, task: string): Omit<CacheKeyPart
     ...(config.context ? { context: config.context } : {}),
     model: config.model,
     ...(config.backend ? { backend: config.backend } : {}),
+    // The fallback may have answered instead: another fallback, another answer.
+    ...(config.fallback ? { fallback: config.fallback } : {}),
     systemPrompt: config.systemPrompt,
     type: config.type,
     ...(config.temperature === undefined ? {} : { temperature: config.temperature }),

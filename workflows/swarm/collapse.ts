@@ -33,6 +33,10 @@ export class Collapse {
   private readonly before: Set<string>;
   private stopped = false;
   private readonly loop: Promise<void>;
+  /** When the swarm last went on after a pause (0: never paused). */
+  private resumedAt = 0;
+  /** When each branch was last seen held (paused alone, or waiting for a person). */
+  private readonly heldAt = new Map<string, number>();
 
   private constructor(
     private readonly swarm: SwarmRun,
@@ -77,25 +81,43 @@ export class Collapse {
 
   private async run(): Promise<void> {
     const { every } = this.settings;
+    const paused = () => this.swarm.currentStatus === 'paused';
     for (;;) {
-      await wf.condition(() => this.stopped, every * 1000);
+      await wf.condition(() => this.stopped || paused(), every * 1000);
       if (this.stopped) return;
-      // Paused, nobody moves: no score would be fair. Stopped, everyone is being cancelled anyway.
-      if (this.swarm.currentStatus === 'paused' || this.swarm.stopped) continue;
-      this.score();
+      if (paused()) {
+        // Paused, nobody moves: the time does not count as a stall, and a full period follows.
+        await wf.condition(() => this.stopped || !paused());
+        this.resumedAt = Date.now();
+        continue;
+      }
+      // Stopped, everyone is being cancelled anyway.
+      if (!this.swarm.stopped) this.score();
     }
   }
 
   private score(): void {
     const members = this.swarm.agents.filter((a) => !this.before.has(a.id));
+    const now = Date.now();
     const running = members.filter((a) => !a.endedAt && !a.collapsed);
-    const branches: Branch[] = running.map((a) => ({
-      id: a.id,
-      startedAt: Date.parse(a.startedAt),
-      report: this.swarm.latestReport(a.id),
-    }));
+    const branches: Branch[] = [];
+    for (const a of running) {
+      const report = this.swarm.latestReport(a.id);
+      // Paused alone, or waiting for a person: not scored, and its stall counts from when it goes on.
+      if (report?.status && report.status !== 'running') {
+        this.heldAt.set(a.id, now);
+        continue;
+      }
+      const heldUntil = Math.max(this.resumedAt, this.heldAt.get(a.id) ?? 0);
+      branches.push({
+        id: a.id,
+        startedAt: Date.parse(a.startedAt),
+        report,
+        ...(heldUntil ? { heldUntil } : {}),
+      });
+    }
     const completed = members.filter((a) => a.status === 'completed').length;
-    for (const d of collapseDecisions({ running: branches, completed }, Date.now(), this.settings)) {
+    for (const d of collapseDecisions({ running: branches, completed }, now, this.settings)) {
       running.find((a) => a.id === d.agentId)!.collapsed = { score: d.score, reason: d.reason };
       this.swarm.record({
         type: 'collapsed',

@@ -37,6 +37,8 @@ export class SwarmControl {
   /** Cancelled by the CLI or the API, which cancel the workflow through Temporal next: end as Canceled. */
   protected temporalCancelFollows = false;
   protected readonly scopes = new Map<string, wf.CancellationScope>();
+  /** Members cancelled before they had a scope (while looked up in the result cache), and why. */
+  protected readonly cancelledEarly = new Map<string, string>();
   protected readonly slots = new StartSlots(() => this.status === 'paused');
   protected readonly usage = new SwarmUsage();
   /** A graph swarm's subtasks as they stand (workflows/swarm/graph.ts). */
@@ -117,9 +119,18 @@ export class SwarmControl {
   /** Cancel one running agent (the losers of a `first` merge). */
   cancelAgent(id: string, reason: string): void {
     const scope = this.scopes.get(id);
-    if (!scope) return;
+    if (!scope) {
+      // Not started yet (looked up in the result cache): it is cancelled as it would start.
+      if (this.agents.some((a) => a.id === id && !a.endedAt)) this.cancelledEarly.set(id, reason);
+      return;
+    }
     this.record({ type: 'killed', agentId: id, reason });
     scope.cancel();
+  }
+
+  /** The swarm's stop reason, if it was stopped (read afresh: it changes while members wait). */
+  protected whyStopped(): string | undefined {
+    return this.stopReason?.reason;
   }
 
   get stopped(): boolean {

@@ -92,11 +92,16 @@ class Graph {
   private start(node: GraphNode): void {
     this.mark(node.id, 'running');
     const inputs = node.dependsOn.map((d) => ({ id: d, output: this.agents.get(d)?.result ?? '' }));
-    const run = this.swarm
-      .runAgent(this.template(node), nodePrompt(this.spec.task, node, inputs), node.id, this.memberConfig, {
-        isolate: true,
-      })
-      .then((agent) => this.collapse?.settled(agent) ?? agent)
+    const started = this.swarm.runAgent(
+      this.template(node),
+      nodePrompt(this.spec.task, node, inputs),
+      node.id,
+      this.memberConfig,
+      { isolate: true },
+    );
+    // No extra step without collapse: dependants keep their place in older histories.
+    const collapse = this.collapse;
+    const run = (collapse ? started.then((agent) => collapse.settled(agent)) : started)
       .then(
         async (agent) => {
           this.agents.set(node.id, agent);

@@ -39,11 +39,11 @@ async function decide(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutc
   // Weak members may be collapsed while they run (the judge, after them, never is).
   const collapse = Collapse.start(swarm, spec.collapse);
   const extra = Collapse.memberConfig(swarm, spec.collapse);
-  const runs = spec.agents.map((t, i) =>
-    swarm
-      .runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`, extra, { isolate: true })
-      .then((agent) => collapse?.settled(agent) ?? agent),
-  );
+  const runs = spec.agents.map((t, i) => {
+    const run = swarm.runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`, extra, { isolate: true });
+    // No extra step without collapse: a first merge's cancels keep their place in older histories.
+    return collapse ? run.then((agent) => collapse.settled(agent)) : run;
+  });
   const ended = Promise.allSettled(runs).then(() => collapse?.stop());
   if (spec.merge === 'first') return first(swarm, runs);
   const agents = await Promise.all(runs);

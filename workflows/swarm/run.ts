@@ -140,9 +140,12 @@ export class SwarmRun extends SwarmControl {
     const looked = this.cache.wants(config);
     const ticket = looked ? await this.fromCache(agent, config, task) : undefined;
     if (ticket === 'served') return agent;
-    // Stopped while it was looked up.
-    if (looked && this.stopped)
-      return (this.settle(agent, 'cancelled', undefined, this.stopReason!.reason), agent);
+    // Stopped, or cancelled alone (a first merge's loser), while it was looked up.
+    const cancelled = this.whyStopped() ?? this.cancelledEarly.get(agent.id);
+    if (looked && cancelled !== undefined) {
+      if (!this.stopped) this.record({ type: 'killed', agentId: agent.id, reason: cancelled });
+      return (this.settle(agent, 'cancelled', undefined, cancelled), agent);
+    }
     this.usage.members.add(agent.id);
     // A coding agent of a parallel or graph swarm works in a worktree of its own.
     const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
