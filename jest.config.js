@@ -22,12 +22,9 @@ const UNIT = [
   'cli-format',
   'logging',
   'dashboard-3d',
-<<<<<<< HEAD
   'model-limiter',
-=======
   'result-cache',
   'result-cache-domain',
->>>>>>> f1db5d1
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'restart', 'multi-worker', 'demo'];
