@@ -4,6 +4,7 @@
  */
 import { eventsQueryArgs } from './protocol-payloads';
 import type { AgentStatus } from './status';
+import type { Landing } from './swarm';
 import { describeIssue } from './zod-error';
 
 export type AgentEventBody =
@@ -69,6 +70,11 @@ export type SwarmEventBody =
   | { type: 'cache_hit'; agentId: string; name: string; role: string; from: string }
   /** A member that only reads ran without the cache: why (a tree too big to hash, a step that failed). */
   | { type: 'cache_skipped'; agentId: string; reason: string }
+  /**
+   * An isolated member's work merged into the swarm's branch (or copied back into cwd), or not:
+   * the files of a conflict; the resolver agent that settled one; why a resolution did not land.
+   */
+  | { type: 'landed'; agentId: string; landed: Landing; files?: string[]; resolver?: string; reason?: string }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;

@@ -45,3 +45,5 @@ export * from './collapse';
 export * from './model-limits';
 export * from './result-cache';
 export * from './sha256';
+export * from './conflict-resolution';
+export * from './copies';
