@@ -23,6 +23,8 @@ const UNIT = [
   'logging',
   'dashboard-3d',
   'model-limiter',
+  'git-resolve',
+  'copies',
   'result-cache',
   'result-cache-domain',
 ];

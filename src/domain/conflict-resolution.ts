@@ -61,6 +61,8 @@ export function resolverTask(c: {
   files: string[];
   /** The members whose work, already on the swarm's branch, touched the same files. */
   others: Array<{ name: string; task: string }>;
+  /** The swarm's own instructions for its resolvers (`resolve.agent.task`). */
+  instructions?: string;
 }): string {
   const others = c.others.length
     ? c.others.map((o) => `- ${o.name}:\n${clip(o.task)}`).join('\n')
@@ -79,5 +81,6 @@ export function resolverTask(c: {
     `What the swarm's branch already holds, from:\n${others}`,
     ``,
     `The swarm's task:\n${clip(c.swarmTask)}`,
+    ...(c.instructions ? [``, `More instructions:\n${c.instructions}`] : []),
   ].join('\n');
 }

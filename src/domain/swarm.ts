@@ -167,8 +167,8 @@ export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
 export const ISOLATIONS = ['auto', 'worktree', 'copy', 'none'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
-/** The resolver of merge conflicts: a template without a registry entry or a task of its own (the swarm writes it). */
-export const resolverTemplateSchema = lazy(() => agentTemplateSchema.omit({ agent: true, task: true }));
+/** The resolver of merge conflicts: a template without a registry entry; its `task` is added to the one the swarm writes. */
+export const resolverTemplateSchema = lazy(() => agentTemplateSchema.omit({ agent: true }));
 export type ResolverTemplate = z.infer<typeof resolverTemplateSchema>;
 
 export interface SwarmInput {

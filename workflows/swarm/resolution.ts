@@ -94,6 +94,7 @@ export class Resolutions {
         member: { name: c.agent.name, branch, task: c.task },
         files,
         others: c.others,
+        instructions: input.resolve?.agent?.task,
       });
       try {
         resolver = await host.runAgent({ name: 'resolver', ...input.resolve?.agent }, task, 'resolver', {
