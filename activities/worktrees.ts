@@ -146,7 +146,8 @@ export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome
   const headNow = async () => (await must(inTree(tree, ['rev-parse', 'HEAD']), 'rev-parse')).trim();
   const before = await headNow();
   const ancestor = await inTree(tree, ['merge-base', '--is-ancestor', tip, 'HEAD']);
-  if (ancestor.code === 0) return { merged: true, already: true, fastForward: false, head: await headNow() };
+  if (ancestor.code === 0)
+    return { merged: true, already: true, fastForward: false, head: await headNow(), changed: [] };
   if (ancestor.code !== 1) throw gitFailure('merge-base', ancestor);
   const how = mode === 'merge-commit' ? '--no-ff' : '--ff';
   const message = `Merge branch '${branch}' into ${target}`;
