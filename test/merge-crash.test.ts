@@ -5,7 +5,7 @@
  * uncommitted files untouched. The merge is made slow by a merge driver of the repository's own
  * (git runs it for a file both sides changed), which hangs on its first run only.
  */
-import { chmodSync, existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { gitIn, makeRepo, removeScratchDirs, scratchDir, userState, write } from './helpers/git-repo';
@@ -40,7 +40,7 @@ test('kill -9 of the worker mid-merge: a new worker lands the merge exactly once
   write(
     marks,
     'slow-merge.sh',
-    `#!/bin/sh\nif [ ! -e ${marks}/started ]; then : > ${marks}/started; sleep 600; fi\nexec git merge-file -q "$2" "$1" "$3"\n`,
+    `#!/bin/sh\necho run >> ${marks}/runs\nif [ ! -e ${marks}/started ]; then : > ${marks}/started; sleep 600; fi\nexec git merge-file -q "$2" "$1" "$3"\n`,
   );
   chmodSync(driver, 0o755);
   gitIn(repo, 'config', 'merge.slow.driver', `${driver} %O %A %B`);
@@ -86,6 +86,8 @@ test('kill -9 of the worker mid-merge: a new worker lands the merge exactly once
     expect(out.status).toBe('completed');
     expect(out.agents.map((a) => `${a.name} ${a.landed}`)).toEqual(['top merged', 'bottom merged']);
     expect(out.worktrees!.kept).toEqual([]);
+    // The merge ran twice: cut off on the first worker, done again on the second.
+    expect(readFileSync(path.join(marks, 'runs'), 'utf8')).toBe('run\nrun\n');
     // Both edits, once: one merge commit, each member's commit once.
     const branch = `orchestra/${id}`;
     expect(gitIn(repo, 'show', `${branch}:shared.txt`)).toBe(

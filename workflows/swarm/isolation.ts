@@ -174,57 +174,58 @@ export class Isolation implements MemberIsolation {
     const member = this.members.get(agent.id);
     if (!member || agent.landed === 'empty' || agent.landed === undefined) return Promise.resolve('empty');
     if (member.error) return Promise.resolve('kept');
-    const landed = this.land(agent, member);
+    let conflictAt: string | undefined;
+    // The chain as swarms without a resolver always ran it (its steps, in the same order).
+    const merged = this.serially(async (): Promise<Landing> => {
+      try {
+        const outcome = await this.mergeBranch(agent.branch!);
+        if (outcome.merged) {
+          member.changed = outcome.changed;
+          return this.landed(agent, 'merged');
+        }
+        member.files = outcome.files;
+        conflictAt = outcome.head;
+        return this.landed(agent, 'conflict', { files: outcome.files });
+      } catch (err) {
+        member.error = `its branch could not be merged: ${reason(err)}`;
+        return this.landed(agent, 'kept', { reason: member.error });
+      }
+    });
+    if (!this.resolutions) return merged;
+    const landed = merged.then((l) => (l === 'conflict' ? this.resolve(agent, member, conflictAt!) : l));
     const settled: Promise<unknown> = landed.catch(() => undefined).then(() => this.landing.delete(settled));
     this.landing.add(settled);
     return landed;
   }
 
-  /**
-   * One merge at a time, on the swarm's branch. Not cancellable: a merge cut off would leave the
-   * swarm's worktree mid-merge as it is removed. A failure keeps the branch, with the reason.
-   */
-  private serially(branch: string) {
-    const { repoRoot } = this.repo;
-    const run = this.merging.then(() =>
-      wf.CancellationScope.nonCancellable(() =>
-        activities.mergeMember({ repoRoot, swarmId: this.input.id, branch, mode: 'ff-or-merge' }),
-      ),
-    );
+  /** One merge at a time. Not cancellable: a merge cut off would leave the swarm's worktree mid-merge as it is removed. */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.merging.then(() => wf.CancellationScope.nonCancellable(step));
     this.merging = run.catch(() => undefined);
-    return run.catch((err: unknown) => ({ failed: reason(err) }));
+    return run;
   }
 
-  private async land(agent: SwarmAgent, member: Member): Promise<Landing> {
-    const outcome = await this.serially(agent.branch!);
-    if ('failed' in outcome) {
-      member.error = `its branch could not be merged: ${outcome.failed}`;
-      return this.landed(agent, 'kept', { reason: member.error });
-    }
-    if (outcome.merged) {
-      member.changed = outcome.changed;
-      return this.landed(agent, 'merged');
-    }
-    const { files } = outcome;
-    member.files = files;
-    this.landed(agent, 'conflict', { files });
-    if (!this.resolutions) return 'conflict';
-    const resolved = await this.resolutions.resolve({
-      agent,
-      task: member.task,
-      files,
-      head: outcome.head,
-      others: this.touching(files, agent),
-    });
+  private mergeBranch(branch: string) {
+    const { repoRoot } = this.repo;
+    return activities.mergeMember({ repoRoot, swarmId: this.input.id, branch, mode: 'ff-or-merge' });
+  }
+
+  /** A conflict given to a resolver agent (resolution.ts), and its resolution merged: 'resolved', or still a conflict. */
+  private async resolve(agent: SwarmAgent, member: Member, head: string): Promise<Landing> {
+    const files = member.files ?? [];
+    const others = this.touching(files, agent);
+    const resolved = await this.resolutions!.resolve({ agent, task: member.task, files, head, others });
     const resolver = resolved.resolver?.id;
     if (!resolved.resolved) {
       member.resolution = resolved.reason;
       return this.landed(agent, 'conflict', { files, resolver, reason: resolved.reason });
     }
-    const landed = await this.serially(resolved.branch);
+    const landed = await this.serially(() =>
+      this.mergeBranch(resolved.branch).catch((err: unknown) => ({ failed: reason(err) })),
+    );
     if ('failed' in landed || !landed.merged) {
       // The swarm's branch moved on meanwhile, to a conflict of its own: both branches stay.
-      this.resolutions.keep(resolved.path);
+      this.resolutions!.keep(resolved.path);
       if (resolved.resolver) resolved.resolver.landed = 'kept';
       member.resolution =
         'failed' in landed
@@ -260,7 +261,7 @@ export class Isolation implements MemberIsolation {
    * the swarm's worktrees too; what is left to look at.
    */
   async close(): Promise<IsolationView> {
-    await Promise.all([...this.landing]);
+    if (this.landing.size > 0) await Promise.all([...this.landing]);
     await this.merging;
     const { repoRoot } = this.repo;
     for (const m of this.members.values()) {
