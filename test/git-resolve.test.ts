@@ -13,7 +13,7 @@ import {
   mergeMember,
   prepareSwarmRepo,
 } from '../activities/worktrees';
-import { resolverMember, WorktreeFailure } from '../src/domain';
+import { resolverMember, swarmRequestSchema, WorktreeFailure } from '../src/domain';
 import { gitIn, makeRepo, removeScratchDirs, userState, write } from './helpers/git-repo';
 import { concludeResolution } from '../activities/git-resolve';
 
@@ -117,4 +117,20 @@ test('a resolution the resolver committed itself is taken as it is; one that dro
     concludeResolution({ path: other.wt.path, branch: other.member.branch, files: ['shared.txt'] }),
   );
   expect(refused.message).toContain(`does not hold ${other.member.branch}`);
+});
+
+test("a swarm request's resolve and isolation are checked, with a clear reason", () => {
+  const base = { spec: { strategy: 'parallel', task: 't', agents: [{}] }, cwd: '/tmp' };
+  const issues = (extra: object) => {
+    const r = swarmRequestSchema.safeParse({ ...base, ...extra });
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+  expect(issues({ resolve: true, isolation: 'copy' })).toEqual([]);
+  expect(issues({ resolve: { agent: { model: 'm', task: 'prefer ours' } } })).toEqual([]);
+  expect(issues({ resolve: 'yes' })).toEqual(['resolve: true, or { agent: a resolver template }']);
+  // No registry entry for a resolver: the template is given whole.
+  expect(issues({ resolve: { agent: { agent: 'registry-entry' } } })).toEqual([
+    'resolve.agent: Unrecognized key: "agent"',
+  ]);
+  expect(issues({ isolation: 'copies' })[0]).toMatch(/^isolation: .*"copy"/);
 });

@@ -149,7 +149,9 @@ export const swarmRequestSchema = lazy(() =>
             'git or not; "none": all in cwd)',
         ),
       resolve: z
-        .union([z.literal(true), z.object({ agent: resolverTemplateSchema.optional() }).strict()])
+        .union([z.literal(true), z.object({ agent: resolverTemplateSchema.optional() }).strict()], {
+          error: 'true, or { agent: a resolver template }',
+        })
         .optional()
         .describe("A member's merge that conflicts is given to a resolver agent (worktrees only)"),
       cache: z
