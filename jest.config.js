@@ -26,9 +26,11 @@ const UNIT = [
   'result-cache',
   'result-cache-domain',
   'collapse-domain',
+  'git-resolve',
+  'copies',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
-const SLOW = ['api-fuzz', 'crash', 'restart', 'multi-worker', 'demo'];
+const SLOW = ['api-fuzz', 'crash', 'merge-crash', 'restart', 'multi-worker', 'demo'];
 
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
 const slowRuns = process.env.CI === 'true' || process.env.ORCHESTRA_SLOW_TESTS === '1';

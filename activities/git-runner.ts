@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
 import { ORCHESTRA_COMMITTER, WorktreeFailure } from '../src/domain/worktrees';
+import { describeIssue } from '../src/domain/zod-error';
 
 /** For every call: nothing in the user's setup may make a step fail, prompt, or differ on a re-run. */
 const GIT_CONFIG = [
@@ -109,7 +111,7 @@ export async function openRepo(dir: string): Promise<{ root: string; repo: Repo 
     const why = run.code === -1 ? 'no such directory' : run.stderr.trim().split('\n')[0];
     throw ApplicationFailure.nonRetryable(
       `${dir} is not inside a git work tree (${why}): worktree isolation needs a git repository; ` +
-        'use isolation "none" to work in the directory itself',
+        'use isolation "copy" to give each agent a copy of the directory, or "none" to work in it',
       WorktreeFailure.notGitRepository,
     );
   }
@@ -131,4 +133,16 @@ export async function refOnce(repo: Repo, ref: string, commit: string): Promise<
   const now = await commitOf(repo, ref);
   if (now) return now;
   throw gitFailure(`update-ref ${ref}`, run);
+}
+
+/** An activity's input checked against its schema: a bad one fails at once, with the reason. */
+export function parsedInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  type: string = WorktreeFailure.badInput,
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success)
+    throw ApplicationFailure.nonRetryable(`bad input: ${describeIssue(result.error)}`, type);
+  return result.data;
 }

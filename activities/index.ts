@@ -6,6 +6,7 @@ import { createCallModel, createModelLimiter, type ModelDeps } from './model';
 import { limiterFigures } from './limiter-figures';
 import { toolActivities } from './tools';
 import * as worktrees from './worktrees';
+import * as copies from './copies';
 import { resultCacheActivities, type ResultCacheOptions } from './result-cache';
 
 export interface ActivityDeps extends ModelDeps {
@@ -32,6 +33,8 @@ export function createActivities(deps: ActivityDeps) {
     ...toolActivities,
     // A swarm's git worktrees (workflows/swarm/isolation.ts).
     ...worktrees,
+    // A swarm's copies of a directory, in copy mode (workflows/swarm/copies.ts).
+    ...copies,
     // The swarm result cache (workflows/swarm/cache.ts).
     ...resultCacheActivities(deps.resultCache ?? loadConfig().resultCache),
     readContextFiles,

@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import {
+  COPIES_DIR,
   cacheEntrySchema,
   cacheKeySchema,
   describeIssue,
@@ -211,6 +212,8 @@ async function directoryHash(cwd: string, limits: Limits): Promise<TreeHash> {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const name = rel ? `${rel}/${e.name}` : e.name;
+      // Copy-mode members' copies (src/domain/copies.ts) are their work, not the tree read.
+      if (!rel && e.name === COPIES_DIR) continue;
       hash.update(`${name}\0`);
       const over = !e.isDirectory()
         ? await addFile(hash, path.join(cwd, name), budget, limits)

@@ -12,8 +12,6 @@
 import { rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { z } from 'zod';
-import { describeIssue } from '../src/domain/zod-error';
 import {
   addMemberWorktreeInputSchema,
   commitMemberWorkInputSchema,
@@ -44,17 +42,22 @@ import {
   type SwarmRepo,
 } from '../src/domain/worktrees';
 import { clearStaleLocks, dropWorktree, ensureWorktree, resetTree, treeOf } from './git-repair';
-import { commitOf, git, gitFailure, inRepo, inTree, must, openRepo, refOnce, type Repo } from './git-runner';
+import { unmergedFiles } from './git-resolve';
+import {
+  commitOf,
+  git,
+  gitFailure,
+  inRepo,
+  inTree,
+  must,
+  openRepo,
+  parsedInput as parsed,
+  refOnce,
+  type Repo,
+} from './git-runner';
 
-function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success)
-    throw ApplicationFailure.nonRetryable(
-      `bad input: ${describeIssue(result.error)}`,
-      WorktreeFailure.badInput,
-    );
-  return result.data;
-}
+// A conflict given to a resolver agent: its two steps (workflows/swarm/resolution.ts).
+export { beginResolution, concludeResolution } from './git-resolve';
 
 export async function prepareSwarmRepo(input: PrepareSwarmRepoInput): Promise<SwarmRepo> {
   const { cwd, swarmId } = parsed(prepareSwarmRepoInputSchema, input);
@@ -141,8 +144,10 @@ export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome
   await clearStaleLocks(repo, tree, [`refs/heads/${target}`]);
   await resetTree(tree);
   const headNow = async () => (await must(inTree(tree, ['rev-parse', 'HEAD']), 'rev-parse')).trim();
+  const before = await headNow();
   const ancestor = await inTree(tree, ['merge-base', '--is-ancestor', tip, 'HEAD']);
-  if (ancestor.code === 0) return { merged: true, already: true, fastForward: false, head: await headNow() };
+  if (ancestor.code === 0)
+    return { merged: true, already: true, fastForward: false, head: await headNow(), changed: [] };
   if (ancestor.code !== 1) throw gitFailure('merge-base', ancestor);
   const how = mode === 'merge-commit' ? '--no-ff' : '--ff';
   const message = `Merge branch '${branch}' into ${target}`;
@@ -150,17 +155,12 @@ export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome
   const run = await inTree(tree, ['merge', ...flags, '-m', message, tip]);
   if (run.code === 0) {
     const head = await headNow();
-    return { merged: true, already: false, fastForward: head === tip, head };
+    // What it brought in: a resolver of a later conflict is told whose work touched its files.
+    const changed = await must(inTree(tree, ['diff', '--name-only', '-z', before, head]), 'diff');
+    const files = changed.split('\0').filter(Boolean).slice(0, 1000);
+    return { merged: true, already: false, fastForward: head === tip, head, changed: files };
   }
-  const unmerged = await must(inTree(tree, ['ls-files', '--unmerged', '-z']), 'ls-files');
-  const files = [
-    ...new Set(
-      unmerged
-        .split('\0')
-        .filter(Boolean)
-        .map((entry) => entry.split('\t')[1]),
-    ),
-  ].sort();
+  const files = await unmergedFiles(tree);
   // The integration worktree back as it was; the member's branch was never touched.
   await inTree(tree, ['merge', '--abort']);
   await resetTree(tree);

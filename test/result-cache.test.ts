@@ -157,7 +157,11 @@ describe('tree hashes', () => {
     const edited = await hashOf(dir);
     expect(edited).not.toEqual(base);
     symlinkSync('a.txt', path.join(dir, 'link'));
-    expect(await hashOf(dir)).not.toEqual(edited);
+    const linked = await hashOf(dir);
+    expect(linked).not.toEqual(edited);
+    // Copy-mode members' copies in cwd are their work, not the tree a reader reads.
+    write(dir, '.orchestra-copies/s1/m1/a.txt', 'a copy being edited');
+    expect(await hashOf(dir)).toEqual(linked);
 
     expect(await hashOf(dir, { maxFiles: 2, maxBytes: 1000 })).toEqual({
       skipped: 'more than 2 files to hash',

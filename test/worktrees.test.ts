@@ -63,11 +63,11 @@ async function memberDoes(repoRoot: string, member: string, files: Record<string
 const showAt = (repoRoot: string, rev: string, file: string) => gitIn(repoRoot, 'show', `${rev}:${file}`);
 
 describe('preparing a repository', () => {
-  test('a directory outside any git work tree is refused, pointing at isolation "none"', async () => {
+  test('a directory outside any git work tree is refused, pointing at isolation "copy" and "none"', async () => {
     const dir = scratchDir();
     const refused = prepareSwarmRepo({ cwd: dir, swarmId: 's1' });
     await expect(refused).rejects.toMatchObject({ type: 'NotAGitRepository', nonRetryable: true });
-    await expect(refused).rejects.toThrow(/isolation "none"/);
+    await expect(refused).rejects.toThrow(/isolation "copy" .* or "none"/);
   });
 
   test('a repository without a commit is refused', async () => {
@@ -127,7 +127,13 @@ describe('members working side by side', () => {
     expect(path.dirname(bob.path)).toBe(path.join(repoRoot, '.git/orchestra-worktrees/s1/members'));
 
     const first = await mergeMember({ repoRoot, swarmId: 's1', branch: alice.branch, mode: 'ff-or-merge' });
-    expect(first).toEqual({ merged: true, already: false, fastForward: true, head: alice.head });
+    expect(first).toEqual({
+      merged: true,
+      already: false,
+      fastForward: true,
+      head: alice.head,
+      changed: ['b.txt'],
+    });
     const second = await mergeMember({ repoRoot, swarmId: 's1', branch: bob.branch, mode: 'ff-or-merge' });
     expect(second).toMatchObject({ merged: true, already: false, fastForward: false });
     expect(gitIn(repoRoot, 'rev-list', '--parents', '-n1', 'orchestra/s1').trim().split(' ')).toHaveLength(3);
@@ -191,7 +197,8 @@ describe('every step run twice gives the same result', () => {
     });
     const merge = { repoRoot, swarmId: 's1', branch: wt.branch };
     const merged = await mergeMember(merge);
-    expect(await mergeMember(merge)).toEqual({ ...merged, already: true, fastForward: false });
+    // Run again: nothing to do, and nothing it brought in this time.
+    expect(await mergeMember(merge)).toEqual({ ...merged, already: true, fastForward: false, changed: [] });
     const kept = await removeMemberWorktree({ repoRoot, path: wt.path, deleteBranch: false });
     expect(kept).toEqual({ branch: wt.branch, branchKept: true });
     expect(await removeMemberWorktree({ repoRoot, path: wt.path, deleteBranch: false })).toEqual(kept);

@@ -1,5 +1,5 @@
 /** Rendering a swarm for people: its agents live, and its outcome. */
-import type { GraphView, SwarmOutcome, SwarmWorktrees } from '../domain';
+import type { GraphView, SwarmCopies, SwarmOutcome, SwarmWorktrees } from '../domain';
 import { mergeInWords } from './merge-words';
 import { tableLines } from './table';
 
@@ -55,6 +55,7 @@ export function swarmSummary(s: SwarmOutcome): string {
       a.collapsed ? [`collapsed: ${a.id} ${a.name}: ${a.collapsed.reason.replace(/^collapsed: /, '')}`] : [],
     ),
     s.worktrees ? worktreesInWords(s.worktrees) : '',
+    s.copies ? copiesInWords(s.copies) : '',
     st.stages
       ? `stages:  ${st.stages.map((g) => `${g.name} ${(g.durationMs / 1000).toFixed(1)}s/${g.toolCalls} tools/${g.tokens} tokens`).join(' → ')}`
       : '',
@@ -74,7 +75,18 @@ function worktreesInWords(w: SwarmWorktrees): string {
   if (w.dirty) lines.push("         (your uncommitted changes were not in the agents' worktrees)");
   for (const k of w.kept)
     lines.push(
-      `kept:    ${k.branch} (${k.agentId}, ${k.landed === 'conflict' ? `conflicts in ${(k.files ?? []).join(', ')}` : 'not merged'})`,
+      `kept:    ${k.branch} (${k.agentId}, ${k.landed === 'conflict' ? `conflicts in ${(k.files ?? []).join(', ')}` : 'not merged'})` +
+        (k.resolution ? `\n         resolver: ${k.resolution}` : ''),
+    );
+  return lines.join('\n');
+}
+
+/** Where a swarm in copy mode put its work: back in cwd, and the copies kept aside. */
+function copiesInWords(c: SwarmCopies): string {
+  const lines = [`work:    ${c.copiedBack} file${c.copiedBack === 1 ? '' : 's'} copied back into ${c.cwd}`];
+  for (const k of c.kept)
+    lines.push(
+      `kept:    ${k.copy} (${k.agentId}, ${k.landed === 'conflict' ? `changed in cwd meanwhile: ${(k.files ?? []).join(', ')}` : (k.error ?? 'not copied back')})`,
     );
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@
 import { eventsQueryArgs } from './protocol-payloads';
 import type { AgentStatus } from './status';
 import type { ScoreComponents } from './collapse';
+import type { Landing } from './swarm';
 import { describeIssue } from './zod-error';
 
 export type AgentEventBody =
@@ -78,6 +79,11 @@ export type SwarmEventBody =
       reason: string;
       components: ScoreComponents;
     }
+  /**
+   * An isolated member's work merged into the swarm's branch (or copied back into cwd), or not:
+   * the files of a conflict; the resolver agent that settled one; why a resolution did not land.
+   */
+  | { type: 'landed'; agentId: string; landed: Landing; files?: string[]; resolver?: string; reason?: string }
   | { type: 'ignored'; signal: string; reason: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;

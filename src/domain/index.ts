@@ -49,3 +49,5 @@ export * from './model-limits';
 export * from './result-cache';
 export * from './sha256';
 export * from './branch-progress';
+export * from './conflict-resolution';
+export * from './copies';

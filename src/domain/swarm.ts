@@ -18,6 +18,7 @@ import { policyRequestSchema } from './policy';
 import type { Governance } from './governance';
 import type { ResolvedProfile } from './profile';
 import type { ModelTarget } from './routing';
+import type { SwarmCopies } from './copies';
 export { agentTemplateSchema, type AgentTemplate } from './agent-template';
 
 export const MERGES = ['first', 'all', 'vote', 'best'] as const;
@@ -144,8 +145,15 @@ export const swarmRequestSchema = lazy(() =>
         .optional()
         .describe(
           'Parallel and graph swarms in a git repository: each coding agent in a worktree of its own ' +
-            '("auto", the default; "worktree" refuses a directory outside git; "none": all in cwd)',
+            '("auto", the default; "worktree" refuses a directory outside git; "copy": each in a copy of cwd, ' +
+            'git or not; "none": all in cwd)',
         ),
+      resolve: z
+        .union([z.literal(true), z.object({ agent: resolverTemplateSchema.optional() }).strict()], {
+          error: 'true, or { agent: a resolver template }',
+        })
+        .optional()
+        .describe("A member's merge that conflicts is given to a resolver agent (worktrees only)"),
       cache: z
         .boolean()
         .optional()
@@ -157,9 +165,13 @@ export const swarmRequestSchema = lazy(() =>
 );
 export type SwarmRequest = z.infer<typeof swarmRequestSchema>;
 
-/** Where a swarm's coding agents work: each in a git worktree of its own, or all in cwd. */
-export const ISOLATIONS = ['auto', 'worktree', 'none'] as const;
+/** Where a swarm's coding agents work: each in a git worktree of its own, in a copy of cwd, or all in cwd. */
+export const ISOLATIONS = ['auto', 'worktree', 'copy', 'none'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
+
+/** The resolver of merge conflicts: a template without a registry entry; its `task` is added to the one the swarm writes. */
+export const resolverTemplateSchema = lazy(() => agentTemplateSchema.omit({ agent: true }));
+export type ResolverTemplate = z.infer<typeof resolverTemplateSchema>;
 
 export interface SwarmInput {
   id: string;
@@ -167,6 +179,8 @@ export interface SwarmInput {
   isolation?: Isolation;
   /** Absent in swarms started before the result cache existed: they replay without it. */
   cache?: boolean;
+  /** Conflicting merges go to a resolver agent made from this template (absent: reported, as before). */
+  resolve?: { agent?: ResolverTemplate };
   spec: SwarmSpec;
   cwd: string;
   model: string;
@@ -250,11 +264,12 @@ export interface SwarmAgent {
 }
 
 /**
- * What became of an isolated member's work: merged into the swarm's branch; a conflict (the
- * branch is kept, with the files); kept unmerged (not chosen, failed, cancelled); or nothing
- * to keep (no change: its branch is deleted).
+ * What became of an isolated member's work: merged into the swarm's branch (copied back into
+ * cwd, in copy mode); merged after a resolver agent settled its conflict; a conflict (the branch
+ * or copy is kept, with the files); kept unmerged (not chosen, failed, cancelled); or nothing
+ * to keep (no change: its branch or copy is deleted).
  */
-export type Landing = 'merged' | 'conflict' | 'kept' | 'empty';
+export type Landing = 'merged' | 'resolved' | 'conflict' | 'kept' | 'empty';
 
 /** An isolated swarm's repository: where the members' work was merged, and what is left to look at. */
 export interface SwarmWorktrees {
@@ -274,6 +289,8 @@ export interface SwarmWorktrees {
     /** A git step that failed for it: its worktree is kept, at `worktree`, as it was. */
     error?: string;
     worktree?: string;
+    /** A resolver agent was asked and its resolution did not land: why. */
+    resolution?: string;
   }>;
 }
 
@@ -313,6 +330,8 @@ export interface SwarmOutcome {
   graph?: GraphView;
   /** Isolated swarms: the branch the members' work was merged into, and what was kept aside. */
   worktrees?: SwarmWorktrees;
+  /** Swarms in copy mode: what was copied back into cwd, and the copies kept aside. */
+  copies?: SwarmCopies;
   agents: SwarmAgent[];
   /** Every agent working for the swarm at any depth, as of its latest report. */
   members: Array<{

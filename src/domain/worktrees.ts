@@ -31,6 +31,8 @@ export const WorktreeFailure = {
   notOurs: 'NotAnOrchestraWorktree',
   /** A live git process works in the worktree (it holds a lock): retried. */
   busy: 'GitBusy',
+  /** A resolver's tree still has conflict markers, or its commit does not hold both sides. */
+  unresolved: 'MergeNotResolved',
   /** Any other git failure, with git's message. */
   gitFailed: 'GitFailed',
 } as const;
@@ -134,14 +136,14 @@ function trimSlash(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 
-const absolutePath = () =>
+export const absolutePath = () =>
   z
     .string()
     .min(1)
     .max(4096)
     .regex(/^\/[^\0]*$/, 'an absolute path');
 /** A revision given to git: never one git could read as an option. */
-const revision = () =>
+export const revision = () =>
   z
     .string()
     .min(1)
@@ -243,6 +245,8 @@ export type MergeOutcome =
       fastForward: boolean;
       /** The integration branch's tip after the merge. */
       head: string;
+      /** The files the merge brought in (absent from workers older than the resolver). */
+      changed?: string[];
     }
   | { merged: false; conflict: true; files: string[]; head: string };
 

@@ -63,6 +63,7 @@ export async function startSwarm(
     id: request.id ?? randomUUID().slice(0, 8),
     isolation: request.isolation ?? 'auto',
     cache: request.cache ?? true,
+    ...(request.resolve ? { resolve: request.resolve === true ? {} : request.resolve } : {}),
     spec: expanded.spec,
     profiles: expanded.profiles,
     governance: resolveGovernance([file.defaults, request]),

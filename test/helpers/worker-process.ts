@@ -16,7 +16,15 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export function startWorkerProcess(h: Harness, env: Record<string, string> = {}): WorkerProcess {
+/**
+ * `group`: the worker leads a process group of its own, and kill9 kills the whole group (the git
+ * it runs included), as a machine that dies would; else only the worker's own process dies.
+ */
+export function startWorkerProcess(
+  h: Harness,
+  env: Record<string, string> = {},
+  options: { group?: boolean } = {},
+): WorkerProcess {
   if (!existsSync(WORKER_ENTRY))
     throw new Error(`${WORKER_ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
   const child = spawn(process.execPath, [WORKER_ENTRY], {
@@ -30,11 +38,12 @@ export function startWorkerProcess(h: Harness, env: Record<string, string> = {})
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
+    detached: options.group === true,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
-    kill9: () => child.kill('SIGKILL'),
+    kill9: () => (options.group ? process.kill(-child.pid!, 'SIGKILL') : child.kill('SIGKILL')),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -4,7 +4,8 @@
  * committed on its branch when it ends, merged into the swarm's branch when its strategy
  * takes it, and everything but the branches worth keeping cleaned up at the end. Every step
  * is an idempotent activity (activities/worktrees.ts), so a worker killed mid-step is replaced
- * by one that runs the step again.
+ * by one that runs the step again. A conflict may go to a resolver agent (resolution.ts);
+ * isolation "copy" gives members copies of cwd instead (copies.ts), behind the same interface.
  */
 import * as wf from '@temporalio/workflow';
 import {
@@ -12,40 +13,60 @@ import {
   worktreeCwd,
   type Landing,
   type SwarmAgent,
+  type SwarmCopies,
+  type SwarmEventBody,
   type SwarmInput,
   type SwarmRepo,
   type SwarmWorktrees,
   type ToolName,
   DEFAULT_TOOLS,
 } from '../../src/domain';
-import type * as git from '../../activities/worktrees';
-
-const activities = wf.proxyActivities<typeof git>({
-  startToCloseTimeout: '10 minutes',
-  // A git step heartbeats every 5 s; a worker that died mid-step is noticed within this.
-  heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '20 seconds',
-    // Only a live git holding a lock (GitBusy) is worth waiting for; the rest says what is wrong.
-    nonRetryableErrorTypes: Object.values(WorktreeFailure).filter((t) => t !== WorktreeFailure.busy),
-  },
-});
+import { Copies } from './copies';
+import { failureType, gitSteps as activities, reason } from './git-steps';
+import { Resolutions, type ResolverHost } from './resolution';
 
 /** Agents that write: the ones that need a tree of their own. */
 const WRITING_TOOLS: ReadonlySet<ToolName> = new Set(['write_file', 'edit_file', 'bash'] as ToolName[]);
 export const writes = (tools: readonly ToolName[]): boolean => tools.some((t) => WRITING_TOOLS.has(t));
 
+/** What an isolated swarm reports: its git worktrees, or its copies. */
+export interface IsolationView {
+  worktrees?: SwarmWorktrees;
+  copies?: SwarmCopies;
+}
+
+/** Members in trees of their own, git worktrees (Isolation) or copies (Copies): what SwarmRun asks of either. */
+export interface MemberIsolation {
+  /** Give a member about to start its tree as its cwd; why not, when none could be made. */
+  place(agent: SwarmAgent, config: { cwd: string }, task: string): Promise<string | undefined>;
+  /** The member has ended: what it left is recorded (committed on its branch, or found in its copy). */
+  commit(agent: SwarmAgent): Promise<void>;
+  /** Its work into the swarm's result (the swarm's branch, or cwd): merged, nothing to merge, or a conflict. */
+  merge(agent: SwarmAgent): Promise<Landing>;
+  close(): Promise<IsolationView>;
+  summary(): IsolationView;
+}
+
+/** The swarm as isolation sees it: resolvers start as its agents, and what lands shows in its events. */
+export interface IsolationHost extends ResolverHost {
+  record(body: SwarmEventBody): void;
+}
+
 interface Member {
   agent: SwarmAgent;
+  task: string;
   path: string;
   baseCommit: string;
   head?: string;
   files?: string[];
+  /** The files its merge brought into the swarm's branch: a later resolver is told whose work it met. */
+  changed?: string[];
   /** Its commit under way: the close waits for it rather than committing twice. */
   committing?: Promise<void>;
   /** A git step failed: its worktree is kept as it is, with the reason. */
   error?: string;
+  /** A resolver was asked, and its resolution did not land: why. */
+  resolution?: string;
 }
 
 /** Whether a swarm has agents that write in a strategy that runs them at once: only then is it isolated. */
@@ -59,34 +80,37 @@ export function wantsIsolation(input: SwarmInput): boolean {
   return false;
 }
 
-const reason = (err: unknown): string =>
-  err instanceof wf.ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
-
-/** The failure type of an activity's failure, if it has one. */
-const failureType = (err: unknown): string | undefined =>
-  err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure
-    ? (err.cause.type ?? undefined)
-    : undefined;
-
-export class Isolation {
+export class Isolation implements MemberIsolation {
   private readonly members = new Map<string, Member>();
   /** Merges go one at a time: they share the integration worktree. */
   private merging: Promise<unknown> = Promise.resolve();
+  /** Merges under way, a resolver's included: the close waits for them. */
+  private readonly landing = new Set<Promise<unknown>>();
+  private readonly resolutions?: Resolutions;
 
   private constructor(
     private readonly input: SwarmInput,
     private readonly repo: SwarmRepo,
-  ) {}
+    private readonly host?: IsolationHost,
+  ) {
+    if (input.resolve && host) this.resolutions = new Resolutions(input, repo, host);
+  }
 
   /**
-   * The swarm's repository, or none: isolation "none", or "auto" outside a git repository.
-   * Isolation "worktree" outside one is refused with the reason.
+   * The swarm's repository (or its copies), or none: isolation "none", or "auto" outside a git
+   * repository. Isolation "worktree" outside one, or "copy" of a directory too big, is refused
+   * with the reason.
    */
-  static async open(input: SwarmInput): Promise<Isolation | { refused: string } | undefined> {
+  static async open(
+    input: SwarmInput,
+    host?: IsolationHost,
+  ): Promise<MemberIsolation | { refused: string } | undefined> {
     const mode = input.isolation ?? 'none';
     if (mode === 'none' || !wantsIsolation(input)) return undefined;
+    if (mode === 'copy') return Copies.open(input, host);
     try {
-      return new Isolation(input, await activities.prepareSwarmRepo({ cwd: input.cwd, swarmId: input.id }));
+      const repo = await activities.prepareSwarmRepo({ cwd: input.cwd, swarmId: input.id });
+      return new Isolation(input, repo, host);
     } catch (err) {
       const type = failureType(err);
       const outsideGit =
@@ -97,28 +121,23 @@ export class Isolation {
     }
   }
 
-  get dirty(): boolean {
-    return this.repo.dirty;
-  }
-
   /**
    * A worktree for a member about to start, forked from the swarm's branch as it stands: its cwd
    * there. Not cancellable: a worktree made is one the swarm knows of, and removes.
    */
-  async open(agent: SwarmAgent): Promise<string> {
+  private async open(agent: SwarmAgent, task: string): Promise<string> {
     const { repoRoot } = this.repo;
     const wt = await wf.CancellationScope.nonCancellable(() =>
       activities.addMemberWorktree({ repoRoot, swarmId: this.input.id, member: agent.id }),
     );
-    this.members.set(agent.id, { agent, path: wt.path, baseCommit: wt.baseCommit });
+    this.members.set(agent.id, { agent, task, path: wt.path, baseCommit: wt.baseCommit });
     agent.branch = wt.branch;
     return worktreeCwd(repoRoot, this.input.cwd, wt.path) ?? wt.path;
   }
 
-  /** Give a member about to start a worktree as its cwd; why not, when none could be made. */
-  async place(agent: SwarmAgent, config: { cwd: string }): Promise<string | undefined> {
+  async place(agent: SwarmAgent, config: { cwd: string }, task = ''): Promise<string | undefined> {
     try {
-      config.cwd = await this.open(agent);
+      config.cwd = await this.open(agent, task);
       return undefined;
     } catch (err) {
       return `no worktree for it: ${reason(err)}`;
@@ -155,34 +174,94 @@ export class Isolation {
     const member = this.members.get(agent.id);
     if (!member || agent.landed === 'empty' || agent.landed === undefined) return Promise.resolve('empty');
     if (member.error) return Promise.resolve('kept');
-    // Not cancellable: a merge cut off would leave the swarm's worktree mid-merge as it is removed.
-    const merged = this.merging.then(() =>
-      wf.CancellationScope.nonCancellable(async (): Promise<Landing> => {
-        try {
-          const outcome = await activities.mergeMember({
-            repoRoot: this.repo.repoRoot,
-            swarmId: this.input.id,
-            branch: agent.branch!,
-            mode: 'ff-or-merge',
-          });
-          agent.landed = outcome.merged ? 'merged' : 'conflict';
-          if (!outcome.merged) member.files = outcome.files;
-        } catch (err) {
-          member.error = `its branch could not be merged: ${reason(err)}`;
-          agent.landed = 'kept';
+    let conflictAt: string | undefined;
+    // The chain as swarms without a resolver always ran it (its steps, in the same order).
+    const merged = this.serially(async (): Promise<Landing> => {
+      try {
+        const outcome = await this.mergeBranch(agent.branch!);
+        if (outcome.merged) {
+          member.changed = outcome.changed;
+          return this.landed(agent, 'merged');
         }
-        return agent.landed;
-      }),
+        member.files = outcome.files;
+        conflictAt = outcome.head;
+        return this.landed(agent, 'conflict', { files: outcome.files });
+      } catch (err) {
+        member.error = `its branch could not be merged: ${reason(err)}`;
+        return this.landed(agent, 'kept', { reason: member.error });
+      }
+    });
+    if (!this.resolutions) return merged;
+    const landed = merged.then((l) => (l === 'conflict' ? this.resolve(agent, member, conflictAt!) : l));
+    const settled: Promise<unknown> = landed.catch(() => undefined).then(() => this.landing.delete(settled));
+    this.landing.add(settled);
+    return landed;
+  }
+
+  /** One merge at a time. Not cancellable: a merge cut off would leave the swarm's worktree mid-merge as it is removed. */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.merging.then(() => wf.CancellationScope.nonCancellable(step));
+    this.merging = run.catch(() => undefined);
+    return run;
+  }
+
+  private mergeBranch(branch: string) {
+    const { repoRoot } = this.repo;
+    return activities.mergeMember({ repoRoot, swarmId: this.input.id, branch, mode: 'ff-or-merge' });
+  }
+
+  /** A conflict given to a resolver agent (resolution.ts), and its resolution merged: 'resolved', or still a conflict. */
+  private async resolve(agent: SwarmAgent, member: Member, head: string): Promise<Landing> {
+    const files = member.files ?? [];
+    const others = this.touching(files, agent);
+    const resolved = await this.resolutions!.resolve({ agent, task: member.task, files, head, others });
+    const resolver = resolved.resolver?.id;
+    if (!resolved.resolved) {
+      member.resolution = resolved.reason;
+      return this.landed(agent, 'conflict', { files, resolver, reason: resolved.reason });
+    }
+    const landed = await this.serially(() =>
+      this.mergeBranch(resolved.branch).catch((err: unknown) => ({ failed: reason(err) })),
     );
-    this.merging = merged.catch(() => undefined);
-    return merged;
+    if ('failed' in landed || !landed.merged) {
+      // The swarm's branch moved on meanwhile, to a conflict of its own: both branches stay.
+      this.resolutions!.keep(resolved.path);
+      if (resolved.resolver) resolved.resolver.landed = 'kept';
+      member.resolution =
+        'failed' in landed
+          ? `its resolution could not be merged: ${landed.failed}`
+          : `its resolution conflicts with the swarm's branch now (kept on ${resolved.branch})`;
+      return this.landed(agent, 'conflict', { files, resolver, reason: member.resolution });
+    }
+    if (resolved.resolver) resolved.resolver.landed = 'merged';
+    member.changed = landed.changed;
+    return this.landed(agent, 'resolved', { resolver });
+  }
+
+  private landed(
+    agent: SwarmAgent,
+    landed: Landing,
+    more: { files?: string[]; resolver?: string; reason?: string } = {},
+  ) {
+    agent.landed = landed;
+    this.host?.record({ type: 'landed', agentId: agent.id, landed, ...more });
+    return landed;
+  }
+
+  /** Members on the swarm's branch whose merge brought in one of `files`: the other side of a conflict. */
+  private touching(files: string[], self: SwarmAgent): Array<{ name: string; task: string }> {
+    return [...this.members.values()]
+      .filter((m) => m.agent !== self && m.changed?.some((f) => files.includes(f)))
+      .slice(0, 10)
+      .map((m) => ({ name: m.agent.name, task: m.task }));
   }
 
   /**
-   * Every member's worktree removed (a branch with work not merged is kept), the swarm's
-   * worktree too; what is left to look at.
+   * Every member's worktree removed (a branch with work not merged is kept), the resolvers' and
+   * the swarm's worktrees too; what is left to look at.
    */
-  async close(): Promise<SwarmWorktrees> {
+  async close(): Promise<IsolationView> {
+    if (this.landing.size > 0) await Promise.all([...this.landing]);
     await this.merging;
     const { repoRoot } = this.repo;
     for (const m of this.members.values()) {
@@ -195,16 +274,20 @@ export class Isolation {
         .removeMemberWorktree({ repoRoot, path: m.path, deleteBranch: !keep })
         .catch((err: unknown) => (m.error = `its worktree could not be removed: ${reason(err)}`));
     }
+    await this.resolutions?.close();
     const finished = await activities
       .finishSwarmRepo({ repoRoot, swarmId: this.input.id })
       .catch(() => undefined);
+    const { worktrees } = this.summary();
     return {
-      ...this.summary(),
-      ...(finished ? { head: finished.head, commitsAhead: finished.commitsAhead } : {}),
+      worktrees: {
+        ...worktrees!,
+        ...(finished ? { head: finished.head, commitsAhead: finished.commitsAhead } : {}),
+      },
     };
   }
 
-  summary(): SwarmWorktrees {
+  summary(): IsolationView {
     const kept = [...this.members.values()]
       .filter((m) => m.error || m.agent.landed === 'kept' || m.agent.landed === 'conflict')
       .map((m) => ({
@@ -213,12 +296,15 @@ export class Isolation {
         landed: m.agent.landed ?? 'kept',
         ...(m.files ? { files: m.files } : {}),
         ...(m.error ? { error: m.error, worktree: m.path } : {}),
+        ...(m.resolution ? { resolution: m.resolution } : {}),
       }));
     return {
-      integrationBranch: this.repo.integrationBranch,
-      baseCommit: this.repo.baseCommit,
-      dirty: this.repo.dirty,
-      kept,
+      worktrees: {
+        integrationBranch: this.repo.integrationBranch,
+        baseCommit: this.repo.baseCommit,
+        dirty: this.repo.dirty,
+        kept,
+      },
     };
   }
 }

@@ -5,6 +5,7 @@ import {
   type AgentStatus,
   type GraphView,
   type NodeStatus,
+  type SwarmCopies,
   type SwarmWorktrees,
   type SwarmAgent,
   type Strategy,
@@ -186,6 +187,7 @@ export function swarmReport(
     agents: SwarmAgent[];
     graph?: GraphView;
     worktrees?: SwarmWorktrees;
+    copies?: SwarmCopies;
     cache?: SwarmStats['cache'];
     startedAt: string;
     at: string;
@@ -204,6 +206,7 @@ export function swarmReport(
     merge: outcome?.merge,
     ...(swarm.graph ? { graph: swarm.graph } : {}),
     ...(swarm.worktrees ? { worktrees: swarm.worktrees } : {}),
+    ...(swarm.copies ? { copies: swarm.copies } : {}),
     agents,
     members: usage.reports().map(memberOf),
     stats: {

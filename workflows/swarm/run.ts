@@ -9,7 +9,6 @@ import {
   type AgentConfig,
   type AgentTemplate,
   type Landing,
-  type SwarmWorktrees,
   type SwarmAgent,
   type SwarmOutcome,
   type SwarmInput,
@@ -21,7 +20,7 @@ import { signalAgents } from './agent-signals';
 import { swarmAgentConfig } from './agents';
 import { MemberCache } from './cache';
 import { SwarmControl, now } from './control';
-import { Isolation, writes } from './isolation';
+import { Isolation, writes, type IsolationView, type MemberIsolation } from './isolation';
 import { swarmReport } from './report';
 import { pauseSignal } from '../protocol';
 import { installSwarmHandlers } from './handlers';
@@ -33,8 +32,8 @@ export class SwarmRun extends SwarmControl {
   private readonly startedAt = now();
   private outcome?: StrategyOutcome;
   /** Coding agents in worktrees of their own (workflows/swarm/isolation.ts), and what came of them. */
-  private isolation?: Isolation;
-  private worktrees?: SwarmWorktrees;
+  private isolation?: MemberIsolation;
+  private worktrees?: IsolationView;
   /** Members that only read, served from the result cache when they ran before (cache.ts). */
   private readonly cache = new MemberCache(this.input, (body) => this.record(body));
 
@@ -42,7 +41,7 @@ export class SwarmRun extends SwarmControl {
   async execute(strategy: () => Promise<StrategyOutcome>): Promise<SwarmOutcome> {
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: 'running' }]);
     try {
-      const opened = await Isolation.open(this.input);
+      const opened = await Isolation.open(this.input, this);
       if (opened && 'refused' in opened) {
         this.setStatus('failed', opened.refused);
         this.outcome = { status: 'failed', error: opened.refused, criticalPathMs: 0 };
@@ -149,7 +148,7 @@ export class SwarmRun extends SwarmControl {
     this.usage.members.add(agent.id);
     // A coding agent of a parallel or graph swarm works in a worktree of its own.
     const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
-    const unplaced = isolated && (await isolated.place(agent, config));
+    const unplaced = isolated && (await isolated.place(agent, config, task));
     if (unplaced) return (this.settle(agent, 'failed', undefined, unplaced), agent);
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
@@ -207,10 +206,10 @@ export class SwarmRun extends SwarmControl {
   report(): SwarmOutcome {
     const { input, strategy, status, outcome, agents, startedAt } = this;
     const graph = this.graphView?.();
-    const worktrees = this.worktrees ?? this.isolation?.summary();
+    const isolated = this.worktrees ?? this.isolation?.summary();
     const cache = this.cache.stats();
     return swarmReport(
-      { input, strategy, status, outcome, agents, graph, worktrees, cache, startedAt, at: now() },
+      { input, strategy, status, outcome, agents, graph, ...isolated, cache, startedAt, at: now() },
       this.usage,
     );
   }

@@ -126,9 +126,10 @@ export function swarmCommand(run: Run): Command {
     .addOption(
       new Option(
         '--isolation <mode>',
-        'parallel and graph in a git repository: each coding agent in a worktree of its own (auto)',
+        'parallel and graph: each coding agent in a worktree of its own (auto: in a git repository), or in a copy of cwd (copy)',
       ).choices(ISOLATIONS),
     )
+    .option('--resolve', 'give a merge that conflicts to a resolver agent (worktrees)')
     .option('--no-cache', 'run every member, even one the result cache holds an answer for')
     .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
     .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
@@ -156,6 +157,7 @@ export function swarmCommand(run: Run): Command {
           sessionId: o.session,
           ...(o.isolation ? { isolation: o.isolation } : {}),
           ...(o.cache === false ? { cache: false } : {}),
+          ...(o.resolve ? { resolve: true as const } : {}),
         });
         if (!o.wait) {
           ctx.out(
