@@ -70,6 +70,8 @@ export type SwarmEventBody =
   /** A member that only reads ran without the cache: why (a tree too big to hash, a step that failed). */
   | { type: 'cache_skipped'; agentId: string; reason: string }
   | { type: 'ignored'; signal: string; reason: string }
+  /** A parallel swarm closed (`close`): it takes no more agents and ends once its `agents` are done. */
+  | { type: 'closed'; agents: number; reason?: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;
 

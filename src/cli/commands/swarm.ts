@@ -5,7 +5,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   DECOMPOSITIONS,
   ISOLATIONS,
-  isTerminal,
   MERGES,
   NAMED_SCORERS,
   ON_FAILURE,
@@ -18,7 +17,8 @@ import { BadRequestError } from '../../temporal/agents';
 import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
 import { formatEntries } from '../format';
-import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
+import { swarmSummary, swarmTable } from '../swarm-view';
+import { addIntakeCommands, followSwarm } from './swarm-intake';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -138,16 +138,7 @@ export function swarmCommand(run: Run): Command {
           return;
         }
         if (!o.json) ctx.out(`swarm ${id} · ${webUiLink(ctx.config, workflowId)}`);
-        const render = liveRenderer(ctx.out, process.stdout.isTTY === true);
-        for (;;) {
-          const status = await orchestra.swarms.status(id);
-          if (!o.json) render(status);
-          if (isTerminal(status.status)) break;
-          await new Promise((r) => setTimeout(r, 500));
-        }
-        const outcome = await orchestra.swarms.wait(id);
-        ctx.out(o.json ? JSON.stringify(outcome, null, 2) : `\n${swarmSummary(outcome)}`);
-        return outcome.status === 'completed' ? 0 : 1;
+        return followSwarm(ctx, id, o.json === true);
       }),
     );
 
@@ -182,6 +173,8 @@ export function swarmCommand(run: Run): Command {
       }),
     );
 
+  addIntakeCommands(swarm, run, specFromOptions);
+
   addControlCommands(swarm, run, {
     what: 'swarm',
     scope: 'every agent in it, at any depth',
@@ -204,7 +197,7 @@ async function specFromFile(file: string, strategy?: string, task?: string): Pro
   return task ? { ...spec, task } : spec;
 }
 
-function specFromOptions(
+export function specFromOptions(
   strategy: string | undefined,
   task: string | undefined,
   o: Record<string, unknown>,
