@@ -3,15 +3,19 @@
  * `swarm close`) and supervisors with distinct named workers, on the scripted model.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { agentStatus, agentTranscript } from '../src/temporal/agents';
 import { swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { useApi } from './helpers/api';
 import { runCli } from './helpers/cli';
+import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);
+afterAll(removeScratchDirs);
 
 // The CLI acts as alice in acme, so that alice may steer through the API what it started.
 const orchestra = (args: string[]) =>
@@ -222,6 +226,38 @@ describe('an open swarm', () => {
     expect(await orchestra(['swarm', 'add', 'no-such-swarm', '--task', 'x'])).toMatchObject({ code: 3 });
     expect((await orchestra(['swarm', 'cancel', pipeline])).code).toBe(0);
   });
+});
+
+test('in a git repository, each agent added works in a worktree of its own, merged once closed', async () => {
+  // Lines apart, so that git merges both edits.
+  const FILE = 'one\ntwo\nthree\nfour\nfive\n';
+  const repo = makeRepo({ 'shared.txt': FILE });
+  const id = newId();
+  expect((await orchestra(['swarm', 'create', '--id', id, '--cwd', repo])).code).toBe(0);
+  const edit = (from: string, to: string) =>
+    h.script([
+      { toolCalls: [{ name: 'edit_file', input: { path: 'shared.txt', old_string: from, new_string: to } }] },
+      { text: `changed ${from}` },
+    ]);
+  for (const [from, to] of [
+    ['one', 'ONE'],
+    ['five', 'FIVE'],
+  ])
+    expect((await orchestra(['swarm', 'add', id, '--task', edit(from, to), '--name', from])).code).toBe(0);
+  await until(
+    () => swarmStatus(h.client, id),
+    (s) => s.agents.length === 2 && s.agents.every((a) => a.status === 'completed'),
+    'both edits done',
+  );
+  expect((await orchestra(['swarm', 'close', id])).code).toBe(0);
+  const out = await waitForSwarm(h.client, id);
+  expect(out.status).toBe('completed');
+  expect(out.agents.map((a) => `${a.name} ${a.landed}`)).toEqual(['one merged', 'five merged']);
+  expect(gitIn(repo, 'show', `orchestra/${id}:shared.txt`)).toBe(
+    FILE.replace('one', 'ONE').replace('five', 'FIVE'),
+  );
+  // The user's tree is as it was.
+  expect(readFileSync(path.join(repo, 'shared.txt'), 'utf8')).toBe(FILE);
 });
 
 describe('a supervisor with distinct workers', () => {
