@@ -15,7 +15,6 @@ import type { OrchestraFile } from './registry';
 import type { PendingApproval } from './approvals';
 import type { Autonomy } from './policy';
 import type { ReportEvery } from './usage-report';
-import type { NamedWorker } from './supervisor-workers';
 import { locationProblem } from './queues';
 
 /** Operational knobs; tests shorten them, users rarely need to. */
@@ -210,8 +209,8 @@ export interface Delegation {
     tools?: ToolName[];
     limits?: Partial<AgentLimits>;
   };
-  /** Distinct workers by name (the supervisor's `workers`): `worker` is then unused. */
-  workers?: NamedWorker[];
+  /** Distinct workers by name (the supervisor's `workers`, supervisor-workers.ts): `worker` is then unused. */
+  workers?: Array<Delegation['worker'] & { name: string; description: string }>;
   /** Workers running at once; more delegations wait. */
   maxConcurrent: number;
   /** Workers in all. */

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { agentTemplateSchema } from './agent-template';
-import type { Delegation } from './agent';
 
 export const namedWorkerSchema = lazy(() =>
   agentTemplateSchema
@@ -51,10 +50,10 @@ export function workersPrompt(workers: ReadonlyArray<Pick<NamedWorker, 'name' | 
  * refused with the names, for the model to choose again), or the one template of a supervisor
  * without named workers.
  */
-export function pickWorker(
-  delegation: Pick<Delegation, 'worker' | 'workers'>,
+export function pickWorker<W>(
+  delegation: { worker: W; workers?: Array<W & { name: string }> },
   requested: string | undefined,
-): { worker: Delegation['worker'] } | { error: string } {
+): { worker: W } | { error: string } {
   const workers = delegation.workers;
   if (!workers?.length) return { worker: delegation.worker };
   const names = workers.map((w) => `"${w.name}"`).join(', ');
