@@ -12,6 +12,7 @@ import { runCli } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
+import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness();
 const api = useApi(h);
@@ -27,6 +28,8 @@ const orchestra = (args: string[]) =>
   });
 const says = (text: string, delayMs = 0) => h.script([{ text, delayMs }]);
 const newId = () => `grow-${randomUUID().slice(0, 8)}`;
+/** Workflows the suite ran to their end, replayed at its end against today's code. */
+const ended: string[] = [];
 
 describe('an open swarm', () => {
   test('takes agents from the CLI and the API while it runs, and merges all three once closed', async () => {
@@ -93,6 +96,7 @@ describe('an open swarm', () => {
       ].join('\n\n'),
     );
     expect(out.stats).toMatchObject({ spawned: 3, completed: 3 });
+    ended.push(`swarm-${id}`);
     expect(await swarmEvents(h.client, id)).toContainEqual(
       expect.objectContaining({ type: 'closed', agents: 3, reason: 'enough' }),
     );
@@ -177,13 +181,32 @@ describe('an open swarm', () => {
       status: 'failed',
       error: 'closed with no agents',
     });
+    ended.push(`swarm-${id}`, `swarm-${empty}`);
   });
 
   test('a running parallel swarm takes an agent too; other strategies and bad templates are refused', async () => {
     const id = await h.swarm({
       strategy: 'parallel',
       task: 'unused',
-      agents: [{ name: 'original', task: says('original', 2500) }],
+      agents: [{ name: 'original', task: says('original', 5000) }],
+    });
+    // A registry entry, filled in from the worker's registry; an unknown one is bad input.
+    const explore = says('found it');
+    const explorer = await orchestra([
+      'swarm',
+      'add',
+      id,
+      '--agent',
+      'explorer',
+      '--task',
+      explore,
+      '--json',
+    ]);
+    expect({ code: explorer.code, stderr: explorer.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(explorer.stdout)).toMatchObject({ id: `${id}.2`, name: 'explorer' });
+    expect(await orchestra(['swarm', 'add', id, '--agent', 'nobody', '--task', 'x'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/nobody/),
     });
     const added = await orchestra([
       'swarm',
@@ -196,12 +219,17 @@ describe('an open swarm', () => {
       '--json',
     ]);
     expect(added.code).toBe(0);
-    expect(JSON.parse(added.stdout).id).toBe(`${id}.2`);
+    expect(JSON.parse(added.stdout).id).toBe(`${id}.3`);
     const out = await waitForSwarm(h.client, id);
     expect(out.agents.map((a) => `${a.name} ${a.status} ${a.result}`)).toEqual([
       'original completed original',
+      'explorer completed found it',
       'late completed late but welcome',
     ]);
+    const [explorerCall] = h.requestsFor(explore);
+    expect(explorerCall.system).toContain('You are an explorer.');
+    expect(explorerCall.tools.sort()).toEqual(['grep', 'list_files', 'read_file']);
+    ended.push(`swarm-${id}`);
 
     const pipeline = await h.swarm({
       strategy: 'pipeline',
@@ -258,6 +286,7 @@ test('in a git repository, each agent added works in a worktree of its own, merg
   );
   // The user's tree is as it was.
   expect(readFileSync(path.join(repo, 'shared.txt'), 'utf8')).toBe(FILE);
+  ended.push(`swarm-${id}`);
 });
 
 describe('a supervisor with distinct workers', () => {
@@ -290,6 +319,7 @@ describe('a supervisor with distinct workers', () => {
     });
     const out = await waitForSwarm(h.client, id);
     expect(out).toMatchObject({ status: 'completed', result: 'shipped' });
+    ended.push(`swarm-${id}`, `agent-${id}.1`);
 
     // The supervisor read who its workers are.
     const [supervisorCall] = h.requestsFor(supervisorTask);
@@ -348,4 +378,10 @@ describe('a supervisor with distinct workers', () => {
     expect(twice.status).toBe(400);
     expect(twice.body.error.message).toMatch(/each worker needs a name of its own/);
   });
+});
+
+test('the histories of swarms that grew, closed, refused, and of a supervisor with named workers replay cleanly', async () => {
+  expect(ended.length).toBeGreaterThanOrEqual(7);
+  const query = ended.map((id) => `WorkflowId="${id}"`).join(' OR ');
+  expect(await replayClosedRuns(h.client, query, ended.length)).toEqual([]);
 });
