@@ -44,6 +44,8 @@ Strategies, each with an example spec (--spec file.json; options build the same)
     orchestra swarm run supervisor "Add tests for every module in src/" --max-concurrent 4 --max-workers 10
     {"strategy":"supervisor","task":"Port the scripts to Python",
      "worker":{"tools":["read_file","write_file","bash"]},"maxConcurrent":3,"maxWorkers":8}
+    distinct workers, delegated to by name: "workers":[{"name":"coder","description":"writes code"},
+     {"name":"tester","description":"writes and runs tests","model":"claude-haiku-4-5"}]
 
   debate      rounds of arguments, each seeing the others'; then a judge, or a vote
     orchestra swarm run debate "Should we vendor our dependencies?" --agents 3 --rounds 2 --judge
@@ -57,6 +59,10 @@ Strategies, each with an example spec (--spec file.json; options build the same)
     {"strategy":"graph","task":"Ship the CSV export","maxConcurrent":3,"onFailure":"skip",
      "nodes":[{"id":"api","task":"Add GET /export.csv"},{"id":"ui","task":"Add an Export button"},
               {"id":"tests","task":"Test the export end to end","dependsOn":["api","ui"]}]}
+
+A swarm that grows: \`swarm create\` starts an open parallel swarm with no agents, \`swarm add <id> --task ...\`
+adds one while it runs (any running parallel swarm takes them), \`swarm close <id>\` ends the intake; it
+merges its agents' results once they are done.
 
 Budgets for the whole swarm (every agent at any depth): --max-subagents (100), --max-tool-calls (1500),
 --max-tokens (10000000), twice as much per agent for a parallel swarm of more than 50. An exceeded
