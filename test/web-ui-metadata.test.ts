@@ -87,9 +87,9 @@ test('a swarm, a session and a cost ledger: the same', async () => {
     );
     expect(listed).toMatchObject({ name: expect.any(String), task: expect.stringContaining(busy) });
     expect(described(await metadata(swarmWorkflowId(swarm)))).toEqual({
-      signals: ['broadcast', 'cancel', 'pause', 'resume', 'usage'],
+      signals: ['broadcast', 'cancel', 'close', 'pause', 'resume', 'usage'],
       queries: ['events', 'status'],
-      updates: ['cancel', 'pause', 'resume'],
+      updates: ['addAgent', 'cancel', 'close', 'pause', 'resume'],
     });
     expect(described(await metadata(sessionWorkflowId(session.id)))).toEqual({
       signals: ['cancel', 'close', 'finding', 'join', 'pause', 'resume', 'usage'],

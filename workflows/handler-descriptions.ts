@@ -25,7 +25,10 @@ const DESCRIPTIONS = {
   broadcast: "Internal: an agent's broadcast, which the swarm passes on to its other agents",
   join: 'Internal: a client registers an agent or swarm it started in this session',
   finding: "Internal: an agent's report_finding, kept in the session's findings",
-  close: 'Close the session: it ends, and its agents and swarms carry on alone',
+  close:
+    'Close a session: it ends, and its agents and swarms carry on alone. Close a parallel swarm: it takes no more agents and ends once its agents are done. Input: {"reason"?: string}',
+  addAgent:
+    'Add an agent to a running parallel swarm; answers with its id. Input: {"agent": {"task"?, "name"?, "model"?, "tools"?, ...}} (a spec\'s agent template)',
   charge: "Internal: charge a model call's cost to this ledger or session, counted once per call",
   createZone:
     'Create a zone in this workspace; answers with the zone. Input: {"id": string, "name": string, "directory"?: string, "owner"?: string}',

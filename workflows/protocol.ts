@@ -8,6 +8,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  AddedAgent,
   AgentEvent,
   AgentStatusView,
   ChargeAnswer,
@@ -17,6 +18,7 @@ import type {
   ModelContext,
   PendingApproval,
   SessionView,
+  SwarmClosed,
   SwarmEvent,
   SwarmOutcome,
   Zone,
@@ -83,6 +85,17 @@ export const broadcastSignal = defineSignal<[unknown]>('broadcast');
 export const swarmStatusQuery = defineQuery<SwarmOutcome>('status');
 /** The swarm's event log after a sequence number (`{ after?, limit? }`), as the agent's `events`. */
 export const swarmEventsQuery = defineQuery<SwarmEvent[], [unknown?]>('events');
+/**
+ * Add an agent to a running parallel swarm (`{ agent: template }`): an Update, not a signal,
+ * because the caller needs the new member's id, or why it was refused (closed, ended, paused,
+ * out of maxSubagents, not a parallel swarm, a bad template).
+ */
+export const addAgentUpdate = defineUpdate<AddedAgent, [unknown]>('addAgent');
+/**
+ * Close a parallel swarm (`{ reason? }`): it takes no more agents, and ends once the ones it has
+ * are done. The same name as the session's `close` signal, which a swarm also takes (the Web UI).
+ */
+export const closeUpdate = defineUpdate<SwarmClosed, [unknown]>('close');
 
 // ---- sessions: the control signals agents answer too, plus membership and findings ----
 

@@ -210,6 +210,8 @@ export interface Delegation {
     tools?: ToolName[];
     limits?: Partial<AgentLimits>;
   };
+  /** Distinct workers by name (the supervisor's `workers`, supervisor-workers.ts): `worker` is then unused. */
+  workers?: Array<Delegation['worker'] & { name: string; description: string }>;
   /** Workers running at once; more delegations wait. */
   maxConcurrent: number;
   /** Workers in all. */

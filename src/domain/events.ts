@@ -85,6 +85,8 @@ export type SwarmEventBody =
    */
   | { type: 'landed'; agentId: string; landed: Landing; files?: string[]; resolver?: string; reason?: string }
   | { type: 'ignored'; signal: string; reason: string }
+  /** A parallel swarm closed (`close`): it takes no more agents and ends once its `agents` are done. */
+  | { type: 'closed'; agents: number; reason?: string }
   | { type: 'status'; from: AgentStatus; to: AgentStatus; reason?: string };
 export type SwarmEvent = Logged<SwarmEventBody>;
 

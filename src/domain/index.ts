@@ -16,6 +16,8 @@ export * from './errors';
 export * from './agent-state';
 export * from './agent-report';
 export * from './swarm';
+export * from './swarm-intake';
+export * from './supervisor-workers';
 export * from './merge';
 export * from './session';
 export * from './model-progress';

@@ -79,16 +79,7 @@ export function expandSpec<S extends SwarmSpec>(
   const profiles: Record<string, ResolvedProfile> = {};
   const expand = <T extends AgentTemplate | undefined>(t: T): T => {
     if (!t?.agent) return t;
-    const p = (profiles[t.agent] ??= resolveProfile(t.agent, file, defaultModel));
-    const filled = {
-      name: p.name,
-      systemPrompt: p.systemPrompt,
-      model: p.model,
-      ...(p.temperature === undefined ? {} : { temperature: p.temperature }),
-      ...(p.tools ? { tools: p.tools } : {}),
-      ...(p.limits ? { limits: p.limits } : {}),
-    };
-    return { ...filled, ...t, limits: { ...p.limits, ...t.limits } } as T;
+    return expandTemplate(t, (profiles[t.agent] ??= resolveProfile(t.agent, file, defaultModel)));
   };
   const s = spec as SwarmSpec;
   switch (s.strategy) {
@@ -104,8 +95,11 @@ export function expandSpec<S extends SwarmSpec>(
         spec: { ...s, participants: s.participants.map(expand), judge: expand(s.judge) } as S,
         profiles,
       };
-    case 'supervisor':
-      return { spec: { ...s, supervisor: expand(s.supervisor), worker: expand(s.worker) } as S, profiles };
+    case 'supervisor': {
+      const workers = s.workers?.map(expand);
+      const worker = expand(s.worker);
+      return { spec: { ...s, supervisor: expand(s.supervisor), worker, workers } as S, profiles };
+    }
     case 'graph': {
       const planner = s.planner && { ...s.planner, agent: expand(s.planner.agent) };
       return {
@@ -114,4 +108,17 @@ export function expandSpec<S extends SwarmSpec>(
       };
     }
   }
+}
+
+/** A template that names a registry entry, filled in from it: the template's own fields win. */
+export function expandTemplate<T extends AgentTemplate>(t: T, p: ResolvedProfile): T {
+  const filled = {
+    name: p.name,
+    systemPrompt: p.systemPrompt,
+    model: p.model,
+    ...(p.temperature === undefined ? {} : { temperature: p.temperature }),
+    ...(p.tools ? { tools: p.tools } : {}),
+    ...(p.limits ? { limits: p.limits } : {}),
+  };
+  return { ...filled, ...t, limits: { ...p.limits, ...t.limits } };
 }

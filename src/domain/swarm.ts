@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { agentTemplateSchema } from './agent-template';
+import { namedWorkersSchema } from './supervisor-workers';
 import { graphSpecSchema, type GraphView } from './graph';
 import { collapseSchema } from './collapse';
 import {
@@ -32,7 +33,11 @@ export const parallelSpecSchema = lazy(() =>
     .object({
       strategy: z.literal('parallel'),
       task,
-      agents: z.array(agentTemplateSchema).min(1).max(2000),
+      agents: z.array(agentTemplateSchema).max(2000),
+      open: z
+        .boolean()
+        .optional()
+        .describe('Takes agents while it runs (`addAgent`) and ends only once closed; `agents` may be empty'),
       merge: z.enum(MERGES).default('all'),
       scorer: z
         .union([
@@ -47,6 +52,10 @@ export const parallelSpecSchema = lazy(() =>
     .refine((s) => s.merge !== 'best' || s.scorer !== undefined, {
       message: 'merge "best" needs a scorer',
       path: ['scorer'],
+    })
+    .refine((s) => s.open === true || s.agents.length > 0, {
+      message: 'a parallel swarm needs at least one agent (or "open": true, to add them while it runs)',
+      path: ['agents'],
     }),
 );
 
@@ -83,11 +92,16 @@ export const supervisorSpecSchema = lazy(() =>
       supervisor: agentTemplateSchema
         .default({})
         .describe('The agent that splits the work; it gets the delegate tool'),
-      worker: agentTemplateSchema.omit({ task: true }).default({}).describe('What every worker is'),
+      worker: agentTemplateSchema.omit({ task: true }).optional().describe('What every worker is'),
+      workers: namedWorkersSchema.optional(),
       maxConcurrent: z.number().int().min(1).max(100).default(4).describe('Workers running at once'),
       maxWorkers: z.number().int().min(1).max(1000).default(10).describe('Workers in all'),
     })
-    .strict(),
+    .strict()
+    .refine((s) => !(s.worker && s.workers), {
+      message: 'give "worker" (one template for every worker) or "workers" (named ones), not both',
+      path: ['workers'],
+    }),
 );
 
 export const swarmSpecSchema = lazy(() =>

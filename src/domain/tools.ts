@@ -189,6 +189,12 @@ export const TOOLS = {
             .max(100_000)
             .describe('The whole task for the worker: it sees nothing else'),
           name: z.string().min(1).max(100).optional().describe('A short name for the piece of work'),
+          worker: z
+            .string()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe('Which of your named workers does it, when your instructions list them'),
         })
         .strict()
         .describe(

@@ -39,6 +39,7 @@ import {
   swarmStatus,
   waitForSwarm,
 } from '../temporal/swarms';
+import { addSwarmAgent, closeSwarm } from '../temporal/swarm-intake';
 
 export interface OrchestraOptions {
   /** The environment to read settings from (TEMPORAL_ADDRESS, ORCHESTRA_TASK_QUEUE, ...). @default process.env */
@@ -149,6 +150,13 @@ export class Orchestra {
     control: (id: string, action: GroupAction, payload: object = {}) =>
       controlSwarm(this.client, id, action, payload),
     wait: (id: string) => waitForSwarm(this.client, id),
+    /**
+     * Add an agent (a spec's agent template: task, name, model, tools, ...) to a running parallel
+     * swarm; answers with the new member's id, or refuses (closed, ended, paused, maxSubagents).
+     */
+    add: (id: string, agent: Record<string, unknown>) => addSwarmAgent(this.client, id, agent),
+    /** Close a parallel swarm: no more agents; an open one ends once the ones it has are done. */
+    close: (id: string, why?: string) => closeSwarm(this.client, id, why),
   };
 
   readonly sessions = {

@@ -93,7 +93,7 @@ async function cancelThroughTemporal(h: WorkflowHandle): Promise<void> {
   });
 }
 
-function rejection(err: WorkflowUpdateFailedError): Error {
+export function rejection(err: WorkflowUpdateFailedError): Error {
   const cause = err.cause;
   const message = cause?.message ?? err.message;
   if (cause instanceof ApplicationFailure && cause.type === ControlRejection.badPayload)

@@ -9,6 +9,7 @@ import {
   resolveBudget,
   delegatedGovernance,
   delegatedLimits,
+  pickWorker,
   resolvePolicy,
   type ResolvedProfile,
   AGENT_FAILED,
@@ -125,7 +126,11 @@ export class Subagents {
   async delegate(args: ToolArgs<'delegate'>): Promise<ToolOutcome> {
     const delegation = this.config.delegation;
     if (!delegation) return { ok: false, error: 'refused: this agent has no workers to delegate to' };
-    const { worker, maxConcurrent, maxWorkers } = delegation;
+    const { maxConcurrent, maxWorkers } = delegation;
+    // One template for all, or the named worker asked for (a wrong name is the model's to fix).
+    const picked = pickWorker(delegation, args.worker);
+    if ('error' in picked) return { ok: false, error: picked.error };
+    const { worker } = picked;
     if (this.started.length >= maxWorkers) {
       return {
         ok: false,

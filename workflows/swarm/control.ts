@@ -23,6 +23,7 @@ import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { broadcast, signalAgents } from './agent-signals';
 import { StartSlots } from './start-slots';
+import type { Intake } from './grow';
 import { SwarmUsage } from './usage';
 import { budgetExceeded, finalReport, swarmDetails, usageOf } from './report';
 import { pauseSignal, resumeSignal } from '../protocol';
@@ -41,6 +42,8 @@ export class SwarmControl {
   protected readonly cancelledEarly = new Map<string, string>();
   protected readonly slots = new StartSlots(() => this.status === 'paused');
   protected readonly usage = new SwarmUsage();
+  /** A parallel swarm's members, with those added while it runs (workflows/swarm/grow.ts). */
+  intake?: Intake;
   /** A graph swarm's subtasks as they stand (workflows/swarm/graph.ts). */
   protected graphView?: () => GraphView;
   /** What the API streams: agents spawned, their status and tokens, kills, the swarm's own status. */
@@ -179,6 +182,11 @@ export class SwarmControl {
     if (this.stopReason) return;
     this.stopReason = { status, reason };
     for (const id of [...this.scopes.keys()]) this.cancelAgent(id, reason);
+  }
+
+  /** Agents started, and its own listed but not started yet: what maxSubagents holds an added one to. */
+  headcount(): number {
+    return this.spawned() + this.agents.filter((a) => !a.endedAt && !this.usage.members.has(a.id)).length;
   }
 
   /** Agents started for this swarm at any depth: its own, and the subagents that reported. */

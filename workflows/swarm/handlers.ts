@@ -10,6 +10,7 @@ import {
 import { described } from '../handler-descriptions';
 import { broadcastSignal, swarmEventsQuery, swarmStatusQuery, usageSignal } from '../protocol';
 import type { SwarmRun } from './run';
+import { installIntake } from './grow';
 
 export function installSwarmHandlers(swarm: SwarmRun): void {
   // As an agent does: a refused signal is an event anyone watching the swarm sees.
@@ -28,5 +29,6 @@ export function installSwarmHandlers(swarm: SwarmRun): void {
   installSignal(broadcastSignal, broadcastPayload, (b) => swarm.broadcast(b), ignored);
   wf.setHandler(swarmStatusQuery, () => swarm.report(), described('status'));
   wf.setHandler(swarmEventsQuery, (raw) => swarm.events(raw), described('events'));
+  installIntake(swarm, ignored);
   recordUnknownSignals(ignored);
 }

@@ -74,7 +74,8 @@ export function wantsIsolation(input: SwarmInput): boolean {
   const { spec } = input;
   const tools = (...ts: Array<{ tools?: ToolName[] } | undefined>) =>
     ts.find((t) => t?.tools)?.tools ?? DEFAULT_TOOLS;
-  if (spec.strategy === 'parallel') return spec.agents.some((a) => writes(tools(a)));
+  // An open swarm's agents are yet to come: any of them may write.
+  if (spec.strategy === 'parallel') return spec.open === true || spec.agents.some((a) => writes(tools(a)));
   if (spec.strategy === 'graph')
     return spec.nodes ? spec.nodes.some((n) => writes(tools(n, spec.worker))) : writes(tools(spec.worker));
   return false;

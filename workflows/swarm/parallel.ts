@@ -6,6 +6,7 @@ import {
   type SwarmInput,
   type SwarmOutcome,
 } from '../../src/domain';
+import type { Intake } from './grow';
 import { askJudge } from './judge';
 import { Collapse } from './collapse';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
@@ -38,17 +39,19 @@ function chosenOne(outcome: StrategyOutcome): string | undefined {
 async function decide(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutcome> {
   // Weak members may be collapsed while they run (the judge, after them, never is).
   const collapse = Collapse.start(swarm, spec.collapse);
-  const extra = Collapse.memberConfig(swarm, spec.collapse);
-  const runs = spec.agents.map((t, i) => {
-    const run = swarm.runAgent(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`, extra, { isolate: true });
-    // No extra step without collapse: a first merge's cancels keep their place in older histories.
-    return collapse ? run.then((agent) => collapse.settled(agent)) : run;
-  });
-  const ended = Promise.allSettled(runs).then(() => collapse?.stop());
-  if (spec.merge === 'first') return first(swarm, runs);
-  const agents = await Promise.all(runs);
-  await ended;
+  // Its members, with those added while it runs (grow.ts).
+  const intake = swarm.intake!;
+  intake.collapseWith(collapse, Collapse.memberConfig(swarm, spec.collapse));
+  spec.agents.forEach((t, i) => intake.run(t, t.task ?? spec.task, t.name ?? `agent ${i + 1}`));
+  if (spec.merge === 'first') {
+    const outcome = await first(swarm, intake);
+    await collapse?.stop();
+    return outcome;
+  }
+  const agents = await intake.all();
+  await collapse?.stop();
   const criticalPathMs = longest(agents);
+  if (agents.length === 0) return { status: 'failed', error: 'closed with no agents', criticalPathMs };
   const done = agents.filter((a) => a.status === 'completed');
   if (done.length === 0) return { status: 'failed', error: 'every agent failed', criticalPathMs };
   switch (spec.merge) {
@@ -88,20 +91,17 @@ async function decide(swarm: SwarmRun, spec: ParallelSpec): Promise<StrategyOutc
   }
 }
 
-/** The first success wins; the others are cancelled, and show as cancelled. */
-async function first(swarm: SwarmRun, runs: Array<Promise<SwarmAgent>>): Promise<StrategyOutcome> {
+/** The first success wins (and closes the swarm to new agents); the others are cancelled, and show so. */
+async function first(swarm: SwarmRun, intake: Intake): Promise<StrategyOutcome> {
   let winner: SwarmAgent | undefined;
-  await Promise.all(
-    runs.map((run) =>
-      run.then((agent) => {
-        if (winner || agent.status !== 'completed') return;
-        winner = agent;
-        for (const other of swarm.agents)
-          if (other.id !== agent.id && !other.endedAt)
-            swarm.cancelAgent(other.id, `${agent.id} finished first`);
-      }),
-    ),
-  );
+  intake.onEnd((agent) => {
+    if (winner || agent.status !== 'completed') return;
+    winner = agent;
+    intake.close();
+    for (const other of swarm.agents)
+      if (other.id !== agent.id && !other.endedAt) swarm.cancelAgent(other.id, `${agent.id} finished first`);
+  });
+  await intake.all();
   const criticalPathMs = winner ? duration(winner) : longest(swarm.agents);
   if (!winner) return { status: 'failed', error: 'no agent succeeded', criticalPathMs };
   const cancelled = swarm.agents.filter((a) => a.status === 'cancelled').map((a) => a.id);

@@ -3,7 +3,7 @@
  * `delegate` tool; each worker is a child agent, several at once, and its result comes back
  * to the supervisor as the tool's result.
  */
-import type { SupervisorSpec, SwarmInput, SwarmOutcome } from '../../src/domain';
+import { workersPrompt, type SupervisorSpec, type SwarmInput, type SwarmOutcome } from '../../src/domain';
 import { agentLimits } from './agents';
 import { DEFAULT_TOOLS } from '../../src/domain';
 import { duration } from './parallel';
@@ -21,12 +21,27 @@ export function supervisorSwarm(input: SwarmInput): Promise<SwarmOutcome> {
 async function runSupervisor(swarm: SwarmRun, spec: SupervisorSpec): Promise<StrategyOutcome> {
   const template = spec.supervisor;
   const tools = [...(template.tools ?? DEFAULT_TOOLS), 'delegate' as const];
+  const { workers } = spec;
+  // Named workers: the supervisor reads who they are at the end of its instructions, whatever they say.
+  const prompt = template.systemPrompt ?? SUPERVISOR_PROMPT;
+  const named = workers ? { systemPrompt: `${prompt}\n\n${workersPrompt(workers)}` } : {};
   const supervisor = await swarm.runAgent(
-    { name: 'supervisor', systemPrompt: SUPERVISOR_PROMPT, ...template, tools: [...new Set(tools)] },
+    {
+      name: 'supervisor',
+      systemPrompt: SUPERVISOR_PROMPT,
+      ...template,
+      ...named,
+      tools: [...new Set(tools)],
+    },
     template.task ?? spec.task,
     'supervisor',
     {
-      delegation: { worker: spec.worker, maxConcurrent: spec.maxConcurrent, maxWorkers: spec.maxWorkers },
+      delegation: {
+        worker: spec.worker ?? {},
+        ...(workers ? { workers } : {}),
+        maxConcurrent: spec.maxConcurrent,
+        maxWorkers: spec.maxWorkers,
+      },
       limits: {
         ...agentLimits(template),
         maxSubagents: Math.max(spec.maxWorkers, template.limits?.maxSubagents ?? 0),

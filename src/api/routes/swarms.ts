@@ -16,6 +16,7 @@ import {
   swarmView,
 } from '../schemas';
 import { streamSwarm } from '../streams';
+import { swarmIntakeRoutes } from './swarm-intake';
 
 const CONTROL: ControlText = {
   pause: {
@@ -114,6 +115,7 @@ export function swarmRoutes(deps: ApiDeps): Route[] {
         await streamSwarm(deps, params.id, req, res);
       },
     }),
+    ...swarmIntakeRoutes(deps),
     ...controlRoutes(deps, 'swarm', '/swarms', CONTROL),
   ];
 }

@@ -6,7 +6,6 @@ import {
   COLLAPSE_POLICIES,
   DECOMPOSITIONS,
   ISOLATIONS,
-  isTerminal,
   MERGES,
   NAMED_SCORERS,
   ON_FAILURE,
@@ -19,7 +18,8 @@ import { BadRequestError } from '../../temporal/agents';
 import type { Run } from '../context';
 import { addControlCommands } from '../control-commands';
 import { formatEntries } from '../format';
-import { liveRenderer, swarmSummary, swarmTable } from '../swarm-view';
+import { swarmSummary, swarmTable } from '../swarm-view';
+import { addIntakeCommands, followSwarm } from './swarm-intake';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -52,6 +52,8 @@ Strategies, each with an example spec (--spec file.json; options build the same)
     orchestra swarm run supervisor "Add tests for every module in src/" --max-concurrent 4 --max-workers 10
     {"strategy":"supervisor","task":"Port the scripts to Python",
      "worker":{"tools":["read_file","write_file","bash"]},"maxConcurrent":3,"maxWorkers":8}
+    distinct workers, delegated to by name: "workers":[{"name":"coder","description":"writes code"},
+     {"name":"tester","description":"writes and runs tests","model":"claude-haiku-4-5"}]
 
   debate      rounds of arguments, each seeing the others'; then a judge, or a vote
     orchestra swarm run debate "Should we vendor our dependencies?" --agents 3 --rounds 2 --judge
@@ -65,6 +67,10 @@ Strategies, each with an example spec (--spec file.json; options build the same)
     {"strategy":"graph","task":"Ship the CSV export","maxConcurrent":3,"onFailure":"skip",
      "nodes":[{"id":"api","task":"Add GET /export.csv"},{"id":"ui","task":"Add an Export button"},
               {"id":"tests","task":"Test the export end to end","dependsOn":["api","ui"]}]}
+
+A swarm that grows: \`swarm create\` starts an open parallel swarm with no agents, \`swarm add <id> --task ...\`
+adds one while it runs (any running parallel swarm takes them), \`swarm close <id>\` ends the intake; it
+merges its agents' results once they are done.
 
 Budgets for the whole swarm (every agent at any depth): --max-subagents (100), --max-tool-calls (1500),
 --max-tokens (10000000), twice as much per agent for a parallel swarm of more than 50. An exceeded
@@ -168,16 +174,7 @@ export function swarmCommand(run: Run): Command {
           return;
         }
         if (!o.json) ctx.out(`swarm ${id} · ${webUiLink(ctx.config, workflowId)}`);
-        const render = liveRenderer(ctx.out, process.stdout.isTTY === true);
-        for (;;) {
-          const status = await orchestra.swarms.status(id);
-          if (!o.json) render(status);
-          if (isTerminal(status.status)) break;
-          await new Promise((r) => setTimeout(r, 500));
-        }
-        const outcome = await orchestra.swarms.wait(id);
-        ctx.out(o.json ? JSON.stringify(outcome, null, 2) : `\n${swarmSummary(outcome)}`);
-        return outcome.status === 'completed' ? 0 : 1;
+        return followSwarm(ctx, id, o.json === true);
       }),
     );
 
@@ -211,6 +208,8 @@ export function swarmCommand(run: Run): Command {
         );
       }),
     );
+
+  addIntakeCommands(swarm, run, specFromOptions);
 
   addControlCommands(swarm, run, {
     what: 'swarm',
@@ -250,7 +249,7 @@ async function specFromFile(file: string, strategy?: string, task?: string): Pro
   return task ? { ...spec, task } : spec;
 }
 
-function specFromOptions(
+export function specFromOptions(
   strategy: string | undefined,
   task: string | undefined,
   o: Record<string, unknown>,
