@@ -20,6 +20,17 @@ export async function checkpointIfDue(state: AgentState): Promise<void> {
   if (checkpointDue(state.local)) await checkpoint(state);
 }
 
+/**
+ * After a step: a checkpoint when due, and at once when the step's usage report goes to a
+ * budgeted swarm: a signal leaves only with the workflow task, so in a run of local steps the
+ * swarm would hear of an overspend, and stop it, up to a whole run late. Agents started before
+ * this replay without it.
+ */
+export async function checkpointAfterStep(state: AgentState, reportedToBudget: boolean): Promise<void> {
+  if (reportedToBudget && state.local && wf.patched('budget-report-at-once')) return checkpoint(state);
+  return checkpointIfDue(state);
+}
+
 /** Complete the workflow task now: what it holds reaches the history, and an Update's caller its answer. */
 export async function checkpoint(state: AgentState): Promise<void> {
   state.local = undefined;

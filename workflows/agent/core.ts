@@ -61,15 +61,17 @@ export class AgentCore {
     this.state.descendants = addUsage(this.state.descendants, totals);
   }
 
-  /** After a step: report to the swarm and the session when it is due (usage-report.ts says when). */
-  protected reportIfDue(): void {
+  /** After a step: report to the swarm and the session when it is due (usage-report.ts says when). Whether it did. */
+  protected reportIfDue(): boolean {
     const { config, state } = this;
-    if (!config.swarmId && !config.sessionId) return;
+    if (!config.swarmId && !config.sessionId) return false;
     const now = this.usageNow();
     state.reported ??= now;
     const seconds = config.tuning.usageReportSeconds ?? DEFAULT_TUNING.usageReportSeconds;
     // Not awaited: the swarm's bookkeeping must not slow the agent down.
-    if (reportDue(state.reported, now, config.reportEvery, seconds)) void this.reportUsage();
+    if (!reportDue(state.reported, now, config.reportEvery, seconds)) return false;
+    void this.reportUsage();
+    return true;
   }
 
   private usageNow() {

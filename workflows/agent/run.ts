@@ -30,7 +30,7 @@ import { Approvals } from './approvals';
 import { hookAgent } from './gate';
 import { LimitReached, Spending } from './spending';
 import { ModelCalls, ModelRejected } from './model';
-import { checkpoint, checkpointIfDue, continueAsNewIfLong, type ContinueHost } from './boundary';
+import { checkpoint, checkpointAfterStep, continueAsNewIfLong, type ContinueHost } from './boundary';
 import { installAgentControl } from './control';
 import { recordUnknownSignals } from '../control-handlers';
 import { installAgentQueries } from './queries';
@@ -169,10 +169,10 @@ export class AgentRun extends AgentCore implements ToolHost {
         await checkpoint(this.state);
       }
       if (await this.cancellable(() => this.step())) return this.cancelled();
-      this.reportIfDue();
+      const reported = this.reportIfDue();
       wf.setCurrentDetails(currentDetails(this.config, this.state));
       // A turn that ended completes the workflow task anyway (the agent ends or waits for input).
-      if (!this.state.turnEnded) await checkpointIfDue(this.state);
+      if (!this.state.turnEnded) await checkpointAfterStep(this.state, reported && !!this.config.reportEvery);
       await continueAsNewIfLong(this.boundary);
     }
   }
