@@ -5,7 +5,7 @@
 import { eventsQueryArgs } from './protocol-payloads';
 import type { AgentStatus } from './status';
 import type { ScoreComponents } from './collapse';
-import type { Landing } from './swarm';
+import type { Landing } from './swarm-outcome';
 import { describeIssue } from './zod-error';
 
 export type AgentEventBody =

@@ -53,3 +53,4 @@ export * from './sha256';
 export * from './branch-progress';
 export * from './conflict-resolution';
 export * from './copies';
+export * from './swarm-outcome';
