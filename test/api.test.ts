@@ -225,8 +225,7 @@ test('sessions: create, list, read, pause, resume and cancel; agents join them; 
     expect(r.status).toBe(201);
     ids.push(r.body.id);
   }
-  // Paging walks the list in its order, which changes as agents end (their close time): page
-  // once all three have ended and the list says so.
+  // The list's order changes as agents end (by close time): page once all three have ended.
   await until(
     () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=200`),
     (r) =>
