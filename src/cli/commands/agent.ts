@@ -1,6 +1,6 @@
 /** `orchestra agent ...`: spawn, inspect and steer agents. */
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
   AGENT_STATUSES,
   AGENT_TYPES,
@@ -12,22 +12,11 @@ import {
 import { webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/errors';
 import type { Run } from '../context';
+import { positiveInt, positiveNumber } from '../arguments';
 import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
 import { liveLine, type LiveLine } from '../live-line';
 import { formatEvent, formatList, formatResult, formatStatus } from '../format';
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
-
-const positiveNumber = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-};
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 

@@ -1,16 +1,11 @@
 /** `orchestra swarm create | add | close`: a swarm that grows while it runs, and watching one. */
-import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_TOOLS, ISOLATIONS, isTerminal, MERGES, NAMED_SCORERS, swarmWorkflowId } from '../../domain';
+import { Command, Option } from 'commander';
+import { DEFAULT_TOOLS, isTerminal, MERGES, NAMED_SCORERS, swarmWorkflowId } from '../../domain';
 import { webUiLink } from '../../config';
 import type { CliContext, Run } from '../context';
+import { positiveInt } from '../arguments';
+import { requestFrom, withRequestOptions } from './swarm-request';
 import { liveRenderer, swarmSummary } from '../swarm-view';
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 /** The task an open swarm has when created without one: each agent added brings its own. */
 const NO_TASK = 'an open swarm: each agent added to it brings its own task';
@@ -35,7 +30,7 @@ export function addIntakeCommands(
   run: Run,
   parallelSpec: (strategy: 'parallel', task: string, o: Record<string, unknown>) => unknown,
 ): void {
-  swarm
+  const create = swarm
     .command('create')
     .description(
       'start an open parallel swarm with no agents: add them with `swarm add`, end it with `swarm close`',
@@ -46,21 +41,12 @@ export function addIntakeCommands(
     )
     .addOption(new Option('--scorer <name>', 'merge best: a named scorer').choices(NAMED_SCORERS))
     .option('--judge', 'merge best: a judge agent decides')
-    .option('--rubric <text>', 'merge best: what the judge scores by', 'correctness, completeness, clarity')
-    .option('--max-subagents <n>', 'budget: agents in all (each added one counts)', positiveInt)
-    .option('--max-tool-calls <n>', 'budget: tool calls in all', positiveInt)
-    .option('--max-tokens <n>', 'budget: tokens in all', positiveInt)
-    .option('--cwd <dir>', 'working directory of every agent', process.cwd())
-    .addOption(
-      new Option(
-        '--isolation <mode>',
-        'in a git repository: each coding agent in a worktree of its own (auto)',
-      ).choices(ISOLATIONS),
-    )
-    .option('--no-cache', 'run every member, even one the result cache holds an answer for')
-    .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
-    .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
-    .option('--session <id>', 'run in this session')
+    .option('--rubric <text>', 'merge best: what the judge scores by', 'correctness, completeness, clarity');
+  withRequestOptions(create, {
+    maxSubagents: 'budget: agents in all (each added one counts)',
+    isolation:
+      'in a git repository: each coding agent in a worktree of its own (auto), or in a copy of cwd (copy)',
+  })
     .option('--wait', 'show the agents live as they are added, until the swarm is closed and ends')
     .option('--json', 'machine-readable output')
     .action((o) =>
@@ -70,23 +56,7 @@ export function addIntakeCommands(
           agents: [],
           open: true,
         };
-        const budgets = {
-          ...(o.maxSubagents ? { maxSubagents: o.maxSubagents } : {}),
-          ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
-          ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
-        };
-        const { id, workflowId } = await (
-          await ctx.orchestra()
-        ).swarms.start({
-          spec,
-          cwd: path.resolve(o.cwd),
-          id: o.id,
-          model: o.model,
-          budgets,
-          sessionId: o.session,
-          ...(o.isolation ? { isolation: o.isolation } : {}),
-          ...(o.cache === false ? { cache: false } : {}),
-        });
+        const { id, workflowId } = await (await ctx.orchestra()).swarms.start({ spec, ...requestFrom(o) });
         if (o.json && !o.wait) return void ctx.out(JSON.stringify({ id, workflowId }, null, 2));
         if (!o.json)
           ctx.out(

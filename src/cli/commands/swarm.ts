@@ -1,11 +1,9 @@
 /** `orchestra swarm ...`: run teams of agents and steer them. */
 import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   COLLAPSE_POLICIES,
   DECOMPOSITIONS,
-  ISOLATIONS,
   MERGES,
   NAMED_SCORERS,
   ON_FAILURE,
@@ -16,16 +14,12 @@ import {
 import { webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/agents';
 import type { Run } from '../context';
+import { positiveInt } from '../arguments';
+import { requestFrom, withRequestOptions } from './swarm-request';
 import { addControlCommands } from '../control-commands';
 import { formatEntries } from '../format';
 import { swarmSummary, swarmTable } from '../swarm-view';
 import { addIntakeCommands, followSwarm } from './swarm-intake';
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 const score = (value: string): number => {
   const n = Number(value);
@@ -88,7 +82,7 @@ export function swarmCommand(run: Run): Command {
     .description('run teams of agents: parallel, pipeline, supervisor, debate, graph')
     .addHelpText('after', EXAMPLES);
 
-  swarm
+  const runCommand = swarm
     .command('run')
     .description('start a swarm')
     .argument('[strategy]', `one of ${STRATEGIES.join(', ')} (or from --spec)`)
@@ -124,22 +118,12 @@ export function swarmCommand(run: Run): Command {
     .option('--min-score <n>', 'collapse: an agent scoring under it (0..1) may be cancelled (0.3)', score)
     .option('--collapse-every <seconds>', 'collapse: seconds between two scorings (30)', positiveInt)
     .option('--keep-at-least <n>', 'collapse: agents never cancelled below this count (1)', positiveInt)
-    .option('--stall-seconds <n>', 'collapse: seconds without progress an agent may take (120)', positiveInt)
-    .option('--max-subagents <n>', 'budget: agents in all', positiveInt)
-    .option('--max-tool-calls <n>', 'budget: tool calls in all', positiveInt)
-    .option('--max-tokens <n>', 'budget: tokens in all', positiveInt)
-    .option('--cwd <dir>', 'working directory of every agent', process.cwd())
-    .addOption(
-      new Option(
-        '--isolation <mode>',
-        'parallel and graph: each coding agent in a worktree of its own (auto: in a git repository), or in a copy of cwd (copy)',
-      ).choices(ISOLATIONS),
-    )
-    .option('--resolve', 'give a merge that conflicts to a resolver agent (worktrees)')
-    .option('--no-cache', 'run every member, even one the result cache holds an answer for')
-    .option('--model <model>', 'model for agents that name none (default: $ORCHESTRA_MODEL)')
-    .option('--id <id>', 'swarm id (default: random); the workflow id is swarm-<id>')
-    .option('--session <id>', 'run in this session')
+    .option('--stall-seconds <n>', 'collapse: seconds without progress an agent may take (120)', positiveInt);
+  withRequestOptions(runCommand, {
+    maxSubagents: 'budget: agents in all',
+    isolation:
+      'parallel and graph: each coding agent in a worktree of its own (auto: in a git repository), or in a copy of cwd (copy)',
+  })
     .option('--wait', 'show the agents live until the swarm ends')
     .option('--json', 'machine-readable output')
     .action((strategy: string | undefined, task: string | undefined, o) =>
@@ -148,23 +132,8 @@ export function swarmCommand(run: Run): Command {
           o.spec ? await specFromFile(o.spec, strategy, task) : specFromOptions(strategy, task, o),
           o,
         );
-        const budgets = {
-          ...(o.maxSubagents ? { maxSubagents: o.maxSubagents } : {}),
-          ...(o.maxToolCalls ? { maxToolCalls: o.maxToolCalls } : {}),
-          ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
-        };
         const orchestra = await ctx.orchestra();
-        const { id, workflowId } = await orchestra.swarms.start({
-          spec,
-          cwd: path.resolve(o.cwd),
-          id: o.id,
-          model: o.model,
-          budgets,
-          sessionId: o.session,
-          ...(o.isolation ? { isolation: o.isolation } : {}),
-          ...(o.cache === false ? { cache: false } : {}),
-          ...(o.resolve ? { resolve: true as const } : {}),
-        });
+        const { id, workflowId } = await orchestra.swarms.start({ spec, ...requestFrom(o) });
         if (!o.wait) {
           ctx.out(
             o.json
