@@ -55,6 +55,8 @@ describe('GET /agents/:id of an agent whose worker is slow to answer', () => {
       task,
       cwd: await h.tempDir(),
       tuning: { localModelCallMs: 1500 },
+      // It must outlive the test (cancelled at its end): 50 steps of 300 ms run out under load.
+      limits: { maxIterations: 10_000, maxToolCalls: 10_000 },
     });
     const id: string = body.id;
     const answers: Array<{
