@@ -12,6 +12,7 @@ import { hookSettingsSchema } from './hook-settings';
 import { policyRequestSchema } from './policy';
 import { routingSchema, TIERS } from './routing';
 import { TOOL_NAMES, type ToolName } from './tools';
+import { withTaskCompanions } from './tool-names';
 import { profileNameSchema } from './profile-name';
 import { OrchestraError } from './errors';
 
@@ -46,7 +47,7 @@ export const agentProfileSchema = lazy(() =>
 export type AgentProfile = z.infer<typeof agentProfileSchema>;
 
 const READ: ToolName[] = ['read_file', 'list_files', 'grep', 'todo'];
-const BUILD: ToolName[] = [
+const BUILD: ToolName[] = withTaskCompanions<ToolName>([
   'bash',
   'read_file',
   'write_file',
@@ -55,10 +56,7 @@ const BUILD: ToolName[] = [
   'grep',
   'todo',
   'task',
-  'task_output',
-  'task_cancel',
-  'task_list',
-];
+]);
 
 export const BUILTIN_AGENTS: Record<string, AgentProfile> = {
   planner: {
