@@ -153,10 +153,11 @@ export class AgentRun extends AgentCore implements ToolHost {
           continue;
         }
         if (this.config.type !== 'interactive') {
-          // Not while background subagents run: the next one's finish message is the next turn (README).
+          // Not while background subagents run (their finish message is the next turn); no await without them.
+          const { children } = this.subagents;
           const ended = () =>
             this.cancelRequested() || !!this.wallClock.ranOut || this.state.inbox.length > 0;
-          if (await this.subagents.children.untilOneEnds(ended)) continue;
+          if (children.running().length && (await children.untilOneEnds(ended))) continue;
           return this.finish('completed');
         }
         this.setStatus('waiting_for_input');
