@@ -6,39 +6,24 @@
  * - slow: the API fuzz run, the crash, restart and multi-worker suites, the offline demo. CI runs them
  *   (CI=true), and so does `npm run test:slow` (ORCHESTRA_SLOW_TESTS=1); a run without either
  *   leaves them out and says so.
+ * `npm test` (ORCHESTRA_TEST_SHARDS=1) runs unit and integration suites a shard at a time, several
+ * suites to a file in one module registry (test/shards/run-shard.ts); `npx jest <file>` runs
+ * suites one file each.
  */
-const UNIT = [
-  'domain',
-  'governance-domain',
-  'speed-domain',
-  'graph-domain',
-  'worktrees',
-  'kubernetes',
-  'api-closed-views',
-  'api-errors',
-  'abortable-calls',
-  'tools',
-  'architecture',
-  'cli-format',
-  'logging',
-  'dashboard-3d',
-  'model-limiter',
-  'result-cache',
-  'result-cache-domain',
-  'collapse-domain',
-  'git-resolve',
-  'copies',
-];
-// multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
-const SLOW = ['api-fuzz', 'crash', 'merge-crash', 'restart', 'multi-worker', 'demo'];
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest reads this file as CommonJS
+const { UNIT, SLOW } = require('./test/suites');
 
 const files = (names) => names.map((name) => `<rootDir>/test/${name}.test.ts`);
+const sharded = process.env.ORCHESTRA_TEST_SHARDS === '1';
+const shards = (project) => [`<rootDir>/test/shards/${project}-*.test.ts`];
 const slowRuns = process.env.CI === 'true' || process.env.ORCHESTRA_SLOW_TESTS === '1';
 
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // ORCHESTRA_TEST_CPU_REPORT=<file>: each suite's CPU, one JSON line per suite (see Development).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/cpu-report.ts'],
 };
 const server = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
@@ -58,13 +43,17 @@ module.exports = {
   // ~90% with two; the run ~40% shorter).
   maxWorkers: 3,
   projects: [
-    { ...common, displayName: 'unit', testMatch: files(UNIT) },
+    { ...common, displayName: 'unit', testMatch: sharded ? shards('unit') : files(UNIT) },
     {
       ...common,
       ...server,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/*.test.ts'],
-      testPathIgnorePatterns: [...files(UNIT), ...files(SLOW)],
+      ...(sharded
+        ? { testMatch: shards('integration') }
+        : {
+            testMatch: ['<rootDir>/test/*.test.ts'],
+            testPathIgnorePatterns: [...files(UNIT), ...files(SLOW)],
+          }),
     },
     ...(slowRuns ? [{ ...common, ...server, displayName: 'slow', testMatch: files(SLOW) }] : []),
   ],

@@ -149,3 +149,24 @@ describe('the CLI and the API act through the SDK', () => {
     },
   );
 });
+
+describe('npm test runs every suite once, a shard at a time (test/shards/)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shards' own module, read as the shards read it
+  const { SHARDS, shardsOf, suitesOf } = require('./shards/run-shard') as typeof import('./shards/run-shard');
+  const shardFiles = readdirSync(path.join(__dirname, 'shards')).filter((f) => f.endsWith('.test.ts'));
+
+  test.each(Object.keys(SHARDS) as Array<keyof typeof SHARDS>)(
+    '%s: each suite in one shard, each shard a file',
+    (project) => {
+      const dealt = shardsOf(project);
+      expect(dealt.flat().sort()).toEqual(suitesOf(project).sort());
+      expect(dealt.every((suites) => suites.length > 0)).toBe(true);
+      const files = shardFiles.filter((f) => f.startsWith(`${project}-`)).sort();
+      expect(files).toEqual(dealt.map((_, i) => `${project}-${i + 1}.test.ts`).sort());
+      for (const file of files)
+        expect(readFileSync(path.join(__dirname, 'shards', file), 'utf8')).toContain(
+          `runShard('${project}', ${file.slice(project.length + 1, -'.test.ts'.length)})`,
+        );
+    },
+  );
+});
