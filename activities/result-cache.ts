@@ -4,7 +4,8 @@
  * Entries are files, `<dir>/<workspace>/<key>.json`: one directory per workspace, never read
  * for another. Each is written to a temporary file and renamed into place, so a reader (or a
  * worker killed mid-write, kill -9 included) sees a whole entry or none; storing a key again
- * writes the same thing again. Past the bounds the entries least recently used go.
+ * writes the same thing again. Past the bounds the entries least recently used go. A writer's
+ * entry also names its work, a commit kept by a ref in its repository (activities/cache-work.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -33,6 +34,7 @@ import {
   type CacheEntry,
   type TreeHash,
 } from '../src/domain';
+import { commonDirOf, pinnedWork, pinWork, prunePins, unpinWork } from './cache-work';
 import { git } from './git-runner';
 
 export interface ResultCacheOptions {
@@ -50,9 +52,21 @@ export const RESULT_CACHE_DEFAULTS = { maxEntries: 10_000, maxBytes: 500 * 2 ** 
 /** A temporary file this old is a write a dead worker left behind. */
 const STALE_TEMP_MS = 10 * 60_000;
 
-const lookupSchema = z.object({ key: cacheKeySchema, workspace: workspaceIdSchema }).strict();
+/** A writer's lookup and store name the repository its work is in (the top of its work tree). */
+const repoRootSchema = z
+  .string()
+  .regex(/^\/[^\0]{0,4095}$/, 'an absolute path')
+  .optional();
+const lookupSchema = z
+  .object({ key: cacheKeySchema, workspace: workspaceIdSchema, repoRoot: repoRootSchema })
+  .strict();
 const storeSchema = z
-  .object({ key: cacheKeySchema, workspace: workspaceIdSchema, entry: cacheEntrySchema })
+  .object({
+    key: cacheKeySchema,
+    workspace: workspaceIdSchema,
+    entry: cacheEntrySchema,
+    repoRoot: repoRootSchema,
+  })
   .strict();
 const treeSchema = z.object({ cwd: z.string().min(1).max(4096) }).strict();
 
@@ -68,6 +82,8 @@ export interface CacheStoreInput {
   key: string;
   workspace: string;
   entry: CacheEntry;
+  /** A writer's: the repository its `entry.work` commit is in. */
+  repoRoot?: string;
 }
 
 export function resultCacheActivities(options: ResultCacheOptions) {
@@ -80,7 +96,7 @@ export function resultCacheActivities(options: ResultCacheOptions) {
   return {
     /** The entry filed under `key` in the workspace, if any; a damaged one is dropped. */
     async cacheLookup(input: CacheLookupInput): Promise<CacheEntry | undefined> {
-      const { key, workspace } = parsed(lookupSchema, input);
+      const { key, workspace, repoRoot } = parsed(lookupSchema, input);
       const at = file(workspace, key);
       const text = await readFile(at, 'utf8').catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return undefined;
@@ -94,15 +110,24 @@ export function resultCacheActivities(options: ResultCacheOptions) {
         await rm(at, { force: true });
         return undefined;
       }
+      // A writer is served only with its work, and its work only from its ref in this repository.
+      if (!entry.work !== !repoRoot) return undefined;
+      const work = repoRoot ? await pinnedWork(repoRoot, workspace, key) : undefined;
+      if (repoRoot && !work) return undefined;
       // Used now: the eviction takes the least recently used first.
       const now = new Date();
       await utimes(at, now, now).catch(() => undefined);
-      return entry;
+      return work ? { ...entry, work } : entry;
     },
 
     /** File a completed member's answer under `key`; whether it was kept (too big: not). */
     async cacheStore(input: CacheStoreInput): Promise<{ stored: boolean; evicted: number }> {
-      const { key, workspace, entry } = parsed(storeSchema, input);
+      const { key, workspace, entry: given, repoRoot } = parsed(storeSchema, input);
+      if (!given.work !== !repoRoot)
+        throw ApplicationFailure.nonRetryable('bad input: work and repoRoot go together', 'BadCacheInput');
+      const repo = repoRoot && (await commonDirOf(repoRoot));
+      if (repoRoot && !repo) return { stored: false, evicted: 0 };
+      const entry = repo ? { ...given, work: { commit: given.work!.commit, repo } } : given;
       const text = JSON.stringify(entry);
       if (Buffer.byteLength(text) > maxBytes / 4) return { stored: false, evicted: 0 };
       await mkdir(folder(workspace), { recursive: true });
@@ -113,7 +138,14 @@ export function resultCacheActivities(options: ResultCacheOptions) {
       } finally {
         await rm(temp, { force: true });
       }
-      return { stored: true, evicted: await evict(folder(workspace), maxEntries, maxBytes) };
+      // The entry first, then its ref: a ref is never left without an entry but by an eviction
+      // racing it, and the next prune in its repository takes that one.
+      if (repo) await pinWork(repo, workspace, key, entry.work!.commit);
+      const evicted = await evict(folder(workspace), maxEntries, maxBytes, (name) =>
+        unpinEvicted(folder(workspace), workspace, name),
+      );
+      if (repo) await prunePins(repo, workspace, folder(workspace)).catch(() => undefined);
+      return { stored: true, evicted };
     },
 
     /** The hash of what an agent in `cwd` can read, or why there is none. */
@@ -132,8 +164,23 @@ export function resultCacheActivities(options: ResultCacheOptions) {
   };
 }
 
+/** An entry about to be evicted: its work's ref goes with it (best effort). */
+async function unpinEvicted(dir: string, workspace: string, name: string): Promise<void> {
+  try {
+    const { work } = cacheEntrySchema.parse(JSON.parse(await readFile(path.join(dir, name), 'utf8')));
+    if (work?.repo) await unpinWork(work.repo, workspace, name.slice(0, -'.json'.length), work.commit);
+  } catch {
+    // A damaged entry, or a repository gone: nothing to unpin, or the next prune there does.
+  }
+}
+
 /** Oldest-used entries out until the workspace is within its bounds; temporary files a crash left, too. */
-async function evict(dir: string, maxEntries: number, maxBytes: number): Promise<number> {
+async function evict(
+  dir: string,
+  maxEntries: number,
+  maxBytes: number,
+  before: (name: string) => Promise<void>,
+): Promise<number> {
   const names = await readdir(dir);
   const now = Date.now();
   const entries: Array<{ name: string; size: number; used: number }> = [];
@@ -149,6 +196,7 @@ async function evict(dir: string, maxEntries: number, maxBytes: number): Promise
   let evicted = 0;
   while (entries.length > maxEntries || (bytes > maxBytes && entries.length > 0)) {
     const oldest = entries.shift()!;
+    await before(oldest.name);
     await rm(path.join(dir, oldest.name), { force: true });
     bytes -= oldest.size;
     evicted++;

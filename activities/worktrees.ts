@@ -18,6 +18,7 @@ import {
   finishSwarmRepoInputSchema,
   integrationBranch,
   integrationWorktreePath,
+  loadMemberWorkInputSchema,
   memberBranch,
   memberForkRef,
   memberWorktreeOf,
@@ -32,6 +33,7 @@ import {
   type CommitMemberWorkInput,
   type FinishedSwarmRepo,
   type FinishSwarmRepoInput,
+  type LoadMemberWorkInput,
   type MemberCommit,
   type MemberWorktree,
   type MergeMemberInput,
@@ -102,8 +104,8 @@ export async function addMemberWorktree(input: AddMemberWorktreeInput): Promise<
   return { path: wtPath, branch, baseCommit: fork };
 }
 
-export async function commitMemberWork(input: CommitMemberWorkInput): Promise<MemberCommit> {
-  const { path: given, message, author } = parsed(commitMemberWorkInputSchema, input);
+/** A swarm member's worktree at `given`, found from the repository's side; refused for any other path. */
+async function memberTree(given: string) {
   const wtPath = path.resolve(given);
   const member = memberWorktreeOf(wtPath);
   const repo: Repo | undefined = member && { commonDir: member.commonDir };
@@ -113,6 +115,12 @@ export async function commitMemberWork(input: CommitMemberWorkInput): Promise<Me
       `${wtPath} is not a swarm member's worktree`,
       WorktreeFailure.notOurs,
     );
+  return { wtPath, member, repo, tree };
+}
+
+export async function commitMemberWork(input: CommitMemberWorkInput): Promise<MemberCommit> {
+  const { path: given, message, author } = parsed(commitMemberWorkInputSchema, input);
+  const { wtPath, member, repo, tree } = await memberTree(given);
   // Commits go to the member's branch only, whatever the agent did to the worktree.
   const head = (await inTree(tree, ['symbolic-ref', '-q', 'HEAD'])).stdout.trim();
   if (head !== `refs/heads/${member.branch}`)
@@ -130,6 +138,23 @@ export async function commitMemberWork(input: CommitMemberWorkInput): Promise<Me
     await must(inTree(tree, ['commit', '-q', '--no-verify', ...by, '-m', message]), 'commit');
   }
   return { head: (await must(inTree(tree, ['rev-parse', 'HEAD']), 'rev-parse')).trim(), committed };
+}
+
+/**
+ * A cached writer's recorded work into its fresh worktree: the index and the files set to the
+ * tree of `commit` (made on the same tree as this worktree's: the cache key holds its hash), for
+ * commitMemberWork to commit on the member's branch. Run again, it sets the same tree again.
+ */
+export async function loadMemberWork(input: LoadMemberWorkInput): Promise<{ tree: string }> {
+  const { path: given, commit } = parsed(loadMemberWorkInputSchema, input);
+  const { repo, tree } = await memberTree(given);
+  const target = await commitOf(repo, commit);
+  if (!target)
+    throw ApplicationFailure.nonRetryable(`no commit ${commit} to load`, WorktreeFailure.unknownRevision);
+  await clearStaleLocks(repo, tree, []);
+  const treeId = (await must(inRepo(repo, ['rev-parse', `${target}^{tree}`]), 'rev-parse')).trim();
+  await must(inTree(tree, ['read-tree', '--reset', '-u', treeId]), 'read-tree');
+  return { tree: treeId };
 }
 
 export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome> {

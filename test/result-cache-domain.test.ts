@@ -1,6 +1,7 @@
 /** The result cache's pure parts: the hash, the key and what may be cached. */
 import { createHash } from 'node:crypto';
 import {
+  cacheAs,
   cacheKey,
   canonicalJson,
   keyPartsOf,
@@ -70,6 +71,8 @@ test('the key changes with everything the answer depends on', () => {
     key({ limits: { ...DEFAULT_LIMITS, maxIterations: 3 } }),
     key({}, 'do it', { tree: 't2' }),
     key({}, 'do it', { occurrence: 1 }),
+    // A writer's cwd under its worktree's root: the same repository, another place to work in.
+    key({}, 'do it', { at: 'sub' }),
   ];
   expect(new Set([base, ...changed]).size).toBe(changed.length + 1);
 });
@@ -86,4 +89,28 @@ test('only members whose tools only read are cacheable', () => {
       config({ delegation: { worker: {}, maxConcurrent: 1, maxWorkers: 1 } as AgentConfig['delegation'] }),
     ),
   ).toMatch(/delegates/);
+});
+
+test('a member that writes is cached only in a git worktree of its own, and only if all it does lands in its tree', () => {
+  const tools = (...names: AgentConfig['tools']) => config({ tools: names });
+  expect(cacheAs(config(), undefined)).toBe('reader');
+  expect(cacheAs(tools('read_file', 'write_file', 'edit_file', 'bash', 'todo'), 'worktree')).toBe('writer');
+  expect(cacheAs(tools('write_file'), 'copy')).toEqual({ skipped: expect.stringMatching(/copy mode/) });
+  expect(cacheAs(tools('bash'), undefined)).toEqual({ skipped: expect.stringMatching(/shared tree/) });
+  for (const beyond of [
+    'task',
+    'delegate',
+    'send_message',
+    'broadcast',
+    'handoff',
+    'report_finding',
+  ] as const)
+    expect(cacheAs(tools('write_file', beyond), 'worktree')).toEqual({
+      skipped: expect.stringContaining(beyond),
+    });
+  const delegating = config({
+    tools: ['write_file'],
+    delegation: { worker: {}, maxConcurrent: 1, maxWorkers: 1 } as AgentConfig['delegation'],
+  });
+  expect(cacheAs(delegating, 'worktree')).toEqual({ skipped: 'it delegates to workers' });
 });

@@ -2,6 +2,12 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { resultCacheActivities } from '../activities/result-cache';
+import {
+  addMemberWorktree,
+  commitMemberWork,
+  loadMemberWork,
+  prepareSwarmRepo,
+} from '../activities/worktrees';
 import { sha256Hex, type CacheEntry } from '../src/domain';
 import { gitIn, makeRepo, removeScratchDirs, scratchDir, write } from './helpers/git-repo';
 
@@ -171,5 +177,90 @@ describe('tree hashes', () => {
     expect(await hashOf(path.join(dir, 'missing'))).toEqual({
       skipped: `${path.join(dir, 'missing')} is not a directory`,
     });
+  });
+});
+
+describe("a writer's work", () => {
+  const refs = (repo: string) =>
+    gitIn(repo, 'for-each-ref', '--format=%(refname)', 'refs/orchestra-cache/')
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+
+  test('kept by a ref while its entry is: served only in its repository, a miss once the ref is gone, evicted with the entry', async () => {
+    const repoRoot = makeRepo({ 'a.txt': 'a' });
+    const otherClone = makeRepo({ 'a.txt': 'a' });
+    // A member's commit on a branch that is then deleted: only the cache's ref keeps it.
+    gitIn(repoRoot, 'checkout', '-q', '-b', 'member');
+    write(repoRoot, 'a.txt', 'a, by the member');
+    gitIn(repoRoot, 'commit', '-q', '-am', 'work');
+    const commit = gitIn(repoRoot, 'rev-parse', 'HEAD').trim();
+    gitIn(repoRoot, 'checkout', '-q', 'main');
+    gitIn(repoRoot, 'branch', '-q', '-D', 'member');
+    const dir = scratchDir();
+    const cache = resultCacheActivities({ dir, maxEntries: 2 });
+    const store = (n: number) =>
+      cache.cacheStore({
+        key: k(n),
+        workspace: 'w',
+        entry: { ...entry(`w${n}`), work: { commit } },
+        repoRoot,
+      });
+    const ref = (n: number) => `refs/orchestra-cache/w/${k(n)}`;
+
+    await store(1);
+    expect(refs(repoRoot)).toEqual([ref(1)]);
+    const repo = path.join(repoRoot, '.git');
+    expect(await cache.cacheLookup({ key: k(1), workspace: 'w', repoRoot })).toMatchObject({
+      result: 'w1',
+      work: { commit, repo },
+    });
+    // Not served without its work, nor where its commit is not kept (another clone).
+    expect(await cache.cacheLookup({ key: k(1), workspace: 'w' })).toBeUndefined();
+    expect(await cache.cacheLookup({ key: k(1), workspace: 'w', repoRoot: otherClone })).toBeUndefined();
+    gitIn(repoRoot, 'update-ref', '-d', ref(1));
+    expect(await cache.cacheLookup({ key: k(1), workspace: 'w', repoRoot })).toBeUndefined();
+    await expect(
+      cache.cacheStore({ key: k(1), workspace: 'w', entry: { ...entry('x'), work: { commit } } }),
+    ).rejects.toThrow(/bad input/);
+
+    // Past the bound the least recently used entry goes, and its ref with it.
+    const old = Date.now() / 1000 - 3600;
+    for (const n of [1, 2]) {
+      await store(n);
+      utimesSync(path.join(dir, 'w', `${k(n)}.json`), old + n * 60, old + n * 60);
+    }
+    await store(3);
+    expect(refs(repoRoot)).toEqual([ref(2), ref(3)].sort());
+    // An entry gone by other means (by hand, damaged): its ref goes at the next store there.
+    rmSync(path.join(dir, 'w', `${k(2)}.json`));
+    await store(3);
+    expect(refs(repoRoot)).toEqual([ref(3)]);
+  });
+
+  test("loaded into a new member's worktree: committed there, it is the recorded commit's tree on the new base", async () => {
+    const repoRoot = makeRepo({ 'a.txt': 'a\n', 'gone.txt': 'x\n' });
+    await prepareSwarmRepo({ cwd: repoRoot, swarmId: 's1' });
+    const first = await addMemberWorktree({ repoRoot, swarmId: 's1', member: 'm' });
+    write(first.path, 'a.txt', 'a, edited\n');
+    write(first.path, 'new/b.txt', 'b\n');
+    rmSync(path.join(first.path, 'gone.txt'));
+    const { head } = await commitMemberWork({ path: first.path, message: 'work' });
+
+    await prepareSwarmRepo({ cwd: repoRoot, swarmId: 's2' });
+    const second = await addMemberWorktree({ repoRoot, swarmId: 's2', member: 'm' });
+    const loaded = await loadMemberWork({ path: second.path, commit: head });
+    // Run again (a retry after a kill): the same tree, nothing else.
+    expect(await loadMemberWork({ path: second.path, commit: head })).toEqual(loaded);
+    const again = await commitMemberWork({ path: second.path, message: 'again' });
+    expect(again.committed).toBe(true);
+    const treeOf = (rev: string) => gitIn(repoRoot, 'rev-parse', `${rev}^{tree}`).trim();
+    expect(treeOf(again.head)).toBe(treeOf(head));
+    expect(loaded.tree).toBe(treeOf(head));
+    expect(gitIn(repoRoot, 'rev-parse', `${again.head}^`).trim()).toBe(second.baseCommit);
+    await expect(loadMemberWork({ path: repoRoot, commit: head })).rejects.toThrow(
+      /not a swarm member's worktree/,
+    );
+    await expect(loadMemberWork({ path: second.path, commit: '0'.repeat(40) })).rejects.toThrow(/no commit/);
   });
 });

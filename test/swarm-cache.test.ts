@@ -1,13 +1,16 @@
 /** The swarm result cache on the real dev server: what is served again, what runs again, and what never is cached. */
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { SwarmOutcome } from '../src/domain';
+import { swarmWorkflowId, type SwarmOutcome } from '../src/domain';
 import { agentStatus } from '../src/temporal/agents';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { runCli } from './helpers/cli';
+import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
+import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness();
+afterAll(removeScratchDirs);
 const READ_ONLY = ['read_file', 'list_files', 'grep'];
 const says = (text: string) => h.script([{ text }]);
 /** Model requests of every script named in these tasks. */
@@ -109,7 +112,7 @@ test('a changed file, `cache: false` and another workspace each run the members 
   expect(calls(...tasks)).toBe(served + 3);
 });
 
-test("a graph's dependant is keyed with its inputs; a member that writes is never cached", async () => {
+test("a graph's dependant is keyed with its inputs; a member that writes in a shared tree is never cached", async () => {
   const cwd = await dirWithNotes();
   const b = says('b built on a');
   const graph = (aTask: string) => ({
@@ -144,9 +147,13 @@ test("a graph's dependant is keyed with its inputs; a member that writes is neve
   };
   for (let i = 0; i < 2; i++) {
     const out = await run(writes, { cwd: await h.tempDir() });
-    // Not looked up at all: neither a hit nor a miss.
+    // Outside git, it works in cwd itself: not looked up at all, neither a hit nor a miss.
     expect(out.stats.cache).toEqual({ hits: 0, misses: 0 });
     expect(out.agents[0].cached).toBeUndefined();
+    const skipped = (await swarmEvents(h.client, out.id)).flatMap((e) =>
+      e.type === 'cache_skipped' ? [e.reason] : [],
+    );
+    expect(skipped).toEqual([expect.stringMatching(/^it writes in a shared tree/)]);
   }
   expect(h.requestsFor(writer)).toHaveLength(4);
 });
@@ -200,4 +207,62 @@ test('a first merge served from the cache: the losers are cancelled, looked up o
   ]);
   expect(second.merge).toMatchObject({ cancelled: expect.arrayContaining(losers.map((a) => a.id)) });
   expect(first.status).toBe('completed');
+});
+
+test("writers in git worktrees: a second identical swarm lands their recorded work again without a model call; with the cache's refs gone, they run", async () => {
+  const repo = makeRepo({ 'README.md': 'hello\n' });
+  const writes = (file: string) =>
+    h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: file, content: `${file} by its writer\n` } }] },
+      { text: `wrote ${file}` },
+    ]);
+  const tasks = [writes('a.txt'), writes('b.txt')];
+  const spec = {
+    strategy: 'parallel',
+    task: 'unused',
+    merge: 'all',
+    agents: tasks.map((task, i) => ({ name: `w${i}`, task, tools: ['read_file', 'write_file'] })),
+  };
+  const onBranch = (out: SwarmOutcome) =>
+    ['a.txt', 'b.txt'].map((f) => gitIn(repo, 'show', `orchestra/${out.id}:${f}`));
+  const landed = (out: SwarmOutcome) => out.agents.map((a) => [a.name, a.cached, a.landed]);
+  const first = await run(spec, { cwd: repo });
+  expect(first.stats.cache).toEqual({ hits: 0, misses: 2 });
+  expect(landed(first)).toEqual([
+    ['w0', undefined, 'merged'],
+    ['w1', undefined, 'merged'],
+  ]);
+  const served = calls(...tasks);
+  expect(served).toBe(4);
+
+  const second = await run(spec, { cwd: repo });
+  expect(calls(...tasks)).toBe(served);
+  expect(second.stats.cache).toEqual({ hits: 2, misses: 0 });
+  expect(second.stats).toMatchObject({ spawned: 0, completed: 2, tokens: { input: 0, output: 0 } });
+  expect(second.agents.map((a) => a.result)).toEqual(['wrote a.txt', 'wrote b.txt']);
+  // Landed as run members' work lands: merged into the swarm's branch, with `landed` events.
+  expect(landed(second)).toEqual([
+    ['w0', true, 'merged'],
+    ['w1', true, 'merged'],
+  ]);
+  expect(onBranch(second)).toEqual(['a.txt by its writer\n', 'b.txt by its writer\n']);
+  expect(onBranch(second)).toEqual(onBranch(first));
+  const events = await swarmEvents(h.client, second.id);
+  expect(events.flatMap((e) => (e.type === 'landed' ? [e.landed] : []))).toEqual(['merged', 'merged']);
+  expect(gitIn(repo, 'log', '--format=%s', `orchestra/${second.id}`)).toMatch(
+    /^w0 \(w0, completed, from the cache\) in swarm /m,
+  );
+
+  // The recorded commits are kept by the cache's refs (the members' branches are gone): deleted,
+  // the entries are misses, and the writers run again.
+  const refs = gitIn(repo, 'for-each-ref', '--format=%(refname)', 'refs/orchestra-cache/').trim().split('\n');
+  expect(refs).toHaveLength(2);
+  for (const ref of refs) gitIn(repo, 'update-ref', '-d', ref);
+  const third = await run(spec, { cwd: repo });
+  expect(third.stats.cache).toEqual({ hits: 0, misses: 2 });
+  expect(calls(...tasks)).toBe(served + 4);
+  expect(onBranch(third)).toEqual(onBranch(first));
+  // Missed, served and missed again: each history replays on today's code.
+  const query = [first, second, third].map((o) => `WorkflowId="${swarmWorkflowId(o.id)}"`).join(' OR ');
+  expect(await replayClosedRuns(h.client, query, 3)).toEqual([]);
 });

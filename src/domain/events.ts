@@ -67,9 +67,12 @@ export type SwarmEventBody =
       totalCostUsd?: number;
     }
   | { type: 'killed'; agentId: string; reason: string }
-  /** Served from the result cache: no agent started; `from` is the member whose answer it was. */
+  /**
+   * Served from the result cache: no agent started; `from` is the member whose answer it was (a
+   * writer's work, its commit, is landed again: a `landed` event follows when it is merged).
+   */
   | { type: 'cache_hit'; agentId: string; name: string; role: string; from: string }
-  /** A member that only reads ran without the cache: why (a tree too big to hash, a step that failed). */
+  /** A member ran without the cache: why (it writes in a shared tree, a tree too big to hash, a step that failed). */
   | { type: 'cache_skipped'; agentId: string; reason: string }
   /** The collapse controller cancelled a weak branch (a `killed` event follows): its score and why. */
   | {

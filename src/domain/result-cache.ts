@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { sha256Hex } from './sha256';
+import { refComponent } from './worktrees';
 import type { AgentConfig, AgentMetrics, Usage } from './agent';
 import type { AgentStatus } from './status';
 import type { ToolName } from './tools';
@@ -37,6 +38,41 @@ export function uncacheable(config: Pick<AgentConfig, 'tools' | 'delegation'>): 
   return undefined;
 }
 
+/**
+ * Tools whose effects are files in the agent's tree: a member with no others, working in a git
+ * worktree of its own, leaves all it did in its commit, which a hit lands again. (What `bash`
+ * does outside its tree, or to ignored files, is not in the commit: nor is it in a merge.)
+ */
+export const TREE_WRITING_TOOLS: ReadonlySet<ToolName> = new Set<ToolName>([
+  'write_file',
+  'edit_file',
+  'bash',
+]);
+
+/** How a member is cached: its answer ('reader'), its answer and its work as a commit ('writer'), or why not. */
+export type CacheAs = 'reader' | 'writer' | { skipped: string };
+
+/**
+ * How a member may be cached, given where it works: `worktree` (a git worktree and branch of its
+ * own), `copy` (a copy of cwd), or undefined (cwd itself, shared).
+ */
+export function cacheAs(
+  config: Pick<AgentConfig, 'tools' | 'delegation'>,
+  tree: 'worktree' | 'copy' | undefined,
+): CacheAs {
+  if (!uncacheable(config)) return 'reader';
+  if (config.delegation) return { skipped: 'it delegates to workers' };
+  const beyond = config.tools.filter((t) => !CACHEABLE_TOOLS.has(t) && !TREE_WRITING_TOOLS.has(t));
+  if (beyond.length) return { skipped: `its tools reach beyond its tree (${beyond.join(', ')})` };
+  if (tree === 'worktree') return 'writer';
+  return {
+    skipped:
+      tree === 'copy'
+        ? 'it writes, and in copy mode its work is no commit that could be landed again'
+        : 'it writes in a shared tree (not in a git worktree of its own): a cached answer would skip its effects',
+  };
+}
+
 /** Bounds of a tree hash outside git (and of untracked files in git): past them, no caching. */
 export const TREE_HASH_LIMITS = { maxFiles: 5000, maxBytes: 50 * 2 ** 20 } as const;
 
@@ -56,8 +92,13 @@ export interface CacheKeyParts {
   /** Its tool rules and hooks: they change what its tools return and what it is told. */
   policy?: AgentConfig['policy'];
   hooks?: AgentConfig['hooks'];
-  /** The hash of its working tree (activities/result-cache.ts treeHash). */
+  /**
+   * The hash of its working tree (activities/result-cache.ts treeHash): a writer's is its whole
+   * worktree's, which its commit is made on.
+   */
   tree: string;
+  /** A writer: where in the repository it works (its cwd under the worktree's root). */
+  at?: string;
   /**
    * The same subtask asked again in one swarm (N identical agents, for a vote) is N entries:
    * each one's own answer, not the first one's N times.
@@ -116,7 +157,21 @@ export interface CacheEntry {
   /** The swarm member that did the work, and when. */
   agentId: string;
   createdAt: string;
+  /**
+   * A writer's work: the commit on its branch, kept reachable by the ref `cacheWorkRef` in the
+   * repository (its git common dir) as long as the entry is kept.
+   */
+  work?: { commit: string; repo?: string };
 }
+
+/**
+ * The ref that keeps a writer's recorded commit after its branch is deleted, in its repository:
+ * outside refs/heads (no branch to list) and outside refs/orchestra/<swarm> (a swarm named
+ * "cache" has refs there).
+ */
+export const CACHE_REFS = 'refs/orchestra-cache';
+export const cacheWorkRef = (workspace: string, key: string): string =>
+  `${CACHE_REFS}/${refComponent(workspace)}/${key}`;
 
 export const cacheEntrySchema = lazy(() =>
   z
@@ -127,9 +182,26 @@ export const cacheEntrySchema = lazy(() =>
       metrics: z.looseObject({}).optional(),
       agentId: z.string().min(1).max(300),
       createdAt: z.string().min(1).max(100),
+      work: z
+        .object({
+          commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a commit id'),
+          repo: z
+            .string()
+            .regex(/^\/[^\0]{0,4095}$/, 'an absolute path')
+            .optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
 );
+
+/** Where a writer works, for its key and its work: its worktree's root, its cwd under it, the repository. */
+export interface WorkSite {
+  root: string;
+  at: string;
+  repoRoot: string;
+}
 
 /** A working tree's hash, or why there is none (too big, unreadable): then the member is not cached. */
 export type TreeHash = { hash: string } | { skipped: string };

@@ -187,6 +187,12 @@ export const commitMemberWorkInputSchema = lazy(() =>
 );
 export type CommitMemberWorkInput = z.infer<typeof commitMemberWorkInputSchema>;
 
+/** A cached writer's recorded work loaded into its new worktree (its commit's tree), to be committed there. */
+export const loadMemberWorkInputSchema = lazy(() =>
+  z.object({ path: absolutePath(), commit: revision() }).strict(),
+);
+export type LoadMemberWorkInput = z.infer<typeof loadMemberWorkInputSchema>;
+
 export const mergeMemberInputSchema = lazy(() =>
   z
     .object({

@@ -1,23 +1,26 @@
 /**
  * The swarm result cache, the workflow's side: a member whose tools only read is looked up by
  * the key of its subtask (src/domain/result-cache.ts) before it starts, and its answer kept
- * once it completed. The tree hash, the lookup and the store are activities
- * (activities/result-cache.ts); when one fails the member simply runs, uncached, and says why.
+ * once it completed. A writer in a git worktree of its own is looked up once placed there, and
+ * kept with its work, its commit (isolation.ts lands that again on a hit). The tree hash, the
+ * lookup and the store are activities (activities/result-cache.ts); when one fails the member
+ * simply runs, uncached, and says why.
  */
 import * as wf from '@temporalio/workflow';
 import {
+  cacheAs,
   cacheKey,
   canonicalJson,
   isCachedStatus,
   keyPartsOf,
   sha256Hex,
-  uncacheable,
   type AgentConfig,
   type CacheEntry,
   type SwarmAgent,
   type SwarmEventBody,
   type SwarmInput,
   type TreeHash,
+  type WorkSite,
 } from '../../src/domain';
 import type { resultCacheActivities } from '../../activities/result-cache';
 
@@ -38,12 +41,17 @@ const activities = wf.proxyActivities<CacheActivities>(OPTIONS);
 /** The workspace of a swarm started without one (src/config.ts DEFAULTS.ORCHESTRA_WORKSPACE). */
 const DEFAULT_WORKSPACE = 'default';
 
+/** Writers are looked up: swarms started before replay as they ran (their writers never were). */
+const WRITERS_PATCH = 'swarm-result-cache-writers';
+
 /** What storing a missed member's answer needs: its key, and the tree it was computed on. */
 export interface CacheTicket {
   key: string;
   tree: string;
   cwd: string;
   toolsQueue?: string;
+  /** A writer's: the repository its work is committed in. */
+  repoRoot?: string;
 }
 
 export type Lookup = { hit: CacheEntry } | { ticket: CacheTicket } | undefined;
@@ -68,26 +76,37 @@ export class MemberCache {
   }
 
   /**
-   * Whether to look a member up: only readers, in swarms using the cache. Synchronous, so that a
-   * member that is not looked up starts exactly as it did before the cache existed.
+   * Whether to look a member up, and as what: a reader, or a writer in a git worktree of its own
+   * (`tree`: where it works), in swarms using the cache; a member that is not says why.
+   * Synchronous, so that a member that is not looked up starts exactly as it did before.
    */
-  wants(config: AgentConfig): boolean {
-    return this.on && !uncacheable(config) && wf.patched('swarm-result-cache');
+  wants(agent: SwarmAgent, config: AgentConfig, tree: 'worktree' | 'copy' | undefined) {
+    if (!this.on) return undefined;
+    const as = cacheAs(config, tree);
+    if (as === 'reader') return wf.patched('swarm-result-cache') ? as : undefined;
+    if (as === 'writer') return wf.patched(WRITERS_PATCH) ? as : undefined;
+    this.record({ type: 'cache_skipped', agentId: agent.id, reason: as.skipped });
+    return undefined;
   }
 
-  /** A hit, or a miss with its ticket to store; undefined when the cache could not say (an event says why). */
-  async lookup(agent: SwarmAgent, config: AgentConfig, task: string): Promise<Lookup> {
+  /**
+   * A hit, or a miss with its ticket to store; undefined when the cache could not say (an event
+   * says why). A writer (`site`) is keyed with its whole worktree, where its commit is made.
+   */
+  async lookup(agent: SwarmAgent, config: AgentConfig, task: string, site?: WorkSite): Promise<Lookup> {
     const parts = keyPartsOf(config, task);
     const same = sha256Hex(canonicalJson(parts));
     const occurrence = this.asked.get(same) ?? 0;
     this.asked.set(same, occurrence + 1);
-    // Its tools read where they run: the tree is hashed there.
-    const toolsQueue = config.toolsLocation ?? config.location;
-    const tree = await this.treeHash(agent, config.cwd, toolsQueue);
+    // A reader's tools read where they run: the tree is hashed there. A writer's worktree is
+    // where the git steps run.
+    const toolsQueue = site ? undefined : (config.toolsLocation ?? config.location);
+    const tree = await this.treeHash(agent, site?.root ?? config.cwd, toolsQueue);
     if (!tree) return undefined;
-    const key = cacheKey({ ...parts, tree, occurrence });
+    const key = cacheKey({ ...parts, tree, ...(site ? { at: site.at } : {}), occurrence });
+    const repoRoot = site?.repoRoot;
     const entry = await this.guarded(agent, 'lookup', () =>
-      activities.cacheLookup({ key, workspace: this.workspace }),
+      activities.cacheLookup({ key, workspace: this.workspace, ...(repoRoot ? { repoRoot } : {}) }),
     );
     if (entry === false) return undefined;
     if (entry) {
@@ -95,20 +114,29 @@ export class MemberCache {
       return { hit: entry };
     }
     this.misses++;
-    return { ticket: { key, tree, cwd: config.cwd, ...(toolsQueue ? { toolsQueue } : {}) } };
+    const where = { ...(toolsQueue ? { toolsQueue } : {}), ...(repoRoot ? { repoRoot } : {}) };
+    return { ticket: { key, tree, cwd: config.cwd, ...where } };
   }
 
   /**
    * Keep a missed member's answer, when it completed and its tree is as it was at its start
    * (another agent writing beside it would make the answer one of a tree the key does not name).
+   * A writer's tree is its own: kept with its work, the commit it left (`commit`), if any.
    */
-  async store(ticket: CacheTicket, agent: SwarmAgent): Promise<void> {
+  async store(ticket: CacheTicket, agent: SwarmAgent, commit?: string): Promise<void> {
     if (!isCachedStatus(agent.status) || agent.result === undefined) return;
-    const tree = await this.treeHash(agent, ticket.cwd, ticket.toolsQueue);
-    if (!tree) return;
-    if (tree !== ticket.tree) {
-      this.record({ type: 'cache_skipped', agentId: agent.id, reason: 'its tree changed while it ran' });
+    const { repoRoot } = ticket;
+    if (repoRoot && !commit) {
+      this.record({ type: 'cache_skipped', agentId: agent.id, reason: 'its work is not on its branch' });
       return;
+    }
+    if (!repoRoot) {
+      const tree = await this.treeHash(agent, ticket.cwd, ticket.toolsQueue);
+      if (!tree) return;
+      if (tree !== ticket.tree) {
+        this.record({ type: 'cache_skipped', agentId: agent.id, reason: 'its tree changed while it ran' });
+        return;
+      }
     }
     const entry: CacheEntry = {
       result: agent.result,
@@ -117,9 +145,15 @@ export class MemberCache {
       ...(agent.metrics ? { metrics: agent.metrics } : {}),
       agentId: agent.id,
       createdAt: new Date().toISOString(),
+      ...(repoRoot ? { work: { commit: commit! } } : {}),
     };
     await this.guarded(agent, 'store', () =>
-      activities.cacheStore({ key: ticket.key, workspace: this.workspace, entry }),
+      activities.cacheStore({
+        key: ticket.key,
+        workspace: this.workspace,
+        entry,
+        ...(repoRoot ? { repoRoot } : {}),
+      }),
     );
   }
 

@@ -45,6 +45,7 @@ interface Member {
 }
 
 export class Copies implements MemberIsolation {
+  readonly kind = 'copy';
   private readonly members = new Map<string, Member>();
   /** Copy-backs go one at a time: each compares cwd with what its member started from. */
   private merging: Promise<unknown> = Promise.resolve();

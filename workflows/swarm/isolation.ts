@@ -19,6 +19,7 @@ import {
   type SwarmRepo,
   type SwarmWorktrees,
   type ToolName,
+  type WorkSite,
   DEFAULT_TOOLS,
 } from '../../src/domain';
 import { Copies } from './copies';
@@ -37,6 +38,8 @@ export interface IsolationView {
 
 /** Members in trees of their own, git worktrees (Isolation) or copies (Copies): what SwarmRun asks of either. */
 export interface MemberIsolation {
+  /** Git worktrees (a member's work is a commit the result cache can land again), or copies. */
+  readonly kind: 'worktree' | 'copy';
   /** Give a member about to start its tree as its cwd; why not, when none could be made. */
   place(agent: SwarmAgent, config: { cwd: string }, task: string): Promise<string | undefined>;
   /** The member has ended: what it left is recorded (committed on its branch, or found in its copy). */
@@ -82,6 +85,7 @@ export function wantsIsolation(input: SwarmInput): boolean {
 }
 
 export class Isolation implements MemberIsolation {
+  readonly kind = 'worktree';
   private readonly members = new Map<string, Member>();
   /** Merges go one at a time: they share the integration worktree. */
   private merging: Promise<unknown> = Promise.resolve();
@@ -152,10 +156,11 @@ export class Isolation implements MemberIsolation {
   commit(agent: SwarmAgent): Promise<void> {
     const member = this.members.get(agent.id);
     if (!member) return Promise.resolve();
+    const how = `${agent.role}, ${agent.status}${agent.cached ? ', from the cache' : ''}`;
     member.committing ??= wf.CancellationScope.nonCancellable(() =>
       activities.commitMemberWork({
         path: member.path,
-        message: `${agent.name} (${agent.role}, ${agent.status}) in swarm ${this.input.id}`,
+        message: `${agent.name} (${how}) in swarm ${this.input.id}`,
       }),
     ).then(
       ({ head }) => {
@@ -168,6 +173,36 @@ export class Isolation implements MemberIsolation {
       },
     );
     return member.committing;
+  }
+
+  /** A placed writer's site, for its cache key (cwd: where it was placed). */
+  site(agent: SwarmAgent, cwd: string): WorkSite | undefined {
+    const m = this.members.get(agent.id);
+    const at = !m || cwd === m.path ? '' : cwd.slice(m.path.length + 1);
+    return m && { root: m.path, at, repoRoot: this.repo.repoRoot };
+  }
+
+  /** Its work as a commit, once committed, for the cache to keep; none when that failed. */
+  recorded(agent: SwarmAgent): string | undefined {
+    const m = this.members.get(agent.id);
+    return m && !m.error ? m.head : undefined;
+  }
+
+  /**
+   * A cached writer's recorded work landed again: that commit's tree loaded into its fresh
+   * worktree and committed on its branch, then merged as a run member's would be.
+   */
+  async replay(agent: SwarmAgent, commit: string): Promise<void> {
+    const m = this.members.get(agent.id);
+    if (!m) return;
+    const loaded = await wf.CancellationScope.nonCancellable(() =>
+      activities.loadMemberWork({ path: m.path, commit }),
+    ).catch((err: unknown) => reason(err));
+    if (typeof loaded !== 'string') return this.commit(agent);
+    // Its worktree as the load left it, for a person; nothing committed.
+    m.error = `its cached work could not be loaded: ${loaded}`;
+    m.committing = Promise.resolve();
+    agent.landed = 'kept';
   }
 
   /** Merge a member's branch into the swarm's (after its commit): merged, nothing to merge, or a conflict. */

@@ -136,8 +136,13 @@ export class SwarmRun extends SwarmControl {
     };
     this.agents.push(agent);
     this.showDetails();
-    const looked = this.cache.wants(config);
-    const ticket = looked ? await this.fromCache(agent, config, task) : undefined;
+    // A coding agent of a parallel or graph swarm works in a worktree of its own.
+    const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
+    const looked = this.cache.wants(agent, config, isolated?.kind);
+    // A writer is looked up in its worktree (its key holds that tree's hash): placed first.
+    const worktree = looked === 'writer' && isolated instanceof Isolation ? isolated : undefined;
+    let unplaced = worktree && (await worktree.place(agent, config, task));
+    const ticket = looked && !unplaced ? await this.fromCache(agent, config, task, worktree) : undefined;
     if (ticket === 'served') return agent;
     // Stopped, or cancelled alone (a first merge's loser), while it was looked up.
     const cancelled = this.whyStopped() ?? this.cancelledEarly.get(agent.id);
@@ -146,9 +151,7 @@ export class SwarmRun extends SwarmControl {
       return (this.settle(agent, 'cancelled', undefined, cancelled), agent);
     }
     this.usage.members.add(agent.id);
-    // A coding agent of a parallel or graph swarm works in a worktree of its own.
-    const isolated = this.isolation && options.isolate && writes(config.tools) ? this.isolation : undefined;
-    const unplaced = isolated && (await isolated.place(agent, config, task));
+    if (isolated && !worktree) unplaced = await isolated.place(agent, config, task);
     if (unplaced) return (this.settle(agent, 'failed', undefined, unplaced), agent);
     const scope = new wf.CancellationScope();
     this.scopes.set(agent.id, scope);
@@ -183,18 +186,29 @@ export class SwarmRun extends SwarmControl {
     }
     // Its work, whatever its outcome, on its branch: kept there unless its strategy merges it.
     if (isolated) await wf.CancellationScope.nonCancellable(() => isolated.commit(agent));
-    if (ticket) await wf.CancellationScope.nonCancellable(() => this.cache.store(ticket, agent));
+    if (ticket)
+      await wf.CancellationScope.nonCancellable(() =>
+        this.cache.store(ticket, agent, worktree?.recorded(agent)),
+      );
     return agent;
   }
 
   /**
-   * A member that only reads and ran before on the same tree: settled with the answer kept,
-   * no child started ('served'). Else what storing its answer takes, when it may be stored.
+   * A member that ran before on the same tree: settled with the answer kept, no child started
+   * ('served'); a writer's recorded work landed again on its branch, as its own. Else what
+   * storing its answer takes, when it may be stored.
    */
-  private async fromCache(agent: SwarmAgent, config: AgentConfig, task: string) {
+  private async fromCache(agent: SwarmAgent, config: AgentConfig, task: string, worktree?: Isolation) {
     try {
-      const looked = await this.cache.lookup(agent, config, task);
-      if (looked && 'hit' in looked) return (this.settleCached(agent, looked.hit), 'served' as const);
+      const site = worktree?.site(agent, config.cwd);
+      const looked = await this.cache.lookup(agent, config, task, site);
+      if (looked && 'hit' in looked) {
+        this.settleCached(agent, looked.hit);
+        const work = looked.hit.work;
+        if (worktree && work)
+          await wf.CancellationScope.nonCancellable(() => worktree.replay(agent, work.commit));
+        return 'served' as const;
+      }
       return looked?.ticket;
     } catch (err) {
       // Only a cancellation gets here (the cache's own failures mean "not cached").
