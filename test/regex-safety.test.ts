@@ -98,7 +98,8 @@ describe('a user pattern that can backtrack catastrophically', () => {
     });
     const out = hooks.toolAfter({ agent, tool: 'bash', args, ok: true, output: `${'a'.repeat(34)}!` });
     expect(out.output).toBe(`${'a'.repeat(34)}!`);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Catastrophic backtracking on 35 characters takes minutes; the bound leaves a loaded machine room.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   test('a bash command too long to check is denied, not checked in part', () => {
@@ -111,7 +112,8 @@ describe('a user pattern that can backtrack catastrophically', () => {
     const policy = resolvePolicy({ bashDeny: ['.*=.*;'] });
     const started = Date.now();
     expect(decideToolCall(policy, 'bash', { command: 'a'.repeat(16_384) }).decision).toBe('allow');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // ~1 s when quiet; an exponential pattern would not end at all, so the bound only needs room for load.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
 
