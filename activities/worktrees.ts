@@ -15,6 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   addMemberWorktreeInputSchema,
   commitMemberWorkInputSchema,
+  commitSwarmWorkInputSchema,
   finishSwarmRepoInputSchema,
   integrationBranch,
   integrationWorktreePath,
@@ -31,6 +32,7 @@ import {
   worktreesRoot,
   type AddMemberWorktreeInput,
   type CommitMemberWorkInput,
+  type CommitSwarmWorkInput,
   type FinishedSwarmRepo,
   type FinishSwarmRepoInput,
   type LoadMemberWorkInput,
@@ -56,6 +58,7 @@ import {
   parsedInput as parsed,
   refOnce,
   type Repo,
+  type Tree,
 } from './git-runner';
 
 // A conflict given to a resolver agent: its two steps (workflows/swarm/resolution.ts).
@@ -129,6 +132,32 @@ export async function commitMemberWork(input: CommitMemberWorkInput): Promise<Me
       WorktreeFailure.gitFailed,
     );
   await clearStaleLocks(repo, tree, [head]);
+  return commitAll(tree, message, author);
+}
+
+/**
+ * What an agent working in the swarm's own worktree (a supervisor) left there, committed on the
+ * swarm's branch: at the end, which removes the worktree (mergeMember's `commitFirst` does it
+ * before each merge, which starts from a clean tree). A merge a kill cut short left files that
+ * are no one's work: they go first.
+ */
+export async function commitSwarmWork(input: CommitSwarmWorkInput): Promise<MemberCommit> {
+  const { repoRoot, swarmId, message } = parsed(commitSwarmWorkInputSchema, input);
+  const { repo } = await openRepo(repoRoot);
+  const branch = integrationBranch(swarmId);
+  if (!(await commitOf(repo, `refs/heads/${branch}`))) throw notPrepared(swarmId);
+  const tree = await ensureWorktree(repo, integrationWorktreePath(repo.commonDir, swarmId), branch);
+  await clearStaleLocks(repo, tree, [`refs/heads/${branch}`]);
+  return commitShared(tree, message);
+}
+
+async function commitShared(tree: Tree, message: string): Promise<MemberCommit> {
+  if ((await inTree(tree, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'])).code === 0) await resetTree(tree);
+  return commitAll(tree, message);
+}
+
+/** Everything in the worktree committed on its branch, if anything changed: the branch's tip, and whether it moved. */
+async function commitAll(tree: Tree, message: string, author?: CommitMemberWorkInput['author']) {
   await must(inTree(tree, ['add', '-A']), 'add');
   const staged = await inTree(tree, ['diff', '--cached', '--quiet']);
   if (staged.code > 1 || staged.code < 0) throw gitFailure('diff --cached', staged);
@@ -158,7 +187,7 @@ export async function loadMemberWork(input: LoadMemberWorkInput): Promise<{ tree
 }
 
 export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome> {
-  const { repoRoot, swarmId, branch, mode } = parsed(mergeMemberInputSchema, input);
+  const { repoRoot, swarmId, branch, mode, commitFirst } = parsed(mergeMemberInputSchema, input);
   const { repo } = await openRepo(repoRoot);
   const target = integrationBranch(swarmId);
   if (!(await commitOf(repo, `refs/heads/${target}`))) throw notPrepared(swarmId);
@@ -167,6 +196,7 @@ export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome
     throw ApplicationFailure.nonRetryable(`no branch ${branch} to merge`, WorktreeFailure.unknownRevision);
   const tree = await ensureWorktree(repo, integrationWorktreePath(repo.commonDir, swarmId), target);
   await clearStaleLocks(repo, tree, [`refs/heads/${target}`]);
+  if (commitFirst) await commitShared(tree, commitFirst);
   await resetTree(tree);
   const headNow = async () => (await must(inTree(tree, ['rev-parse', 'HEAD']), 'rev-parse')).trim();
   const before = await headNow();

@@ -3,11 +3,11 @@
  * same line, a resolver settles it and both intents land on the swarm's branch; a resolver that
  * fails leaves the conflict reported and the branch kept. In copy mode (a plain directory) each
  * agent works in a copy of cwd, its changes come back unless cwd changed the same file, and the
- * user's own edits are never overwritten.
+ * user's own edits are never overwritten. A supervisor's workers the same way, in either mode.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { agentStatus } from '../src/temporal/agents';
+import { agentStatus, agentTranscript } from '../src/temporal/agents';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { gitIn, gitOk, makeRepo, removeScratchDirs, scratchDir, write } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
@@ -228,4 +228,62 @@ test("a resolver past the swarm's maxSubagents is not started: the conflict is r
       resolution: 'no resolver started: maxSubagents (2) reached',
     }),
   ]);
+});
+
+/** A supervisor swarm in `cwd` that delegates each of `tasks` at once; its outcome, and what each delegation returned. */
+async function supervising(cwd: string, tasks: string[], extra: () => Record<string, unknown>) {
+  const supervisor = h.script([
+    { toolCalls: tasks.map((task) => ({ name: 'delegate', input: { task } })) },
+    { text: 'done' },
+  ]);
+  const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd, ...extra() });
+  const out = await waitForSwarm(h.client, id);
+  const told = (await agentTranscript(h.client, `${id}.1`))[2].content as unknown as Array<{
+    content: string;
+  }>;
+  return { id, out, told: told.map((r) => r.content) };
+}
+
+test("a supervisor's workers that conflict: a resolver settles it, and the supervisor hears both landed", async () => {
+  const repo = makeRepo({ 'shared.txt': FILE });
+  const content = FILE.replace('three', 'THREE (drei)');
+  // Made last, so it wins over the scripts its task quotes (the swarm's and the workers').
+  const resolver = () => ({
+    resolve: {
+      agent: {
+        task: h.script([
+          { toolCalls: [{ name: 'write_file', input: { path: 'shared.txt', content } }] },
+          { text: 'kept both' },
+        ]),
+      },
+    },
+  });
+  const { id, out, told } = await supervising(
+    repo,
+    rivals().map((r) => r.task),
+    resolver,
+  );
+  expect(out.status).toBe('completed');
+  expect(out.agents.map((a) => `${a.role} ${a.landed}`).sort()).toEqual([
+    'resolver merged',
+    'supervisor undefined',
+    'worker merged',
+    'worker resolved',
+  ]);
+  expect(gitIn(repo, 'show', `orchestra/${id}:shared.txt`)).toBe(content);
+  expect(told.filter((t) => t.includes('a resolver agent settled it'))).toHaveLength(1);
+  expect(out.worktrees!.kept).toEqual([]);
+});
+
+test("copy mode: a supervisor's worker edits in a copy of cwd, its change comes back, and the supervisor is told", async () => {
+  const cwd = scratchDir();
+  write(cwd, 'a.txt', 'alpha\n');
+  const { out, told } = await supervising(cwd, [edit('a.txt', 'alpha', 'ALPHA')], () => ({
+    isolation: 'copy',
+  }));
+  expect(out.status).toBe('completed');
+  expect(out.agents.map((a) => `${a.role} ${a.landed}`)).toEqual(['supervisor undefined', 'worker merged']);
+  expect(out.copies).toEqual({ cwd, copiedBack: 1, kept: [] });
+  expect(tree(cwd, true)).toEqual({ 'a.txt': 'ALPHA\n' });
+  expect(told[0]).toContain('merged into the working directory');
 });

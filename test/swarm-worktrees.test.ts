@@ -1,16 +1,18 @@
 /**
  * Swarms in a git repository on the real dev server: each coding agent in a worktree of its
  * own, the chosen work merged into the swarm's branch, conflicts reported with their branch
- * kept, the user's branch and uncommitted work untouched. (test/worktrees.test.ts has each git
+ * kept, the user's branch and uncommitted work untouched; a supervisor's workers as well, each in
+ * a worktree of its own, merged where the supervisor works. (test/worktrees.test.ts has each git
  * step, run again from every state a kill -9 can leave.)
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { agentTranscript } from '../src/temporal/agents';
-import { waitForSwarm } from '../src/temporal/swarms';
+import { agentStatus, agentTranscript } from '../src/temporal/agents';
+import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { runCli } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs, write } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
+import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness();
 afterAll(removeScratchDirs);
@@ -151,4 +153,137 @@ test('swarm run --wait says which branch holds the work and how to take it', asy
     `work:    on branch orchestra/${id} (1 commit); take it with: git merge orchestra/${id}`,
   );
   expect(gitIn(repo, 'show', `orchestra/${id}:shared.txt`)).toContain('TWO');
+});
+
+describe("a supervisor's workers in a git repository", () => {
+  /** Workflows the tests below ran to their end, replayed at the end against today's code. */
+  const ended: string[] = [];
+  const writes = (file: string, content: string) =>
+    h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: file, content } }] },
+      { text: `wrote ${file}` },
+    ]);
+  /** The supervisor's tool results, in the order of its calls. */
+  const toolResults = async (swarmId: string) =>
+    (await agentTranscript(h.client, `${swarmId}.1`))
+      .filter((m) => m.role === 'user')
+      .flatMap((m) => m.content as unknown as Array<{ type: string; content?: string; is_error?: boolean }>)
+      .filter((b) => b.type === 'tool_result');
+
+  test('two coding workers at once, each in its worktree: both land on the swarm branch, the supervisor sees them there, the user tree is untouched', async () => {
+    const repo = makeRepo({ 'shared.txt': FILE });
+    write(repo, 'shared.txt', FILE.replace('four', 'four (mine)'));
+    write(repo, 'notes.txt', 'my notes');
+    const before = userState(repo);
+    const supervisor = h.script([
+      {
+        toolCalls: [
+          { name: 'write_file', input: { path: 'plan.txt', content: 'a, then b' } },
+          { name: 'delegate', input: { task: writes('a.txt', 'from a'), name: 'a' } },
+          { name: 'delegate', input: { task: writes('b.txt', 'from b'), name: 'b' } },
+        ],
+      },
+      {
+        toolCalls: [
+          { name: 'list_files', input: { path: '.' } },
+          { name: 'write_file', input: { path: 'summary.txt', content: 'a and b' } },
+        ],
+      },
+      { text: 'both done' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd: repo });
+    const out = await waitForSwarm(h.client, id);
+    expect(out).toMatchObject({ status: 'completed', result: 'both done' });
+    expect(out.agents.map((a) => `${a.id} ${a.role} ${a.landed}`).sort()).toEqual([
+      `${id}.1 supervisor undefined`,
+      `${id}.1.1 worker merged`,
+      `${id}.1.2 worker merged`,
+    ]);
+    // Both ran at once: each started before the other ended.
+    const [a, b] = out.agents.filter((w) => w.role === 'worker');
+    expect(a.startedAt < b.endedAt! && b.startedAt < a.endedAt!).toBe(true);
+    expect(out.worktrees).toMatchObject({ integrationBranch: `orchestra/${id}`, dirty: true, kept: [] });
+    // The workers' files and the supervisor's own, on the swarm's branch; the user's tree as it was.
+    const show = (file: string) => gitIn(repo, 'show', `orchestra/${id}:${file}`);
+    expect([show('a.txt'), show('b.txt'), show('plan.txt'), show('summary.txt')]).toEqual([
+      'from a',
+      'from b',
+      'a, then b',
+      'a and b',
+    ]);
+    expect(show('shared.txt')).toBe(FILE);
+    expect(userState(repo)).toEqual(before);
+    // Each delegation's result says where its work went; the supervisor's cwd then had both files.
+    const results = await toolResults(id);
+    expect(results[1].content).toContain(`merged into the swarm's branch orchestra/${id}`);
+    expect(results[3].content).toMatch(/a\.txt[\s\S]*b\.txt/);
+    // Worktrees gone, merged workers' branches too; the supervisor lists both workers.
+    expect(gitIn(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+    expect(gitIn(repo, 'branch', '--list', 'orchestra/*').trim()).toBe(`orchestra/${id}`);
+    expect((await agentStatus(h.client, `${id}.1`)).subagents).toEqual([`${id}.1.1`, `${id}.1.2`]);
+    ended.push(`swarm-${id}`, `agent-${id}.1`, `agent-${id}.1.1`, `agent-${id}.1.2`);
+  });
+
+  test('two workers edit the same line: one lands, the other is a conflict the supervisor reads, its branch kept', async () => {
+    const repo = makeRepo({ 'shared.txt': FILE, 'notes.txt': 'n' });
+    const before = userState(repo);
+    const supervisor = h.script([
+      {
+        toolCalls: [
+          { name: 'delegate', input: { task: edit('three', 'THREE') } },
+          { name: 'delegate', input: { task: edit('three', 'drei') } },
+        ],
+      },
+      { text: 'one of them conflicted' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd: repo });
+    const out = await waitForSwarm(h.client, id);
+    expect(out.status).toBe('completed');
+    const workers = out.agents.filter((w) => w.role === 'worker');
+    expect(workers.map((w) => w.landed).sort()).toEqual(['conflict', 'merged']);
+    const loser = workers.find((w) => w.landed === 'conflict')!;
+    expect(out.worktrees!.kept).toEqual([
+      { agentId: loser.id, branch: loser.branch, landed: 'conflict', files: ['shared.txt'] },
+    ]);
+    // Nothing lost: the losing edit on its branch, the winner's on the swarm's.
+    const lost = loser.id === `${id}.1.1` ? 'THREE' : 'drei';
+    expect(gitIn(repo, 'show', `${loser.branch}:shared.txt`)).toContain(lost);
+    expect(gitIn(repo, 'show', `orchestra/${id}:shared.txt`)).not.toContain(lost);
+    expect(userState(repo)).toEqual(before);
+    // The supervisor was told plainly: an error naming the branch and the file.
+    const told = (await toolResults(id)).find((r) => r.is_error)!;
+    expect(told.content).toMatch(/^changed three[\s\S]*NOT MERGED/);
+    expect(told.content).toContain(`in shared.txt`);
+    expect(told.content).toContain(`kept on branch ${loser.branch}`);
+    const events = await swarmEvents(h.client, id);
+    expect(
+      events
+        .filter((e) => e.type === 'landed')
+        .map((e) => 'landed' in e && e.landed)
+        .sort(),
+    ).toEqual(['conflict', 'merged']);
+    ended.push(`swarm-${id}`, `agent-${id}.1`, `agent-${id}.1.1`, `agent-${id}.1.2`);
+  });
+
+  test('isolation "none": the workers share the supervisor\'s cwd, the user\'s tree, as before', async () => {
+    const repo = makeRepo({ 'shared.txt': FILE });
+    const supervisor = h.script([
+      { toolCalls: [{ name: 'delegate', input: { task: writes('a.txt', 'from a') } }] },
+      { text: 'done' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd: repo, isolation: 'none' });
+    const out = await waitForSwarm(h.client, id);
+    expect(out.status).toBe('completed');
+    expect(out.worktrees).toBeUndefined();
+    // The worker is the supervisor's own child, and wrote in the user's tree.
+    expect(out.agents.map((a) => a.role)).toEqual(['supervisor']);
+    expect(readFileSync(path.join(repo, 'a.txt'), 'utf8')).toBe('from a');
+    expect(gitIn(repo, 'branch', '--list', 'orchestra/*').trim()).toBe('');
+  });
+
+  test('the histories of isolated supervisors and their workers replay cleanly', async () => {
+    expect(ended.length).toBeGreaterThanOrEqual(8);
+    const query = ended.map((id) => `WorkflowId="${id}"`).join(' OR ');
+    expect(await replayClosedRuns(h.client, query, ended.length)).toEqual([]);
+  });
 });

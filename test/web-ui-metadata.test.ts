@@ -87,7 +87,7 @@ test('a swarm, a session and a cost ledger: the same', async () => {
     );
     expect(listed).toMatchObject({ name: expect.any(String), task: expect.stringContaining(busy) });
     expect(described(await metadata(swarmWorkflowId(swarm)))).toEqual({
-      signals: ['broadcast', 'cancel', 'close', 'pause', 'resume', 'usage'],
+      signals: ['broadcast', 'cancel', 'close', 'delegate', 'pause', 'resume', 'usage'],
       queries: ['events', 'status'],
       updates: ['addAgent', 'cancel', 'close', 'pause', 'resume'],
     });

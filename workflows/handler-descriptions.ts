@@ -23,6 +23,9 @@ const DESCRIPTIONS = {
     "Internal: the system prompt and conversation, for a model worker that does not hold the agent's context",
   usage: "Internal: an agent's usage report to its swarm or session (tokens, tool calls, cost), for budgets",
   broadcast: "Internal: an agent's broadcast, which the swarm passes on to its other agents",
+  delegate:
+    "Internal: a supervisor's delegation, for its swarm to run the worker in a tree of its own. Input: {id, name, task, worker?}",
+  delegated: "Internal: the swarm's answer to a delegation: the worker's result, and where its work went",
   join: 'Internal: a client registers an agent or swarm it started in this session',
   finding: "Internal: an agent's report_finding, kept in the session's findings",
   close:

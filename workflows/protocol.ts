@@ -82,6 +82,13 @@ export const modelContextQuery = defineQuery<ModelContext>('modelContext');
 export const usageSignal = defineSignal<[unknown]>('usage');
 /** An agent's broadcast, for the swarm to pass on to its other agents. */
 export const broadcastSignal = defineSignal<[unknown]>('broadcast');
+/**
+ * A supervisor's delegation, for its swarm to run (a swarm that gives its workers trees of
+ * their own); the swarm answers with `delegated` on the supervisor. Signals both ways: neither
+ * workflow can wait on the other's answer to an Update.
+ */
+export const delegateSignal = defineSignal<[unknown]>('delegate');
+export const delegatedSignal = defineSignal<[unknown]>('delegated');
 export const swarmStatusQuery = defineQuery<SwarmOutcome>('status');
 /** The swarm's event log after a sequence number (`{ after?, limit? }`), as the agent's `events`. */
 export const swarmEventsQuery = defineQuery<SwarmEvent[], [unknown?]>('events');

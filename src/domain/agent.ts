@@ -216,6 +216,11 @@ export interface Delegation {
   maxConcurrent: number;
   /** Workers in all. */
   maxWorkers: number;
+  /**
+   * The swarm runs the workers (its `delegate` signal), each that writes in a tree of its own,
+   * and answers with where its work went: set by a swarm that isolates them (isolation.ts).
+   */
+  throughSwarm?: boolean;
 }
 
 export const DEFAULT_SYSTEM_PROMPT =

@@ -18,6 +18,7 @@ export * from './agent-report';
 export * from './swarm';
 export * from './swarm-intake';
 export * from './supervisor-workers';
+export * from './delegation';
 export * from './merge';
 export * from './session';
 export * from './model-progress';

@@ -193,6 +193,14 @@ export const loadMemberWorkInputSchema = lazy(() =>
 );
 export type LoadMemberWorkInput = z.infer<typeof loadMemberWorkInputSchema>;
 
+/** What an agent working in the swarm's own worktree (a supervisor) left there, committed on the swarm's branch. */
+export const commitSwarmWorkInputSchema = lazy(() =>
+  z
+    .object({ repoRoot: absolutePath(), swarmId: refIdSchema, message: z.string().trim().min(1).max(20_000) })
+    .strict(),
+);
+export type CommitSwarmWorkInput = z.infer<typeof commitSwarmWorkInputSchema>;
+
 export const mergeMemberInputSchema = lazy(() =>
   z
     .object({
@@ -200,6 +208,8 @@ export const mergeMemberInputSchema = lazy(() =>
       swarmId: refIdSchema,
       branch: revision(),
       mode: z.enum(MERGE_MODES).default('ff-or-merge'),
+      /** An agent works in the swarm's worktree (a supervisor): what it left there is committed first, with this message. */
+      commitFirst: z.string().trim().min(1).max(20_000).optional(),
     })
     .strict(),
 );

@@ -93,15 +93,14 @@ export class AgentRun extends AgentCore implements ToolHost {
       enqueue: (text, event) => this.enqueue(text, event),
       propagate: (action, payload) => this.subagents.propagate(action, payload),
       cancelStep: () => this.stepScope?.cancel(),
-      answered: () => {
-        this.answerOwed = true;
-      },
+      answered: () => void (this.answerOwed = true),
     });
-    this.approvals.installHandlers(() => {
-      this.answerOwed = true;
-    });
+    this.approvals.installHandlers(() => void (this.answerOwed = true));
     installAgentQueries({ state: this.state, view: () => this.view(), system: () => this.model.system() });
-    recordUnknownSignals((signal, reason) => this.record({ type: 'ignored', signal, reason }));
+    const ignored = (signal: string, reason: string) => this.record({ type: 'ignored', signal, reason });
+    // A supervisor whose swarm runs its workers hears from it how each ended (swarm-workers.ts).
+    this.subagents.installHandlers(ignored);
+    recordUnknownSignals(ignored);
   }
 
   async run(): Promise<AgentResult> {

@@ -14,11 +14,13 @@ import {
   type ResolvedProfile,
   AGENT_FAILED,
   agentWorkflowId,
-  DEFAULT_SYSTEM_PROMPT,
   startedInBackground,
+  subagentFooter,
+  SUBAGENT_NOTE,
+  SUBAGENT_PROMPT,
   withTaskCompanions,
+  workerConfig,
   type AgentConfig,
-  type AgentResult,
   type SubagentRecord,
   type ToolArgs,
   type ToolName,
@@ -30,11 +32,7 @@ import { signalEach } from '../signal-group';
 import { failedResult, startChildAgent } from './child-agent';
 import { activities, IDEMPOTENT_TOOL } from './activity-options';
 import { pauseSignal, resumeSignal } from '../protocol';
-
-const SUBAGENT_NOTE =
-  'You are a subagent: another agent gave you this task, and your final ' +
-  'reply is handed back to it as the result. Make that reply complete and self-contained.';
-const SUBAGENT_PROMPT = `${DEFAULT_SYSTEM_PROMPT}\n\n${SUBAGENT_NOTE}`;
+import { SwarmWorkers } from './swarm-workers';
 
 /** A registry entry's model and governance for a subagent: never looser than its parent's. */
 function asProfile(parent: AgentConfig, profile: ResolvedProfile): Partial<AgentConfig> {
@@ -59,6 +57,8 @@ export class Subagents {
   private readonly delegations = { issued: 0, done: 0 };
   /** Every subagent's record; the background ones' watch (`task_output`, `task_cancel`, `task_list`). */
   readonly children: Children;
+  /** A supervisor's workers that its swarm runs (delegation.throughSwarm). */
+  private readonly swarmWorkers: SwarmWorkers;
 
   constructor(
     private readonly config: AgentConfig,
@@ -78,6 +78,12 @@ export class Subagents {
     // as the wall clock is: the model is offered them from the first call on).
     config.tools = withTaskCompanions(config.tools);
     this.children = new Children({ config, records, finished: on.finished, notify: on.notify });
+    this.swarmWorkers = new SwarmWorkers(config, this.children, on.spawned);
+  }
+
+  /** The swarm's answers to a supervisor whose swarm runs its workers; no handler for other agents. */
+  installHandlers(ignored: (signal: string, reason: string) => void): void {
+    if (this.config.delegation?.throughSwarm) this.swarmWorkers.install(ignored);
   }
 
   /** The `task` tool: a subagent like its parent, on a subtask. */
@@ -139,32 +145,20 @@ export class Subagents {
     }
     const refusal = this.refusal(worker.tools);
     if (refusal) return { ok: false, error: refusal };
-    const parent = this.config;
     const id = this.nextId();
     this.started.push(id); // counted now, so concurrent delegations cannot overshoot maxWorkers
+    const child = workerConfig(
+      this.config,
+      worker,
+      id,
+      args.name ?? worker.name ?? `worker ${this.started.length}`,
+    );
     // Tickets, not a count of the running: conditions unblock together, a count would let all pass.
     const ticket = this.delegations.issued++;
     await wf.condition(() => ticket < this.delegations.done + maxConcurrent);
     try {
-      return await this.start(
-        {
-          ...parent,
-          id,
-          name: args.name ?? worker.name ?? `worker ${this.started.length}`,
-          type: 'subagent',
-          model: worker.model ?? parent.model,
-          systemPrompt: worker.systemPrompt ?? SUBAGENT_PROMPT,
-          temperature: worker.temperature,
-          tools: worker.tools ?? parent.tools.filter((t) => t !== 'delegate'),
-          limits: { ...parent.limits, ...worker.limits },
-          parentId: parent.id,
-          lineage: [...(parent.lineage ?? []), parent.id],
-          depth: parent.depth + 1,
-          delegation: undefined,
-        },
-        args.task,
-        true,
-      );
+      if (delegation.throughSwarm) return await this.swarmWorkers.run(child, args);
+      return await this.start(child, args.task, true);
     } finally {
       this.delegations.done += 1;
     }
@@ -193,7 +187,7 @@ export class Subagents {
       this.children.ended(child.id, result.status);
       if (result.status !== 'completed')
         return { ok: false, error: `subagent ${child.id} was ${result.status}` };
-      return { ok: true, output: `${result.result ?? ''}\n\n${footer(result)}`.trim() };
+      return { ok: true, output: `${result.result ?? ''}\n\n${subagentFooter(result)}`.trim() };
     } catch (err) {
       // Our own cancellation travels on; a child cancelled or failed on its own is a tool error.
       if (wf.isCancellation(err) && wf.CancellationScope.current().consideredCancelled) throw err;
@@ -242,11 +236,6 @@ export class Subagents {
       return `refused: a subagent can only get tools you have; you lack ${foreign.join(', ')}`;
     return undefined;
   }
-}
-
-function footer(r: AgentResult): string {
-  const m = r.metrics;
-  return `[subagent ${r.id} ${r.status} · ${m.iterations} iterations · ${m.toolCalls} tool calls · ${m.tokens.input}/${m.tokens.output} tokens · ${(m.durationMs / 1000).toFixed(1)}s]`;
 }
 
 function describeFailure(err: unknown): string {

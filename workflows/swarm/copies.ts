@@ -131,6 +131,11 @@ export class Copies implements MemberIsolation {
     return run;
   }
 
+  /** Members' work is copied back into cwd: an agent working beside them works there. */
+  share(): string {
+    return this.input.cwd;
+  }
+
   private landed(agent: SwarmAgent, landed: Landing, more: { files?: string[]; reason?: string } = {}) {
     agent.landed = landed;
     this.host?.record({ type: 'landed', agentId: agent.id, landed, ...more });

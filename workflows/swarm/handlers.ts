@@ -1,6 +1,6 @@
-/** A swarm's signals, queries and Updates: control as an agent's, usage reports, broadcasts, status and events. */
+/** A swarm's signals, queries and Updates: control as an agent's, usage reports, broadcasts, a supervisor's delegations, status and events. */
 import * as wf from '@temporalio/workflow';
-import { broadcastPayload, usagePayload } from '../../src/domain';
+import { broadcastPayload, delegatePayload, usagePayload } from '../../src/domain';
 import {
   installControlHandlers,
   installSignal,
@@ -8,7 +8,13 @@ import {
   type Ignored,
 } from '../control-handlers';
 import { described } from '../handler-descriptions';
-import { broadcastSignal, swarmEventsQuery, swarmStatusQuery, usageSignal } from '../protocol';
+import {
+  broadcastSignal,
+  delegateSignal,
+  swarmEventsQuery,
+  swarmStatusQuery,
+  usageSignal,
+} from '../protocol';
 import type { SwarmRun } from './run';
 import { installIntake } from './grow';
 
@@ -27,6 +33,17 @@ export function installSwarmHandlers(swarm: SwarmRun): void {
   });
   installSignal(usageSignal, usagePayload, (report) => swarm.account(report), ignored);
   installSignal(broadcastSignal, broadcastPayload, (b) => swarm.broadcast(b), ignored);
+  installSignal(
+    delegateSignal,
+    delegatePayload,
+    (request) => {
+      const refused = swarm.delegated
+        ? swarm.delegated.take(request)
+        : `this ${swarm.strategy} swarm runs no supervisor's workers (only an isolated supervisor swarm does)`;
+      if (refused) ignored('delegate', refused);
+    },
+    ignored,
+  );
   wf.setHandler(swarmStatusQuery, () => swarm.report(), described('status'));
   wf.setHandler(swarmEventsQuery, (raw) => swarm.events(raw), described('events'));
   installIntake(swarm, ignored);

@@ -13,47 +13,17 @@ import {
   worktreeCwd,
   type Landing,
   type SwarmAgent,
-  type SwarmCopies,
-  type SwarmEventBody,
   type SwarmInput,
   type SwarmRepo,
-  type SwarmWorktrees,
-  type ToolName,
   type WorkSite,
-  DEFAULT_TOOLS,
 } from '../../src/domain';
 import { Copies } from './copies';
+import { wantsIsolation, type IsolationHost, type IsolationView, type MemberIsolation } from './isolating';
 import { failureType, gitSteps as activities, reason } from './git-steps';
-import { Resolutions, type ResolverHost } from './resolution';
+import { Resolutions } from './resolution';
 
-/** Agents that write: the ones that need a tree of their own. */
-const WRITING_TOOLS: ReadonlySet<ToolName> = new Set(['write_file', 'edit_file', 'bash'] as ToolName[]);
-export const writes = (tools: readonly ToolName[]): boolean => tools.some((t) => WRITING_TOOLS.has(t));
-
-/** What an isolated swarm reports: its git worktrees, or its copies. */
-export interface IsolationView {
-  worktrees?: SwarmWorktrees;
-  copies?: SwarmCopies;
-}
-
-/** Members in trees of their own, git worktrees (Isolation) or copies (Copies): what SwarmRun asks of either. */
-export interface MemberIsolation {
-  /** Git worktrees (a member's work is a commit the result cache can land again), or copies. */
-  readonly kind: 'worktree' | 'copy';
-  /** Give a member about to start its tree as its cwd; why not, when none could be made. */
-  place(agent: SwarmAgent, config: { cwd: string }, task: string): Promise<string | undefined>;
-  /** The member has ended: what it left is recorded (committed on its branch, or found in its copy). */
-  commit(agent: SwarmAgent): Promise<void>;
-  /** Its work into the swarm's result (the swarm's branch, or cwd): merged, nothing to merge, or a conflict. */
-  merge(agent: SwarmAgent): Promise<Landing>;
-  close(): Promise<IsolationView>;
-  summary(): IsolationView;
-}
-
-/** The swarm as isolation sees it: resolvers start as its agents, and what lands shows in its events. */
-export interface IsolationHost extends ResolverHost {
-  record(body: SwarmEventBody): void;
-}
+export { writes } from './isolating';
+export type { IsolationHost, IsolationView, MemberIsolation } from './isolating';
 
 interface Member {
   agent: SwarmAgent;
@@ -72,18 +42,6 @@ interface Member {
   resolution?: string;
 }
 
-/** Whether a swarm has agents that write in a strategy that runs them at once: only then is it isolated. */
-export function wantsIsolation(input: SwarmInput): boolean {
-  const { spec } = input;
-  const tools = (...ts: Array<{ tools?: ToolName[] } | undefined>) =>
-    ts.find((t) => t?.tools)?.tools ?? DEFAULT_TOOLS;
-  // An open swarm's agents are yet to come: any of them may write.
-  if (spec.strategy === 'parallel') return spec.open === true || spec.agents.some((a) => writes(tools(a)));
-  if (spec.strategy === 'graph')
-    return spec.nodes ? spec.nodes.some((n) => writes(tools(n, spec.worker))) : writes(tools(spec.worker));
-  return false;
-}
-
 export class Isolation implements MemberIsolation {
   readonly kind = 'worktree';
   private readonly members = new Map<string, Member>();
@@ -92,6 +50,8 @@ export class Isolation implements MemberIsolation {
   /** Merges under way, a resolver's included: the close waits for them. */
   private readonly landing = new Set<Promise<unknown>>();
   private readonly resolutions?: Resolutions;
+  /** The agent that works in the swarm's own worktree (a supervisor), and why its work there could not be committed. */
+  private sharer?: { id: string; name: string; error?: string };
 
   private constructor(
     private readonly input: SwarmInput,
@@ -243,7 +203,25 @@ export class Isolation implements MemberIsolation {
 
   private mergeBranch(branch: string) {
     const { repoRoot } = this.repo;
-    return activities.mergeMember({ repoRoot, swarmId: this.input.id, branch, mode: 'ff-or-merge' });
+    // A merge starts from a clean tree: what the agent working there left is committed first.
+    const shared = this.sharer ? { commitFirst: this.sharedMessage() } : {};
+    return activities.mergeMember({
+      repoRoot,
+      swarmId: this.input.id,
+      branch,
+      mode: 'ff-or-merge',
+      ...shared,
+    });
+  }
+
+  share(agent: { id: string; name: string }): string {
+    this.sharer = agent;
+    const { repoRoot, integrationPath } = this.repo;
+    return worktreeCwd(repoRoot, this.input.cwd, integrationPath) ?? integrationPath;
+  }
+
+  private sharedMessage(): string {
+    return `${this.sharer!.name} (${this.sharer!.id}) in swarm ${this.input.id}: its own changes`;
   }
 
   /** A conflict given to a resolver agent (resolution.ts), and its resolution merged: 'resolved', or still a conflict. */
@@ -311,9 +289,16 @@ export class Isolation implements MemberIsolation {
         .catch((err: unknown) => (m.error = `its worktree could not be removed: ${reason(err)}`));
     }
     await this.resolutions?.close();
-    const finished = await activities
-      .finishSwarmRepo({ repoRoot, swarmId: this.input.id })
-      .catch(() => undefined);
+    // The agent working in the swarm's worktree has ended: its last changes go on the branch, or the worktree stays.
+    if (this.sharer)
+      await activities
+        .commitSwarmWork({ repoRoot, swarmId: this.input.id, message: this.sharedMessage() })
+        .catch((err: unknown) => {
+          this.sharer!.error = `its changes in the swarm's worktree could not be committed: ${reason(err)}`;
+        });
+    const finished = this.sharer?.error
+      ? undefined
+      : await activities.finishSwarmRepo({ repoRoot, swarmId: this.input.id }).catch(() => undefined);
     const { worktrees } = this.summary();
     return {
       worktrees: {
@@ -334,6 +319,11 @@ export class Isolation implements MemberIsolation {
         ...(m.error ? { error: m.error, worktree: m.path } : {}),
         ...(m.resolution ? { resolution: m.resolution } : {}),
       }));
+    const { sharer, repo } = this;
+    if (sharer?.error) {
+      const at = { branch: repo.integrationBranch, worktree: repo.integrationPath };
+      kept.push({ agentId: sharer.id, landed: 'kept', error: sharer.error, ...at });
+    }
     return {
       worktrees: {
         integrationBranch: this.repo.integrationBranch,

@@ -25,6 +25,7 @@ import { swarmReport } from './report';
 import { pauseSignal } from '../protocol';
 import { installSwarmHandlers } from './handlers';
 import { SwarmStopped, type StrategyOutcome } from './outcome';
+import type { DelegatedWorkers } from './delegated';
 
 export { SwarmStopped, type StrategyOutcome } from './outcome';
 
@@ -34,6 +35,8 @@ export class SwarmRun extends SwarmControl {
   /** Coding agents in worktrees of their own (workflows/swarm/isolation.ts), and what came of them. */
   private isolation?: MemberIsolation;
   private worktrees?: IsolationView;
+  /** A supervisor's workers, when the swarm runs them (delegated.ts). */
+  delegated?: DelegatedWorkers;
   /** Members that only read, served from the result cache when they ran before (cache.ts). */
   private readonly cache = new MemberCache(this.input, (body) => this.record(body));
 
@@ -95,6 +98,11 @@ export class SwarmRun extends SwarmControl {
       this.worktrees = await wf.CancellationScope.nonCancellable(() => this.isolation!.close());
   }
 
+  /** Its members' trees, when they work in trees of their own. */
+  get isolated(): MemberIsolation | undefined {
+    return this.isolation;
+  }
+
   /** Merge an isolated member's work into the swarm's branch (a strategy's choice). */
   merge(agent: SwarmAgent): Promise<Landing> {
     return this.isolation?.merge(agent) ?? Promise.resolve('empty');
@@ -116,7 +124,8 @@ export class SwarmRun extends SwarmControl {
     task: string,
     role: string,
     extra: Partial<AgentConfig> = {},
-    options: { isolate?: boolean } = {},
+    /** isolate: in a tree of its own when it writes; configured: a last say on its config (a supervisor's). */
+    options: { isolate?: boolean; configured?: (config: AgentConfig) => void } = {},
   ): Promise<SwarmAgent> {
     await wf.condition(() => this.status !== 'paused' || this.stopReason !== undefined);
     if (this.stopReason) throw new SwarmStopped(this.stopReason.reason);
@@ -126,6 +135,7 @@ export class SwarmRun extends SwarmControl {
       throw new SwarmStopped(this.stopReason!.reason);
     }
     const config = { ...swarmAgentConfig(this.input, template, role, this.agents.length + 1), ...extra };
+    options.configured?.(config);
     const agent: SwarmAgent = {
       id: config.id,
       name: config.name,
