@@ -47,11 +47,32 @@ export function shardsOf(project: ShardedProject): string[][] {
 /** Declare shard `index` (from 1) of `project`: its suites, one describe block each. */
 export function runShard(project: ShardedProject, index: number): void {
   for (const name of shardsOf(project)[index - 1] ?? []) {
-    describe(name, () =>
-      reportCpu(name, () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a suite's tests register as it loads
-        require(path.join(TEST_DIR, `${name}${SUFFIX}`));
-      }),
-    );
+    describe(name, () => {
+      // jest gave each file its own process.env; the suites of a shard share one, so each gets
+      // it back as it found it, whatever it set or deleted.
+      let env: NodeJS.ProcessEnv = {};
+      beforeAll(() => {
+        env = { ...process.env };
+      });
+      reportCpu(name, () => load(name));
+      afterAll(() => restoreEnv(env));
+    });
   }
+}
+
+/** A suite's tests register as it loads; one that cannot load fails alone, its shard goes on. */
+function load(name: string): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded inside its describe block
+    require(path.join(TEST_DIR, `${name}${SUFFIX}`));
+  } catch (err) {
+    test('loads', () => {
+      throw err;
+    });
+  }
+}
+
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
 }
