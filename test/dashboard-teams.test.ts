@@ -112,7 +112,10 @@ test('a session created from the page shows its directives and the findings its 
   await page.locator('.entries li b', { hasText: 'parser-week' }).waitFor({ timeout: 3000 });
   await expect(detail.locator('pre').first().textContent()).resolves.toBe('Keep the public API stable.');
 
-  // An agent of the session (started elsewhere) reports a finding; the page shows it, and the member.
+  // The list filtered by the session before its agent starts (elsewhere): the agent shows up
+  // though the feed's frames do not say which session it is of.
+  await tab('agents');
+  await page.getByLabel('session').selectOption(sessionId);
   const scout = h.script(
     [
       { toolCalls: [{ name: 'report_finding', input: { text: 'the lexer has no tests' } }] },
@@ -123,6 +126,12 @@ test('a session created from the page shows its directives and the findings its 
   const started = await api.call('solo', 'POST', '/agents', { task: scout, cwd, sessionId });
   expect(started.status).toBe(201);
   const agentId = started.body.id as string;
+  await listShows([agentId]);
+  await page.getByLabel('session').selectOption('');
+
+  // It reports a finding; the session's page shows it, and the member.
+  await tab('sessions');
+  await page.locator('.entries li', { hasText: 'parser-week' }).click();
   await detail.locator('.findings li').filter({ hasText: 'the lexer has no tests' }).waitFor();
   await detail.getByRole('link', { name: `agent ${agentId}` }).waitFor();
   await shot('session-detail');

@@ -23,6 +23,7 @@ const UNIT = [
   'collapse-domain',
   'git-resolve',
   'copies',
+  'feed-hub',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'merge-crash', 'restart', 'multi-worker', 'demo'];

@@ -44,6 +44,8 @@ export class FeedHub {
   private readonly listeners = new Map<(frame: FeedFrame) => void, Principal>();
   private readonly followed = new FollowedTable();
   private since = 0;
+  /** Where the first list looked from: what started after it is news from its first event. */
+  private origin = 0;
   private running = false;
   private closed = false;
   private timer?: NodeJS.Timeout;
@@ -162,6 +164,7 @@ export class FeedHub {
   private start(): void {
     this.running = true;
     this.since = Date.now() - this.overlapMs;
+    this.origin = this.since;
     this.schedule(0);
   }
 
@@ -218,7 +221,10 @@ export class FeedHub {
     const settles: Array<{ f: Followed; run: () => Promise<void> }> = [];
     const lives: typeof settles = [];
     for (const c of changes) {
-      const f = this.followed.follow(c.kind, c.id, c.startedAt.getTime() > since ? undefined : since);
+      // Listed late (a loaded visibility store lags past the overlap), one started since the hub
+      // looked is still news: no page's list had it. Only what came before the hub looked is not.
+      const news = c.startedAt.getTime() > this.origin;
+      const f = this.followed.follow(c.kind, c.id, news ? undefined : this.origin);
       listed.add(f);
       f.workspace = c.workspace;
       f.owner = c.owner;

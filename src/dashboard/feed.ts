@@ -13,6 +13,7 @@ import { LOGGED_EVENTS } from './event-names';
 import { countCalls, getState, patchAgent, update, type FeedMode } from './store';
 import { loadApprovals, loadSwarms, reloadAll, startPolling } from './sync';
 import type { Status } from './types';
+import { detailRows } from './views-read';
 
 /** The event names the feed's SSE connection listens for: the feed's own, then every logged one. */
 const EVENTS = ['hello', 'resync', 'model_text', 'swarm_status', ...LOGGED_EVENTS];
@@ -101,6 +102,8 @@ export function applyFrame(frame: FeedFrame): void {
         ...(own ? { owner: frame.owner } : {}),
         startedAt: known?.startedAt ?? str(d.at) ?? new Date().toISOString(),
       });
+      // Its session, swarm and task are in its own view: a filter on screen may be waiting for it.
+      if (!known) detailRows([id]);
       return;
     }
     case 'agent_status':

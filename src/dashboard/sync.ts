@@ -1,13 +1,13 @@
 /**
  * Reading the lists from the REST routes into the store: at start, on the feed's `resync`,
  * every few seconds while no feed is connected, after a swarm or session is started from the
- * page, and the sessions every 5 s while they are on screen (the feed has no session frames). Rows on screen are completed with each
- * agent's own view (tokens, tool calls, iterations), a few at a time; a finished agent's is
- * read once.
+ * page, the agents a filter of the list names as it is set, and the sessions every 5 s while
+ * they are on screen (the feed has no session frames). Rows are completed with each agent's
+ * own view by views-read.ts.
  */
 import { api, query } from './api';
-import { countCalls, getState, resetState, update } from './store';
-import { isLive, type AgentRow, type AgentView, type Entry, type PendingApproval, type Zone } from './types';
+import { resetState, update } from './store';
+import type { AgentRow, Entry, PendingApproval, Zone } from './types';
 
 /** Pages of 200 (the API's most), up to this many agents. */
 const MOST_AGENTS = 2000;
@@ -17,23 +17,35 @@ interface Page<T> {
   nextCursor?: string;
 }
 
-async function pages<T>(path: string, most: number): Promise<T[]> {
+async function pages<T>(
+  path: string,
+  most: number,
+  params: Record<string, string | undefined> = {},
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {
-    const page = await api<Page<T>>('GET', `${path}${query({ limit: 200, cursor })}`);
+    const page = await api<Page<T>>('GET', `${path}${query({ ...params, limit: 200, cursor })}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && items.length < most);
   return items;
 }
 
+/** Past this, an entry (or agent) the list still lacks is taken for gone. */
+const LIST_LAG_MS = 60_000;
+
 const fail = (err: unknown) => update((s) => ({ ...s, error: (err as Error).message }));
 
-export async function loadAgents(): Promise<void> {
-  const items = await pages<AgentRow>('/agents', MOST_AGENTS);
+/**
+ * The whole list read: it replaces the page's rows, but for agents the feed told of lately.
+ * The list is read from the visibility store, which lags a start (seconds, more under load):
+ * those are kept until a list holds them.
+ */
+function replaceAgents(items: AgentRow[]): void {
   update((s) => {
     const agents: Record<string, AgentRow> = {};
+    for (const row of Object.values(s.agents)) if (recent(row)) agents[row.id] = row;
     for (const item of items) {
       const before = s.agents[item.id];
       // The row's own view says more than the list does (tokens, tool calls): keep it.
@@ -41,6 +53,42 @@ export async function loadAgents(): Promise<void> {
     }
     return { ...s, agents, error: undefined };
   });
+}
+
+/** Part of the list read: new rows added, known ones only completed (the feed keeps them fresher than the list). */
+function addAgents(items: AgentRow[]): void {
+  update((s) => {
+    const agents = { ...s.agents };
+    for (const item of items) {
+      const row: Record<string, unknown> = { ...agents[item.id] };
+      for (const [key, value] of Object.entries(item)) if (row[key] === undefined) row[key] = value;
+      agents[item.id] = row as unknown as AgentRow;
+    }
+    return { ...s, agents, error: undefined };
+  });
+}
+
+const recent = (row: AgentRow) =>
+  row.startedAt !== undefined && Date.now() - Date.parse(row.startedAt) < LIST_LAG_MS;
+
+export async function loadAgents(): Promise<void> {
+  replaceAgents(await pages<AgentRow>('/agents', MOST_AGENTS));
+}
+
+/**
+ * What a filter of the agent list matches, read again as it is set: of a session or a zone,
+ * their list; for a search, the whole list. The feed's frames do not say which session an
+ * agent is of, and a filter must show what matches, not only what the page heard of.
+ */
+export function refreshFor(filter: { session: string; zone: string; text: string }): Promise<void> {
+  const named = { sessionId: filter.session || undefined, zone: filter.zone || undefined };
+  const read =
+    named.sessionId || named.zone
+      ? pages<AgentRow>('/agents', MOST_AGENTS, named).then(addAgents)
+      : filter.text
+        ? loadAgents()
+        : Promise.resolve();
+  return read.catch(fail);
 }
 
 /** The list lags the agent's own view by the visibility store's delay: keep the fresher of the two. */
@@ -64,8 +112,6 @@ const startedHere: Record<Team, Map<string, { entry: Entry; at: number }>> = {
   swarms: new Map(),
   sessions: new Map(),
 };
-/** Past this, an entry the list still lacks is taken for gone. */
-const LIST_LAG_MS = 60_000;
 
 function withStartedHere(team: Team, listed: Entry[]): Entry[] {
   const ids = new Set(listed.map((e) => e.id));
@@ -154,58 +200,4 @@ export function startPolling(): () => void {
   };
   // At once, then every 3 s; a slow API is polled less.
   return repeat(poll, (took) => Math.max(3000, 2 * took), 0);
-}
-
-/** Merge an agent's own view into its row. */
-export function applyView(view: AgentView): void {
-  update((s) => {
-    const before = s.agents[view.id] ?? { id: view.id, status: view.status };
-    const row: AgentRow = {
-      ...before,
-      name: view.name ?? before.name,
-      task: view.task ?? before.task,
-      status: view.status,
-      stale: view.stale,
-      type: view.type ?? before.type,
-      sessionId: view.sessionId ?? before.sessionId,
-      swarmId: view.swarmId ?? before.swarmId,
-      parentId: view.parentId ?? before.parentId,
-      tokens: view.tokens ?? before.tokens,
-      toolCalls: view.toolCalls ?? before.toolCalls,
-      iterations: view.iterations ?? before.iterations,
-      costUsd: view.costUsd ?? before.costUsd,
-      detailedAt: Date.now(),
-    };
-    // Calls made since the row was last read (not an agent's past, the first time it is read).
-    const made = before.toolCalls === undefined ? 0 : (row.toolCalls ?? 0) - before.toolCalls;
-    return countCalls({ ...s, agents: { ...s.agents, [view.id]: row } }, made);
-  });
-}
-
-const reading = new Set<string>();
-
-/** Read the views of the rows on screen that need it, four at a time. */
-export function detailRows(ids: string[]): void {
-  const now = Date.now();
-  const due = ids.filter((id) => {
-    const row = getState().agents[id];
-    if (!row || reading.has(id)) return false;
-    if (!row.detailedAt) return true;
-    return isLive(row.status) && now - row.detailedAt > 5000;
-  });
-  const queue = due.slice(0, 40);
-  const next = async (): Promise<void> => {
-    const id = queue.shift();
-    if (!id) return;
-    reading.add(id);
-    try {
-      applyView(await api<AgentView>('GET', `/agents/${encodeURIComponent(id)}`));
-    } catch {
-      // gone or unreachable: the next pass tries again
-    } finally {
-      reading.delete(id);
-    }
-    return next();
-  };
-  void Promise.all([next(), next(), next(), next()]);
 }

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import { useAgentStory } from '../agent-stream';
-import { applyView } from '../sync';
+import { applyView } from '../views-read';
 import { isLive, type AgentView } from '../types';
 import { AgentCard } from './AgentCard';
 import { ChatPanel } from './ChatPanel';

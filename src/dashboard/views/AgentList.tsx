@@ -8,7 +8,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { age, clip, tokens, usd } from '../format';
 import { useDash } from '../store';
-import { detailRows } from '../sync';
+import { refreshFor } from '../sync';
+import { detailRows } from '../views-read';
 import { AGENT_STATUSES } from '../../domain/status';
 import { isLive, type Activity as Doing, type AgentRow } from '../types';
 
@@ -69,6 +70,14 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
       return (x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1) * dir;
     });
   }, [agents, zones, filter, sort]);
+
+  // Set, a filter reads what it matches from the API (once typing pauses, for a search).
+  useEffect(() => {
+    if (!filter.session && !filter.zone && !filter.text) return;
+    const t = setTimeout(() => void refreshFor(filter), filter.text ? 400 : 0);
+    return () => clearTimeout(t);
+    // Not on a status or swarm change: the feed carries both.
+  }, [filter.session, filter.zone, filter.text]);
 
   const first = Math.max(0, Math.floor(view.top / ROW) - 5);
   const shown = rows.slice(first, first + Math.ceil(view.height / ROW) + 10);

@@ -1,0 +1,115 @@
+/**
+ * The feed's hub over a stand-in for Temporal (no server): which events of an agent it hears of
+ * are news. The suites against the real server (api-feed, dashboard-feed) cover the rest.
+ */
+import type { Client } from '@temporalio/client';
+import { FeedHub } from '../src/api/feed-hub';
+import type { TemporalGate } from '../src/api/temporal-gate';
+import type { FeedFrame } from '../src/domain';
+import type { Orchestra } from '../src/sdk/orchestra';
+import type { Change } from '../src/temporal/changes';
+import { until } from './helpers/poll';
+
+const OVERLAP_MS = 300;
+const WORKSPACE = 'w1';
+
+/** Agents as the visibility store lists them (each from `listedFrom` on) and their logs. */
+interface Fake {
+  change: Change;
+  listedFrom: number;
+  events: Array<{ seq: number; at: string; type: string; [key: string]: unknown }>;
+}
+
+function hubOver(agents: Fake[]): FeedHub {
+  const orchestra = {
+    changes: async (since: Date) =>
+      agents
+        .filter((a) => Date.now() >= a.listedFrom)
+        .map((a) => a.change)
+        .filter((c) => c.active || c.startedAt > since || (c.closedAt !== undefined && c.closedAt > since)),
+    agents: {
+      events: async (id: string, after: number) =>
+        agents.find((a) => a.change.id === id)!.events.filter((e) => e.seq > after),
+    },
+  } as unknown as Orchestra;
+  // An agent at work is described each tick: a history that grew says its events are worth a read.
+  let history = 0;
+  const description = () => ({
+    runId: 'r',
+    typedSearchAttributes: { get: () => undefined },
+    raw: { pendingActivities: [] },
+    status: { name: 'RUNNING' },
+    historyLength: ++history,
+  });
+  const client = {
+    workflow: { getHandle: () => ({ describe: async () => description() }) },
+    withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(),
+    withDeadline: (_deadline: number, fn: () => unknown) => fn(),
+  } as unknown as Client;
+  return new FeedHub({
+    orchestra,
+    client,
+    gate: { down: false } as TemporalGate,
+    staleAfterMs: 60_000,
+    requestTimeoutMs: 5_000,
+    pollMs: 20,
+    overlapMs: OVERLAP_MS,
+  });
+}
+
+/** An agent at work (listed whatever its start), or closed at its last event. */
+const agent = (id: string, startedAt: number, listedFrom: number, at: number[], active = false): Fake => ({
+  change: {
+    kind: 'agent',
+    id,
+    workflowId: `agent-${id}`,
+    workspace: WORKSPACE,
+    status: active ? 'running' : 'completed',
+    temporalStatus: active ? 'RUNNING' : 'COMPLETED',
+    active,
+    startedAt: new Date(startedAt),
+    ...(active ? {} : { closedAt: new Date(at.at(-1)!) }),
+  },
+  listedFrom,
+  events: at.map((t, i) => ({
+    seq: i + 1,
+    at: new Date(t).toISOString(),
+    type: i ? 'task' : 'spawned',
+    agentId: id,
+    name: id,
+    task: 't',
+  })),
+});
+
+test('an agent the visibility store lists only past the overlap is news from its first event; one from before the hub looked is not', async () => {
+  const t0 = Date.now();
+  // Started after the hub looked, at work, and listed past the overlap (a loaded visibility store).
+  const late = agent('late', t0 + 50, t0 + 50 + 3 * OVERLAP_MS, [t0 + 50, t0 + 60], true);
+  // Started long before the hub looked, and listed as it closes: only its last event is news.
+  const old = agent('old', t0 - 60_000, t0 + 50 + 3 * OVERLAP_MS, [t0 - 60_000, t0 + 4 * OVERLAP_MS]);
+  const hub = hubOver([late, old]);
+  const frames: FeedFrame[] = [];
+  const close = hub.open({ user: 'u', workspaces: [WORKSPACE], admin: false }, undefined, (f) =>
+    frames.push(f),
+  );
+  try {
+    const of = (id: string) => frames.filter((f) => f.subject === id).map((f) => f.event);
+    await until(
+      async () => of('late'),
+      (events) => events.length === 2,
+      'both events of the late-listed agent',
+      5000,
+    );
+    expect(of('late')).toEqual(['agent_spawned', 'agent_task']);
+    await until(
+      async () => of('old'),
+      (events) => events.length > 0,
+      'the old agent closing',
+      5000,
+    );
+    expect(of('old')).toEqual(['agent_task']);
+  } finally {
+    close();
+    await hub.close();
+  }
+});
