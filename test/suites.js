@@ -22,6 +22,7 @@ const UNIT = [
   'result-cache-domain',
   'collapse-domain',
   'git-resolve',
+  'shared-worktree',
   'copies',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
