@@ -16,6 +16,7 @@ import {
   usageSignal,
 } from '../protocol';
 import type { SwarmRun } from './run';
+import { answerRefusal } from './delegated';
 import { installIntake } from './grow';
 
 export function installSwarmHandlers(swarm: SwarmRun): void {
@@ -40,7 +41,9 @@ export function installSwarmHandlers(swarm: SwarmRun): void {
       const refused = swarm.delegated
         ? swarm.delegated.take(request)
         : `this ${swarm.strategy} swarm runs no supervisor's workers (only an isolated supervisor swarm does)`;
-      if (refused) ignored('delegate', refused);
+      if (!refused) return;
+      ignored('delegate', refused);
+      answerRefusal(request, refused);
     },
     ignored,
   );
