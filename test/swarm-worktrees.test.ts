@@ -163,9 +163,9 @@ describe("a supervisor's workers in a git repository", () => {
       { toolCalls: [{ name: 'write_file', input: { path: file, content } }] },
       { text: `wrote ${file}` },
     ]);
-  /** The supervisor's tool results, in the order of its calls. */
-  const toolResults = async (swarmId: string) =>
-    (await agentTranscript(h.client, `${swarmId}.1`))
+  /** An agent's tool results, in the order of its calls; the supervisor's by default. */
+  const toolResults = async (swarmId: string, agentId = `${swarmId}.1`) =>
+    (await agentTranscript(h.client, agentId))
       .filter((m) => m.role === 'user')
       .flatMap((m) => m.content as unknown as Array<{ type: string; content?: string; is_error?: boolean }>)
       .filter((b) => b.type === 'tool_result');
@@ -175,11 +175,21 @@ describe("a supervisor's workers in a git repository", () => {
     write(repo, 'shared.txt', FILE.replace('four', 'four (mine)'));
     write(repo, 'notes.txt', 'my notes');
     const before = userState(repo);
-    const supervisor = h.script([
+    // Worker a reads the plan the supervisor wrote before delegating, not yet committed by it.
+    const readsPlan = h.script([
       {
         toolCalls: [
-          { name: 'write_file', input: { path: 'plan.txt', content: 'a, then b' } },
-          { name: 'delegate', input: { task: writes('a.txt', 'from a'), name: 'a' } },
+          { name: 'read_file', input: { path: 'plan.txt' } },
+          { name: 'write_file', input: { path: 'a.txt', content: 'from a' } },
+        ],
+      },
+      { text: 'wrote a.txt' },
+    ]);
+    const supervisor = h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: 'plan.txt', content: 'a, then b' } }] },
+      {
+        toolCalls: [
+          { name: 'delegate', input: { task: readsPlan, name: 'a' } },
           { name: 'delegate', input: { task: writes('b.txt', 'from b'), name: 'b' } },
         ],
       },
@@ -217,6 +227,10 @@ describe("a supervisor's workers in a git repository", () => {
     const results = await toolResults(id);
     expect(results[1].content).toContain(`merged into the swarm's branch orchestra/${id}`);
     expect(results[3].content).toMatch(/a\.txt[\s\S]*b\.txt/);
+    const workerA = out.agents.find((w) => w.name === 'a')!;
+    const [readByA] = await toolResults(id, workerA.id);
+    expect(readByA).toMatchObject({ content: expect.stringContaining('a, then b') });
+    expect(readByA?.is_error).toBeFalsy();
     // Worktrees gone, merged workers' branches too; the supervisor lists both workers.
     expect(gitIn(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
     expect(gitIn(repo, 'branch', '--list', 'orchestra/*').trim()).toBe(`orchestra/${id}`);

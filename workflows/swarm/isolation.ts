@@ -92,6 +92,8 @@ export class Isolation implements MemberIsolation {
    */
   private async open(agent: SwarmAgent, task: string): Promise<string> {
     const { repoRoot } = this.repo;
+    // The supervisor's work so far on the swarm's branch first, between merges: the member forks from it.
+    if (this.sharer) await this.serially(() => this.commitShared()).catch(() => undefined);
     const wt = await wf.CancellationScope.nonCancellable(() =>
       activities.addMemberWorktree({ repoRoot, swarmId: this.input.id, member: agent.id }),
     );
