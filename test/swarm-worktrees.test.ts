@@ -7,11 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { agentStatus, agentTranscript } from '../src/temporal/agents';
-import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
+import { swarmWorkflowId } from '../src/domain';
+import { agentEvents, agentStatus, agentTranscript } from '../src/temporal/agents';
+import { swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { runCli } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs, write } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness();
@@ -277,6 +279,46 @@ describe("a supervisor's workers in a git repository", () => {
         .sort(),
     ).toEqual(['conflict', 'merged']);
     ended.push(`swarm-${id}`, `agent-${id}.1`, `agent-${id}.1.1`, `agent-${id}.1.2`);
+  });
+
+  test('a delegation the swarm refuses is answered, to the supervisor that asked; a duplicate of a running worker is not', async () => {
+    const repo = makeRepo({ 'shared.txt': FILE });
+    const slow = h.script([
+      { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 1500 },
+      { text: 'looked' },
+    ]);
+    const supervisor = h.script([
+      { toolCalls: [{ name: 'delegate', input: { task: slow } }] },
+      { text: 'done' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd: repo });
+    await until(
+      () => swarmStatus(h.client, id),
+      (s) => s.agents.some((a) => a.id === `${id}.1.1`),
+      'the worker running',
+    );
+    const swarm = h.client.workflow.getHandle(swarmWorkflowId(id));
+    for (const n of [11, 1]) await swarm.signal('delegate', { id: `${id}.1.${n}`, name: 'x', task: 't' });
+    const out = await waitForSwarm(h.client, id);
+    expect(out).toMatchObject({ status: 'completed', result: 'done' });
+    const refused = (await swarmEvents(h.client, id)).flatMap((e) =>
+      e.type === 'ignored' ? [e.reason] : [],
+    );
+    expect(refused).toEqual([
+      expect.stringMatching(/\.1\.11 is not an id of a worker .*maxWorkers/),
+      `worker ${id}.1.1 was delegated already`,
+    ]);
+    // The refusal reached the supervisor, which asked for no such worker; its worker's own answer stood.
+    const dropped = (await agentEvents(h.client, `${id}.1`)).flatMap((e) =>
+      e.type === 'ignored' ? [e] : [],
+    );
+    expect(dropped).toEqual([
+      expect.objectContaining({ signal: 'delegated', reason: `no worker ${id}.1.11 is waited for` }),
+    ]);
+    const [answer] = await toolResults(id);
+    expect(answer.is_error).toBeFalsy();
+    expect(answer.content).toMatch(/^looked/);
+    ended.push(`swarm-${id}`, `agent-${id}.1`, `agent-${id}.1.1`);
   });
 
   test('isolation "none": the workers share the supervisor\'s cwd, the user\'s tree, as before', async () => {

@@ -61,6 +61,11 @@ export class DelegatedWorkers {
     this.lead = { ...config, tools: withTaskCompanions(config.tools) };
   }
 
+  /** Whether a worker of that id was taken. */
+  has(id: string): boolean {
+    return this.runs.has(id);
+  }
+
   /** A delegation from the supervisor, run; why not, when it is refused. */
   take(request: DelegateRequest): string | undefined {
     const { lead } = this;
