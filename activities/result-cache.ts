@@ -110,10 +110,11 @@ export function resultCacheActivities(options: ResultCacheOptions) {
         await rm(at, { force: true });
         return undefined;
       }
-      // A writer is served only with its work, and its work only from its ref in this repository.
+      // A writer is served only with its work, and its work only from its ref in this repository;
+      // a ref naming another commit is another run's (two stores of the key interleaved): a miss.
       if (!entry.work !== !repoRoot) return undefined;
       const work = repoRoot ? await pinnedWork(repoRoot, workspace, key) : undefined;
-      if (repoRoot && !work) return undefined;
+      if (repoRoot && work?.commit !== entry.work?.commit) return undefined;
       // Used now: the eviction takes the least recently used first.
       const now = new Date();
       await utimes(at, now, now).catch(() => undefined);

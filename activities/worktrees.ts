@@ -7,7 +7,8 @@
  * does only what is missing. A ref is created only when absent (`update-ref <ref> <new> ""`),
  * the commit it names recorded first; a worktree git left locked "initializing" (an add cut
  * short) is made again; a lock file no live git process can hold goes; a half-done merge is
- * reset to the integration branch's tip and done again.
+ * reset to the integration branch's tip and done again, unless an agent works in that worktree
+ * (a supervisor): then nothing there is reset (activities/git-shared.ts).
  */
 import { rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -47,6 +48,7 @@ import {
 } from '../src/domain/worktrees';
 import { clearStaleLocks, dropWorktree, ensureWorktree, resetTree, treeOf } from './git-repair';
 import { unmergedFiles } from './git-resolve';
+import { commitAll, commitShared, mergeIntoShared } from './git-shared';
 import {
   commitOf,
   git,
@@ -58,7 +60,6 @@ import {
   parsedInput as parsed,
   refOnce,
   type Repo,
-  type Tree,
 } from './git-runner';
 
 // A conflict given to a resolver agent: its two steps (workflows/swarm/resolution.ts).
@@ -137,9 +138,8 @@ export async function commitMemberWork(input: CommitMemberWorkInput): Promise<Me
 
 /**
  * What an agent working in the swarm's own worktree (a supervisor) left there, committed on the
- * swarm's branch: at the end, which removes the worktree (mergeMember's `commitFirst` does it
- * before each merge, which starts from a clean tree). A merge a kill cut short left files that
- * are no one's work: they go first.
+ * swarm's branch: before a member forks from it, and at the end, which removes the worktree
+ * (mergeMember's `commitFirst` does it before each merge). Nothing there is reset or removed.
  */
 export async function commitSwarmWork(input: CommitSwarmWorkInput): Promise<MemberCommit> {
   const { repoRoot, swarmId, message } = parsed(commitSwarmWorkInputSchema, input);
@@ -149,24 +149,6 @@ export async function commitSwarmWork(input: CommitSwarmWorkInput): Promise<Memb
   const tree = await ensureWorktree(repo, integrationWorktreePath(repo.commonDir, swarmId), branch);
   await clearStaleLocks(repo, tree, [`refs/heads/${branch}`]);
   return commitShared(tree, message);
-}
-
-async function commitShared(tree: Tree, message: string): Promise<MemberCommit> {
-  if ((await inTree(tree, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'])).code === 0) await resetTree(tree);
-  return commitAll(tree, message);
-}
-
-/** Everything in the worktree committed on its branch, if anything changed: the branch's tip, and whether it moved. */
-async function commitAll(tree: Tree, message: string, author?: CommitMemberWorkInput['author']) {
-  await must(inTree(tree, ['add', '-A']), 'add');
-  const staged = await inTree(tree, ['diff', '--cached', '--quiet']);
-  if (staged.code > 1 || staged.code < 0) throw gitFailure('diff --cached', staged);
-  const committed = staged.code === 1;
-  if (committed) {
-    const by = author ? [`--author=${author.name} <${author.email}>`] : [];
-    await must(inTree(tree, ['commit', '-q', '--no-verify', ...by, '-m', message]), 'commit');
-  }
-  return { head: (await must(inTree(tree, ['rev-parse', 'HEAD']), 'rev-parse')).trim(), committed };
 }
 
 /**
@@ -196,7 +178,10 @@ export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome
     throw ApplicationFailure.nonRetryable(`no branch ${branch} to merge`, WorktreeFailure.unknownRevision);
   const tree = await ensureWorktree(repo, integrationWorktreePath(repo.commonDir, swarmId), target);
   await clearStaleLocks(repo, tree, [`refs/heads/${target}`]);
-  if (commitFirst) await commitShared(tree, commitFirst);
+  const message = `Merge branch '${branch}' into ${target}`;
+  // An agent works in the tree: never reset, the merge made off it (activities/git-shared.ts).
+  if (commitFirst)
+    return mergeIntoShared(tree, tip, { noFastForward: mode === 'merge-commit', message, commitFirst });
   await resetTree(tree);
   const headNow = async () => (await must(inTree(tree, ['rev-parse', 'HEAD']), 'rev-parse')).trim();
   const before = await headNow();
@@ -205,7 +190,6 @@ export async function mergeMember(input: MergeMemberInput): Promise<MergeOutcome
     return { merged: true, already: true, fastForward: false, head: await headNow(), changed: [] };
   if (ancestor.code !== 1) throw gitFailure('merge-base', ancestor);
   const how = mode === 'merge-commit' ? '--no-ff' : '--ff';
-  const message = `Merge branch '${branch}' into ${target}`;
   const flags = ['-q', how, '--no-edit', '--no-verify-signatures'];
   const run = await inTree(tree, ['merge', ...flags, '-m', message, tip]);
   if (run.code === 0) {

@@ -218,6 +218,10 @@ describe("a writer's work", () => {
     // Not served without its work, nor where its commit is not kept (another clone).
     expect(await cache.cacheLookup({ key: k(1), workspace: 'w' })).toBeUndefined();
     expect(await cache.cacheLookup({ key: k(1), workspace: 'w', repoRoot: otherClone })).toBeUndefined();
+    // Two runs storing the key at once, their entries and refs interleaved: the entry names one
+    // commit, the ref another. A miss: an answer is served only with its own run's work.
+    gitIn(repoRoot, 'update-ref', ref(1), 'main');
+    expect(await cache.cacheLookup({ key: k(1), workspace: 'w', repoRoot })).toBeUndefined();
     gitIn(repoRoot, 'update-ref', '-d', ref(1));
     expect(await cache.cacheLookup({ key: k(1), workspace: 'w', repoRoot })).toBeUndefined();
     await expect(

@@ -22,6 +22,7 @@ const UNIT = [
   'result-cache-domain',
   'collapse-domain',
   'git-resolve',
+  'shared-worktree',
   'copies',
   'feed-hub',
 ];

@@ -7,11 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { agentStatus, agentTranscript } from '../src/temporal/agents';
-import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
+import { swarmWorkflowId } from '../src/domain';
+import { agentEvents, agentStatus, agentTranscript } from '../src/temporal/agents';
+import { swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { runCli } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs, write } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness();
@@ -163,9 +165,9 @@ describe("a supervisor's workers in a git repository", () => {
       { toolCalls: [{ name: 'write_file', input: { path: file, content } }] },
       { text: `wrote ${file}` },
     ]);
-  /** The supervisor's tool results, in the order of its calls. */
-  const toolResults = async (swarmId: string) =>
-    (await agentTranscript(h.client, `${swarmId}.1`))
+  /** An agent's tool results, in the order of its calls; the supervisor's by default. */
+  const toolResults = async (swarmId: string, agentId = `${swarmId}.1`) =>
+    (await agentTranscript(h.client, agentId))
       .filter((m) => m.role === 'user')
       .flatMap((m) => m.content as unknown as Array<{ type: string; content?: string; is_error?: boolean }>)
       .filter((b) => b.type === 'tool_result');
@@ -175,11 +177,21 @@ describe("a supervisor's workers in a git repository", () => {
     write(repo, 'shared.txt', FILE.replace('four', 'four (mine)'));
     write(repo, 'notes.txt', 'my notes');
     const before = userState(repo);
-    const supervisor = h.script([
+    // Worker a reads the plan the supervisor wrote before delegating, not yet committed by it.
+    const readsPlan = h.script([
       {
         toolCalls: [
-          { name: 'write_file', input: { path: 'plan.txt', content: 'a, then b' } },
-          { name: 'delegate', input: { task: writes('a.txt', 'from a'), name: 'a' } },
+          { name: 'read_file', input: { path: 'plan.txt' } },
+          { name: 'write_file', input: { path: 'a.txt', content: 'from a' } },
+        ],
+      },
+      { text: 'wrote a.txt' },
+    ]);
+    const supervisor = h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: 'plan.txt', content: 'a, then b' } }] },
+      {
+        toolCalls: [
+          { name: 'delegate', input: { task: readsPlan, name: 'a' } },
           { name: 'delegate', input: { task: writes('b.txt', 'from b'), name: 'b' } },
         ],
       },
@@ -217,6 +229,10 @@ describe("a supervisor's workers in a git repository", () => {
     const results = await toolResults(id);
     expect(results[1].content).toContain(`merged into the swarm's branch orchestra/${id}`);
     expect(results[3].content).toMatch(/a\.txt[\s\S]*b\.txt/);
+    const workerA = out.agents.find((w) => w.name === 'a')!;
+    const [readByA] = await toolResults(id, workerA.id);
+    expect(readByA).toMatchObject({ content: expect.stringContaining('a, then b') });
+    expect(readByA?.is_error).toBeFalsy();
     // Worktrees gone, merged workers' branches too; the supervisor lists both workers.
     expect(gitIn(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
     expect(gitIn(repo, 'branch', '--list', 'orchestra/*').trim()).toBe(`orchestra/${id}`);
@@ -263,6 +279,46 @@ describe("a supervisor's workers in a git repository", () => {
         .sort(),
     ).toEqual(['conflict', 'merged']);
     ended.push(`swarm-${id}`, `agent-${id}.1`, `agent-${id}.1.1`, `agent-${id}.1.2`);
+  });
+
+  test('a delegation the swarm refuses is answered, to the supervisor that asked; a duplicate of a running worker is not', async () => {
+    const repo = makeRepo({ 'shared.txt': FILE });
+    const slow = h.script([
+      { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 1500 },
+      { text: 'looked' },
+    ]);
+    const supervisor = h.script([
+      { toolCalls: [{ name: 'delegate', input: { task: slow } }] },
+      { text: 'done' },
+    ]);
+    const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd: repo });
+    await until(
+      () => swarmStatus(h.client, id),
+      (s) => s.agents.some((a) => a.id === `${id}.1.1`),
+      'the worker running',
+    );
+    const swarm = h.client.workflow.getHandle(swarmWorkflowId(id));
+    for (const n of [11, 1]) await swarm.signal('delegate', { id: `${id}.1.${n}`, name: 'x', task: 't' });
+    const out = await waitForSwarm(h.client, id);
+    expect(out).toMatchObject({ status: 'completed', result: 'done' });
+    const refused = (await swarmEvents(h.client, id)).flatMap((e) =>
+      e.type === 'ignored' ? [e.reason] : [],
+    );
+    expect(refused).toEqual([
+      expect.stringMatching(/\.1\.11 is not an id of a worker .*maxWorkers/),
+      `worker ${id}.1.1 was delegated already`,
+    ]);
+    // The refusal reached the supervisor, which asked for no such worker; its worker's own answer stood.
+    const dropped = (await agentEvents(h.client, `${id}.1`)).flatMap((e) =>
+      e.type === 'ignored' ? [e] : [],
+    );
+    expect(dropped).toEqual([
+      expect.objectContaining({ signal: 'delegated', reason: `no worker ${id}.1.11 is waited for` }),
+    ]);
+    const [answer] = await toolResults(id);
+    expect(answer.is_error).toBeFalsy();
+    expect(answer.content).toMatch(/^looked/);
+    ended.push(`swarm-${id}`, `agent-${id}.1`, `agent-${id}.1.1`);
   });
 
   test('isolation "none": the workers share the supervisor\'s cwd, the user\'s tree, as before', async () => {

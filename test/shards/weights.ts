@@ -76,6 +76,7 @@ export const WEIGHTS: Record<string, number> = {
   'sandbox-escapes': 18,
   'sandbox-limits': 9,
   sessions: 20,
+  'shared-worktree': 1,
   speed: 30,
   'speed-domain': 1,
   'stack-traces': 18,

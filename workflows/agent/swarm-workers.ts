@@ -24,6 +24,8 @@ import type { Children } from './children';
 export class SwarmWorkers {
   /** Answers not yet read, by worker id. */
   private readonly answers = new Map<string, DelegatedAnswer>();
+  /** The workers asked for and not yet answered: an answer for any other id is dropped. */
+  private readonly waiting = new Set<string>();
 
   constructor(
     private readonly config: AgentConfig,
@@ -35,7 +37,10 @@ export class SwarmWorkers {
     installSignal(
       delegatedSignal,
       delegatedPayload,
-      (answer) => this.answers.set(answer.id, answer),
+      (answer) => {
+        if (this.waiting.has(answer.id)) this.answers.set(answer.id, answer);
+        else ignored('delegated', `no worker ${answer.id} is waited for`);
+      },
       ignored,
     );
   }
@@ -51,9 +56,11 @@ export class SwarmWorkers {
     if (!request.success) return { ok: false, error: `refused: ${describeIssue(request.error)}` };
     const { swarmId } = this.config;
     if (!swarmId) return { ok: false, error: 'refused: this agent has no swarm to run its workers' };
+    this.waiting.add(child.id);
     try {
       await wf.getExternalWorkflowHandle(swarmWorkflowId(swarmId)).signal(delegateSignal, request.data);
     } catch (err) {
+      this.waiting.delete(child.id);
       if (wf.isCancellation(err)) throw err;
       return { ok: false, error: `subagent ${child.id} did not start: ${(err as Error).message}` };
     }
@@ -65,6 +72,7 @@ export class SwarmWorkers {
       answer = this.answers.get(child.id)!;
       this.answers.delete(child.id);
     } finally {
+      this.waiting.delete(child.id);
       // Cut off (this agent cancelled): its swarm cancels the worker as this agent ends.
       this.children.ended(child.id, answer?.status ?? 'cancelled');
     }

@@ -26,6 +26,20 @@ import type { MemberIsolation } from './isolation';
 import { SwarmStopped } from './outcome';
 import type { SwarmRun } from './run';
 
+/**
+ * A delegation the swarm refused, answered: the supervisor that asked waits for an answer. It
+ * goes to the agent the worker's id names (`<supervisor>.<n>`), which drops an answer it did not ask for.
+ */
+export function answerRefusal(request: DelegateRequest, reason: string): void {
+  const at = request.id.lastIndexOf('.');
+  if (at <= 0) return;
+  const answer: DelegatedAnswer = { id: request.id, status: 'failed', ok: false, text: `refused: ${reason}` };
+  void wf
+    .getExternalWorkflowHandle(agentWorkflowId(request.id.slice(0, at)))
+    .signal(delegatedSignal, answer)
+    .catch(() => undefined);
+}
+
 export class DelegatedWorkers {
   /** The supervisor's config, as its workers are made from it (agent/subagents.ts makes them the same way). */
   private lead?: AgentConfig;
@@ -47,12 +61,19 @@ export class DelegatedWorkers {
     this.lead = { ...config, tools: withTaskCompanions(config.tools) };
   }
 
+  /** Whether a worker of that id was taken. */
+  has(id: string): boolean {
+    return this.runs.has(id);
+  }
+
   /** A delegation from the supervisor, run; why not, when it is refused. */
   take(request: DelegateRequest): string | undefined {
     const { lead } = this;
     if (!lead) return 'this swarm has no supervisor that delegates through it';
     const n = request.id.startsWith(`${lead.id}.`) ? request.id.slice(lead.id.length + 1) : '';
-    if (!/^\d{1,9}$/.test(n)) return `${request.id} is not an id of a worker of ${lead.id}`;
+    const max = lead.delegation!.maxWorkers;
+    if (!/^\d{1,9}$/.test(n) || Number(n) < 1 || Number(n) > max)
+      return `${request.id} is not an id of a worker of ${lead.id} (${lead.id}.1 to ${lead.id}.${max}: maxWorkers)`;
     if (this.runs.has(request.id)) return `worker ${request.id} was delegated already`;
     if (this.closed) return `the supervisor ${lead.id} has ended`;
     this.runs.set(request.id, this.run(lead, request));

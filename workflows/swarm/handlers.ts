@@ -16,6 +16,7 @@ import {
   usageSignal,
 } from '../protocol';
 import type { SwarmRun } from './run';
+import { answerRefusal } from './delegated';
 import { installIntake } from './grow';
 
 export function installSwarmHandlers(swarm: SwarmRun): void {
@@ -37,10 +38,14 @@ export function installSwarmHandlers(swarm: SwarmRun): void {
     delegateSignal,
     delegatePayload,
     (request) => {
-      const refused = swarm.delegated
-        ? swarm.delegated.take(request)
+      const { delegated } = swarm;
+      const refused = delegated
+        ? delegated.take(request)
         : `this ${swarm.strategy} swarm runs no supervisor's workers (only an isolated supervisor swarm does)`;
-      if (refused) ignored('delegate', refused);
+      if (!refused) return;
+      ignored('delegate', refused);
+      // Not for a worker that runs under that id: its own answer is the one awaited.
+      if (!delegated?.has(request.id)) answerRefusal(request, refused);
     },
     ignored,
   );

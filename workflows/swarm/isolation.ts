@@ -92,6 +92,8 @@ export class Isolation implements MemberIsolation {
    */
   private async open(agent: SwarmAgent, task: string): Promise<string> {
     const { repoRoot } = this.repo;
+    // The supervisor's work so far on the swarm's branch first, between merges: the member forks from it.
+    if (this.sharer) await this.serially(() => this.commitShared()).catch(() => undefined);
     const wt = await wf.CancellationScope.nonCancellable(() =>
       activities.addMemberWorktree({ repoRoot, swarmId: this.input.id, member: agent.id }),
     );
@@ -116,8 +118,12 @@ export class Isolation implements MemberIsolation {
   commit(agent: SwarmAgent): Promise<void> {
     const member = this.members.get(agent.id);
     if (!member) return Promise.resolve();
+    return (member.committing ??= this.commitNow(agent, member));
+  }
+
+  private commitNow(agent: SwarmAgent, member: Member): Promise<void> {
     const how = `${agent.role}, ${agent.status}${agent.cached ? ', from the cache' : ''}`;
-    member.committing ??= wf.CancellationScope.nonCancellable(() =>
+    return wf.CancellationScope.nonCancellable(() =>
       activities.commitMemberWork({
         path: member.path,
         message: `${agent.name} (${how}) in swarm ${this.input.id}`,
@@ -132,7 +138,6 @@ export class Isolation implements MemberIsolation {
         agent.landed = 'kept';
       },
     );
-    return member.committing;
   }
 
   /** A placed writer's site, for its cache key (cwd: where it was placed). */
@@ -152,17 +157,21 @@ export class Isolation implements MemberIsolation {
    * A cached writer's recorded work landed again: that commit's tree loaded into its fresh
    * worktree and committed on its branch, then merged as a run member's would be.
    */
-  async replay(agent: SwarmAgent, commit: string): Promise<void> {
+  replay(agent: SwarmAgent, commit: string): Promise<void> {
     const m = this.members.get(agent.id);
-    if (!m) return;
-    const loaded = await wf.CancellationScope.nonCancellable(() =>
+    if (!m) return Promise.resolve();
+    // Set before the load runs: a close meanwhile waits for the loaded tree's commit.
+    m.committing = wf.CancellationScope.nonCancellable(() =>
       activities.loadMemberWork({ path: m.path, commit }),
-    ).catch((err: unknown) => reason(err));
-    if (typeof loaded !== 'string') return this.commit(agent);
-    // Its worktree as the load left it, for a person; nothing committed.
-    m.error = `its cached work could not be loaded: ${loaded}`;
-    m.committing = Promise.resolve();
-    agent.landed = 'kept';
+    ).then(
+      () => this.commitNow(agent, m),
+      (err: unknown) => {
+        // Its worktree as the load left it, for a person; nothing committed.
+        m.error = `its cached work could not be loaded: ${reason(err)}`;
+        agent.landed = 'kept';
+      },
+    );
+    return m.committing;
   }
 
   /** Merge a member's branch into the swarm's (after its commit): merged, nothing to merge, or a conflict. */
@@ -218,6 +227,12 @@ export class Isolation implements MemberIsolation {
     this.sharer = agent;
     const { repoRoot, integrationPath } = this.repo;
     return worktreeCwd(repoRoot, this.input.cwd, integrationPath) ?? integrationPath;
+  }
+
+  /** What the agent in the swarm's worktree left there, committed on the swarm's branch. */
+  private commitShared() {
+    const { repoRoot } = this.repo;
+    return activities.commitSwarmWork({ repoRoot, swarmId: this.input.id, message: this.sharedMessage() });
   }
 
   private sharedMessage(): string {
@@ -291,11 +306,9 @@ export class Isolation implements MemberIsolation {
     await this.resolutions?.close();
     // The agent working in the swarm's worktree has ended: its last changes go on the branch, or the worktree stays.
     if (this.sharer)
-      await activities
-        .commitSwarmWork({ repoRoot, swarmId: this.input.id, message: this.sharedMessage() })
-        .catch((err: unknown) => {
-          this.sharer!.error = `its changes in the swarm's worktree could not be committed: ${reason(err)}`;
-        });
+      await this.commitShared().catch((err: unknown) => {
+        this.sharer!.error = `its changes in the swarm's worktree could not be committed: ${reason(err)}`;
+      });
     const finished = this.sharer?.error
       ? undefined
       : await activities.finishSwarmRepo({ repoRoot, swarmId: this.input.id }).catch(() => undefined);
