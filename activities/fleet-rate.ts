@@ -85,7 +85,8 @@ export class FleetRate {
   private cutAfter: 429 | 529 | undefined;
 
   constructor(private readonly options: FleetRateOptions) {
-    if (!(options.perMinute > 0)) throw new RangeError(`the fleet's rate must be > 0, not ${options.perMinute}`);
+    if (!(options.perMinute > 0))
+      throw new RangeError(`the fleet's rate must be > 0, not ${options.perMinute}`);
     this.cooldownMs = options.cooldownMs ?? DEFAULTS.ORCHESTRA_MODEL_RPM_COOLDOWN_SECONDS * 1000;
     this.floor = Math.min(options.floorPerMinute ?? 1, options.perMinute);
     this.step = options.stepPerMinute ?? Math.max(1, options.perMinute / 10);
@@ -145,7 +146,10 @@ export class FleetRate {
     this.runningKind = kind;
     this.running = (kind === 'cut' ? this.cut(status!) : this.check())
       .catch((err: unknown) =>
-        this.log('warn', `the fleet's model-call rate was not adapted: ${err instanceof Error ? err.message : err}`),
+        this.log(
+          'warn',
+          `the fleet's model-call rate was not adapted: ${err instanceof Error ? err.message : err}`,
+        ),
       )
       .finally(() => {
         this.running = undefined;
@@ -162,7 +166,11 @@ export class FleetRate {
     if (rate.change?.kind === 'cut' && since < this.cooldownMs) return; // the fleet cut it for this burst
     const to = Math.max(this.floor, tidy(rate.perMinute / 2));
     if (to >= rate.perMinute) return; // at the floor already
-    await this.write('cut', to, `the provider answered ${status}; ${shown(rate.perMinute)} → ${shown(to)} calls a minute`);
+    await this.write(
+      'cut',
+      to,
+      `the provider answered ${status}; ${shown(rate.perMinute)} → ${shown(to)} calls a minute`,
+    );
     this.counts.cuts += 1;
   }
 

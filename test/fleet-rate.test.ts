@@ -29,7 +29,11 @@ class ConfigServer {
     this.updates.push(update.reason!);
     this.config = {
       rateLimit: update.rateLimit,
-      metadata: { reason: update.reason, updateIdentity: request.identity, updateTime: msToTs(this.clock.now) },
+      metadata: {
+        reason: update.reason,
+        updateIdentity: request.identity,
+        updateTime: msToTs(this.clock.now),
+      },
     };
     return { config: { queueRateLimit: this.config } };
   };
@@ -171,14 +175,16 @@ test('a rate set above ORCHESTRA_MODEL_RPM (by an operator, or an older fleet) i
   expect(server.config.metadata?.reason).toBe('orchestra ceiling: ORCHESTRA_MODEL_RPM is 600');
 });
 
-test("a server that fails costs a log line: no model call hears of it, and the figures say why they lack the rate", async () => {
+test('a server that fails costs a log line: no model call hears of it, and the figures say why they lack the rate', async () => {
   const { server, logs, worker } = setup();
   const a = worker('1@a');
   server.fail = new Error('14 UNAVAILABLE: the server is down');
   a.limited(429);
   a.replied();
   await a.idle();
-  expect(logs).toEqual(["warn the fleet's model-call rate was not adapted: 14 UNAVAILABLE: the server is down"]);
+  expect(logs).toEqual([
+    "warn the fleet's model-call rate was not adapted: 14 UNAVAILABLE: the server is down",
+  ]);
   expect(await a.figures()).toMatchObject({ current: null, error: '14 UNAVAILABLE: the server is down' });
   server.fail = undefined;
   a.limited(429);
