@@ -1,7 +1,7 @@
 /**
  * GET /api/v1/limits: the model-call limiter of a worker of the API's task queue, and the fleet's
- * rate (ORCHESTRA_MODEL_RPM) as the server keeps it. Any signed-in
- * user may look: it holds counts only, no workspace's data.
+ * rate (ORCHESTRA_MODEL_RPM) as the server keeps it. Any signed-in user may look: it holds
+ * counts only, no workspace's data.
  */
 import { limitsViewSchema } from '../../domain';
 import { route, type ApiDeps, type Route } from '../route';
