@@ -54,8 +54,9 @@ function meter(): Meters {
     fleetRate: m.createGauge(
       'orchestra_model_fleet_rate',
       'float',
-      'calls/min',
-      "Model calls a minute the Temporal server allows the fleet now, as this worker last read it (ORCHESTRA_MODEL_RPM, cut on 429/529)",
+      // A rate a minute; the unit of orchestra_model_limit keeps the name as documented (test/metrics.test.ts).
+      'calls',
+      'Model calls a minute the Temporal server allows the fleet now, as this worker last read it (ORCHESTRA_MODEL_RPM, cut on 429/529)',
     ),
   };
   return meters;

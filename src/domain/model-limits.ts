@@ -53,7 +53,7 @@ export const fleetRateSchema = z
     cooldownMs: z.number().describe('The least time between a change and the next cut or raise, fleet-wide'),
     lastChange: z
       .object({
-        at: z.string().describe('When (ISO time, the server\'s clock)'),
+        at: z.string().describe("When (ISO time, the server's clock)"),
         reason: z.string().describe('Why, as the changer wrote it'),
         by: z.string().describe('Who changed it (a worker, pid@host; or an operator)'),
       })
@@ -73,7 +73,9 @@ export const workerLimitsSchema = z
     worker: z.string().describe('The answering worker (pid@host)'),
     at: z.string().describe('When it answered (ISO time)'),
     model: limiterFiguresSchema,
-    fleet: fleetRateSchema.nullable().describe('The fleet-wide rate; null when ORCHESTRA_MODEL_RPM is not set'),
+    fleet: fleetRateSchema
+      .nullable()
+      .describe('The fleet-wide rate; null when ORCHESTRA_MODEL_RPM is not set'),
   })
   .strict();
 export type WorkerLimits = z.infer<typeof workerLimitsSchema>;
