@@ -83,6 +83,7 @@ export class FleetRate {
   private running: Promise<void> | undefined;
   private runningKind: 'cut' | 'check' | undefined;
   private cutAfter: 429 | 529 | undefined;
+  private warnedAt = -Infinity;
 
   constructor(private readonly options: FleetRateOptions) {
     if (!(options.perMinute > 0))
@@ -145,12 +146,15 @@ export class FleetRate {
     }
     this.runningKind = kind;
     this.running = (kind === 'cut' ? this.cut(status!) : this.check())
-      .catch((err: unknown) =>
+      .catch((err: unknown) => {
+        // Once a cooldown at most: a server without the API would otherwise log every 429.
+        if (this.now() - this.warnedAt < this.cooldownMs) return;
+        this.warnedAt = this.now();
         this.log(
           'warn',
           `the fleet's model-call rate was not adapted: ${err instanceof Error ? err.message : err}`,
-        ),
-      )
+        );
+      })
       .finally(() => {
         this.running = undefined;
         this.runningKind = undefined;
@@ -176,10 +180,11 @@ export class FleetRate {
 
   /** Raise the rate when no change and no 429 of this worker came for a cooldown; hold it under the configured rate. */
   private async check(): Promise<void> {
+    // Before the read: a server that fails is asked again a cooldown later, not on every reply.
+    this.nextCheckAt = this.now() + this.cooldownMs;
     const rate = await this.read();
     const ceiling = this.options.perMinute;
     const now = this.now();
-    this.nextCheckAt = now + this.cooldownMs;
     if (rate.perMinute > ceiling) {
       // Set higher by an operator or by workers with a higher ORCHESTRA_MODEL_RPM: the server's rate replaces the workers' own.
       await this.write('ceiling', ceiling, `ORCHESTRA_MODEL_RPM is ${shown(ceiling)}`);

@@ -182,6 +182,15 @@ test('a server that fails costs a log line: no model call hears of it, and the f
   a.limited(429);
   a.replied();
   await a.idle();
+  // Replies do not ask a failing server again before a cooldown has passed; a 429 does. One warning a cooldown.
+  const asked = jest.spyOn(server, 'describeTaskQueue');
+  for (let i = 0; i < 3; i++) {
+    a.replied();
+    await a.idle();
+  }
+  a.limited(429);
+  await a.idle();
+  expect(asked).toHaveBeenCalledTimes(2);
   expect(logs).toEqual([
     "warn the fleet's model-call rate was not adapted: 14 UNAVAILABLE: the server is down",
   ]);
