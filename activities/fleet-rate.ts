@@ -16,7 +16,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import { DEFAULTS } from '../src/config';
-import type { FleetRateFigures } from '../src/domain';
+import { shownRate, type FleetRateFigures } from '../src/domain';
 
 const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
 type Service = Pick<
@@ -62,8 +62,6 @@ interface Reading {
   change?: { at: number; reason: string; by: string; kind?: Kind };
 }
 
-/** Rates as a person reads them: 600, 37.5, 0.94. */
-const shown = (perMinute: number) => String(Number(perMinute.toPrecision(3)));
 /** Rates read back from calls a second, without the float's noise. */
 const tidy = (perMinute: number) => Math.round(perMinute * 1e6) / 1e6;
 
@@ -173,7 +171,7 @@ export class FleetRate {
     await this.write(
       'cut',
       to,
-      `the provider answered ${status}; ${shown(rate.perMinute)} → ${shown(to)} calls a minute`,
+      `the provider answered ${status}; ${shownRate(rate.perMinute)} → ${shownRate(to)} calls a minute`,
     );
     this.counts.cuts += 1;
   }
@@ -187,7 +185,7 @@ export class FleetRate {
     const now = this.now();
     if (rate.perMinute > ceiling) {
       // Set higher by an operator or by workers with a higher ORCHESTRA_MODEL_RPM: the server's rate replaces the workers' own.
-      await this.write('ceiling', ceiling, `ORCHESTRA_MODEL_RPM is ${shown(ceiling)}`);
+      await this.write('ceiling', ceiling, `ORCHESTRA_MODEL_RPM is ${shownRate(ceiling)}`);
       return;
     }
     if (rate.perMinute === ceiling) return;
@@ -197,7 +195,11 @@ export class FleetRate {
       return;
     }
     const to = Math.min(ceiling, tidy(rate.perMinute + this.step));
-    await this.write('raise', to, `calls succeed; ${shown(rate.perMinute)} → ${shown(to)} calls a minute`);
+    await this.write(
+      'raise',
+      to,
+      `calls succeed; ${shownRate(rate.perMinute)} → ${shownRate(to)} calls a minute`,
+    );
     this.counts.raises += 1;
   }
 

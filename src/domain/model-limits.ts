@@ -67,6 +67,9 @@ export const fleetRateSchema = z
   .strict();
 export type FleetRateFigures = z.infer<typeof fleetRateSchema>;
 
+/** A rate of calls a minute as a person reads it: 600, 37.5, 1.46 (three figures at most). */
+export const shownRate = (perMinute: number): string => String(Number(perMinute.toPrecision(3)));
+
 /** One worker's limiter, as it answered. */
 export const workerLimitsSchema = z
   .object({

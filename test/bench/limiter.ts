@@ -7,6 +7,7 @@
  * same 429s on a worker with ORCHESTRA_MODEL_RPM: the fleet's rate the server keeps, as it falls
  * and climbs back (a short cooldown, so the run sees both).
  */
+import { shownRate } from '../../src/domain';
 import { modelLimits } from '../../src/temporal/limits';
 import { waitForAgent } from '../../src/temporal/agents';
 import type { DevServer } from '../../src/temporal/dev-server';
@@ -107,8 +108,7 @@ async function fleetRate(server: DevServer): Promise<void> {
   try {
     const run = await runAgents(h, true, FLEET_AGENTS);
     const fleet = (await modelLimits(h.client, h.taskQueue)).fleet!;
-    const rate = (perMinute: number | null) => String(Number(perMinute?.toPrecision(3)));
-    const figures = `lowest ${rate(fleet.lowest)}, ${fleet.cuts} cuts, ${fleet.raises} raises, ${rate(fleet.current)} at the end`;
+    const figures = `lowest ${shownRate(fleet.lowest)}, ${fleet.cuts} cuts, ${fleet.raises} raises, ${fleet.current === null ? 'unknown' : shownRate(fleet.current)} at the end`;
     console.log(`fleet rate (ORCHESTRA_MODEL_RPM ${RPM}, cooldown ${COOLDOWN_MS} ms): ${figures}`);
     console.log(`  last change: ${fleet.lastChange?.reason ?? 'none'}`);
     addRow({

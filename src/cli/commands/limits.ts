@@ -1,6 +1,6 @@
 /** `orchestra limits`: the model-call limiter of a worker of the task queue (`--json` for scripts). */
 import { Command } from 'commander';
-import type { FleetRateFigures, LimitsView } from '../../domain';
+import { shownRate, type FleetRateFigures, type LimitsView } from '../../domain';
 import type { Run } from '../context';
 import { ago, tableLines } from '../table';
 
@@ -49,11 +49,10 @@ export function formatLimits(view: LimitsView, now = Date.parse(view.at)): strin
 /** The fleet's rate, under the worker's figures: it is the server's, the same whichever worker answers. */
 function fleetRows(fleet: FleetRateFigures | null, now: number): string[][] {
   if (!fleet) return [['FLEET RATE', 'none: ORCHESTRA_MODEL_RPM is not set on this worker']];
-  const calls = (perMinute: number) => `${Number(perMinute.toPrecision(3))}`;
   const rate =
     fleet.current === null
       ? `unknown: the server did not say (${fleet.error ?? 'no answer'})`
-      : `${calls(fleet.current)} calls a minute (of ${calls(fleet.configured)}; floor ${calls(fleet.floor)}; lowest ${calls(fleet.lowest)})`;
+      : `${shownRate(fleet.current)} calls a minute (of ${shownRate(fleet.configured)}; floor ${shownRate(fleet.floor)}; lowest ${shownRate(fleet.lowest)})`;
   const change = fleet.lastChange;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
