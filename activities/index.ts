@@ -4,12 +4,15 @@ import type { OrchestraFile } from '../src/domain';
 import { chargeCost, createLookupAgent, readContextFiles } from './governance';
 import { createCallModel, createModelLimiter, type ModelDeps } from './model';
 import { limiterFigures } from './limiter-figures';
+import type { FleetRate } from './fleet-rate';
 import { toolActivities } from './tools';
 import * as worktrees from './worktrees';
 import * as copies from './copies';
 import { resultCacheActivities, type ResultCacheOptions } from './result-cache';
 
 export interface ActivityDeps extends ModelDeps {
+  /** The fleet's model-call rate, when ORCHESTRA_MODEL_RPM is set: `orchestra limits` shows it. */
+  fleet?: FleetRate;
   /** The config file: the registry the `task` tool's `agent` is looked up in. */
   file?: OrchestraFile;
   /**
@@ -26,10 +29,10 @@ export interface ActivityDeps extends ModelDeps {
 
 export function createActivities(deps: ActivityDeps) {
   // One per worker: its model calls, local and queued, and the figures `orchestra limits` shows.
-  const limiter = deps.limiter ?? createModelLimiter(deps.modelLimits);
+  const limiter = deps.limiter ?? createModelLimiter(deps.modelLimits, deps.fleet);
   return {
     callModel: createCallModel({ ...deps, limiter }),
-    limiterFigures: limiterFigures(limiter),
+    limiterFigures: limiterFigures(limiter, deps.fleet),
     ...toolActivities,
     // A swarm's git worktrees (workflows/swarm/isolation.ts).
     ...worktrees,

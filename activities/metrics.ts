@@ -1,8 +1,8 @@
 /**
  * Orchestra's own metrics, beside the SDK's, on the worker's Prometheus endpoint
  * (ORCHESTRA_METRICS_ADDRESS): model calls, tokens, cost, waits for a model slot, the limiter's
- * 429s and 529s and its current limit. Workflow code counts what only it knows (status changes,
- * approvals: workflows/agent/metrics.ts).
+ * 429s and 529s and its current limit, the fleet's rate. Workflow code counts what only it
+ * knows (status changes, approvals: workflows/agent/metrics.ts).
  * Through the SDK's runtime meter, so they go wherever its metrics go; without an exporter
  * they cost next to nothing.
  */
@@ -17,6 +17,7 @@ interface Meters {
   slotWait: MetricHistogram;
   limited: MetricCounter;
   limit: MetricGauge;
+  fleetRate: MetricGauge;
 }
 
 let meters: Meters | undefined;
@@ -50,6 +51,13 @@ function meter(): Meters {
       'calls',
       "Model calls at once the worker's limiter allows now (cut on 429/529, climbing back)",
     ),
+    fleetRate: m.createGauge(
+      'orchestra_model_fleet_rate',
+      'float',
+      // A rate a minute; the unit of orchestra_model_limit keeps the name as documented (test/metrics.test.ts).
+      'calls',
+      'Model calls a minute the Temporal server allows the fleet now, as this worker last read it (ORCHESTRA_MODEL_RPM, cut on 429/529)',
+    ),
   };
   return meters;
 }
@@ -73,6 +81,10 @@ export function countLimited(status: 429 | 529): void {
 
 export function setModelLimit(limit: number): void {
   meter().limit.set(limit);
+}
+
+export function setFleetRate(perMinute: number): void {
+  meter().fleetRate.set(perMinute);
 }
 
 export function observeSlotWait(ms: number): void {

@@ -38,8 +38,11 @@ export interface LimiterOptions {
   /** The most calls at once (ORCHESTRA_MODEL_CONCURRENCY). */
   max: number;
   clock?: Clock;
-  /** Told of each 429 or 529 and each change of the limit (the Prometheus metrics). */
-  observe?: { limited(status: 429 | 529): void; limit(limit: number): void };
+  /**
+   * Told of each 429 or 529 and each change of the limit (the Prometheus metrics), and of each
+   * reply (the fleet's rate climbs on them: activities/fleet-rate.ts).
+   */
+  observe?: { limited(status: 429 | 529): void; limit(limit: number): void; replied?(): void };
 }
 
 interface Waiter {
@@ -139,6 +142,7 @@ export class ModelLimiter {
   private settle(outcome: CallOutcome, epoch: number): void {
     if (outcome.kind === 'ok') {
       this.counts.ok += 1;
+      this.options.observe?.replied?.();
       // Only calls made at the current limit say it is safe to go higher.
       if (epoch !== this.epoch || this.limit >= this.options.max) return;
       this.credit += 1;

@@ -31,6 +31,7 @@ import { ContextCache, contextOf } from './model-context';
 import { within } from '../src/within';
 import { HandedOffCalls, type CallProgress, type InFlightCall } from './model-handoff';
 import { ModelLimiter } from './model-limiter';
+import type { FleetRate } from './fleet-rate';
 
 /** Model calls at once per worker, unless ORCHESTRA_MODEL_CONCURRENCY says otherwise. */
 export const DEFAULT_MODEL_CONCURRENCY = 100;
@@ -85,11 +86,21 @@ export interface ModelDeps {
   limiter?: ModelLimiter;
 }
 
-/** The worker's limiter: AIMD on `modelLimits.concurrency`, its 429s, 529s and limit counted for Prometheus. */
-export function createModelLimiter(modelLimits: ModelDeps['modelLimits']): ModelLimiter {
+/**
+ * The worker's limiter: AIMD on `modelLimits.concurrency`, its 429s, 529s and limit counted for
+ * Prometheus; with a fleet rate, its 429s and replies adapt that too.
+ */
+export function createModelLimiter(modelLimits: ModelDeps['modelLimits'], fleet?: FleetRate): ModelLimiter {
   return new ModelLimiter({
     max: modelLimits?.concurrency ?? DEFAULT_MODEL_CONCURRENCY,
-    observe: { limited: countLimited, limit: setModelLimit },
+    observe: {
+      limited: (status) => {
+        countLimited(status);
+        fleet?.limited(status);
+      },
+      limit: setModelLimit,
+      ...(fleet ? { replied: () => fleet.replied() } : {}),
+    },
   });
 }
 

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   ORCHESTRA_API_PORT: 8787,
   ORCHESTRA_API_STREAMS_PER_USER: 16,
   ORCHESTRA_STALE_AFTER_SECONDS: DEFAULT_STALE_AFTER_SECONDS,
+  ORCHESTRA_MODEL_RPM_COOLDOWN_SECONDS: 30,
 } as const;
 
 /** The user the CLI acts as: the owner of what it starts. */
@@ -66,6 +67,12 @@ const envSchema = z.object({
   ORCHESTRA_HOME: z.string().min(1).optional(),
   ORCHESTRA_MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(100),
   ORCHESTRA_MODEL_RPM: z.coerce.number().int().min(0).default(0),
+  ORCHESTRA_MODEL_RPM_COOLDOWN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(DEFAULTS.ORCHESTRA_MODEL_RPM_COOLDOWN_SECONDS),
   ORCHESTRA_USER: workspaceIdSchema.optional(),
   ORCHESTRA_WORKSPACE: workspaceIdSchema.default(DEFAULTS.ORCHESTRA_WORKSPACE),
   ORCHESTRA_API_HOST: z.string().min(1).default(DEFAULTS.ORCHESTRA_API_HOST),
@@ -114,6 +121,11 @@ export interface OrchestraConfig {
   modelConcurrency: number;
   /** Model calls per minute across the fleet; 0 for no limit. */
   modelCallsPerMinute: number;
+  /**
+   * The least time between two changes of the fleet's rate (a cut on 429s, a raise on clean calls).
+   * @default 30 (ORCHESTRA_MODEL_RPM_COOLDOWN_SECONDS)
+   */
+  modelRateCooldownSeconds: number;
   /** Who the CLI acts as (the owner of what it starts), and the workspace it starts things in. */
   user: string;
   workspace: string;
@@ -193,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfi
     home,
     modelConcurrency: e.ORCHESTRA_MODEL_CONCURRENCY,
     modelCallsPerMinute: e.ORCHESTRA_MODEL_RPM,
+    modelRateCooldownSeconds: e.ORCHESTRA_MODEL_RPM_COOLDOWN_SECONDS,
     user: e.ORCHESTRA_USER ?? osUser(),
     workspace: e.ORCHESTRA_WORKSPACE,
     api: {

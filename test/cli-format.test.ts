@@ -258,6 +258,7 @@ test('orchestra limits: the limit now, what runs and waits, the 429s and 529s, a
       waits: { count: 40, totalMs: 51_200, lastMs: 1950, maxMs: 2010 },
       pausedUntil: '2026-11-26T12:00:01.400Z',
     },
+    fleet: null,
   };
   expect(formatLimits(view).split('\n')).toEqual([
     'worker 4181@build-7, the one polling orchestra',
@@ -267,8 +268,44 @@ test('orchestra limits: the limit now, what runs and waits, the 429s and 529s, a
     'calls        3120 (3101 replied)',
     '429 / 529    7 rate limited / 0 overloaded',
     'waits        40 waited: 51200 ms in all, 1280 ms on average, last 1950 ms, longest 2010 ms',
+    'FLEET RATE   none: ORCHESTRA_MODEL_RPM is not set on this worker',
   ]);
   const fleet = formatLimits({ ...view, workers: 3, model: { ...view.model, pausedUntil: null } });
   expect(fleet).toContain('worker 4181@build-7: one of 3 polling orchestra; each keeps its own limits');
   expect(fleet).toContain('12 running, 0 waiting; not paused');
+});
+
+test("orchestra limits: the fleet's rate, the last change and why, and the answering worker's cuts", () => {
+  const fleet = {
+    taskQueue: 'orchestra-model',
+    configured: 600,
+    floor: 1,
+    current: 300,
+    lowest: 150,
+    cooldownMs: 30_000,
+    lastChange: {
+      at: '2026-11-26T11:59:20.000Z',
+      reason: 'orchestra cut: the provider answered 429; 600 → 300 calls a minute',
+      by: '4181@build-7',
+    },
+    cuts: 2,
+    raises: 1,
+  };
+  const model = {
+    ...{ max: 100, limit: 100, lowest: 100, inFlight: 0, queued: 0, calls: 0, ok: 0 },
+    ...{ rateLimited: 0, overloaded: 0, cuts: 0, pausedUntil: null },
+    waits: { count: 0, totalMs: 0, lastMs: 0, maxMs: 0 },
+  };
+  const view = { worker: '4181@build-7', at: '2026-11-26T12:00:00.000Z', taskQueue: 'orchestra', workers: 1 };
+  const lines = formatLimits({ ...view, model, fleet }).split('\n');
+  expect(lines.slice(-4)).toEqual([
+    'FLEET RATE   kept by the Temporal server on orchestra-model',
+    'rate now     300 calls a minute (of 600; floor 1; lowest 150)',
+    'last change  40s ago by 4181@build-7: orchestra cut: the provider answered 429; 600 → 300 calls a minute',
+    'this worker  2 cuts, 1 raise; at most one change every 30 s',
+  ]);
+  const unread = formatLimits({ ...view, model, fleet: { ...fleet, current: null, error: 'UNAVAILABLE' } });
+  expect(unread).toContain('rate now     unknown: the server did not say (UNAVAILABLE)');
+  const never = formatLimits({ ...view, model, fleet: { ...fleet, current: 600, lastChange: null } });
+  expect(never).toContain("last change  never: the workers' own limit (ORCHESTRA_MODEL_RPM) holds");
 });

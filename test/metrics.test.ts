@@ -49,6 +49,8 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
       ANTHROPIC_BASE_URL: h.model.url,
       ORCHESTRA_METRICS_ADDRESS: `127.0.0.1:${port}`,
       ORCHESTRA_LOG_LEVEL: 'error',
+      // A fleet-wide rate, so the 429 below cuts it too.
+      ORCHESTRA_MODEL_RPM: '6000',
     },
     stdio: 'ignore',
   });
@@ -57,7 +59,7 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
 
   const defaults = { ...h.defaults, taskQueue };
   const task = h.script([
-    // One 429 first: the limiter counts it and halves its limit (100 → 50).
+    // One 429 first: the limiter counts it and halves its limit (100 → 50), and the fleet's rate (6000 → 3000).
     { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }], errors: [{ status: 429 }] },
     { text: 'done' },
   ]);
@@ -91,6 +93,7 @@ test("a worker serves the SDK's metrics and Orchestra's (model calls, tokens, st
   expect(text).toMatch(/orchestra_model_slot_wait(_seconds)?_bucket/);
   expect(sample(text, 'orchestra_model_limited_total', { status: '429' })).toBe(1);
   expect(sample(text, 'orchestra_model_limit', {})).toBe(50);
+  expect(sample(text, 'orchestra_model_fleet_rate', {})).toBe(3000);
   // And the SDK's own, on the same endpoint.
   expect(
     sample(text, 'temporal_workflow_completed_total', { workflow_type: 'agentWorkflow' }),

@@ -18,6 +18,7 @@ const UNIT = [
   'logging',
   'dashboard-3d',
   'model-limiter',
+  'fleet-rate',
   'result-cache',
   'result-cache-domain',
   'collapse-domain',

@@ -46,6 +46,7 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<R
       deps: activityDeps(config, loadOrchestraFile(config).file),
       modelConcurrency: config.modelConcurrency,
       modelCallsPerMinute: config.modelCallsPerMinute,
+      modelRate: { cooldownMs: config.modelRateCooldownSeconds * 1000 },
       ...(options.overrides ? { overrides: options.overrides } : {}),
     });
     return {

@@ -2,7 +2,8 @@
  * The Orchestra worker: every workflow and the tool activities on the main task queue,
  * and the model calls on a queue of their own (`<queue>-model`), where the provider's
  * limits are kept: at most `modelConcurrency` calls at once per worker, and at most
- * `modelCallsPerMinute` across the whole fleet (the server enforces that one). Calls
+ * `modelCallsPerMinute` across the whole fleet (the server enforces that one, and the workers
+ * lower it on the provider's 429s and raise it back: activities/fleet-rate.ts). Calls
  * over either limit wait in the queue; they do not fail. Every worker also serves the
  * workspaces' day ledgers on their shared queue, so a ledger outlives any one queue's workers.
  */
@@ -11,11 +12,13 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createModelLimiter, DEFAULT_MODEL_CONCURRENCY } from '../activities/model';
-import { setModelLimit } from '../activities/metrics';
+import { setFleetRate, setModelLimit } from '../activities/metrics';
+import { FleetRate, type FleetRateTuning } from '../activities/fleet-rate';
+import { WORKER_IDENTITY } from '../activities/limiter-figures';
 import { announceSandbox } from '../activities/tools/sandbox-probe';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { tracingPlugin } from '../src/tracing';
-import { LEDGER_QUEUE, modelQueue } from '../src/domain';
+import { LEDGER_QUEUE, modelQueue, type WorkerLimits } from '../src/domain';
 import { PAYLOAD_CONVERTER_PATH, workflowCode, type BundleName } from './bundles';
 import { warnIfStackTracesForced } from './stack-traces';
 
@@ -24,6 +27,8 @@ export interface ModelLimits {
   modelConcurrency?: number;
   /** Model calls per minute across every worker on the queue (0: no limit). @default 0 */
   modelCallsPerMinute?: number;
+  /** How that rate adapts to 429s: the cooldown, the floor, the step (activities/fleet-rate.ts). */
+  modelRate?: FleetRateTuning;
 }
 
 export interface OrchestraWorkerOptions extends ModelLimits {
@@ -45,7 +50,11 @@ export interface OrchestraWorkerOptions extends ModelLimits {
 
 /** The workers (agents, model queue, ledgers), run and stopped as one. */
 export class OrchestraWorker {
-  constructor(private readonly workers: Worker[]) {}
+  constructor(
+    private readonly workers: Worker[],
+    /** This worker's model-call limits, as `orchestra limits` shows them when this worker answers. */
+    readonly limits: () => Promise<WorkerLimits>,
+  ) {}
 
   async run(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.run()));
@@ -95,9 +104,22 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   const modelConcurrency = options.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
   const perMinute = options.modelCallsPerMinute ?? 0;
   const modelLimits = { concurrency: modelConcurrency, callsPerMinute: perMinute };
+  // The fleet's rate, kept by the server on the model queue, adapts to 429s too (activities/fleet-rate.ts).
+  const fleet =
+    perMinute > 0
+      ? new FleetRate({
+          ...options.modelRate,
+          perMinute,
+          service: options.connection.workflowService,
+          namespace: options.namespace,
+          taskQueue: modelQueue(options.taskQueue),
+          identity: WORKER_IDENTITY,
+          observe: setFleetRate,
+        })
+      : undefined;
   // The worker's model-call limiter (activities/model-limiter.ts): adapts to the provider's 429s and 529s.
-  const limiter = createModelLimiter(modelLimits);
-  const activities = createActivities({ ...options.deps, modelLimits, limiter });
+  const limiter = createModelLimiter(modelLimits, fleet);
+  const activities = createActivities({ ...options.deps, modelLimits, limiter, fleet });
   // Traces (ORCHESTRA_OTEL_ENDPOINT): client, workflow and activity interceptors.
   const tracing = tracingPlugin();
   const shared = {
@@ -140,6 +162,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     activities: { callModel: activities.callModel },
     maxConcurrentActivityTaskExecutions: modelConcurrency,
     activityTaskPollerBehavior: FLEET_DEFAULTS.activityTaskPollerBehavior,
+    // The ceiling: the server keeps the fleet's rate, adapted below it (it replaces this once set).
     ...(perMinute > 0 ? { maxTaskQueueActivitiesPerSecond: perMinute / 60 } : {}),
   });
   const ledgers = await Worker.create({
@@ -150,5 +173,5 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   });
   // The gauge from the start, not only from the first change (the SDK's runtime exists by now).
   setModelLimit(limiter.figures().limit);
-  return new OrchestraWorker([main, model, ledgers]);
+  return new OrchestraWorker([main, model, ledgers], activities.limiterFigures);
 }

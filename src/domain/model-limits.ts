@@ -36,12 +36,49 @@ export const limiterFiguresSchema = z
   .strict();
 export type LimiterFigures = z.infer<typeof limiterFiguresSchema>;
 
+/**
+ * The fleet's model-call rate (ORCHESTRA_MODEL_RPM), kept by the Temporal server on the model
+ * queue and adapted by the workers (activities/fleet-rate.ts). Calls a minute throughout.
+ */
+export const fleetRateSchema = z
+  .object({
+    taskQueue: z.string().describe('The queue whose rate the server keeps (`<queue>-model`)'),
+    configured: z.number().describe("The most: the answering worker's ORCHESTRA_MODEL_RPM"),
+    floor: z.number().describe('The least a cut leaves'),
+    current: z
+      .number()
+      .nullable()
+      .describe('What the server allows now; null when it could not be read (see `error`)'),
+    lowest: z.number().describe('The lowest rate the answering worker saw or set since it started'),
+    cooldownMs: z.number().describe('The least time between a change and the next cut or raise, fleet-wide'),
+    lastChange: z
+      .object({
+        at: z.string().describe("When (ISO time, the server's clock)"),
+        reason: z.string().describe('Why, as the changer wrote it'),
+        by: z.string().describe('Who changed it (a worker, pid@host; or an operator)'),
+      })
+      .strict()
+      .nullable()
+      .describe("The server's record of the last change; null: never changed (the workers' own limit holds)"),
+    cuts: z.number().int().describe('Cuts the answering worker made'),
+    raises: z.number().int().describe('Raises the answering worker made'),
+    error: z.string().optional().describe('Why the server could not be read, when it could not'),
+  })
+  .strict();
+export type FleetRateFigures = z.infer<typeof fleetRateSchema>;
+
+/** A rate of calls a minute as a person reads it: 600, 37.5, 1.46 (three figures at most). */
+export const shownRate = (perMinute: number): string => String(Number(perMinute.toPrecision(3)));
+
 /** One worker's limiter, as it answered. */
 export const workerLimitsSchema = z
   .object({
     worker: z.string().describe('The answering worker (pid@host)'),
     at: z.string().describe('When it answered (ISO time)'),
     model: limiterFiguresSchema,
+    fleet: fleetRateSchema
+      .nullable()
+      .describe('The fleet-wide rate; null when ORCHESTRA_MODEL_RPM is not set'),
   })
   .strict();
 export type WorkerLimits = z.infer<typeof workerLimitsSchema>;

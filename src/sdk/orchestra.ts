@@ -204,7 +204,8 @@ export class Orchestra {
 
   /**
    * The model-call limiter of one worker of the task queue (calls, waits, 429s, 529s, the limit
-   * now), and how many workers poll it: each keeps its own.
+   * now), and how many workers poll it: each keeps its own. With ORCHESTRA_MODEL_RPM, `fleet` is
+   * the fleet's rate a minute, as the server keeps it.
    */
   limits() {
     return modelLimits(this.client, this.defaults.taskQueue, this.read);

@@ -3,11 +3,15 @@
  * 429. The same agents (8 turns each, 50 ms model) run twice on one worker limited to 8 calls
  * at once: against a clean model, and against one that answers each agent's third call 429
  * with retry-after: 1, twice. Side by side: the wall time, the limiter's figures (429s, cuts,
- * lowest limit, waits) and the shortest gap between a 429 and the retry of its call.
+ * lowest limit, waits) and the shortest gap between a 429 and the retry of its call. Then the
+ * same 429s on a worker with ORCHESTRA_MODEL_RPM: the fleet's rate the server keeps, as it falls
+ * and climbs back (a short cooldown, so the run sees both).
  */
+import { shownRate } from '../../src/domain';
 import { modelLimits } from '../../src/temporal/limits';
 import { waitForAgent } from '../../src/temporal/agents';
-import type { Harness } from '../helpers/harness';
+import type { DevServer } from '../../src/temporal/dev-server';
+import { startHarness, type Harness } from '../helpers/harness';
 import { addRow, settings, times } from './report';
 import { withServer } from './server';
 
@@ -15,6 +19,12 @@ const AGENTS = settings.quick ? 4 : 8;
 const TURNS = 8;
 const MAX = 8;
 const RETRY_AFTER_S = 1;
+/** Above what the clean run calls a minute, so only the cuts slow it. */
+const RPM = 3000;
+/** Longer than a 429's retry-after: an agent's second 429 is the same burst as its first. */
+const COOLDOWN_MS = 2000;
+/** Fewer agents than above: the figures are the rate's, not the wall time's. */
+const FLEET_AGENTS = AGENTS / 2;
 
 const turn = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 50 };
 const limitedTurn = {
@@ -25,8 +35,12 @@ const limitedTurn = {
   ],
 };
 
-async function runAgents(h: Harness, limited: boolean): Promise<{ ms: number; tasks: string[] }> {
-  const tasks = Array.from({ length: AGENTS }, () =>
+async function runAgents(
+  h: Harness,
+  limited: boolean,
+  agents = AGENTS,
+): Promise<{ ms: number; tasks: string[] }> {
+  const tasks = Array.from({ length: agents }, () =>
     h.script(
       [
         ...Array.from({ length: TURNS }, (_, i) => (limited && i === 2 ? limitedTurn : turn)),
@@ -45,7 +59,7 @@ async function runAgents(h: Harness, limited: boolean): Promise<{ ms: number; ta
 }
 
 export async function limiterSlowdown(): Promise<void> {
-  await withServer({ modelLimits: { modelConcurrency: MAX } }, async (h) => {
+  await withServer({ modelLimits: { modelConcurrency: MAX } }, async (h, _cwd, server) => {
     await runAgents(h, false); // warm-up
     const clean = await runAgents(h, false);
     const before = (await modelLimits(h.client, h.taskQueue)).model;
@@ -81,5 +95,31 @@ export async function limiterSlowdown(): Promise<void> {
       target: '≥ 1.00x',
       met: shortest >= RETRY_AFTER_S * 1000,
     });
+    await fleetRate(server);
   });
+}
+
+/** The fleet's rate under the same 429s, on a worker of its own that keeps ORCHESTRA_MODEL_RPM. */
+async function fleetRate(server: DevServer): Promise<void> {
+  const h = await startHarness({
+    address: server.address,
+    modelLimits: { modelConcurrency: MAX, modelCallsPerMinute: RPM, modelRate: { cooldownMs: COOLDOWN_MS } },
+  });
+  try {
+    const run = await runAgents(h, true, FLEET_AGENTS);
+    const fleet = (await modelLimits(h.client, h.taskQueue)).fleet!;
+    const figures = `lowest ${shownRate(fleet.lowest)}, ${fleet.cuts} cuts, ${fleet.raises} raises, ${fleet.current === null ? 'unknown' : shownRate(fleet.current)} at the end`;
+    console.log(`fleet rate (ORCHESTRA_MODEL_RPM ${RPM}, cooldown ${COOLDOWN_MS} ms): ${figures}`);
+    console.log(`  last change: ${fleet.lastChange?.reason ?? 'none'}`);
+    addRow({
+      figure: `${FLEET_AGENTS} of those agents with ORCHESTRA_MODEL_RPM ${RPM} (cooldown ${COOLDOWN_MS / 1000} s): the fleet's rate on the server, at the end against the configured`,
+      baseline: `${RPM} calls a minute`,
+      orchestra: `${figures} (calls a minute); ${(run.ms / 1000).toFixed(2)} s`,
+      ratio: times((fleet.current ?? 0) / RPM),
+      target: 'falls on 429s, never past the configured rate',
+      met: fleet.lowest < RPM && fleet.current !== null && fleet.current <= RPM,
+    });
+  } finally {
+    await h.close();
+  }
 }

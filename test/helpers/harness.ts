@@ -36,6 +36,8 @@ export interface Harness {
   defaults: AgentDefaults;
   /** Start (another) in-process worker on the suite's queue. */
   startWorker(): Promise<RunningWorker>;
+  /** The in-process workers running now, the first started first. */
+  readonly workers: readonly RunningWorker[];
   /** Stop every worker of the suite (the fleet is down until startWorker). */
   stopWorkers(): Promise<void>;
   /** A fresh empty directory for an agent to work in. */
@@ -142,9 +144,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       overrides: options.workerOverrides,
     });
     const running = worker.run();
-    const handle = {
+    const handle: RunningWorker = {
       worker,
       stop: async () => {
+        // A stopped worker leaves the list of running ones.
+        if (workers.includes(handle)) workers.splice(workers.indexOf(handle), 1);
         worker.shutdown();
         await running;
       },
@@ -162,6 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     model,
     defaults,
     startWorker,
+    workers,
     async stopWorkers() {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     },
@@ -197,7 +202,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return id;
     },
     async close() {
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([...workers].map((w) => w.stop()));
       // The client retries some calls on timers of its own (a query refused while an agent's
       // workflow task was busy); one firing after the close throws from the timer into
       // whatever suite runs next. Close once they are surely done, never holding the process.
