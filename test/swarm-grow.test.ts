@@ -41,7 +41,7 @@ describe('an open swarm', () => {
     expect(await swarmStatus(h.client, id)).toMatchObject({ status: 'running', agents: [] });
 
     // One that takes a while, so that it is seen running; one quick; one through the API.
-    const slow = says('from the slow one', 2500);
+    const slow = says('from the slow one', 10_000); // still running after two more adds, however loaded
     const first = await orchestra(['swarm', 'add', id, '--task', slow, '--name', 'slow', '--json']);
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(first.stdout)).toEqual({ swarmId: id, id: `${id}.1`, name: 'slow', role: 'added 1' });
@@ -189,7 +189,8 @@ describe('an open swarm', () => {
     const id = await h.swarm({
       strategy: 'parallel',
       task: 'unused',
-      agents: [{ name: 'original', task: says('original', 5000) }],
+      // Running until the three adds are done: each is a CLI process, seconds on a loaded machine.
+      agents: [{ name: 'original', task: says('original', 15_000) }],
     });
     // A registry entry, filled in from the worker's registry; an unknown one is bad input.
     const explore = says('found it');
