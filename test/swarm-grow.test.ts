@@ -4,9 +4,10 @@
  * distinct workers.)
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { agentStatus } from '../src/temporal/agents';
+import { addSwarmAgent, closeSwarm } from '../src/temporal/swarm-intake';
 import { swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { useApi } from './helpers/api';
 import { runCli } from './helpers/cli';
@@ -288,6 +289,24 @@ test('in a git repository, each agent added works in a worktree of its own, merg
   );
   // The user's tree is as it was.
   expect(readFileSync(path.join(repo, 'shared.txt'), 'utf8')).toBe(FILE);
+  ended.push(`swarm-${id}`);
+});
+
+test("an agent added as the swarm starts waits for its worktree: the user's tree is never its", async () => {
+  const repo = makeRepo({ 'notes.txt': 'mine\n' });
+  const spec = { strategy: 'parallel', task: 'unused', agents: [], open: true };
+  const id = await h.swarm(spec, { cwd: repo });
+  // At once, while the swarm is still making its worktrees.
+  const write = h.script([
+    { toolCalls: [{ name: 'write_file', input: { path: 'early.txt', content: 'early\n' } }] },
+    { text: 'wrote it' },
+  ]);
+  await addSwarmAgent(h.client, id, { task: write, name: 'early' });
+  await closeSwarm(h.client, id);
+  const out = await waitForSwarm(h.client, id);
+  expect(out.agents.map((a) => `${a.name} ${a.status} ${a.landed}`)).toEqual(['early completed merged']);
+  expect(gitIn(repo, 'show', `orchestra/${id}:early.txt`)).toBe('early\n');
+  expect(existsSync(path.join(repo, 'early.txt'))).toBe(false);
   ended.push(`swarm-${id}`);
 });
 

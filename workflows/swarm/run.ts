@@ -34,6 +34,8 @@ export class SwarmRun extends SwarmControl {
   private outcome?: StrategyOutcome;
   /** Coding agents in worktrees of their own (workflows/swarm/isolation.ts), and what came of them. */
   private isolation?: MemberIsolation;
+  /** Whether its trees are ready (or none are wanted): an agent added before waits for them. */
+  private isolationSettled = false;
   private worktrees?: IsolationView;
   /** A supervisor's workers, when the swarm runs them (delegated.ts). */
   delegated?: DelegatedWorkers;
@@ -44,7 +46,9 @@ export class SwarmRun extends SwarmControl {
   async execute(strategy: () => Promise<StrategyOutcome>): Promise<SwarmOutcome> {
     wf.upsertSearchAttributes([{ key: OrchestraStatus, value: 'running' }]);
     try {
-      const opened = await Isolation.open(this.input, this);
+      const opened = await Isolation.open(this.input, this).finally(() => {
+        this.isolationSettled = true;
+      });
       if (opened && 'refused' in opened) {
         this.setStatus('failed', opened.refused);
         this.outcome = { status: 'failed', error: opened.refused, criticalPathMs: 0 };
@@ -127,6 +131,10 @@ export class SwarmRun extends SwarmControl {
     /** isolate: in a tree of its own when it writes; configured: a last say on its config (a supervisor's). */
     options: { isolate?: boolean; configured?: (config: AgentConfig) => void } = {},
   ): Promise<SwarmAgent> {
+    // Added (an open swarm's Update) while the worktrees were still being made, it would work in
+    // the user's own tree: it waits for them. Swarms that took an agent this early replay as they ran.
+    if (!this.isolationSettled && wf.patched('swarm-agents-wait-for-isolation'))
+      await wf.condition(() => this.isolationSettled);
     await wf.condition(() => this.status !== 'paused' || this.stopReason !== undefined);
     if (this.stopReason) throw new SwarmStopped(this.stopReason.reason);
     const { budgets } = this.input;
