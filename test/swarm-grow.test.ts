@@ -130,8 +130,9 @@ describe('an open swarm', () => {
     ]);
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(`created open swarm ${id}: add agents with \`orchestra swarm add ${id}`);
-    // One that works until it is cancelled, so that the swarm is still running when closed.
-    expect((await orchestra(['swarm', 'add', id, '--task', h.busyTask(200)])).code).toBe(0);
+    // One that works until it is cancelled, so that the swarm is still running when closed (a
+    // second a turn: its 50 turns outlast the nine CLI calls below however loaded the machine).
+    expect((await orchestra(['swarm', 'add', id, '--task', h.busyTask(1000)])).code).toBe(0);
     expect((await orchestra(['swarm', 'add', id, '--task', says('quick')])).code).toBe(0);
     const third = await orchestra(['swarm', 'add', id, '--task', says('one too many')]);
     expect(third).toMatchObject({
