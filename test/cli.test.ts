@@ -54,10 +54,11 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
   expect(status).toMatchObject({ id, status: 'completed', result: 'ok', iterations: 1 });
 
   // The visibility store catches up in its own time; a listing that fails meanwhile (a loaded
-  // machine) says why in the error and is asked again.
+  // machine) says why in the error and is asked again. Other shards share the server and list
+  // newest first, so a limit of 50 could push this agent off the page between two listings.
   const listed = await until(
     async () => {
-      const run = await orchestra(['agent', 'list', '--status', 'completed', '--json']);
+      const run = await orchestra(['agent', 'list', '--status', 'completed', '--limit', '1000', '--json']);
       if (run.code !== 0) throw new Error(`agent list exited ${run.code}: ${run.stderr}`);
       return JSON.parse(run.stdout) as Array<{ id: string; status: string }>;
     },
@@ -77,7 +78,9 @@ test('agent spawn --json, status --json, list --json and logs', async () => {
   );
 
   // For a person: the same row, the task in it, how long ago it started.
-  const table = (await orchestra(['agent', 'list', '--status', 'completed'])).stdout.split('\n');
+  const table = (await orchestra(['agent', 'list', '--status', 'completed', '--limit', '1000'])).stdout.split(
+    '\n',
+  );
   expect(table[0]).toMatch(/^ID +NAME +STATUS +TASK +COST +STARTED/);
   expect(table.find((line) => line.startsWith(`${id} `))).toMatch(/ completed +\S.* +\d+[smhd] ago/);
 
