@@ -4,7 +4,7 @@
  * that once worked, through real agents on the suite's worker or the activities themselves.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { link, mkdir, mkdtemp, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +27,7 @@ beforeEach(async () => {
   outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
   await writeFile(path.join(outside, 'secret.txt'), 'top secret\n');
 });
+afterEach(() => rm(outside, { recursive: true, force: true }));
 
 const run = (fn: unknown, args: unknown, env = new MockActivityEnvironment()): Promise<ToolOutcome> =>
   env.run(fn as never, { agentId: 't', cwd, args } as never) as Promise<ToolOutcome>;

@@ -2,7 +2,7 @@
  * The tools, run as activities in the SDK's activity context against a real
  * directory and a real bash. The agent-loop suite drives them through the workflow.
  */
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -18,6 +18,7 @@ beforeEach(async () => {
   outside = await mkdtemp(path.join(tmpdir(), 'orchestra-outside-'));
   await writeFile(path.join(outside, 'secret.txt'), 'top secret\n');
 });
+afterEach(() => Promise.all([cwd, outside].map((dir) => rm(dir, { recursive: true, force: true }))));
 
 const run = <A>(fn: (input: A) => Promise<ToolOutcome>, args: unknown): Promise<ToolOutcome> =>
   new MockActivityEnvironment().run(

@@ -3,7 +3,7 @@
  * suite's own, and the scripted Anthropic-compatible server spoken to by the real SDK.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection, isGrpcDeadlineError, type WorkflowClientInterceptor } from '@temporalio/client';
@@ -120,6 +120,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const defaults: AgentDefaults = { taskQueue, model: options.live?.model ?? TEST_MODEL, file: options.file };
   const endpoint = options.live ?? { apiKey: 'test-key', baseURL: model.url };
   const workers: RunningWorker[] = [];
+  // Removed at close: a run makes thousands, and /tmp is not always cleaned.
+  const tempDirs: string[] = [];
   // A suite's own cache: no answer kept by another suite, or another run, is served to it.
   const resultCache = options.resultCache ?? {
     dir: path.join(tmpdir(), `orchestra-test-cache-${randomUUID().slice(0, 8)}`),
@@ -170,7 +172,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async stopWorkers() {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     },
-    tempDir: () => mkdtemp(path.join(tmpdir(), 'orchestra-test-dir-')),
+    async tempDir() {
+      const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-test-dir-'));
+      tempDirs.push(dir);
+      return dir;
+    },
     script(turns, opts = {}) {
       const name = `s-${randomUUID().slice(0, 8)}`;
       model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
@@ -209,6 +215,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       setTimeout(() => void client.connection.close(), 20_000).unref();
       await connection.close();
       await model.stop();
+      // After the workers: no activity writes into them any more.
+      await Promise.all(
+        [...tempDirs.splice(0), ...(options.resultCache ? [] : [resultCache.dir])].map((dir) =>
+          rm(dir, { recursive: true, force: true }),
+        ),
+      );
     },
   };
   return harness;
