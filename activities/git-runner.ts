@@ -4,13 +4,13 @@
  * it runs; its failures sorted into what Temporal should retry. Also the repository a
  * directory is in, and its refs read and made once.
  */
-import { execFile } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ORCHESTRA_COMMITTER, WorktreeFailure } from '../src/domain/worktrees';
 import { describeIssue } from '../src/domain/zod-error';
+import { execCollect } from './exec-helper';
 
 /** For every call: nothing in the user's setup may make a step fail, prompt, or differ on a re-run. */
 const GIT_CONFIG = [
@@ -56,13 +56,13 @@ export function git(cwd: string, args: string[]): Promise<Run> {
   env.GIT_OPTIONAL_LOCKS = '0';
   for (const key of LOCATING) delete env[key];
   const stop = heartbeats();
-  return new Promise<Run>((resolve) => {
-    const options = { cwd, env, maxBuffer: 64 * 2 ** 20, encoding: 'utf8' as const };
-    execFile('git', [...GIT_CONFIG, ...args], options, (err, stdout, stderr) => {
-      const code = !err ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr: code === -1 ? `${stderr}${err?.message}` : stderr });
-    });
-  }).finally(stop);
+  return execCollect('git', [...GIT_CONFIG, ...args], { cwd, env, maxBuffer: 64 * 2 ** 20 })
+    .then(({ code, stdout, stderr, error }) => ({
+      code,
+      stdout,
+      stderr: code === -1 ? `${stderr}${error ?? ''}` : stderr,
+    }))
+    .finally(stop);
 }
 
 /** A checkout of a big tree takes a while: the activity says it is alive. Nothing outside one (tests). */

@@ -26,6 +26,7 @@ const UNIT = [
   'shared-worktree',
   'copies',
   'feed-hub',
+  'exec-helper',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'merge-crash', 'restart', 'multi-worker', 'demo'];

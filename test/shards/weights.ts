@@ -48,6 +48,7 @@ export const WEIGHTS: Record<string, number> = {
   'delegation-policy': 5,
   domain: 1,
   encryption: 7,
+  'exec-helper': 2,
   'file-safety': 36,
   'git-resolve': 21,
   'governance-domain': 1,
