@@ -15,7 +15,7 @@ import type { ContentBlock } from '../src/domain';
 import { useHarness, waitForStatus } from './helpers/harness';
 import { replayClosedRuns } from './helpers/replay';
 
-const h = useHarness();
+const h = useHarness({ own: true }); // a test stops and restarts its worker
 
 const newId = () => `bg${randomUUID().slice(0, 8)}`;
 const background = (prompt: string, description = 'background work') => ({

@@ -10,7 +10,7 @@ import { controlSession, createSession, sessionStatus } from '../src/temporal/se
 import { cancelSignal, messageSignal } from '../workflows/protocol';
 import { useHarness, waitForStatus } from './helpers/harness';
 
-const h = useHarness();
+const h = useHarness({ own: true }); // a test stops and restarts its worker
 
 test('pause, resume and cancel are taken by the agent, which says from which status to which', async () => {
   const id = await h.spawn({ task: h.busyTask(200) });

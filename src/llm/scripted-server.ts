@@ -42,6 +42,8 @@ export interface ScriptedServer {
   /** The most requests it has answered at the same time. */
   maxInFlight(): number;
   addScript(script: Script): void;
+  /** Back to how it started: its first scripts only, no request recorded (tests share one server a shard). */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -148,6 +150,12 @@ export async function startScriptedServer(
     requests,
     maxInFlight: () => maxInFlight,
     addScript: (script) => scripts.push(script),
+    reset: () => {
+      scripts.splice(0, scripts.length, ...(options.scripts ?? []));
+      attempts.clear();
+      requests.length = 0;
+      maxInFlight = inFlight;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -22,6 +22,7 @@ import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
 import { until } from './poll';
+import { harnessesShared, leaseSharedHarness } from './shared-harness';
 import { runBundles } from './workflow-bundle';
 import type { ResultCacheOptions } from '../../activities/result-cache';
 
@@ -86,6 +87,8 @@ export interface HarnessOptions {
   backends?: Record<string, { apiKey?: string; baseURL?: string }>;
   /** The swarm result cache's directory and bounds (default: a fresh directory of the suite's own). */
   resultCache?: ResultCacheOptions;
+  /** A harness of the suite's own even in a shard, whose suites otherwise share one (shared-harness.ts). */
+  own?: boolean;
 }
 
 /**
@@ -226,13 +229,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return harness;
 }
 
-/** Start a harness before the suite and close it after; the returned object stands for it. */
+/**
+ * Start a harness before the suite and close it after; the returned object stands for it. In a
+ * shard, a suite with no options borrows the shard's (test/helpers/shared-harness.ts).
+ */
 export function useHarness(options: HarnessOptions = {}): Harness {
+  const { own, ...rest } = options;
+  const borrow = !own && Object.keys(rest).length === 0 && harnessesShared();
   let current: Harness | undefined;
+  let release: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    current = await startHarness(options);
+    if (borrow) ({ harness: current, release } = await leaseSharedHarness());
+    else current = await startHarness(rest);
   });
-  afterAll(() => current?.close());
+  afterAll(() => (release ? release() : current?.close()));
   return new Proxy({} as Harness, {
     get(_target, key) {
       if (!current) throw new Error('the harness is used before beforeAll started it');

@@ -46,6 +46,10 @@ export function shardsOf(project: ShardedProject): string[][] {
 
 /** Declare shard `index` (from 1) of `project`: its suites, one describe block each. */
 export function runShard(project: ShardedProject, index: number): void {
+  // Integration suites that take the harness as it comes share the shard's (one worker start).
+  if (project === 'integration')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- unit shards never load the harness
+    (require('../helpers/shared-harness') as typeof import('../helpers/shared-harness')).shareHarnesses();
   for (const name of shardsOf(project)[index - 1] ?? []) {
     describe(name, () => {
       // jest gave each file its own process.env; the suites of a shard share one, so each gets
