@@ -16,11 +16,12 @@ export const SESSION_EVENTS = [
 export type SessionEvent = (typeof SESSION_EVENTS)[number];
 export type HookEvent = SessionEvent | 'tool.before' | 'tool.after' | 'context.inject';
 
-const ruleBase = {
+/** Field schemas built where used (lazy.ts): at module load they would be built at every workflow's start. */
+const ruleBase = () => ({
   name: z.string().min(1).max(100).describe('Shown in events when the hook acts'),
   priority: z.number().int().min(-1000).max(1000).optional().describe('Lower runs first (default 100)'),
-};
-const toolFilter = {
+});
+const toolFilter = () => ({
   tool: z
     .enum(TOOL_NAMES as [ToolName, ...ToolName[]])
     .optional()
@@ -28,15 +29,15 @@ const toolFilter = {
   match: regexSource
     .optional()
     .describe("Only when this matches the bash command, else the call's arguments as JSON"),
-};
+});
 
 export const hookRuleSchema = lazy(() =>
   z.discriminatedUnion('on', [
     z
       .object({
         on: z.literal('tool.before'),
-        ...ruleBase,
-        ...toolFilter,
+        ...ruleBase(),
+        ...toolFilter(),
         block: z.string().min(1).max(2000).optional().describe('Refuse the call with this message'),
         set: z.record(z.string(), z.unknown()).optional().describe('Arguments to set (merged over the call)'),
       })
@@ -45,8 +46,8 @@ export const hookRuleSchema = lazy(() =>
     z
       .object({
         on: z.literal('tool.after'),
-        ...ruleBase,
-        ...toolFilter,
+        ...ruleBase(),
+        ...toolFilter(),
         replace: z
           .object({ pattern: regexSource, with: z.string().max(2000) })
           .strict()
@@ -56,12 +57,14 @@ export const hookRuleSchema = lazy(() =>
       })
       .strict()
       .refine((r) => r.replace !== undefined || r.maxChars !== undefined, 'give replace or maxChars'),
-    z.object({ on: z.literal('context.inject'), ...ruleBase, text: z.string().min(1).max(50_000) }).strict(),
+    z
+      .object({ on: z.literal('context.inject'), ...ruleBase(), text: z.string().min(1).max(50_000) })
+      .strict(),
     ...SESSION_EVENTS.map((on) =>
       z
         .object({
           on: z.literal(on),
-          ...ruleBase,
+          ...ruleBase(),
           message: z.string().min(1).max(20_000).optional().describe('Sent to the agent as a message'),
           note: z.string().min(1).max(2000).optional().describe('Recorded as a hook event'),
         })

@@ -16,15 +16,16 @@ export const DEFAULT_TIER_MODELS: Partial<Record<Tier, string>> = {
   strong: 'claude-opus-4-5',
 };
 
-const target = {
+/** Built where used: a schema built at module load is built again at every workflow's start (lazy.ts). */
+const target = () => ({
   model: z.string().min(1).max(200),
   backend: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,49}$/)
     .optional()
     .describe("A backend named in the config file's backends (default: ANTHROPIC_BASE_URL)"),
-};
-export const modelTargetSchema = lazy(() => z.object(target).strict());
+});
+export const modelTargetSchema = lazy(() => z.object(target()).strict());
 export type ModelTarget = z.infer<typeof modelTargetSchema>;
 
 export const routingRuleSchema = lazy(() =>
@@ -33,7 +34,7 @@ export const routingRuleSchema = lazy(() =>
       agent: z.string().min(1).max(50).optional().describe('A registry entry name'),
       type: z.enum(AGENT_TYPES).optional(),
       tier: z.enum(TIERS).optional(),
-      ...target,
+      ...target(),
     })
     .strict(),
 );
