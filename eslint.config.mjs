@@ -99,6 +99,12 @@ export default tseslint.config(
       message:
         'Workflows import only src/domain from src/: client, worker, API, CLI and other Node-side code stays out.',
     },
+    {
+      regex: '/src/domain$',
+      allowTypeImports: true,
+      message:
+        "Import src/domain's modules one by one (src/domain/agent, ...): the sandbox evaluates what a workflow imports once per workflow, and the barrel is all of them.",
+    },
   ),
   // The CLI and the API act through the SDK (src/sdk/orchestra.ts), as a library user does:
   // the client layer's operations are not called around it.

@@ -8,25 +8,23 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ZodType } from 'zod';
+import { preview } from '../src/domain/events';
 import {
   cancelPayload,
   chargePayload,
   ControlRejection,
-  describeIssue,
   messagePayload,
   pausePayload,
-  preview,
-  refusalReason,
   resumePayload,
-  type AgentStatus,
   type CancelPayload,
   type ChargeAnswer,
   type Charge,
-  type ControlAction,
   type MessagePayload,
   type PausePayload,
   type ResumePayload,
-} from '../src/domain';
+} from '../src/domain/protocol-payloads';
+import { refusalReason, type AgentStatus, type ControlAction } from '../src/domain/status';
+import { describeIssue } from '../src/domain/zod-error';
 import { CONTROL_CHANNELS, chargeUpdate, pauseUpdate } from './protocol';
 import { described, type HandlerName } from './handler-descriptions';
 

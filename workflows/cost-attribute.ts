@@ -4,7 +4,7 @@
  * 0.012299999999999998. The workflows' own totals stay exact.
  */
 import * as wf from '@temporalio/workflow';
-import { roundedUsd } from '../src/domain';
+import { roundedUsd } from '../src/domain/cost';
 import { OrchestraCostUsd } from '../src/domain/search-attributes';
 
 /** Histories written before the rounding upserted the exact sum: they replay with it. */

@@ -3,7 +3,7 @@
  * figures live in a worker's process; a local activity runs on the very worker that took the
  * workflow task, so the answer is that worker's (`orchestra limits`, GET /api/v1/limits).
  */
-import type { WorkerLimits } from '../src/domain';
+import type { WorkerLimits } from '../src/domain/model-limits';
 import { localActivities } from './agent/activity-options';
 
 export async function limitsWorkflow(): Promise<WorkerLimits> {

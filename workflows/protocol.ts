@@ -7,23 +7,16 @@
  * it, and never changes: histories and `temporal workflow signal --name pause` depend on it.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  AddedAgent,
-  AgentEvent,
-  AgentStatusView,
-  ChargeAnswer,
-  ControlAnswer,
-  ConversationMessage,
-  LedgerView,
-  ModelContext,
-  PendingApproval,
-  SessionView,
-  SwarmClosed,
-  SwarmEvent,
-  SwarmOutcome,
-  Zone,
-  ZonesView,
-} from '../src/domain';
+import type { AgentStatusView } from '../src/domain/agent';
+import type { PendingApproval } from '../src/domain/approvals';
+import type { AgentEvent, SwarmEvent } from '../src/domain/events';
+import type { ConversationMessage } from '../src/domain/messages';
+import type { ModelContext } from '../src/domain/model-context';
+import type { ChargeAnswer, ControlAnswer, LedgerView } from '../src/domain/protocol-payloads';
+import type { SessionView } from '../src/domain/session';
+import type { AddedAgent, SwarmClosed } from '../src/domain/swarm-intake';
+import type { SwarmOutcome } from '../src/domain/swarm-outcome';
+import type { Zone, ZonesView } from '../src/domain/zones';
 
 // ---- control: agents, swarms and sessions ----
 //

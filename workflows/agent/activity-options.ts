@@ -10,10 +10,12 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { ModelFailure, oneLine, type AgentTuning } from '../../src/domain';
+import type { AgentTuning } from '../../src/domain/agent';
+import { ModelFailure } from '../../src/domain/failures';
+import { oneLine } from '../../src/domain/one-line';
 
 // The tools' profiles live with the tools (src/domain/tool-profiles.ts); others use them too.
-export { IDEMPOTENT_TOOL, LOCAL_READ, ONCE_ONLY_TOOL } from '../../src/domain';
+export { IDEMPOTENT_TOOL, LOCAL_READ, ONCE_ONLY_TOOL } from '../../src/domain/tool-profiles';
 
 /** The wait before a model call's second attempt. */
 export const MODEL_FIRST_BACKOFF = '1 second';

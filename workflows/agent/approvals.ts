@@ -4,19 +4,13 @@
  * answers it, its timeout applies the default decision, or the agent is cancelled.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  approvePayload,
-  type ApprovePayload,
-  preview,
-  EVENT_TEXT_PREVIEW,
-  type AgentConfig,
-  type AgentEventBody,
-  type AgentState,
-  type AgentStatus,
-  type ApprovalAnswer,
-  type PendingApproval,
-  type ToolPolicy,
-} from '../../src/domain';
+import type { AgentConfig } from '../../src/domain/agent';
+import type { AgentState } from '../../src/domain/agent-state';
+import type { ApprovalAnswer, PendingApproval } from '../../src/domain/approvals';
+import { preview, EVENT_TEXT_PREVIEW, type AgentEventBody } from '../../src/domain/events';
+import type { ToolPolicy } from '../../src/domain/policy';
+import { approvePayload, type ApprovePayload } from '../../src/domain/protocol-payloads';
+import type { AgentStatus } from '../../src/domain/status';
 import { OrchestraApprovals } from '../../src/domain/search-attributes';
 import { judge as judgePayload, reject, type Verdict } from '../control-handlers';
 import { approveSignal, approveUpdate } from '../protocol';

@@ -4,15 +4,10 @@
  * with no activity or child in flight.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  checkpointDue,
-  runningInBackground,
-  type AgentConfig,
-  type AgentEventBody,
-  type AgentInput,
-  type AgentResult,
-  type AgentState,
-} from '../../src/domain';
+import type { AgentConfig, AgentResult } from '../../src/domain/agent';
+import { checkpointDue, type AgentInput, type AgentState } from '../../src/domain/agent-state';
+import type { AgentEventBody } from '../../src/domain/events';
+import { runningInBackground } from '../../src/domain/subagent-records';
 import { activities, CHECKPOINT } from './activity-options';
 
 /** After a run of local steps: complete the workflow task, so the history records them (agent-state.ts says why). */

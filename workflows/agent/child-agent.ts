@@ -3,13 +3,9 @@
  * its failure (its result, with metrics, travels in the failure's details).
  */
 import * as wf from '@temporalio/workflow';
-import {
-  AGENT_FAILED,
-  agentWorkflowId,
-  type AgentConfig,
-  type AgentInput,
-  type AgentResult,
-} from '../../src/domain';
+import { agentWorkflowId, type AgentConfig, type AgentResult } from '../../src/domain/agent';
+import type { AgentInput } from '../../src/domain/agent-state';
+import { AGENT_FAILED } from '../../src/domain/failures';
 import { agentMemo, agentSearchAttributes } from '../../src/domain/search-attributes';
 
 export type AgentChild = wf.ChildWorkflowHandle<(input: AgentInput) => Promise<AgentResult>>;

@@ -4,6 +4,8 @@
  * end sends the agent, their cancellation (`task_cancel`), and the end of a turn waiting for them.
  */
 import * as wf from '@temporalio/workflow';
+import type { AgentConfig, AgentResult, Usage } from '../../src/domain/agent';
+import type { AgentStatus } from '../../src/domain/status';
 import {
   clipResult,
   finishMessage,
@@ -11,16 +13,12 @@ import {
   outputText,
   RESULT_KEPT,
   runningInBackground,
-  TASK_OUTPUT_WAIT_SECONDS,
   trimResults,
-  type AgentConfig,
-  type AgentResult,
-  type AgentStatus,
   type SubagentRecord,
-  type ToolArgs,
-  type ToolOutcome,
-  type Usage,
-} from '../../src/domain';
+} from '../../src/domain/subagent-records';
+import { TASK_OUTPUT_WAIT_SECONDS } from '../../src/domain/task-tools';
+import type { ToolOutcome } from '../../src/domain/tool-calls';
+import type { ToolArgs } from '../../src/domain/tools';
 import { cancelSignal } from '../protocol';
 import { childErrorText, failedResult, type AgentChild } from './child-agent';
 

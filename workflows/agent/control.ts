@@ -3,15 +3,12 @@
  * them, as signals and as Updates, is workflows/control-handlers.ts). A refused signal, or one
  * the agent does not know (control-handlers.ts too), is recorded as an `ignored` event, never thrown.
  */
-import {
-  firstTime,
-  preview,
-  type AgentConfig,
-  type AgentEventBody,
-  type AgentState,
-  type AgentStatus,
-  type MessagePayload,
-} from '../../src/domain';
+import type { AgentConfig } from '../../src/domain/agent';
+import type { AgentState } from '../../src/domain/agent-state';
+import { firstTime } from '../../src/domain/charged-calls';
+import { preview, type AgentEventBody } from '../../src/domain/events';
+import type { MessagePayload } from '../../src/domain/protocol-payloads';
+import type { AgentStatus } from '../../src/domain/status';
 import { installControlHandlers } from '../control-handlers';
 import { messageText } from './messaging';
 

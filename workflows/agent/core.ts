@@ -4,34 +4,18 @@
  * (run.ts) builds on it.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  addUsage,
-  afterCall,
-  afterTodos,
-  AGENT_FAILED,
-  appendEvent,
-  currentDetails,
-  DEFAULT_TUNING,
-  emptyProgress,
-  EVENT_TEXT_PREVIEW,
-  initialAgentState,
-  preview,
-  progressReport,
-  reportDue,
-  resultFromView,
-  sessionWorkflowId,
-  statusView,
-  swarmWorkflowId,
-  type AgentEventBody,
-  type AgentInput,
-  type AgentResult,
-  type AgentState,
-  type AgentStatus,
-  type AgentStatusView,
-  type ConversationMessage,
-  type ToolOutcome,
-  type ToolUseBlock,
-} from '../../src/domain';
+import { addUsage, DEFAULT_TUNING, type AgentResult, type AgentStatusView } from '../../src/domain/agent';
+import { currentDetails, resultFromView, statusView } from '../../src/domain/agent-report';
+import { initialAgentState, type AgentInput, type AgentState } from '../../src/domain/agent-state';
+import { afterCall, afterTodos, emptyProgress, progressReport } from '../../src/domain/branch-progress';
+import { appendEvent, EVENT_TEXT_PREVIEW, preview, type AgentEventBody } from '../../src/domain/events';
+import { AGENT_FAILED } from '../../src/domain/failures';
+import type { ConversationMessage, ToolUseBlock } from '../../src/domain/messages';
+import { sessionWorkflowId } from '../../src/domain/session';
+import type { AgentStatus } from '../../src/domain/status';
+import { swarmWorkflowId } from '../../src/domain/swarm';
+import type { ToolOutcome } from '../../src/domain/tool-calls';
+import { reportDue } from '../../src/domain/usage-report';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { countStatusChange } from './metrics';
 import { usageSignal } from '../protocol';

@@ -3,19 +3,13 @@
  * agent's policy (allow, ask or deny) and, when it asks, a person's approval. After the
  * call, the tool.after hooks shape what the model sees.
  */
-import {
-  decideToolCall,
-  denialText,
-  parseToolArgs,
-  type AgentConfig,
-  type HookAgent,
-  type HookManager,
-  type ToolArgs,
-  type ToolName,
-  type ToolOutcome,
-  type ToolPolicy,
-  type ToolUseBlock,
-} from '../../src/domain';
+import type { AgentConfig } from '../../src/domain/agent';
+import { denialText } from '../../src/domain/approvals';
+import type { HookAgent, HookManager } from '../../src/domain/hooks';
+import type { ToolUseBlock } from '../../src/domain/messages';
+import { decideToolCall, type ToolPolicy } from '../../src/domain/policy';
+import { parseToolArgs, type ToolOutcome } from '../../src/domain/tool-calls';
+import type { ToolArgs, ToolName } from '../../src/domain/tools';
 import type { Approvals } from './approvals';
 
 export interface GateHost {

@@ -4,15 +4,12 @@
  * swarm, which knows who its agents are; findings go to the session.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  agentWorkflowId,
-  sessionWorkflowId,
-  swarmWorkflowId,
-  type AgentConfig,
-  type MessagePayload,
-  type ToolArgs,
-  type ToolOutcome,
-} from '../../src/domain';
+import { agentWorkflowId, type AgentConfig } from '../../src/domain/agent';
+import type { MessagePayload } from '../../src/domain/protocol-payloads';
+import { sessionWorkflowId } from '../../src/domain/session';
+import { swarmWorkflowId } from '../../src/domain/swarm';
+import type { ToolOutcome } from '../../src/domain/tool-calls';
+import type { ToolArgs } from '../../src/domain/tools';
 import { broadcastSignal, findingSignal, messageSignal } from '../protocol';
 
 export async function sendMessage(

@@ -5,7 +5,7 @@
  * Agents in a status now: `sum by (to) (orchestra_agent_status_changes) - sum by (from) (...)`.
  */
 import * as wf from '@temporalio/workflow';
-import type { AgentStatus } from '../../src/domain';
+import type { AgentStatus } from '../../src/domain/status';
 
 export function countStatusChange(from: AgentStatus, to: AgentStatus): void {
   wf.metricMeter

@@ -4,22 +4,16 @@
  * stayed overloaded past its retries.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  DEFAULT_HOOK_SETTINGS,
-  DEFAULT_TUNING,
-  ModelFailure,
-  modelQueue,
-  nextContext,
-  type AgentConfig,
-  type AgentEventBody,
-  type AgentState,
-  type HookManager,
-  type HandedOff,
-  type ModelContextInput,
-  type ModelReply,
-  type ModelTarget,
-  type RetryAfter,
-} from '../../src/domain';
+import { DEFAULT_TUNING, type AgentConfig } from '../../src/domain/agent';
+import type { AgentState } from '../../src/domain/agent-state';
+import type { AgentEventBody } from '../../src/domain/events';
+import { ModelFailure, type RetryAfter } from '../../src/domain/failures';
+import { DEFAULT_HOOK_SETTINGS } from '../../src/domain/hook-settings';
+import type { HookManager } from '../../src/domain/hooks';
+import type { HandedOff, ModelReply } from '../../src/domain/messages';
+import { nextContext, type ModelContextInput } from '../../src/domain/model-context';
+import { modelQueue } from '../../src/domain/queues';
+import type { ModelTarget } from '../../src/domain/routing';
 import type { CallModelInput } from '../../activities/model';
 import {
   activities,

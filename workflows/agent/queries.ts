@@ -1,6 +1,8 @@
 /** What an agent answers about itself: status, events, transcript, approvals, model context. */
 import * as wf from '@temporalio/workflow';
-import { eventsQueried, type AgentState, type AgentStatusView } from '../../src/domain';
+import type { AgentStatusView } from '../../src/domain/agent';
+import type { AgentState } from '../../src/domain/agent-state';
+import { eventsQueried } from '../../src/domain/events';
 import { approvalsQuery, eventsQuery, modelContextQuery, statusQuery, transcriptQuery } from '../protocol';
 import { described } from '../handler-descriptions';
 

@@ -3,25 +3,17 @@
  * pause, resume, cancel and messages taking effect at step boundaries.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  afterStep,
-  buildHooks,
-  currentDetails,
-  DEFAULT_HOOK_SETTINGS,
-  resolvePolicy,
-  type HookManager,
-  type ModelReply,
-  type SessionEvent,
-  type ToolPolicy,
-  limitReached,
-  preview,
-  textOf,
-  toolUsesOf,
-  type AgentInput,
-  type AgentResult,
-  type ToolArgs,
-  type ToolOutcome,
-} from '../../src/domain';
+import type { AgentResult } from '../../src/domain/agent';
+import { limitReached } from '../../src/domain/agent-limits';
+import { currentDetails } from '../../src/domain/agent-report';
+import { afterStep, type AgentInput } from '../../src/domain/agent-state';
+import { preview } from '../../src/domain/events';
+import { DEFAULT_HOOK_SETTINGS, type SessionEvent } from '../../src/domain/hook-settings';
+import { buildHooks, type HookManager } from '../../src/domain/hooks';
+import { type ModelReply, textOf, toolUsesOf } from '../../src/domain/messages';
+import { resolvePolicy, type ToolPolicy } from '../../src/domain/policy';
+import type { ToolOutcome } from '../../src/domain/tool-calls';
+import type { ToolArgs } from '../../src/domain/tools';
 import { sendMessage } from './messaging';
 import { Subagents } from './subagents';
 import { runToolCalls, type ToolHost } from './tools';

@@ -5,18 +5,17 @@
  * At a warning threshold the agent says so; at a limit it asks a person (or stops).
  */
 import * as wf from '@temporalio/workflow';
+import { DEFAULT_TUNING, type AgentConfig } from '../../src/domain/agent';
+import type { AgentState } from '../../src/domain/agent-state';
 import {
   checkBudgets,
-  DEFAULT_TUNING,
   formatUsd,
   utcDay,
-  type AgentConfig,
-  type AgentEventBody,
-  type AgentState,
   type BudgetLevel,
-  type ModelReply,
   type Spending as SpendingLevels,
-} from '../../src/domain';
+} from '../../src/domain/cost';
+import type { AgentEventBody } from '../../src/domain/events';
+import type { ModelReply } from '../../src/domain/messages';
 import { upsertCost } from '../cost-attribute';
 import { activities, BOOKKEEPING, LOCAL_BOOKKEEPING, localActivities } from './activity-options';
 import type { Approvals } from './approvals';

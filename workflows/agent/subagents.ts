@@ -4,29 +4,20 @@
  * (children.ts watches those). Pause and resume reach the children.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  DEFAULT_HOOK_SETTINGS,
-  resolveBudget,
-  delegatedGovernance,
-  delegatedLimits,
-  pickWorker,
-  resolvePolicy,
-  type ResolvedProfile,
-  AGENT_FAILED,
-  agentWorkflowId,
-  startedInBackground,
-  subagentFooter,
-  SUBAGENT_NOTE,
-  SUBAGENT_PROMPT,
-  withTaskCompanions,
-  workerConfig,
-  type AgentConfig,
-  type SubagentRecord,
-  type ToolArgs,
-  type ToolName,
-  type ToolOutcome,
-  type Usage,
-} from '../../src/domain';
+import { agentWorkflowId, type AgentConfig, type Usage } from '../../src/domain/agent';
+import { resolveBudget } from '../../src/domain/cost';
+import { subagentFooter, SUBAGENT_NOTE, SUBAGENT_PROMPT, workerConfig } from '../../src/domain/delegation';
+import { AGENT_FAILED } from '../../src/domain/failures';
+import { delegatedGovernance } from '../../src/domain/governance';
+import { DEFAULT_HOOK_SETTINGS } from '../../src/domain/hook-settings';
+import { resolvePolicy } from '../../src/domain/policy';
+import type { ResolvedProfile } from '../../src/domain/profile';
+import { delegatedLimits } from '../../src/domain/resolve';
+import { startedInBackground, type SubagentRecord } from '../../src/domain/subagent-records';
+import { pickWorker } from '../../src/domain/supervisor-workers';
+import type { ToolOutcome } from '../../src/domain/tool-calls';
+import { withTaskCompanions } from '../../src/domain/tool-names';
+import type { ToolArgs, ToolName } from '../../src/domain/tools';
 import { Children } from './children';
 import { signalEach } from '../signal-group';
 import { failedResult, startChildAgent } from './child-agent';

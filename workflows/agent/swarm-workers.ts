@@ -7,16 +7,12 @@
  * and cancel reach it (a pause of this agent alone does not).
  */
 import * as wf from '@temporalio/workflow';
-import {
-  delegatedPayload,
-  delegatePayload,
-  describeIssue,
-  swarmWorkflowId,
-  type AgentConfig,
-  type DelegatedAnswer,
-  type ToolArgs,
-  type ToolOutcome,
-} from '../../src/domain';
+import type { AgentConfig } from '../../src/domain/agent';
+import { delegatedPayload, delegatePayload, type DelegatedAnswer } from '../../src/domain/delegation';
+import { swarmWorkflowId } from '../../src/domain/swarm';
+import type { ToolOutcome } from '../../src/domain/tool-calls';
+import type { ToolArgs } from '../../src/domain/tools';
+import { describeIssue } from '../../src/domain/zod-error';
 import { installSignal, type Ignored } from '../control-handlers';
 import { delegatedSignal, delegateSignal } from '../protocol';
 import type { Children } from './children';

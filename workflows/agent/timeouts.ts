@@ -4,7 +4,8 @@
  * idle clock only while it waits for a message. DEFAULT_TIMEOUTS (agent-limits.ts) says who gets which.
  */
 import * as wf from '@temporalio/workflow';
-import { DEFAULT_TIMEOUTS, type AgentInput, type AgentLimits, type AgentState } from '../../src/domain';
+import { DEFAULT_TIMEOUTS, type AgentLimits } from '../../src/domain/agent-limits';
+import type { AgentInput, AgentState } from '../../src/domain/agent-state';
 
 /** Agents started before the child default existed had no wall clock: their histories have no timer. */
 const CHILD_WALL_CLOCK = 'agent-child-wall-clock';

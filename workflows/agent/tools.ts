@@ -3,24 +3,21 @@
  * by side; a call with side effects runs alone, in the order the model gave.
  */
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
+import type { AgentConfig } from '../../src/domain/agent';
+import type { ToolResultBlock, ToolUseBlock } from '../../src/domain/messages';
+import { bashSandbox } from '../../src/domain/policy';
+import { parseToolArgs, type ToolInput, type ToolOutcome } from '../../src/domain/tool-calls';
 import {
-  bashSandbox,
   isActivityTool,
   isToolName,
-  parseToolArgs,
   TOOLS,
   type ActivityToolName,
-  type AgentConfig,
   type TodoItem,
   type ToolActivityName,
   type ToolArgs,
-  type ToolInput,
   type ToolName,
-  type ToolOutcome,
-  type ToolResultBlock,
-  type ToolUseBlock,
   type WorkflowToolName,
-} from '../../src/domain';
+} from '../../src/domain/tools';
 import { activities, localActivities } from './activity-options';
 import { broadcast, reportFinding, sendMessage } from './messaging';
 import { afterTool, gate, type GateHost } from './gate';

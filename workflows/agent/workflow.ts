@@ -1,4 +1,5 @@
-import type { AgentInput, AgentResult } from '../../src/domain';
+import type { AgentResult } from '../../src/domain/agent';
+import type { AgentInput } from '../../src/domain/agent-state';
 import { AgentRun } from './run';
 
 /** One agent, one workflow (id `agent-<id>`). */

@@ -3,7 +3,8 @@
  * every agent counted. Started by the first charge of the day; ends an hour after the day.
  */
 import * as wf from '@temporalio/workflow';
-import { firstCharge, type LedgerInput, type LedgerView } from '../../src/domain';
+import { firstCharge } from '../../src/domain/charged-calls';
+import type { LedgerInput, LedgerView } from '../../src/domain/protocol-payloads';
 import { upsertCost } from '../cost-attribute';
 import { installChargeHandler } from '../control-handlers';
 import { ledgerQuery } from '../protocol';

@@ -4,20 +4,11 @@
  * up usage, and passes pause, resume and cancel on to every member.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  addUsage,
-  agentWorkflowId,
-  emptyUsage,
-  findingPayload,
-  firstCharge,
-  FINDINGS_CAPACITY,
-  memberPayload,
-  swarmWorkflowId,
-  usagePayload,
-  type SessionState,
-  type SessionView,
-  type Usage,
-} from '../../src/domain';
+import { addUsage, agentWorkflowId, emptyUsage, type Usage } from '../../src/domain/agent';
+import { firstCharge } from '../../src/domain/charged-calls';
+import { findingPayload, memberPayload, usagePayload } from '../../src/domain/protocol-payloads';
+import { FINDINGS_CAPACITY, type SessionState, type SessionView } from '../../src/domain/session';
+import { swarmWorkflowId } from '../../src/domain/swarm';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import {

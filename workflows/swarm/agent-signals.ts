@@ -1,5 +1,5 @@
 /** Signals from a swarm to its agents: best effort, since an agent not started yet, or ended, has nothing to hear. */
-import { agentWorkflowId } from '../../src/domain';
+import { agentWorkflowId } from '../../src/domain/agent';
 import { signalEach } from '../signal-group';
 import { messageSignal, type pauseSignal } from '../protocol';
 

@@ -1,16 +1,11 @@
 /** The configuration of a swarm's agent: its template, filled in from the swarm's defaults. */
-import {
-  DEFAULT_LIMITS,
-  DEFAULT_SYSTEM_PROMPT,
-  DEFAULT_TOOLS,
-  DEFAULT_TUNING,
-  plannedAgents,
-  reportEvery,
-  resolveGovernance,
-  type AgentConfig,
-  type AgentTemplate,
-  type SwarmInput,
-} from '../../src/domain';
+import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TUNING, type AgentConfig } from '../../src/domain/agent';
+import { DEFAULT_LIMITS } from '../../src/domain/agent-limits';
+import type { AgentTemplate } from '../../src/domain/agent-template';
+import { resolveGovernance } from '../../src/domain/governance';
+import { plannedAgents, type SwarmInput } from '../../src/domain/swarm';
+import { DEFAULT_TOOLS } from '../../src/domain/tools';
+import { reportEvery } from '../../src/domain/usage-report';
 
 export function swarmAgentConfig(input: SwarmInput, t: AgentTemplate, role: string, n: number): AgentConfig {
   // The template was filled in from its registry entry when the swarm started; the entry

@@ -7,21 +7,21 @@
  * simply runs, uncached, and says why.
  */
 import * as wf from '@temporalio/workflow';
+import type { AgentConfig } from '../../src/domain/agent';
+import type { SwarmEventBody } from '../../src/domain/events';
 import {
   cacheAs,
   cacheKey,
   canonicalJson,
   isCachedStatus,
   keyPartsOf,
-  sha256Hex,
-  type AgentConfig,
   type CacheEntry,
-  type SwarmAgent,
-  type SwarmEventBody,
-  type SwarmInput,
   type TreeHash,
   type WorkSite,
-} from '../../src/domain';
+} from '../../src/domain/result-cache';
+import { sha256Hex } from '../../src/domain/sha256';
+import type { SwarmInput } from '../../src/domain/swarm';
+import type { SwarmAgent } from '../../src/domain/swarm-outcome';
 import type { resultCacheActivities } from '../../activities/result-cache';
 
 type CacheActivities = ReturnType<typeof resultCacheActivities>;

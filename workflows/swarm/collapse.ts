@@ -10,14 +10,9 @@
  * controller (the patch), so its history replays as it ran.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  collapseDecisions,
-  DEFAULT_TUNING,
-  type AgentConfig,
-  type Branch,
-  type CollapseSettings,
-  type SwarmAgent,
-} from '../../src/domain';
+import { DEFAULT_TUNING, type AgentConfig } from '../../src/domain/agent';
+import { collapseDecisions, type Branch, type CollapseSettings } from '../../src/domain/collapse';
+import type { SwarmAgent } from '../../src/domain/swarm-outcome';
 import { cancelSignal } from '../protocol';
 import { signalAgents } from './agent-signals';
 import type { SwarmRun } from './run';

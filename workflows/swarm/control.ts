@@ -4,21 +4,14 @@
  * and how an agent that ended is settled. SwarmRun (run.ts) starts the agents on top of it.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  appendEvent,
-  emptyEventLog,
-  emptyUsage,
-  eventsQueried,
-  type AgentResult,
-  type AgentStatus,
-  type CacheEntry,
-  type GraphView,
-  type Strategy,
-  type SwarmAgent,
-  type SwarmEventBody,
-  type SwarmInput,
-  type UsageReport,
-} from '../../src/domain';
+import { emptyUsage, type AgentResult } from '../../src/domain/agent';
+import { appendEvent, emptyEventLog, eventsQueried, type SwarmEventBody } from '../../src/domain/events';
+import type { GraphView } from '../../src/domain/graph';
+import type { UsageReport } from '../../src/domain/protocol-payloads';
+import type { CacheEntry } from '../../src/domain/result-cache';
+import type { AgentStatus } from '../../src/domain/status';
+import type { Strategy, SwarmInput } from '../../src/domain/swarm';
+import type { SwarmAgent } from '../../src/domain/swarm-outcome';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { upsertCost } from '../cost-attribute';
 import { broadcast, signalAgents } from './agent-signals';

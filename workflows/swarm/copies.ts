@@ -6,14 +6,9 @@
  * interface as git worktrees (isolation.ts), so strategies do not tell them apart.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  CopyFailure,
-  memberCopyPath,
-  type Landing,
-  type PreparedCopies,
-  type SwarmAgent,
-  type SwarmInput,
-} from '../../src/domain';
+import { CopyFailure, memberCopyPath, type PreparedCopies } from '../../src/domain/copies';
+import type { SwarmInput } from '../../src/domain/swarm';
+import type { Landing, SwarmAgent } from '../../src/domain/swarm-outcome';
 import type * as copies from '../../activities/copies';
 import { failureType, reason } from './git-steps';
 import type { IsolationHost, IsolationView, MemberIsolation } from './isolation';

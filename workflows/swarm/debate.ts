@@ -1,5 +1,7 @@
 /** debateSwarm: rounds in which every participant answers the others; then a judge, or a vote. */
-import { vote, type DebateSpec, type SwarmAgent, type SwarmInput, type SwarmOutcome } from '../../src/domain';
+import { vote } from '../../src/domain/merge';
+import type { DebateSpec, SwarmInput } from '../../src/domain/swarm';
+import type { SwarmAgent, SwarmOutcome } from '../../src/domain/swarm-outcome';
 import { longest, duration } from './parallel';
 import { askJudge } from './judge';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';

@@ -9,18 +9,17 @@
  * on its branch with the files of the conflict. One isolation for every strategy: SwarmRun's.
  */
 import * as wf from '@temporalio/workflow';
+import { agentWorkflowId, type AgentConfig } from '../../src/domain/agent';
 import {
-  agentWorkflowId,
   delegatedAnswer,
-  pickWorker,
-  withTaskCompanions,
   workerConfig,
-  type AgentConfig,
   type DelegatedAnswer,
   type DelegateRequest,
-  type SwarmAgent,
   type WorkerLanding,
-} from '../../src/domain';
+} from '../../src/domain/delegation';
+import { pickWorker } from '../../src/domain/supervisor-workers';
+import type { SwarmAgent } from '../../src/domain/swarm-outcome';
+import { withTaskCompanions } from '../../src/domain/tool-names';
 import { delegatedSignal } from '../protocol';
 import type { MemberIsolation } from './isolation';
 import { SwarmStopped } from './outcome';

@@ -1,6 +1,6 @@
 /** The git steps' activities as a swarm calls them (isolation.ts, resolution.ts), with one profile. */
 import * as wf from '@temporalio/workflow';
-import { WorktreeFailure } from '../../src/domain';
+import { WorktreeFailure } from '../../src/domain/worktrees';
 import type * as git from '../../activities/worktrees';
 
 export const gitSteps = wf.proxyActivities<typeof git>({

@@ -4,23 +4,21 @@
  * `maxConcurrent` at once) and receives their results; a failure stops the graph or skips what
  * depends on it, as the spec says.
  */
+import type { AgentConfig } from '../../src/domain/agent';
 import {
   criticalPath,
   graphStages,
-  nodePrompt,
   sinks,
   startable,
   unreachable,
   type GraphNode,
   type GraphSpec,
-  type AgentConfig,
   type GraphView,
   type NodeStatus,
-  type SwarmAgent,
-  type SwarmInput,
-  type SwarmOutcome,
-  type SwarmStats,
-} from '../../src/domain';
+} from '../../src/domain/graph';
+import { nodePrompt } from '../../src/domain/graph-prompts';
+import type { SwarmInput } from '../../src/domain/swarm';
+import type { SwarmAgent, SwarmOutcome, SwarmStats } from '../../src/domain/swarm-outcome';
 import { duration } from './parallel';
 import { Collapse } from './collapse';
 import { planGraph } from './planner';

@@ -5,21 +5,20 @@
  * parallel swarm takes agents until its own are done. Other strategies refuse both, saying why.
  */
 import * as wf from '@temporalio/workflow';
+import type { AgentConfig } from '../../src/domain/agent';
+import type { AgentTemplate } from '../../src/domain/agent-template';
+import { ControlRejection } from '../../src/domain/protocol-payloads';
+import { expandTemplate } from '../../src/domain/resolve';
+import { plannedAgents, type ParallelSpec } from '../../src/domain/swarm';
 import {
   addAgentPayload,
   closeSwarmPayload,
-  expandTemplate,
-  IDEMPOTENT_TOOL,
-  plannedAgents,
-  reportEvery,
-  ControlRejection,
   type AddedAgent,
-  type AgentConfig,
-  type AgentTemplate,
-  type ParallelSpec,
-  type SwarmAgent,
   type SwarmClosed,
-} from '../../src/domain';
+} from '../../src/domain/swarm-intake';
+import type { SwarmAgent } from '../../src/domain/swarm-outcome';
+import { IDEMPOTENT_TOOL } from '../../src/domain/tool-profiles';
+import { reportEvery } from '../../src/domain/usage-report';
 import type { Activities } from '../../activities';
 import { judge, reject, type Verdict } from '../control-handlers';
 import { described } from '../handler-descriptions';

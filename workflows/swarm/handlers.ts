@@ -1,6 +1,7 @@
 /** A swarm's signals, queries and Updates: control as an agent's, usage reports, broadcasts, a supervisor's delegations, status and events. */
 import * as wf from '@temporalio/workflow';
-import { broadcastPayload, delegatePayload, usagePayload } from '../../src/domain';
+import { delegatePayload } from '../../src/domain/delegation';
+import { broadcastPayload, usagePayload } from '../../src/domain/protocol-payloads';
 import {
   installControlHandlers,
   installSignal,

@@ -3,16 +3,11 @@
  * that write, in a strategy that runs several at once; and what a swarm asks of their trees.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  DEFAULT_TOOLS,
-  type Landing,
-  type SwarmAgent,
-  type SwarmCopies,
-  type SwarmEventBody,
-  type SwarmInput,
-  type SwarmWorktrees,
-  type ToolName,
-} from '../../src/domain';
+import type { SwarmCopies } from '../../src/domain/copies';
+import type { SwarmEventBody } from '../../src/domain/events';
+import type { SwarmInput } from '../../src/domain/swarm';
+import type { Landing, SwarmAgent, SwarmWorktrees } from '../../src/domain/swarm-outcome';
+import { DEFAULT_TOOLS, type ToolName } from '../../src/domain/tools';
 import type { ResolverHost } from './resolution';
 
 /** Agents that write: the ones that need a tree of their own. */

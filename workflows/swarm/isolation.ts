@@ -8,15 +8,10 @@
  * isolation "copy" gives members copies of cwd instead (copies.ts), behind the same interface.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  WorktreeFailure,
-  worktreeCwd,
-  type Landing,
-  type SwarmAgent,
-  type SwarmInput,
-  type SwarmRepo,
-  type WorkSite,
-} from '../../src/domain';
+import type { WorkSite } from '../../src/domain/result-cache';
+import type { SwarmInput } from '../../src/domain/swarm';
+import type { Landing, SwarmAgent } from '../../src/domain/swarm-outcome';
+import { WorktreeFailure, worktreeCwd, type SwarmRepo } from '../../src/domain/worktrees';
 import { Copies } from './copies';
 import { wantsIsolation, type IsolationHost, type IsolationView, type MemberIsolation } from './isolating';
 import { failureType, gitSteps as activities, reason } from './git-steps';

@@ -1,11 +1,7 @@
 /** A judge agent: it scores candidates by a rubric and names the best; its verdict is validated. */
-import {
-  judgePrompt,
-  parseVerdict,
-  type AgentTemplate,
-  type JudgeVerdict,
-  type SwarmAgent,
-} from '../../src/domain';
+import type { AgentTemplate } from '../../src/domain/agent-template';
+import { judgePrompt, parseVerdict, type JudgeVerdict } from '../../src/domain/merge';
+import type { SwarmAgent } from '../../src/domain/swarm-outcome';
 import type { SwarmRun } from './run';
 
 export type Judgement = { judge: SwarmAgent; verdict: JudgeVerdict } | { judge: SwarmAgent; error: string };

@@ -1,5 +1,5 @@
 /** What a swarm strategy hands back, and how it hears that the swarm stopped. */
-import type { SwarmStats } from '../../src/domain';
+import type { SwarmStats } from '../../src/domain/swarm-outcome';
 
 /** What a strategy decides. */
 export interface StrategyOutcome {

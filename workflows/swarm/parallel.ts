@@ -1,11 +1,7 @@
 /** parallelSwarm: the same task (or one each) to N agents at once, merged first / all / vote / best. */
-import {
-  vote,
-  type ParallelSpec,
-  type SwarmAgent,
-  type SwarmInput,
-  type SwarmOutcome,
-} from '../../src/domain';
+import { vote } from '../../src/domain/merge';
+import type { ParallelSpec, SwarmInput } from '../../src/domain/swarm';
+import type { SwarmAgent, SwarmOutcome } from '../../src/domain/swarm-outcome';
 import type { Intake } from './grow';
 import { askJudge } from './judge';
 import { Collapse } from './collapse';

@@ -1,5 +1,6 @@
 /** pipelineSwarm: stages one after another, each stage's output the next one's input. */
-import type { PipelineSpec, SwarmInput, SwarmOutcome, SwarmStats } from '../../src/domain';
+import type { PipelineSpec, SwarmInput } from '../../src/domain/swarm';
+import type { SwarmOutcome, SwarmStats } from '../../src/domain/swarm-outcome';
 import { duration } from './parallel';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';
 

@@ -1,12 +1,6 @@
 /** A graph swarm's plan: the spec's own nodes, or a planner agent's, validated and asked once more if refused. */
-import {
-  parsePlan,
-  plannerPrompt,
-  replanPrompt,
-  type GraphNode,
-  type GraphSpec,
-  type GraphView,
-} from '../../src/domain';
+import type { GraphNode, GraphSpec, GraphView } from '../../src/domain/graph';
+import { parsePlan, plannerPrompt, replanPrompt } from '../../src/domain/graph-prompts';
 import { duration } from './parallel';
 import type { SwarmRun } from './run';
 

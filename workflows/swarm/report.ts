@@ -1,21 +1,11 @@
 /** A swarm's stats, from its agents' results and their latest usage reports. Pure. */
-import {
-  emptyUsage,
-  type AgentResult,
-  type AgentStatus,
-  type GraphView,
-  type NodeStatus,
-  type SwarmCopies,
-  type SwarmWorktrees,
-  type SwarmAgent,
-  type Strategy,
-  type SwarmBudgets,
-  type SwarmInput,
-  type SwarmOutcome,
-  type SwarmStats,
-  type Usage,
-  type UsageReport,
-} from '../../src/domain';
+import { emptyUsage, type AgentResult, type Usage } from '../../src/domain/agent';
+import type { SwarmCopies } from '../../src/domain/copies';
+import type { GraphView, NodeStatus } from '../../src/domain/graph';
+import type { UsageReport } from '../../src/domain/protocol-payloads';
+import type { AgentStatus } from '../../src/domain/status';
+import type { Strategy, SwarmBudgets, SwarmInput } from '../../src/domain/swarm';
+import type { SwarmWorktrees, SwarmAgent, SwarmOutcome, SwarmStats } from '../../src/domain/swarm-outcome';
 import type { SwarmUsage } from './usage';
 
 export function usageOf(report: UsageReport | undefined): Usage {

@@ -7,16 +7,12 @@
  * of it fails the conflict stays reported as it was: the member's branch is never touched.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  resolverMember,
-  resolverTask,
-  type AgentConfig,
-  type AgentTemplate,
-  type SwarmAgent,
-  type SwarmInput,
-  type SwarmOutcome,
-  type SwarmRepo,
-} from '../../src/domain';
+import type { AgentConfig } from '../../src/domain/agent';
+import type { AgentTemplate } from '../../src/domain/agent-template';
+import { resolverMember, resolverTask } from '../../src/domain/conflict-resolution';
+import type { SwarmInput } from '../../src/domain/swarm';
+import type { SwarmAgent, SwarmOutcome } from '../../src/domain/swarm-outcome';
+import type { SwarmRepo } from '../../src/domain/worktrees';
 import { gitSteps, reason } from './git-steps';
 import { SwarmStopped } from './outcome';
 

@@ -4,16 +4,10 @@
  * status, control, usage and budgets are SwarmControl's (control.ts).
  */
 import * as wf from '@temporalio/workflow';
-import {
-  emptyUsage,
-  type AgentConfig,
-  type AgentTemplate,
-  type Landing,
-  type SwarmAgent,
-  type SwarmOutcome,
-  type SwarmInput,
-  type Strategy,
-} from '../../src/domain';
+import { emptyUsage, type AgentConfig } from '../../src/domain/agent';
+import type { AgentTemplate } from '../../src/domain/agent-template';
+import type { SwarmInput, Strategy } from '../../src/domain/swarm';
+import type { Landing, SwarmAgent, SwarmOutcome } from '../../src/domain/swarm-outcome';
 import { OrchestraStatus } from '../../src/domain/search-attributes';
 import { childErrorText, failedResult, startChildAgent } from '../agent/child-agent';
 import { signalAgents } from './agent-signals';

@@ -4,9 +4,11 @@
  * to the supervisor as the tool's result. In an isolated swarm the swarm runs the workers, each
  * that writes in a tree of its own, its work merged where the supervisor works (delegated.ts).
  */
-import { workersPrompt, type SupervisorSpec, type SwarmInput, type SwarmOutcome } from '../../src/domain';
+import { workersPrompt } from '../../src/domain/supervisor-workers';
+import type { SupervisorSpec, SwarmInput } from '../../src/domain/swarm';
+import type { SwarmOutcome } from '../../src/domain/swarm-outcome';
 import { agentLimits } from './agents';
-import { DEFAULT_TOOLS } from '../../src/domain';
+import { DEFAULT_TOOLS } from '../../src/domain/tools';
 import { duration } from './parallel';
 import { DelegatedWorkers } from './delegated';
 import { runSwarm, type SwarmRun, type StrategyOutcome } from './run';

@@ -2,7 +2,9 @@
  * What a swarm's agents, at any depth, have used: the latest report of each, and their sum,
  * which moves by the difference of each report (O(1) per report, never re-summed). Pure.
  */
-import { addUsage, emptyUsage, type SwarmEventBody, type UsageReport } from '../../src/domain';
+import { addUsage, emptyUsage } from '../../src/domain/agent';
+import type { SwarmEventBody } from '../../src/domain/events';
+import type { UsageReport } from '../../src/domain/protocol-payloads';
 import { usageDelta } from './report';
 
 export class SwarmUsage {

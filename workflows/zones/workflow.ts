@@ -7,20 +7,20 @@
 import * as wf from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import { historyWatch } from '../history-watch';
+import { describeIssue } from '../../src/domain/zod-error';
 import {
   assignAgents,
   assignAgentsPayload,
   createZonePayload,
   deleteZone,
   deleteZonePayload,
-  describeIssue,
   renameZonePayload,
   zoneRefusal,
   zonesView,
   type Zone,
   type ZonesInput,
   type ZonesState,
-} from '../../src/domain';
+} from '../../src/domain/zones';
 import { described } from '../handler-descriptions';
 import {
   assignAgentsUpdate,
