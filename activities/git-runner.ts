@@ -5,6 +5,7 @@
  * directory is in, and its refs read and made once.
  */
 import { realpath, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
@@ -56,13 +57,36 @@ export function git(cwd: string, args: string[]): Promise<Run> {
   env.GIT_OPTIONAL_LOCKS = '0';
   for (const key of LOCATING) delete env[key];
   const stop = heartbeats();
-  return execCollect('git', [...GIT_CONFIG, ...args], { cwd, env, maxBuffer: 64 * 2 ** 20 })
-    .then(({ code, stdout, stderr, error }) => ({
-      code,
-      stdout,
-      stderr: code === -1 ? `${stderr}${error ?? ''}` : stderr,
-    }))
-    .finally(stop);
+  const once = () =>
+    execCollect('git', [...GIT_CONFIG, ...args], { cwd, env, maxBuffer: 64 * 2 ** 20 }).then(
+      ({ code, stdout, stderr, error }) => ({
+        code,
+        stdout,
+        stderr: code === -1 ? `${stderr}${error ?? ''}` : stderr,
+      }),
+    );
+  return rerunPastPeers(once).finally(stop);
+}
+
+/**
+ * A git that looks at every worktree of the repository (worktree add, list and remove, branch
+ * -D) reads each one's `commondir`, and dies on the one a `git worktree add` beside it is making
+ * (git creates that file empty, then writes it: "failed to read .../commondir: Success") or a
+ * `worktree remove` is deleting. Two members' worktrees are added at once, so a swarm meets it
+ * on a loaded machine. That look comes before any write, so the command is run again after a
+ * moment; one still unreadable after ~1.5 s (a registration a killed git left half-made) fails
+ * the step with git's message.
+ */
+const PEER_BEING_MADE = /failed to read .*\/worktrees\/[^/\n]+\/commondir/;
+const RERUN_AFTER_MS = [25, 50, 100, 200, 400, 800];
+
+async function rerunPastPeers(once: () => Promise<Run>): Promise<Run> {
+  for (const ms of RERUN_AFTER_MS) {
+    const run = await once();
+    if (run.code === 0 || !PEER_BEING_MADE.test(run.stderr)) return run;
+    await sleep(ms);
+  }
+  return once();
 }
 
 /** A checkout of a big tree takes a while: the activity says it is alive. Nothing outside one (tests). */

@@ -27,6 +27,7 @@ const UNIT = [
   'copies',
   'feed-hub',
   'exec-helper',
+  'git-runner',
 ];
 // multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
 const SLOW = ['api-fuzz', 'crash', 'merge-crash', 'restart', 'multi-worker', 'demo'];

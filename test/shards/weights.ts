@@ -51,6 +51,7 @@ export const WEIGHTS: Record<string, number> = {
   'exec-helper': 2,
   'file-safety': 36,
   'git-resolve': 21,
+  'git-runner': 2,
   'governance-domain': 1,
   'graph-domain': 1,
   hooks: 9,
