@@ -5,8 +5,6 @@ import { until } from './helpers/poll';
 
 const h = useHarness();
 const api = useApi(h);
-// Each test only touches agents, sessions and swarms of its own, and finds them in lists by id:
-// they run at the same time.
 
 const tuning = { modelHeartbeatTimeoutSeconds: 5 };
 // Busy agents must outlive their test, however fast each step is.
@@ -18,17 +16,14 @@ const spawnBody = async (task: string, extra: object = {}) => ({
   ...extra,
 });
 
-test.concurrent(
-  'health says Temporal is reachable, and the OpenAPI document is served, both without a token',
-  async () => {
-    const health = await api.call(undefined, 'GET', '/health');
-    expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', temporal: { reachable: true, address: h.address } });
-    const doc = await api.call(undefined, 'GET', '/openapi.json');
-    expect(doc.status).toBe(200);
-    expect(doc.body.openapi).toBe('3.1.0');
-  },
-);
+test('health says Temporal is reachable, and the OpenAPI document is served, both without a token', async () => {
+  const health = await api.call(undefined, 'GET', '/health');
+  expect(health.status).toBe(200);
+  expect(health.body).toMatchObject({ status: 'ok', temporal: { reachable: true, address: h.address } });
+  const doc = await api.call(undefined, 'GET', '/openapi.json');
+  expect(doc.status).toBe(200);
+  expect(doc.body.openapi).toBe('3.1.0');
+});
 
 test.concurrent('no token or a wrong one is 401; a token never shows up in an answer', async () => {
   const attempts: Array<Record<string, string>> = [
@@ -87,59 +82,56 @@ test.concurrent('spawn, status, events and transcript of an agent that runs to t
   ]);
 });
 
-test.concurrent(
-  'pause, message, resume and cancel a running agent; refused transitions are 409',
-  async () => {
-    const { body } = await api.call('alice', 'POST', '/agents', await spawnBody(h.busyTask(200)));
-    const id: string = body.id;
-    await waitForStatus(h.client, id, (v) => v.status === 'running');
+test.concurrent('pause, message, resume, cancel a running agent; refused transitions are 409', async () => {
+  const { body } = await api.call('alice', 'POST', '/agents', await spawnBody(h.busyTask(200)));
+  const id: string = body.id;
+  await waitForStatus(h.client, id, (v) => v.status === 'running');
 
-    const resumeRunning = await api.call('alice', 'POST', `/agents/${id}/resume`, {});
-    expect(resumeRunning.status).toBe(409);
-    expect(resumeRunning.body.error).toMatchObject({ code: 'invalid_transition' });
-    expect(resumeRunning.body.error.message).toMatch(/running/);
+  const resumeRunning = await api.call('alice', 'POST', `/agents/${id}/resume`, {});
+  expect(resumeRunning.status).toBe(409);
+  expect(resumeRunning.body.error).toMatchObject({ code: 'invalid_transition' });
+  expect(resumeRunning.body.error.message).toMatch(/running/);
 
-    const paused = await api.call('alice', 'POST', `/agents/${id}/pause`, { reason: 'lunch' });
-    expect(paused.status).toBe(202);
-    expect(paused.body).toMatchObject({ id, action: 'pause', statusBefore: 'running' });
-    await until(
-      () => api.call('alice', 'GET', `/agents/${id}`),
-      (r) => r.body.status === 'paused',
-      'not paused',
-    );
-    expect((await api.call('alice', 'GET', `/agents/${id}`)).body.pausedReason).toBe('lunch');
+  const paused = await api.call('alice', 'POST', `/agents/${id}/pause`, { reason: 'lunch' });
+  expect(paused.status).toBe(202);
+  expect(paused.body).toMatchObject({ id, action: 'pause', statusBefore: 'running' });
+  await until(
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.status === 'paused',
+    'not paused',
+  );
+  expect((await api.call('alice', 'GET', `/agents/${id}`)).body.pausedReason).toBe('lunch');
 
-    expect(
-      (await api.call('alice', 'POST', `/agents/${id}/message`, { content: 'also check the tests' })).status,
-    ).toBe(202);
-    // A pause with no body at all is fine too: the body of a control request is optional.
-    expect((await api.call('alice', 'POST', `/agents/${id}/pause`)).status).toBe(409);
-    expect((await api.call('alice', 'POST', `/agents/${id}/resume`)).status).toBe(202);
-    await until(
-      () => api.call('alice', 'GET', `/agents/${id}`),
-      (r) => r.body.status === 'running',
-      'not resumed',
-    );
-    const events = await api.call('alice', 'GET', `/agents/${id}/events?limit=1000`);
-    expect(events.body.events).toContainEqual(
-      expect.objectContaining({ type: 'message', text: 'also check the tests' }),
-    );
+  expect(
+    (await api.call('alice', 'POST', `/agents/${id}/message`, { content: 'also check the tests' })).status,
+  ).toBe(202);
+  // A pause with no body at all is fine too: the body of a control request is optional.
+  expect((await api.call('alice', 'POST', `/agents/${id}/pause`)).status).toBe(409);
+  expect((await api.call('alice', 'POST', `/agents/${id}/resume`)).status).toBe(202);
+  await until(
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.status === 'running',
+    'not resumed',
+  );
+  const events = await api.call('alice', 'GET', `/agents/${id}/events?limit=1000`);
+  expect(events.body.events).toContainEqual(
+    expect.objectContaining({ type: 'message', text: 'also check the tests' }),
+  );
 
-    const cancelled = await api.call('alice', 'DELETE', `/agents/${id}`, { reason: 'enough' });
-    expect(cancelled.status).toBe(202);
-    await until(
-      () => api.call('alice', 'GET', `/agents/${id}`),
-      (r) => r.body.status === 'cancelled',
-      'not cancelled',
-    );
-    // The history is kept: the agent can still be read.
-    expect((await api.call('alice', 'GET', `/agents/${id}/transcript`)).status).toBe(200);
-    const again = await api.call('alice', 'DELETE', `/agents/${id}`);
-    expect(again.status).toBe(409);
-    expect(again.body.error.message).toMatch(/nothing leaves cancelled/);
-    expect((await api.call('alice', 'POST', `/agents/${id}/pause`, {})).status).toBe(409);
-  },
-);
+  const cancelled = await api.call('alice', 'DELETE', `/agents/${id}`, { reason: 'enough' });
+  expect(cancelled.status).toBe(202);
+  await until(
+    () => api.call('alice', 'GET', `/agents/${id}`),
+    (r) => r.body.status === 'cancelled',
+    'not cancelled',
+  );
+  // The history is kept: the agent can still be read.
+  expect((await api.call('alice', 'GET', `/agents/${id}/transcript`)).status).toBe(200);
+  const again = await api.call('alice', 'DELETE', `/agents/${id}`);
+  expect(again.status).toBe(409);
+  expect(again.body.error.message).toMatch(/nothing leaves cancelled/);
+  expect((await api.call('alice', 'POST', `/agents/${id}/pause`, {})).status).toBe(409);
+});
 
 test.concurrent('bad input is a 400 with the field named, never a 500', async () => {
   const cwd = await h.tempDir();
@@ -174,125 +166,111 @@ test.concurrent('bad input is a 400 with the field named, never a 500', async ()
   }
 });
 
-test.concurrent(
-  'a body past the limit is 413; unknown ids and routes are 404; a taken id is 409',
-  async () => {
-    const big = await api.call('alice', 'POST', '/agents', {
-      task: 'x'.repeat(2 * 1024 * 1024),
-      cwd: '/tmp',
+test('a body past the limit is 413; unknown ids and routes are 404; a taken id is 409', async () => {
+  const big = await api.call('alice', 'POST', '/agents', { task: 'x'.repeat(2 * 1024 * 1024), cwd: '/tmp' });
+  expect(big.status).toBe(413);
+  expect(big.body.error.code).toBe('body_too_large');
+
+  for (const path of [
+    '/agents/nobody-here',
+    '/agents/nobody-here/events',
+    '/swarms/nobody',
+    '/sessions/nobody',
+  ]) {
+    const r = await api.call('alice', 'GET', path);
+    expect({ path, status: r.status, code: r.body.error.code }).toEqual({
+      path,
+      status: 404,
+      code: 'not_found',
     });
-    expect(big.status).toBe(413);
-    expect(big.body.error.code).toBe('body_too_large');
+  }
+  expect((await api.call('alice', 'POST', '/agents/nobody-here/pause', {})).status).toBe(404);
+  expect((await api.call('alice', 'GET', '/no/such/route')).status).toBe(404);
 
-    for (const path of [
-      '/agents/nobody-here',
-      '/agents/nobody-here/events',
-      '/swarms/nobody',
-      '/sessions/nobody',
-    ]) {
-      const r = await api.call('alice', 'GET', path);
-      expect({ path, status: r.status, code: r.body.error.code }).toEqual({
-        path,
-        status: 404,
-        code: 'not_found',
-      });
-    }
-    expect((await api.call('alice', 'POST', '/agents/nobody-here/pause', {})).status).toBe(404);
-    expect((await api.call('alice', 'GET', '/no/such/route')).status).toBe(404);
+  const id = `taken-${Date.now()}`;
+  const first = await api.call(
+    'alice',
+    'POST',
+    '/agents',
+    await spawnBody(h.script([{ text: 'ok' }]), { id }),
+  );
+  expect(first.status).toBe(201);
+  const second = await api.call(
+    'alice',
+    'POST',
+    '/agents',
+    await spawnBody(h.script([{ text: 'ok' }]), { id }),
+  );
+  expect(second.status).toBe(409);
+  expect(second.body.error.code).toBe('already_exists');
+});
 
-    const id = `taken-${Date.now()}`;
-    const first = await api.call(
+test('sessions: create, list, read, pause, resume and cancel; agents join them; lists page with a cursor', async () => {
+  const created = await api.call('alice', 'POST', '/sessions', {
+    cwd: await h.tempDir(),
+    directives: 'be brief',
+  });
+  expect(created.status).toBe(201);
+  const session: string = created.body.id;
+  expect(created.body).toMatchObject({ workspace: 'acme', owner: 'alice' });
+
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await api.call(
       'alice',
       'POST',
       '/agents',
-      await spawnBody(h.script([{ text: 'ok' }]), { id }),
+      await spawnBody(h.script([{ text: `a${i}` }]), { sessionId: session }),
     );
-    expect(first.status).toBe(201);
-    const second = await api.call(
-      'alice',
-      'POST',
-      '/agents',
-      await spawnBody(h.script([{ text: 'ok' }]), { id }),
-    );
-    expect(second.status).toBe(409);
-    expect(second.body.error.code).toBe('already_exists');
-  },
-);
+    expect(r.status).toBe(201);
+    ids.push(r.body.id);
+  }
+  // The list's order changes as agents end (by close time): page once all three have ended.
+  await until(
+    () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=200`),
+    (r) =>
+      r.body.items.length === 3 &&
+      r.body.items.every((a: { temporalStatus: string }) => a.temporalStatus === 'COMPLETED'),
+    'the three agents did not all end',
+  );
+  const first = await until(
+    () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=2`),
+    (r) => r.body.items.length === 2 && r.body.nextCursor !== undefined,
+    'no first page',
+  );
+  const second = await until(
+    () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=2&cursor=${first.body.nextCursor}`),
+    (r) => r.body.items.length === 1,
+    'no second page',
+  );
+  expect(second.body.nextCursor).toBeUndefined();
+  expect([...first.body.items, ...second.body.items].map((a: { id: string }) => a.id).sort()).toEqual(
+    [...ids].sort(),
+  );
+  expect(first.body.items[0]).toMatchObject({ workspace: 'acme', owner: 'alice', sessionId: session });
 
-test.concurrent(
-  'sessions: create, list, read, pause, resume and cancel; agents join them; lists page with a cursor',
-  async () => {
-    const created = await api.call('alice', 'POST', '/sessions', {
-      cwd: await h.tempDir(),
-      directives: 'be brief',
-    });
-    expect(created.status).toBe(201);
-    const session: string = created.body.id;
-    expect(created.body).toMatchObject({ workspace: 'acme', owner: 'alice' });
+  const listed = await until(
+    () => api.call('bob', 'GET', '/sessions?limit=200'),
+    (r) => r.body.items.some((s: { id: string }) => s.id === session),
+    'session not listed',
+  );
+  expect(listed.status).toBe(200);
+  const read = await api.call('alice', 'GET', `/sessions/${session}`);
+  expect(read.body).toMatchObject({ id: session, status: 'running', directives: 'be brief', owner: 'alice' });
+  expect(read.body.members).toHaveLength(3);
 
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await api.call(
-        'alice',
-        'POST',
-        '/agents',
-        await spawnBody(h.script([{ text: `a${i}` }]), { sessionId: session }),
-      );
-      expect(r.status).toBe(201);
-      ids.push(r.body.id);
-    }
-    // The list's order changes as agents end (by close time): page once all three have ended.
-    await until(
-      () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=200`),
-      (r) =>
-        r.body.items.length === 3 &&
-        r.body.items.every((a: { temporalStatus: string }) => a.temporalStatus === 'COMPLETED'),
-      'the three agents did not all end',
-    );
-    const first = await until(
-      () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=2`),
-      (r) => r.body.items.length === 2 && r.body.nextCursor !== undefined,
-      'no first page',
-    );
-    const second = await until(
-      () => api.call('alice', 'GET', `/agents?sessionId=${session}&limit=2&cursor=${first.body.nextCursor}`),
-      (r) => r.body.items.length === 1,
-      'no second page',
-    );
-    expect(second.body.nextCursor).toBeUndefined();
-    expect([...first.body.items, ...second.body.items].map((a: { id: string }) => a.id).sort()).toEqual(
-      [...ids].sort(),
-    );
-    expect(first.body.items[0]).toMatchObject({ workspace: 'acme', owner: 'alice', sessionId: session });
-
-    const listed = await until(
-      () => api.call('bob', 'GET', '/sessions?limit=200'),
-      (r) => r.body.items.some((s: { id: string }) => s.id === session),
-      'session not listed',
-    );
-    expect(listed.status).toBe(200);
-    const read = await api.call('alice', 'GET', `/sessions/${session}`);
-    expect(read.body).toMatchObject({
-      id: session,
-      status: 'running',
-      directives: 'be brief',
-      owner: 'alice',
-    });
-    expect(read.body.members).toHaveLength(3);
-
-    expect((await api.call('alice', 'POST', `/sessions/${session}/pause`, { reason: 'hold' })).status).toBe(
-      202,
-    );
-    expect((await api.call('alice', 'POST', `/sessions/${session}/resume`)).status).toBe(202);
-    expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(202);
-    await until(
-      () => api.call('alice', 'GET', `/sessions/${session}`),
-      (r) => r.body.status === 'cancelled',
-      'not cancelled',
-    );
-    expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(409);
-  },
-);
+  expect((await api.call('alice', 'POST', `/sessions/${session}/pause`, { reason: 'hold' })).status).toBe(
+    202,
+  );
+  expect((await api.call('alice', 'POST', `/sessions/${session}/resume`)).status).toBe(202);
+  expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(202);
+  await until(
+    () => api.call('alice', 'GET', `/sessions/${session}`),
+    (r) => r.body.status === 'cancelled',
+    'not cancelled',
+  );
+  expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(409);
+});
 
 test.concurrent('swarms: start from a spec, read, list, events, pause, resume and cancel', async () => {
   const done = await api.call('alice', 'POST', '/swarms', {
