@@ -25,7 +25,7 @@ test('health says Temporal is reachable, and the OpenAPI document is served, bot
   expect(doc.body.openapi).toBe('3.1.0');
 });
 
-test('no token or a wrong one is 401; a token never shows up in an answer', async () => {
+test.concurrent('no token or a wrong one is 401; a token never shows up in an answer', async () => {
   const attempts: Array<Record<string, string>> = [
     {},
     { authorization: 'Bearer not-a-real-token-at-all' },
@@ -39,7 +39,7 @@ test('no token or a wrong one is 401; a token never shows up in an answer', asyn
   }
 });
 
-test('spawn, status, events and transcript of an agent that runs to the end', async () => {
+test.concurrent('spawn, status, events and transcript of an agent that runs to the end', async () => {
   const task = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'all done' }]);
   const spawned = await api.call('alice', 'POST', '/agents', await spawnBody(task, { name: 'lister' }));
   expect(spawned.status).toBe(201);
@@ -82,7 +82,7 @@ test('spawn, status, events and transcript of an agent that runs to the end', as
   ]);
 });
 
-test('pause, message, resume and cancel a running agent; refused transitions are 409', async () => {
+test.concurrent('pause, message, resume, cancel a running agent; refused transitions are 409', async () => {
   const { body } = await api.call('alice', 'POST', '/agents', await spawnBody(h.busyTask(200)));
   const id: string = body.id;
   await waitForStatus(h.client, id, (v) => v.status === 'running');
@@ -133,7 +133,7 @@ test('pause, message, resume and cancel a running agent; refused transitions are
   expect((await api.call('alice', 'POST', `/agents/${id}/pause`, {})).status).toBe(409);
 });
 
-test('bad input is a 400 with the field named, never a 500', async () => {
+test.concurrent('bad input is a 400 with the field named, never a 500', async () => {
   const cwd = await h.tempDir();
   const cases: Array<[string, string, unknown, RegExp]> = [
     ['POST', '/agents', '{"task": "x", ', /not valid JSON/],
@@ -272,7 +272,7 @@ test('sessions: create, list, read, pause, resume and cancel; agents join them; 
   expect((await api.call('alice', 'DELETE', `/sessions/${session}`)).status).toBe(409);
 });
 
-test('swarms: start from a spec, read, list, events, pause, resume and cancel', async () => {
+test.concurrent('swarms: start from a spec, read, list, events, pause, resume and cancel', async () => {
   const done = await api.call('alice', 'POST', '/swarms', {
     spec: {
       strategy: 'parallel',
@@ -330,7 +330,7 @@ test('swarms: start from a spec, read, list, events, pause, resume and cancel', 
   expect(swarmEvents.body.events.filter((e: { type: string }) => e.type === 'killed')).toHaveLength(2);
 });
 
-test('a workspace lists the agents running in it, whoever owns them', async () => {
+test.concurrent('a workspace lists the agents running in it, whoever owns them', async () => {
   const mine = await api.call('alice', 'POST', '/agents', await spawnBody(h.busyTask(300)));
   const bobs = await api.call('bob', 'POST', '/agents', await spawnBody(h.busyTask(300)));
   const listed = await until(

@@ -16,6 +16,8 @@ import { useHarness, waitForStatus } from './helpers/harness';
 import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness({ own: true }); // a test stops and restarts its worker
+// Tests that only touch agents of their own run at the same time (test.concurrent); a plain
+// `test` says why it runs alone.
 
 const newId = () => `bg${randomUUID().slice(0, 8)}`;
 const background = (prompt: string, description = 'background work') => ({
@@ -39,141 +41,150 @@ const toolResults = async (id: string) =>
 const userTexts = async (id: string) =>
   (await blocks(id)).flatMap((b) => (b.type === 'text' ? [b.text] : []));
 
-test('a background subagent runs while its parent goes on; its end comes as a message; task_output and task_list read it', async () => {
-  const id = newId();
-  const child = slowChild(5, 600, 'the survey found 3 files');
-  const parent = h.script([
-    { toolCalls: [background(child, 'slow survey')] },
-    { toolCalls: [call('list_files')] },
-    { text: 'waiting for the survey' },
-    { toolCalls: [call('task_output', { id: `${id}.1` }), call('task_list')] },
-    { text: 'parent done' },
-  ]);
-  await h.spawn({ id, task: parent });
-  expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'parent done' });
+test.concurrent(
+  'a background subagent runs while its parent goes on; its end comes as a message; task_output and task_list read it',
+  async () => {
+    const id = newId();
+    const child = slowChild(5, 600, 'the survey found 3 files');
+    const parent = h.script([
+      { toolCalls: [background(child, 'slow survey')] },
+      { toolCalls: [call('list_files')] },
+      { text: 'waiting for the survey' },
+      { toolCalls: [call('task_output', { id: `${id}.1` }), call('task_list')] },
+      { text: 'parent done' },
+    ]);
+    await h.spawn({ id, task: parent });
+    expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'parent done' });
 
-  // It did not wait: the parent made its next two model calls before the child's last one.
-  const order = h.model.requests.map((r) =>
-    parent.includes(`[${r.script}]`) ? `p${r.turn}` : child.includes(`[${r.script}]`) ? `c${r.turn}` : '',
-  );
-  expect(order.indexOf('p2')).toBeGreaterThan(-1);
-  expect(order.indexOf('p2')).toBeLessThan(order.indexOf('c5'));
-
-  const [started, listed, output, list] = await toolResults(id);
-  expect(started).not.toHaveProperty('is_error');
-  expect(started.content).toMatch(
-    new RegExp(`^started subagent ${id}\\.1 \\("slow survey"\\) in the background`),
-  );
-  expect(listed).not.toHaveProperty('is_error');
-  // The finish message arrived after the turn that ended with "waiting", and started the next.
-  expect(await userTexts(id)).toContain(`[subagent ${id}.1 finished: completed] the survey found 3 files`);
-  expect(output.content).toMatch(
-    new RegExp(`^\\[subagent ${id}\\.1 completed · ended \\S+\\]\\nthe survey found 3 files$`),
-  );
-  expect(list.content).toMatch(
-    new RegExp(`^${id}\\.1 · completed · background · "slow survey" · started \\S+ · ended \\S+$`),
-  );
-
-  const view = await agentStatus(h.client, id);
-  expect(view.children).toEqual([
-    expect.objectContaining({
-      id: `${id}.1`,
-      background: true,
-      status: 'completed',
-      endedAt: expect.any(String),
-    }),
-  ]);
-  expect(view.subagents).toEqual([`${id}.1`]);
-  // Its work counts in the parent's totals, as a waited-for subagent's does.
-  expect(view.totals).toMatchObject({ agents: 2, iterations: 5 + 6 });
-  const events = await agentEvents(h.client, id);
-  expect(events).toContainEqual(
-    expect.objectContaining({ type: 'message', from: `${id}.1`, kind: 'result' }),
-  );
-});
-
-test('task_cancel stops one background subagent, then all the others; the parent hears each end', async () => {
-  const id = newId();
-  const parent = h.script(
-    [
-      {
-        toolCalls: [
-          background(h.busyTask(300), 'first'),
-          background(h.busyTask(300), 'second'),
-          background(h.busyTask(300), 'third'),
-        ],
-      },
-      { toolCalls: [call('task_cancel', { id: `${id}.1`, reason: 'not needed' })] },
-      { toolCalls: [call('task_cancel', { all: true, reason: 'done here' })] },
-      { text: 'all stopped' },
-    ],
-    { repeatLast: true },
-  );
-  await h.spawn({ id, task: parent });
-  expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'all stopped' });
-
-  const [, , , one, all] = await toolResults(id);
-  expect(one.content).toMatch(new RegExp(`^cancel sent to ${id}\\.1;`));
-  expect(all.content).toMatch(new RegExp(`^cancel sent to (${id}\\.2, ${id}\\.3|${id}\\.3, ${id}\\.2);`));
-  for (const [n, reason] of [
-    [1, 'not needed'],
-    [2, 'done here'],
-    [3, 'done here'],
-  ] as const) {
-    const child = await agentStatus(h.client, `${id}.${n}`);
-    expect(child.status).toBe('cancelled');
-    const stop = (await agentEvents(h.client, `${id}.${n}`)).find(
-      (e) => e.type === 'status' && e.to === 'cancelled',
+    // It did not wait: the parent made its next two model calls before the child's last one.
+    const order = h.model.requests.map((r) =>
+      parent.includes(`[${r.script}]`) ? `p${r.turn}` : child.includes(`[${r.script}]`) ? `c${r.turn}` : '',
     );
-    expect(stop).toMatchObject({ reason: `cancelled by ${id}: ${reason}` });
-    expect(await userTexts(id)).toContain(`[subagent ${id}.${n} finished: cancelled] cancelled: ${reason}`);
-  }
-  expect((await agentStatus(h.client, id)).children?.map((c) => c.status)).toEqual([
-    'cancelled',
-    'cancelled',
-    'cancelled',
-  ]);
-});
+    expect(order.indexOf('p2')).toBeGreaterThan(-1);
+    expect(order.indexOf('p2')).toBeLessThan(order.indexOf('c5'));
 
-test('unknown ids and bad arguments are tool errors the model sees, and maxSubagents still holds', async () => {
-  const id = newId();
-  const child = h.script([{ text: 'quick one' }]);
-  const parent = h.script(
-    [
-      { toolCalls: [background(child), background(child)] },
-      {
-        toolCalls: [
-          call('task_output', { id: 'nobody' }),
-          call('task_cancel', {}),
-          call('task_cancel', { id: `${id}.1`, all: true }),
-          call('task_output', { id: `${id}.1`, wait: true }),
-        ],
-      },
-      { text: 'done' },
-    ],
-    { repeatLast: true },
-  );
-  await h.spawn({ id, task: parent, limits: { maxSubagents: 1 } });
-  expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'done' });
-  const [first, second, unknown, empty, both, waited] = await toolResults(id);
-  expect(first).not.toHaveProperty('is_error');
-  expect(second).toMatchObject({
-    is_error: true,
-    content: expect.stringMatching(/started its 1 subagents \(maxSubagents\)/),
-  });
-  expect(unknown).toEqual(
-    expect.objectContaining({ is_error: true, content: `no subagent "nobody" of yours; yours: ${id}.1` }),
-  );
-  expect(empty).toMatchObject({
-    is_error: true,
-    content: expect.stringMatching(/^invalid arguments for task_cancel: .*give either id or all/s),
-  });
-  expect(both).toMatchObject({ is_error: true, content: expect.stringMatching(/give either id or all/) });
-  expect(waited.content).toMatch(/quick one$/);
-  expect((await agentStatus(h.client, id)).subagents).toEqual([`${id}.1`]);
-});
+    const [started, listed, output, list] = await toolResults(id);
+    expect(started).not.toHaveProperty('is_error');
+    expect(started.content).toMatch(
+      new RegExp(`^started subagent ${id}\\.1 \\("slow survey"\\) in the background`),
+    );
+    expect(listed).not.toHaveProperty('is_error');
+    // The finish message arrived after the turn that ended with "waiting", and started the next.
+    expect(await userTexts(id)).toContain(`[subagent ${id}.1 finished: completed] the survey found 3 files`);
+    expect(output.content).toMatch(
+      new RegExp(`^\\[subagent ${id}\\.1 completed · ended \\S+\\]\\nthe survey found 3 files$`),
+    );
+    expect(list.content).toMatch(
+      new RegExp(`^${id}\\.1 · completed · background · "slow survey" · started \\S+ · ended \\S+$`),
+    );
 
-test('an interactive parent waiting for input wakes for the finish message', async () => {
+    const view = await agentStatus(h.client, id);
+    expect(view.children).toEqual([
+      expect.objectContaining({
+        id: `${id}.1`,
+        background: true,
+        status: 'completed',
+        endedAt: expect.any(String),
+      }),
+    ]);
+    expect(view.subagents).toEqual([`${id}.1`]);
+    // Its work counts in the parent's totals, as a waited-for subagent's does.
+    expect(view.totals).toMatchObject({ agents: 2, iterations: 5 + 6 });
+    const events = await agentEvents(h.client, id);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'message', from: `${id}.1`, kind: 'result' }),
+    );
+  },
+);
+
+test.concurrent(
+  'task_cancel stops one background subagent, then all the others; the parent hears each end',
+  async () => {
+    const id = newId();
+    const parent = h.script(
+      [
+        {
+          toolCalls: [
+            background(h.busyTask(300), 'first'),
+            background(h.busyTask(300), 'second'),
+            background(h.busyTask(300), 'third'),
+          ],
+        },
+        { toolCalls: [call('task_cancel', { id: `${id}.1`, reason: 'not needed' })] },
+        { toolCalls: [call('task_cancel', { all: true, reason: 'done here' })] },
+        { text: 'all stopped' },
+      ],
+      { repeatLast: true },
+    );
+    await h.spawn({ id, task: parent });
+    expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'all stopped' });
+
+    const [, , , one, all] = await toolResults(id);
+    expect(one.content).toMatch(new RegExp(`^cancel sent to ${id}\\.1;`));
+    expect(all.content).toMatch(new RegExp(`^cancel sent to (${id}\\.2, ${id}\\.3|${id}\\.3, ${id}\\.2);`));
+    for (const [n, reason] of [
+      [1, 'not needed'],
+      [2, 'done here'],
+      [3, 'done here'],
+    ] as const) {
+      const child = await agentStatus(h.client, `${id}.${n}`);
+      expect(child.status).toBe('cancelled');
+      const stop = (await agentEvents(h.client, `${id}.${n}`)).find(
+        (e) => e.type === 'status' && e.to === 'cancelled',
+      );
+      expect(stop).toMatchObject({ reason: `cancelled by ${id}: ${reason}` });
+      expect(await userTexts(id)).toContain(`[subagent ${id}.${n} finished: cancelled] cancelled: ${reason}`);
+    }
+    expect((await agentStatus(h.client, id)).children?.map((c) => c.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
+  },
+);
+
+test.concurrent(
+  'unknown ids and bad arguments are tool errors the model sees, and maxSubagents still holds',
+  async () => {
+    const id = newId();
+    const child = h.script([{ text: 'quick one' }]);
+    const parent = h.script(
+      [
+        { toolCalls: [background(child), background(child)] },
+        {
+          toolCalls: [
+            call('task_output', { id: 'nobody' }),
+            call('task_cancel', {}),
+            call('task_cancel', { id: `${id}.1`, all: true }),
+            call('task_output', { id: `${id}.1`, wait: true }),
+          ],
+        },
+        { text: 'done' },
+      ],
+      { repeatLast: true },
+    );
+    await h.spawn({ id, task: parent, limits: { maxSubagents: 1 } });
+    expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'done' });
+    const [first, second, unknown, empty, both, waited] = await toolResults(id);
+    expect(first).not.toHaveProperty('is_error');
+    expect(second).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/started its 1 subagents \(maxSubagents\)/),
+    });
+    expect(unknown).toEqual(
+      expect.objectContaining({ is_error: true, content: `no subagent "nobody" of yours; yours: ${id}.1` }),
+    );
+    expect(empty).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/^invalid arguments for task_cancel: .*give either id or all/s),
+    });
+    expect(both).toMatchObject({ is_error: true, content: expect.stringMatching(/give either id or all/) });
+    expect(waited.content).toMatch(/quick one$/);
+    expect((await agentStatus(h.client, id)).subagents).toEqual([`${id}.1`]);
+  },
+);
+
+test.concurrent('an interactive parent waiting for input wakes for the finish message', async () => {
   const id = newId();
   const child = slowChild(3, 500, 'child says hi');
   const parent = h.script([
@@ -195,25 +206,29 @@ test('an interactive parent waiting for input wakes for the finish message', asy
   await controlAgent(h.client, id, 'cancel');
 });
 
-test("a parent's end waits for its background subagent; pause reaches it; cancelling the parent cancels it", async () => {
-  const id = newId();
-  const parent = h.script([{ toolCalls: [background(h.busyTask(300))] }, { text: 'my part is done' }]);
-  await h.spawn({ id, task: parent });
-  await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'running' && v.iterations >= 2);
-  // Its turn has ended, yet it runs on while the child does.
-  const parentView = await waitForStatus(h.client, id, (v) => v.iterations === 2);
-  expect(parentView.status).toBe('running');
-  await controlAgent(h.client, id, 'pause', { reason: 'look' });
-  await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'paused');
-  await controlAgent(h.client, id, 'resume');
-  await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'running');
-  await controlAgent(h.client, id, 'cancel', { reason: 'enough' });
-  expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
-  expect((await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'cancelled')).status).toBe(
-    'cancelled',
-  );
-});
+test.concurrent(
+  "a parent's end waits for its background subagent; pause reaches it; cancelling the parent cancels it",
+  async () => {
+    const id = newId();
+    const parent = h.script([{ toolCalls: [background(h.busyTask(300))] }, { text: 'my part is done' }]);
+    await h.spawn({ id, task: parent });
+    await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'running' && v.iterations >= 2);
+    // Its turn has ended, yet it runs on while the child does.
+    const parentView = await waitForStatus(h.client, id, (v) => v.iterations === 2);
+    expect(parentView.status).toBe('running');
+    await controlAgent(h.client, id, 'pause', { reason: 'look' });
+    await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'paused');
+    await controlAgent(h.client, id, 'resume');
+    await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'running');
+    await controlAgent(h.client, id, 'cancel', { reason: 'enough' });
+    expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+    expect((await waitForStatus(h.client, `${id}.1`, (v) => v.status === 'cancelled')).status).toBe(
+      'cancelled',
+    );
+  },
+);
 
+// Alone: it stops the workers.
 test('a worker restart while a background subagent runs loses nothing, and the histories replay', async () => {
   const id = newId();
   const child = slowChild(4, 700, 'survived');
@@ -233,6 +248,8 @@ test('a worker restart while a background subagent runs loses nothing, and the h
   ).toEqual([]);
 });
 
+// Alone: its parent's six steps race its child's fixed 3.5 s; other tests at the same time slow
+// the steps, not the child.
 test('continue-as-new waits while a background subagent runs, then carries its record over', async () => {
   const id = newId();
   const child = slowChild(5, 700, 'long one done');

@@ -11,28 +11,34 @@ import { cancelSignal, messageSignal } from '../workflows/protocol';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness({ own: true }); // a test stops and restarts its worker
+// Tests that only touch agents of their own run at the same time (test.concurrent); a plain
+// `test` says why it runs alone.
 
-test('pause, resume and cancel are taken by the agent, which says from which status to which', async () => {
-  const id = await h.spawn({ task: h.busyTask(200) });
-  await waitForStatus(h.client, id, (v) => v.status === 'running');
-  expect(await controlAgent(h.client, id, 'pause', { reason: 'look' })).toEqual({
-    status: 'running',
-    after: 'paused',
-  });
-  // Refused by the agent itself, at the moment it applies: nothing recorded, the caller told why.
-  await expect(controlAgent(h.client, id, 'pause')).rejects.toThrow(
-    new InvalidTransitionError('cannot pause: the agent is paused (pause is accepted from running, idle)'),
-  );
-  await expect(controlAgent(h.client, id, 'pause', { reason: 42 })).rejects.toThrow(BadRequestError);
-  expect((await agentEvents(h.client, id)).filter((e) => e.type === 'ignored')).toEqual([]);
-  expect(await controlAgent(h.client, id, 'resume')).toEqual({ status: 'paused', after: 'running' });
-  await controlAgent(h.client, id, 'cancel', { reason: 'done' });
-  expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
-  await expect(controlAgent(h.client, id, 'resume')).rejects.toThrow(
-    /cannot resume: the agent is cancelled, and nothing leaves cancelled/,
-  );
-});
+test.concurrent(
+  'pause, resume and cancel are taken by the agent, which says from which status to which',
+  async () => {
+    const id = await h.spawn({ task: h.busyTask(200) });
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    expect(await controlAgent(h.client, id, 'pause', { reason: 'look' })).toEqual({
+      status: 'running',
+      after: 'paused',
+    });
+    // Refused by the agent itself, at the moment it applies: nothing recorded, the caller told why.
+    await expect(controlAgent(h.client, id, 'pause')).rejects.toThrow(
+      new InvalidTransitionError('cannot pause: the agent is paused (pause is accepted from running, idle)'),
+    );
+    await expect(controlAgent(h.client, id, 'pause', { reason: 42 })).rejects.toThrow(BadRequestError);
+    expect((await agentEvents(h.client, id)).filter((e) => e.type === 'ignored')).toEqual([]);
+    expect(await controlAgent(h.client, id, 'resume')).toEqual({ status: 'paused', after: 'running' });
+    await controlAgent(h.client, id, 'cancel', { reason: 'done' });
+    expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+    await expect(controlAgent(h.client, id, 'resume')).rejects.toThrow(
+      /cannot resume: the agent is cancelled, and nothing leaves cancelled/,
+    );
+  },
+);
 
+// Alone: it must see the approval within its 1 s timeout.
 test('an answer to an approval that timed out a moment before is refused, not accepted', async () => {
   const task = h.script([{ toolCalls: [{ name: 'bash', input: { command: 'echo hi' } }] }, { text: 'ok' }], {
     task: 'asks',
@@ -56,6 +62,7 @@ test('an answer to an approval that timed out a moment before is refused, not ac
   await controlAgent(h.client, id, 'cancel');
 });
 
+// Alone: it stops the workers.
 test('with no worker to answer, a request is queued as a signal, says so, and applies when a worker comes', async () => {
   const id = await h.spawn({ task: '', type: 'interactive' });
   await waitForStatus(h.client, id, (v) => v.status === 'idle');
@@ -73,7 +80,7 @@ test('with no worker to answer, a request is queued as a signal, says so, and ap
   await controlAgent(h.client, id, 'cancel');
 });
 
-test('a message sent twice with one request id is read once', async () => {
+test.concurrent('a message sent twice with one request id is read once', async () => {
   const id = await h.spawn({ task: '', type: 'interactive' });
   await waitForStatus(h.client, id, (v) => v.status === 'idle');
   const handle = agentHandle(h.client, id);
@@ -88,7 +95,7 @@ test('a message sent twice with one request id is read once', async () => {
   await controlAgent(h.client, id, 'cancel');
 });
 
-test('swarms and sessions take pause, resume and cancel as Updates too', async () => {
+test.concurrent('swarms and sessions take pause, resume and cancel as Updates too', async () => {
   const swarm = await h.swarm({
     strategy: 'parallel',
     task: h.busyTask(200),
@@ -122,20 +129,25 @@ test('swarms and sessions take pause, resume and cancel as Updates too', async (
   expect(await closed(`session-${session.id}`)).toBe('CANCELLED');
 });
 
-test('an agent cancelled through Orchestra ends as Canceled in Temporal, with its reason and its result', async () => {
-  const id = await h.spawn({ task: h.busyTask(200) });
-  await waitForStatus(h.client, id, (v) => v.status === 'running');
-  await controlAgent(h.client, id, 'cancel', { reason: 'enough' });
-  const result = await waitForAgent(h.client, id);
-  expect(result).toMatchObject({ status: 'cancelled' });
-  const description = await agentHandle(h.client, id).describe();
-  expect(description.status.name).toBe('CANCELLED');
-  const status = (await agentEvents(h.client, id)).filter((e) => e.type === 'status' && e.to === 'cancelled');
-  expect(status).toEqual([expect.objectContaining({ reason: 'enough' })]);
-  // A bare signal (the Web UI, `temporal workflow signal`) still ends the run as before.
-  const other = await h.spawn({ task: h.busyTask(200) });
-  await waitForStatus(h.client, other, (v) => v.status === 'running');
-  await agentHandle(h.client, other).signal(cancelSignal, { reason: 'by signal' });
-  expect((await waitForAgent(h.client, other)).status).toBe('cancelled');
-  expect((await agentHandle(h.client, other).describe()).status.name).toBe('COMPLETED');
-});
+test.concurrent(
+  'an agent cancelled through Orchestra ends as Canceled in Temporal, with its reason and its result',
+  async () => {
+    const id = await h.spawn({ task: h.busyTask(200) });
+    await waitForStatus(h.client, id, (v) => v.status === 'running');
+    await controlAgent(h.client, id, 'cancel', { reason: 'enough' });
+    const result = await waitForAgent(h.client, id);
+    expect(result).toMatchObject({ status: 'cancelled' });
+    const description = await agentHandle(h.client, id).describe();
+    expect(description.status.name).toBe('CANCELLED');
+    const status = (await agentEvents(h.client, id)).filter(
+      (e) => e.type === 'status' && e.to === 'cancelled',
+    );
+    expect(status).toEqual([expect.objectContaining({ reason: 'enough' })]);
+    // A bare signal (the Web UI, `temporal workflow signal`) still ends the run as before.
+    const other = await h.spawn({ task: h.busyTask(200) });
+    await waitForStatus(h.client, other, (v) => v.status === 'running');
+    await agentHandle(h.client, other).signal(cancelSignal, { reason: 'by signal' });
+    expect((await waitForAgent(h.client, other)).status).toBe('cancelled');
+    expect((await agentHandle(h.client, other).describe()).status.name).toBe('COMPLETED');
+  },
+);

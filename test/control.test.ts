@@ -15,9 +15,11 @@ import { useHarness, waitForStatus } from './helpers/harness';
 import { until } from './helpers/poll';
 
 const h = useHarness();
+// Tests that only touch agents of their own run at the same time (test.concurrent); a plain
+// `test` says why it runs alone.
 
 describe('pause and resume', () => {
-  test('a paused agent stops at the next step boundary and resumes where it stopped', async () => {
+  test.concurrent('a paused agent stops at the next step boundary and resumes where it stopped', async () => {
     const task = h.script([
       // A second of bash: the pause surely arrives during step 1.
       { toolCalls: [{ name: 'bash', input: { command: 'sleep 1; echo one >> out.txt' } }], delayMs: 600 },
@@ -50,6 +52,7 @@ describe('pause and resume', () => {
     expect(statuses).toEqual(['idle>running', 'running>paused', 'paused>running', 'running>completed']);
   });
 
+  // Alone: its pause must land within a 500 ms model call.
   test('resume with a task continues the same conversation with the new task', async () => {
     const task = h.script([{ text: 'first answer', delayMs: 500 }, { text: 'second answer' }]);
     // Through the queue: a local call holds the workflow task, so nobody could see it running.
@@ -69,7 +72,7 @@ describe('pause and resume', () => {
     ]);
   });
 
-  test('an idle agent can be paused and resumed back to idle', async () => {
+  test.concurrent('an idle agent can be paused and resumed back to idle', async () => {
     const id = await h.spawn({ task: '', type: 'interactive' });
     await waitForStatus(h.client, id, (v) => v.status === 'idle');
     await controlAgent(h.client, id, 'pause');
@@ -79,6 +82,7 @@ describe('pause and resume', () => {
     await controlAgent(h.client, id, 'cancel');
   });
 
+  // Alone: its message must land within a 500 ms model call.
   test('messages sent while running are delivered at the next step', async () => {
     const task = h.script([
       { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 },
@@ -98,7 +102,7 @@ describe('pause and resume', () => {
 });
 
 describe('cancel', () => {
-  test.each(['idle', 'running', 'paused', 'waiting_for_input'] as const)(
+  test.concurrent.each(['idle', 'running', 'paused', 'waiting_for_input'] as const)(
     'an agent can be cancelled from %s',
     async (from) => {
       const task =
@@ -120,6 +124,7 @@ describe('cancel', () => {
     },
   );
 
+  // Alone: it times the cancel.
   test('cancel during a slow model call ends the agent within about two seconds', async () => {
     const task = h.script([{ text: 'too late', delayMs: 60_000 }]);
     const id = await h.spawn({ task });
@@ -139,7 +144,7 @@ describe('cancel', () => {
     );
   });
 
-  test("Temporal's own cancel ends the agent as cancelled, not failed", async () => {
+  test.concurrent("Temporal's own cancel ends the agent as cancelled, not failed", async () => {
     const id = await h.spawn({ task: h.busyTask(200) });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await agentHandle(h.client, id).cancel();
@@ -154,7 +159,7 @@ describe('cancel', () => {
 });
 
 describe('refused transitions', () => {
-  test.each([
+  test.concurrent.each([
     ['resume', 'running', /cannot resume: the agent is running/],
     ['pause', 'paused', /cannot pause: the agent is paused/],
     ['resume', 'completed', /cannot resume: the agent is completed, and nothing leaves completed/],
@@ -218,7 +223,7 @@ describe('refused transitions', () => {
 });
 
 describe('bad signal payloads', () => {
-  test.each([
+  test.concurrent.each([
     ['pause', 'lunch'],
     ['pause', { reason: 42 }],
     ['resume', { task: '' }],

@@ -27,6 +27,8 @@ import { startHarness, TEST_MODEL, useHarness, waitForStatus } from './helpers/h
 // length; budgets are set so that some call lands between 80% and 100% of them.
 const PRICE = { input: 10, output: 10_000 };
 const h = useHarness({ file: { prices: { [TEST_MODEL]: PRICE } } });
+// Each test spends in a workspace, session or agent budget of its own (no test sets a budget on the
+// default workspace's day): they run at the same time.
 
 type Tokens = Extract<AgentEvent, { type: 'tokens' }>;
 const tokenEvents = async (id: string) =>
@@ -36,66 +38,69 @@ const budgetEvents = async (id: string) =>
 /** An agent that never ends its turn on its own: it spends until a budget stops it. */
 const spender = () => h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }], { repeatLast: true });
 
-test('each call is priced from the table; the agent, its swarm, its session and its day add up, and cost is searchable', async () => {
-  const workspace = `cost-${randomUUID().slice(0, 6)}`;
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), workspace });
-  const one = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'done' }]);
-  const swarmId = await h.swarm(
-    { strategy: 'parallel', task: one, agents: [{ name: 'a' }, { name: 'b' }] },
-    { sessionId: session.id, workspace },
-  );
-  const outcome = await waitForSwarm(h.client, swarmId);
-  let total = 0;
-  for (const agent of outcome.agents) {
-    const events = await tokenEvents(agent.id);
-    expect(events).toHaveLength(2);
-    for (const e of events) expect(e.costUsd).toBeCloseTo(callCost(e, PRICE), 12);
-    const own = events.reduce((sum, e) => sum + callCost(e, PRICE), 0);
-    expect(events[1].totalCostUsd).toBeCloseTo(own, 12);
-    expect((await agentStatus(h.client, agent.id)).costUsd).toBeCloseTo(own, 12);
-    total += own;
-  }
-  expect(outcome.stats.costUsd).toBeCloseTo(total, 12);
-  expect((await sessionStatus(h.client, session.id)).costUsd).toBeCloseTo(total, 12);
-  const day = await h.client.workflow
-    .getHandle(ledgerWorkflowId(workspace, utcDay(new Date().toISOString())))
-    .query(ledgerQuery);
-  expect(day.totalUsd).toBeCloseTo(total, 12);
-  expect(Object.keys(day.byAgent).sort()).toEqual(outcome.agents.map((a) => a.id).sort());
+test.concurrent(
+  'each call is priced from the table; the agent, its swarm, its session and its day add up, and cost is searchable',
+  async () => {
+    const workspace = `cost-${randomUUID().slice(0, 6)}`;
+    const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), workspace });
+    const one = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'done' }]);
+    const swarmId = await h.swarm(
+      { strategy: 'parallel', task: one, agents: [{ name: 'a' }, { name: 'b' }] },
+      { sessionId: session.id, workspace },
+    );
+    const outcome = await waitForSwarm(h.client, swarmId);
+    let total = 0;
+    for (const agent of outcome.agents) {
+      const events = await tokenEvents(agent.id);
+      expect(events).toHaveLength(2);
+      for (const e of events) expect(e.costUsd).toBeCloseTo(callCost(e, PRICE), 12);
+      const own = events.reduce((sum, e) => sum + callCost(e, PRICE), 0);
+      expect(events[1].totalCostUsd).toBeCloseTo(own, 12);
+      expect((await agentStatus(h.client, agent.id)).costUsd).toBeCloseTo(own, 12);
+      total += own;
+    }
+    expect(outcome.stats.costUsd).toBeCloseTo(total, 12);
+    expect((await sessionStatus(h.client, session.id)).costUsd).toBeCloseTo(total, 12);
+    const day = await h.client.workflow
+      .getHandle(ledgerWorkflowId(workspace, utcDay(new Date().toISOString())))
+      .query(ledgerQuery);
+    expect(day.totalUsd).toBeCloseTo(total, 12);
+    expect(Object.keys(day.byAgent).sort()).toEqual(outcome.agents.map((a) => a.id).sort());
 
-  // The Web UI and `temporal workflow list --query` filter and sort by it.
-  const query = `OrchestraWorkspace = "${workspace}" AND OrchestraCostUsd > ${(total / 4).toFixed(6)}`;
-  const found = await until(
-    async () => {
-      const ids: string[] = [];
-      for await (const wf of h.client.workflow.list({ query })) ids.push(wf.workflowId);
-      return ids.sort();
-    },
-    (ids) => ids.length === 5,
-    'agents, swarm, session and ledger by cost',
-  );
-  expect(found).toEqual(
-    [
-      ...outcome.agents.map((a) => `agent-${a.id}`),
-      `swarm-${swarmId}`,
-      `session-${session.id}`,
-      ledgerWorkflowId(workspace, utcDay(new Date().toISOString())),
-    ].sort(),
-  );
-  // Shown rounded to a millionth of a dollar, free of floating-point dust, and true to the sum.
-  const shown = await Promise.all(
-    found.map(async (id) => (await h.client.workflow.getHandle(id).describe()).typedSearchAttributes),
-  );
-  const swarmCost = shown[found.indexOf(`swarm-${swarmId}`)].get(OrchestraCostUsd)!;
-  expect(Math.abs(swarmCost - total)).toBeLessThan(5e-7);
-  for (const attributes of shown) {
-    const value = attributes.get(OrchestraCostUsd)!;
-    expect(value).toBe(roundedUsd(value));
-    expect(String(value)).toMatch(/^\d+(\.\d{1,6})?$/);
-  }
-});
+    // The Web UI and `temporal workflow list --query` filter and sort by it.
+    const query = `OrchestraWorkspace = "${workspace}" AND OrchestraCostUsd > ${(total / 4).toFixed(6)}`;
+    const found = await until(
+      async () => {
+        const ids: string[] = [];
+        for await (const wf of h.client.workflow.list({ query })) ids.push(wf.workflowId);
+        return ids.sort();
+      },
+      (ids) => ids.length === 5,
+      'agents, swarm, session and ledger by cost',
+    );
+    expect(found).toEqual(
+      [
+        ...outcome.agents.map((a) => `agent-${a.id}`),
+        `swarm-${swarmId}`,
+        `session-${session.id}`,
+        ledgerWorkflowId(workspace, utcDay(new Date().toISOString())),
+      ].sort(),
+    );
+    // Shown rounded to a millionth of a dollar, free of floating-point dust, and true to the sum.
+    const shown = await Promise.all(
+      found.map(async (id) => (await h.client.workflow.getHandle(id).describe()).typedSearchAttributes),
+    );
+    const swarmCost = shown[found.indexOf(`swarm-${swarmId}`)].get(OrchestraCostUsd)!;
+    expect(Math.abs(swarmCost - total)).toBeLessThan(5e-7);
+    for (const attributes of shown) {
+      const value = attributes.get(OrchestraCostUsd)!;
+      expect(value).toBe(roundedUsd(value));
+      expect(String(value)).toMatch(/^\d+(\.\d{1,6})?$/);
+    }
+  },
+);
 
-test('an agent budget warns at 80% and then stops the agent before it spends more', async () => {
+test.concurrent('an agent budget warns at 80% and then stops the agent before it spends more', async () => {
   const id = await h.spawn({ task: spender(), budget: { agentUsd: 2, onLimit: 'stop' } });
   const result = await waitForAgent(h.client, id);
   expect(result.status).toBe('failed');
@@ -110,32 +115,35 @@ test('an agent budget warns at 80% and then stops the agent before it spends mor
   expect(calls[calls.length - 1].totalCostUsd! - calls[calls.length - 1].costUsd!).toBeLessThan(2);
 });
 
-test('at its limit an agent pauses for approval; allowed, it spends another budget, denied, it stops', async () => {
-  const id = await h.spawn({ task: spender(), budget: { agentUsd: 0.5 } });
-  const first = (await waitForStatus(h.client, id, (v) => v.pendingApprovals.length === 1))
-    .pendingApprovals[0];
-  expect(first).toMatchObject({ kind: 'budget', tool: 'budget', input: { level: 'agent', limitUsd: 0.5 } });
-  expect(first.reason).toMatch(
-    /^the agent budget is spent: \$0\.\d{4} of \$0\.5000; allow to spend another \$0\.5000$/,
-  );
-  const spentAtFirst = (await agentStatus(h.client, id)).costUsd;
-  await answerApproval(h.client, first, { decision: 'allow' });
+test.concurrent(
+  'at its limit an agent pauses for approval; allowed, it spends another budget, denied, it stops',
+  async () => {
+    const id = await h.spawn({ task: spender(), budget: { agentUsd: 0.5 } });
+    const first = (await waitForStatus(h.client, id, (v) => v.pendingApprovals.length === 1))
+      .pendingApprovals[0];
+    expect(first).toMatchObject({ kind: 'budget', tool: 'budget', input: { level: 'agent', limitUsd: 0.5 } });
+    expect(first.reason).toMatch(
+      /^the agent budget is spent: \$0\.\d{4} of \$0\.5000; allow to spend another \$0\.5000$/,
+    );
+    const spentAtFirst = (await agentStatus(h.client, id)).costUsd;
+    await answerApproval(h.client, first, { decision: 'allow' });
 
-  const second = (
-    await waitForStatus(h.client, id, (v) => v.pendingApprovals.some((a) => a.callId !== first.callId))
-  ).pendingApprovals[0];
-  const spentAtSecond = (await agentStatus(h.client, id)).costUsd;
-  expect(spentAtSecond).toBeGreaterThanOrEqual(spentAtFirst + 0.5);
-  await answerApproval(h.client, second, { decision: 'deny', note: 'that is enough' });
-  const result = await waitForAgent(h.client, id);
-  expect(result).toMatchObject({
-    status: 'failed',
-    error: expect.stringContaining('a person said stop: that is enough'),
-  });
-  expect((await agentStatus(h.client, id)).costUsd).toBe(spentAtSecond);
-});
+    const second = (
+      await waitForStatus(h.client, id, (v) => v.pendingApprovals.some((a) => a.callId !== first.callId))
+    ).pendingApprovals[0];
+    const spentAtSecond = (await agentStatus(h.client, id)).costUsd;
+    expect(spentAtSecond).toBeGreaterThanOrEqual(spentAtFirst + 0.5);
+    await answerApproval(h.client, second, { decision: 'deny', note: 'that is enough' });
+    const result = await waitForAgent(h.client, id);
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('a person said stop: that is enough'),
+    });
+    expect((await agentStatus(h.client, id)).costUsd).toBe(spentAtSecond);
+  },
+);
 
-test("a session budget stops the session's agents", async () => {
+test.concurrent("a session budget stops the session's agents", async () => {
   const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir(), budgetUsd: 2 });
   const id = await h.spawn({ task: spender(), sessionId: session.id, budget: { onLimit: 'stop' } });
   const result = await waitForAgent(h.client, id);
@@ -146,7 +154,7 @@ test("a session budget stops the session's agents", async () => {
   ]);
 });
 
-test('a daily budget counts every agent of the workspace, across sessions', async () => {
+test.concurrent('a daily budget counts every agent of the workspace, across sessions', async () => {
   const workspace = `day-${randomUUID().slice(0, 6)}`;
   const [s1, s2] = await Promise.all(
     [1, 2].map(
@@ -175,7 +183,7 @@ test('a daily budget counts every agent of the workspace, across sessions', asyn
   expect(spentFirst + result.totals.costUsd).toBeGreaterThanOrEqual(1);
 });
 
-test("a day's ledger outlives the workers of the queue that started it", async () => {
+test.concurrent("a day's ledger outlives the workers of the queue that started it", async () => {
   const workspace = `gone-${randomUUID().slice(0, 6)}`;
   const ledger = () =>
     h.client.workflow
@@ -201,33 +209,36 @@ test("a day's ledger outlives the workers of the queue that started it", async (
   expect(Object.keys(day.byAgent).sort()).toEqual([first, id].sort());
 });
 
-test('a charge retried after its ledger continued as new is counted once (the day and the session alike)', async () => {
-  // A continued run starts from what the last one carried: here, a call already charged.
-  const day = utcDay(new Date().toISOString());
-  const ledger = await h.client.workflow.start(costLedgerWorkflow, {
-    taskQueue: LEDGER_QUEUE,
-    workflowId: ledgerWorkflowId(`dedupe-${randomUUID().slice(0, 6)}`, day),
-    args: [{ workspace: 'dedupe', day, totalUsd: 1.5, byAgent: { a: 1.5 }, chargedCalls: ['call-1'] }],
-  });
-  const charge = (callId: string) =>
-    ledger.executeUpdate(chargeUpdate, { args: [{ agentId: 'a', callId, costUsd: 1 }], updateId: callId });
-  expect(await charge('call-1')).toEqual({ totalUsd: 1.5 });
-  expect(await charge('call-2')).toEqual({ totalUsd: 2.5 });
-  expect(await charge('call-2')).toEqual({ totalUsd: 2.5 }); // the server's own dedupe, within a run
-  await ledger.terminate('test done');
+test.concurrent(
+  'a charge retried after its ledger continued as new is counted once (the day and the session alike)',
+  async () => {
+    // A continued run starts from what the last one carried: here, a call already charged.
+    const day = utcDay(new Date().toISOString());
+    const ledger = await h.client.workflow.start(costLedgerWorkflow, {
+      taskQueue: LEDGER_QUEUE,
+      workflowId: ledgerWorkflowId(`dedupe-${randomUUID().slice(0, 6)}`, day),
+      args: [{ workspace: 'dedupe', day, totalUsd: 1.5, byAgent: { a: 1.5 }, chargedCalls: ['call-1'] }],
+    });
+    const charge = (callId: string) =>
+      ledger.executeUpdate(chargeUpdate, { args: [{ agentId: 'a', callId, costUsd: 1 }], updateId: callId });
+    expect(await charge('call-1')).toEqual({ totalUsd: 1.5 });
+    expect(await charge('call-2')).toEqual({ totalUsd: 2.5 });
+    expect(await charge('call-2')).toEqual({ totalUsd: 2.5 }); // the server's own dedupe, within a run
+    await ledger.terminate('test done');
 
-  const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
-  const handle = h.client.workflow.getHandle(sessionWorkflowId(session.id));
-  // After a continue-as-new the server has forgotten the first update's id: the retry arrives as
-  // another update (another id here), and the call id is what stops it.
-  const first = await handle.executeUpdate(chargeUpdate, {
-    args: [{ agentId: 'a', callId: 'call-9', costUsd: 0.25 }],
-    updateId: 'first-try',
-  });
-  const retried = await handle.executeUpdate(chargeUpdate, {
-    args: [{ agentId: 'a', callId: 'call-9', costUsd: 0.25 }],
-    updateId: 'second-try',
-  });
-  expect([first.totalUsd, retried.totalUsd]).toEqual([0.25, 0.25]);
-  expect((await sessionStatus(h.client, session.id)).costUsd).toBe(0.25);
-});
+    const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });
+    const handle = h.client.workflow.getHandle(sessionWorkflowId(session.id));
+    // After a continue-as-new the server has forgotten the first update's id: the retry arrives as
+    // another update (another id here), and the call id is what stops it.
+    const first = await handle.executeUpdate(chargeUpdate, {
+      args: [{ agentId: 'a', callId: 'call-9', costUsd: 0.25 }],
+      updateId: 'first-try',
+    });
+    const retried = await handle.executeUpdate(chargeUpdate, {
+      args: [{ agentId: 'a', callId: 'call-9', costUsd: 0.25 }],
+      updateId: 'second-try',
+    });
+    expect([first.totalUsd, retried.totalUsd]).toEqual([0.25, 0.25]);
+    expect((await sessionStatus(h.client, session.id)).costUsd).toBe(0.25);
+  },
+);

@@ -5,6 +5,7 @@ import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
 
 const h = useHarness();
+// Each test only touches agents and swarms of its own (their own ids): they run at the same time.
 const swarmId = () => `msg-${randomUUID().slice(0, 8)}`;
 /** An agent that looks around slowly twice, so messages arrive while it works. */
 const listener = () =>
@@ -18,7 +19,7 @@ const userTexts = async (id: string) =>
     .flatMap((m) => (m.role === 'user' ? m.content : []))
     .flatMap((b) => (b.type === 'text' ? [b.text] : []));
 
-test('send_message reaches the other agent at its next step, marked with the sender', async () => {
+test.concurrent('send_message reaches the other agent at its next step, marked with the sender', async () => {
   const id = swarmId();
   const sender = h.script([
     { toolCalls: [{ name: 'send_message', input: { to: `${id}.2`, content: 'the API moved to v2' } }] },
@@ -38,7 +39,7 @@ test('send_message reaches the other agent at its next step, marked with the sen
   expect(sent).toMatchObject({ content: `sent to ${id}.2` });
 });
 
-test('broadcast reaches every other agent of the swarm', async () => {
+test.concurrent('broadcast reaches every other agent of the swarm', async () => {
   const id = swarmId();
   const sender = h.script([
     { toolCalls: [{ name: 'broadcast', input: { content: 'freeze: no more writes' } }] },
@@ -58,7 +59,7 @@ test('broadcast reaches every other agent of the swarm', async () => {
   expect(await userTexts(`${id}.1`)).not.toContain(`[broadcast from agent ${id}.1]\nfreeze: no more writes`);
 });
 
-test('handoff passes the task and a note on, and ends the sender', async () => {
+test.concurrent('handoff passes the task and a note on, and ends the sender', async () => {
   const id = swarmId();
   const sender = h.script([
     { toolCalls: [{ name: 'handoff', input: { to: `${id}.2`, note: 'tests written, docs left' } }] },
@@ -78,7 +79,7 @@ test('handoff passes the task and a note on, and ends the sender', async () => {
   );
 });
 
-test('a message to nobody, and a broadcast outside a swarm, are tool errors', async () => {
+test.concurrent('a message to nobody, and a broadcast outside a swarm, are tool errors', async () => {
   const task = h.script([
     {
       toolCalls: [

@@ -10,6 +10,7 @@ import {
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
+// Each test only touches agents of its own (their own scripts): they run at the same time.
 
 const delegate = (prompt: string, extra: Record<string, unknown> = {}) => ({
   name: 'task',
@@ -19,53 +20,56 @@ const delegate = (prompt: string, extra: Record<string, unknown> = {}) => ({
 const toolResults = async (id: string) =>
   (await agentTranscript(h.client, id)).flatMap((m) => m.content).filter((b) => b.type === 'tool_result');
 
-test("a subagent runs as a child workflow and its result is the parent's tool result", async () => {
-  const child = h.script([
-    { toolCalls: [{ name: 'write_file', input: { path: 'from-child.txt', content: 'hi' } }] },
-    { text: 'child wrote from-child.txt' },
-  ]);
-  const parent = h.script([
-    { toolCalls: [delegate(child, { description: 'write the file' })] },
-    { text: 'parent done' },
-  ]);
-  const id = await h.spawn({ task: parent });
-  const result = await waitForAgent(h.client, id);
-  expect(result).toMatchObject({ status: 'completed', result: 'parent done' });
+test.concurrent(
+  "a subagent runs as a child workflow and its result is the parent's tool result",
+  async () => {
+    const child = h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: 'from-child.txt', content: 'hi' } }] },
+      { text: 'child wrote from-child.txt' },
+    ]);
+    const parent = h.script([
+      { toolCalls: [delegate(child, { description: 'write the file' })] },
+      { text: 'parent done' },
+    ]);
+    const id = await h.spawn({ task: parent });
+    const result = await waitForAgent(h.client, id);
+    expect(result).toMatchObject({ status: 'completed', result: 'parent done' });
 
-  const [taskResult] = await toolResults(id);
-  expect(taskResult).toMatchObject({
-    content: expect.stringMatching(
-      /^child wrote from-child.txt\n\n\[subagent \S+\.1 completed · 2 iterations · 1 tool calls/,
-    ),
-  });
-  expect(taskResult).not.toHaveProperty('is_error');
+    const [taskResult] = await toolResults(id);
+    expect(taskResult).toMatchObject({
+      content: expect.stringMatching(
+        /^child wrote from-child.txt\n\n\[subagent \S+\.1 completed · 2 iterations · 1 tool calls/,
+      ),
+    });
+    expect(taskResult).not.toHaveProperty('is_error');
 
-  const childView = await agentStatus(h.client, `${id}.1`);
-  expect(childView).toMatchObject({
-    type: 'subagent',
-    name: 'write the file',
-    parentId: id,
-    depth: 1,
-    status: 'completed',
-    cwd: (await agentStatus(h.client, id)).cwd,
-  });
-  expect((await agentStatus(h.client, id)).subagents).toEqual([`${id}.1`]);
-  // Accounting rolls up: the parent's totals are its own metrics plus the child's.
-  const childResult = await waitForAgent(h.client, `${id}.1`);
-  const own = result.metrics;
-  const sub = childResult.metrics;
-  expect(result.totals).toEqual({
-    tokens: { input: own.tokens.input + sub.tokens.input, output: own.tokens.output + sub.tokens.output },
-    toolCalls: own.toolCalls + sub.toolCalls,
-    iterations: own.iterations + sub.iterations,
-    agents: 2,
-    costUsd: 0, // the scripted test model is not in the price table
-  });
-  const description = await h.client.workflow.getHandle(`agent-${id}.1`).describe();
-  expect(description.parentExecution?.workflowId).toBe(`agent-${id}`);
-});
+    const childView = await agentStatus(h.client, `${id}.1`);
+    expect(childView).toMatchObject({
+      type: 'subagent',
+      name: 'write the file',
+      parentId: id,
+      depth: 1,
+      status: 'completed',
+      cwd: (await agentStatus(h.client, id)).cwd,
+    });
+    expect((await agentStatus(h.client, id)).subagents).toEqual([`${id}.1`]);
+    // Accounting rolls up: the parent's totals are its own metrics plus the child's.
+    const childResult = await waitForAgent(h.client, `${id}.1`);
+    const own = result.metrics;
+    const sub = childResult.metrics;
+    expect(result.totals).toEqual({
+      tokens: { input: own.tokens.input + sub.tokens.input, output: own.tokens.output + sub.tokens.output },
+      toolCalls: own.toolCalls + sub.toolCalls,
+      iterations: own.iterations + sub.iterations,
+      agents: 2,
+      costUsd: 0, // the scripted test model is not in the price table
+    });
+    const description = await h.client.workflow.getHandle(`agent-${id}.1`).describe();
+    expect(description.parentExecution?.workflowId).toBe(`agent-${id}`);
+  },
+);
 
-test('several task calls in one reply run at the same time', async () => {
+test.concurrent('several task calls in one reply run at the same time', async () => {
   const slowChild = (n: number) => h.script([{ text: `child ${n} done`, delayMs: 1500 }]);
   const children = [slowChild(1), slowChild(2), slowChild(3)];
   const parent = h.script([{ toolCalls: children.map((c) => delegate(c)) }, { text: 'all three done' }]);
@@ -83,7 +87,7 @@ test('several task calls in one reply run at the same time', async () => {
   ).toEqual(['child 1 done', 'child 2 done', 'child 3 done']);
 });
 
-test('the depth limit and the count limit give the model a clear tool error', async () => {
+test.concurrent('the depth limit and the count limit give the model a clear tool error', async () => {
   const grandchild = h.script([{ text: 'never runs' }]);
   const child = h.script([{ toolCalls: [delegate(grandchild)] }, { text: 'child could not delegate' }]);
   const parent = h.script([
@@ -107,7 +111,7 @@ test('the depth limit and the count limit give the model a clear tool error', as
   });
 });
 
-test("a subagent's failure is a tool error for the parent, which carries on", async () => {
+test.concurrent("a subagent's failure is a tool error for the parent, which carries on", async () => {
   const child = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }], { repeatLast: true });
   const parent = h.script([
     { toolCalls: [delegate(child, { maxIterations: 2 })] },
@@ -124,7 +128,7 @@ test("a subagent's failure is a tool error for the parent, which carries on", as
   expect((await waitForAgent(h.client, id)).totals).toMatchObject({ agents: 2, iterations: 2 + 2 });
 });
 
-test('a subagent only gets tools its parent has', async () => {
+test.concurrent('a subagent only gets tools its parent has', async () => {
   const child = h.script([{ text: 'read only' }]);
   const parent = h.script([
     { toolCalls: [delegate(child, { tools: ['bash'] })] },
@@ -144,7 +148,7 @@ test('a subagent only gets tools its parent has', async () => {
   ]);
 });
 
-test('pausing the parent pauses its running subagents; resume carries both on', async () => {
+test.concurrent('pausing the parent pauses its running subagents; resume carries both on', async () => {
   // Six steps of 500 ms: a pause lands at the next checkpoint of its local steps (1 s of model time).
   const step = { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 };
   const child = h.script([...Array.from({ length: 6 }, () => step), { text: 'child finished' }]);
@@ -162,24 +166,28 @@ test('pausing the parent pauses its running subagents; resume carries both on', 
   expect((await agentStatus(h.client, `${id}.1`)).status).toBe('completed');
 });
 
-test('cancelling the parent cancels its subagents, and the tree is listable by parent', async () => {
-  const child = h.busyTask(300);
-  const parent = h.script([{ toolCalls: [delegate(child), delegate(h.busyTask(300))] }, { text: 'never' }]);
-  const id = await h.spawn({ task: parent });
-  await waitForStatus(h.client, `${id}.2`, (v) => v.status === 'running');
-  const running = await h.client.workflow.count(`OrchestraParentId="${id}"`);
-  expect(running.count).toBe(2);
-  await controlAgent(h.client, id, 'cancel', { reason: 'stop all' });
-  expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
-  for (const child of [`${id}.1`, `${id}.2`]) {
-    expect((await waitForStatus(h.client, child, (v) => v.status === 'cancelled')).status).toBe('cancelled');
-  }
-  const events = await agentEvents(h.client, id);
-  expect(events.filter((e) => e.type === 'tool_call').map((e) => e.type === 'tool_call' && e.tool)).toEqual([
-    'task',
-    'task',
-  ]);
-  expect((await listAgents(h.client, { status: 'cancelled' })).items.map((a) => a.id)).toEqual(
-    expect.arrayContaining([id]),
-  );
-});
+test.concurrent(
+  'cancelling the parent cancels its subagents, and the tree is listable by parent',
+  async () => {
+    const child = h.busyTask(300);
+    const parent = h.script([{ toolCalls: [delegate(child), delegate(h.busyTask(300))] }, { text: 'never' }]);
+    const id = await h.spawn({ task: parent });
+    await waitForStatus(h.client, `${id}.2`, (v) => v.status === 'running');
+    const running = await h.client.workflow.count(`OrchestraParentId="${id}"`);
+    expect(running.count).toBe(2);
+    await controlAgent(h.client, id, 'cancel', { reason: 'stop all' });
+    expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
+    for (const child of [`${id}.1`, `${id}.2`]) {
+      expect((await waitForStatus(h.client, child, (v) => v.status === 'cancelled')).status).toBe(
+        'cancelled',
+      );
+    }
+    const events = await agentEvents(h.client, id);
+    expect(events.filter((e) => e.type === 'tool_call').map((e) => e.type === 'tool_call' && e.tool)).toEqual(
+      ['task', 'task'],
+    );
+    expect((await listAgents(h.client, { status: 'cancelled' })).items.map((a) => a.id)).toEqual(
+      expect.arrayContaining([id]),
+    );
+  },
+);

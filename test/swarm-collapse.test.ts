@@ -11,6 +11,7 @@ import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 
 const h = useHarness();
+// Each test only touches swarms of its own (their own scripts, directories): they run at the same time.
 afterAll(removeScratchDirs);
 
 /** The same call, with the same arguments, `turns` times (forever without), then a last word. */
@@ -36,69 +37,78 @@ const collapsedEvents = async (id: string) =>
   );
 const byName = (out: SwarmOutcome, name: string) => out.agents.find((a) => a.name === name)!;
 
-test('a looping branch is collapsed while a productive one finishes; the result carries the productive one', async () => {
-  const loop = looping();
-  const id = await h.swarm({
-    strategy: 'parallel',
-    task: 'unused',
-    merge: 'all',
-    collapse: COLLAPSE,
-    agents: [
-      { name: 'looper', task: loop, limits: LIMITS },
-      { name: 'maker', task: productive() },
-    ],
-  });
-  const out = await waitForSwarm(h.client, id);
-  expect(out.status).toBe('completed');
-  const looper = byName(out, 'looper');
-  const maker = byName(out, 'maker');
-  expect(maker).toMatchObject({ status: 'completed', result: 'wrote a.txt' });
-  expect(maker.collapsed).toBeUndefined();
-  expect(looper.status).toBe('cancelled');
-  expect(looper.error).toMatch(/^collapsed: score 0\.\d+ < 0\.3 \(\d+ repeated identical calls/);
-  expect(looper.collapsed).toEqual({ score: expect.any(Number), reason: looper.error });
-  expect(out.result).toContain(`## maker (${maker.id}, completed)\nwrote a.txt`);
-  expect(out.result).toContain(`## looper (${looper.id}, cancelled)\n${looper.error}`);
-  // One decision, recorded with its score, reason and components, then the kill it led to.
-  const decisions = await collapsedEvents(id);
-  expect(decisions).toHaveLength(1);
-  expect(decisions[0]).toMatchObject({
-    agentId: looper.id,
-    reason: looper.error,
-    score: looper.collapsed!.score,
-  });
-  expect(decisions[0].components.repetition).toBeLessThan(0.3);
-  const events = await swarmEvents(h.client, id);
-  expect(events.find((e) => e.type === 'killed')).toMatchObject({ agentId: looper.id, reason: looper.error });
-  // Stopped by the collapse, not by running into its limits; its own status says why.
-  expect(h.requestsFor(loop).length).toBeLessThan(60);
-  const own = await agentStatus(h.client, looper.id);
-  expect(own.status).toBe('cancelled');
-});
+test.concurrent(
+  'a looping branch is collapsed while a productive one finishes; the result carries the productive one',
+  async () => {
+    const loop = looping();
+    const id = await h.swarm({
+      strategy: 'parallel',
+      task: 'unused',
+      merge: 'all',
+      collapse: COLLAPSE,
+      agents: [
+        { name: 'looper', task: loop, limits: LIMITS },
+        { name: 'maker', task: productive() },
+      ],
+    });
+    const out = await waitForSwarm(h.client, id);
+    expect(out.status).toBe('completed');
+    const looper = byName(out, 'looper');
+    const maker = byName(out, 'maker');
+    expect(maker).toMatchObject({ status: 'completed', result: 'wrote a.txt' });
+    expect(maker.collapsed).toBeUndefined();
+    expect(looper.status).toBe('cancelled');
+    expect(looper.error).toMatch(/^collapsed: score 0\.\d+ < 0\.3 \(\d+ repeated identical calls/);
+    expect(looper.collapsed).toEqual({ score: expect.any(Number), reason: looper.error });
+    expect(out.result).toContain(`## maker (${maker.id}, completed)\nwrote a.txt`);
+    expect(out.result).toContain(`## looper (${looper.id}, cancelled)\n${looper.error}`);
+    // One decision, recorded with its score, reason and components, then the kill it led to.
+    const decisions = await collapsedEvents(id);
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({
+      agentId: looper.id,
+      reason: looper.error,
+      score: looper.collapsed!.score,
+    });
+    expect(decisions[0].components.repetition).toBeLessThan(0.3);
+    const events = await swarmEvents(h.client, id);
+    expect(events.find((e) => e.type === 'killed')).toMatchObject({
+      agentId: looper.id,
+      reason: looper.error,
+    });
+    // Stopped by the collapse, not by running into its limits; its own status says why.
+    expect(h.requestsFor(loop).length).toBeLessThan(60);
+    const own = await agentStatus(h.client, looper.id);
+    expect(own.status).toBe('cancelled');
+  },
+);
 
-test('keepAtLeast holds: of two looping branches one is collapsed, the other runs to its end', async () => {
-  const id = await h.swarm({
-    strategy: 'parallel',
-    task: 'unused',
-    merge: 'all',
-    collapse: { ...COLLAPSE, keepAtLeast: 1 },
-    agents: [
-      { name: 'a', task: looping(40), limits: LIMITS },
-      { name: 'b', task: looping(40), limits: LIMITS },
-    ],
-  });
-  const out = await waitForSwarm(h.client, id);
-  expect(out.status).toBe('completed');
-  expect(out.agents.map((a) => a.status).sort()).toEqual(['cancelled', 'completed']);
-  const survivor = out.agents.find((a) => a.status === 'completed')!;
-  expect(survivor).toMatchObject({ result: 'gave up' });
-  expect(survivor.usage.toolCalls).toBe(40);
-  expect((await collapsedEvents(id)).map((e) => e.agentId)).toEqual([
-    out.agents.find((a) => a.status === 'cancelled')!.id,
-  ]);
-});
+test.concurrent(
+  'keepAtLeast holds: of two looping branches one is collapsed, the other runs to its end',
+  async () => {
+    const id = await h.swarm({
+      strategy: 'parallel',
+      task: 'unused',
+      merge: 'all',
+      collapse: { ...COLLAPSE, keepAtLeast: 1 },
+      agents: [
+        { name: 'a', task: looping(40), limits: LIMITS },
+        { name: 'b', task: looping(40), limits: LIMITS },
+      ],
+    });
+    const out = await waitForSwarm(h.client, id);
+    expect(out.status).toBe('completed');
+    expect(out.agents.map((a) => a.status).sort()).toEqual(['cancelled', 'completed']);
+    const survivor = out.agents.find((a) => a.status === 'completed')!;
+    expect(survivor).toMatchObject({ result: 'gave up' });
+    expect(survivor.usage.toolCalls).toBe(40);
+    expect((await collapsedEvents(id)).map((e) => e.agentId)).toEqual([
+      out.agents.find((a) => a.status === 'cancelled')!.id,
+    ]);
+  },
+);
 
-test('policy off changes nothing: the looping branch runs to its end', async () => {
+test.concurrent('policy off changes nothing: the looping branch runs to its end', async () => {
   const id = await h.swarm({
     strategy: 'parallel',
     task: 'unused',
@@ -115,91 +125,102 @@ test('policy off changes nothing: the looping branch runs to its end', async () 
   expect(await collapsedEvents(id)).toEqual([]);
 });
 
-test('in a git repository, a collapsed branch keeps its work on its branch; the productive one is merged', async () => {
-  const repo = makeRepo({ 'README.md': 'r\n' });
-  const wroteFirst = [
-    { toolCalls: [{ name: 'write_file', input: { path: 'loop.txt', content: 'mine\n' } }] },
-  ];
-  const id = await h.swarm(
-    {
-      strategy: 'parallel',
+test.concurrent(
+  'in a git repository, a collapsed branch keeps its work on its branch; the productive one is merged',
+  async () => {
+    const repo = makeRepo({ 'README.md': 'r\n' });
+    const wroteFirst = [
+      { toolCalls: [{ name: 'write_file', input: { path: 'loop.txt', content: 'mine\n' } }] },
+    ];
+    const id = await h.swarm(
+      {
+        strategy: 'parallel',
+        task: 'unused',
+        merge: 'all',
+        collapse: COLLAPSE,
+        agents: [
+          { name: 'looper', task: looping(undefined, wroteFirst), limits: LIMITS },
+          { name: 'maker', task: productive() },
+        ],
+      },
+      { cwd: repo },
+    );
+    const out = await waitForSwarm(h.client, id);
+    const looper = byName(out, 'looper');
+    expect(looper).toMatchObject({ status: 'cancelled', landed: 'kept' });
+    expect(looper.error).toMatch(/^collapsed: /);
+    expect(gitIn(repo, 'show', `${looper.branch}:loop.txt`)).toBe('mine\n');
+    expect(out.worktrees!.kept).toContainEqual(
+      expect.objectContaining({ agentId: looper.id, landed: 'kept' }),
+    );
+    expect(byName(out, 'maker').landed).toBe('merged');
+    expect(gitIn(repo, 'show', `orchestra/${id}:a.txt`)).toBe('hello\n');
+  },
+);
+
+test.concurrent(
+  'a graph collapses a looping subtask: under onFailure "skip" the rest completes',
+  async () => {
+    const id = await h.swarm({
+      strategy: 'graph',
       task: 'unused',
-      merge: 'all',
+      onFailure: 'skip',
       collapse: COLLAPSE,
-      agents: [
-        { name: 'looper', task: looping(undefined, wroteFirst), limits: LIMITS },
-        { name: 'maker', task: productive() },
+      nodes: [
+        { id: 'loop', task: looping(), limits: LIMITS },
+        { id: 'make', task: productive() },
       ],
-    },
-    { cwd: repo },
-  );
-  const out = await waitForSwarm(h.client, id);
-  const looper = byName(out, 'looper');
-  expect(looper).toMatchObject({ status: 'cancelled', landed: 'kept' });
-  expect(looper.error).toMatch(/^collapsed: /);
-  expect(gitIn(repo, 'show', `${looper.branch}:loop.txt`)).toBe('mine\n');
-  expect(out.worktrees!.kept).toContainEqual(expect.objectContaining({ agentId: looper.id, landed: 'kept' }));
-  expect(byName(out, 'maker').landed).toBe('merged');
-  expect(gitIn(repo, 'show', `orchestra/${id}:a.txt`)).toBe('hello\n');
-});
+    });
+    const out = await waitForSwarm(h.client, id);
+    expect(out.status).toBe('completed');
+    const node = (n: string) => out.graph!.nodes.find((x) => x.id === n)!;
+    expect(node('make').status).toBe('completed');
+    expect(node('loop')).toMatchObject({
+      status: 'cancelled',
+      reason: expect.stringMatching(/^collapsed: score/),
+    });
+    expect((await collapsedEvents(id)).map((e) => e.agentId)).toEqual([node('loop').agentId]);
+  },
+);
 
-test('a graph collapses a looping subtask: under onFailure "skip" the rest completes', async () => {
-  const id = await h.swarm({
-    strategy: 'graph',
-    task: 'unused',
-    onFailure: 'skip',
-    collapse: COLLAPSE,
-    nodes: [
-      { id: 'loop', task: looping(), limits: LIMITS },
-      { id: 'make', task: productive() },
-    ],
-  });
-  const out = await waitForSwarm(h.client, id);
-  expect(out.status).toBe('completed');
-  const node = (n: string) => out.graph!.nodes.find((x) => x.id === n)!;
-  expect(node('make').status).toBe('completed');
-  expect(node('loop')).toMatchObject({
-    status: 'cancelled',
-    reason: expect.stringMatching(/^collapsed: score/),
-  });
-  expect((await collapsedEvents(id)).map((e) => e.agentId)).toEqual([node('loop').agentId]);
-});
-
-test('the CLI takes the collapse options and its summary names the collapsed agent and why', async () => {
-  const run = await runCli(
-    [
-      'swarm',
-      'run',
-      'parallel',
-      looping(40),
-      '--agents',
-      '2',
-      '--collapse',
-      'below-score',
-      '--collapse-every',
-      '1',
-      '--min-score',
-      '0.3',
-      '--keep-at-least',
-      '1',
-      '--cwd',
-      await h.tempDir(),
-      '--wait',
-    ],
-    { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue },
-  );
-  expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(
-    /\n\S+\.\d agent \d cancelled · \d+ tools · .* · collapsed: score 0\.\d+ < 0\.3/,
-  );
-  expect(run.stdout).toMatch(
-    /\ncollapsed: \S+\.\d agent \d: score 0\.\d+ < 0\.3 \(\d+ repeated identical calls/,
-  );
-  const refused = await runCli(['swarm', 'run', 'pipeline', 'x', '--collapse', 'keep-best'], {
-    TEMPORAL_ADDRESS: h.address,
-  });
-  expect(refused.code).not.toBe(0);
-  expect(refused.stderr).toMatch(/collapse applies to parallel and graph swarms, not pipeline/);
-  const bad = await runCli(['swarm', 'run', 'parallel', 'x', '--min-score', '2']);
-  expect(bad.stderr).toMatch(/--min-score.*must be a number from 0 to 1/);
-});
+test.concurrent(
+  'the CLI takes the collapse options and its summary names the collapsed agent and why',
+  async () => {
+    const run = await runCli(
+      [
+        'swarm',
+        'run',
+        'parallel',
+        looping(40),
+        '--agents',
+        '2',
+        '--collapse',
+        'below-score',
+        '--collapse-every',
+        '1',
+        '--min-score',
+        '0.3',
+        '--keep-at-least',
+        '1',
+        '--cwd',
+        await h.tempDir(),
+        '--wait',
+      ],
+      { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /\n\S+\.\d agent \d cancelled · \d+ tools · .* · collapsed: score 0\.\d+ < 0\.3/,
+    );
+    expect(run.stdout).toMatch(
+      /\ncollapsed: \S+\.\d agent \d: score 0\.\d+ < 0\.3 \(\d+ repeated identical calls/,
+    );
+    const refused = await runCli(['swarm', 'run', 'pipeline', 'x', '--collapse', 'keep-best'], {
+      TEMPORAL_ADDRESS: h.address,
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/collapse applies to parallel and graph swarms, not pipeline/);
+    const bad = await runCli(['swarm', 'run', 'parallel', 'x', '--min-score', '2']);
+    expect(bad.stderr).toMatch(/--min-score.*must be a number from 0 to 1/);
+  },
+);

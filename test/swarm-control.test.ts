@@ -6,8 +6,9 @@ import { useHarness, waitForStatus } from './helpers/harness';
 const h = useHarness();
 const says = (text: string) => h.script([{ text }]);
 
+// Each test only touches swarms of its own: they run at the same time.
 describe('budgets and control', () => {
-  test('a tool-call budget stops the swarm cleanly with its reason', async () => {
+  test.concurrent('a tool-call budget stops the swarm cleanly with its reason', async () => {
     const id = await h.swarm(
       { strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(50) }, { task: h.busyTask(50) }] },
       { budgets: { maxToolCalls: 5 } },
@@ -17,7 +18,7 @@ describe('budgets and control', () => {
     expect(out.agents.map((a) => a.status)).toEqual(['cancelled', 'cancelled']);
   });
 
-  test('a token budget and a subagent budget stop the swarm too', async () => {
+  test.concurrent('a token budget and a subagent budget stop the swarm too', async () => {
     const tokens = await h.swarm(
       { strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(50) }] },
       { budgets: { maxTokens: 500 } },
@@ -36,7 +37,7 @@ describe('budgets and control', () => {
     });
   });
 
-  test('pause, resume and cancel of a swarm reach every agent, and their subagents', async () => {
+  test.concurrent('pause, resume and cancel of a swarm reach every agent, and their subagents', async () => {
     const child = h.busyTask(200);
     const parentTask = h.script([
       { toolCalls: [{ name: 'task', input: { description: 'deep', prompt: child } }] },
@@ -61,26 +62,26 @@ describe('budgets and control', () => {
     for (const agent of [`${id}.1`, `${id}.2`, `${id}.1.1`])
       await waitForStatus(h.client, agent, (v) => v.status === 'cancelled');
   });
-});
 
-test("Temporal's own cancel of a swarm cancels its agents and ends it cancelled", async () => {
-  const id = await h.swarm({
-    strategy: 'parallel',
-    task: 'x',
-    agents: [{ task: h.busyTask(200) }, { task: h.busyTask(200) }],
+  test.concurrent("Temporal's own cancel of a swarm cancels its agents and ends it cancelled", async () => {
+    const id = await h.swarm({
+      strategy: 'parallel',
+      task: 'x',
+      agents: [{ task: h.busyTask(200) }, { task: h.busyTask(200) }],
+    });
+    for (const agent of [`${id}.1`, `${id}.2`])
+      await waitForStatus(h.client, agent, (v) => v.status === 'running');
+    await h.client.workflow.getHandle(`swarm-${id}`).cancel();
+    for (const agent of [`${id}.1`, `${id}.2`])
+      await waitForStatus(h.client, agent, (v) => v.status === 'cancelled');
+    // The swarm closes once its children have acknowledged the cancellation.
+    const error = await h.client.workflow
+      .getHandle(`swarm-${id}`)
+      .result()
+      .catch((e: Error) => e);
+    expect((error as Error & { cause?: Error }).cause?.name).toBe('CancelledFailure');
+    const description = await h.client.workflow.getHandle(`swarm-${id}`).describe();
+    expect(description.status.name).toBe('CANCELLED');
+    expect(description.typedSearchAttributes.get(OrchestraStatus)).toBe('cancelled');
   });
-  for (const agent of [`${id}.1`, `${id}.2`])
-    await waitForStatus(h.client, agent, (v) => v.status === 'running');
-  await h.client.workflow.getHandle(`swarm-${id}`).cancel();
-  for (const agent of [`${id}.1`, `${id}.2`])
-    await waitForStatus(h.client, agent, (v) => v.status === 'cancelled');
-  // The swarm closes once its children have acknowledged the cancellation.
-  const error = await h.client.workflow
-    .getHandle(`swarm-${id}`)
-    .result()
-    .catch((e: Error) => e);
-  expect((error as Error & { cause?: Error }).cause?.name).toBe('CancelledFailure');
-  const description = await h.client.workflow.getHandle(`swarm-${id}`).describe();
-  expect(description.status.name).toBe('CANCELLED');
-  expect(description.typedSearchAttributes.get(OrchestraStatus)).toBe('cancelled');
 });

@@ -4,101 +4,111 @@ import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
 
 const h = useHarness();
+// Each test only touches swarms of its own (their own scripts): a block's tests run at the same time.
 const says = (text: string, delayMs = 0) => h.script([{ text, delayMs }]);
 
 describe('parallel', () => {
-  test('merge all keeps every result, attributed to its agent; totals are the sum of the agents', async () => {
-    const id = await h.swarm({
-      strategy: 'parallel',
-      task: 'unused',
-      merge: 'all',
-      agents: [
-        {
-          name: 'a',
-          task: h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'from a' }]),
-        },
-        { name: 'b', task: says('from b') },
-      ],
-    });
-    const out = await waitForSwarm(h.client, id);
-    expect(out.status).toBe('completed');
-    expect(out.result).toBe(`## a (${id}.1, completed)\nfrom a\n\n## b (${id}.2, completed)\nfrom b`);
-    expect(out.agents.map((a) => `${a.id} ${a.name} ${a.status}`)).toEqual([
-      `${id}.1 a completed`,
-      `${id}.2 b completed`,
-    ]);
-    const a = out.agents[0].usage;
-    const b = out.agents[1].usage;
-    expect(out.stats).toMatchObject({
-      spawned: 2,
-      completed: 2,
-      toolCalls: 1,
-      tokens: { input: a.tokens.input + b.tokens.input, output: a.tokens.output + b.tokens.output },
-    });
-    expect(out.stats.criticalPathMs).toBe(Math.max(...out.agents.map((x) => x.metrics!.durationMs)));
-    expect(out.stats.agentTimeMs).toBe(out.agents.reduce((s, x) => s + x.metrics!.durationMs, 0));
-    expect((await agentStatus(h.client, `${id}.1`)).swarmId).toBe(id);
-  });
-
-  test('merge first takes the first success and cancels the others, which show as cancelled', async () => {
-    const id = await h.swarm({
-      strategy: 'parallel',
-      task: 'unused',
-      merge: 'first',
-      agents: [
-        { task: says('slow', 30_000) },
-        { task: says('fast', 200) },
-        { task: says('slow too', 30_000) },
-      ],
-    });
-    const out = await waitForSwarm(h.client, id);
-    expect(out).toMatchObject({
-      status: 'completed',
-      result: 'fast',
-      merge: { merge: 'first', winner: `${id}.2` },
-    });
-    expect(out.merge?.cancelled).toEqual([`${id}.1`, `${id}.3`]);
-    expect(out.agents.map((a) => a.status)).toEqual(['cancelled', 'completed', 'cancelled']);
-    expect((await agentStatus(h.client, `${id}.1`)).status).toBe('cancelled');
-  });
-
-  test('merge vote takes the most common normalised answer and reports a tie and how it was broken', async () => {
-    const majority = await h.swarm({
-      strategy: 'parallel',
-      task: 'unused',
-      merge: 'vote',
-      agents: [{ task: says('Paris') }, { task: says('paris.') }, { task: says('Lyon') }],
-    });
-    expect(await waitForSwarm(h.client, majority)).toMatchObject({
-      result: 'Paris',
-      merge: {
-        tie: false,
-        winner: `${majority}.1`,
-        counts: [
-          { answer: 'paris', votes: 2 },
-          { answer: 'lyon', votes: 1 },
+  test.concurrent(
+    'merge all keeps every result, attributed to its agent; totals are the sum of the agents',
+    async () => {
+      const id = await h.swarm({
+        strategy: 'parallel',
+        task: 'unused',
+        merge: 'all',
+        agents: [
+          {
+            name: 'a',
+            task: h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'from a' }]),
+          },
+          { name: 'b', task: says('from b') },
         ],
-      },
-    });
-    const tie = await h.swarm({
-      strategy: 'parallel',
-      task: 'unused',
-      merge: 'vote',
-      agents: [
-        { task: says('Lyon') },
-        { task: says('Paris') },
-        { task: says('paris') },
-        { task: says('lyon') },
-      ],
-    });
-    // Two against two: the answer given first (by agent 1) wins, deterministically, and the tie is reported.
-    expect(await waitForSwarm(h.client, tie)).toMatchObject({
-      result: 'Lyon',
-      merge: { tie: true, winner: `${tie}.1` },
-    });
-  });
+      });
+      const out = await waitForSwarm(h.client, id);
+      expect(out.status).toBe('completed');
+      expect(out.result).toBe(`## a (${id}.1, completed)\nfrom a\n\n## b (${id}.2, completed)\nfrom b`);
+      expect(out.agents.map((a) => `${a.id} ${a.name} ${a.status}`)).toEqual([
+        `${id}.1 a completed`,
+        `${id}.2 b completed`,
+      ]);
+      const a = out.agents[0].usage;
+      const b = out.agents[1].usage;
+      expect(out.stats).toMatchObject({
+        spawned: 2,
+        completed: 2,
+        toolCalls: 1,
+        tokens: { input: a.tokens.input + b.tokens.input, output: a.tokens.output + b.tokens.output },
+      });
+      expect(out.stats.criticalPathMs).toBe(Math.max(...out.agents.map((x) => x.metrics!.durationMs)));
+      expect(out.stats.agentTimeMs).toBe(out.agents.reduce((s, x) => s + x.metrics!.durationMs, 0));
+      expect((await agentStatus(h.client, `${id}.1`)).swarmId).toBe(id);
+    },
+  );
 
-  test('merge best with a judge and a rubric keeps the scores', async () => {
+  test.concurrent(
+    'merge first takes the first success and cancels the others, which show as cancelled',
+    async () => {
+      const id = await h.swarm({
+        strategy: 'parallel',
+        task: 'unused',
+        merge: 'first',
+        agents: [
+          { task: says('slow', 30_000) },
+          { task: says('fast', 200) },
+          { task: says('slow too', 30_000) },
+        ],
+      });
+      const out = await waitForSwarm(h.client, id);
+      expect(out).toMatchObject({
+        status: 'completed',
+        result: 'fast',
+        merge: { merge: 'first', winner: `${id}.2` },
+      });
+      expect(out.merge?.cancelled).toEqual([`${id}.1`, `${id}.3`]);
+      expect(out.agents.map((a) => a.status)).toEqual(['cancelled', 'completed', 'cancelled']);
+      expect((await agentStatus(h.client, `${id}.1`)).status).toBe('cancelled');
+    },
+  );
+
+  test.concurrent(
+    'merge vote takes the most common normalised answer and reports a tie and how it was broken',
+    async () => {
+      const majority = await h.swarm({
+        strategy: 'parallel',
+        task: 'unused',
+        merge: 'vote',
+        agents: [{ task: says('Paris') }, { task: says('paris.') }, { task: says('Lyon') }],
+      });
+      expect(await waitForSwarm(h.client, majority)).toMatchObject({
+        result: 'Paris',
+        merge: {
+          tie: false,
+          winner: `${majority}.1`,
+          counts: [
+            { answer: 'paris', votes: 2 },
+            { answer: 'lyon', votes: 1 },
+          ],
+        },
+      });
+      const tie = await h.swarm({
+        strategy: 'parallel',
+        task: 'unused',
+        merge: 'vote',
+        agents: [
+          { task: says('Lyon') },
+          { task: says('Paris') },
+          { task: says('paris') },
+          { task: says('lyon') },
+        ],
+      });
+      // Two against two: the answer given first (by agent 1) wins, deterministically, and the tie is reported.
+      expect(await waitForSwarm(h.client, tie)).toMatchObject({
+        result: 'Lyon',
+        merge: { tie: true, winner: `${tie}.1` },
+      });
+    },
+  );
+
+  test.concurrent('merge best with a judge and a rubric keeps the scores', async () => {
     const judge = h.script([
       { text: 'Candidate 2 is complete. {"scores": [3, 9], "best": 2, "reason": "covers edge cases"}' },
     ]);
@@ -127,7 +137,7 @@ describe('parallel', () => {
     expect(h.model.requests.filter((r) => judge.includes(`[${r.script}]`)).map((r) => r.tools)).toEqual([[]]);
   });
 
-  test('merge best with a named scorer, and a spec without a scorer is refused', async () => {
+  test.concurrent('merge best with a named scorer, and a spec without a scorer is refused', async () => {
     const id = await h.swarm({
       strategy: 'parallel',
       task: 'unused',
@@ -146,81 +156,90 @@ describe('parallel', () => {
 });
 
 describe('pipeline', () => {
-  test("each stage's output is the next stage's input, with the original task in view", async () => {
-    const research = h.script([{ text: 'facts: A, B' }]);
-    const draft = h.script([{ text: 'draft using A, B' }]);
-    const id = await h.swarm({
-      strategy: 'pipeline',
-      task: 'write about A',
-      stages: [
-        { name: 'research', task: research },
-        { name: 'draft', task: draft },
-      ],
-    });
-    const out = await waitForSwarm(h.client, id);
-    expect(out).toMatchObject({ status: 'completed', result: 'draft using A, B' });
-    expect(out.stats.stages?.map((s) => s.name)).toEqual(['research', 'draft']);
-    expect(out.stats.criticalPathMs).toBe(out.stats.stages!.reduce((sum, s) => sum + s.durationMs, 0));
-    const draftTask = (await agentStatus(h.client, `${id}.2`)).task;
-    expect(draftTask).toMatch(
-      /^The overall task:\nwrite about A\n\nThe output of the previous stage \("research"\):\nfacts: A, B\n\nYour stage: draft/,
-    );
-  });
+  test.concurrent(
+    "each stage's output is the next stage's input, with the original task in view",
+    async () => {
+      const research = h.script([{ text: 'facts: A, B' }]);
+      const draft = h.script([{ text: 'draft using A, B' }]);
+      const id = await h.swarm({
+        strategy: 'pipeline',
+        task: 'write about A',
+        stages: [
+          { name: 'research', task: research },
+          { name: 'draft', task: draft },
+        ],
+      });
+      const out = await waitForSwarm(h.client, id);
+      expect(out).toMatchObject({ status: 'completed', result: 'draft using A, B' });
+      expect(out.stats.stages?.map((s) => s.name)).toEqual(['research', 'draft']);
+      expect(out.stats.criticalPathMs).toBe(out.stats.stages!.reduce((sum, s) => sum + s.durationMs, 0));
+      const draftTask = (await agentStatus(h.client, `${id}.2`)).task;
+      expect(draftTask).toMatch(
+        /^The overall task:\nwrite about A\n\nThe output of the previous stage \("research"\):\nfacts: A, B\n\nYour stage: draft/,
+      );
+    },
+  );
 
-  test('a failed stage stops the pipeline, names the stage and keeps the outputs before it', async () => {
-    const id = await h.swarm({
-      strategy: 'pipeline',
-      task: 'three stages',
-      stages: [
-        { name: 'research', task: says('found it') },
-        { name: 'draft', task: h.busyTask(0), limits: { maxIterations: 1 } },
-        { name: 'edit', task: says('never') },
-      ],
-    });
-    const out = await waitForSwarm(h.client, id);
-    expect(out).toMatchObject({
-      status: 'failed',
-      error: 'stage "draft" failed: limit reached: maxIterations (1)',
-      merge: { failedStage: 'draft', outputs: [{ stage: 'research', output: 'found it' }] },
-    });
-    expect(out.agents).toHaveLength(2);
-  });
+  test.concurrent(
+    'a failed stage stops the pipeline, names the stage and keeps the outputs before it',
+    async () => {
+      const id = await h.swarm({
+        strategy: 'pipeline',
+        task: 'three stages',
+        stages: [
+          { name: 'research', task: says('found it') },
+          { name: 'draft', task: h.busyTask(0), limits: { maxIterations: 1 } },
+          { name: 'edit', task: says('never') },
+        ],
+      });
+      const out = await waitForSwarm(h.client, id);
+      expect(out).toMatchObject({
+        status: 'failed',
+        error: 'stage "draft" failed: limit reached: maxIterations (1)',
+        merge: { failedStage: 'draft', outputs: [{ stage: 'research', output: 'found it' }] },
+      });
+      expect(out.agents).toHaveLength(2);
+    },
+  );
 });
 
 describe('debate', () => {
-  test('two rounds with a judge: each participant sees the other, the transcript keeps every round', async () => {
-    const judge = h.script([{ text: '{"scores": [8, 4], "best": 1}' }]);
-    const id = await h.swarm({
-      strategy: 'debate',
-      task: `tabs or spaces? ${judge}`,
-      rounds: 2,
-      participants: [
-        { name: 'pro', task: h.script([{ text: 'tabs' }]) },
-        { name: 'con', task: h.script([{ text: 'spaces' }]) },
-      ],
-      judge: { name: 'judge' },
-    });
-    const out = await waitForSwarm(h.client, id);
-    expect(out).toMatchObject({
-      status: 'completed',
-      result: 'tabs',
-      merge: { decidedBy: 'judge', winner: 'pro' },
-    });
-    const rounds = out.merge?.rounds as Array<{
-      round: number;
-      arguments: Array<{ participant: string; argument: string }>;
-    }>;
-    expect(rounds.map((r) => r.arguments.map((a) => `${r.round}:${a.participant}:${a.argument}`))).toEqual([
-      ['1:pro:tabs', '1:con:spaces'],
-      ['2:pro:tabs', '2:con:spaces'],
-    ]);
-    expect((await agentStatus(h.client, `${id}.3`)).task).toMatch(
-      /The other participants' arguments from the last round:\n- con: spaces/,
-    );
-    expect(out.stats.spawned).toBe(5);
-  });
+  test.concurrent(
+    'two rounds with a judge: each participant sees the other, the transcript keeps every round',
+    async () => {
+      const judge = h.script([{ text: '{"scores": [8, 4], "best": 1}' }]);
+      const id = await h.swarm({
+        strategy: 'debate',
+        task: `tabs or spaces? ${judge}`,
+        rounds: 2,
+        participants: [
+          { name: 'pro', task: h.script([{ text: 'tabs' }]) },
+          { name: 'con', task: h.script([{ text: 'spaces' }]) },
+        ],
+        judge: { name: 'judge' },
+      });
+      const out = await waitForSwarm(h.client, id);
+      expect(out).toMatchObject({
+        status: 'completed',
+        result: 'tabs',
+        merge: { decidedBy: 'judge', winner: 'pro' },
+      });
+      const rounds = out.merge?.rounds as Array<{
+        round: number;
+        arguments: Array<{ participant: string; argument: string }>;
+      }>;
+      expect(rounds.map((r) => r.arguments.map((a) => `${r.round}:${a.participant}:${a.argument}`))).toEqual([
+        ['1:pro:tabs', '1:con:spaces'],
+        ['2:pro:tabs', '2:con:spaces'],
+      ]);
+      expect((await agentStatus(h.client, `${id}.3`)).task).toMatch(
+        /The other participants' arguments from the last round:\n- con: spaces/,
+      );
+      expect(out.stats.spawned).toBe(5);
+    },
+  );
 
-  test('without a judge, a vote over the final arguments decides', async () => {
+  test.concurrent('without a judge, a vote over the final arguments decides', async () => {
     const id = await h.swarm({
       strategy: 'debate',
       task: 'unused',
@@ -237,7 +256,7 @@ describe('debate', () => {
 describe('supervisor', () => {
   const delegate = (task: string, name: string) => ({ name: 'delegate', input: { task, name } });
 
-  test('the supervisor delegates three workers at once and combines what comes back', async () => {
+  test.concurrent('the supervisor delegates three workers at once and combines what comes back', async () => {
     const workers = [1, 2, 3].map((n) => h.script([{ text: `part ${n} done`, delayMs: 1000 }]));
     const supervisor = h.script([
       { toolCalls: workers.map((w, i) => delegate(w, `part ${i + 1}`)) },
@@ -268,7 +287,7 @@ describe('supervisor', () => {
     expect(out.stats.toolCalls).toBe(out.agents[0].usage.toolCalls);
   });
 
-  test('maxConcurrent holds delegations back; maxWorkers refuses past the total', async () => {
+  test.concurrent('maxConcurrent holds delegations back; maxWorkers refuses past the total', async () => {
     const workers = [1, 2, 3].map((n) => h.script([{ text: `w${n}`, delayMs: 600 }]));
     const supervisor = h.script([
       { toolCalls: workers.map((w, i) => delegate(w, `w${i + 1}`)) },

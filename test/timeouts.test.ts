@@ -59,37 +59,42 @@ async function timerSeconds(id: string): Promise<number[]> {
   });
 }
 
+// Each test waits on timers of its own agents (their own scripts): a block's tests run at the
+// same time. The replay runs after them all.
 describe('maxWallClockSeconds', () => {
-  test("a subagent past its wall clock fails with the reason, and its parent carries on with that as the task tool's result", async () => {
-    const childTask = slowReply();
-    const parent = h.script([
-      { toolCalls: [{ name: 'task', input: { description: 'slow', prompt: childTask, agent: 'quick' } }] },
-      { text: 'parent carried on' },
-    ]);
-    const started = Date.now();
-    const id = await h.spawn({ task: parent });
-    expect(await waitForAgent(h.client, id)).toMatchObject({
-      status: 'completed',
-      result: 'parent carried on',
-    });
-    // Two seconds, not the thirty the model call would have taken.
-    expect(Date.now() - started).toBeLessThan(15_000);
-    const child = await waitForAgent(h.client, `${id}.1`);
-    expect(child).toMatchObject({ status: 'failed', error: 'timeout: maxWallClockSeconds (2) reached' });
-    const results = (await agentTranscript(h.client, id))
-      .flatMap((m) => m.content)
-      .filter((b) => b.type === 'tool_result');
-    expect(results).toEqual([
-      expect.objectContaining({
-        is_error: true,
-        content: `subagent ${id}.1 failed: timeout: maxWallClockSeconds (2) reached`,
-      }),
-    ]);
-    // The model call in flight was cancelled, not left to run.
-    await callAborted(childTask);
-  });
+  test.concurrent(
+    "a subagent past its wall clock fails with the reason, and its parent carries on with that as the task tool's result",
+    async () => {
+      const childTask = slowReply();
+      const parent = h.script([
+        { toolCalls: [{ name: 'task', input: { description: 'slow', prompt: childTask, agent: 'quick' } }] },
+        { text: 'parent carried on' },
+      ]);
+      const started = Date.now();
+      const id = await h.spawn({ task: parent });
+      expect(await waitForAgent(h.client, id)).toMatchObject({
+        status: 'completed',
+        result: 'parent carried on',
+      });
+      // Two seconds, not the thirty the model call would have taken.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const child = await waitForAgent(h.client, `${id}.1`);
+      expect(child).toMatchObject({ status: 'failed', error: 'timeout: maxWallClockSeconds (2) reached' });
+      const results = (await agentTranscript(h.client, id))
+        .flatMap((m) => m.content)
+        .filter((b) => b.type === 'tool_result');
+      expect(results).toEqual([
+        expect.objectContaining({
+          is_error: true,
+          content: `subagent ${id}.1 failed: timeout: maxWallClockSeconds (2) reached`,
+        }),
+      ]);
+      // The model call in flight was cancelled, not left to run.
+      await callAborted(childTask);
+    },
+  );
 
-  test('by default a subagent has 600 s and the agent a person started has none', async () => {
+  test.concurrent('by default a subagent has 600 s and the agent a person started has none', async () => {
     const parent = h.script([
       {
         toolCalls: [
@@ -110,38 +115,44 @@ describe('maxWallClockSeconds', () => {
     expect(child).toBeLessThanOrEqual(600);
   });
 
-  test('a swarm agent past its wall clock fails with the reason, and the swarm says so', async () => {
-    const id = await h.swarm({
-      strategy: 'parallel',
-      task: 'unused',
-      merge: 'all',
-      agents: [
-        { name: 'slow', task: slowReply(), limits: { maxWallClockSeconds: 2 } },
-        { name: 'fast', task: h.script([{ text: 'fast done' }]) },
-      ],
-    });
-    const out = await waitForSwarm(h.client, id);
-    expect(out.agents.map((a) => `${a.name} ${a.status}`)).toEqual(['slow failed', 'fast completed']);
-    expect(out.agents[0].error).toBe('timeout: maxWallClockSeconds (2) reached');
-  });
+  test.concurrent(
+    'a swarm agent past its wall clock fails with the reason, and the swarm says so',
+    async () => {
+      const id = await h.swarm({
+        strategy: 'parallel',
+        task: 'unused',
+        merge: 'all',
+        agents: [
+          { name: 'slow', task: slowReply(), limits: { maxWallClockSeconds: 2 } },
+          { name: 'fast', task: h.script([{ text: 'fast done' }]) },
+        ],
+      });
+      const out = await waitForSwarm(h.client, id);
+      expect(out.agents.map((a) => `${a.name} ${a.status}`)).toEqual(['slow failed', 'fast completed']);
+      expect(out.agents[0].error).toBe('timeout: maxWallClockSeconds (2) reached');
+    },
+  );
 
-  test('a top-level agent with maxWallClockSeconds fails in the middle of a model call', async () => {
-    const task = slowReply();
-    const started = Date.now();
-    const id = await h.spawn({ task, limits: { maxWallClockSeconds: 2 } });
-    const result = await waitForAgent(h.client, id);
-    expect(result).toMatchObject({ status: 'failed', error: 'timeout: maxWallClockSeconds (2) reached' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(await lastStatusEvent(id)).toMatchObject({
-      from: 'running',
-      to: 'failed',
-      reason: 'timeout: maxWallClockSeconds (2) reached',
-    });
-    await callAborted(task);
-  });
+  test.concurrent(
+    'a top-level agent with maxWallClockSeconds fails in the middle of a model call',
+    async () => {
+      const task = slowReply();
+      const started = Date.now();
+      const id = await h.spawn({ task, limits: { maxWallClockSeconds: 2 } });
+      const result = await waitForAgent(h.client, id);
+      expect(result).toMatchObject({ status: 'failed', error: 'timeout: maxWallClockSeconds (2) reached' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(await lastStatusEvent(id)).toMatchObject({
+        from: 'running',
+        to: 'failed',
+        reason: 'timeout: maxWallClockSeconds (2) reached',
+      });
+      await callAborted(task);
+    },
+  );
 
-  test('the wall clock counts from the first run of an agent that continues as new', async () => {
+  test.concurrent('the wall clock counts from the first run of an agent that continues as new', async () => {
     const id = await h.spawn({
       task: h.busyTask(200),
       limits: { maxWallClockSeconds: 4, maxIterations: 1000 },
@@ -155,7 +166,7 @@ describe('maxWallClockSeconds', () => {
     expect(events.filter((e) => e.type === 'continued_as_new').length).toBeGreaterThan(0);
   });
 
-  test('the wall clock runs on while the agent is paused', async () => {
+  test.concurrent('the wall clock runs on while the agent is paused', async () => {
     const id = await h.spawn({ task: '', type: 'interactive', limits: { maxWallClockSeconds: 3 } });
     await waitForStatus(h.client, id, (v) => v.status === 'idle');
     await controlAgent(h.client, id, 'pause', { reason: 'a look' });
@@ -164,7 +175,7 @@ describe('maxWallClockSeconds', () => {
     expect(await lastStatusEvent(id)).toMatchObject({ from: 'paused', to: 'failed' });
   });
 
-  test('the wall clock runs on while the agent waits for an approval', async () => {
+  test.concurrent('the wall clock runs on while the agent waits for an approval', async () => {
     const task = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'never' }]);
     const id = await h.spawn({
       task,
@@ -182,25 +193,28 @@ describe('maxWallClockSeconds', () => {
 });
 
 describe('idleTimeoutSeconds', () => {
-  test('an interactive agent that waits past its idle timeout is cancelled with the reason', async () => {
-    const id = await h.spawn({
-      task: h.script([{ text: 'Hello! What next?' }]),
-      type: 'interactive',
-      limits: { idleTimeoutSeconds: 2 },
-    });
-    await waitForStatus(h.client, id, (v) => v.status === 'waiting_for_input');
-    const waiting = Date.now();
-    const result = await waitForAgent(h.client, id);
-    expect(result).toMatchObject({ status: 'cancelled', result: 'Hello! What next?' });
-    expect(Date.now() - waiting).toBeGreaterThanOrEqual(1500);
-    expect(await lastStatusEvent(id)).toMatchObject({
-      from: 'waiting_for_input',
-      to: 'cancelled',
-      reason: 'timeout: idle for 2 s (idleTimeoutSeconds)',
-    });
-  });
+  test.concurrent(
+    'an interactive agent that waits past its idle timeout is cancelled with the reason',
+    async () => {
+      const id = await h.spawn({
+        task: h.script([{ text: 'Hello! What next?' }]),
+        type: 'interactive',
+        limits: { idleTimeoutSeconds: 2 },
+      });
+      await waitForStatus(h.client, id, (v) => v.status === 'waiting_for_input');
+      const waiting = Date.now();
+      const result = await waitForAgent(h.client, id);
+      expect(result).toMatchObject({ status: 'cancelled', result: 'Hello! What next?' });
+      expect(Date.now() - waiting).toBeGreaterThanOrEqual(1500);
+      expect(await lastStatusEvent(id)).toMatchObject({
+        from: 'waiting_for_input',
+        to: 'cancelled',
+        reason: 'timeout: idle for 2 s (idleTimeoutSeconds)',
+      });
+    },
+  );
 
-  test('a message before the idle timeout starts it afresh', async () => {
+  test.concurrent('a message before the idle timeout starts it afresh', async () => {
     const id = await h.spawn({
       task: h.script([{ text: 'first' }, { text: 'second' }]),
       type: 'interactive',
@@ -219,7 +233,7 @@ describe('idleTimeoutSeconds', () => {
     expect((await lastStatusEvent(id))?.reason).toBe('timeout: idle for 3 s (idleTimeoutSeconds)');
   });
 
-  test('time paused does not count as idle; a resume starts the clock afresh', async () => {
+  test.concurrent('time paused does not count as idle; a resume starts the clock afresh', async () => {
     const id = await h.spawn({ task: '', type: 'interactive', limits: { idleTimeoutSeconds: 2 } });
     await waitForStatus(h.client, id, (v) => v.status === 'idle');
     await controlAgent(h.client, id, 'pause', { reason: 'later' });
