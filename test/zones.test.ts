@@ -5,7 +5,7 @@ import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
-const h = useHarness();
+const h = useHarness({ own: true }); // a test restarts its worker
 const api = useApi(h);
 const unique = (what: string) => `${what} ${randomUUID().slice(0, 6)}`;
 
