@@ -43,6 +43,8 @@ export interface Harness {
   stopWorkers(): Promise<void>;
   /** A fresh empty directory for an agent to work in. */
   tempDir(): Promise<string>;
+  /** Remove the directories made so far (by tempDir, spawn and swarm); close does too. */
+  removeTempDirs(): Promise<void>;
   /** Register a script and return a task that selects it. */
   script(turns: Script['turns'], options?: { repeatLast?: boolean; task?: string }): string;
   /** A task whose model takes `delayMs` a turn and never ends it: an agent reliably running. */
@@ -180,6 +182,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       tempDirs.push(dir);
       return dir;
     },
+    async removeTempDirs() {
+      await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    },
     script(turns, opts = {}) {
       const name = `s-${randomUUID().slice(0, 8)}`;
       model.addScript({ name, match: `[${name}]`, turns, repeatLast: opts.repeatLast });
@@ -219,11 +224,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await connection.close();
       await model.stop();
       // After the workers: no activity writes into them any more.
-      await Promise.all(
-        [...tempDirs.splice(0), ...(options.resultCache ? [] : [resultCache.dir])].map((dir) =>
-          rm(dir, { recursive: true, force: true }),
-        ),
-      );
+      await harness.removeTempDirs();
+      if (!options.resultCache) await rm(resultCache.dir, { recursive: true, force: true });
     },
   };
   return harness;

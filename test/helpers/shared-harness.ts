@@ -6,9 +6,9 @@
  * workflow still open on the queue terminated and its directories removed. A suite that stops or
  * starts workers, or needs other options, has a harness of its own.
  */
-import { rm } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { startHarness, type Harness } from './harness';
+import { until } from './poll';
 
 let sharing = false;
 let shared: Promise<Harness> | undefined;
@@ -29,7 +29,6 @@ export const harnessesShared = (): boolean => sharing;
 export async function leaseSharedHarness(): Promise<{ harness: Harness; release(): Promise<void> }> {
   const base = await (shared ??= startHarness());
   base.model.reset();
-  const dirs: string[] = [];
   const own = (what: string) => () => {
     throw new Error(
       `${what}: this suite shares its shard's worker; give it a harness of its own: useHarness({ own: true })`,
@@ -40,42 +39,38 @@ export async function leaseSharedHarness(): Promise<{ harness: Harness; release(
     stopWorkers: { value: own('stopWorkers') },
     workers: { get: own('workers') },
     close: { value: own('close') },
-    tempDir: {
-      value: async () => {
-        const dir = await base.tempDir();
-        dirs.push(dir);
-        return dir;
-      },
-    },
   }) as Harness;
   return {
     harness,
     async release() {
       await endOpenWorkflows(base.client, base.taskQueue);
-      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+      await base.removeTempDirs();
     },
   };
 }
 
 /**
  * Terminate whatever the suite left running on the queue (busy agents, sessions, swarms), so
- * none of it works on into the next suite. Visibility lists a new workflow a moment late: the
- * queue is looked at until it shows none running (a straggler is ended after the next suite).
+ * none of it works on into the next suite; looked at again until the queue shows none (one
+ * visibility has not listed yet is ended after the next suite).
  */
 async function endOpenWorkflows(client: Client, taskQueue: string): Promise<void> {
   const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
-  for (let look = 0; look < 3; look++) {
-    const open: string[] = [];
-    for await (const run of client.workflow.list({ query })) open.push(run.workflowId);
-    if (open.length === 0 && look > 0) return;
-    await Promise.all(
-      open.map((id) =>
-        client.workflow
-          .getHandle(id)
-          .terminate('the suite that started it ended')
-          .catch(() => undefined),
-      ),
-    );
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const terminate = (workflowId: string) =>
+    client.workflow
+      .getHandle(workflowId)
+      .terminate('the suite that started it ended')
+      .catch(() => undefined);
+  await until(
+    async () => {
+      const open: string[] = [];
+      for await (const run of client.workflow.list({ query })) open.push(run.workflowId);
+      await Promise.all(open.map(terminate));
+      return open.length;
+    },
+    (left) => left === 0,
+    `the workflows left open on ${taskQueue} ended`,
+    10_000,
+    200,
+  );
 }
