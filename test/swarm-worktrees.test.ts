@@ -178,21 +178,29 @@ describe("a supervisor's workers in a git repository", () => {
     write(repo, 'notes.txt', 'my notes');
     const before = userState(repo);
     // Worker a reads the plan the supervisor wrote before delegating, not yet committed by it.
+    // Each worker's first answer takes a while, so neither can end before the other has started,
+    // even when one worktree is made seconds after the other on a loaded machine.
+    const busy = 4000;
     const readsPlan = h.script([
       {
         toolCalls: [
           { name: 'read_file', input: { path: 'plan.txt' } },
           { name: 'write_file', input: { path: 'a.txt', content: 'from a' } },
         ],
+        delayMs: busy,
       },
       { text: 'wrote a.txt' },
+    ]);
+    const writesB = h.script([
+      { toolCalls: [{ name: 'write_file', input: { path: 'b.txt', content: 'from b' } }], delayMs: busy },
+      { text: 'wrote b.txt' },
     ]);
     const supervisor = h.script([
       { toolCalls: [{ name: 'write_file', input: { path: 'plan.txt', content: 'a, then b' } }] },
       {
         toolCalls: [
           { name: 'delegate', input: { task: readsPlan, name: 'a' } },
-          { name: 'delegate', input: { task: writes('b.txt', 'from b'), name: 'b' } },
+          { name: 'delegate', input: { task: writesB, name: 'b' } },
         ],
       },
       {
