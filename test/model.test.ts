@@ -4,6 +4,7 @@ import { retryAfterMs } from '../activities/model-errors';
 import { agentEvents, waitForAgent } from '../src/temporal/agents';
 import { startScriptedServer } from '../src/llm/scripted-server';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -130,6 +131,42 @@ describe('the scripted server speaks the Messages API', () => {
       expect(await ask('please fix the test')).toBe('narrow');
       expect(await ask('fix the build')).toBe('broad');
       expect(await ask('write docs')).toBe('fallback');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a step at a gate is answered once the gate opens, and at once after; a reset lets waiters go', async () => {
+    const server = await startScriptedServer({
+      scripts: [{ name: 'held', match: 'held', turns: [{ text: 'let through', gate: 'g' }] }],
+    });
+    const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
+    const ask = () =>
+      sdk.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'held' }] });
+    try {
+      let answered = false;
+      const first = ask().then((reply) => ((answered = true), reply));
+      await until(
+        async () => server.requests.length,
+        (n) => n === 1,
+        'the call at the gate',
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      server.openGate('g');
+      expect((await first).content).toEqual([{ type: 'text', text: 'let through' }]);
+      expect((await ask()).content).toEqual([{ type: 'text', text: 'let through' }]);
+      // Closed again by a reset: a call waits, and the next reset (a suite's end) lets it go.
+      server.reset();
+      server.addScript({ name: 'held', match: 'held', turns: [{ text: 'again', gate: 'g' }] });
+      const waiting = ask();
+      await until(
+        async () => server.requests.length,
+        (n) => n === 1,
+        'the call at the closed gate',
+      );
+      server.reset();
+      expect((await waiting).content).toEqual([{ type: 'text', text: 'again' }]);
     } finally {
       await server.stop();
     }

@@ -28,7 +28,7 @@ const orchestra = (args: string[]) =>
     ORCHESTRA_USER: 'alice',
     ORCHESTRA_WORKSPACE: 'acme',
   });
-const says = (text: string, delayMs = 0) => h.script([{ text, delayMs }]);
+const says = (text: string) => h.script([{ text }]);
 const newId = () => `grow-${randomUUID().slice(0, 8)}`;
 /** Workflows the suite ran to their end, replayed at its end against today's code. */
 const ended: string[] = [];
@@ -42,7 +42,9 @@ describe('an open swarm', () => {
     expect(await swarmStatus(h.client, id)).toMatchObject({ status: 'running', agents: [] });
 
     // One that takes a while, so that it is seen running; one quick; one through the API.
-    const slow = says('from the slow one', 10_000); // still running after two more adds, however loaded
+    // Running until the test has seen it so, however loaded the machine.
+    const slowGate = `grow-slow-${randomUUID()}`;
+    const slow = h.script([{ text: 'from the slow one', gate: slowGate }]);
     const first = await orchestra(['swarm', 'add', id, '--task', slow, '--name', 'slow', '--json']);
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(first.stdout)).toEqual({ swarmId: id, id: `${id}.1`, name: 'slow', role: 'added 1' });
@@ -73,6 +75,7 @@ describe('an open swarm', () => {
     );
     expect(spawned.map((e) => 'agentId' in e && e.agentId).sort()).toEqual([`${id}.1`, `${id}.2`, `${id}.3`]);
     expect((await agentStatus(h.client, `${id}.3`)).swarmId).toBe(id);
+    h.model.openGate(slowGate);
     // Not closed: done agents do not end it.
     await until(
       () => swarmStatus(h.client, id),
@@ -188,11 +191,12 @@ describe('an open swarm', () => {
   });
 
   test('a running parallel swarm takes an agent too; other strategies and bad templates are refused', async () => {
+    // Running until the three adds are done (each a CLI process, seconds on a loaded machine).
+    const running = `grow-running-${randomUUID()}`;
     const id = await h.swarm({
       strategy: 'parallel',
       task: 'unused',
-      // Running until the three adds are done: each is a CLI process, seconds on a loaded machine.
-      agents: [{ name: 'original', task: says('original', 15_000) }],
+      agents: [{ name: 'original', task: h.script([{ text: 'original', gate: running }]) }],
     });
     // A registry entry, filled in from the worker's registry; an unknown one is bad input.
     const explore = says('found it');
@@ -224,6 +228,7 @@ describe('an open swarm', () => {
     ]);
     expect(added.code).toBe(0);
     expect(JSON.parse(added.stdout).id).toBe(`${id}.3`);
+    h.model.openGate(running);
     const out = await waitForSwarm(h.client, id);
     expect(out.agents.map((a) => `${a.name} ${a.status} ${a.result}`)).toEqual([
       'original completed original',

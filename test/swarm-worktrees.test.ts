@@ -5,6 +5,7 @@
  * a worktree of its own, merged where the supervisor works. (test/worktrees.test.ts has each git
  * step, run again from every state a kill -9 can leave.)
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { swarmWorkflowId } from '../src/domain';
@@ -178,21 +179,21 @@ describe("a supervisor's workers in a git repository", () => {
     write(repo, 'notes.txt', 'my notes');
     const before = userState(repo);
     // Worker a reads the plan the supervisor wrote before delegating, not yet committed by it.
-    // Each worker's first answer takes a while, so neither can end before the other has started,
-    // even when one worktree is made seconds after the other on a loaded machine.
-    const busy = 4000;
+    // Each worker's first answer waits at one gate, opened once both have asked: neither can end
+    // before the other has started, however late one worktree is made on a loaded machine.
+    const both = `both-workers-${randomUUID()}`;
     const readsPlan = h.script([
       {
         toolCalls: [
           { name: 'read_file', input: { path: 'plan.txt' } },
           { name: 'write_file', input: { path: 'a.txt', content: 'from a' } },
         ],
-        delayMs: busy,
+        gate: both,
       },
       { text: 'wrote a.txt' },
     ]);
     const writesB = h.script([
-      { toolCalls: [{ name: 'write_file', input: { path: 'b.txt', content: 'from b' } }], delayMs: busy },
+      { toolCalls: [{ name: 'write_file', input: { path: 'b.txt', content: 'from b' } }], gate: both },
       { text: 'wrote b.txt' },
     ]);
     const supervisor = h.script([
@@ -212,6 +213,12 @@ describe("a supervisor's workers in a git repository", () => {
       { text: 'both done' },
     ]);
     const id = await h.swarm({ strategy: 'supervisor', task: supervisor }, { cwd: repo });
+    await until(
+      async () => [readsPlan, writesB].map((task) => h.requestsFor(task).length),
+      (asked) => asked.every((n) => n > 0),
+      'both workers asking the model',
+    );
+    h.model.openGate(both);
     const out = await waitForSwarm(h.client, id);
     expect(out).toMatchObject({ status: 'completed', result: 'both done' });
     expect(out.agents.map((a) => `${a.id} ${a.role} ${a.landed}`).sort()).toEqual([

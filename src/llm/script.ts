@@ -36,6 +36,13 @@ export const scriptedTurnSchema = z
       .optional()
       .describe('Only the first N attempts wait delayMs (default: all)'),
     chunkDelayMs: z.number().int().min(0).optional().describe('Wait between streamed chunks'),
+    gate: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Answer only once the gate of this name is open (the server's openGate): a call as long as a test needs",
+      ),
     errors: z.array(scriptedErrorSchema).optional().describe('Answers to the first attempts of this turn'),
   })
   .strict();

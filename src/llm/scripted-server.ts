@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Gates } from './gates';
 import { errorType, type Script, type ScriptedTurn } from './script';
 
 interface RequestBody {
@@ -42,6 +43,8 @@ export interface ScriptedServer {
   /** The most requests it has answered at the same time. */
   maxInFlight(): number;
   addScript(script: Script): void;
+  /** Let the calls waiting at a step's `gate` (and every later one) be answered. */
+  openGate(name: string): void;
   /** Back to how it started: its first scripts only, no request recorded (tests share one server a shard). */
   reset(): void;
   stop(): Promise<void>;
@@ -55,6 +58,7 @@ export async function startScriptedServer(
   const requests: RecordedRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  const gates = new Gates();
 
   const server = createServer((req, res) => {
     inFlight += 1;
@@ -119,6 +123,7 @@ export async function startScriptedServer(
     const scriptedError = step.errors?.[attempt - 1];
     if (step.delayMs && attempt <= (step.slowAttempts ?? Infinity))
       await sleepUnlessClosed(req, step.delayMs);
+    if (step.gate) await gates.passed(step.gate, req);
     if (res.destroyed || req.socket.destroyed) return; // the client gave up (a cancelled call)
     if (scriptedError) {
       record.status = scriptedError.status;
@@ -150,7 +155,9 @@ export async function startScriptedServer(
     requests,
     maxInFlight: () => maxInFlight,
     addScript: (script) => scripts.push(script),
+    openGate: (name) => gates.open(name),
     reset: () => {
+      gates.reset();
       scripts.splice(0, scripts.length, ...(options.scripts ?? []));
       attempts.clear();
       requests.length = 0;
