@@ -29,7 +29,19 @@ const UNIT = [
   'exec-helper',
   'git-runner',
 ];
-// multi-worker kills a worker process too; its start alone takes a minute on a loaded machine.
-const SLOW = ['api-fuzz', 'crash', 'merge-crash', 'restart', 'multi-worker', 'demo'];
+// The slow ones: the fuzz run, the demo, and the suites whose subject is a crash or a restart,
+// which wait out what they cause: multi-worker, crash and merge-crash kill -9 workers (the first's
+// start alone takes a minute on a loaded machine); restart, approvals-durable (a kill -9 and a
+// server restart) and api-outages (Temporal gone and back) restart a dev server.
+const SLOW = [
+  'api-fuzz',
+  'crash',
+  'merge-crash',
+  'restart',
+  'multi-worker',
+  'demo',
+  'approvals-durable',
+  'api-outages',
+];
 
 module.exports = { UNIT, SLOW };
