@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { soloTokens, useApi, USERS } from './helpers/api';
 import { ARTIFACTS, launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
+import { pageLog, shown } from './helpers/page-log';
 import { until } from './helpers/poll';
 
 requireBrowser();
@@ -49,13 +50,16 @@ const tab = (name: string) => page.locator('nav').getByRole('button', { name, ex
 async function listShows(ids: string[]): Promise<void> {
   const rows = page.locator('.rows .row');
   const want = [...ids].sort();
+  const since = Date.now();
   await until(
     async () =>
       (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id') ?? ''))).sort(),
     (shown) => JSON.stringify(shown) === JSON.stringify(want),
     `the agent list showing ${want.join(', ')}`,
     90_000,
-  );
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nWhat the page heard meanwhile:\n${await pageLog(page, since)}`);
+  });
 }
 
 test('a parallel swarm started from the page: its members run, finish and open as agents', async () => {
@@ -179,7 +183,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   await form.getByPlaceholder('Directory (optional)').fill(cwd);
   await form.getByRole('button', { name: 'Create' }).click();
   const assign = page.getByTestId('zone-assign');
-  await assign.getByRole('heading', { name: `Agents of ${name}` }).waitFor();
+  await shown(page, assign.getByRole('heading', { name: `Agents of ${name}` }));
   for (const name of ['zoned-a', 'zoned-b']) {
     await assign.getByPlaceholder('search').fill(name);
     await assign.getByRole('checkbox').check();

@@ -13,6 +13,9 @@ import {
 import { startCodecServer } from '../src/codec/server';
 import { TokenTable } from '../src/api/tokens';
 import { agentHandle, agentStatus, listAgents, waitForAgent } from '../src/temporal/agents';
+import { ZONES_QUEUE, zonesWorkflowId } from '../src/domain';
+import { createZoneUpdate } from '../workflows/protocol';
+import { zonesWorkflow } from '../workflows/zones/workflow';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -86,7 +89,7 @@ test("an agent's task, conversation and result reach Temporal sealed, and the ag
   expect((await agentStatus(h.client, id)).status).toBe('completed');
 
   // A client without the keys sees what the server stores.
-  const raw = new Client({ connection: h.client.connection });
+  const raw = new Client({ connection: h.client.connection, namespace: h.namespace });
   const history = await raw.workflow.getHandle(agentHandle(h.client, id).workflowId).fetchHistory();
   const stored = Buffer.concat(bytesIn(history.events));
   expect(stored.length).toBeGreaterThan(1000);
@@ -119,6 +122,34 @@ test("an agent's task, conversation and result reach Temporal sealed, and the ag
   expect(running).toMatchObject({ id: busy, status: 'running', temporalStatus: 'RUNNING' });
   expect(running).not.toHaveProperty('task');
   await agentHandle(h.client, busy).cancel();
+});
+
+// The run's other suites share its namespace, where every worker also serves the workspaces'
+// zones stores and cost ledgers: a worker that seals must not be one of them (one that took
+// the dashboard suite's store failed its zone create with a 500: that suite's CI failure).
+test("the sealing worker serves no zones store of the run's namespace, where clients hold no keys", async () => {
+  expect(h.namespace).not.toBe('default');
+  const plain = new Client({ connection: h.client.connection });
+  const workspace = `plain-${randomUUID().slice(0, 6)}`;
+  const store = await plain.workflow.start(zonesWorkflow, {
+    taskQueue: ZONES_QUEUE,
+    workflowId: zonesWorkflowId(workspace),
+    args: [{ workspace, zones: [], assignments: {} }],
+  });
+  try {
+    // Taken by the run's plain workers if any poll now (another suite's), else by none in time.
+    const answer = await plain
+      .withDeadline(Date.now() + 3000, () =>
+        store.executeUpdate(createZoneUpdate, { args: [{ id: 'plain1', name: 'plain' }] }),
+      )
+      .then(
+        (zone) => zone.name,
+        (err: Error) => `${err.message} ${String((err.cause as Error)?.message)}`,
+      );
+    expect(answer).not.toMatch(/encrypted/);
+  } finally {
+    await store.terminate('test done');
+  }
 });
 
 describe('orchestra codec-server', () => {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { logPage } from './page-log';
 
 export const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -39,9 +40,13 @@ export function requireBrowser(): void {
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
-/** Uncaught errors of `page` go to `errors` (a test expects none), and its waits give up after 30 s. */
+/**
+ * Uncaught errors of `page` go to `errors` (a test expects none), its waits give up after 30 s,
+ * and its API calls are logged for a failed wait to tell (page-log.ts).
+ */
 export function watch(page: Page, errors: string[]): Page {
   page.setDefaultTimeout(30_000);
+  logPage(page);
   page.on('pageerror', (err) => errors.push(String(err.stack ?? err.message).slice(0, 600)));
   return page;
 }

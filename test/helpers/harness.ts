@@ -18,6 +18,8 @@ import {
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
+import { ensureNamespace } from '../../src/temporal/namespace';
+import { registerSearchAttributes } from '../../src/temporal/register-search-attributes';
 import { startSwarm } from '../../src/temporal/swarms';
 import { installRuntimeLogging } from '../../src/logging';
 import { createOrchestraWorker, type ModelLimits, type OrchestraWorker } from '../../workers/worker';
@@ -30,6 +32,8 @@ export const TEST_MODEL = 'claude-scripted-test';
 
 export interface Harness {
   address: string;
+  /** The namespace of its client and workers: `default`, the run's, unless its payloads are its own. */
+  namespace: string;
   client: Client;
   connection: NativeConnection;
   taskQueue: string;
@@ -81,7 +85,10 @@ export interface HarnessOptions {
   modelLimits?: ModelLimits;
   /** Anything else for the worker (benchmarks raise its concurrency). */
   workerOverrides?: Partial<WorkerOptions>;
-  /** Codecs of the client and the worker (encryption), as ORCHESTRA_ENCRYPTION_KEYS would set them. */
+  /**
+   * Codecs of the client and the worker (encryption), as ORCHESTRA_ENCRYPTION_KEYS would set them.
+   * Such a harness runs in a namespace of its own (sealedNamespace).
+   */
   payloadCodecs?: PayloadCodec[];
   /** A config file's contents, for the worker and for spawns (registry, routing, prices). */
   file?: OrchestraFile;
@@ -110,14 +117,37 @@ const askQueriesAgain: WorkflowClientInterceptor = {
   },
 };
 
+/**
+ * A namespace of its own for a harness that seals payloads. Every worker also polls the queue of
+ * the workspaces' zones stores and cost ledgers (LEDGER_QUEUE), whatever its own: in the run's
+ * namespace a sealing worker would take other suites' stores and answer their clients, which
+ * hold no keys, in ciphertext (a dashboard's zone create got a 500: the teams suite's CI
+ * failure, reproduced so), and their workers could not open what it sealed. A deployment seals
+ * in all its processes or in none.
+ */
+async function sealedNamespace(connection: Connection): Promise<string> {
+  const namespace = `test-sealed-${randomUUID().slice(0, 8)}`;
+  await ensureNamespace(connection, namespace);
+  // The server knows a new namespace once its cache is refreshed (about a second).
+  await until(
+    () => registerSearchAttributes(connection, namespace),
+    () => true,
+    `the namespace ${namespace} and its search attributes`,
+  );
+  return namespace;
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   // Failures the tests provoke on purpose would otherwise fill the output.
   installRuntimeLogging((process.env.ORCHESTRA_LOG_LEVEL as 'warn' | undefined) ?? 'error');
   const address = options.address ?? testAddress();
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const namespace = options.payloadCodecs ? await sealedNamespace(clientConnection) : 'default';
   const client = new Client({
-    connection: await Connection.connect({ address }),
+    connection: clientConnection,
+    namespace,
     ...(options.payloadCodecs ? { dataConverter: { payloadCodecs: options.payloadCodecs } } : {}),
     interceptors: { workflow: [askQueriesAgain] },
   });
@@ -135,7 +165,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const startWorker = async (): Promise<RunningWorker> => {
     const worker = await createOrchestraWorker({
       connection,
-      namespace: 'default',
+      namespace,
       taskQueue,
       deps: {
         endpoint: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL },
@@ -167,6 +197,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const harness: Harness = {
     address,
+    namespace,
     client,
     connection,
     taskQueue,

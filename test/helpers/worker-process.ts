@@ -31,6 +31,7 @@ export function startWorkerProcess(
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: h.address,
+      TEMPORAL_NAMESPACE: h.namespace,
       ORCHESTRA_TASK_QUEUE: h.taskQueue,
       ANTHROPIC_BASE_URL: h.model.url,
       ANTHROPIC_API_KEY: 'test-key',
