@@ -39,8 +39,13 @@ import {
 } from './errors';
 import { parseRequest } from './parse-request';
 
-/** How long a change waits for a worker to take it before the caller hears the store is unavailable. */
-export const ZONE_UPDATE_WAIT_MS = 10_000;
+/**
+ * How long a change waits for a worker to take it before the caller hears the store is
+ * unavailable. Longer than a worker killed while holding the store's task costs (the workflow
+ * task timeout, 10 s, after the sticky queue's 3 s): that change is applied a moment later, and
+ * a caller told "unavailable" would try again and find its zone's name taken.
+ */
+export const ZONE_UPDATE_WAIT_MS = 20_000;
 
 /** An agent as zones see it: where it lives and who owns it. */
 export interface AgentPlace {
