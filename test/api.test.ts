@@ -1,4 +1,4 @@
-/** The control API over real HTTP, a real dev server and worker: every route, happy and not. */
+/** The control API over real HTTP, dev server and worker; tests timed by the API's waits run alone. */
 import { useHarness, waitForStatus } from './helpers/harness';
 import { useApi } from './helpers/api';
 import { until } from './helpers/poll';
@@ -39,7 +39,7 @@ test.concurrent('no token or a wrong one is 401; a token never shows up in an an
   }
 });
 
-test.concurrent('spawn, status, events and transcript of an agent that runs to the end', async () => {
+test('spawn, status, events and transcript of an agent that runs to the end', async () => {
   const task = h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'all done' }]);
   const spawned = await api.call('alice', 'POST', '/agents', await spawnBody(task, { name: 'lister' }));
   expect(spawned.status).toBe(201);
@@ -82,7 +82,7 @@ test.concurrent('spawn, status, events and transcript of an agent that runs to t
   ]);
 });
 
-test.concurrent('pause, message, resume, cancel a running agent; refused transitions are 409', async () => {
+test('pause, message, resume, cancel a running agent; refused transitions are 409', async () => {
   const { body } = await api.call('alice', 'POST', '/agents', await spawnBody(h.busyTask(200)));
   const id: string = body.id;
   await waitForStatus(h.client, id, (v) => v.status === 'running');

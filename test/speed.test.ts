@@ -127,7 +127,9 @@ test('a big swarm starts its agents at most STARTS_IN_FLIGHT at a time, in order
 
 test("a swarm's tight budget still hears every step, and stops on time", async () => {
   const id = await h.swarm(
-    { strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(20) }, { task: h.busyTask(20) }] },
+    // Steps of 200 ms: the swarm's cancel reaches the agents within a step even on a loaded
+    // machine (with 20 ms steps a third step slipped in once, in a full run).
+    { strategy: 'parallel', task: 'unused', agents: [{ task: h.busyTask(200) }, { task: h.busyTask(200) }] },
     { budgets: { maxToolCalls: 6 } },
   );
   const out = await waitForSwarm(h.client, id);
