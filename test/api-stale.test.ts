@@ -9,7 +9,8 @@ import { FeedClient } from './helpers/feed';
 import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
 
-const h = useHarness({ worker: false });
+// Its workers are killed: a namespace of its own, so that they hold no other suite's store.
+const h = useHarness({ worker: false, ownNamespace: true });
 const api = useApi(h, { staleAfterSeconds: 2, queryTimeoutMs: 1000 });
 // Its feed gives a read up after 1.5 s, not 5: the test waits out three of them.
 const quickFeed = useApi(h, { queryTimeoutMs: 1000, requestTimeoutMs: 1500 });

@@ -10,7 +10,8 @@ import { useHarness, waitForStatus } from './helpers/harness';
 import { startWorkerProcess } from './helpers/worker-process';
 import { until } from './helpers/poll';
 
-const h = useHarness({ worker: false });
+// Its workers are killed: a namespace of its own, so that they hold no other suite's store.
+const h = useHarness({ worker: false, ownNamespace: true });
 
 test('kill -9 of the worker mid model call: a new worker finishes the agent, completed tools are not run again', async () => {
   const task = h.script([

@@ -13,7 +13,8 @@ import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 import { startWorkerProcess } from './helpers/worker-process';
 
-const h = useHarness({ worker: false });
+// Its workers are killed: a namespace of its own, so that they hold no other suite's store.
+const h = useHarness({ worker: false, ownNamespace: true });
 afterAll(removeScratchDirs);
 
 const FILE = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', ''].join('\n');

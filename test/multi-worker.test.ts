@@ -10,7 +10,8 @@ import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
-const h = useHarness();
+// Its workers are killed: a namespace of its own, so that they hold no other suite's store.
+const h = useHarness({ ownNamespace: true });
 const { TaskQueueKind, TaskQueueType, TimeoutType } = temporal.api.enums.v1;
 const AGENTS = 20;
 
@@ -31,7 +32,7 @@ const pidOf = (identity: string | null | undefined) => Number((identity ?? '').s
 
 async function pollerPids(queue: string, type: temporal.api.enums.v1.TaskQueueType): Promise<number[]> {
   const { pollers } = await h.client.workflowService.describeTaskQueue({
-    namespace: 'default',
+    namespace: h.namespace,
     taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: type,
   });

@@ -57,7 +57,7 @@ type ApiConfig = ApiOptions['config'];
 
 /** The control API in process, on loopback, over the harness's client and queue: tests, the bench, the soak. */
 export function startLocalApi(
-  h: Pick<Harness, 'client' | 'taskQueue' | 'address'>,
+  h: Pick<Harness, 'client' | 'taskQueue' | 'address'> & Partial<Pick<Harness, 'namespace'>>,
   {
     api,
     config,
@@ -77,7 +77,7 @@ export function startLocalApi(
       api: { host: '127.0.0.1', port: 0, ...api },
       staleAfterSeconds: 120,
       temporalAddress: h.address,
-      namespace: 'default',
+      namespace: h.namespace ?? 'default',
       ...config,
     },
     log: pino({ level: process.env.ORCHESTRA_LOG_LEVEL ?? 'error' }),

@@ -87,9 +87,11 @@ export interface HarnessOptions {
   workerOverrides?: Partial<WorkerOptions>;
   /**
    * Codecs of the client and the worker (encryption), as ORCHESTRA_ENCRYPTION_KEYS would set them.
-   * Such a harness runs in a namespace of its own (sealedNamespace).
+   * Such a harness runs in a namespace of its own (ownNamespace).
    */
   payloadCodecs?: PayloadCodec[];
+  /** A namespace of its own: for suites that kill their workers with -9 (ownNamespace). */
+  ownNamespace?: boolean;
   /** A config file's contents, for the worker and for spawns (registry, routing, prices). */
   file?: OrchestraFile;
   /** Other model endpoints by name. */
@@ -118,15 +120,16 @@ const askQueriesAgain: WorkflowClientInterceptor = {
 };
 
 /**
- * A namespace of its own for a harness that seals payloads. Every worker also polls the queue of
- * the workspaces' zones stores and cost ledgers (LEDGER_QUEUE), whatever its own: in the run's
- * namespace a sealing worker would take other suites' stores and answer their clients, which
- * hold no keys, in ciphertext (a dashboard's zone create got a 500: the teams suite's CI
- * failure, reproduced so), and their workers could not open what it sealed. A deployment seals
- * in all its processes or in none.
+ * A namespace of its own, for a harness whose workers must not serve other suites. Every worker
+ * also polls the queue of the workspaces' zones stores and cost ledgers (LEDGER_QUEUE), whatever
+ * its own. In the run's namespace a sealing worker would take other suites' stores and answer
+ * their clients, which hold no keys, in ciphertext (a dashboard's zone create got a 500: the
+ * teams suite's CI failure, reproduced so), and their workers could not open what it sealed (a
+ * deployment seals in all its processes or in none). A worker a test kills with -9 while it
+ * holds another suite's store task makes that suite's change wait out the workflow task timeout.
  */
-async function sealedNamespace(connection: Connection): Promise<string> {
-  const namespace = `test-sealed-${randomUUID().slice(0, 8)}`;
+async function ownNamespace(connection: Connection): Promise<string> {
+  const namespace = `test-own-${randomUUID().slice(0, 8)}`;
   await ensureNamespace(connection, namespace);
   // The server knows a new namespace once its cache is refreshed (about a second).
   await until(
@@ -144,7 +147,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const model = await startScriptedServer();
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
-  const namespace = options.payloadCodecs ? await sealedNamespace(clientConnection) : 'default';
+  const apart = options.payloadCodecs || options.ownNamespace;
+  const namespace = apart ? await ownNamespace(clientConnection) : 'default';
   const client = new Client({
     connection: clientConnection,
     namespace,
