@@ -7,7 +7,14 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { causeMessages, describeIssue, isErrorCode, OrchestraError, type ErrorCode } from '../domain';
+import {
+  causeMessages,
+  describeIssue,
+  isErrorCode,
+  NoWorkerInTimeError,
+  OrchestraError,
+  type ErrorCode,
+} from '../domain';
 
 /** The HTTP status of each error code: the one mapping from Orchestra's errors to statuses. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -134,7 +141,9 @@ export function toApiError(err: unknown): ApiError {
   if (fromClient) return fromClient;
   if (err instanceof OrchestraError) {
     // Temporal's absence has its own body and Retry-After; a server's own fault says no more.
-    if (err.code === 'unavailable') return temporalUnavailable();
+    // Temporal's absence has its own body; a request no worker took says what waited.
+    if (err.code === 'unavailable')
+      return temporalUnavailable(err instanceof NoWorkerInTimeError ? err.message : undefined);
     if (err.code === 'internal') return new ApiError(500, 'internal', 'internal error');
     return new ApiError(HTTP_STATUS[err.code], err.code, err.message);
   }

@@ -37,6 +37,16 @@ export class OrchestraError extends Error {
   }
 }
 
+/**
+ * No worker took a request within its wait (a zones change, a swarm's intake): `unavailable`,
+ * and its message, which names what waited and how long, is fit for any caller to read.
+ */
+export class NoWorkerInTimeError extends OrchestraError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}
+
 /** The code of any error: an OrchestraError's own, `internal` for the rest. */
 export function errorCode(err: unknown): ErrorCode {
   return err instanceof OrchestraError ? err.code : 'internal';

@@ -11,6 +11,7 @@ import {
 import {
   agentTemplateSchema,
   closeSwarmPayload,
+  NoWorkerInTimeError,
   OrchestraError,
   swarmWorkflowId,
   type AddedAgent,
@@ -66,8 +67,7 @@ async function intakeUpdate<T>(client: Client, id: string, what: string, send: (
       throw new InvalidTransitionError(`cannot ${what} swarm ${id}: it has ended (${status})`);
     }
     if (isGrpcDeadlineError(err))
-      throw new OrchestraError(
-        'unavailable',
+      throw new NoWorkerInTimeError(
         `no worker answered swarm ${id} within ${INTAKE_WAIT_MS / 1000} s; try again shortly`,
       );
     throw err;

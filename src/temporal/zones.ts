@@ -14,7 +14,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import {
   agentWorkflowId,
-  OrchestraError,
+  NoWorkerInTimeError,
   ZONE_REFUSALS,
   ZONES_QUEUE,
   zoneRequestSchema,
@@ -82,8 +82,7 @@ async function change<T>(client: Client, workspace: string, send: () => Promise<
     if (err instanceof WorkflowNotFoundError)
       throw new ZoneNotFoundError(`workspace "${workspace}" has no zones yet`);
     if (isGrpcDeadlineError(err))
-      throw new OrchestraError(
-        'unavailable',
+      throw new NoWorkerInTimeError(
         `no worker took the change to the zones of workspace "${workspace}" within ${ZONE_UPDATE_WAIT_MS / 1000} s; try again shortly`,
       );
     throw err;
