@@ -140,8 +140,8 @@ export function toApiError(err: unknown): ApiError {
   const fromClient = clientError(err);
   if (fromClient) return fromClient;
   if (err instanceof OrchestraError) {
-    // Temporal's absence has its own body and Retry-After; a server's own fault says no more.
-    // Temporal's absence has its own body; a request no worker took says what waited.
+    // Temporal's absence has its own body and Retry-After (a request no worker took says what
+    // waited); a server's own fault says no more.
     if (err.code === 'unavailable')
       return temporalUnavailable(err instanceof NoWorkerInTimeError ? err.message : undefined);
     if (err.code === 'internal') return new ApiError(500, 'internal', 'internal error');
