@@ -32,7 +32,7 @@ export const TEST_MODEL = 'claude-scripted-test';
 
 export interface Harness {
   address: string;
-  /** The namespace of its client and workers: `default`, the run's, unless its payloads are its own. */
+  /** The namespace of its client and workers: `default`, the run's, unless it has one of its own (ownNamespace). */
   namespace: string;
   client: Client;
   connection: NativeConnection;
