@@ -34,12 +34,16 @@ export function logPage(page: Page): void {
   });
   page.on('requestfinished', (r) => {
     if (!isApi(r)) return;
-    void r.response().then(async (response) => {
-      const status = response?.status() ?? 0;
-      const body = status >= 400 ? ` ${(await response!.text().catch(() => '')).slice(0, 300)}` : '';
-      add(`${name(r)} → ${status} (${took(r)})${body}`);
-      pending.delete(r);
-    });
+    // A page closed meanwhile (a test's end) leaves no response to read: nothing to log.
+    void r
+      .response()
+      .then(async (response) => {
+        const status = response?.status() ?? 0;
+        const body = status >= 400 ? ` ${(await response!.text().catch(() => '')).slice(0, 300)}` : '';
+        add(`${name(r)} → ${status} (${took(r)})${body}`);
+      })
+      .catch(() => undefined)
+      .finally(() => pending.delete(r));
   });
   page.on('requestfailed', (r) => {
     if (!isApi(r)) return;
