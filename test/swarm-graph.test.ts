@@ -3,6 +3,7 @@ import type { SwarmAgent, SwarmOutcome } from '../src/domain';
 import { agentStatus } from '../src/temporal/agents';
 import { swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 // Each test only touches swarms of its own (their own scripts): a block's tests run at the same time.
@@ -28,19 +29,28 @@ test.concurrent(
   'a 6-node graph of two stages runs its independent subtasks at once and their dependants with their inputs',
   async () => {
     const task = `ship the export ${Date.now()}`;
+    // Stage 1 answers once all three have asked the model: none can end before the last starts.
+    const stage1 = `stage-1-${task}`;
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => h.script([{ text: `from ${n}`, gate: stage1 }]));
     const id = await h.swarm({
       strategy: 'graph',
       task,
       maxConcurrent: 3,
       nodes: [
-        { id: 'a', task: says('from a', 1500) },
-        { id: 'b', task: says('from b', 1500) },
-        { id: 'c', task: says('from c', 1500), specialty: 'docs' },
+        { id: 'a', task: a },
+        { id: 'b', task: b },
+        { id: 'c', task: c, specialty: 'docs' },
         { id: 'd', task: says('from d'), dependsOn: ['a', 'b'] },
         { id: 'e', task: says('from e'), dependsOn: ['b', 'c'] },
         { id: 'f', task: says('from f'), dependsOn: ['a', 'c'] },
       ],
     });
+    await until(
+      async () => [a, b, c].map((t) => h.requestsFor(t).length),
+      (asked) => asked.every((n) => n > 0),
+      'stage 1 asking the model',
+    );
+    h.model.openGate(stage1);
     const out = await waitForSwarm(h.client, id);
     expect(out.status).toBe('completed');
     expect(out.graph!.nodes.map((n) => `${n.id} ${n.stage} ${n.status}`)).toEqual([
