@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ToolOutcome } from '../src/domain';
 import { bash, commandEnv } from '../activities/tools/bash';
 import { editFile, listFiles, readFile as readTool, writeFile as writeTool } from '../activities/tools/files';
-import { grep } from '../activities/tools/grep';
+import { grep, GREP_TIME_LIMIT_ENV, grepTimeLimitMs } from '../activities/tools/grep';
 
 let cwd: string;
 let outside: string;
@@ -88,6 +88,15 @@ describe('file tools', () => {
     );
     expect(output(await run(grep, { pattern: 'nothing-here' }))).toBe('no matches');
     expect(output(await run(grep, { pattern: '(' }))).toMatch(/^ERROR invalid regular expression/);
+  });
+
+  test("grep's time limit: 10 s, or the worker's setting in whole seconds; a bad setting is refused", () => {
+    expect(grepTimeLimitMs({})).toBe(10_000);
+    expect(grepTimeLimitMs({ [GREP_TIME_LIMIT_ENV]: ' 3 ' })).toBe(3000);
+    for (const bad of ['0', '2.5', 'ten', '3601'])
+      expect(() => grepTimeLimitMs({ [GREP_TIME_LIMIT_ENV]: bad })).toThrow(
+        `${GREP_TIME_LIMIT_ENV} must be a whole number of seconds from 1 to 3600, not "${bad}"`,
+      );
   });
 });
 

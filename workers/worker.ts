@@ -16,6 +16,7 @@ import { setFleetRate, setModelLimit } from '../activities/metrics';
 import { FleetRate, type FleetRateTuning } from '../activities/fleet-rate';
 import { WORKER_IDENTITY } from '../activities/limiter-figures';
 import { announceSandbox } from '../activities/tools/sandbox-probe';
+import { grepTimeLimitMs } from '../activities/tools/grep';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { tracingPlugin } from '../src/tracing';
 import { LEDGER_QUEUE, modelQueue, type WorkerLimits } from '../src/domain';
@@ -101,6 +102,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   warnIfStackTracesForced();
   // Whether bash commands are contained here: a loud warning when not (once per process).
   await announceSandbox();
+  grepTimeLimitMs(); // a mistyped limit stops the worker here, not each grep later
   const modelConcurrency = options.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
   const perMinute = options.modelCallsPerMinute ?? 0;
   const modelLimits = { concurrency: modelConcurrency, callsPerMinute: perMinute };

@@ -5,6 +5,7 @@
  * hold the event loop.
  */
 import { Context, heartbeat } from '@temporalio/activity';
+import { z } from 'zod';
 import { checkedArgs, type ToolInput, type ToolOutcome } from '../../src/domain';
 import { walkTree } from './files';
 import { Matcher } from './grep-worker';
@@ -21,8 +22,21 @@ const MAX_VISITS = 200_000;
 /** Files go to the matching thread in batches of about this much. */
 const BATCH_BYTES = 2 ** 20;
 const BATCH_FILES = 256;
-/** Matching time of one call, over all its batches. */
+/** Matching time of one call, over all its batches, unless the worker sets GREP_TIME_LIMIT_ENV. */
 export const GREP_TIME_LIMIT_MS = 10_000;
+export const GREP_TIME_LIMIT_ENV = 'ORCHESTRA_GREP_TIME_LIMIT_SECONDS';
+
+/** The matching time of one call, in ms: the worker's setting, else the default. */
+export function grepTimeLimitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[GREP_TIME_LIMIT_ENV]?.trim();
+  if (!value) return GREP_TIME_LIMIT_MS;
+  const parsed = z.coerce.number().int().min(1).max(3600).safeParse(value);
+  if (!parsed.success)
+    throw new Error(
+      `${GREP_TIME_LIMIT_ENV} must be a whole number of seconds from 1 to 3600, not "${value}"`,
+    );
+  return parsed.data * 1000;
+}
 const LINE_PREVIEW = 300;
 
 interface Tally {
@@ -44,7 +58,7 @@ export function grep({ cwd, args }: ToolInput<'grep'>): Promise<ToolOutcome> {
     }
     const { cancellationSignal } = Context.current();
     const entry = await openEntry(cwd, rel);
-    const matcher = new Matcher(GREP_TIME_LIMIT_MS, cancellationSignal);
+    const matcher = new Matcher(grepTimeLimitMs(), cancellationSignal);
     const tally: Tally = { files: 0, bytes: 0, tooLarge: 0, refused: 0, stopped: false };
     const hits: string[] = [];
     let batch: { shown: string; bytes: Uint8Array }[] = [];
