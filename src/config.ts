@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { packageRoot } from './package-root';
 import { DEFAULT_STALE_AFTER_SECONDS, describeIssue, workspaceIdSchema, type AgentDefaults } from './domain';
 
 export const DEFAULTS = {
@@ -178,11 +179,8 @@ export interface OrchestraConfig {
 /** The config file read when ORCHESTRA_CONFIG is not set, if it exists. */
 export const DEFAULT_CONFIG_FILE = 'orchestra.config.json';
 
-/** The project root: where package.json lives (this file is src/config.ts, or dist/src/config.js). */
-export const PROJECT_ROOT = path.resolve(
-  __dirname,
-  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
-);
+/** The project root: where package.json lives. */
+export const PROJECT_ROOT = packageRoot(__dirname);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestraConfig {
   // An empty variable means unset, as in most shells' habits.

@@ -2,13 +2,15 @@
  * The `orchestra` command starts fast: a command that talks to the server loads the client
  * and no more. The worker, the model client, Express, the logger and the OpenTelemetry SDK
  * load only in the commands that run them (`worker`, `api`, `demo`, tracing when configured).
- * Each check runs the built command as a process and reads what it loaded.
+ * Each check runs the built command as a process and reads what it loaded: module by module as
+ * tsc built it (the bundle runs each module's code at the same first require), and as installed,
+ * where short commands run from the bundle with its code cache.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CLI } from './helpers/cli';
+import { CLI, CLI_AS_BUILT } from './helpers/cli';
 
 /** Packages a command that only talks to the server must not load (hundreds of modules each). */
 const HEAVY = [
@@ -23,11 +25,12 @@ const HEAVY = [
   'rxjs',
 ];
 
-/** The packages (by name) that `orchestra <args>` loaded, and how it exited. */
+/** The files and packages (by name) that `orchestra <args>` loaded, and how it exited. */
 async function loadedBy(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stderr: string; packages: Set<string> }> {
+  cli = CLI_AS_BUILT,
+): Promise<{ code: number; stderr: string; packages: Set<string>; files: string[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-startup-'));
   const probe = path.join(dir, 'probe.js');
   const out = path.join(dir, 'modules.json');
@@ -38,7 +41,7 @@ async function loadedBy(
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
     execFile(
       process.execPath,
-      ['--require', probe, CLI, ...args],
+      ['--require', probe, cli, ...args],
       { env: { ...process.env, TEMPORAL_ADDRESS: process.env.ORCHESTRA_TEST_ADDRESS, ...env } },
       (error, _stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
@@ -48,7 +51,7 @@ async function loadedBy(
   const names = files
     .map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1])
     .filter((n) => n !== undefined);
-  return { code, stderr, packages: new Set(names) };
+  return { code, stderr, packages: new Set(names), files };
 }
 
 const heavyIn = (packages: Set<string>) => HEAVY.filter((name) => packages.has(name));
@@ -78,4 +81,40 @@ test('the probe sees them where they belong: tracing loads the OpenTelemetry SDK
   expect({ code: traced.code, stderr: traced.stderr }).toMatchObject({ code: 0 });
   expect(traced.packages.has('@opentelemetry/sdk-trace-node')).toBe(true);
   expect(traced.packages.has('@anthropic-ai/sdk')).toBe(false);
+});
+
+describe('as installed', () => {
+  const DIR = path.dirname(CLI);
+
+  test('a short command runs from the bundle alone: no module of the package or its dependencies is required', async () => {
+    const status = await loadedBy(['agent', 'status', `no-such-agent-${Date.now()}`], {}, CLI);
+    expect(status.code).toBe(3); // it did ask the server
+    // The bundle runs as a script (with its code cache), so the launcher is the one module besides the probe.
+    expect(status.files.filter((f) => !f.endsWith('probe.js'))).toEqual([CLI]);
+  });
+
+  test('the long-running commands, and any with tracing on, run main.js as built', async () => {
+    const worker = await loadedBy(['worker', '--help'], {}, CLI);
+    expect(worker.code).toBe(0);
+    expect(worker.files).toContain(CLI_AS_BUILT);
+    expect(worker.files).not.toContain(path.join(DIR, 'bundle.js'));
+    const traced = await loadedBy(
+      ['agent', 'list', '--json'],
+      { ORCHESTRA_OTEL_ENDPOINT: 'http://127.0.0.1:9/v1/traces' },
+      CLI,
+    );
+    expect({ code: traced.code, files: traced.files }).toMatchObject({
+      code: 0,
+      files: expect.arrayContaining([CLI_AS_BUILT]),
+    });
+  });
+
+  test('the code cache the build made is taken, not made again', async () => {
+    const cache = path.join(DIR, 'bundle.js.cache');
+    // A first run makes it anew only if this Node refuses the build's (another version or flags).
+    await loadedBy(['--version'], {}, CLI);
+    const made = (await stat(cache)).mtimeMs;
+    expect((await loadedBy(['--version'], {}, CLI)).code).toBe(0);
+    expect((await stat(cache)).mtimeMs).toBe(made);
+  });
 });

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { CLI } from './helpers/cli';
 import { freePort } from './helpers/ports';
-
-const CLI = path.resolve(__dirname, '../dist/src/cli/main.js');
 
 test('the offline demo writes, runs and fixes a program, then prints the result, metrics and Web UI link', async () => {
   const home = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-home-'));

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Router, type Response } from 'express';
 import { webUiLink } from '../config';
+import { packageRoot } from '../package-root';
 import { ApiError } from './errors';
 
 const TYPES: Record<string, string> = {
@@ -42,9 +43,7 @@ interface Asset {
 
 /** dist/dashboard, found from the package root (this file runs from dist/src/api, or from src/api under jest). */
 export function dashboardDir(from = __dirname): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return path.join(dir, 'dist', 'dashboard');
+  return path.join(packageRoot(from), 'dist', 'dashboard');
 }
 
 export interface DashboardOptions {

@@ -15,6 +15,7 @@ import { swarmCommand } from './commands/swarm';
 import { zoneCommand } from './commands/zone';
 import { createContext, type CliContext, type Run } from './context';
 import { exitCodeFor } from './errors';
+import { packageRoot } from '../package-root';
 
 const run: Run = async (action) => {
   let ctx: CliContext | undefined;
@@ -44,11 +45,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 /** This package's version, from the package.json above this file (in src/ or in dist/). */
 function packageVersion(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
+  const file = path.join(packageRoot(__dirname), 'package.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : 'unknown';
 }
 
 const program = new Command('orchestra')

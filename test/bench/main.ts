@@ -19,6 +19,7 @@
  */
 import { agentListSmoothness } from './agent-list';
 import { apiLatency } from './api-latency';
+import { cliStart } from './cli-start';
 import { feedCost } from './feed-cost';
 import { graphSwarmSpeed } from './graph-swarm';
 import { governanceOverhead } from './governance';
@@ -40,6 +41,7 @@ const RUN: Record<Part, () => Promise<void>> = {
   scene: sceneFps,
   list: agentListSmoothness,
   limits: limiterSlowdown,
+  cli: cliStart,
 };
 
 async function main(): Promise<void> {

@@ -23,6 +23,7 @@ export const PARTS = [
   'scene',
   'list',
   'limits',
+  'cli',
 ] as const;
 export type Part = (typeof PARTS)[number];
 

@@ -2,7 +2,10 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 
-export const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
+/** The command as installed (package.json `bin`): short commands run from the bundle. */
+export const CLI = path.resolve(__dirname, '../../dist/src/cli/orchestra.js');
+/** The same program as tsc built it, module by module. */
+export const CLI_AS_BUILT = path.resolve(__dirname, '../../dist/src/cli/main.js');
 
 export interface CliRun {
   code: number;
