@@ -176,6 +176,16 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
     for (const [, major] of dockerfile.matchAll(/^FROM node:(\d+)/gm))
       expect(Number(major)).toBeGreaterThanOrEqual(22);
     expect(dockerfile).toMatch(/chown node:node \/workspaces[\s\S]*USER node/);
+    // The build stage has every file `npm run build` reads (it once lacked the dashboard's and the CLI's).
+    const { scripts } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+      scripts: { build: string };
+    };
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(\S+) /gm)].map(([, source]) => source);
+    const covers = (source: string, file: string) =>
+      new RegExp(`^${source.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}(/|$)`).test(file);
+    const read = scripts.build.match(/(tsconfig[\w.]*\.json|scripts\/[\w-]+\.mjs)/g) ?? [];
+    expect(read.length).toBeGreaterThan(3);
+    expect(read.filter((file) => !copied.some((source) => covers(source, file)))).toEqual([]);
   });
 });
 
