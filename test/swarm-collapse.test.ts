@@ -3,24 +3,34 @@
  * the weak ones cancelled by policy with their reason, the work of a collapsed branch kept on
  * its branch. (test/collapse-domain.test.ts has the score and the decisions, pure.)
  */
+import { randomUUID } from 'node:crypto';
 import { agentStatus } from '../src/temporal/agents';
-import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
+import { listSwarms, swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import type { SwarmEvent, SwarmOutcome } from '../src/domain';
 import { runCli } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 // Each test only touches swarms of its own (their own scripts, directories): they run at the same time.
 afterAll(removeScratchDirs);
 
-/** The same call, with the same arguments, `turns` times (forever without), then a last word. */
-const looping = (turns?: number, first: object[] = []) => {
+/**
+ * The same call, with the same arguments, `turns` times (forever without), then a last word;
+ * given a `gate`, the last word waits there (a branch that runs to its end once the test saw a collapse).
+ */
+const looping = (turns?: number, first: object[] = [], gate?: string) => {
   const call = { toolCalls: [{ name: 'list_files', input: { path: '.' } }], delayMs: 150 };
   return turns === undefined
     ? h.script([...first, call], { repeatLast: true })
-    : h.script([...first, ...Array.from({ length: turns }, () => call), { text: 'gave up' }]);
+    : h.script([...first, ...Array.from({ length: turns }, () => call), { text: 'gave up', gate }]);
 };
+/**
+ * Calls of a branch that runs to its end: enough that it scores under 0.3 (3 of its calls are
+ * forgiven) from the reports it makes before its last word, one every few calls.
+ */
+const LOOPS = 20;
 /** Plans, writes a file, ticks its todo off, and finishes. */
 const productive = () =>
   h.script([
@@ -86,22 +96,30 @@ test.concurrent(
 test.concurrent(
   'keepAtLeast holds: of two looping branches one is collapsed, the other runs to its end',
   async () => {
+    // Their last words wait until one is collapsed: neither can end before that.
+    const gate = `keep-${randomUUID()}`;
     const id = await h.swarm({
       strategy: 'parallel',
       task: 'unused',
       merge: 'all',
       collapse: { ...COLLAPSE, keepAtLeast: 1 },
       agents: [
-        { name: 'a', task: looping(40), limits: LIMITS },
-        { name: 'b', task: looping(40), limits: LIMITS },
+        { name: 'a', task: looping(LOOPS, [], gate), limits: LIMITS },
+        { name: 'b', task: looping(LOOPS, [], gate), limits: LIMITS },
       ],
     });
+    await until(
+      () => collapsedEvents(id),
+      (e) => e.length > 0,
+      'a branch collapsed',
+    );
+    h.model.openGate(gate);
     const out = await waitForSwarm(h.client, id);
     expect(out.status).toBe('completed');
     expect(out.agents.map((a) => a.status).sort()).toEqual(['cancelled', 'completed']);
     const survivor = out.agents.find((a) => a.status === 'completed')!;
     expect(survivor).toMatchObject({ result: 'gave up' });
-    expect(survivor.usage.toolCalls).toBe(40);
+    expect(survivor.usage.toolCalls).toBe(LOOPS);
     expect((await collapsedEvents(id)).map((e) => e.agentId)).toEqual([
       out.agents.find((a) => a.status === 'cancelled')!.id,
     ]);
@@ -186,12 +204,15 @@ test.concurrent(
 test.concurrent(
   'the CLI takes the collapse options and its summary names the collapsed agent and why',
   async () => {
-    const run = await runCli(
+    // A workspace of its own, to find the swarm by; its branches' last words wait for the collapse.
+    const workspace = `collapse-cli-${randomUUID().slice(0, 6)}`;
+    const gate = `cli-${randomUUID()}`;
+    const ran = runCli(
       [
         'swarm',
         'run',
         'parallel',
-        looping(40),
+        looping(LOOPS, [], gate),
         '--agents',
         '2',
         '--collapse',
@@ -206,8 +227,18 @@ test.concurrent(
         await h.tempDir(),
         '--wait',
       ],
-      { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue },
+      { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue, ORCHESTRA_WORKSPACE: workspace },
     );
+    await until(
+      async () => {
+        const [swarm] = (await listSwarms(h.client, { workspaces: [workspace] })).items;
+        return swarm ? collapsedEvents(swarm.id) : [];
+      },
+      (e) => e.length > 0,
+      "a branch of the CLI's swarm collapsed",
+    );
+    h.model.openGate(gate);
+    const run = await ran;
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       /\n\S+\.\d agent \d cancelled · \d+ tools · .* · collapsed: score 0\.\d+ < 0\.3/,
