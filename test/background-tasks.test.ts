@@ -13,6 +13,7 @@ import {
 } from '../src/temporal/agents';
 import type { ContentBlock } from '../src/domain';
 import { useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 import { replayClosedRuns } from './helpers/replay';
 
 const h = useHarness({ own: true }); // a test stops and restarts its worker
@@ -31,6 +32,22 @@ const slowChild = (steps: number, delayMs: number, text: string) =>
     ...Array.from({ length: steps }, () => ({ toolCalls: [call('list_files')], delayMs })),
     { text },
   ]);
+/** The same, its turns at once, the first waiting at a gate of its own until `open()`. */
+function gatedChild(steps: number, text: string) {
+  const gate = `bg-child-${randomUUID()}`;
+  const task = h.script([
+    ...Array.from({ length: steps }, (_, i) => ({ toolCalls: [call('list_files')], ...(i ? {} : { gate }) })),
+    { text },
+  ]);
+  return { task, open: () => h.model.openGate(gate) };
+}
+/** Wait until the agent whose task is `task` has asked the model for its turn `turn` (from 0). */
+const asked = (task: string, turn: number) =>
+  until(
+    async () => h.requestsFor(task).some((r) => r.turn === turn),
+    (yes) => yes,
+    `the model asked for turn ${turn}`,
+  );
 
 const blocks = async (id: string): Promise<ContentBlock[]> =>
   (await agentTranscript(h.client, id)).filter((m) => m.role === 'user').flatMap((m) => m.content);
@@ -45,7 +62,9 @@ test.concurrent(
   'a background subagent runs while its parent goes on; its end comes as a message; task_output and task_list read it',
   async () => {
     const id = newId();
-    const child = slowChild(5, 600, 'the survey found 3 files');
+    // The child waits at its gate until the parent has made its next two calls: a parent that
+    // waited for it would never make them.
+    const { task: child, open } = gatedChild(5, 'the survey found 3 files');
     const parent = h.script([
       { toolCalls: [background(child, 'slow survey')] },
       { toolCalls: [call('list_files')] },
@@ -54,6 +73,8 @@ test.concurrent(
       { text: 'parent done' },
     ]);
     await h.spawn({ id, task: parent });
+    await asked(parent, 2);
+    open();
     expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'parent done' });
 
     // It did not wait: the parent made its next two model calls before the child's last one.
@@ -186,7 +207,7 @@ test.concurrent(
 
 test.concurrent('an interactive parent waiting for input wakes for the finish message', async () => {
   const id = newId();
-  const child = slowChild(3, 500, 'child says hi');
+  const { task: child, open } = gatedChild(3, 'child says hi');
   const parent = h.script([
     { toolCalls: [background(child)] },
     { text: 'started it; ask me anything' },
@@ -196,6 +217,7 @@ test.concurrent('an interactive parent waiting for input wakes for the finish me
   // Waiting for a person while its child works, not "running".
   const waiting = await waitForStatus(h.client, id, (v) => v.status === 'waiting_for_input');
   expect(waiting.children?.[0]).toMatchObject({ status: 'running', background: true });
+  open();
   const woken = await waitForStatus(
     h.client,
     id,
@@ -228,7 +250,8 @@ test.concurrent(
   },
 );
 
-// Alone: it stops the workers.
+// Alone: it stops the workers. Its child's calls take 700 ms rather than wait at a gate: a call
+// held there would hold the worker's graceful stop for its whole 5 s.
 test('a worker restart while a background subagent runs loses nothing, and the histories replay', async () => {
   const id = newId();
   const child = slowChild(4, 700, 'survived');
@@ -248,35 +271,39 @@ test('a worker restart while a background subagent runs loses nothing, and the h
   ).toEqual([]);
 });
 
-// Alone: its parent's six steps race its child's fixed 3.5 s; other tests at the same time slow
-// the steps, not the child.
-test('continue-as-new waits while a background subagent runs, then carries its record over', async () => {
-  const id = newId();
-  const child = slowChild(5, 700, 'long one done');
-  const steps = Array.from({ length: 6 }, (_, i) => ({
-    toolCalls: [call('bash', { command: `echo step${i} >> log.txt` })],
-  }));
-  const parent = h.script([
-    { toolCalls: [background(child)] },
-    ...steps,
-    { text: 'waiting' },
-    { text: 'done' },
-  ]);
-  await h.spawn({ id, task: parent, tuning: { continueAsNewAfterEvents: 20 } });
-  expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'done' });
-  expect((await waitForAgent(h.client, `${id}.1`)).status).toBe('completed');
+test.concurrent(
+  'continue-as-new waits while a background subagent runs, then carries its record over',
+  async () => {
+    const id = newId();
+    // The child runs until the parent has done its six steps and ended its turn: it opens then.
+    const { task: child, open } = gatedChild(5, 'long one done');
+    const steps = Array.from({ length: 6 }, (_, i) => ({
+      toolCalls: [call('bash', { command: `echo step${i} >> log.txt` })],
+    }));
+    const parent = h.script([
+      { toolCalls: [background(child)] },
+      ...steps,
+      { text: 'waiting' },
+      { text: 'done' },
+    ]);
+    await h.spawn({ id, task: parent, tuning: { continueAsNewAfterEvents: 20 } });
+    await asked(parent, 1 + steps.length);
+    open();
+    expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'done' });
+    expect((await waitForAgent(h.client, `${id}.1`)).status).toBe('completed');
 
-  const events = await agentEvents(h.client, id);
-  const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.filter(match).map((e) => e.seq);
-  const [finished] = seqOf((e) => e.type === 'message' && e.from === `${id}.1`);
-  const lastBash = Math.max(...seqOf((e) => e.type === 'tool_result' && e.tool === 'bash'));
-  const continued = seqOf((e) => e.type === 'continued_as_new');
-  // The history passed its limit during the bash steps, with the child running: no continue-as-new
-  // until the child had ended; then one, which kept the child's record.
-  expect(finished).toBeGreaterThan(lastBash);
-  expect(continued.length).toBeGreaterThanOrEqual(1);
-  expect(Math.min(...continued)).toBeGreaterThan(finished);
-  expect((await agentStatus(h.client, id)).children).toEqual([
-    expect.objectContaining({ id: `${id}.1`, status: 'completed', background: true }),
-  ]);
-});
+    const events = await agentEvents(h.client, id);
+    const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.filter(match).map((e) => e.seq);
+    const [finished] = seqOf((e) => e.type === 'message' && e.from === `${id}.1`);
+    const lastBash = Math.max(...seqOf((e) => e.type === 'tool_result' && e.tool === 'bash'));
+    const continued = seqOf((e) => e.type === 'continued_as_new');
+    // The history passed its limit during the bash steps, with the child running: no continue-as-new
+    // until the child had ended; then one, which kept the child's record.
+    expect(finished).toBeGreaterThan(lastBash);
+    expect(continued.length).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...continued)).toBeGreaterThan(finished);
+    expect((await agentStatus(h.client, id)).children).toEqual([
+      expect.objectContaining({ id: `${id}.1`, status: 'completed', background: true }),
+    ]);
+  },
+);

@@ -7,6 +7,8 @@ import { until } from './helpers/poll';
 
 const h = useHarness({ own: true }); // a test restarts its worker
 const api = useApi(h);
+// Tests that only touch zones and agents of their own run at the same time (test.concurrent); a
+// plain `test` says why it runs alone.
 const unique = (what: string) => `${what} ${randomUUID().slice(0, 6)}`;
 
 /** An agent of alice's (or `user`'s) that ends at once: zones do not care what agents do. */
@@ -29,7 +31,7 @@ async function zoneOf(user: 'alice' | 'bob' | 'ops', name = unique('zone'), dire
 const listed = async (user: 'alice' | 'bob' | 'carol' | 'ops', id: string) =>
   ((await api.call(user, 'GET', '/zones')).body.items as Array<{ id: string }>).find((z) => z.id === id);
 
-test('create, rename, assign and delete a zone through the API', async () => {
+test.concurrent('create, rename, assign and delete a zone through the API', async () => {
   const zone = await zoneOf('alice', unique('backend'), '/src/backend');
   expect(zone).toMatchObject({ workspace: 'acme', owner: 'alice', directory: '/src/backend', agentIds: [] });
   expect(zone.id).toMatch(/^[0-9a-f]{8}$/);
@@ -63,7 +65,7 @@ test('create, rename, assign and delete a zone through the API', async () => {
   expect((await api.call('alice', 'GET', `/agents?zone=${zone.id}`)).status).toBe(404);
 });
 
-test('an agent is in one zone at most: assigned to a second, it leaves the first', async () => {
+test.concurrent('an agent is in one zone at most: assigned to a second, it leaves the first', async () => {
   const [first, second] = [await zoneOf('alice'), await zoneOf('alice')];
   const a = await agentOf();
   await api.call('alice', 'PUT', `/zones/${first.id}/agents`, { agentIds: [a] });
@@ -73,7 +75,7 @@ test('an agent is in one zone at most: assigned to a second, it leaves the first
   expect(await listed('alice', second.id)).toMatchObject({ agentIds: [a] });
 });
 
-test('deleting a zone leaves its agents in none, still running their course', async () => {
+test.concurrent('deleting a zone leaves its agents in none, still running their course', async () => {
   const zone = await zoneOf('alice');
   const a = await agentOf('alice', { zone: zone.id });
   expect(await listed('alice', zone.id)).toMatchObject({ agentIds: [a] });
@@ -85,6 +87,7 @@ test('deleting a zone leaves its agents in none, still running their course', as
   expect((await api.call('alice', 'GET', `/agents/${a}`)).status).toBe(200);
 });
 
+// Alone: it counts alice's agents before and after a spawn that must start none.
 test('POST /agents with a zone puts the new agent in it', async () => {
   const zone = await zoneOf('alice');
   const r = await api.call('alice', 'POST', '/agents', {
@@ -114,69 +117,72 @@ test('POST /agents with a zone puts the new agent in it', async () => {
   expect((await api.call('alice', 'GET', '/agents?limit=200')).body.items.length).toBe(before);
 });
 
-test('members see a zone; only its owner (or an admin) changes it, and only with agents they own; strangers get 404', async () => {
-  const zone = await zoneOf('alice');
-  const alices = await agentOf('alice');
-  const bobs = await agentOf('bob');
-  const carols = await agentOf('carol');
+test.concurrent(
+  'members see a zone; only its owner (or an admin) changes it, and only with agents they own; strangers get 404',
+  async () => {
+    const zone = await zoneOf('alice');
+    const alices = await agentOf('alice');
+    const bobs = await agentOf('bob');
+    const carols = await agentOf('carol');
 
-  // bob, a member: sees it, may not change it.
-  expect(await listed('bob', zone.id)).toBeDefined();
-  expect((await api.call('bob', 'GET', `/zones/${zone.id}`)).status).toBe(200);
-  for (const [method, path, body, action] of [
-    ['PATCH', `/zones/${zone.id}`, { name: 'mine now' }, 'rename'],
-    ['DELETE', `/zones/${zone.id}`, undefined, 'delete'],
-    ['PUT', `/zones/${zone.id}/agents`, { agentIds: [bobs] }, 'assign agents to'],
-  ] as const) {
-    const r = await api.call('bob', method, path, body);
-    expect({ action, status: r.status, body: r.body }).toEqual({
-      action,
-      status: 403,
-      body: { error: { code: 'forbidden', message: `only the zone's owner (alice) may ${action} it` } },
-    });
-  }
-  // ... nor put his agent in alice's zone at spawn.
-  expect(
-    (await api.call('bob', 'POST', '/agents', { task: 'x', cwd: await h.tempDir(), zone: zone.id })).status,
-  ).toBe(403);
-  // alice may not move bob's agent; nor name carol's, which she cannot see.
-  const notHers = await api.call('alice', 'PUT', `/zones/${zone.id}/agents`, { agentIds: [alices, bobs] });
-  expect(notHers.status).toBe(403);
-  expect(notHers.body.error.message).toBe(`only the agent's owner (bob) may put agent ${bobs} in a zone`);
-  const unseen = await api.call('alice', 'PUT', `/zones/${zone.id}/agents`, { agentIds: [carols] });
-  expect(unseen.body).toEqual({ error: { code: 'not_found', message: `no agent with id "${carols}"` } });
-  expect(await listed('alice', zone.id)).toMatchObject({ agentIds: [] });
+    // bob, a member: sees it, may not change it.
+    expect(await listed('bob', zone.id)).toBeDefined();
+    expect((await api.call('bob', 'GET', `/zones/${zone.id}`)).status).toBe(200);
+    for (const [method, path, body, action] of [
+      ['PATCH', `/zones/${zone.id}`, { name: 'mine now' }, 'rename'],
+      ['DELETE', `/zones/${zone.id}`, undefined, 'delete'],
+      ['PUT', `/zones/${zone.id}/agents`, { agentIds: [bobs] }, 'assign agents to'],
+    ] as const) {
+      const r = await api.call('bob', method, path, body);
+      expect({ action, status: r.status, body: r.body }).toEqual({
+        action,
+        status: 403,
+        body: { error: { code: 'forbidden', message: `only the zone's owner (alice) may ${action} it` } },
+      });
+    }
+    // ... nor put his agent in alice's zone at spawn.
+    expect(
+      (await api.call('bob', 'POST', '/agents', { task: 'x', cwd: await h.tempDir(), zone: zone.id })).status,
+    ).toBe(403);
+    // alice may not move bob's agent; nor name carol's, which she cannot see.
+    const notHers = await api.call('alice', 'PUT', `/zones/${zone.id}/agents`, { agentIds: [alices, bobs] });
+    expect(notHers.status).toBe(403);
+    expect(notHers.body.error.message).toBe(`only the agent's owner (bob) may put agent ${bobs} in a zone`);
+    const unseen = await api.call('alice', 'PUT', `/zones/${zone.id}/agents`, { agentIds: [carols] });
+    expect(unseen.body).toEqual({ error: { code: 'not_found', message: `no agent with id "${carols}"` } });
+    expect(await listed('alice', zone.id)).toMatchObject({ agentIds: [] });
 
-  // carol, of another workspace: exactly what an unknown id gets.
-  for (const [method, path, body] of [
-    ['GET', `/zones/${zone.id}`],
-    ['PATCH', `/zones/${zone.id}`, { name: 'x' }],
-    ['DELETE', `/zones/${zone.id}`],
-    ['PUT', `/zones/${zone.id}/agents`, { agentIds: [] }],
-    ['GET', `/agents?zone=${zone.id}`],
-  ] as const) {
-    const r = await api.call('carol', method, path, body);
-    expect({ method, path, status: r.status, body: r.body }).toEqual({
-      method,
-      path,
-      status: 404,
-      body: { error: { code: 'not_found', message: `no zone with id "${zone.id}"` } },
-    });
-  }
-  expect(await listed('carol', zone.id)).toBeUndefined();
-  expect((await api.call('carol', 'GET', '/zones?workspace=acme')).body).toEqual({ items: [] });
-  expect((await api.call('carol', 'POST', '/zones', { name: 'x', workspace: 'acme' })).status).toBe(403);
+    // carol, of another workspace: exactly what an unknown id gets.
+    for (const [method, path, body] of [
+      ['GET', `/zones/${zone.id}`],
+      ['PATCH', `/zones/${zone.id}`, { name: 'x' }],
+      ['DELETE', `/zones/${zone.id}`],
+      ['PUT', `/zones/${zone.id}/agents`, { agentIds: [] }],
+      ['GET', `/agents?zone=${zone.id}`],
+    ] as const) {
+      const r = await api.call('carol', method, path, body);
+      expect({ method, path, status: r.status, body: r.body }).toEqual({
+        method,
+        path,
+        status: 404,
+        body: { error: { code: 'not_found', message: `no zone with id "${zone.id}"` } },
+      });
+    }
+    expect(await listed('carol', zone.id)).toBeUndefined();
+    expect((await api.call('carol', 'GET', '/zones?workspace=acme')).body).toEqual({ items: [] });
+    expect((await api.call('carol', 'POST', '/zones', { name: 'x', workspace: 'acme' })).status).toBe(403);
 
-  // An admin steps in.
-  expect(
-    (await api.call('ops', 'PUT', `/zones/${zone.id}/agents`, { agentIds: [alices, bobs] })).status,
-  ).toBe(200);
-  expect((await api.call('ops', 'PATCH', `/zones/${zone.id}`, { name: unique('ops named') })).status).toBe(
-    200,
-  );
-});
+    // An admin steps in.
+    expect(
+      (await api.call('ops', 'PUT', `/zones/${zone.id}/agents`, { agentIds: [alices, bobs] })).status,
+    ).toBe(200);
+    expect((await api.call('ops', 'PATCH', `/zones/${zone.id}`, { name: unique('ops named') })).status).toBe(
+      200,
+    );
+  },
+);
 
-test('bad input is a 400 with the field named; a name taken is a 409', async () => {
+test.concurrent('bad input is a 400 with the field named; a name taken is a 409', async () => {
   const cases: Array<[string, string, unknown, RegExp]> = [
     ['POST', '/zones', {}, /name/],
     ['POST', '/zones', { name: '' }, /a zone needs a name/],
@@ -213,6 +219,7 @@ test('bad input is a 400 with the field named; a name taken is a 409', async () 
   expect((await api.call('alice', 'PATCH', '/zones/abcdef12', { name: 'x' })).status).toBe(404);
 });
 
+// Alone: it restarts the worker.
 test('zones survive a worker restart and are read by a new API process', async () => {
   const zone = await zoneOf('alice');
   const a = await agentOf();
@@ -232,7 +239,7 @@ test('zones survive a worker restart and are read by a new API process', async (
   }
 });
 
-test('the orchestra zone commands and agent spawn/list --zone', async () => {
+test.concurrent('the orchestra zone commands and agent spawn/list --zone', async () => {
   const workspace = `cli-${randomUUID().slice(0, 6)}`;
   const orchestra = (args: string[]) =>
     runCli(args, {
@@ -246,41 +253,44 @@ test('the orchestra zone commands and agent spawn/list --zone', async () => {
   const zone = JSON.parse(created.stdout);
   expect(zone).toMatchObject({ name: 'frontend', directory: '/src/web', workspace, agentIds: [] });
 
-  const spawned = await orchestra([
-    'agent',
-    'spawn',
-    h.script([{ text: 'ok' }]),
-    '--cwd',
-    await h.tempDir(),
-    '--zone',
-    zone.id,
-    '--json',
-  ]);
+  // Commands that do not depend on each other run at once: a CLI start is most of a CPU-second.
+  const spawn = async (...more: string[]) =>
+    orchestra(['agent', 'spawn', h.script([{ text: 'ok' }]), '--cwd', await h.tempDir(), ...more, '--json']);
+  const [spawned, unzoned] = await Promise.all([spawn('--zone', zone.id), spawn()]);
   expect(spawned.code).toBe(0);
   const a = JSON.parse(spawned.stdout).id;
-  const other = JSON.parse(
-    (await orchestra(['agent', 'spawn', h.script([{ text: 'ok' }]), '--cwd', await h.tempDir(), '--json']))
-      .stdout,
-  ).id;
+  const other = JSON.parse(unzoned.stdout).id;
   const assigned = await orchestra(['zone', 'assign', zone.id, other]);
   expect(assigned.code).toBe(0);
   expect(assigned.stdout).toContain(`agents: ${[a, other].sort().join(', ')}`);
 
-  const list = await orchestra(['agent', 'list', '--zone', zone.id, '--json']);
+  const [list, renamed, unnamed] = await Promise.all([
+    orchestra(['agent', 'list', '--zone', zone.id, '--json']),
+    orchestra(['zone', 'rename', zone.id, 'web']),
+    orchestra(['zone', 'create', '']),
+  ]);
   expect(
     JSON.parse(list.stdout)
       .map((x: { id: string }) => x.id)
       .sort(),
   ).toEqual([a, other].sort());
-
-  expect((await orchestra(['zone', 'rename', zone.id, 'web'])).stdout).toBe(`zone ${zone.id} is now "web"\n`);
-  const zones = JSON.parse((await orchestra(['zone', 'list', '--workspace', workspace, '--json'])).stdout);
-  expect(zones).toEqual([expect.objectContaining({ id: zone.id, name: 'web', agentIds: [a, other].sort() })]);
-  expect((await orchestra(['zone', 'create', 'WEB'])).code).toBe(4); // the name is taken
-  expect((await orchestra(['zone', 'create', ''])).code).toBe(2);
+  expect(renamed.stdout).toBe(`zone ${zone.id} is now "web"\n`);
+  expect(unnamed.code).toBe(2);
+  const [zones, taken] = await Promise.all([
+    orchestra(['zone', 'list', '--workspace', workspace, '--json']),
+    orchestra(['zone', 'create', 'WEB']),
+  ]);
+  expect(JSON.parse(zones.stdout)).toEqual([
+    expect.objectContaining({ id: zone.id, name: 'web', agentIds: [a, other].sort() }),
+  ]);
+  expect(taken.code).toBe(4); // the name is taken
 
   const deleted = await orchestra(['zone', 'delete', zone.id]);
   expect(deleted.stdout).toContain('2 agents are in no zone now');
-  expect((await orchestra(['zone', 'rename', zone.id, 'x'])).code).toBe(3);
-  expect((await orchestra(['zone', 'list', '--workspace', workspace])).stdout).toBe('no zones\n');
+  const [gone, none] = await Promise.all([
+    orchestra(['zone', 'rename', zone.id, 'x']),
+    orchestra(['zone', 'list', '--workspace', workspace]),
+  ]);
+  expect(gone.code).toBe(3);
+  expect(none.stdout).toBe('no zones\n');
 });
