@@ -1,6 +1,6 @@
 /** Ownership: strangers see nothing (404), members look but do not touch (403), owners and operators do. */
 import { useHarness, waitForStatus } from './helpers/harness';
-import { runningAgent, useApi } from './helpers/api';
+import { expectEachNotFound, runningAgent, useApi } from './helpers/api';
 import { until } from './helpers/poll';
 
 const h = useHarness();
@@ -16,24 +16,21 @@ test.concurrent(
   "a user of another workspace cannot see, list, pause, follow or cancel alice's agent",
   async () => {
     const id = await alicesAgent();
-    for (const [method, path, body] of [
-      ['GET', `/agents/${id}`],
-      ['GET', `/agents/${id}/events`],
-      ['GET', `/agents/${id}/transcript`],
-      ['GET', `/agents/${id}/stream`],
-      ['POST', `/agents/${id}/pause`, {}],
-      ['POST', `/agents/${id}/message`, { content: 'hi' }],
-      ['DELETE', `/agents/${id}`],
-    ] as const) {
-      const r = await api.call('carol', method, path, body);
-      // Exactly what an unknown id gets: nothing says the agent exists.
-      expect({ path, method, status: r.status, body: r.body }).toEqual({
-        path,
-        method,
-        status: 404,
-        body: { error: { code: 'not_found', message: `no agent with id "${id}"` } },
-      });
-    }
+    // Exactly what an unknown id gets: nothing says the agent exists.
+    await expectEachNotFound(
+      api,
+      'carol',
+      [
+        ['GET', `/agents/${id}`],
+        ['GET', `/agents/${id}/events`],
+        ['GET', `/agents/${id}/transcript`],
+        ['GET', `/agents/${id}/stream`],
+        ['POST', `/agents/${id}/pause`, {}],
+        ['POST', `/agents/${id}/message`, { content: 'hi' }],
+        ['DELETE', `/agents/${id}`],
+      ],
+      `no agent with id "${id}"`,
+    );
     const listed = await api.call('carol', 'GET', '/agents?limit=200');
     expect(listed.body.items.map((a: { id: string }) => a.id)).not.toContain(id);
     const asked = await api.call('carol', 'GET', '/agents?workspace=acme');

@@ -1,6 +1,6 @@
 /** Zones: a workspace's named groups of agents, kept by a workflow, through the API, the CLI and the SDK. */
 import { randomUUID } from 'node:crypto';
-import { startTestApi, useApi } from './helpers/api';
+import { expectEachNotFound, startTestApi, useApi } from './helpers/api';
 import { runCli } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
@@ -153,21 +153,18 @@ test.concurrent(
     expect(await listed('alice', zone.id)).toMatchObject({ agentIds: [] });
 
     // carol, of another workspace: exactly what an unknown id gets.
-    for (const [method, path, body] of [
-      ['GET', `/zones/${zone.id}`],
-      ['PATCH', `/zones/${zone.id}`, { name: 'x' }],
-      ['DELETE', `/zones/${zone.id}`],
-      ['PUT', `/zones/${zone.id}/agents`, { agentIds: [] }],
-      ['GET', `/agents?zone=${zone.id}`],
-    ] as const) {
-      const r = await api.call('carol', method, path, body);
-      expect({ method, path, status: r.status, body: r.body }).toEqual({
-        method,
-        path,
-        status: 404,
-        body: { error: { code: 'not_found', message: `no zone with id "${zone.id}"` } },
-      });
-    }
+    await expectEachNotFound(
+      api,
+      'carol',
+      [
+        ['GET', `/zones/${zone.id}`],
+        ['PATCH', `/zones/${zone.id}`, { name: 'x' }],
+        ['DELETE', `/zones/${zone.id}`],
+        ['PUT', `/zones/${zone.id}/agents`, { agentIds: [] }],
+        ['GET', `/agents?zone=${zone.id}`],
+      ],
+      `no zone with id "${zone.id}"`,
+    );
     expect(await listed('carol', zone.id)).toBeUndefined();
     expect((await api.call('carol', 'GET', '/zones?workspace=acme')).body).toEqual({ items: [] });
     expect((await api.call('carol', 'POST', '/zones', { name: 'x', workspace: 'acme' })).status).toBe(403);

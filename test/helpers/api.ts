@@ -182,3 +182,21 @@ export async function runningAgent(h: Harness, api: TestApi, user: User): Promis
   await waitForStatus(h.client, r.body.id, (v) => v.status === 'running');
   return r.body.id;
 }
+
+/** Each of `calls` as `user` answers exactly what an unknown id gets: 404 `not_found` with `message`, nothing that says more. */
+export async function expectEachNotFound(
+  api: TestApi,
+  user: User,
+  calls: ReadonlyArray<readonly [method: string, path: string, body?: unknown]>,
+  message: string,
+): Promise<void> {
+  for (const [method, path, body] of calls) {
+    const r = await api.call(user, method, path, body);
+    expect({ method, path, status: r.status, body: r.body }).toEqual({
+      method,
+      path,
+      status: 404,
+      body: { error: { code: 'not_found', message } },
+    });
+  }
+}
