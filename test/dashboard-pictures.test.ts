@@ -4,6 +4,7 @@
  * and in the 3D view, which must draw them (pixels, not only a canvas). They land in
  * test-artifacts/dashboard/, and in docs/ with ORCHESTRA_DOCS_SCREENSHOTS=1.
  */
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -11,6 +12,7 @@ import { soloTokens, useApi, USERS } from './helpers/api';
 import { ARTIFACTS, DOCS, launchBrowser, requireBrowser, signIn, watchedPage } from './helpers/browser';
 import { useHarness } from './helpers/harness';
 import { decodePng } from './helpers/png';
+import { until } from './helpers/poll';
 
 requireBrowser();
 
@@ -28,10 +30,28 @@ const h = useHarness();
 // Signed in as a user alone in a workspace: the pictures hold this suite's agents only.
 const api = useApi(h, { tokens: soloTokens('dashboard-pictures') });
 
+// Not `Math.abs` in the loop: a global looked up in a test file's context is slow (see png.ts).
+const abs = Math.abs;
+/** How much of the scene's half of a picture (the chat is on the right) is drawn: far from the page's background. */
+function sceneIn(file: string): { pixels: number; drawn: number; colors: number } {
+  const { rgba, width } = decodePng(readFileSync(file));
+  const colors = new Set<number>();
+  let drawn = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    if ((i / 4) % width > width / 2) continue;
+    const [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
+    if (abs(r - 0x0d) + abs(g - 0x11) + abs(b - 0x17) > 24) drawn++;
+    colors.add((r >> 4) * 256 + (g >> 4) * 16 + (b >> 4));
+  }
+  return { pixels: rgba.length / 4, drawn, colors: colors.size };
+}
+
 test('the README’s picture: several agents writing, one waiting on a person', async () => {
   const shotPage = await watchedPage(browser, errors);
   try {
     const cwd = await h.tempDir();
+    // Held halfway through their replies (a gate never opened): writing for as long as the pictures take.
+    const held = `pictures-${randomUUID()}`;
     const writing = (topic: string) =>
       h.script(
         [
@@ -40,7 +60,7 @@ test('the README’s picture: several agents writing, one waiting on a person', 
               6,
             ),
             toolCalls: [{ name: 'list_files', input: {} }],
-            chunkDelayMs: 250,
+            textGate: held,
           },
         ],
         { repeatLast: true, task: `Fix ${topic}` },
@@ -68,12 +88,11 @@ test('the README’s picture: several agents writing, one waiting on a person', 
     await shotPage.locator(`.rows .row[data-agent-id="${ids[0]}"]`).click();
     await shotPage.getByTestId('writing').waitFor();
     // Two or more rows writing at once.
-    const deadline = Date.now() + 30_000;
-    while (
-      (await shotPage.getByTestId('row-activity').filter({ hasText: /^✎/ }).count()) < 2 &&
-      Date.now() < deadline
-    )
-      await shotPage.waitForTimeout(200);
+    await until(
+      () => shotPage.getByTestId('row-activity').filter({ hasText: /^✎/ }).count(),
+      (n) => n >= 2,
+      'two rows writing at once',
+    );
     const picture = async (name: string) => {
       const file = path.join(ARTIFACTS, name);
       await shotPage.screenshot({ path: file });
@@ -88,19 +107,14 @@ test('the README’s picture: several agents writing, one waiting on a person', 
     // The same agents in the 3D tab: drawn (pixels, not only a canvas), the chat still open beside.
     await shotPage.getByRole('button', { name: '3d' }).click();
     await shotPage.locator('.scene canvas').waitFor();
-    await shotPage.waitForTimeout(1500); // a few frames of software WebGL
-    const { rgba, width } = decodePng(readFileSync(await picture('dashboard-3d.png')));
-    const colors = new Set<number>();
-    let drawn = 0;
-    // The scene's half of the page (the chat is on the right): far from the page's background.
-    for (let i = 0; i < rgba.length; i += 4) {
-      if ((i / 4) % width > width / 2) continue;
-      const [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
-      if (Math.abs(r - 0x0d) + Math.abs(g - 0x11) + Math.abs(b - 0x17) > 24) drawn++;
-      colors.add((r >> 4) * 256 + (g >> 4) * 16 + (b >> 4));
-    }
-    expect(drawn).toBeGreaterThan((rgba.length / 4) * 0.05);
-    expect(colors.size).toBeGreaterThan(20);
+    // Software WebGL takes a few frames: pictures until one shows the scene.
+    const scene = await until(
+      async () => sceneIn(await picture('dashboard-3d.png')),
+      (s) => s.drawn > s.pixels * 0.05 && s.colors > 20,
+      'the 3D scene drawn',
+    );
+    expect(scene.drawn).toBeGreaterThan(scene.pixels * 0.05);
+    expect(scene.colors).toBeGreaterThan(20);
     await shotPage.getByTestId('agent-card').waitFor();
     await Promise.all(ids.map((id) => api.call('solo', 'DELETE', `/agents/${id}`)));
   } finally {

@@ -11,6 +11,7 @@
  * Screenshots go to test-artifacts/dashboard/ (ORCHESTRA_DOCS_SCREENSHOTS=1: the README's to
  * docs/ too). Needs `npm run build` (dist/dashboard).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import * as path from 'node:path';
@@ -136,9 +137,11 @@ describe('the dashboard', () => {
   });
 
   test('an agent spawned from the page streams its reply and tools, takes a message, pauses, resumes and is cancelled', async () => {
+    // The reply is held halfway until the page has shown it being written.
+    const written = `dash-${randomUUID()}`;
     const task = h.script(
       [
-        { text: REPLY, toolCalls: [{ name: 'list_files', input: {} }], chunkDelayMs: 150 },
+        { text: REPLY, toolCalls: [{ name: 'list_files', input: {} }], textGate: written },
         { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 800 },
       ],
       { repeatLast: true, task: 'Tidy the pager' },
@@ -147,7 +150,11 @@ describe('the dashboard', () => {
     // The model's text arrives as it is written, then as the whole message.
     await page.getByTestId('writing').waitFor();
     await shot('chat-streaming');
-    await page.locator('.msg.assistant', { hasText: 'smallest change that works' }).first().waitFor();
+    h.model.openGate(written);
+    await page
+      .locator('.msg.assistant:not(.writing)', { hasText: 'smallest change that works' })
+      .first()
+      .waitFor();
     await page
       .locator('.subtabs')
       .getByRole('button', { name: /^tools/ })
@@ -209,9 +216,11 @@ describe('the dashboard', () => {
   });
 
   test('an agent started elsewhere shows its text and its tool calls in the list, through the feed', async () => {
+    // The reply is held halfway until its row has shown it being written.
+    const written = `dash-${randomUUID()}`;
     const task = h.script(
       [
-        { text: REPLY, toolCalls: [{ name: 'list_files', input: {} }], chunkDelayMs: 150 },
+        { text: REPLY, toolCalls: [{ name: 'list_files', input: {} }], textGate: written },
         { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 800 },
       ],
       { repeatLast: true, task: 'Tidy the pager elsewhere' },
@@ -230,6 +239,7 @@ describe('the dashboard', () => {
     const activity = row.getByTestId('row-activity');
     await activity.filter({ hasText: /^✎ .*(Reading|pager|files)/ }).waitFor();
     await shot('list-streaming');
+    h.model.openGate(written);
     await activity.filter({ hasText: '⚙ list_files' }).waitFor();
     await expect(row.locator('.c-toolCalls').textContent()).resolves.toMatch(/^[1-9]/);
 
@@ -269,7 +279,6 @@ describe('the dashboard', () => {
       (n) => n >= 200,
       'the list holds 200 agents',
       60_000,
-      500,
     );
     // Only the rows in sight are drawn.
     expect(await page.locator('.rows .row').count()).toBeLessThan(80);

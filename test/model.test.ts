@@ -172,6 +172,36 @@ describe('the scripted server speaks the Messages API', () => {
     }
   });
 
+  test('a step with a textGate streams the first half of its text, and the rest once the gate opens', async () => {
+    const text = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen';
+    const server = await startScriptedServer({
+      scripts: [{ name: 'writing', match: 'writing', turns: [{ text, textGate: 'w' }] }],
+    });
+    const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
+    try {
+      let received = '';
+      const stream = sdk.messages.stream({
+        model: 'm',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'writing' }],
+      });
+      stream.on('text', (piece) => (received += piece));
+      // 80 characters are 4 chunks of 24 or fewer: the first two arrive, then nothing until the gate opens.
+      await until(
+        async () => received,
+        (r) => r.length > 0,
+        'the first half of the text',
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received).toBe(text.slice(0, 48));
+      server.openGate('w');
+      expect((await stream.finalMessage()).content).toEqual([{ type: 'text', text }]);
+      expect(received).toBe(text);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('no key is a 401, an unknown conversation a clear 400', async () => {
     const server = await startScriptedServer({
       scripts: [{ name: 'only', match: 'needle', turns: [{ text: 'x' }] }],

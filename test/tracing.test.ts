@@ -80,7 +80,6 @@ test('one trace from the CLI through the workflow and its activities to the mode
     (pollers) => pollers.length > 0,
     'the traced worker polling its queue',
     90_000,
-    500,
   );
   const task = h.script([
     { text: 'listing', toolCalls: [{ name: 'list_files', input: {} }] },
@@ -92,15 +91,18 @@ test('one trace from the CLI through the workflow and its activities to the mode
   });
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
 
-  let trace: Span[] = [];
-  for (let i = 0; i < 100; i++) {
-    const start = spans.find(
-      (s) => s.service === 'orchestra-cli' && s.name === 'StartWorkflow:agentWorkflow',
-    );
-    trace = start ? spans.filter((s) => s.traceId === start.traceId) : [];
-    if (trace.filter((s) => s.name === 'model.call').length >= 2) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The worker sends its spans in batches: the trace is whole once both model calls are in.
+  const trace = await until(
+    async () => {
+      const start = spans.find(
+        (s) => s.service === 'orchestra-cli' && s.name === 'StartWorkflow:agentWorkflow',
+      );
+      return start ? spans.filter((s) => s.traceId === start.traceId) : [];
+    },
+    (t) => t.filter((s) => s.name === 'model.call').length >= 2,
+    'the trace with both model calls',
+    20_000,
+  );
   const names = trace.map((s) => `${s.service} ${s.name}`);
   expect(names).toEqual(
     expect.arrayContaining([

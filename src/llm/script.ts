@@ -43,6 +43,13 @@ export const scriptedTurnSchema = z
       .describe(
         "Answer only once the gate of this name is open (the server's openGate): a call as long as a test needs",
       ),
+    textGate: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Stream the first half of the text, then go on only once the gate of this name is open: a reply caught as it is written',
+      ),
     errors: z.array(scriptedErrorSchema).optional().describe('Answers to the first attempts of this turn'),
   })
   .strict();

@@ -43,7 +43,7 @@ export interface ScriptedServer {
   /** The most requests it has answered at the same time. */
   maxInFlight(): number;
   addScript(script: Script): void;
-  /** Let the calls waiting at a step's `gate` (and every later one) be answered. */
+  /** Let the calls waiting at a step's `gate` or `textGate` (and every later one) go on. */
   openGate(name: string): void;
   /** Back to how it started: its first scripts only, no request recorded (tests share one server a shard). */
   reset(): void;
@@ -144,8 +144,14 @@ export async function startScriptedServer(
       );
     }
     const reply = buildReply(step, requests.length, body, JSON.stringify([body.system, messages]).length);
-    if (body.stream) await streamReply(req, res, reply, step.chunkDelayMs ?? 0);
-    else sendJson(res, 200, reply);
+    const { textGate } = step;
+    const hold = textGate ? () => gates.passed(textGate, req) : () => Promise.resolve();
+    if (body.stream) await streamReply(req, res, reply, step.chunkDelayMs ?? 0, hold);
+    else {
+      // A JSON answer has no middle: it waits at the gate whole.
+      await hold();
+      if (!res.destroyed) sendJson(res, 200, reply);
+    }
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -211,6 +217,8 @@ async function streamReply(
   res: ServerResponse,
   reply: Reply,
   chunkDelayMs: number,
+  /** Waited for where the text's first half ends (textGate); a reply has one text block. */
+  hold: () => Promise<void>,
 ): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
@@ -237,13 +245,18 @@ async function streamReply(
         index,
         content_block: { type: 'text', text: '' },
       });
-      for (const piece of chunks(block.text, 24)) {
+      const pieces = chunks(block.text, 24);
+      for (const [i, piece] of pieces.entries()) {
         send('content_block_delta', {
           type: 'content_block_delta',
           index,
           delta: { type: 'text_delta', text: piece },
         });
         await pause();
+        if (i === Math.ceil(pieces.length / 2) - 1) {
+          await hold();
+          if (res.destroyed) return;
+        }
       }
     } else {
       send('content_block_start', {

@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- frames are read loosely; expect() checks them */
 /** A WebSocket client of the feed (/api/v1/ws), as a page would hold one: frames in, commands out. */
 import WebSocket from 'ws';
+import type { FeedHub } from '../../src/api/feed-hub';
 import type { FeedFrame } from '../../src/domain';
+import { until } from './poll';
 
 export class FeedClient {
   readonly frames: FeedFrame[] = [];
@@ -58,6 +60,15 @@ export class FeedClient {
     }
   }
 
+  /** The frame that says agent `subject` went to status `to`. */
+  status(subject: string, to: string, timeoutMs?: number): Promise<FeedFrame> {
+    return this.until(
+      (f) => f.subject === subject && f.event === 'agent_status' && (f.data as any).to === to,
+      `${subject} ${to}`,
+      timeoutMs,
+    );
+  }
+
   /** Send a command (a `requestId` is added) and wait for its reply's data. */
   async command(command: Record<string, unknown>): Promise<any> {
     const requestId = `r${++this.nextRequest}`;
@@ -84,4 +95,15 @@ export class FeedClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Wait for `count` more ticks of `hub`: a number of its rounds of reads, not a time (a loaded machine ticks less often). */
+export async function hubTicks(hub: FeedHub, count: number): Promise<void> {
+  const from = hub.calls.ticks;
+  await until(
+    async () => hub.calls.ticks - from,
+    (n) => n >= count,
+    `${count} ticks of the hub`,
+    60_000,
+  );
 }
