@@ -5,7 +5,7 @@
  * raise it by `stepPerMinute` a cooldown, up to the configured rate, which it never passes.
  *
  * The server's record of the last change (its time and reason) is what the fleet shares: a
- * worker that reads a cut younger than the cooldown leaves the rate be (the same burst), and
+ * worker that heard its 429 within a cooldown of a cut leaves the rate be (the same burst), and
  * nobody raises within a cooldown of any change. Two workers that read the rate at once both
  * write the same half, so a burst seen by many still cuts it once.
  *
@@ -80,7 +80,8 @@ export class FleetRate {
   /** One server conversation at a time; a 429 during a raise check cuts right after it. */
   private running: Promise<void> | undefined;
   private runningKind: 'cut' | 'check' | undefined;
-  private cutAfter: 429 | 529 | undefined;
+  /** A 429 heard during a raise check: its status and when it came. */
+  private cutAfter: { status: 429 | 529; heardAt: number } | undefined;
   private warnedAt = -Infinity;
 
   constructor(private readonly options: FleetRateOptions) {
@@ -99,7 +100,7 @@ export class FleetRate {
   /** The provider answered 429 or 529: cut the fleet's rate, unless the fleet just did. */
   limited(status: 429 | 529): void {
     this.lastLimitedAt = this.now();
-    this.run('cut', status);
+    this.run('cut', { status, heardAt: this.lastLimitedAt });
   }
 
   /** A call got its reply: now and then, look whether the rate may climb. */
@@ -136,14 +137,14 @@ export class FleetRate {
     };
   }
 
-  private run(kind: 'cut' | 'check', status?: 429 | 529): void {
+  private run(kind: 'cut' | 'check', heard?: { status: 429 | 529; heardAt: number }): void {
     if (this.running) {
       // A cut already running covers this 429 (the same burst); a check does not.
-      if (kind === 'cut' && this.runningKind === 'check') this.cutAfter = status;
+      if (kind === 'cut' && this.runningKind === 'check') this.cutAfter = heard;
       return;
     }
     this.runningKind = kind;
-    this.running = (kind === 'cut' ? this.cut(status!) : this.check())
+    this.running = (kind === 'cut' ? this.cut(heard!) : this.check())
       .catch((err: unknown) => {
         // Once a cooldown at most: a server without the API would otherwise log every 429.
         if (this.now() - this.warnedAt < this.cooldownMs) return;
@@ -162,9 +163,11 @@ export class FleetRate {
       });
   }
 
-  private async cut(status: 429 | 529): Promise<void> {
+  private async cut({ status, heardAt }: { status: 429 | 529; heardAt: number }): Promise<void> {
     const rate = await this.read();
-    const since = rate.change ? this.now() - rate.change.at : Infinity;
+    // Judged by when the 429 came, not when the read came back: a slow server (a loaded
+    // machine) must not make a 429 of the same burst look like a later one.
+    const since = rate.change ? heardAt - rate.change.at : Infinity;
     if (rate.change?.kind === 'cut' && since < this.cooldownMs) return; // the fleet cut it for this burst
     const to = Math.max(this.floor, tidy(rate.perMinute / 2));
     if (to >= rate.perMinute) return; // at the floor already

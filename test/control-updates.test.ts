@@ -8,16 +8,19 @@ import { BadRequestError, InvalidTransitionError } from '../src/temporal/errors'
 import { controlSwarm, swarmStatus } from '../src/temporal/swarms';
 import { controlSession, createSession, sessionStatus } from '../src/temporal/sessions';
 import { cancelSignal, messageSignal } from '../workflows/protocol';
-import { useHarness, waitForStatus } from './helpers/harness';
+import { startHarness, useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 
-const h = useHarness({ own: true }); // a test stops and restarts its worker
+const h = useHarness();
 // Tests that only touch agents of their own run at the same time (test.concurrent); a plain
 // `test` says why it runs alone.
 
 test.concurrent(
   'pause, resume and cancel are taken by the agent, which says from which status to which',
   async () => {
-    const id = await h.spawn({ task: h.busyTask(200) });
+    // Model calls through the queue: a busy agent's local calls hold its workflow task, and each
+    // request below would wait for it.
+    const id = await h.spawn({ task: h.busyTask(200), tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     expect(await controlAgent(h.client, id, 'pause', { reason: 'look' })).toEqual({
       status: 'running',
@@ -62,23 +65,35 @@ test('an answer to an approval that timed out a moment before is refused, not ac
   await controlAgent(h.client, id, 'cancel');
 });
 
-// Alone: it stops the workers.
-test('with no worker to answer, a request is queued as a signal, says so, and applies when a worker comes', async () => {
-  const id = await h.spawn({ task: '', type: 'interactive' });
-  await waitForStatus(h.client, id, (v) => v.status === 'idle');
-  await h.stopWorkers();
-  const started = Date.now();
-  const content = h.script([{ text: 'heard you' }], { task: 'hello while down' });
-  const sent = await controlAgent(h.client, id, 'message', { content }).finally(() => h.startWorker());
-  expect(Date.now() - started).toBeLessThan(15_000);
-  expect(sent).toEqual({ status: 'idle', queued: true });
-  const view = await waitForStatus(h.client, id, (v) => v.iterations >= 1, 30_000);
-  expect(view).toMatchObject({ status: 'waiting_for_input', result: 'heard you' });
-  // The first attempt (an Update) and the signal are one request: the agent reads it once.
-  const said = (await agentEvents(h.client, id)).filter((e) => e.type === 'message' && e.text === content);
-  expect(said).toHaveLength(1);
-  await controlAgent(h.client, id, 'cancel');
-});
+test.concurrent(
+  'with no worker to answer, a request is queued as a signal, says so, and applies when a worker comes',
+  async () => {
+    // A harness (queue, worker) of its own: it stops its workers while the others run theirs.
+    const own = await startHarness();
+    try {
+      const id = await own.spawn({ task: '', type: 'interactive' });
+      await waitForStatus(own.client, id, (v) => v.status === 'idle');
+      await own.stopWorkers();
+      const started = Date.now();
+      const content = own.script([{ text: 'heard you' }], { task: 'hello while down' });
+      const sent = await controlAgent(own.client, id, 'message', { content }).finally(() =>
+        own.startWorker(),
+      );
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(sent).toEqual({ status: 'idle', queued: true });
+      const view = await waitForStatus(own.client, id, (v) => v.iterations >= 1, 30_000);
+      expect(view).toMatchObject({ status: 'waiting_for_input', result: 'heard you' });
+      // The first attempt (an Update) and the signal are one request: the agent reads it once.
+      const said = (await agentEvents(own.client, id)).filter(
+        (e) => e.type === 'message' && e.text === content,
+      );
+      expect(said).toHaveLength(1);
+      await controlAgent(own.client, id, 'cancel');
+    } finally {
+      await own.close();
+    }
+  },
+);
 
 test.concurrent('a message sent twice with one request id is read once', async () => {
   const id = await h.spawn({ task: '', type: 'interactive' });
@@ -102,7 +117,11 @@ test.concurrent('swarms and sessions take pause, resume and cancel as Updates to
     merge: 'all',
     agents: [{}, {}],
   });
-  await new Promise((r) => setTimeout(r, 300));
+  await until(
+    () => swarmStatus(h.client, swarm),
+    (s) => s.agents.length === 2,
+    'the swarm running its agents',
+  );
   expect(await controlSwarm(h.client, swarm, 'pause')).toEqual({ status: 'running', after: 'paused' });
   await expect(controlSwarm(h.client, swarm, 'pause')).rejects.toThrow(/cannot pause: the swarm is paused/);
   expect(await controlSwarm(h.client, swarm, 'cancel')).toMatchObject({ status: 'paused' });
@@ -132,7 +151,8 @@ test.concurrent('swarms and sessions take pause, resume and cancel as Updates to
 test.concurrent(
   'an agent cancelled through Orchestra ends as Canceled in Temporal, with its reason and its result',
   async () => {
-    const id = await h.spawn({ task: h.busyTask(200) });
+    // Through the queue, as above.
+    const id = await h.spawn({ task: h.busyTask(200), tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await controlAgent(h.client, id, 'cancel', { reason: 'enough' });
     const result = await waitForAgent(h.client, id);
@@ -144,7 +164,7 @@ test.concurrent(
     );
     expect(status).toEqual([expect.objectContaining({ reason: 'enough' })]);
     // A bare signal (the Web UI, `temporal workflow signal`) still ends the run as before.
-    const other = await h.spawn({ task: h.busyTask(200) });
+    const other = await h.spawn({ task: h.busyTask(200), tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, other, (v) => v.status === 'running');
     await agentHandle(h.client, other).signal(cancelSignal, { reason: 'by signal' });
     expect((await waitForAgent(h.client, other)).status).toBe('cancelled');

@@ -1,4 +1,5 @@
 /** Pause, resume, cancel and message: every accepted transition and every refused one. */
+import { randomUUID } from 'node:crypto';
 import { look } from '../src/temporal/look';
 import { WorkflowFailedError } from '@temporalio/client';
 import {
@@ -20,15 +21,18 @@ const h = useHarness();
 
 describe('pause and resume', () => {
   test.concurrent('a paused agent stops at the next step boundary and resumes where it stopped', async () => {
+    // Step 1's model call is answered once the pause is taken: the pause surely arrives during step 1.
+    const paused1 = `control-paused-${randomUUID()}`;
     const task = h.script([
-      // A second of bash: the pause surely arrives during step 1.
-      { toolCalls: [{ name: 'bash', input: { command: 'sleep 1; echo one >> out.txt' } }], delayMs: 600 },
+      { toolCalls: [{ name: 'bash', input: { command: 'echo one >> out.txt' } }], gate: paused1 },
       { toolCalls: [{ name: 'bash', input: { command: 'echo two >> out.txt' } }] },
       { text: 'finished' },
     ]);
-    const id = await h.spawn({ task });
+    // Through the queue: a local call holds the workflow task, and the pause would wait for it.
+    const id = await h.spawn({ task, tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await controlAgent(h.client, id, 'pause', { reason: 'lunch' });
+    h.model.openGate(paused1);
     const paused = await waitForStatus(
       h.client,
       id,
@@ -52,13 +56,15 @@ describe('pause and resume', () => {
     expect(statuses).toEqual(['idle>running', 'running>paused', 'paused>running', 'running>completed']);
   });
 
-  // Alone: its pause must land within a 500 ms model call.
-  test('resume with a task continues the same conversation with the new task', async () => {
-    const task = h.script([{ text: 'first answer', delayMs: 500 }, { text: 'second answer' }]);
+  test.concurrent('resume with a task continues the same conversation with the new task', async () => {
+    // The first call is answered once the pause is taken.
+    const paused = `control-paused-${randomUUID()}`;
+    const task = h.script([{ text: 'first answer', gate: paused }, { text: 'second answer' }]);
     // Through the queue: a local call holds the workflow task, so nobody could see it running.
     const id = await h.spawn({ task, tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await controlAgent(h.client, id, 'pause');
+    h.model.openGate(paused);
     await waitForStatus(h.client, id, (v) => v.status === 'paused' && v.iterations === 1);
     await controlAgent(h.client, id, 'resume', { task: 'now do the second part' });
     const result = await waitForAgent(h.client, id);
@@ -82,16 +88,18 @@ describe('pause and resume', () => {
     await controlAgent(h.client, id, 'cancel');
   });
 
-  // Alone: its message must land within a 500 ms model call.
-  test('messages sent while running are delivered at the next step', async () => {
+  test.concurrent('messages sent while running are delivered at the next step', async () => {
+    // The first call is answered once the message is taken.
+    const heard = `control-heard-${randomUUID()}`;
     const task = h.script([
-      { toolCalls: [{ name: 'list_files', input: {} }], delayMs: 500 },
+      { toolCalls: [{ name: 'list_files', input: {} }], gate: heard },
       { text: 'read your note' },
     ]);
     // Through the queue: a local call holds the workflow task, so nobody could see it running.
     const id = await h.spawn({ task, tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await controlAgent(h.client, id, 'message', { content: 'also check the README' });
+    h.model.openGate(heard);
     await waitForAgent(h.client, id);
     const transcript = await agentTranscript(h.client, id);
     expect(transcript[2].content).toEqual([
@@ -110,6 +118,9 @@ describe('cancel', () => {
       const id = await h.spawn({
         task,
         type: from === 'running' || from === 'paused' ? 'adhoc' : 'interactive',
+        // Through the queue: a busy agent's local calls hold its workflow task, and each look and
+        // request below would wait for it.
+        tuning: { localModelCallMs: 0 },
       });
       if (from === 'paused') {
         await waitForStatus(h.client, id, (v) => v.status === 'running');
@@ -145,7 +156,8 @@ describe('cancel', () => {
   });
 
   test.concurrent("Temporal's own cancel ends the agent as cancelled, not failed", async () => {
-    const id = await h.spawn({ task: h.busyTask(200) });
+    // Through the queue, as above.
+    const id = await h.spawn({ task: h.busyTask(200), tuning: { localModelCallMs: 0 } });
     await waitForStatus(h.client, id, (v) => v.status === 'running');
     await agentHandle(h.client, id).cancel();
     const error = await agentHandle(h.client, id)

@@ -15,10 +15,13 @@ class ConfigServer {
   config: RateLimitConfig | undefined;
   updates: string[] = [];
   fail: Error | undefined;
+  /** How far the clock moves while a read is answered (a loaded server). */
+  readMs = 0;
   constructor(private readonly clock: { now: number }) {}
   /** Reads answer after the caller yields, as a network call would: two workers can both read before either writes. */
   describeTaskQueue = async () => {
     await new Promise((resolve) => setImmediate(resolve));
+    this.clock.now += this.readMs;
     if (this.fail) throw this.fail;
     return { config: this.config ? { queueRateLimit: this.config } : null };
   };
@@ -109,6 +112,21 @@ test('two workers hearing the same burst cut it once, and a third that hears it 
   await c.idle();
   expect(server.rate()).toBe(300);
   expect(server.updates.length).toBeLessThanOrEqual(2);
+});
+
+test('a 429 heard within a cooldown of the cut is the same burst, however late the server answers the read', async () => {
+  const { clock, server, worker } = setup();
+  const [a, b] = [worker('1@a'), worker('2@b')];
+  a.limited(429);
+  await a.idle();
+  expect(server.rate()).toBe(300);
+  clock.now += COOLDOWN - 500;
+  // b hears the burst's last 429 now; the loaded server answers its read a second later.
+  server.readMs = 1000;
+  b.limited(429);
+  await b.idle();
+  expect(server.rate()).toBe(300);
+  expect(server.updates).toHaveLength(1);
 });
 
 test('clean calls raise it a step a cooldown, once across the fleet, up to the configured rate and no further', async () => {

@@ -4,6 +4,7 @@
  * its figures through `orchestra limits` and GET /api/v1/limits. With ORCHESTRA_MODEL_RPM, the
  * rate the Temporal server keeps for the fleet falls on 429s and climbs back the same way.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { temporal } from '@temporalio/proto';
 import { modelQueue, type LimitsView } from '../src/domain';
@@ -34,11 +35,10 @@ describe('the model-call limiter', () => {
       { ...turn(50), errors: [{ status: 429, retryAfter: RETRY_AFTER_S }] },
       { text: 'limited, then done' },
     ]);
-    // Three agents busy with short turns beside it: without the pause they would go on calling.
-    const busy = Array.from({ length: 3 }, (_, i) =>
-      h.script([...Array.from({ length: 30 }, () => turn(100)), { text: `busy ${i} done` }]),
-    );
-    const ids = await Promise.all([limited, ...busy].map((task) => h.spawn({ task })));
+    // Three agents busy with short turns beside it, until the test cancels them: without the
+    // pause they would go on calling.
+    const busy = Array.from({ length: 3 }, () => h.script([turn(100)], { repeatLast: true }));
+    const [limitedId, ...busyIds] = await Promise.all([limited, ...busy].map((task) => h.spawn({ task })));
 
     // While the retry-after runs: the limit is halved and the pause is visible.
     const paused = await until(
@@ -50,11 +50,29 @@ describe('the model-call limiter', () => {
     );
     expect(paused.model).toMatchObject({ limit: MAX / 2, rateLimited: before.rateLimited + 1 });
 
-    for (const id of ids) expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed' });
-    const after = (await look(h)).model;
+    // Climbed back as calls succeed: +1 for every `limit` calls that succeeded since the cut.
+    await until(
+      () => look(h),
+      (v) => v.model.limit === MAX,
+      'the limit climbing back',
+      30_000,
+      50,
+    );
+    const [done] = await Promise.all([
+      waitForAgent(h.client, limitedId),
+      ...busyIds.map((id) => controlAgent(h.client, id, 'cancel')),
+    ]);
+    expect(done).toMatchObject({ status: 'completed' });
+    for (const id of busyIds) expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'cancelled' });
+    // Once the cancelled agents' calls have ended too.
+    const { model: after } = await until(
+      () => look(h),
+      (v) => v.model.inFlight === 0 && v.model.queued === 0,
+      'every call ended',
+    );
     expect(after).toMatchObject({
       max: MAX,
-      limit: MAX, // climbed back: +1 for every `limit` calls that succeeded since the cut
+      limit: MAX,
       lowest: MAX / 2,
       cuts: before.cuts + 1,
       rateLimited: before.rateLimited + 1,
@@ -246,11 +264,16 @@ describe("the fleet's rate (ORCHESTRA_MODEL_RPM), kept by the server", () => {
     );
     const here = h.workers[0].worker;
     const before = (await here.limits()).model.rateLimited;
-    // Four calls at once and two slots a worker: each worker takes two. Their 429s come 300 ms
-    // apart, all within a cooldown: a cut written between two of them must hold off the second.
-    const tasks = [600, 900, 1200, 1500].map((delayMs) =>
-      h.script([{ text: 'done', delayMs, slowAttempts: 1, errors: [{ status: 429, retryAfterMs: 200 }] }]),
+    // Four calls at once and two slots a worker: each worker takes two. The scripted server holds
+    // them until all four are there, answers one 429, and once its cut is on the server the other
+    // three: both workers hear 429s of the burst after the cut was written, which must hold them
+    // off. (Timed by delays from each call's start instead, the last 429 came past the cooldown
+    // when the calls started far apart on a loaded machine, and cut the rate again.)
+    const [first, rest] = ['first', 'rest'].map((name) => `limiter-${name}-${randomUUID()}`);
+    const tasks = [first, rest, rest, rest].map((gate) =>
+      h.script([{ text: 'done', gate, errors: [{ status: 429, retryAfterMs: 200 }] }]),
     );
+    const burst = () => h.model.requests.filter((r) => tasks.some((t) => t.includes(`[${r.script}]`)));
     // Every value the rate takes meanwhile: each lasts a cooldown at least, so a look every 25 ms sees it.
     const seen = new Set<number | undefined>();
     let watching = true;
@@ -262,18 +285,23 @@ describe("the fleet's rate (ORCHESTRA_MODEL_RPM), kept by the server", () => {
     })();
     try {
       const ids = await Promise.all(tasks.map((task) => h.spawn({ task })));
+      await until(
+        async () => burst().length,
+        (n) => n === 4,
+        'the four calls at the model',
+        60_000,
+      );
+      h.model.openGate(first);
+      await until(serverRate, (r) => r.perMinute === RPM / 2, "the first 429's cut", 30_000, 25);
+      h.model.openGate(rest);
       for (const id of ids) expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed' });
     } finally {
       watching = false;
       await watch;
     }
-    // Both workers heard 429s: this one some of the four, the other the rest...
-    const heard = (await here.limits()).model.rateLimited - before;
-    expect(heard).toBeGreaterThanOrEqual(1);
-    expect(heard).toBeLessThanOrEqual(3);
-    expect(
-      h.model.requests.filter((r) => r.status === 429 && tasks.some((t) => t.includes(`[${r.script}]`))),
-    ).toHaveLength(4);
+    // Both workers heard 429s: this one two of the four, the other the rest...
+    expect((await here.limits()).model.rateLimited - before).toBe(2);
+    expect(burst().filter((r) => r.status === 429)).toHaveLength(4);
     // ...and the rate was halved once, not once a worker (it may have climbed back since).
     expect([...seen].filter((rate) => rate !== undefined && rate < RPM)).toEqual([RPM / 2]);
   });

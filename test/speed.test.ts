@@ -3,12 +3,16 @@
  * the fast path and its checkpoints, and the views that stay current. Real server, real
  * workers, the scripted model over HTTP.
  */
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { agentWorkflowId, swarmWorkflowId } from '../src/domain';
 import { agentStatus, waitForAgent } from '../src/temporal/agents';
 import { answerApproval } from '../src/temporal/approvals';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
 import { startHarness, useHarness, waitForStatus, type Harness } from './helpers/harness';
+import { until } from './helpers/poll';
 import { STARTS_IN_FLIGHT } from '../workflows/swarm/start-slots';
 
 const h = useHarness();
@@ -158,23 +162,27 @@ test('fast steps run locally, and the history catches up every ten of them', asy
 });
 
 test('a local call that runs long is handed to a queued one, which adopts it: made once, then heartbeating', async () => {
+  // Call 2 runs until the test has seen what it waits for.
+  const seen = `speed-adopted-${randomUUID()}`;
   const task = h.script([
     { toolCalls: [list] },
-    { toolCalls: [list], delayMs: 2500 },
+    { toolCalls: [list], gate: seen },
     { text: 'done', delayMs: 300 },
   ]);
   const id = await h.spawn({ task, tuning: { localModelCallMs: 500, modelHeartbeatTimeoutSeconds: 5 } });
   // While the adopted call runs, its heartbeats reach the server, as any queued call's do.
   const handle = h.client.workflow.getHandle(agentWorkflowId(id));
-  let beat = false;
-  for (let i = 0; i < 100 && !beat; i++) {
-    const { raw } = await handle.describe();
-    beat = (raw.pendingActivities ?? []).some(
-      (a) => a.activityType?.name === 'callModel' && (a.heartbeatDetails?.payloads?.length ?? 0) > 0,
-    );
-    if (!beat) await new Promise((r) => setTimeout(r, 50));
-  }
-  expect(beat).toBe(true);
+  await until(
+    async () => (await handle.describe()).raw.pendingActivities ?? [],
+    (pending) =>
+      pending.some(
+        (a) => a.activityType?.name === 'callModel' && (a.heartbeatDetails?.payloads?.length ?? 0) > 0,
+      ),
+    'a heartbeat of the adopted call',
+    10_000,
+    50,
+  );
+  h.model.openGate(seen);
   const result = await waitForAgent(h.client, id);
   expect(result).toMatchObject({ status: 'completed', result: 'done' });
   const events = await history(agentWorkflowId(id));
@@ -195,13 +203,16 @@ test('a local call that runs long is handed to a queued one, which adopts it: ma
 });
 
 test("the Web UI's details show an agent's progress during a long tool call, and a finished swarm's outcome", async () => {
+  // The tool call runs until the test has read the details: it waits for a file the test writes.
+  const cwd = await h.tempDir();
   const task = h.script([
-    { toolCalls: [{ name: 'bash', input: { command: 'sleep 3' } }] },
-    { text: 'slept' },
+    { toolCalls: [{ name: 'bash', input: { command: 'while [ ! -e read ]; do sleep 0.05; done' } }] },
+    { text: 'waited' },
   ]);
-  const id = await h.spawn({ task });
+  const id = await h.spawn({ task, cwd });
   await waitForStatus(h.client, id, (v) => v.toolCalls === 1);
   expect(await details(agentWorkflowId(id))).toMatch(/iterations 1 · tool calls 1/);
+  await writeFile(path.join(cwd, 'read'), '');
   await waitForAgent(h.client, id);
   expect(await details(agentWorkflowId(id))).toMatch(/^\*\*completed\*\*/);
 

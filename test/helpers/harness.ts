@@ -27,6 +27,10 @@ import { until } from './poll';
 import { harnessesShared, leaseSharedHarness } from './shared-harness';
 import { runBundles } from './workflow-bundle';
 import type { ResultCacheOptions } from '../../activities/result-cache';
+// Loaded with the harness, not at a worker's start (the SDK requires it then): once any
+// test.concurrent test has ended, jest refuses a module's first load in the others, and a
+// worker a concurrent test starts would fail so.
+import '../../src/temporal/payload-converter';
 
 export const TEST_MODEL = 'claude-scripted-test';
 
@@ -39,8 +43,8 @@ export interface Harness {
   taskQueue: string;
   model: ScriptedServer;
   defaults: AgentDefaults;
-  /** Start (another) in-process worker on the suite's queue. */
-  startWorker(): Promise<RunningWorker>;
+  /** Start (another) in-process worker on the suite's queue, or on `taskQueue` (a test's own `location`). */
+  startWorker(taskQueue?: string): Promise<RunningWorker>;
   /** The in-process workers running now, the first started first. */
   readonly workers: readonly RunningWorker[];
   /** Stop every worker of the suite (the fleet is down until startWorker). */
@@ -166,11 +170,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dir: path.join(tmpdir(), `orchestra-test-cache-${randomUUID().slice(0, 8)}`),
   };
 
-  const startWorker = async (): Promise<RunningWorker> => {
+  const startWorker = async (queue = taskQueue): Promise<RunningWorker> => {
     const worker = await createOrchestraWorker({
       connection,
       namespace,
-      taskQueue,
+      taskQueue: queue,
       deps: {
         endpoint: { apiKey: endpoint.apiKey, baseURL: endpoint.baseURL },
         backends: options.backends,
