@@ -30,5 +30,5 @@ USER node
 # Two malloc arenas instead of glibc's eight per core: after a burst of agents the worker gives
 # memory back instead of keeping it in idle arenas (npm run soak, "memory").
 ENV MALLOC_ARENA_MAX=2
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+ENTRYPOINT ["node", "dist/src/cli/orchestra.js"]
 CMD ["worker"]

@@ -9,6 +9,6 @@ import * as path from 'node:path';
 export function packageRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return from;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json in ${from} or above it`);
   }
 }

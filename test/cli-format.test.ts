@@ -4,6 +4,8 @@ import { formatEvent, formatList, formatStatus } from '../src/cli/format';
 import { formatLimits } from '../src/cli/commands/limits';
 import { mergeInWords } from '../src/cli/merge-words';
 import { swarmSummary, swarmTable } from '../src/cli/swarm-view';
+import * as path from 'node:path';
+import { packageRoot } from '../src/package-root';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 
@@ -308,4 +310,11 @@ test("orchestra limits: the fleet's rate, the last change and why, and the answe
   expect(unread).toContain('rate now     unknown: the server did not say (UNAVAILABLE)');
   const never = formatLimits({ ...view, model, fleet: { ...fleet, current: 600, lastChange: null } });
   expect(never).toContain("last change  never: the workers' own limit (ORCHESTRA_MODEL_RPM) holds");
+});
+
+test('the package root is found from the sources, the build and the CLI bundle alike; nowhere, it says so', () => {
+  const root = path.resolve(__dirname, '..');
+  for (const from of ['src/cli', 'dist/src/cli', 'dist/src', 'src'])
+    expect(packageRoot(path.join(root, from))).toBe(root);
+  expect(() => packageRoot('/')).toThrow('no package.json in / or above it');
 });

@@ -11,6 +11,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CLI, CLI_AS_BUILT } from './helpers/cli';
+import { LONG_RUNNING_COMMANDS } from '../src/cli/long-running';
 
 /** Packages a command that only talks to the server must not load (hundreds of modules each). */
 const HEAVY = [
@@ -89,15 +90,23 @@ describe('as installed', () => {
   test('a short command runs from the bundle alone: no module of the package or its dependencies is required', async () => {
     const status = await loadedBy(['agent', 'status', `no-such-agent-${Date.now()}`], {}, CLI);
     expect(status.code).toBe(3); // it did ask the server
-    // The bundle runs as a script (with its code cache), so the launcher is the one module besides the probe.
-    expect(status.files.filter((f) => !f.endsWith('probe.js'))).toEqual([CLI]);
+    // The bundle runs as a script (with its code cache): the launcher and its list of the long-running
+    // commands are the only modules besides the probe.
+    expect(status.files.filter((f) => !f.endsWith('probe.js'))).toEqual([
+      CLI,
+      path.join(DIR, 'long-running.js'),
+    ]);
   });
 
-  test('the long-running commands, and any with tracing on, run main.js as built', async () => {
-    const worker = await loadedBy(['worker', '--help'], {}, CLI);
-    expect(worker.code).toBe(0);
-    expect(worker.files).toContain(CLI_AS_BUILT);
-    expect(worker.files).not.toContain(path.join(DIR, 'bundle.js'));
+  test('the long-running commands, and any with tracing on, run main.js as built, and are not in the bundle', async () => {
+    for (const command of LONG_RUNNING_COMMANDS) {
+      const run = await loadedBy([command, '--help'], {}, CLI);
+      expect({ command, code: run.code, asBuilt: run.files.includes(CLI_AS_BUILT) }).toEqual({
+        command,
+        code: 0,
+        asBuilt: true,
+      });
+    }
     const traced = await loadedBy(
       ['agent', 'list', '--json'],
       { ORCHESTRA_OTEL_ENDPOINT: 'http://127.0.0.1:9/v1/traces' },
@@ -107,10 +116,19 @@ describe('as installed', () => {
       code: 0,
       files: expect.arrayContaining([CLI_AS_BUILT]),
     });
+    const made = JSON.parse(await readFile(path.join(DIR, 'bundle.inputs.json'), 'utf8')) as {
+      inputs: string[];
+    };
+    expect(
+      made.inputs.filter((f) => /^dist\/workers\/|\/(express|@temporalio\/worker|webpack)\//.test(f)),
+    ).toEqual([]);
   });
 
   test('the code cache the build made is taken, not made again', async () => {
-    const cache = path.join(DIR, 'bundle.js.cache');
+    const { hash } = JSON.parse(await readFile(path.join(DIR, 'bundle.inputs.json'), 'utf8')) as {
+      hash: string;
+    };
+    const cache = path.join(DIR, `bundle.${hash}.cache`);
     // A first run makes it anew only if this Node refuses the build's (another version or flags).
     await loadedBy(['--version'], {}, CLI);
     const made = (await stat(cache)).mtimeMs;

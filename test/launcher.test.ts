@@ -160,7 +160,7 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
       ORCHESTRA_TASK_QUEUE: 'orchestra',
     });
     expect(services.worker.healthcheck).toMatchObject({
-      test: ['CMD', 'node', 'dist/src/cli/main.js', 'health', '--worker'],
+      test: ['CMD', 'node', 'dist/src/cli/orchestra.js', 'health', '--worker'],
     });
     expect(services['orchestra-setup'].command).toEqual(['setup']);
     // The API listens beyond loopback there, so it must have tokens.
@@ -171,7 +171,7 @@ describe('docker-compose.yml (validated here; no Docker engine runs in tests)', 
     });
     expect(file.secrets['orchestra-tokens'].file).toBe('./orchestra-tokens.json');
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/src\/cli\/main.js"\]/);
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/src\/cli\/orchestra.js"\]/);
     // A Node LTS line in support, and a workspaces directory the worker's user can write.
     for (const [, major] of dockerfile.matchAll(/^FROM node:(\d+)/gm))
       expect(Number(major)).toBeGreaterThanOrEqual(22);

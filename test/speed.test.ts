@@ -206,7 +206,14 @@ test("the Web UI's details show an agent's progress during a long tool call, and
   // The tool call runs until the test has read the details: it waits for a file the test writes.
   const cwd = await h.tempDir();
   const task = h.script([
-    { toolCalls: [{ name: 'bash', input: { command: 'while [ ! -e read ]; do sleep 0.05; done' } }] },
+    {
+      toolCalls: [
+        {
+          name: 'bash',
+          input: { command: 'for i in $(seq 600); do [ -e read ] && break; sleep 0.05; done' },
+        },
+      ],
+    },
     { text: 'waited' },
   ]);
   const id = await h.spawn({ task, cwd });

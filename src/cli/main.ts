@@ -46,7 +46,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 /** This package's version, from the package.json above this file (in src/ or in dist/). */
 function packageVersion(): string {
   const file = path.join(packageRoot(__dirname), 'package.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : 'unknown';
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+    : 'unknown';
 }
 
 const program = new Command('orchestra')

@@ -46,7 +46,10 @@ export async function cliStart(): Promise<void> {
       };
       console.log(`\ncli: ${RUNS} runs each, in turns`);
       for (const args of [['--version'], ['agent', 'status', 'no-such-agent'], ['agent', 'list', '--json']]) {
-        const runs: Record<'installed' | 'built', { cpu: number; wall: number }[]> = { installed: [], built: [] };
+        const runs: Record<'installed' | 'built', { cpu: number; wall: number }[]> = {
+          installed: [],
+          built: [],
+        };
         for (let i = 0; i < RUNS; i++) {
           runs.installed.push(await once(INSTALLED, args, env, probe, out));
           runs.built.push(await once(AS_BUILT, args, env, probe, out));
