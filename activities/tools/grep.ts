@@ -30,11 +30,10 @@ export const GREP_TIME_LIMIT_ENV = 'ORCHESTRA_GREP_TIME_LIMIT_SECONDS';
 export function grepTimeLimitMs(env: NodeJS.ProcessEnv = process.env): number {
   const value = env[GREP_TIME_LIMIT_ENV]?.trim();
   if (!value) return GREP_TIME_LIMIT_MS;
-  const parsed = z.coerce.number().int().min(1).max(3600).safeParse(value);
+  // grep is a local activity with a minute to finish (LOCAL_READ), reading files included.
+  const parsed = z.coerce.number().int().min(1).max(45).safeParse(value);
   if (!parsed.success)
-    throw new Error(
-      `${GREP_TIME_LIMIT_ENV} must be a whole number of seconds from 1 to 3600, not "${value}"`,
-    );
+    throw new Error(`${GREP_TIME_LIMIT_ENV} must be a whole number of seconds from 1 to 45, not "${value}"`);
   return parsed.data * 1000;
 }
 const LINE_PREVIEW = 300;
