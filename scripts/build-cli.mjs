@@ -5,26 +5,21 @@
  * that cache by running `orchestra --version` once. Run by `npm run build`, after tsc.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, version as esbuildVersion } from 'esbuild';
+import { build } from 'esbuild';
+import { builderKey, currentRecord, recordInputs, root, sha } from './build-inputs.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'dist/src/cli');
 const bundle = path.join(dir, 'bundle.js');
 /** What the bundle was made of and by: it is kept while that holds (the build is incremental). */
 const made = path.join(dir, 'bundle.inputs.json');
 const { LONG_RUNNING_IMPORTS } = createRequire(import.meta.url)(path.join(dir, 'long-running.js'));
 
-const sha = (text) => createHash('sha256').update(text).digest('hex');
 /** This script, esbuild and Node: a change to any of them makes another bundle. */
-const key = sha(
-  [await readFile(fileURLToPath(import.meta.url), 'utf8'), esbuildVersion, process.version].join('\n'),
-);
+const key = await builderKey(import.meta.url);
 
 /**
  * What only the long-running commands import: never run from the bundle (orchestra.ts sends
@@ -48,17 +43,10 @@ const leaveOut = {
   },
 };
 
-const mtime = async (file) => (await stat(file)).mtimeMs;
+/** Current: made by the same key from unchanged inputs, and its code cache made. */
 async function upToDate() {
-  try {
-    const last = JSON.parse(await readFile(made, 'utf8'));
-    if (last.key !== key || !existsSync(path.join(dir, `bundle.${last.hash}.cache`))) return false;
-    const built = await mtime(bundle);
-    const times = await Promise.all(last.inputs.map((f) => mtime(path.join(root, f))));
-    return times.every((t) => t <= built);
-  } catch {
-    return false; // something is missing: build
-  }
+  const last = await currentRecord(made, key, bundle);
+  return last !== undefined && existsSync(path.join(dir, `bundle.${last.hash}.cache`));
 }
 
 const started = Date.now();
@@ -66,6 +54,7 @@ if (await upToDate()) process.exit(0);
 for (const file of await readdir(dir)) if (/^bundle\..*cache/.test(file)) await rm(path.join(dir, file));
 const { metafile, outputFiles } = await build({
   entryPoints: [path.join(dir, 'main.js')],
+  absWorkingDir: root,
   outfile: bundle,
   write: false,
   bundle: true,
@@ -82,10 +71,7 @@ const code = outputFiles[0].text.replace(/^#!.*\n/, '');
 const hash = sha(code).slice(0, 16);
 // orchestra.ts names the code cache by this line (V8 checks a cache against the source's length only).
 await writeFile(bundle, `// cache-key ${hash}\n${code}`);
-await writeFile(
-  made,
-  JSON.stringify({ key, hash, inputs: Object.keys(metafile.inputs).filter((f) => !f.includes(':')) }),
-);
+await recordInputs(made, key, metafile, { hash });
 // The cache holds what a run compiled: --version runs every module's top level. Not traced, which runs main.js.
 const env = { ...process.env };
 delete env.ORCHESTRA_OTEL_ENDPOINT;

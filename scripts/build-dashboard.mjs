@@ -1,27 +1,34 @@
 /* global console, process */
 /**
  * Builds the dashboard (src/dashboard) into dist/dashboard: index.html, app.js and app.css,
- * one bundle each with its source map. Run by `npm run build`. The page loads nothing from
- * elsewhere: no CDN, no fonts, no network beyond its own origin.
+ * one bundle each with its source map. Run by `npm run build`, which skips it while its sources
+ * are unchanged. The page loads nothing from elsewhere: no CDN, no fonts, no network beyond its
+ * own origin.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { builderKey, currentRecord, recordInputs, root } from './build-inputs.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const source = path.join(root, 'src/dashboard');
 const out = path.join(root, 'dist/dashboard');
+/** What the page was made of (beside dist/dashboard: the server serves that directory). */
+const made = path.join(root, 'dist/dashboard.inputs.json');
+const minify = process.env.ORCHESTRA_DASHBOARD_MINIFY !== '0';
+const key = `${await builderKey(import.meta.url)}:${minify}`;
 
 const started = Date.now();
+if (await currentRecord(made, key, path.join(out, 'index.html'))) process.exit(0);
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await build({
+const { metafile } = await build({
   entryPoints: { app: path.join(source, 'main.tsx') },
+  absWorkingDir: root,
   outdir: out,
   bundle: true,
-  minify: process.env.ORCHESTRA_DASHBOARD_MINIFY !== '0',
+  minify,
+  metafile: true,
   sourcemap: true,
   target: 'es2022',
   format: 'esm',
@@ -43,6 +50,8 @@ const html = (await readFile(path.join(source, 'index.html'), 'utf8'))
   .replace('app.css', `app.css?v=${await digest('app.css')}`)
   .replace('app.js', `app.js?v=${await digest('app.js')}`);
 await writeFile(path.join(out, 'index.html'), html);
+// The page (index.html) is read, not bundled: an input too.
+await recordInputs(made, key, metafile, {}, [path.relative(root, path.join(source, 'index.html'))]);
 
 const size = async (name) => ((await readFile(path.join(out, name))).length / 1024).toFixed(0);
 console.error(

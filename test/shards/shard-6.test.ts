@@ -1,3 +1,3 @@
 import { runShard } from './run-shard';
 
-runShard('integration', 1);
+runShard(6);

@@ -1,3 +1,3 @@
 import { runShard } from './run-shard';
 
-runShard('integration', 7);
+runShard(4);

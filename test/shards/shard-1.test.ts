@@ -1,3 +1,3 @@
 import { runShard } from './run-shard';
 
-runShard('integration', 9);
+runShard(1);

@@ -1,3 +1,3 @@
 import { runShard } from './run-shard';
 
-runShard('integration', 10);
+runShard(3);
