@@ -217,7 +217,8 @@ test.concurrent(
         enough: (es) => es.length >= 2,
         timeoutMs: 5000,
       });
-      expect(read.events.map((e) => e.event)).toEqual(['hello', 'resync']);
+      // Live frames may follow in the same read (alice's agents of the tests running beside this one).
+      expect(read.events.slice(0, 2).map((e) => e.event)).toEqual(['hello', 'resync']);
     }
     // The WebSocket's resume: what came after an id, or resync.
     const later = await open('alice');
