@@ -8,6 +8,11 @@
 import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import type { Tracing } from './tracing-sdk';
 
+/** OpenTelemetry's workflow interceptors, which its plugin adds to a traced worker's workflows. */
+export const tracingWorkflowModules = (): string[] => [
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
+
 let plugin: OpenTelemetryPlugin | undefined | null = null;
 let registered: Tracing['provider'] | undefined;
 

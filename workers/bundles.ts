@@ -1,12 +1,15 @@
 /**
  * The workflow code, bundled once by `npm run build` instead of by every worker at start:
  * webpack costs a worker seconds and ~150 MB that it keeps. A worker run from the sources (the
- * tests), or whose bundle is older than the code it bundles, bundles at start as before.
+ * tests), or whose bundle is older than the code it bundles, bundles at start as before. A
+ * worker with tracing on runs the same workflows with OpenTelemetry's workflow interceptors: the
+ * first one bundles them and leaves the bundle beside the others for the next.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
+import { tracingWorkflowModules } from '../src/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -58,17 +61,50 @@ function packageJson(name: string): string[] {
 
 const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
 
+const TRACED_INPUTS = [...INPUTS, ...packageJson('@temporalio/interceptors-opentelemetry')];
+const tracedBundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.traced.js`);
+
 /** Where a worker gets its workflow code: the built bundle when it is current, else its sources. */
 export function workflowCode(
   name: BundleName,
-  /** False when plugins add workflow interceptors (tracing): they are bundled at start. */
-  prebuilt = true,
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const codePath = bundlePath(name);
-  if (prebuilt && bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
+  if (bundleIsCurrent(codePath, INPUTS)) return { workflowBundle: { codePath } };
   const { workflowsPath, preloadModules } = BUNDLE_SOURCES[name];
   // Bundled from the sources, with the worker's dataConverter.payloadConverterPath.
   return { workflowsPath, bundlerOptions: { preloadModules } };
+}
+
+/**
+ * A traced worker's workflow code: bundled with OpenTelemetry's workflow interceptors by the first
+ * traced worker (seconds of webpack), and kept in dist/workflow-bundles while current. Where the
+ * install is read-only, each traced worker bundles its own.
+ */
+export async function tracedWorkflowCode(name: BundleName): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const codePath = tracedBundlePath(name);
+  if (bundleIsCurrent(codePath, TRACED_INPUTS)) return { workflowBundle: { codePath } };
+  const { code } = await bundle(name, tracingWorkflowModules());
+  try {
+    await mkdir(BUNDLE_DIR, { recursive: true });
+    // Whole or not at all: another traced worker may be reading it, or writing its own.
+    const partial = `${codePath}.${process.pid}`;
+    await writeFile(partial, code);
+    await rename(partial, codePath);
+  } catch {
+    // read-only: bundled again at the next start
+  }
+  return { workflowBundle: { code } };
+}
+
+function bundle(name: BundleName, workflowInterceptorModules: string[] = []) {
+  const { workflowsPath, preloadModules } = BUNDLE_SOURCES[name];
+  return bundleWorkflowCode({
+    workflowsPath,
+    preloadModules,
+    workflowInterceptorModules,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
 }
 
 /** The bundle exists and nothing under `inputs` changed after it was written. */
@@ -85,16 +121,9 @@ function newestUnder(file: string): number {
 /** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`); a current one is kept. */
 export async function writeBundles(): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
-  const logger = new DefaultLogger('WARN');
-  for (const [name, { workflowsPath, preloadModules }] of Object.entries(BUNDLE_SOURCES)) {
-    if (bundleIsCurrent(bundlePath(name as BundleName), INPUTS)) continue;
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      preloadModules,
-      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
-      logger,
-    });
-    await writeFile(bundlePath(name as BundleName), code);
+  for (const name of Object.keys(BUNDLE_SOURCES) as BundleName[]) {
+    if (bundleIsCurrent(bundlePath(name), INPUTS)) continue;
+    await writeFile(bundlePath(name), (await bundle(name)).code);
   }
 }
 

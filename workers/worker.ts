@@ -20,7 +20,7 @@ import { grepTimeLimitMs } from '../activities/tools/grep';
 import { payloadCodecs as codecsFromEnv } from '../src/codec/encryption';
 import { tracingPlugin } from '../src/tracing';
 import { LEDGER_QUEUE, modelQueue, type WorkerLimits } from '../src/domain';
-import { PAYLOAD_CONVERTER_PATH, workflowCode, type BundleName } from './bundles';
+import { PAYLOAD_CONVERTER_PATH, tracedWorkflowCode, workflowCode, type BundleName } from './bundles';
 import { warnIfStackTracesForced } from './stack-traces';
 
 export interface ModelLimits {
@@ -140,9 +140,10 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
       payloadCodecs: options.payloadCodecs ?? codecsFromEnv(),
     },
   } satisfies Partial<WorkerOptions>;
-  const code = (name: BundleName) => {
+  const code = async (name: BundleName) => {
+    if (tracing) return tracedWorkflowCode(name);
     const bundled = options.workflowBundles?.[name];
-    return bundled && !tracing ? { workflowBundle: bundled } : workflowCode(name, !tracing);
+    return bundled ? { workflowBundle: bundled } : workflowCode(name);
   };
   const main = await Worker.create({
     ...shared,
@@ -150,7 +151,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
     maxConcurrentActivityTaskExecutions:
       FLEET_DEFAULTS.maxConcurrentActivityTaskExecutions + modelConcurrency,
     taskQueue: options.taskQueue,
-    ...code('agents'),
+    ...(await code('agents')),
     // callModel runs here locally (short calls) and queued; on the model queue only in fleets with a rate limit.
     activities,
     // A dead worker's sticky queue holds its agents' next workflow task until this runs out
@@ -170,7 +171,7 @@ export async function createOrchestraWorker(options: OrchestraWorkerOptions): Pr
   const ledgers = await Worker.create({
     ...shared,
     taskQueue: LEDGER_QUEUE,
-    ...code('ledger'),
+    ...(await code('ledger')),
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
   // The gauge from the start, not only from the first change (the SDK's runtime exists by now).
