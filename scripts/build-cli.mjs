@@ -45,7 +45,7 @@ const leaveOut = {
 
 /** Current: made by the same key from unchanged inputs, and its code cache made. */
 async function upToDate() {
-  const last = await currentRecord(made, key, bundle);
+  const last = await currentRecord(made, key, [bundle]);
   return last !== undefined && existsSync(path.join(dir, `bundle.${last.hash}.cache`));
 }
 
@@ -75,7 +75,8 @@ const code = outputFiles[0].text.replace(/^#!.*\n/, '');
 const hash = sha(code).slice(0, 16);
 // orchestra.ts names the code cache by this line (V8 checks a cache against the source's length only).
 await writeFile(bundle, `// cache-key ${hash}\n${code}`);
-await recordInputs(made, key, metafile, { hash });
+// long-running.js is read here, not bundled: which imports the bundle leaves out.
+await recordInputs(made, key, metafile, { hash }, [path.relative(root, path.join(dir, 'long-running.js'))]);
 // The cache holds what a run compiled: --version runs every module's top level. Not traced, which runs main.js.
 const env = { ...process.env };
 delete env.ORCHESTRA_OTEL_ENDPOINT;

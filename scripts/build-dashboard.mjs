@@ -19,7 +19,8 @@ const minify = process.env.ORCHESTRA_DASHBOARD_MINIFY !== '0';
 const key = `${await builderKey(import.meta.url)}:${minify}`;
 
 const started = Date.now();
-if (await currentRecord(made, key, path.join(out, 'index.html'))) process.exit(0);
+const outputs = ['index.html', 'app.js', 'app.css'].map((name) => path.join(out, name));
+if (await currentRecord(made, key, outputs)) process.exit(0);
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 const { metafile } = await build({
@@ -50,8 +51,11 @@ const html = (await readFile(path.join(source, 'index.html'), 'utf8'))
   .replace('app.css', `app.css?v=${await digest('app.css')}`)
   .replace('app.js', `app.js?v=${await digest('app.js')}`);
 await writeFile(path.join(out, 'index.html'), html);
-// The page (index.html) is read, not bundled: an input too.
-await recordInputs(made, key, metafile, {}, [path.relative(root, path.join(source, 'index.html'))]);
+// The page (index.html) is read, not bundled, and esbuild reads tsconfig.json: inputs too.
+await recordInputs(made, key, metafile, {}, [
+  path.relative(root, path.join(source, 'index.html')),
+  'tsconfig.json',
+]);
 
 const size = async (name) => ((await readFile(path.join(out, name))).length / 1024).toFixed(0);
 console.error(

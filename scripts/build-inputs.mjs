@@ -14,22 +14,25 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export const sha = (text) => createHash('sha256').update(text).digest('hex');
 
-/** What makes a step's output besides its inputs: the script at `scriptUrl`, esbuild and Node. */
+/** What makes a step's output besides its inputs: the script at `scriptUrl`, this one, esbuild and Node. */
 export async function builderKey(scriptUrl) {
-  return sha([await readFile(fileURLToPath(scriptUrl), 'utf8'), esbuildVersion, process.version].join('\n'));
+  const scripts = await Promise.all(
+    [scriptUrl, import.meta.url].map((url) => readFile(fileURLToPath(url), 'utf8')),
+  );
+  return sha([...scripts, esbuildVersion, process.version].join('\n'));
 }
 
 const mtime = async (file) => (await stat(file)).mtimeMs;
 
 /**
- * The record at `madeFile` when `output` is newer than every input it lists and `key` is the
- * same; undefined when the step must run again (anything missing counts as changed).
+ * The record at `madeFile` when every one of `outputs` is newer than every input it lists and
+ * `key` is the same; undefined when the step must run again (anything missing counts as changed).
  */
-export async function currentRecord(madeFile, key, output) {
+export async function currentRecord(madeFile, key, outputs) {
   try {
     const last = JSON.parse(await readFile(madeFile, 'utf8'));
     if (last.key !== key) return undefined;
-    const built = await mtime(output);
+    const built = Math.min(...(await Promise.all(outputs.map(mtime))));
     const times = await Promise.all(last.inputs.map((f) => mtime(path.join(root, f))));
     return times.every((t) => t <= built) ? last : undefined;
   } catch {

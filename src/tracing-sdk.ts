@@ -7,8 +7,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
-import type { WorkerOptions } from '@temporalio/worker';
-import { tracingWorkflowModules } from './tracing';
 
 export interface Tracing {
   plugin: OpenTelemetryPlugin;
@@ -23,22 +21,5 @@ export function startTracing(url: string, serviceName: string): Tracing {
   // Registered globally: the client and activity interceptors, and the model call's own span, use it.
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
-  return { plugin: new BundledTracingPlugin({ resource, spanProcessor }), provider };
-}
-
-/**
- * OpenTelemetry's plugin, for a worker whose workflow bundle holds its workflow interceptors
- * already (workers/bundles.ts, tracedWorkflowCode): the SDK would warn at each start that it
- * ignores them beside a bundle.
- */
-class BundledTracingPlugin extends OpenTelemetryPlugin {
-  override configureWorker(options: WorkerOptions): WorkerOptions {
-    const configured = super.configureWorker(options);
-    if (!configured.workflowBundle || !configured.interceptors?.workflowModules) return configured;
-    const bundled = tracingWorkflowModules();
-    const workflowModules = configured.interceptors.workflowModules.filter(
-      (module) => !bundled.includes(module),
-    );
-    return { ...configured, interceptors: { ...configured.interceptors, workflowModules } };
-  }
+  return { plugin: new OpenTelemetryPlugin({ resource, spanProcessor }), provider };
 }

@@ -8,7 +8,10 @@
 import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import type { Tracing } from './tracing-sdk';
 
-/** OpenTelemetry's workflow interceptors, which its plugin adds to a traced worker's workflows. */
+/**
+ * OpenTelemetry's workflow interceptors, which its plugin adds to a traced worker's workflows
+ * when they are bundled at start; a prebuilt bundle must hold them (workers/bundles.ts).
+ */
 export const tracingWorkflowModules = (): string[] => [
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ];

@@ -215,26 +215,30 @@ describe('npm test runs every suite once, a shard at a time (test/shards/)', () 
 test('loading src/domain and the workflows builds no zod schema', () => {
   const built: string[] = [];
   let loading = true;
-  jest.isolateModules(() => {
-    jest.doMock('zod', () => {
-      const real = jest.requireActual('zod');
-      const z: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(real.z as Record<string, unknown>))
-        z[key] =
-          typeof value !== 'function'
-            ? value
-            : Object.assign((...args: unknown[]) => {
-                if (loading) built.push(`z.${key} ${new Error().stack?.split('\n')[2]?.trim()}`);
-                return value.apply(real.z, args);
-              }, value);
-      return { ...real, z };
+  // A shard runs other suites after this one in the same registry: the real zod comes back however this ends.
+  try {
+    jest.isolateModules(() => {
+      jest.doMock('zod', () => {
+        const real = jest.requireActual('zod');
+        const z: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(real.z as Record<string, unknown>))
+          z[key] =
+            typeof value !== 'function'
+              ? value
+              : Object.assign((...args: unknown[]) => {
+                  if (loading) built.push(`z.${key} ${new Error().stack?.split('\n')[2]?.trim()}`);
+                  return value.apply(real.z, args);
+                }, value);
+        return { ...real, z };
+      });
+      /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, under the counting zod */
+      require('../src/domain');
+      require('../workflows');
+      /* eslint-enable @typescript-eslint/no-require-imports */
     });
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, under the counting zod */
-    require('../src/domain');
-    require('../workflows');
-    /* eslint-enable @typescript-eslint/no-require-imports */
-  });
-  loading = false;
-  jest.dontMock('zod');
+  } finally {
+    loading = false;
+    jest.dontMock('zod');
+  }
   expect(built).toEqual([]);
 });

@@ -5,8 +5,9 @@
  * worker with tracing on runs the same workflows with OpenTelemetry's workflow interceptors: the
  * first one bundles them and leaves the bundle beside the others for the next.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { tracingWorkflowModules } from '../src/tracing';
@@ -50,18 +51,28 @@ const INPUTS = [
   ].flatMap((name) => packageJson(name)),
 ];
 
+/** The node_modules directory the bundler takes `name` from; none if it is not installed. */
+function nodeModulesOf(name: string): string | undefined {
+  return (require.resolve.paths(name) ?? []).find((dir) => existsSync(path.join(dir, name, 'package.json')));
+}
+
 /** A package's package.json, found the way the bundler finds the package; none if it is not there. */
 function packageJson(name: string): string[] {
-  for (const dir of require.resolve.paths(name) ?? []) {
-    const file = path.join(dir, name, 'package.json');
-    if (existsSync(file)) return [file];
-  }
-  return [];
+  const dir = nodeModulesOf(name);
+  return dir ? [path.join(dir, name, 'package.json')] : [];
 }
 
 const bundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.js`);
 
-const TRACED_INPUTS = [...INPUTS, ...packageJson('@temporalio/interceptors-opentelemetry')];
+/**
+ * The interceptors bring OpenTelemetry's packages, several and some nested: any install counts
+ * as a change (npm rewrites node_modules/.package-lock.json each time).
+ */
+const TRACED_INPUTS = [
+  ...INPUTS,
+  ...packageJson('@temporalio/interceptors-opentelemetry'),
+  path.join(nodeModulesOf('@temporalio/interceptors-opentelemetry') ?? ROOT, '.package-lock.json'),
+].filter((file) => existsSync(file));
 const tracedBundlePath = (name: BundleName) => path.join(BUNDLE_DIR, `${name}.traced.js`);
 
 /** Where a worker gets its workflow code: the built bundle when it is current, else its sources. */
@@ -83,17 +94,27 @@ export function workflowCode(
 export async function tracedWorkflowCode(name: BundleName): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   const codePath = tracedBundlePath(name);
   if (bundleIsCurrent(codePath, TRACED_INPUTS)) return { workflowBundle: { codePath } };
+  const started = new Date();
   const { code } = await bundle(name, tracingWorkflowModules());
   try {
     await mkdir(BUNDLE_DIR, { recursive: true });
     // Whole or not at all: another traced worker may be reading it, or writing its own.
-    const partial = `${codePath}.${process.pid}`;
-    await writeFile(partial, code);
+    const partial = `${codePath}.${randomUUID()}`;
+    await writeBundle(partial, code, started);
     await rename(partial, codePath);
   } catch {
     // read-only: bundled again at the next start
   }
   return { workflowBundle: { code } };
+}
+
+/**
+ * Written with the time its bundling started: a source edited while webpack ran is newer, so
+ * the bundle is not taken for current.
+ */
+async function writeBundle(file: string, code: string, started: Date): Promise<void> {
+  await writeFile(file, code);
+  await utimes(file, started, started);
 }
 
 function bundle(name: BundleName, workflowInterceptorModules: string[] = []) {
@@ -123,7 +144,8 @@ export async function writeBundles(): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
   for (const name of Object.keys(BUNDLE_SOURCES) as BundleName[]) {
     if (bundleIsCurrent(bundlePath(name), INPUTS)) continue;
-    await writeFile(bundlePath(name), (await bundle(name)).code);
+    const started = new Date();
+    await writeBundle(bundlePath(name), (await bundle(name)).code, started);
   }
 }
 
