@@ -145,6 +145,22 @@ describe('bash', () => {
     expect(output(await run(bash, { command: 'exit 3' }))).toBe('ERROR exit code 3');
   });
 
+  test('output and errors reach the model in the order the command wrote them, sandboxed or not', async () => {
+    const command = 'for i in $(seq 1 300); do echo out$i; echo err$i >&2; done; oops';
+    const expected = [
+      'ERROR exit code 127',
+      ...Array.from({ length: 300 }, (_, i) => [`out${i + 1}`, `err${i + 1}`]).flat(),
+      'bash: line 1: oops: command not found',
+    ].join('\n');
+    expect(output(await run(bash, { command }))).toBe(expected);
+    process.env.ORCHESTRA_SANDBOX = 'off';
+    try {
+      expect(output(await run(bash, { command }))).toBe(expected);
+    } finally {
+      delete process.env.ORCHESTRA_SANDBOX;
+    }
+  });
+
   test('a command past its timeout is killed, children included', async () => {
     const started = Date.now();
     const outcome = await run(bash, { command: 'sleep 30 & sleep 30; echo never', timeoutSeconds: 1 });

@@ -38,7 +38,8 @@ const OUTPUT_KILL_BYTES = 2 ** 30;
 const LAUNCH = [
   'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2|3|4|*[!0-9]*) ;; *) eval "exec $fd>&-" ;; esac; done',
   'IFS=: read -ra procs <<< "$0"; for p in "${procs[@]}"; do { echo $$ > "$p"; } 2>/dev/null; done',
-  'exec "$@"',
+  // Errors and output in one pipe, in the order the command wrote them (see below).
+  'exec "$@" 2>&1',
 ].join('\n');
 /** How long output may still arrive after the command exits, before the pipes are closed on it. */
 const DRAIN_MS = 2000;
@@ -115,7 +116,13 @@ export async function bash({ cwd, args, sandbox }: ToolInput<'bash'>): Promise<T
     filterPipe?.on('error', () => undefined); // bwrap gone early: its own exit says why
     filterPipe?.end(filter);
   } else {
-    child = spawn('bash', ['-c', command], { ...options, env: commandEnv() });
+    // stderr into stdout's pipe: read from two pipes, a message written first could reach the
+    // model after later output. The command runs in a bash of its own, so its errors still
+    // name their line as it wrote it.
+    child = spawn('bash', ['-c', 'exec bash -c "$1" 2>&1', 'bash', command], {
+      ...options,
+      env: commandEnv(),
+    });
   }
   const output = new OutputTail(OUTPUT_KEEP_BYTES);
   let flooded = false;
