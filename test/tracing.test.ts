@@ -72,8 +72,9 @@ test('one trace from the CLI through the workflow and its activities to the mode
     },
     stdio: 'ignore',
   });
-  // The worker bundles its traced workflow code as it starts: seconds on a loaded machine. The
-  // spawn waits for it to poll, so that the trace is the agent's and not the wait's.
+  // A first traced worker bundles its workflow code as it starts (seconds on a loaded machine; a
+  // later one takes that bundle, workers/bundles.ts). The spawn waits for it to poll, so that
+  // the trace is the agent's and not the wait's.
   // Asked in-process: `health --worker` (tested in cli.test.ts) would spawn a CLI per look.
   await until(
     () => pollersOn(h.client, common.ORCHESTRA_TASK_QUEUE),

@@ -95,13 +95,9 @@ export async function tracedWorkflowCode(name: BundleName): Promise<Pick<WorkerO
   const codePath = tracedBundlePath(name);
   if (bundleIsCurrent(codePath, TRACED_INPUTS)) return { workflowBundle: { codePath } };
   const started = new Date();
-  const { code } = await bundle(name, tracingWorkflowModules());
+  const { code } = await bundleWorkflows(name, tracingWorkflowModules());
   try {
-    await mkdir(BUNDLE_DIR, { recursive: true });
-    // Whole or not at all: another traced worker may be reading it, or writing its own.
-    const partial = `${codePath}.${randomUUID()}`;
-    await writeBundle(partial, code, started);
-    await rename(partial, codePath);
+    await keepBundle(codePath, code, started);
   } catch {
     // read-only: bundled again at the next start
   }
@@ -109,15 +105,19 @@ export async function tracedWorkflowCode(name: BundleName): Promise<Pick<WorkerO
 }
 
 /**
- * Written with the time its bundling started: a source edited while webpack ran is newer, so
- * the bundle is not taken for current.
+ * Written whole or not at all (a worker may be reading it, another writing its own), dated when
+ * its bundling started: a source edited while webpack ran is newer, so it is not taken for current.
  */
-async function writeBundle(file: string, code: string, started: Date): Promise<void> {
-  await writeFile(file, code);
-  await utimes(file, started, started);
+async function keepBundle(codePath: string, code: string, started: Date): Promise<void> {
+  await mkdir(BUNDLE_DIR, { recursive: true });
+  const partial = `${codePath}.${randomUUID()}`;
+  await writeFile(partial, code);
+  await utimes(partial, started, started);
+  await rename(partial, codePath);
 }
 
-function bundle(name: BundleName, workflowInterceptorModules: string[] = []) {
+/** Bundle a workflow set from its sources (with `workflowInterceptorModules`, for tracing). */
+export function bundleWorkflows(name: BundleName, workflowInterceptorModules: string[] = []) {
   const { workflowsPath, preloadModules } = BUNDLE_SOURCES[name];
   return bundleWorkflowCode({
     workflowsPath,
@@ -141,11 +141,10 @@ function newestUnder(file: string): number {
 
 /** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`); a current one is kept. */
 export async function writeBundles(): Promise<void> {
-  await mkdir(BUNDLE_DIR, { recursive: true });
   for (const name of Object.keys(BUNDLE_SOURCES) as BundleName[]) {
     if (bundleIsCurrent(bundlePath(name), INPUTS)) continue;
     const started = new Date();
-    await writeBundle(bundlePath(name), (await bundle(name)).code, started);
+    await keepBundle(bundlePath(name), (await bundleWorkflows(name)).code, started);
   }
 }
 

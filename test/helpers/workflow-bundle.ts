@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { BUNDLE_SOURCES, PAYLOAD_CONVERTER_PATH, type BundleName } from '../../workers/bundles';
+import { BUNDLE_SOURCES, bundleWorkflows, type BundleName } from '../../workers/bundles';
 import type { OrchestraWorkerOptions } from '../../workers/worker';
 
 const BUNDLE_ENV = 'ORCHESTRA_TEST_WORKFLOW_BUNDLES';
@@ -25,15 +24,7 @@ export async function bundleForRun(dir: string): Promise<void> {
     for (const name of names) await copyFile(path.join(BUILT_BUNDLES, `${name}.js`), fileOf(dir, name));
     return;
   }
-  const logger = new DefaultLogger('WARN');
-  for (const name of names) {
-    const { code } = await bundleWorkflowCode({
-      ...BUNDLE_SOURCES[name],
-      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
-      logger,
-    });
-    await writeFile(fileOf(dir, name), code);
-  }
+  for (const name of names) await writeFile(fileOf(dir, name), (await bundleWorkflows(name)).code);
 }
 
 let bundles: OrchestraWorkerOptions['workflowBundles'];
