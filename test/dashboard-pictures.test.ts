@@ -21,7 +21,7 @@ let browser: Browser;
 const errors: string[] = [];
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchBrowser();
+  browser = await launchBrowser({ webgl: true }); // the 3D view's picture too
 });
 // Before the API's own: the browser's streams close first, so the API's close does not wait on them.
 afterAll(() => browser?.close());

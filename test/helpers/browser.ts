@@ -9,16 +9,26 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { logPage } from './page-log';
 
 export const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+const COMMON_ARGS = [
   '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
 ];
+/** With WebGL, from SwiftShader: for the 3D view (its tests and the bench). */
+export const CHROMIUM_ARGS = [
+  ...COMMON_ARGS,
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+];
+/**
+ * Without a GPU process, for pages that draw no WebGL: they render in software as they would
+ * on a machine without a GPU, for half Chromium's CPU (the dashboard suite's 200-agent page:
+ * 16 CPU-s with SwiftShader compositing, 9 without).
+ */
+export const CHROMIUM_2D_ARGS = [...COMMON_ARGS, '--disable-gpu'];
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Where the browser tests leave their screenshots (git ignores it). */
@@ -36,9 +46,9 @@ export function requireBrowser(): void {
     throw new Error('the dashboard is not built: run `npm run build` (npm test does)');
 }
 
-/** Debian's Chromium, launched as every browser test launches it. */
-export const launchBrowser = (): Promise<Browser> =>
-  chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+/** Debian's Chromium, launched as every browser test launches it: with WebGL where a test opens the 3D view. */
+export const launchBrowser = ({ webgl = false }: { webgl?: boolean } = {}): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: webgl ? CHROMIUM_ARGS : CHROMIUM_2D_ARGS });
 
 /**
  * Uncaught errors of `page` go to `errors` (a test expects none), its waits give up after 30 s,
