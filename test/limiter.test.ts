@@ -306,8 +306,8 @@ describe("the fleet's rate (ORCHESTRA_MODEL_RPM), kept by the server", () => {
     expect(burst().filter((r) => r.status === 429)).toHaveLength(4);
     // ...and the rate was halved once, not once a worker: one step down, to half. It may have
     // climbed back since, a step a cooldown (a loaded machine's slow agents saw 300, then 360).
-    const path = [RPM, ...seen]; // the rate before the burst: unset on the queue, or RPM
-    const cuts = path.filter((rate, i) => i > 0 && rate < path[i - 1]);
+    const steps = [RPM, ...seen]; // the rate before the burst: unset on the queue, or RPM
+    const cuts = steps.filter((rate, i) => i > 0 && rate < steps[i - 1]);
     expect({ cuts, lowest: Math.min(...seen) }).toEqual({ cuts: [RPM / 2], lowest: RPM / 2 });
   });
 
