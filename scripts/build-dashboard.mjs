@@ -5,11 +5,10 @@
  * are unchanged. The page loads nothing from elsewhere: no CDN, no fonts, no network beyond its
  * own origin.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { builderKey, currentRecord, recordInputs, root } from './build-inputs.mjs';
+import { builderKey, currentRecord, recordInputs, root, sha } from './build-inputs.mjs';
 
 const source = path.join(root, 'src/dashboard');
 const out = path.join(root, 'dist/dashboard');
@@ -42,11 +41,7 @@ const { metafile } = await build({
 });
 
 /** A short digest of a built file: the page asks for `app.js?v=<digest>`, which may be cached for good. */
-const digest = async (name) =>
-  createHash('sha256')
-    .update(await readFile(path.join(out, name)))
-    .digest('hex')
-    .slice(0, 12);
+const digest = async (name) => sha(await readFile(path.join(out, name))).slice(0, 12);
 const html = (await readFile(path.join(source, 'index.html'), 'utf8'))
   .replace('app.css', `app.css?v=${await digest('app.css')}`)
   .replace('app.js', `app.js?v=${await digest('app.js')}`);

@@ -12,7 +12,8 @@ import { version as esbuildVersion } from 'esbuild';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const sha = (text) => createHash('sha256').update(text).digest('hex');
+/** The hex SHA-256 of a string or a file's bytes. */
+export const sha = (data) => createHash('sha256').update(data).digest('hex');
 
 /** What makes a step's output besides its inputs: the script at `scriptUrl`, this one, esbuild and Node. */
 export async function builderKey(scriptUrl) {

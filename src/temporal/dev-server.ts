@@ -47,7 +47,7 @@ export const DYNAMIC_CONFIG = [
   // reads the attributes' definitions from its database for every row a list returns and every
   // start it checks, a tenth of its CPU under Orchestra's lists (README, Development). Off, as
   // in production: definitions added at run time reach every service within its namespace
-  // cache's refresh (2 s).
+  // cache's refresh (2 s), which registerSearchAttributes waits out.
   'system.forceSearchAttributesCacheRefreshOnRead=false',
 ];
 

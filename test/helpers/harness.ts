@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, isGrpcDeadlineError, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
@@ -124,9 +123,6 @@ const askQueriesAgain: WorkflowClientInterceptor = {
   },
 };
 
-/** The server's `system.namespaceCacheRefreshInterval` (its default). */
-const NAMESPACE_CACHE_REFRESH_MS = 2_000;
-
 /**
  * A namespace of its own, for a harness whose workers must not serve other suites. Every worker
  * also polls the queue of the workspaces' zones stores and cost ledgers (LEDGER_QUEUE), whatever
@@ -145,10 +141,6 @@ async function ownNamespace(connection: Connection): Promise<string> {
     () => true,
     `the namespace ${namespace} and its search attributes`,
   );
-  // The frontend knows them now; the history service, which checks an agent's updates of them,
-  // reads them from a namespace cache of its own, refreshed every 2 s (the dev server no longer
-  // reads them from its database at each check: src/temporal/dev-server.ts).
-  await sleep(NAMESPACE_CACHE_REFRESH_MS);
   return namespace;
 }
 
