@@ -62,6 +62,9 @@ export function reportCpu(name: string, declare: () => void = () => {}): void {
     const end = cpu();
     const line = {
       suite: name,
+      // Which jest worker ran it, and when it began: a run's lanes can be laid out again.
+      pid: process.pid,
+      startedAt: start.wall,
       self: +(end.self - start.self).toFixed(2),
       children: +(end.children - start.children).toFixed(2),
       wall: (Date.now() - start.wall) / 1000,
