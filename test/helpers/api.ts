@@ -99,7 +99,10 @@ export async function startTestApi(
   const server = await startLocalApi(h, {
     api: { tokens: options.tokens === null ? undefined : (options.tokens ?? TOKENS_JSON) },
     config: { staleAfterSeconds: options.staleAfterSeconds ?? 120 },
-    pollMs: options.pollMs ?? 100,
+    // The product's own tick (250 ms) unless a suite asks: at 100 ms each suite's feed listed,
+    // and described every agent at work in the whole run, ten times a second: two thirds of the
+    // dev server's lists and most of its describes in a run (README, Development).
+    pollMs: options.pollMs,
     requestTimeoutMs: options.requestTimeoutMs,
     queryTimeoutMs: options.queryTimeoutMs,
     // The product's 150 ms is a latency target (the bench and api-live-views hold it). A suite
@@ -163,7 +166,6 @@ export function localApis(h: Harness) {
     const server = await startLocalApi(h, {
       api,
       ...(address ? { config: { temporalAddress: address } } : {}),
-      pollMs: 100,
       ...options,
     });
     apis.push(server);
