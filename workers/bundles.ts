@@ -6,10 +6,11 @@
  * first one bundles them and leaves the bundle beside the others for the next.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
+import { z } from 'zod';
 import { tracingWorkflowModules } from '../src/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -32,24 +33,22 @@ export const BUNDLE_SOURCES = {
 export type BundleName = keyof typeof BUNDLE_SOURCES;
 
 const ROOT = path.join(__dirname, '..');
+/** Orchestra's package: the sources' directory, which holds the one tsc compiles to (dist). */
+const PACKAGE_ROOT = existsSync(path.join(ROOT, 'package.json')) ? ROOT : path.dirname(ROOT);
 const BUNDLE_DIR = path.join(ROOT, 'workflow-bundles');
 /**
- * What a bundle holds: the compiled workflows and domain, and the packages bundled with them
- * (and the SDK that bundles them and runs them).
+ * What makes a bundle besides the files it holds (recorded beside it, below): the bundler and
+ * the packages it bundles, whose install may change files the record names by their sources.
  */
 const INPUTS = [
-  path.join(ROOT, 'workflows'),
-  path.join(ROOT, 'src'),
-  ...[
-    '@temporalio/workflow',
-    '@temporalio/common',
-    '@temporalio/worker',
-    'zod',
-    'nexus-rpc',
-    'long',
-    'ms',
-  ].flatMap((name) => packageJson(name)),
-];
+  '@temporalio/workflow',
+  '@temporalio/common',
+  '@temporalio/worker',
+  'zod',
+  'nexus-rpc',
+  'long',
+  'ms',
+].flatMap((name) => packageJson(name));
 
 /** The node_modules directory the bundler takes `name` from; none if it is not installed. */
 function nodeModulesOf(name: string): string | undefined {
@@ -110,10 +109,14 @@ export async function tracedWorkflowCode(name: BundleName): Promise<Pick<WorkerO
  */
 async function keepBundle(codePath: string, code: string, started: Date): Promise<void> {
   await mkdir(BUNDLE_DIR, { recursive: true });
-  const partial = `${codePath}.${randomUUID()}`;
-  await writeFile(partial, code);
-  await utimes(partial, started, started);
-  await rename(partial, codePath);
+  const keep = async (file: string, content: string) => {
+    const partial = `${file}.${randomUUID()}`;
+    await writeFile(partial, content);
+    await utimes(partial, started, started);
+    await rename(partial, file);
+  };
+  await keep(recordPath(codePath), JSON.stringify(bundledFiles(code), null, 1));
+  await keep(codePath, code);
 }
 
 /** Bundle a workflow set from its sources (with `workflowInterceptorModules`, for tracing). */
@@ -129,14 +132,53 @@ export function bundleWorkflows(name: BundleName, workflowInterceptorModules: st
 }
 
 /** The bundle exists and nothing under `inputs` changed after it was written. */
+/**
+ * Current: the bundle is there, with the record of the files it holds, and neither those nor
+ * `inputs` (a directory: anything under it) changed after its bundling began. Only what it holds
+ * counts: a change to the CLI or the API (dist/src) bundles no workflow again.
+ */
 export function bundleIsCurrent(codePath: string, inputs: string[]): boolean {
-  return existsSync(codePath) && statSync(codePath).mtimeMs >= Math.max(...inputs.map(newestUnder));
+  const held = heldFiles(codePath);
+  if (!held || !existsSync(codePath)) return false;
+  const made = statSync(codePath).mtimeMs;
+  return [...held, ...inputs].every((file) => existsSync(file) && newestUnder(file) <= made);
 }
 
 function newestUnder(file: string): number {
   const stat = statSync(file);
   if (!stat.isDirectory()) return stat.mtimeMs;
   return Math.max(stat.mtimeMs, ...readdirSync(file).map((f) => newestUnder(path.join(file, f))));
+}
+
+/** Beside each bundle: the files of this package it holds (`<bundle>.inputs.json`). */
+const recordPath = (codePath: string) => `${codePath}.inputs.json`;
+
+function heldFiles(codePath: string): string[] | undefined {
+  try {
+    const held = z.array(z.string()).parse(JSON.parse(readFileSync(recordPath(codePath), 'utf8')));
+    return held.map((file) => path.resolve(PACKAGE_ROOT, file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files of this package a bundle holds, relative to it (an install elsewhere reads the same
+ * record), from the bundle's inline source map: webpack names each module by its path, or by its
+ * TypeScript source's through the compiled file's own map, and then the compiled file (in dist)
+ * is what it read. The packages it bundles are `INPUTS`.
+ */
+export function bundledFiles(code: string): string[] {
+  const map = code.slice(code.lastIndexOf('base64,') + 'base64,'.length);
+  const { sources } = z
+    .object({ sources: z.array(z.string()) })
+    .parse(JSON.parse(Buffer.from(map, 'base64').toString()));
+  const own = sources
+    .filter((file) => path.isAbsolute(file))
+    .map((file) => path.relative(PACKAGE_ROOT, file))
+    .filter((file) => !file.startsWith('..') && !file.split(path.sep).includes('node_modules'))
+    .map((file) => (file.endsWith('.ts') ? path.join('dist', file.replace(/\.ts$/, '.js')) : file));
+  return [...new Set(own)].filter((file) => existsSync(path.join(PACKAGE_ROOT, file))).sort();
 }
 
 /** Bundle every workflow set into dist/workflow-bundles (run by `npm run build`); a current one is kept. */
