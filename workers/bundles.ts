@@ -37,8 +37,8 @@ const ROOT = path.join(__dirname, '..');
 const PACKAGE_ROOT = existsSync(path.join(ROOT, 'package.json')) ? ROOT : path.dirname(ROOT);
 const BUNDLE_DIR = path.join(ROOT, 'workflow-bundles');
 /**
- * What makes a bundle besides the files it holds (recorded beside it, below): the bundler and
- * the packages it bundles, whose install may change files the record names by their sources.
+ * What makes a bundle besides this package's files it holds (recorded beside it, below): the
+ * bundler and the packages it bundles, which an install changes.
  */
 const INPUTS = [
   '@temporalio/workflow',
@@ -131,7 +131,6 @@ export function bundleWorkflows(name: BundleName, workflowInterceptorModules: st
   });
 }
 
-/** The bundle exists and nothing under `inputs` changed after it was written. */
 /**
  * Current: the bundle is there, with the record of the files it holds, and neither those nor
  * `inputs` (a directory: anything under it) changed after its bundling began. Only what it holds
