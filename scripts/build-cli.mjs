@@ -16,7 +16,8 @@ const dir = path.join(root, 'dist/src/cli');
 const bundle = path.join(dir, 'bundle.js');
 /** What the bundle was made of and by: it is kept while that holds (the build is incremental). */
 const made = path.join(dir, 'bundle.inputs.json');
-const { LONG_RUNNING_IMPORTS } = createRequire(import.meta.url)(path.join(dir, 'long-running.js'));
+const require = createRequire(import.meta.url);
+const { LONG_RUNNING_IMPORTS } = require(path.join(dir, 'long-running.js'));
 
 /** This script, esbuild and Node: a change to any of them makes another bundle. */
 const key = await builderKey(import.meta.url);
@@ -52,7 +53,6 @@ const leaveOut = {
 const clientProtos = {
   name: 'client-protos',
   setup(b) {
-    const require = createRequire(import.meta.url);
     const jsonModule = require.resolve('@temporalio/proto/protos/json-module.js');
     b.onLoad({ filter: /[\\/]@temporalio[\\/]proto[\\/]protos[\\/]json-module\.js$/ }, async (args) => {
       if (args.path !== jsonModule) return undefined;

@@ -6,7 +6,7 @@
  * first one bundles them and leaves the bundle beside the others for the next.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
@@ -133,20 +133,14 @@ export function bundleWorkflows(name: BundleName, workflowInterceptorModules: st
 
 /**
  * Current: the bundle is there, with the record of the files it holds, and neither those nor
- * `inputs` (a directory: anything under it) changed after its bundling began. Only what it holds
- * counts: a change to the CLI or the API (dist/src) bundles no workflow again.
+ * the files `inputs` changed after its bundling began. Only what it holds counts: a change to
+ * the CLI or the API (dist/src) bundles no workflow again.
  */
 export function bundleIsCurrent(codePath: string, inputs: string[]): boolean {
   const held = heldFiles(codePath);
   if (!held || !existsSync(codePath)) return false;
   const made = statSync(codePath).mtimeMs;
-  return [...held, ...inputs].every((file) => existsSync(file) && newestUnder(file) <= made);
-}
-
-function newestUnder(file: string): number {
-  const stat = statSync(file);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(file).map((f) => newestUnder(path.join(file, f))));
+  return [...held, ...inputs].every((file) => existsSync(file) && statSync(file).mtimeMs <= made);
 }
 
 /** Beside each bundle: the files of this package it holds (`<bundle>.inputs.json`). */
