@@ -53,7 +53,13 @@ describe('QuickInspections', () => {
     );
     workflowId = agentWorkflowId(id);
     // The store has a run moments after it starts.
-    for (let i = 0; i < 100 && !(await locateWorkflow(h.client, workflowId)); i++) await sleep(50);
+    await until(
+      () => locateWorkflow(h.client, workflowId),
+      Boolean,
+      `${workflowId} in the visibility store`,
+      30_000,
+      50,
+    );
   });
 
   test('a description that comes within the wait is used whole', async () => {

@@ -51,11 +51,11 @@ test('an answer to an approval that timed out a moment before is refused, not ac
     type: 'interactive',
     policy: { autonomy: 'semi', approvalTimeoutSeconds: 1 },
   });
-  let pending = await listApprovals(h.client, { agentId: id });
-  for (let i = 0; i < 100 && pending.length === 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    pending = await listApprovals(h.client, { agentId: id });
-  }
+  const pending = await until(
+    () => listApprovals(h.client, { agentId: id }),
+    (found) => found.length > 0,
+    'the approval listed as pending',
+  );
   expect(pending).toHaveLength(1);
   // The person was a moment too late: the agent denied it on timeout and went on.
   await waitForStatus(h.client, id, (v) => v.pendingApprovals.length === 0);
@@ -125,17 +125,17 @@ test.concurrent('swarms and sessions take pause, resume and cancel as Updates to
   expect(await controlSwarm(h.client, swarm, 'pause')).toEqual({ status: 'running', after: 'paused' });
   await expect(controlSwarm(h.client, swarm, 'pause')).rejects.toThrow(/cannot pause: the swarm is paused/);
   expect(await controlSwarm(h.client, swarm, 'cancel')).toMatchObject({ status: 'paused' });
-  for (let i = 0; i < 100 && (await swarmStatus(h.client, swarm)).status !== 'cancelled'; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  expect((await swarmStatus(h.client, swarm)).status).toBe('cancelled');
-  const closed = async (workflowId: string) => {
-    for (let i = 0; i < 150; i++) {
-      const { status } = await h.client.workflow.getHandle(workflowId).describe();
-      if (status.name !== 'RUNNING') return status.name;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return 'RUNNING';
-  };
+  await until(
+    () => swarmStatus(h.client, swarm),
+    (s) => s.status === 'cancelled',
+    'the paused swarm cancelled',
+  );
+  const closed = (workflowId: string) =>
+    until(
+      async () => (await h.client.workflow.getHandle(workflowId).describe()).status.name,
+      (name) => name !== 'RUNNING',
+      `${workflowId} closed`,
+    );
   expect(await closed(`swarm-${swarm}`)).toBe('CANCELLED');
 
   const session = await createSession(h.client, h.taskQueue, { cwd: await h.tempDir() });

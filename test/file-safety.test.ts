@@ -16,6 +16,7 @@ import { readContextFiles } from '../activities/governance';
 import { editFile, listFiles, readFile as readTool, writeFile as writeTool } from '../activities/tools/files';
 import { grep, GREP_TIME_LIMIT_ENV } from '../activities/tools/grep';
 import { useHarness } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 
@@ -264,7 +265,13 @@ test("an agent's catastrophic grep does not hold up another agent on the same wo
   ]);
   const slowId = await h.spawn({ task: slow, cwd: ws });
   // The grep has been asked for: the model has answered the first request.
-  while (h.requestsFor(slow).length === 0) await new Promise((r) => setTimeout(r, 50));
+  await until(
+    async () => h.requestsFor(slow).length,
+    (n) => n > 0,
+    'the slow agent asked the model',
+    30_000,
+    50,
+  );
 
   const quick = h.script([
     { toolCalls: [{ name: 'read_file', input: { path: 'a.txt' } }] },

@@ -14,6 +14,7 @@ import { spawnAgent } from '../src/temporal/agents';
 import { isServerUp } from '../src/temporal/connection';
 import { DYNAMIC_CONFIG } from '../src/temporal/dev-server';
 import { testAddress } from './helpers/harness';
+import { until } from './helpers/poll';
 import { freePort } from './helpers/ports';
 
 async function fakeBinary(dir: string): Promise<string> {
@@ -231,7 +232,7 @@ test('on a server without our search attributes, spawn says to run setup, and se
   );
   const address = `127.0.0.1:${port}`;
   try {
-    while (!(await isServerUp(address))) await new Promise((r) => setTimeout(r, 200));
+    await until(() => isServerUp(address), Boolean, `the bare server up at ${address}`, 60_000, 200);
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const request = { task: 'hi', cwd: dir };
@@ -247,11 +248,13 @@ test('on a server without our search attributes, spawn says to run setup, and se
     const described = await connection.workflowService.describeNamespace({ namespace: 'orchestra-fresh' });
     expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(RETENTION_DAYS * 86_400);
     // The server takes a moment to see new search attributes.
-    let spawned: unknown;
-    for (let i = 0; i < 50 && !spawned; i++) {
-      spawned = await spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request).catch(() => undefined);
-      if (!spawned) await new Promise((r) => setTimeout(r, 200));
-    }
+    const spawned = await until(
+      () => spawnAgent(client, { taskQueue: 'bare', model: 'm' }, request),
+      Boolean,
+      'an agent started once the server knows the search attributes',
+      30_000,
+      200,
+    );
     expect(spawned).toMatchObject({ id: expect.any(String) });
     await connection.close();
   } finally {

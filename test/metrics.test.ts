@@ -7,24 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { controlAgent, spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { CLI } from './helpers/cli';
 import { TEST_MODEL, useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 import { freePort } from './helpers/ports';
 
 const h = useHarness({ worker: false });
 let worker: ChildProcess | undefined;
 afterAll(() => worker?.kill('SIGTERM'));
 
-async function scrape(url: string, until: (text: string) => boolean): Promise<string> {
-  let text = '';
-  for (let i = 0; i < 100; i++) {
-    text = await fetch(url).then(
-      (r) => r.text(),
-      () => '',
-    );
-    if (until(text)) return text;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return text;
-}
+/** The metrics page once `done` holds on it: the exporter serves a moment after the worker starts. */
+const scrape = (url: string, done: (text: string) => boolean): Promise<string> =>
+  until(() => fetch(url).then((r) => r.text()), done, `the metrics at ${url}`, 30_000, 200);
 
 /** The value of the first sample of `name` whose labels include every one of `labels`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

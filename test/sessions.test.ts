@@ -4,6 +4,7 @@ import { InvalidTransitionError, SessionNotFoundError } from '../src/temporal/er
 import { controlSession, createSession, sessionStatus } from '../src/temporal/sessions';
 import { swarmStatus } from '../src/temporal/swarms';
 import { useHarness, waitForStatus } from './helpers/harness';
+import { until } from './helpers/poll';
 
 const h = useHarness();
 const newSession = async (directives?: string) =>
@@ -44,9 +45,11 @@ test('findings reported in a session reach the agents started after them, with t
     agents: 2,
     costUsd: 0,
   });
-  let listed: string[] = [];
-  for (let i = 0; i < 50 && listed.length < 2; i++)
-    listed = (await listAgents(h.client, { sessionId: session })).items.map((x) => x.id);
+  const listed = await until(
+    async () => (await listAgents(h.client, { sessionId: session })).items.map((x) => x.id),
+    (ids) => ids.length >= 2,
+    "the session's two agents listed",
+  );
   expect(listed.sort()).toEqual([a, b].sort());
 });
 

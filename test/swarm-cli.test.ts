@@ -44,8 +44,11 @@ test('swarm run --spec file, status --json, pause and cancel; errors exit non-ze
   const started = await orchestra(['swarm', 'run', '--spec', specFile, '--cwd', await h.tempDir(), '--json']);
   expect(started.code).toBe(0);
   const { id } = JSON.parse(started.stdout);
-  for (let i = 0; i < 50 && (await swarmStatus(h.client, id)).agents.length === 0; i++)
-    await new Promise((r) => setTimeout(r, 100));
+  await until(
+    () => swarmStatus(h.client, id),
+    (s) => s.agents.length > 0,
+    'the swarm started its first agent',
+  );
   expect(JSON.parse((await orchestra(['swarm', 'status', id, '--json'])).stdout)).toMatchObject({
     id,
     strategy: 'pipeline',
@@ -57,9 +60,11 @@ test('swarm run --spec file, status --json, pause and cancel; errors exit non-ze
     stderr: expect.stringMatching(/cannot pause: the swarm is paused/),
   });
   expect((await orchestra(['swarm', 'cancel', id])).code).toBe(0);
-  for (let i = 0; i < 50 && (await swarmStatus(h.client, id)).status !== 'cancelled'; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  expect((await swarmStatus(h.client, id)).status).toBe('cancelled');
+  await until(
+    () => swarmStatus(h.client, id),
+    (s) => s.status === 'cancelled',
+    'the paused swarm cancelled',
+  );
   // Listed with its strategy and task, once the listing has caught up.
   await until(
     async () => (await orchestra(['swarm', 'list'])).stdout.split('\n').find((l) => l.startsWith(id)) ?? '',

@@ -26,6 +26,14 @@ const signal = (id: string, name: string, input?: string) =>
     ...(input ? ['--input', input] : []),
   );
 
+/** The agent's `ignored` events, once there are `count` of them. */
+const ignoredEvents = (id: string, count: number) =>
+  until(
+    async () => (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored'),
+    (ignored) => ignored.length >= count,
+    `${count} ignored signal(s) recorded`,
+  );
+
 test('pause, resume and cancel through `temporal workflow signal`', async () => {
   const id = await h.spawn({ task: h.busyTask(300) });
   await waitForStatus(h.client, id, (v) => v.status === 'running');
@@ -55,11 +63,7 @@ test('a garbage payload from the CLI is recorded as ignored and the agent carrie
   await waitForStatus(h.client, id, (v) => v.status === 'idle');
   await signal(id, 'message', '"not an object"');
   await signal(id, 'pause', '{"reason":{"nested":1}}');
-  let ignored: unknown[] = [];
-  for (let i = 0; i < 50 && ignored.length < 2; i++) {
-    ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const ignored = await ignoredEvents(id, 2);
   expect(ignored).toEqual([
     expect.objectContaining({ signal: 'message', reason: expect.stringMatching(/^bad payload/) }),
     expect.objectContaining({ signal: 'pause', reason: expect.stringMatching(/^bad payload/) }),
@@ -83,11 +87,7 @@ test('a signal in an encoding no converter knows is recorded as ignored, and the
     '--input-meta',
     'encoding=foo/bar',
   );
-  let ignored: unknown[] = [];
-  for (let i = 0; i < 100 && ignored.length < 1; i++) {
-    ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');
-    if (!ignored.length) await new Promise((r) => setTimeout(r, 100));
-  }
+  const ignored = await ignoredEvents(id, 1);
   expect(ignored).toEqual([
     expect.objectContaining({
       signal: 'pause',
@@ -103,11 +103,7 @@ test('a signal the agent does not know is recorded as ignored, not buffered unse
   const id = await h.spawn({ task: '', type: 'interactive' });
   await waitForStatus(h.client, id, (v) => v.status === 'idle');
   await signal(id, 'pasue', '{"reason":"typo"}');
-  let ignored: unknown[] = [];
-  for (let i = 0; i < 100 && ignored.length < 1; i++) {
-    ignored = (await agentEvents(h.client, id)).filter((e) => e.type === 'ignored');
-    if (!ignored.length) await new Promise((r) => setTimeout(r, 100));
-  }
+  const ignored = await ignoredEvents(id, 1);
   expect(ignored).toEqual([expect.objectContaining({ signal: 'pasue', reason: 'no such signal' })]);
   await signal(id, 'cancel');
   expect((await waitForAgent(h.client, id)).status).toBe('cancelled');
