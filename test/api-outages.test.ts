@@ -18,6 +18,7 @@ import { connectClient } from '../src/temporal/connection';
 import type { DevServer } from '../src/temporal/dev-server';
 import { useHarness } from './helpers/harness';
 import { localApis, TOKENS_JSON, USERS } from './helpers/api';
+import { until } from './helpers/poll';
 import { freePort } from './helpers/ports';
 import { openStream, rawRequest, type OpenStream } from './helpers/raw-http';
 import { startScratchServer } from './helpers/scratch-server';
@@ -119,11 +120,7 @@ describe('with Temporal down', () => {
       await new Promise((r) => setTimeout(r, 5000)); // down for a while: the reconnect backoff grows
       server = await startScratchServer(dir, port);
       const back = Date.now();
-      let r = await get();
-      while (r.status !== 200 && Date.now() - back < 30_000) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        r = await get();
-      }
+      const r = await until(get, (answer) => answer.status === 200, 'a list answered once Temporal is back');
       figures['recovered after'] = Date.now() - back;
       console.log(`with Temporal down (ms): ${JSON.stringify(figures)}`);
       expect(r.status).toBe(200);
@@ -172,13 +169,17 @@ describe('live streams', () => {
       expect(bobs.status).toBe(200);
       // Alice closes one; the server hears of it and her next stream is served.
       held.shift()!.close();
-      let next = await openStream(url, bearer('alice'));
-      const deadline = Date.now() + 10_000;
-      while (next.status === 429 && Date.now() < deadline) {
-        next.close();
-        await new Promise((r) => setTimeout(r, 100));
-        next = await openStream(url, bearer('alice'));
-      }
+      // Each refused try is closed before the next.
+      let tried: OpenStream | undefined;
+      const next = await until(
+        async () => {
+          tried?.close();
+          return (tried = await openStream(url, bearer('alice')));
+        },
+        (stream) => stream.status !== 429,
+        "alice's stream served once the server hears hers closed",
+        10_000,
+      );
       held.push(next);
       expect(next.status).toBe(200);
     } finally {
