@@ -22,8 +22,6 @@ export interface DevServerOptions {
   log?: (line: string) => void;
   /** Where the server's own output goes (default: discarded). */
   output?: 'inherit' | 'ignore';
-  /** Added to the server process's environment (e.g. Go runtime settings). */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface DevServer {
@@ -96,7 +94,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   ];
   const child = spawn(binary, args, {
     stdio: ['ignore', options.output ?? 'ignore', options.output ?? 'ignore'],
-    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let exited: string | undefined;
   child.on('exit', (code, signal) => {

@@ -6,15 +6,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SHARED_SERVER_GO_ENV, startScratchServer } from '../helpers/scratch-server';
+import { startScratchServer } from '../helpers/scratch-server';
 import { bundleForRun } from '../helpers/workflow-bundle';
 
 export default async function globalSetup(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-test-'));
-  const [server] = await Promise.all([
-    startScratchServer(dir, undefined, SHARED_SERVER_GO_ENV),
-    bundleForRun(dir),
-  ]);
+  const [server] = await Promise.all([startScratchServer(dir), bundleForRun(dir)]);
   process.env.ORCHESTRA_TEST_ADDRESS = server.address;
   process.env.ORCHESTRA_TEST_DIR = dir;
   process.env.ORCHESTRA_TEST_TEMPORAL_CLI = server.binary;
