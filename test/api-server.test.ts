@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { startApi, type ApiOptions } from '../src/api/server';
+import { closeConnection } from '../src/temporal/connection';
 import { TokenTable } from '../src/api/tokens';
 import { useHarness } from './helpers/harness';
 import { startTestApi, TOKENS_JSON, USERS } from './helpers/api';
@@ -150,7 +151,7 @@ test.concurrent(
       }
     } finally {
       await api.close();
-      await client.connection.close();
+      await closeConnection(client.connection);
     }
   },
 );

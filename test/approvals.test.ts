@@ -13,7 +13,7 @@ import { agentEvents, agentStatus, agentTranscript, waitForAgent } from '../src/
 import { answerApproval, findApproval, listApprovals } from '../src/temporal/approvals';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { until } from './helpers/poll';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -233,7 +233,7 @@ test.concurrent(
     const env = { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue };
 
     const listed = await until(
-      () => runCli(['approvals', 'list', '--swarm', swarmId, '--json'], env),
+      () => runCliHere(['approvals', 'list', '--swarm', swarmId, '--json'], env),
       (r) => r.code === 0 && JSON.parse(r.stdout).length === 1,
       'the deep approval in the swarm listing',
     );
@@ -245,7 +245,7 @@ test.concurrent(
       tool: 'bash',
       input: { command: 'echo deep > deep.txt' },
     });
-    const answer = await runCli(['approve', first.callId], env);
+    const answer = await runCliHere(['approve', first.callId], env);
     expect(answer).toMatchObject({
       code: 0,
       stdout: `allowed bash (${first.callId}) for agent ${member}.1.1\n`,
@@ -280,7 +280,7 @@ test.concurrent(
       'deep\ndeeper\n',
     );
     // Answered approvals are gone; an unknown one is a clear error with its own exit code.
-    expect(await runCli(['approve', first.callId], env)).toMatchObject({
+    expect(await runCliHere(['approve', first.callId], env)).toMatchObject({
       code: 3,
       stderr: `error: no pending approval "${first.callId}"\n`,
     });

@@ -1,20 +1,25 @@
-/** The `orchestra` command, run as a user runs it: a process, its output and its exit code. */
+/**
+ * The `orchestra` command: its output and its exit code. Most tests run the program in this
+ * process (helpers/cli.ts); the main flow, an error under --json and --version run it as a user
+ * does, a process.
+ */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { waitForAgent } from '../src/temporal/agents';
-import { runCli } from './helpers/cli';
+import { runCli, runCliHere } from './helpers/cli';
 import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 
-const orchestra = (args: string[], env: Record<string, string> = {}) =>
-  runCli(args, {
-    TEMPORAL_ADDRESS: h.address,
-    ORCHESTRA_TASK_QUEUE: h.taskQueue,
-    ORCHESTRA_MODEL: 'claude-scripted-test',
-    ...env,
-  });
+const env = (more: Record<string, string>) => ({
+  TEMPORAL_ADDRESS: h.address,
+  ORCHESTRA_TASK_QUEUE: h.taskQueue,
+  ORCHESTRA_MODEL: 'claude-scripted-test',
+  ...more,
+});
+const orchestra = (args: string[], more: Record<string, string> = {}) => runCliHere(args, env(more));
+const orchestraProcess = (args: string[]) => runCli(args, env({}));
 
 test('agent spawn --wait follows the agent live and prints its result', async () => {
   const task = h.script([
@@ -22,7 +27,7 @@ test('agent spawn --wait follows the agent live and prints its result', async ()
     { text: 'wrote x.txt' },
   ]);
   const cwd = await h.tempDir();
-  const run = await orchestra(['agent', 'spawn', task, '--cwd', cwd, '--name', 'writer', '--wait']);
+  const run = await orchestraProcess(['agent', 'spawn', task, '--cwd', cwd, '--name', 'writer', '--wait']);
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/status +idle → running/);
   expect(run.stdout).toMatch(/tool +write_file \{"path":"x.txt","content":"x"\}/);
@@ -163,13 +168,13 @@ describe('errors are clear and exit non-zero', () => {
   });
 
   test('under --json an error is one JSON object on stderr with its code; --version prints the version', async () => {
-    const missing = await orchestra(['agent', 'status', 'no-such-agent', '--json']);
+    const missing = await orchestraProcess(['agent', 'status', 'no-such-agent', '--json']);
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.stderr)).toEqual({
       error: { code: 'not_found', message: expect.stringMatching(/no-such-agent/) },
     });
     const { version } = JSON.parse(await readFile(path.join(__dirname, '..', 'package.json'), 'utf8'));
-    expect(await orchestra(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    expect(await orchestraProcess(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   test.each([

@@ -11,7 +11,7 @@ import { registerSearchAttributes } from '../src/temporal/register-search-attrib
 import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 import { loadConfig, webUiLink } from '../src/config';
 import { spawnAgent } from '../src/temporal/agents';
-import { isServerUp } from '../src/temporal/connection';
+import { closeConnection, isServerUp } from '../src/temporal/connection';
 import { DYNAMIC_CONFIG } from '../src/temporal/dev-server';
 import { testAddress } from './helpers/harness';
 import { until } from './helpers/poll';
@@ -60,7 +60,7 @@ test('registering search attributes is idempotent, and the dev server has them a
     for (const key of SEARCH_ATTRIBUTES)
       expect(Object.keys(listed.customAttributes ?? {})).toContain(key.name);
   } finally {
-    await connection.close();
+    await closeConnection(connection);
   }
 });
 
@@ -256,7 +256,7 @@ test('on a server without our search attributes, spawn says to run setup, and se
       200,
     );
     expect(spawned).toMatchObject({ id: expect.any(String) });
-    await connection.close();
+    await closeConnection(connection);
   } finally {
     const exited = new Promise((resolve) => bare.once('exit', resolve));
     bare.kill('SIGTERM');

@@ -11,7 +11,7 @@ import { modelQueue, type LimitsView } from '../src/domain';
 import { controlAgent, waitForAgent } from '../src/temporal/agents';
 import { modelLimits } from '../src/temporal/limits';
 import { useApi } from './helpers/api';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { useHarness, type Harness } from './helpers/harness';
 import { until } from './helpers/poll';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -116,7 +116,7 @@ describe('the model-call limiter', () => {
     const m = (await look(h)).model;
     expect(m.rateLimited).toBeGreaterThanOrEqual(1);
     const env = { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue };
-    const json = await runCli(['limits', '--json'], env);
+    const json = await runCliHere(['limits', '--json'], env);
     expect(json.code).toBe(0);
     const view = JSON.parse(json.stdout) as LimitsView;
     expect(view).toMatchObject({
@@ -126,7 +126,7 @@ describe('the model-call limiter', () => {
       model: { max: MAX, calls: m.calls, rateLimited: m.rateLimited, overloaded: m.overloaded, cuts: m.cuts },
       fleet: null,
     });
-    const table = await runCli(['limits'], env);
+    const table = await runCliHere(['limits'], env);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(`worker ${WORKER}, the one polling ${h.taskQueue}`);
     const times = m.cuts === 1 ? 'time' : 'times';
@@ -235,7 +235,7 @@ describe("the fleet's rate (ORCHESTRA_MODEL_RPM), kept by the server", () => {
       raises: before.raises + 1,
       lastChange: { reason: back.reason, by: WORKER },
     });
-    const table = await runCli(['limits'], {
+    const table = await runCliHere(['limits'], {
       TEMPORAL_ADDRESS: h.address,
       ORCHESTRA_TASK_QUEUE: h.taskQueue,
     });

@@ -10,7 +10,7 @@ import type { OrchestraFile } from '../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../src/llm/scripted-server';
 import { agentEvents, agentStatus, spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { startHarness, type Harness } from './helpers/harness';
 
 const FILE: OrchestraFile = {
@@ -57,7 +57,7 @@ function localScript(turns: Parameters<ScriptedServer['addScript']>[0]['turns'])
 }
 
 test('`orchestra registry list` shows the built-in specialists and the user entries; `show` gives one in full', async () => {
-  const list = await runCli(['registry', 'list'], env);
+  const list = await runCliHere(['registry', 'list'], env);
   expect(list.code).toBe(0);
   const lines = list.stdout.split('\n');
   for (const name of [
@@ -78,7 +78,7 @@ test('`orchestra registry list` shows the built-in specialists and the user entr
   expect(lines.find((l) => l.startsWith('doc-writer'))).toContain('(builtin, disabled)');
   expect(lines.find((l) => l.startsWith('triager'))).toContain('(user)');
 
-  const show = await runCli(['registry', 'show', 'triager'], env);
+  const show = await runCliHere(['registry', 'show', 'triager'], env);
   expect(JSON.parse(show.stdout)).toMatchObject({
     name: 'triager',
     source: 'user',
@@ -87,7 +87,7 @@ test('`orchestra registry list` shows the built-in specialists and the user entr
     tools: ['read_file', 'grep'],
     policy: { autonomy: 'semi' },
   });
-  expect(await runCli(['registry', 'show', 'nobody'], env)).toMatchObject({
+  expect(await runCliHere(['registry', 'show', 'nobody'], env)).toMatchObject({
     code: 2,
     stderr: expect.stringContaining('no agent "nobody" in the registry'),
   });
@@ -102,18 +102,18 @@ test('a bad config file is refused with a clear error naming the field', async (
       routing: { fallback: {} },
     }),
   );
-  const run = await runCli(['registry', 'list'], { ...env, ORCHESTRA_CONFIG: bad });
+  const run = await runCliHere(['registry', 'list'], { ...env, ORCHESTRA_CONFIG: bad });
   expect(run.code).toBe(2);
   expect(run.stderr).toContain(`${bad} is not a valid Orchestra config file:`);
   expect(run.stderr).toMatch(/agents\.triager\.temperature: Too big: expected number to be <=1/);
   expect(run.stderr).toMatch(/routing\.fallback\.model: /);
-  const missing = await runCli(['registry', 'list'], { ...env, ORCHESTRA_CONFIG: `${bad}.nope` });
+  const missing = await runCliHere(['registry', 'list'], { ...env, ORCHESTRA_CONFIG: `${bad}.nope` });
   expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('which does not exist') });
 });
 
 test('a spawn names a user entry: the agent runs with its prompt, tools and autonomy; a disabled one is refused', async () => {
   const task = h.script([{ text: 'labelled' }]);
-  const spawned = await runCli(
+  const spawned = await runCliHere(
     ['agent', 'spawn', task, '--agent', 'triager', '--cwd', await h.tempDir(), '--json'],
     env,
   );
@@ -129,7 +129,7 @@ test('a spawn names a user entry: the agent runs with its prompt, tools and auto
   expect(request.system).toContain('You are a triager.');
   expect(request.tools).toEqual(['read_file', 'grep']);
 
-  const refused = await runCli(
+  const refused = await runCliHere(
     ['agent', 'spawn', 'x', '--agent', 'doc-writer', '--cwd', await h.tempDir()],
     env,
   );

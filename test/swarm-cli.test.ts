@@ -1,15 +1,15 @@
-/** `orchestra swarm ...` as a user runs it. */
+/** `orchestra swarm ...` and `orchestra session ...`: what they print and their exit codes (run in this process: helpers/cli.ts). */
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { swarmStatus } from '../src/temporal/swarms';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
 const h = useHarness();
 
 const orchestra = (args: string[]) =>
-  runCli(args, { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue });
+  runCliHere(args, { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue });
 
 test('swarm run parallel --merge vote --wait shows the agents and the outcome', async () => {
   const task = h.script([{ text: '391' }]);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { agentStatus } from '../src/temporal/agents';
 import { listSwarms, swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import type { SwarmEvent, SwarmOutcome } from '../src/domain';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
@@ -217,7 +217,7 @@ test.concurrent(
     // A workspace of its own, to find the swarm by; its branches' last words wait for the collapse.
     const workspace = `collapse-cli-${randomUUID().slice(0, 6)}`;
     const gate = `cli-${randomUUID()}`;
-    const ran = runCli(
+    const ran = runCliHere(
       [
         'swarm',
         'run',
@@ -249,12 +249,12 @@ test.concurrent(
     expect(run.stdout).toMatch(
       /\ncollapsed: \S+\.\d agent \d: score 0\.\d+ < 0\.5 \(\d+ repeated identical calls/,
     );
-    const refused = await runCli(['swarm', 'run', 'pipeline', 'x', '--collapse', 'keep-best'], {
+    const refused = await runCliHere(['swarm', 'run', 'pipeline', 'x', '--collapse', 'keep-best'], {
       TEMPORAL_ADDRESS: h.address,
     });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/collapse applies to parallel and graph swarms, not pipeline/);
-    const bad = await runCli(['swarm', 'run', 'parallel', 'x', '--min-score', '2']);
+    const bad = await runCliHere(['swarm', 'run', 'parallel', 'x', '--min-score', '2']);
     expect(bad.stderr).toMatch(/--min-score.*must be a number from 0 to 1/);
   },
 );

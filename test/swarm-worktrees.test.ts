@@ -7,7 +7,7 @@
  */
 import { agentTranscript } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs, write } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { editTask, FILE, userState } from './helpers/swarm-repo';
@@ -127,7 +127,7 @@ test('isolation "worktree" outside a git repository is refused with the reason; 
 
 test('swarm run --wait says which branch holds the work and how to take it', async () => {
   const repo = makeRepo({ 'shared.txt': FILE });
-  const run = await runCli(
+  const run = await runCliHere(
     ['swarm', 'run', 'parallel', edit('two', 'TWO'), '--agents', '1', '--cwd', repo, '--wait'],
     { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue },
   );

@@ -4,11 +4,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { NativeConnection } from '@temporalio/worker';
-import { connectClient } from '../src/temporal/connection';
+import { closeConnection, connectClient } from '../src/temporal/connection';
 import { spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { temporalAuth } from '../src/temporal/tls';
 import { createOrchestraWorker } from '../workers/worker';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { testAddress, useHarness } from './helpers/harness';
 import { makePki, startTlsProxy, type TestPki, type TlsProxy } from './helpers/tls-proxy';
 import { runBundles } from './helpers/workflow-bundle';
@@ -40,7 +40,7 @@ test('a worker and a client over mTLS with an API key run an agent to its end', 
     serverRootCACertificate: expect.any(Buffer),
     clientCertPair: expect.any(Object),
   });
-  const client = await connectClient({ temporalAddress: proxy.address, namespace: 'default' }, auth);
+  const client = await connectClient({ temporalAddress: proxy.address, namespace: 'default' }, { auth });
   const connection = await NativeConnection.connect({ address: proxy.address, ...auth });
   const taskQueue = `${h.taskQueue}-tls`;
   const worker = await createOrchestraWorker({
@@ -62,13 +62,13 @@ test('a worker and a client over mTLS with an API key run an agent to its end', 
     worker.shutdown();
     await running;
     await connection.close();
-    await client.connection.close();
+    await closeConnection(client.connection);
   }
 });
 
 test('the CLI reads the same variables; without the client certificate or with another key it is refused', async () => {
   const cli = (extra: Record<string, string>) =>
-    runCli(['health'], { TEMPORAL_ADDRESS: proxy.address, ...extra });
+    runCliHere(['health'], { TEMPORAL_ADDRESS: proxy.address, ...extra });
   expect(await cli(env())).toMatchObject({ code: 0, stdout: expect.stringMatching(/answers/) });
 
   const refusedBefore = proxy.refused;

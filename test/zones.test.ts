@@ -1,7 +1,7 @@
 /** Zones: a workspace's named groups of agents, kept by a workflow, through the API, the CLI and the SDK. */
 import { randomUUID } from 'node:crypto';
 import { expectEachNotFound, startTestApi, useApi } from './helpers/api';
-import { runCli } from './helpers/cli';
+import { runCliHere } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -239,7 +239,7 @@ test('zones survive a worker restart and are read by a new API process', async (
 test.concurrent('the orchestra zone commands and agent spawn/list --zone', async () => {
   const workspace = `cli-${randomUUID().slice(0, 6)}`;
   const orchestra = (args: string[]) =>
-    runCli(args, {
+    runCliHere(args, {
       TEMPORAL_ADDRESS: h.address,
       ORCHESTRA_TASK_QUEUE: h.taskQueue,
       ORCHESTRA_MODEL: 'claude-scripted-test',

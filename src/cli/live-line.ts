@@ -4,6 +4,7 @@
  * written. Redrawn in place; cleared before anything else is printed.
  */
 import type { InFlight } from '../temporal/in-flight';
+import type { OutputStream } from './io';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -27,7 +28,7 @@ export interface LiveLine {
 }
 
 /** A live line on `stream` (a terminal), or one that does nothing elsewhere. */
-export function liveLine(stream: NodeJS.WriteStream): LiveLine {
+export function liveLine(stream: OutputStream): LiveLine {
   if (!stream.isTTY) return { show: () => undefined, clear: () => undefined };
   let frame = 0;
   let shown = false;

@@ -1,41 +1,6 @@
 #!/usr/bin/env node
-/** The `orchestra` command. */
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { Command, type CommanderError } from 'commander';
-import { causeMessages, errorCode, OrchestraError } from '../domain';
-import { agentCommand } from './commands/agent';
-import { runtimeCommands } from './commands/runtime';
-import { apiCommand } from './commands/api';
-import { approvalsCommand, approveCommand } from './commands/approvals';
-import { limitsCommand } from './commands/limits';
-import { registryCommand } from './commands/registry';
-import { sessionCommand } from './commands/session';
-import { swarmCommand } from './commands/swarm';
-import { zoneCommand } from './commands/zone';
-import { createContext, type CliContext, type Run } from './context';
-import { exitCodeFor } from './errors';
-import { packageRoot } from '../package-root';
-
-const run: Run = async (action) => {
-  let ctx: CliContext | undefined;
-  try {
-    ctx = createContext();
-    process.exitCode = (await action(ctx)) ?? 0;
-  } catch (err) {
-    // An unexpected error (a Temporal client's) says what failed and leaves why to its causes.
-    const message = err instanceof OrchestraError ? err.message : causeMessages(err);
-    // Under --json a script reads the error too: one JSON object on stderr, with its code.
-    process.stderr.write(
-      process.argv.includes('--json')
-        ? `${JSON.stringify({ error: { code: errorCode(err), message } })}\n`
-        : `error: ${message}\n`,
-    );
-    process.exitCode = exitCodeFor(err);
-  } finally {
-    await ctx?.close();
-  }
-};
+/** The `orchestra` command: the program (program.ts) over this process. */
+import { runOrchestra } from './program';
 
 // `orchestra ... | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -43,41 +8,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-/** This package's version, from the package.json above this file (in src/ or in dist/). */
-function packageVersion(): string {
-  const file = path.join(packageRoot(__dirname), 'package.json');
-  return existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
-    : 'unknown';
-}
-
-const program = new Command('orchestra')
-  .description('Durable orchestration for teams of LLM agents, on Temporal')
-  .version(packageVersion(), '-V, --version', 'print the version')
-  .showHelpAfterError()
-  .addHelpText(
-    'after',
-    '\nExit codes: 0 ok, 1 failure, 2 bad input, 3 unknown agent, swarm or session, 4 invalid transition or id taken, 5 Temporal unreachable or busy.\n' +
-      'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ORCHESTRA_TASK_QUEUE, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ORCHESTRA_MODEL.',
-  );
-program.addCommand(agentCommand(run));
-program.addCommand(swarmCommand(run));
-program.addCommand(sessionCommand(run));
-program.addCommand(zoneCommand(run));
-runtimeCommands(run).forEach((cmd) => program.addCommand(cmd));
-program.addCommand(approvalsCommand(run));
-program.addCommand(approveCommand(run));
-program.addCommand(registryCommand(run));
-program.addCommand(limitsCommand(run));
-program.addCommand(apiCommand(run));
-
-// Usage errors exit 2 (commander's own default is 1, which scripts cannot tell from a failure).
-const exitCodesOn = (cmd: Command): void => {
-  cmd.exitOverride();
-  cmd.commands.forEach(exitCodesOn);
-};
-exitCodesOn(program);
-
-program.parseAsync(process.argv).catch((err: CommanderError) => {
-  process.exitCode = err.exitCode === 0 ? 0 : 2;
+void runOrchestra(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
 });

@@ -1,5 +1,6 @@
 /** Rendering a swarm for people: its agents live, and its outcome. */
 import type { GraphView, SwarmCopies, SwarmOutcome, SwarmWorktrees } from '../domain';
+import type { OutputStream } from './io';
 import { mergeInWords } from './merge-words';
 import { tableLines } from './table';
 
@@ -123,13 +124,14 @@ function everyone(s: SwarmOutcome): Array<{
 const indent = (swarmId: string, id: string) => '  '.repeat(id.slice(swarmId.length).split('.').length - 2);
 
 /** Redraw in place on a terminal; elsewhere print only what changed. */
-export function liveRenderer(out: (text: string) => void, tty: boolean): (s: SwarmOutcome) => void {
+export function liveRenderer(stream: OutputStream): (s: SwarmOutcome) => void {
   let drawn = 0;
   const seen = new Map<string, string>();
+  const out = (text: string) => stream.write(`${text}\n`);
   return (s) => {
-    if (tty) {
+    if (stream.isTTY) {
       const lines = swarmTable(s);
-      process.stdout.write(`${drawn ? `\x1b[${drawn}A\x1b[J` : ''}${lines.join('\n')}\n`);
+      stream.write(`${drawn ? `\x1b[${drawn}A\x1b[J` : ''}${lines.join('\n')}\n`);
       drawn = lines.length;
       return;
     }

@@ -23,7 +23,7 @@ import {
 } from '../temporal/agents';
 import { answerApproval, findApproval, listApprovals, type ApprovalScope } from '../temporal/approvals';
 import { listChanges } from '../temporal/changes';
-import { connectClient } from '../temporal/connection';
+import { closeConnection, connectClient } from '../temporal/connection';
 import type { ControlSent } from '../temporal/control';
 import { inFlight } from '../temporal/in-flight';
 import { look } from '../temporal/look';
@@ -87,7 +87,7 @@ export class Orchestra {
   /** Connect with the settings the CLI reads (TLS and API keys included). */
   static async connect(options: OrchestraOptions = {}): Promise<Orchestra> {
     const config = loadConfig(options.env);
-    const client = options.client ?? (await connectClient(config));
+    const client = options.client ?? (await connectClient(config, { env: options.env }));
     return new Orchestra(
       client,
       clientDefaults(config),
@@ -213,6 +213,6 @@ export class Orchestra {
 
   /** Close the connection, when Orchestra opened it. */
   async close(): Promise<void> {
-    if (this.ownsClient) await this.client.connection.close();
+    if (this.ownsClient) await closeConnection(this.client.connection);
   }
 }

@@ -18,6 +18,7 @@ import {
 import { startScriptedServer, type ScriptedServer } from '../../src/llm/scripted-server';
 import type { Script } from '../../src/llm/script';
 import { agentStatus, spawnAgent, type AgentDefaults } from '../../src/temporal/agents';
+import { closeConnection } from '../../src/temporal/connection';
 import { ensureNamespace } from '../../src/temporal/namespace';
 import { registerSearchAttributes } from '../../src/temporal/register-search-attributes';
 import { startSwarm } from '../../src/temporal/swarms';
@@ -259,7 +260,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       // The client retries some calls on timers of its own (a query refused while an agent's
       // workflow task was busy); one firing after the close throws from the timer into
       // whatever suite runs next. Close once they are surely done, never holding the process.
-      setTimeout(() => void client.connection.close(), 20_000).unref();
+      setTimeout(() => void closeConnection(clientConnection), 20_000).unref();
       await connection.close();
       await model.stop();
       // After the workers: no activity writes into them any more.

@@ -11,7 +11,7 @@ import {
 } from '../../domain';
 import { webUiLink } from '../../config';
 import { BadRequestError } from '../../temporal/errors';
-import type { Run } from '../context';
+import type { CliContext, Run } from '../context';
 import { positiveInt, positiveNumber } from '../arguments';
 import { controlLine } from '../control-commands';
 import { followAgent } from '../follow';
@@ -24,17 +24,25 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2);
  * Watching an agent on a terminal: the live line, and Ctrl-C that stops the watching, not the
  * agent (it runs in Temporal), with how to come back to it.
  */
-function watching(id: string): LiveLine {
-  const live = liveLine(process.stderr);
-  process.once('SIGINT', () => {
+async function watching(
+  ctx: CliContext,
+  id: string,
+  watch: (live: LiveLine) => Promise<void>,
+): Promise<void> {
+  const { stderr } = ctx.io;
+  const live = liveLine(stderr);
+  const stop = ctx.io.onInterrupt(() => {
     live.clear();
-    process.stderr.write(
+    stderr.write(
       `\nstopped watching; agent ${id} goes on. Watch it again: orchestra agent logs ${id} --follow · ` +
         `stop it: orchestra agent cancel ${id}\n`,
     );
-    process.exit(130);
   });
-  return live;
+  try {
+    await watch(live);
+  } finally {
+    stop();
+  }
 }
 
 export function agentCommand(run: Run): Command {
@@ -108,12 +116,13 @@ export function agentCommand(run: Run): Command {
           return;
         }
         if (!o.json) ctx.out(`agent ${id} · ${webUiLink(ctx.config, workflowId)}`);
-        const live = o.json ? undefined : watching(id);
-        await followAgent(orchestra, id, {
-          onEvent: (e) => !o.json && ctx.out(formatEvent(e)),
-          untilWaiting: true,
-          live,
-        });
+        const follow = (live?: LiveLine) =>
+          followAgent(orchestra, id, {
+            onEvent: (e) => !o.json && ctx.out(formatEvent(e)),
+            untilWaiting: true,
+            live,
+          });
+        await (o.json ? follow() : watching(ctx, id, follow));
         const view = await orchestra.agents.status(id);
         const result = view.status === 'waiting_for_input' ? view : await orchestra.agents.wait(id);
         ctx.out(o.json ? json(result) : 'metrics' in result ? formatResult(result) : formatStatus(view));
@@ -218,11 +227,9 @@ export function agentCommand(run: Run): Command {
         const print = (e: Parameters<typeof formatEvent>[0]) =>
           ctx.out(o.json ? JSON.stringify(e) : formatEvent(e));
         if (o.follow) {
-          await followAgent(orchestra, id, {
-            after: o.after,
-            onEvent: print,
-            live: o.json ? undefined : watching(id),
-          });
+          const follow = (live?: LiveLine) =>
+            followAgent(orchestra, id, { after: o.after, onEvent: print, live });
+          await (o.json ? follow() : watching(ctx, id, follow));
           return;
         }
         (await orchestra.agents.events(id, o.after)).forEach(print);

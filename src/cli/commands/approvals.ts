@@ -5,11 +5,11 @@ import { formatUsd, type PendingApproval } from '../../domain';
 import type { Run } from '../context';
 
 /** Who answers from this terminal: the login name (recorded with the answer). */
-function loginName(): string | undefined {
+function loginName(env: NodeJS.ProcessEnv): string | undefined {
   try {
-    return userInfo().username || process.env.USER || undefined;
+    return userInfo().username || env.USER || undefined;
   } catch {
-    return process.env.USER || undefined;
+    return env.USER || undefined;
   }
 }
 
@@ -71,7 +71,7 @@ export function approveCommand(run: Run): Command {
         const decision = o.deny ? 'deny' : 'allow';
         const sent = await orchestra.approvals.answer(approval, {
           decision,
-          user: loginName(),
+          user: loginName(ctx.io.env),
           ...(o.note ? { note: o.note } : {}),
         });
         const done = `${decision === 'allow' ? 'allowed' : 'denied'} ${approval.tool} (${callId}) for agent ${approval.agentId}`;

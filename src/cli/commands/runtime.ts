@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { BadRequestError } from '../../temporal/agents';
+import { closeConnection } from '../../temporal/connection';
 import type { Run } from '../context';
 import { ExitCode } from '../errors';
 
@@ -96,7 +97,7 @@ export function runtimeCommands(run: Run): Command[] {
         const { registerSearchAttributes } = await import('../../temporal/register-search-attributes');
         const connection = await Connection.connect({
           address: ctx.config.temporalAddress,
-          ...temporalAuth(),
+          ...temporalAuth(ctx.io.env),
         });
         try {
           const { namespace } = ctx.config;
@@ -105,7 +106,7 @@ export function runtimeCommands(run: Run): Command[] {
           const added = await registerSearchAttributes(connection, namespace);
           ctx.out(added.length ? `registered ${added.join(', ')}` : 'search attributes already registered');
         } finally {
-          await connection.close();
+          await closeConnection(connection);
         }
       }),
     );
@@ -169,7 +170,7 @@ export function runtimeCommands(run: Run): Command[] {
     .action((o) =>
       run(async (ctx) => {
         const { runDemo } = await import('../demo/demo');
-        return runDemo(ctx, { keep: o.keep && process.stdout.isTTY === true });
+        return runDemo(ctx, { keep: o.keep && ctx.io.stdout.isTTY === true });
       }),
     );
 

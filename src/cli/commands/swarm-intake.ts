@@ -13,7 +13,7 @@ const NO_TASK = 'an open swarm: each agent added to it brings its own task';
 /** Show a swarm's agents live until it ends, then its outcome; the exit code says how it ended. */
 export async function followSwarm(ctx: CliContext, id: string, json: boolean): Promise<number> {
   const orchestra = await ctx.orchestra();
-  const render = liveRenderer(ctx.out, process.stdout.isTTY === true);
+  const render = liveRenderer(ctx.io.stdout);
   for (;;) {
     const status = await orchestra.swarms.status(id);
     if (!json) render(status);

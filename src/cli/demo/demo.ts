@@ -97,7 +97,8 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       cwd: swarmCwd,
     });
     ctx.out(`workspace: ${swarmCwd}\nswarm ${swarm.id} · ${webUiLink(config, swarm.workflowId)}`);
-    const render = liveRenderer(ctx.out, false);
+    // Printed as it changes, never redrawn in place (no isTTY).
+    const render = liveRenderer({ write: (text) => ctx.io.stdout.write(text) });
     let outcome = await orchestra.swarms.status(swarm.id);
     while (!isTerminal(outcome.status)) {
       render(outcome);
