@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { agentStatus, waitForAgent } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { useHarness } from './helpers/harness';
-import { startWorkerProcess } from './helpers/worker-process';
 
 const h = useHarness();
 const listing = () => h.script([{ toolCalls: [{ name: 'list_files', input: {} }] }, { text: 'listed' }]);
@@ -23,8 +22,8 @@ async function queuesOf(workflowId: string): Promise<{ workflow?: string; activi
 
 test('an agent placed on a queue runs on its workers, and its status and the Web UI say where', async () => {
   const elsewhere = `gpu-${randomUUID().slice(0, 8)}`;
-  // A worker elsewhere: a process of its own, as on another machine.
-  const worker = startWorkerProcess(h, { ORCHESTRA_TASK_QUEUE: elsewhere });
+  // A worker elsewhere (here in this process: the queue, not the process, is what places work).
+  const worker = await h.startWorker(elsewhere);
   try {
     const id = await h.spawn({ task: listing(), location: elsewhere });
     expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed', result: 'listed' });
@@ -44,7 +43,7 @@ test("an agent's tools placed on another queue run there, while the agent stays 
   // No worker serves that queue yet: the tool call waits for one, and the agent with it.
   await new Promise((r) => setTimeout(r, 1500));
   expect((await agentStatus(h.client, id)).status).toBe('running');
-  const worker = startWorkerProcess(h, { ORCHESTRA_TASK_QUEUE: sandboxes });
+  const worker = await h.startWorker(sandboxes);
   try {
     expect(await waitForAgent(h.client, id)).toMatchObject({ status: 'completed' });
     const view = await agentStatus(h.client, id);
@@ -59,8 +58,7 @@ test("an agent's tools placed on another queue run there, while the agent stays 
 
 test('a swarm member placed on a queue is started there; a bad location is refused with the reason', async () => {
   const elsewhere = `big-${randomUUID().slice(0, 8)}`;
-  // A worker elsewhere: a process of its own, as on another machine.
-  const worker = startWorkerProcess(h, { ORCHESTRA_TASK_QUEUE: elsewhere });
+  const worker = await h.startWorker(elsewhere);
   try {
     const swarm = await h.swarm({
       strategy: 'parallel',

@@ -172,8 +172,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 
   const startWorker = async (queue = taskQueue): Promise<RunningWorker> => {
+    // Elsewhere, a connection of its own: the SDK refuses a second worker on one queue over one
+    // connection, and every worker also polls the ledgers' queue.
+    const own = queue === taskQueue ? undefined : await NativeConnection.connect({ address });
     const worker = await createOrchestraWorker({
-      connection,
+      connection: own ?? connection,
       namespace,
       taskQueue: queue,
       deps: {
@@ -197,6 +200,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (workers.includes(handle)) workers.splice(workers.indexOf(handle), 1);
         worker.shutdown();
         await running;
+        await own?.close();
       },
     };
     workers.push(handle);

@@ -4,7 +4,8 @@
  * its model server and its queue. Suites of a shard run one after another, and each gets the
  * shared harness as a fresh one would be: the model server reset, and, when it ends, every
  * workflow still open on the queue terminated and its directories removed. A suite that stops or
- * starts workers, or needs other options, has a harness of its own.
+ * starts workers on the shared queue, or needs other options, has a harness of its own; one on a
+ * queue of the suite's own it may start (and stop).
  */
 import type { Client } from '@temporalio/client';
 import { startHarness, type Harness } from './harness';
@@ -35,7 +36,11 @@ export async function leaseSharedHarness(): Promise<{ harness: Harness; release(
     );
   };
   const harness: Harness = Object.create(base, {
-    startWorker: { value: own('startWorker') },
+    // A worker on a queue of the suite's own (a `location`) leaves the shard's queue as it was.
+    startWorker: {
+      value: (queue?: string) =>
+        queue !== undefined && queue !== base.taskQueue ? base.startWorker(queue) : own('startWorker')(),
+    },
     stopWorkers: { value: own('stopWorkers') },
     workers: { get: own('workers') },
     close: { value: own('close') },
