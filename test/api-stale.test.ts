@@ -27,22 +27,14 @@ const tuning = { modelHeartbeatTimeoutSeconds: 5 };
  */
 const ownQueue = () => `${h.taskQueue}-${randomUUID().slice(0, 6)}`;
 
-/**
- * Run `fn` while an in-process worker serves `queue`. One at a time: every worker also polls
- * the ledgers' queue, and a process runs one worker per queue.
- */
-let workerTurn: Promise<unknown> = Promise.resolve();
-function withWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
-  const turn = workerTurn.then(async () => {
-    const worker = await h.startWorker(queue);
-    try {
-      return await fn();
-    } finally {
-      await worker.stop();
-    }
-  });
-  workerTurn = turn.catch(() => undefined);
-  return turn;
+/** Run `fn` while an in-process worker serves `queue` (on a connection of its own: h.startWorker). */
+async function withWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await h.startWorker(queue);
+  try {
+    return await fn();
+  } finally {
+    await worker.stop();
+  }
 }
 
 test.concurrent(
