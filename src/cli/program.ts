@@ -13,7 +13,7 @@ import { sessionCommand } from './commands/session';
 import { swarmCommand } from './commands/swarm';
 import { zoneCommand } from './commands/zone';
 import { createContext, type CliContext, type Run } from './context';
-import { exitCodeFor } from './errors';
+import { ExitCode, exitCodeFor } from './errors';
 import { processIo, type CliIo } from './io';
 import { packageRoot } from '../package-root';
 
@@ -62,22 +62,26 @@ function buildProgram(run: Run, io: CliIo): Command {
  * comes back. The process's environment and streams unless `io` says otherwise.
  */
 export async function runOrchestra(args: string[], io: CliIo = processIo()): Promise<number> {
-  let code = 0;
+  /** An error on stderr, its exit code back. */
+  const report = (err: unknown): number => {
+    // An unexpected error (a Temporal client's) says what failed and leaves why to its causes.
+    const message = err instanceof OrchestraError ? err.message : causeMessages(err);
+    // Under --json a script reads the error too: one JSON object on stderr, with its code.
+    io.stderr.write(
+      args.includes('--json')
+        ? `${JSON.stringify({ error: { code: errorCode(err), message } })}\n`
+        : `error: ${message}\n`,
+    );
+    return exitCodeFor(err);
+  };
+  let code: number = ExitCode.ok;
   const run: Run = async (action) => {
     let ctx: CliContext | undefined;
     try {
       ctx = createContext(io);
-      code = (await action(ctx)) ?? 0;
+      code = (await action(ctx)) ?? ExitCode.ok;
     } catch (err) {
-      // An unexpected error (a Temporal client's) says what failed and leaves why to its causes.
-      const message = err instanceof OrchestraError ? err.message : causeMessages(err);
-      // Under --json a script reads the error too: one JSON object on stderr, with its code.
-      io.stderr.write(
-        args.includes('--json')
-          ? `${JSON.stringify({ error: { code: errorCode(err), message } })}\n`
-          : `error: ${message}\n`,
-      );
-      code = exitCodeFor(err);
+      code = report(err);
     } finally {
       await ctx?.close();
     }
@@ -86,7 +90,8 @@ export async function runOrchestra(args: string[], io: CliIo = processIo()): Pro
     await buildProgram(run, io).parseAsync(args, { from: 'user' });
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
+    // Commander has printed its own (help, a usage error).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    return report(err);
   }
 }
