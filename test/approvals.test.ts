@@ -13,7 +13,7 @@ import { agentEvents, agentStatus, agentTranscript, waitForAgent } from '../src/
 import { answerApproval, findApproval, listApprovals } from '../src/temporal/approvals';
 import { waitForSwarm } from '../src/temporal/swarms';
 import { until } from './helpers/poll';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -230,7 +230,7 @@ test.concurrent(
       { policy: { autonomy: 'full', tools: { bash: 'ask' } } },
     );
     const member = `${swarmId}.1`;
-    const env = { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue };
+    const env = harnessEnv(h);
 
     const listed = await until(
       () => runCliHere(['approvals', 'list', '--swarm', swarmId, '--json'], env),

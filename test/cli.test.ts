@@ -6,15 +6,14 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { waitForAgent } from '../src/temporal/agents';
-import { runCli, runCliHere } from './helpers/cli';
+import { harnessEnv, runCli, runCliHere } from './helpers/cli';
 import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
 
 const env = (more: Record<string, string>) => ({
-  TEMPORAL_ADDRESS: h.address,
-  ORCHESTRA_TASK_QUEUE: h.taskQueue,
+  ...harnessEnv(h),
   ORCHESTRA_MODEL: 'claude-scripted-test',
   ...more,
 });

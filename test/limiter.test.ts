@@ -11,7 +11,7 @@ import { modelQueue, type LimitsView } from '../src/domain';
 import { controlAgent, waitForAgent } from '../src/temporal/agents';
 import { modelLimits } from '../src/temporal/limits';
 import { useApi } from './helpers/api';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { useHarness, type Harness } from './helpers/harness';
 import { until } from './helpers/poll';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -115,7 +115,7 @@ describe('the model-call limiter', () => {
     expect(await waitForAgent(h.client, await h.spawn({ task }))).toMatchObject({ status: 'completed' });
     const m = (await look(h)).model;
     expect(m.rateLimited).toBeGreaterThanOrEqual(1);
-    const env = { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue };
+    const env = harnessEnv(h);
     const json = await runCliHere(['limits', '--json'], env);
     expect(json.code).toBe(0);
     const view = JSON.parse(json.stdout) as LimitsView;
@@ -235,10 +235,7 @@ describe("the fleet's rate (ORCHESTRA_MODEL_RPM), kept by the server", () => {
       raises: before.raises + 1,
       lastChange: { reason: back.reason, by: WORKER },
     });
-    const table = await runCliHere(['limits'], {
-      TEMPORAL_ADDRESS: h.address,
-      ORCHESTRA_TASK_QUEUE: h.taskQueue,
-    });
+    const table = await runCliHere(['limits'], harnessEnv(h));
     expect(table.stdout).toMatch(
       new RegExp(`rate now\\s+${RPM} calls a minute \\(of ${RPM}; floor 1; lowest ${RPM / 2}\\)`),
     );

@@ -10,7 +10,7 @@ import type { OrchestraFile } from '../src/domain';
 import { startScriptedServer, type ScriptedServer } from '../src/llm/scripted-server';
 import { agentEvents, agentStatus, spawnAgent, waitForAgent } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { startHarness, type Harness } from './helpers/harness';
 
 const FILE: OrchestraFile = {
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'orchestra-config-'));
   configFile = path.join(dir, 'orchestra.config.json');
   await writeFile(configFile, JSON.stringify(FILE));
-  env = { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue, ORCHESTRA_CONFIG: configFile };
+  env = { ...harnessEnv(h), ORCHESTRA_CONFIG: configFile };
 });
 afterAll(async () => {
   await h?.close();

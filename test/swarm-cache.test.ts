@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { swarmWorkflowId, type SwarmOutcome } from '../src/domain';
 import { agentStatus } from '../src/temporal/agents';
 import { swarmEvents, waitForSwarm } from '../src/temporal/swarms';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { replayClosedRuns } from './helpers/replay';
@@ -176,10 +176,7 @@ test.concurrent('the CLI shows the hits and misses, and `--no-cache` runs every 
   const specFile = path.join(await h.tempDir(), 'spec.json');
   await writeFile(specFile, JSON.stringify(spec));
   const orchestra = (...more: string[]) =>
-    runCliHere(['swarm', 'run', '--spec', specFile, '--cwd', cwd, '--wait', ...more], {
-      TEMPORAL_ADDRESS: h.address,
-      ORCHESTRA_TASK_QUEUE: h.taskQueue,
-    });
+    runCliHere(['swarm', 'run', '--spec', specFile, '--cwd', cwd, '--wait', ...more], harnessEnv(h));
   const first = await orchestra();
   expect(first.code).toBe(0);
   expect(first.stdout).toMatch(/\ncache: +0 hits \(served, not run\) · 2 misses\n/);

@@ -2,14 +2,13 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { swarmStatus } from '../src/temporal/swarms';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
 const h = useHarness();
 
-const orchestra = (args: string[]) =>
-  runCliHere(args, { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue });
+const orchestra = (args: string[]) => runCliHere(args, harnessEnv(h));
 
 test('swarm run parallel --merge vote --wait shows the agents and the outcome', async () => {
   const task = h.script([{ text: '391' }]);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { agentStatus } from '../src/temporal/agents';
 import { listSwarms, swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import type { SwarmEvent, SwarmOutcome } from '../src/domain';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
@@ -237,7 +237,7 @@ test.concurrent(
         await h.tempDir(),
         '--wait',
       ],
-      { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue, ORCHESTRA_WORKSPACE: workspace },
+      { ...harnessEnv(h), ORCHESTRA_WORKSPACE: workspace },
     );
     await untilCollapsed(async () => (await listSwarms(h.client, { workspaces: [workspace] })).items[0]?.id);
     h.model.openGate(gate);

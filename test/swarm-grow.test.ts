@@ -10,7 +10,7 @@ import { agentStatus } from '../src/temporal/agents';
 import { addSwarmAgent, closeSwarm } from '../src/temporal/swarm-intake';
 import { swarmEvents, swarmStatus, waitForSwarm } from '../src/temporal/swarms';
 import { useApi } from './helpers/api';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
@@ -23,8 +23,7 @@ afterAll(removeScratchDirs);
 // The CLI acts as alice in acme, so that alice may steer through the API what it started.
 const orchestra = (args: string[]) =>
   runCliHere(args, {
-    TEMPORAL_ADDRESS: h.address,
-    ORCHESTRA_TASK_QUEUE: h.taskQueue,
+    ...harnessEnv(h),
     ORCHESTRA_USER: 'alice',
     ORCHESTRA_WORKSPACE: 'acme',
   });

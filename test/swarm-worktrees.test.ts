@@ -7,7 +7,7 @@
  */
 import { agentTranscript } from '../src/temporal/agents';
 import { waitForSwarm } from '../src/temporal/swarms';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { gitIn, makeRepo, removeScratchDirs, write } from './helpers/git-repo';
 import { useHarness } from './helpers/harness';
 import { editTask, FILE, userState } from './helpers/swarm-repo';
@@ -129,7 +129,7 @@ test('swarm run --wait says which branch holds the work and how to take it', asy
   const repo = makeRepo({ 'shared.txt': FILE });
   const run = await runCliHere(
     ['swarm', 'run', 'parallel', edit('two', 'TWO'), '--agents', '1', '--cwd', repo, '--wait'],
-    { TEMPORAL_ADDRESS: h.address, ORCHESTRA_TASK_QUEUE: h.taskQueue },
+    harnessEnv(h),
   );
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
   const id = /swarm (\S+) \(parallel\) completed/.exec(run.stdout)![1];

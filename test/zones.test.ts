@@ -1,7 +1,7 @@
 /** Zones: a workspace's named groups of agents, kept by a workflow, through the API, the CLI and the SDK. */
 import { randomUUID } from 'node:crypto';
 import { expectEachNotFound, startTestApi, useApi } from './helpers/api';
-import { runCliHere } from './helpers/cli';
+import { harnessEnv, runCliHere } from './helpers/cli';
 import { useHarness } from './helpers/harness';
 import { until } from './helpers/poll';
 
@@ -240,8 +240,7 @@ test.concurrent('the orchestra zone commands and agent spawn/list --zone', async
   const workspace = `cli-${randomUUID().slice(0, 6)}`;
   const orchestra = (args: string[]) =>
     runCliHere(args, {
-      TEMPORAL_ADDRESS: h.address,
-      ORCHESTRA_TASK_QUEUE: h.taskQueue,
+      ...harnessEnv(h),
       ORCHESTRA_MODEL: 'claude-scripted-test',
       ORCHESTRA_WORKSPACE: workspace,
     });

@@ -9,11 +9,18 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import type { CliIo } from '../../src/cli/io';
 import { runOrchestra } from '../../src/cli/program';
+import type { Harness } from './harness';
 
 /** The command as installed (package.json `bin`): short commands run from the bundle. */
 export const CLI = path.resolve(__dirname, '../../dist/src/cli/orchestra.js');
 /** The same program as tsc built it, module by module. */
 export const CLI_AS_BUILT = path.resolve(__dirname, '../../dist/src/cli/main.js');
+
+/** What points the CLI at a harness: its server and its queue (more settings spread after). */
+export const harnessEnv = (h: Pick<Harness, 'address' | 'taskQueue'>): NodeJS.ProcessEnv => ({
+  TEMPORAL_ADDRESS: h.address,
+  ORCHESTRA_TASK_QUEUE: h.taskQueue,
+});
 
 export interface CliRun {
   code: number;

@@ -12,7 +12,7 @@ import { cliDefaults, webUiLink, type OrchestraConfig } from '../../config';
 import { activityDeps } from '../../config-file';
 import { createLogger, installRuntimeLogging } from '../../logging';
 import { startScriptedServer, type ScriptedServer } from '../../llm/scripted-server';
-import { isServerUp } from '../../temporal/connection';
+import { closeConnection, isServerUp } from '../../temporal/connection';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { createOrchestraWorker } from '../../../workers/worker';
@@ -51,7 +51,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
   if (!server) {
     // Someone else's server: make sure it knows Orchestra's search attributes.
     const admin = await Connection.connect({ address: config.temporalAddress });
-    await registerSearchAttributes(admin, config.namespace).finally(() => admin.close());
+    await registerSearchAttributes(admin, config.namespace).finally(() => closeConnection(admin));
   }
   const live = Boolean(config.anthropicApiKey);
   if (!live) model = await startScriptedServer({ scripts: [DEMO_SCRIPT, ...DEMO_SWARM_SCRIPTS] });
