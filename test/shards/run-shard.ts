@@ -16,8 +16,12 @@ import { DEFAULT_WEIGHT, WEIGHTS } from './weights';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- shared with jest.config.js (CommonJS)
 const { SLOW } = require('../suites') as { SLOW: string[] };
 
-/** How many shard files there are: test/shards/shard-<n>.test.ts, n from 1; two for each of jest's three workers. */
-export const SHARDS = 6;
+/**
+ * How many shard files there are: test/shards/shard-<n>.test.ts, n from 1; one for each of jest's
+ * three workers, so each loads the suites' modules and starts the shared worker once (six, two a
+ * worker, cost about 15 CPU-s more a run, and the weights balance three lanes as well).
+ */
+export const SHARDS = 3;
 
 const TEST_DIR = path.resolve(__dirname, '..');
 const SUFFIX = '.test.ts';
