@@ -27,6 +27,7 @@ export function applyView(view: AgentView): void {
       iterations: view.iterations ?? before.iterations,
       costUsd: view.costUsd ?? before.costUsd,
       detailedAt: Date.now(),
+      viewPartial: view.partial !== undefined,
     };
     // Calls made since the row was last read (not an agent's past, the first time it is read).
     const made = before.toolCalls === undefined ? 0 : (row.toolCalls ?? 0) - before.toolCalls;
@@ -43,12 +44,37 @@ const queued = new Set<string>();
 const reading = new Set<string>();
 let readers = 0;
 
-/** Whether the row of `id` is due a read: never read, or live and last read over 5 s ago. */
+/** A partial view is read again this long after, then twice as long each time, this many times. */
+const PARTIAL_RETRY_MS = 2000;
+const PARTIAL_RETRIES = 5;
+/** Partial views read again so far, by id. */
+const partialRetries = new Map<string, number>();
+
+/**
+ * Whether the row of `id` is due a read: never read, read partially over 2 s ago, or live and
+ * last read over 5 s ago.
+ */
 function due(id: string, now: number): boolean {
   const row = getState().agents[id];
   if (!row || reading.has(id)) return false;
   if (!row.detailedAt) return true;
+  if (row.viewPartial && now - row.detailedAt > PARTIAL_RETRY_MS) return true;
   return isLive(row.status) && now - row.detailedAt > 5000;
+}
+
+/**
+ * A partial view lacks the agent's session, swarm and task (the worker did not answer in the
+ * API's wait, on a loaded server): read it again later, or a filter by its session would never
+ * show it. Rows on screen are read again anyway; this covers one the feed named off screen.
+ */
+function readAgainLater(view: AgentView): void {
+  const tries = partialRetries.get(view.id) ?? 0;
+  if (!view.partial || tries >= PARTIAL_RETRIES) {
+    partialRetries.delete(view.id);
+    return;
+  }
+  partialRetries.set(view.id, tries + 1);
+  setTimeout(() => detailRows([view.id]), PARTIAL_RETRY_MS * 2 ** tries + 50);
 }
 
 async function reader(): Promise<void> {
@@ -59,7 +85,9 @@ async function reader(): Promise<void> {
       if (!due(id, Date.now())) continue;
       reading.add(id);
       try {
-        applyView(await api<AgentView>('GET', `/agents/${encodeURIComponent(id)}`));
+        const view = await api<AgentView>('GET', `/agents/${encodeURIComponent(id)}`);
+        applyView(view);
+        readAgainLater(view);
       } catch {
         // gone or unreachable: the next ask tries again
       } finally {
