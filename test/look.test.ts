@@ -2,7 +2,7 @@
  * The CLI's looks (status and events queries) have a deadline and are asked again: a query
  * no worker answers fails after three deadlines, not after the server's own timeout, and says so.
  */
-import { isGrpcDeadlineError } from '@temporalio/client';
+import { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import { errorCode } from '../src/domain';
 import { agentStatus } from '../src/temporal/agents';
 import { look, LOOKS } from '../src/temporal/look';
@@ -24,7 +24,10 @@ describe('look', () => {
     );
     expect(errorCode(failure)).toBe('unavailable'); // the CLI's exit 5, the API's 503
     expect((failure as Error).message).toMatch(/^no worker answered within 3 × 0.5 s: is a worker polling/);
-    expect(isGrpcDeadlineError((failure as Error).cause)).toBe(true);
+    // The last deadline passed: as DEADLINE_EXCEEDED, or, at the wrong moment on a loaded
+    // machine, as the call CANCELLED (gRPC code 1).
+    const cause = (failure as Error).cause;
+    expect(isGrpcDeadlineError(cause) || (isGrpcServiceError(cause) && cause.code === 1)).toBe(true);
     expect(asked).toBe(LOOKS);
     expect(Date.now() - started).toBeLessThan(8_000); // three deadlines, not the server's 30 s
     const again = await h.startWorker();
