@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-const tab = (name: string) => page.locator('nav').getByRole('button', { name, exact: true }).click();
+const tab = (name: string, on = page) => on.locator('nav').getByRole('button', { name, exact: true }).click();
 /**
  * Wait until the agent list shows exactly these agents (by id). Generous: the suites share one
  * dev server, so this page's feed follows every suite's running agents, on a loaded machine.
@@ -238,7 +238,7 @@ test("an agent whose first view comes partial (its worker slow to answer) still 
       'the session listed',
     );
     await signIn(other, `${hurried.server.url}/`, USERS.solo.token);
-    await other.locator('nav').getByRole('button', { name: 'agents', exact: true }).click();
+    await tab('agents', other);
     await other.getByLabel('session').locator(`option[value="${sessionId}"]`).waitFor({ state: 'attached' });
     await other.getByLabel('session').selectOption(sessionId);
     const started = await hurried.call('solo', 'POST', '/agents', {

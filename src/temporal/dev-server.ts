@@ -30,7 +30,11 @@ export interface DevServer {
   binary: string;
   uiPort?: number;
   process: ChildProcess;
-  stop(): Promise<void>;
+  /**
+   * Stop it and wait for it to exit: SIGTERM (a graceful stop, ~1 s; SIGKILL after 10 s), or
+   * SIGKILL at once for a server whose database is thrown away.
+   */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 export const SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
@@ -99,10 +103,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.on('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;
   });
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await done;
     clearTimeout(timer);

@@ -18,7 +18,7 @@ export const LOOKS = 3;
 const CANCELLED = 1;
 
 /** A look that ran out of time: the deadline, or the call cancelled as it passed. */
-function stalled(err: unknown): boolean {
+export function stalled(err: unknown): boolean {
   if (isGrpcDeadlineError(err)) return true;
   const cause = (err as { cause?: unknown })?.cause;
   return [err, cause].some((e) => isGrpcServiceError(e) && e.code === CANCELLED);

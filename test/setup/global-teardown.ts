@@ -5,12 +5,8 @@ import type { DevServer } from '../../src/temporal/dev-server';
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as { __orchestraServer?: DevServer }).__orchestraServer;
   reportServerCpu(server);
-  // Its database is thrown away below: nothing to shut down gracefully (SIGTERM takes ~1 s).
-  if (server && server.process.exitCode === null && server.process.signalCode === null) {
-    const exited = new Promise((resolve) => server.process.once('exit', resolve));
-    server.process.kill('SIGKILL');
-    await exited;
-  }
+  // Its database is thrown away below: nothing to shut down gracefully.
+  await server?.stop('SIGKILL');
   if (process.env.ORCHESTRA_TEST_DIR)
     await rm(process.env.ORCHESTRA_TEST_DIR, { recursive: true, force: true });
 }
