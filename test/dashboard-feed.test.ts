@@ -195,21 +195,28 @@ test.concurrent(
       await page.getByTestId('feed').filter({ hasText: 'websocket' }).waitFor();
       await rowSays(page, id, 'completed');
 
+      // Every event of the agent's log reaches the page, across the two connections. Waited for:
+      // the row can say `completed` from the agent's own view (GET) before the feed's tick has
+      // sent its last events.
+      const heard = () =>
+        new Set(
+          connections
+            .flatMap((c) => c.frames)
+            .filter((f) => f.subject === id && f.source === 'agent' && f.event !== 'model_text')
+            .map((f) => (f.data as { seq: number }).seq),
+        );
+      const logged = await loggedSeqs(id);
+      expect(logged.length).toBeGreaterThanOrEqual(20);
+      await until(
+        async () => logged.filter((seq) => !heard().has(seq)),
+        (missing) => missing.length === 0,
+        "every event of the agent's log heard",
+      );
+      expect(toolCallsSeen()).toBeGreaterThanOrEqual(10);
       // It resumed after a frame it had (frames still on their way when the socket dropped are lost
       // with it): the server replayed what came after, with no resync.
       const after = new URL(connections[1].url).searchParams.get('after');
       expect(connections[0].frames.map((f) => f.id)).toContain(after);
       expect(connections[1].frames.map((f) => f.event)).not.toContain('resync');
-      // Every event of the agent's log reached the page, across the two connections.
-      const heard = new Set(
-        connections
-          .flatMap((c) => c.frames)
-          .filter((f) => f.subject === id && f.source === 'agent' && f.event !== 'model_text')
-          .map((f) => (f.data as { seq: number }).seq),
-      );
-      const logged = await loggedSeqs(id);
-      expect(logged.length).toBeGreaterThanOrEqual(20);
-      expect(logged.filter((seq) => !heard.has(seq))).toEqual([]);
-      expect(toolCallsSeen()).toBeGreaterThanOrEqual(10);
     }),
 );
