@@ -4,10 +4,13 @@
  * Refresh test/shards/weights.ts from CPU reports of whole `npm test` runs
  * (ORCHESTRA_TEST_CPU_REPORT=<file>): each suite's wall time, averaged over every run the
  * files hold, in seconds. One run's figures move by seconds from run to run; an average of a
- * few deals the shards so that they end within a second or two of each other.
+ * few deals the shards so that they end within a second or two of each other. A suite that ran
+ * but reported nothing (all its tests skipped, as `live` without ANTHROPIC_API_KEY) weighs 0:
+ * left to the default weight, it made its shard end 15 s before the others.
  *   node scripts/shard-weights.mjs /tmp/cpu-1.jsonl /tmp/cpu-2.jsonl ...
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +28,13 @@ for (const file of reports)
     if (pid === undefined) continue;
     walls.set(suite, [...(walls.get(suite) ?? []), wall]);
   }
+// The suites the shards deal (run-shard.ts): every test/<name>.test.ts but the slow ones.
+const { SLOW } = createRequire(import.meta.url)('../test/suites.js');
+const testDir = fileURLToPath(new URL('../test/', import.meta.url));
+for (const file of readdirSync(testDir)) {
+  const name = file.endsWith('.test.ts') ? file.slice(0, -'.test.ts'.length) : undefined;
+  if (name && !SLOW.includes(name) && !walls.has(name)) walls.set(name, [0]);
+}
 const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : `'${name}'`);
 const entries = [...walls.keys()].sort().map((name) => {
   const seen = walls.get(name);
