@@ -85,7 +85,9 @@ describe('GET /agents/:id of an agent whose worker is slow to answer', () => {
     expect(partial.length).toBeGreaterThan(0);
     for (const a of partial) {
       expect(a.status).toBe('running');
-      expect(a.partial).toMatch(/no worker answered the status query within 100 ms/);
+      // Within the GET's wait; or, for a GET that joined a query already running which then
+      // timed out (a step held the workflow task past the query's own 5 s, under load), that.
+      expect(a.partial).toMatch(/no worker answered the status query within (100|5000) ms/);
     }
     const kept = answers.find((a) => a.asOf && (a.iterations ?? 0) > 0)!;
     expect(kept.partial).toMatch(
