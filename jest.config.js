@@ -28,6 +28,7 @@ const common = {
 const server = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  setupFilesAfterEnv: [...common.setupFilesAfterEnv, '<rootDir>/test/setup/server-ready.ts'],
 };
 
 if (!slowRuns)

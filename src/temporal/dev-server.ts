@@ -30,6 +30,8 @@ export interface DevServer {
   binary: string;
   uiPort?: number;
   process: ChildProcess;
+  /** Resolves once it answers health checks; rejects if it exits first or takes over 60 s (then stopped). */
+  ready(): Promise<void>;
   /**
    * Stop it and wait for it to exit: SIGTERM (a graceful stop, ~1 s; SIGKILL after 10 s), or
    * SIGKILL at once for a server whose database is thrown away.
@@ -65,7 +67,18 @@ const TYPE_NAMES = {
   KEYWORD_LIST: 'KeywordList',
 } as const;
 
+/** Start the dev server and wait until it answers. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const server = await launchDevServer(options);
+  await server.ready();
+  return server;
+}
+
+/**
+ * Start the dev server without waiting for it to answer (~3 s, most of it idle): the test run
+ * loads its workers meanwhile, and waits through `ready()` or polls the address itself.
+ */
+export async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
   const port = options.port ?? 7233;
   const address = `127.0.0.1:${port}`;
   if (await isServerUp(address)) throw new Error(`a Temporal server already answers at ${address}`);
@@ -111,21 +124,26 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await done;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 60_000;
-  while (!(await isServerUp(address))) {
-    if (exited)
-      throw new Error(`the Temporal dev server ${exited} before it was ready (${binary} ${args.join(' ')})`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the Temporal dev server did not become ready at ${address} within 60s`);
+  const ready = async (): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while (!(await isServerUp(address))) {
+      if (exited)
+        throw new Error(
+          `the Temporal dev server ${exited} before it was ready (${binary} ${args.join(' ')})`,
+        );
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`the Temporal dev server did not become ready at ${address} within 60s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  };
   return {
     address,
     binary,
     uiPort: options.headless ? undefined : (options.uiPort ?? 8233),
     process: child,
+    ready,
     stop,
   };
 }
