@@ -28,7 +28,8 @@ for (const file of reports)
     if (pid === undefined) continue;
     walls.set(suite, [...(walls.get(suite) ?? []), wall]);
   }
-// The suites the shards deal (run-shard.ts): every test/<name>.test.ts but the slow ones.
+// The suites the shards deal (run-shard.ts): every test/<name>.test.ts but the slow ones. The
+// reports are of whole runs, so one that none names ran and reported nothing.
 const { SLOW } = createRequire(import.meta.url)('../test/suites.js');
 const testDir = fileURLToPath(new URL('../test/', import.meta.url));
 for (const file of readdirSync(testDir)) {

@@ -9,7 +9,8 @@ const WAIT_MS = 60_000;
 
 beforeAll(async () => {
   // Set by globalSetup; read here, not through the harness, which loads the worker.
-  const address = process.env.ORCHESTRA_TEST_ADDRESS ?? '';
+  const address = process.env.ORCHESTRA_TEST_ADDRESS;
+  if (!address) throw new Error('ORCHESTRA_TEST_ADDRESS is not set: globalSetup did not start a dev server');
   await until(
     () => isServerUp(address),
     Boolean,
