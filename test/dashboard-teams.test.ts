@@ -221,9 +221,10 @@ test('a zone created from the page takes agents, filters the list, is renamed an
 });
 
 test("an agent whose first view comes partial (its worker slow to answer) still shows in its session's list", async () => {
-  // Under load GET /agents/:id answers within its wait with what the server knows, which has
-  // no session: the page read such a view once and never again, and a list filtered by the
-  // session stayed empty (seen in full runs). With a 1 ms wait every first view is partial.
+  // Under load GET /agents/:id answers within its wait with what the server knows. That had no
+  // session, and the page read such a view once and never again: a list filtered by the session
+  // stayed empty (seen in full runs). It carries the search attributes' session, swarm and parent
+  // and the memo's name and task now. With a 1 ms wait every first view is partial.
   const hurried = await startTestApi(h, { tokens: soloTokens('dashboard-teams'), viewWaitMs: 1 });
   const other = await watchedPage(browser, errors, { width: 1440, height: 900 });
   try {
@@ -241,14 +242,17 @@ test("an agent whose first view comes partial (its worker slow to answer) still 
     await tab('agents', other);
     await other.getByLabel('session').locator(`option[value="${sessionId}"]`).waitFor({ state: 'attached' });
     await other.getByLabel('session').selectOption(sessionId);
+    const task = h.script([{ text: 'done' }]);
     const started = await hurried.call('solo', 'POST', '/agents', {
-      task: h.script([{ text: 'done' }]),
+      task,
       cwd,
       sessionId,
     });
     expect(started.status).toBe(201);
     const reads = other.waitForResponse((r) => r.url().endsWith(`/api/v1/agents/${started.body.id}`));
-    expect(((await (await reads).json()) as { partial?: string }).partial).toMatch(/no worker answered/);
+    const first = (await (await reads).json()) as { partial?: string; sessionId?: string; task?: string };
+    expect(first.partial).toMatch(/no worker answered/);
+    expect(first).toMatchObject({ sessionId, task });
     await until(
       () => other.locator('.rows .row').evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id'))),
       (ids) => ids.length === 1 && ids[0] === started.body.id,

@@ -34,12 +34,19 @@ export async function agentViewWithin(deps: ApiDeps, principal: Principal, id: s
   };
   const ask = (runId?: string) =>
     deps.client.withDeadline(Date.now() + deps.queryTimeoutMs, () => deps.orchestra.agents.status(id, runId));
-  // What the server knows (status, owner, staleness), when no worker's view will do.
+  // What the server knows (status, owner, where it belongs, its name and task, staleness),
+  // when no worker's view will do: enough for a list to place it (a session's, a swarm's).
+  const { status, workspace, owner, sessionId, swarmId, parentId, name, task } = inspection;
   const serverView = {
     id,
-    status: inspection.status ?? 'unknown',
-    workspace: inspection.workspace,
-    owner: inspection.owner,
+    status: status ?? 'unknown',
+    workspace,
+    owner,
+    sessionId,
+    swarmId,
+    parentId,
+    name,
+    task,
   };
   const waited = `no worker answered the status query within ${waitMs} ms`;
   try {

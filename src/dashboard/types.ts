@@ -27,7 +27,7 @@ export interface AgentRow {
   iterations?: number;
   /** When the page last read the agent's own view (GET /agents/:id). */
   detailedAt?: number;
-  /** That view was partial: the API answered before the agent's worker did (no session, swarm or task). */
+  /** That view was partial: the API answered before the agent's worker did, with what the server knows. */
   viewPartial?: boolean;
   /** What the feed last showed it doing: the model's text as it is written, or a tool call. */
   activity?: Activity;

@@ -44,11 +44,8 @@ const queued = new Set<string>();
 const reading = new Set<string>();
 let readers = 0;
 
-/** A partial view is read again this long after, then twice as long each time, this many times. */
+/** A partial view (the API answered before the agent's worker did) is read again this long after, when asked. */
 const PARTIAL_RETRY_MS = 2000;
-const PARTIAL_RETRIES = 5;
-/** Partial views read again so far, by id. */
-const partialRetries = new Map<string, number>();
 
 /**
  * Whether the row of `id` is due a read: never read, read partially over 2 s ago, or live and
@@ -62,21 +59,6 @@ function due(id: string, now: number): boolean {
   return isLive(row.status) && now - row.detailedAt > 5000;
 }
 
-/**
- * A partial view lacks the agent's session, swarm and task (the worker did not answer in the
- * API's wait, on a loaded server): read it again later, or a filter by its session would never
- * show it. Rows on screen are read again anyway; this covers one the feed named off screen.
- */
-function readAgainLater(view: AgentView): void {
-  const tries = partialRetries.get(view.id) ?? 0;
-  if (!view.partial || tries >= PARTIAL_RETRIES) {
-    partialRetries.delete(view.id);
-    return;
-  }
-  partialRetries.set(view.id, tries + 1);
-  setTimeout(() => detailRows([view.id]), PARTIAL_RETRY_MS * 2 ** tries + 50);
-}
-
 async function reader(): Promise<void> {
   readers += 1;
   try {
@@ -85,9 +67,7 @@ async function reader(): Promise<void> {
       if (!due(id, Date.now())) continue;
       reading.add(id);
       try {
-        const view = await api<AgentView>('GET', `/agents/${encodeURIComponent(id)}`);
-        applyView(view);
-        readAgainLater(view);
+        applyView(await api<AgentView>('GET', `/agents/${encodeURIComponent(id)}`));
       } catch {
         // gone or unreachable: the next ask tries again
       } finally {

@@ -4,18 +4,21 @@
  * a model call in flight (from its heartbeats).
  */
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type TypedSearchAttributes } from '@temporalio/common';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { staleness, type ModelProgress, type PendingWork, type Staleness } from '../domain';
 import {
   OrchestraAgentKind,
   OrchestraOwner,
+  OrchestraParentId,
+  OrchestraSessionId,
   OrchestraStatus,
+  OrchestraSwarmId,
   OrchestraWorkspace,
 } from '../domain/search-attributes';
 import { known } from './errors';
-import { listPage, quote } from './visibility';
+import { listPage, memoStrings, quote } from './visibility';
 
 const { PendingActivityState, PendingWorkflowTaskState } = temporal.api.enums.v1;
 
@@ -28,6 +31,13 @@ export interface Inspection {
   kind?: string;
   /** The OrchestraStatus search attribute. */
   status?: string;
+  /** What else its search attributes and memo say: a view of it when no worker answers. */
+  sessionId?: string;
+  swarmId?: string;
+  parentId?: string;
+  name?: string;
+  /** As it started, clipped (the memo's). */
+  task?: string;
   /** Temporal's own: RUNNING, COMPLETED, ... */
   temporalStatus: string;
   /** Events in the run's history (a description's; a location has none): unchanged, nothing happened in it since. */
@@ -40,6 +50,20 @@ export interface Inspection {
 /** What the visibility store says of a run: an inspection without what only a description has. */
 export type Location = Omit<Inspection, 'staleness' | 'modelCall' | 'historyLength'>;
 
+/** What a run's search attributes and memo say of it, described or listed alike. */
+function recorded(sa: TypedSearchAttributes, memo: Record<string, unknown> | undefined) {
+  return {
+    workspace: sa.get(OrchestraWorkspace),
+    owner: sa.get(OrchestraOwner),
+    kind: sa.get(OrchestraAgentKind),
+    status: sa.get(OrchestraStatus),
+    sessionId: sa.get(OrchestraSessionId),
+    swarmId: sa.get(OrchestraSwarmId),
+    parentId: sa.get(OrchestraParentId),
+    ...memoStrings(memo, ['name', 'task']),
+  };
+}
+
 const iso = (ts: Parameters<typeof optionalTsToDate>[0]) => optionalTsToDate(ts)?.toISOString();
 
 export async function inspectWorkflow(
@@ -49,7 +73,6 @@ export async function inspectWorkflow(
   staleAfterMs: number,
 ): Promise<Inspection> {
   const description = await known(notFound, () => client.workflow.getHandle(workflowId).describe());
-  const sa = description.typedSearchAttributes;
   const { pendingWorkflowTask } = description.raw;
   const pendingActivities = description.raw.pendingActivities ?? [];
   const running = description.status.name === 'RUNNING';
@@ -82,10 +105,7 @@ export async function inspectWorkflow(
   return {
     workflowId,
     runId: description.runId,
-    workspace: sa.get(OrchestraWorkspace),
-    owner: sa.get(OrchestraOwner),
-    kind: sa.get(OrchestraAgentKind),
-    status: sa.get(OrchestraStatus),
+    ...recorded(description.typedSearchAttributes, description.memo),
     temporalStatus: description.status.name,
     historyLength: description.historyLength,
     staleness: running ? staleness(pending, Date.now(), staleAfterMs) : { stale: false },
@@ -118,14 +138,10 @@ export async function locateWorkflow(client: Client, workflowId: string): Promis
   const { items } = await listPage(client, `WorkflowId = ${quote(workflowId)}`, 10);
   const run = items.find((wf) => wf.status.name === 'RUNNING') ?? items[0];
   if (!run) return undefined;
-  const sa = run.typedSearchAttributes;
   return {
     workflowId,
     runId: run.runId,
-    workspace: sa.get(OrchestraWorkspace),
-    owner: sa.get(OrchestraOwner),
-    kind: sa.get(OrchestraAgentKind),
-    status: sa.get(OrchestraStatus),
+    ...recorded(run.typedSearchAttributes, run.memo),
     temporalStatus: run.status.name,
   };
 }
