@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { until } from './helpers/poll';
 import { useHarness, waitForStatus } from './helpers/harness';
-import { useApi, USERS } from './helpers/api';
+import { startLocalApi, TOKENS_JSON, useApi, USERS } from './helpers/api';
 import { FeedClient, hubTicks } from './helpers/feed';
 import { readSse } from './helpers/sse';
 
@@ -268,6 +268,41 @@ test.concurrent(
       status: 426,
       body: { error: { code: 'upgrade_required' } },
     });
+  },
+);
+
+test.concurrent(
+  'a client back after the hub stopped on a quiet spell gets resync for the id it had',
+  async () => {
+    // An API whose hub stops 300 ms after its last listener leaves (30 s in the product).
+    const quick = await startLocalApi(h, { api: { tokens: TOKENS_JSON }, feedLingerMs: 300 });
+    try {
+      const url = `${quick.url.replace(/^http/, 'ws')}/api/v1/ws`;
+      const first = await FeedClient.open(url, USERS.carol.token);
+      const hello = (await first.until((f) => f.event === 'hello', 'hello')).id;
+      first.close();
+      await until(
+        async () => quick.feed.started,
+        (started) => !started,
+        'the hub stopping with nobody listening',
+        10_000,
+      );
+      // An agent runs and ends while nobody listens. The restarted hub's first list looks back
+      // only its overlap (10 s): after a longer spell, no frame of it would ever be sent.
+      const r = await fetch(`${quick.url}/api/v1/agents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${USERS.carol.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ task: h.script([{ text: 'done' }]), cwd: await h.tempDir() }),
+      });
+      expect(r.status).toBe(201);
+      await waitForStatus(h.client, ((await r.json()) as { id: string }).id, (v) => v.status === 'completed');
+      const back = await FeedClient.open(`${url}?after=${encodeURIComponent(hello)}`, USERS.carol.token);
+      clients.push(back);
+      await back.until((f) => f.event === 'resync', 'resync for an id from before the hub stopped', 5000);
+      expect(back.frames.slice(0, 2).map((f) => f.event)).toEqual(['hello', 'resync']);
+    } finally {
+      await quick.close();
+    }
   },
 );
 

@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { FeedHub } from '../src/api/feed-hub';
+import { FeedRing } from '../src/api/feed-ring';
 import type { TemporalGate } from '../src/api/temporal-gate';
 import type { FeedFrame } from '../src/domain';
 import type { Orchestra } from '../src/sdk/orchestra';
@@ -20,7 +21,7 @@ interface Fake {
   events: Array<{ seq: number; at: string; type: string; [key: string]: unknown }>;
 }
 
-function hubOver(agents: Fake[]): FeedHub {
+function hubOver(agents: Fake[], lingerMs?: number): FeedHub {
   const orchestra = {
     changes: async (since: Date) =>
       agents
@@ -54,6 +55,7 @@ function hubOver(agents: Fake[]): FeedHub {
     requestTimeoutMs: 5_000,
     pollMs: 20,
     overlapMs: OVERLAP_MS,
+    lingerMs,
   });
 }
 
@@ -112,4 +114,63 @@ test('an agent the visibility store lists only past the overlap is news from its
     close();
     await hub.close();
   }
+});
+
+describe('resuming', () => {
+  const frame = (n: number) => ({ event: 'tick', source: 'feed' as const, data: { n } });
+
+  test('an id the ring holds replays what came after it; one trimmed off, foreign or garbage does not', () => {
+    const ring = new FeedRing(4);
+    const sent = [1, 2, 3, 4, 5, 6].map((n) => ring.push(frame(n)));
+    // The sixth frame trims the ring back to four: the first two are gone.
+    expect(ring.replay(sent[0].id)).toBeUndefined();
+    expect(ring.replay(sent[1].id)).toEqual(sent.slice(2));
+    expect(ring.replay(sent[3].id, sent[4].id)).toEqual([sent[4]]);
+    expect(ring.replay(ring.lastId)).toEqual([]);
+    for (const bad of ['0123abcd-3', 'garbage', `${ring.epoch}-99`]) expect(ring.replay(bad)).toBeUndefined();
+  });
+
+  test('after a clear, every id sent before it gets resync, the last one too; ids after it resume', () => {
+    const ring = new FeedRing(4);
+    const sent = ring.push(frame(1));
+    const before = ring.lastId; // a greeting's id: the last frame's
+    ring.clear();
+    expect(ring.replay(before)).toBeUndefined();
+    expect(ring.replay(sent.id)).toBeUndefined();
+    const greeting = ring.lastId;
+    expect(greeting).not.toBe(before);
+    expect(ring.replay(greeting)).toEqual([]);
+    const next = ring.push(frame(2));
+    expect(ring.replay(greeting)).toEqual([next]);
+  });
+
+  test("a client back after the hub stopped on a quiet spell gets resync for its greeting's id", async () => {
+    const hub = hubOver([], 50);
+    const principal = { user: 'u', workspaces: [WORKSPACE], admin: false };
+    const connect = (after?: string) => {
+      const frames: FeedFrame[] = [];
+      return { frames, close: hub.open(principal, after, (f) => frames.push(f)) };
+    };
+    try {
+      const first = connect();
+      const hello = first.frames[0].id;
+      first.close();
+      // Nobody listens: the hub stops after its linger and forgets. What happens then is unheard.
+      await until(
+        async () => hub.started,
+        (started) => !started,
+        'the hub stopping',
+        5000,
+      );
+      const back = connect(hello);
+      expect(back.frames.map((f) => f.event)).toEqual(['hello', 'resync']);
+      // Resuming from the new greeting misses nothing: no resync.
+      const again = connect(back.frames[0].id);
+      expect(again.frames.map((f) => f.event)).toEqual(['hello']);
+      back.close();
+      again.close();
+    } finally {
+      await hub.close();
+    }
+  });
 });

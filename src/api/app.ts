@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { cors, corsOrigins } from './cors';
 import { dashboard } from './dashboard';
 import { ApiError, errorHandler } from './errors';
-import { FeedHub } from './feed-hub';
+import { FeedHub, type FeedHubOptions } from './feed-hub';
 import { FeedSockets } from './feed-socket';
 import type { AllowedHosts } from './hosts';
 import { openApiDocument } from './openapi';
@@ -44,9 +44,11 @@ export interface AppOptions {
   hosts?: AllowedHosts;
   /** Exact origins of pages elsewhere that may call the API (cors.ts); none when left out. */
   corsOrigins?: string[];
+  /** The feed hub's knobs beyond the deps' (tests shorten its linger). */
+  feed?: Pick<FeedHubOptions, 'lingerMs'>;
 }
 
-export function createApp({ deps: given, log, temporal, hosts, corsOrigins: origins }: AppOptions): {
+export function createApp({ deps: given, log, temporal, hosts, corsOrigins: origins, feed }: AppOptions): {
   app: Express;
   routes: Route[];
   /** The feed's WebSocket connections: the HTTP server hands them its `upgrade` requests. */
@@ -67,7 +69,7 @@ export function createApp({ deps: given, log, temporal, hosts, corsOrigins: orig
     signIns: given.signIns ?? (given.tokens ? new SignIns({ secret: given.tokens.secret() }) : undefined),
     loginAttempts: given.loginAttempts ?? new LoginAttempts(),
     cookieSecure: given.cookieSecure ?? 'auto',
-    feed: new FeedHub({ ...given, orchestra, gate, log }),
+    feed: new FeedHub({ ...given, ...feed, orchestra, gate, log }),
   };
   const allowedOrigins = corsOrigins(origins);
   const sockets = new FeedSockets(deps, hosts);

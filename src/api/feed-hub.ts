@@ -74,6 +74,11 @@ export class FeedHub {
     return this.ring.lastId;
   }
 
+  /** Whether the hub is ticking: someone listens, or did within `lingerMs` (tests and diagnostics). */
+  get started(): boolean {
+    return this.running;
+  }
+
   /**
    * Whether the hub still owes a read of this agent or swarm (tests and diagnostics): one
    * under way or due (a retry, more events, one that could not start). False once all of it

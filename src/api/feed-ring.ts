@@ -47,9 +47,14 @@ export class FeedRing {
     return this.ring.slice(Math.max(0, n + 1 - first), Math.max(0, last + 1 - first)).map((r) => r.frame);
   }
 
-  /** Forget every frame: ids from before cannot be resumed from. */
+  /**
+   * Forget every frame: ids from before cannot be resumed from. The clear takes an id of its
+   * own, past every id sent before it: the last id before a quiet spell held the ring's floor,
+   * so it would have replayed as "nothing missed" while what happened unheard was lost.
+   */
   clear(): void {
     this.ring = [];
+    this.seq += 1;
     this.floor = this.seq;
   }
 

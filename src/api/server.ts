@@ -57,6 +57,8 @@ export interface ApiOptions {
   signInTtlMs?: number;
   /** Failed sign-ins an address may make in a window before a 429. @default 10 in 10 minutes */
   loginAttempts?: LoginAttemptsOptions;
+  /** How long the feed's hub goes on ticking with nobody listening. @default 30 s */
+  feedLingerMs?: number;
   /** How long GET /agents/:id waits in all (the server's description, then a worker's view) before it answers with what it has. */
   viewWaitMs?: number;
 }
@@ -126,6 +128,7 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
     temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
     hosts,
     corsOrigins: config.api.corsOrigins,
+    feed: { lingerMs: options.feedLingerMs },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
