@@ -304,6 +304,12 @@ test.concurrent('swarms: start from a spec, read, list, events, pause, resume an
     (r) => r.body.items.some((s: { id: string }) => s.id === done.body.id),
     'swarm not listed',
   );
+  // Its agents are listed with the swarm they work in (the dashboard's swarm filter and 3D lines).
+  await until(
+    () => api.call('alice', 'GET', '/agents?limit=200'),
+    (r) => r.body.items.filter((a: { swarmId?: string }) => a.swarmId === done.body.id).length === 2,
+    "the swarm's agents not listed with their swarm",
+  );
 
   const busy = await api.call('alice', 'POST', '/swarms', {
     spec: { strategy: 'parallel', task: h.busyTask(200), agents: [{}, {}] },

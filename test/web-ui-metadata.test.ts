@@ -85,7 +85,11 @@ test('a swarm, a session and a cost ledger: the same', async () => {
       (entry) => entry !== undefined,
       "the swarm's agent in the listing",
     );
-    expect(listed).toMatchObject({ name: expect.any(String), task: expect.stringContaining(busy) });
+    expect(listed).toMatchObject({
+      name: expect.any(String),
+      task: expect.stringContaining(busy),
+      swarmId: swarm,
+    });
     expect(described(await metadata(swarmWorkflowId(swarm)))).toEqual({
       signals: ['broadcast', 'cancel', 'close', 'delegate', 'pause', 'resume', 'usage'],
       queries: ['events', 'status'],

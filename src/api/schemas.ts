@@ -88,6 +88,8 @@ export const agentEntry = z
     costUsd: z.number().optional().describe('Priced agents only'),
     kind: z.string().optional(),
     sessionId: z.string().optional(),
+    swarmId: z.string().optional().describe('The swarm it works in'),
+    parentId: z.string().optional().describe('The agent that started it, for a subagent'),
     temporalStatus: z.string(),
     startedAt: z.string(),
     closedAt: z.string().optional(),

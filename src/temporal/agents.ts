@@ -28,15 +28,14 @@ import { joinSession, sessionContextFor } from './sessions';
 import {
   agentMemo,
   agentSearchAttributes,
-  OrchestraAgentKind,
   OrchestraCostUsd,
-  OrchestraOwner,
   OrchestraParentId,
   OrchestraSessionId,
   OrchestraStatus,
   OrchestraWorkspace,
 } from '../domain/search-attributes';
-import { inClause, listPage, memoStrings, quote, type Page } from './visibility';
+import { inClause, listPage, quote, type Page } from './visibility';
+import { recorded } from './inspect';
 import { isNeverRun, neverRunView } from './never-run';
 
 export { AgentNotFoundError, BadRequestError, InvalidTransitionError };
@@ -169,6 +168,9 @@ export interface AgentListEntry {
   costUsd?: number;
   kind?: string;
   sessionId?: string;
+  /** The swarm it works in, and the agent that started it (a subagent's parent). */
+  swarmId?: string;
+  parentId?: string;
   workspace?: string;
   owner?: string;
   temporalStatus: string;
@@ -210,16 +212,13 @@ export async function listAgents(
     nextCursor: page.nextCursor,
     items: page.items.map((wf) => {
       const sa = wf.typedSearchAttributes;
+      const { status, ...where } = recorded(sa, wf.memo);
       return {
         id: wf.workflowId.replace(/^agent-/, ''),
         workflowId: wf.workflowId,
-        ...memoStrings(wf.memo, ['name', 'task']),
-        status: (sa.get(OrchestraStatus) as AgentStatus | undefined) ?? 'unknown',
+        ...where,
+        status: (status as AgentStatus | undefined) ?? 'unknown',
         ...(sa.get(OrchestraCostUsd) === undefined ? {} : { costUsd: sa.get(OrchestraCostUsd) }),
-        kind: sa.get(OrchestraAgentKind),
-        sessionId: sa.get(OrchestraSessionId),
-        workspace: sa.get(OrchestraWorkspace),
-        owner: sa.get(OrchestraOwner),
         temporalStatus: wf.status.name,
         startedAt: wf.startTime.toISOString(),
         closedAt: wf.closeTime?.toISOString(),

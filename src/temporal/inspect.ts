@@ -51,7 +51,8 @@ export interface Inspection {
 export type Location = Omit<Inspection, 'staleness' | 'modelCall' | 'historyLength'>;
 
 /** What a run's search attributes and memo say of it, described or listed alike. */
-function recorded(sa: TypedSearchAttributes, memo: Record<string, unknown> | undefined) {
+/** What a run's search attributes and memo say of it: where it belongs, its name and task. */
+export function recorded(sa: TypedSearchAttributes, memo: Record<string, unknown> | undefined) {
   return {
     workspace: sa.get(OrchestraWorkspace),
     owner: sa.get(OrchestraOwner),
