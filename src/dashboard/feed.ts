@@ -143,7 +143,8 @@ export function applyFrame(frame: FeedFrame): void {
                 ...s.agents,
                 [agent]: {
                   ...row,
-                  toolCalls: (row.toolCalls ?? 0) + 1,
+                  // Unknown until the row's view is read: one call seen is not the agent's total.
+                  ...(row.toolCalls === undefined ? {} : { toolCalls: row.toolCalls + 1 }),
                   activity: { kind: 'tool' as const, text: String(d.tool), callId: str(d.callId) },
                 },
               },

@@ -23,17 +23,22 @@ export function applyView(view: AgentView): void {
       swarmId: view.swarmId ?? before.swarmId,
       parentId: view.parentId ?? before.parentId,
       tokens: view.tokens ?? before.tokens,
-      toolCalls: view.toolCalls ?? before.toolCalls,
-      iterations: view.iterations ?? before.iterations,
+      // A count only grows: a view read behind the feed's frames does not take it back.
+      toolCalls: most(view.toolCalls, before.toolCalls),
+      iterations: most(view.iterations, before.iterations),
       costUsd: view.costUsd ?? before.costUsd,
       detailedAt: Date.now(),
       viewPartial: view.partial !== undefined,
     };
-    // Calls made since the row was last read (not an agent's past, the first time it is read).
-    const made = before.toolCalls === undefined ? 0 : (row.toolCalls ?? 0) - before.toolCalls;
+    // Calls made since the row was last read (not an agent's past, the first time it is read),
+    // when no feed counts them as they are made.
+    const made =
+      s.feed !== 'polling' || before.toolCalls === undefined ? 0 : (row.toolCalls ?? 0) - before.toolCalls;
     return countCalls({ ...s, agents: { ...s.agents, [view.id]: row } }, made);
   });
 }
+
+const most = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
 
 /** Reads at once, for the whole page. */
 const READERS = 4;

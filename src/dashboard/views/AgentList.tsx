@@ -14,6 +14,8 @@ import { AGENT_STATUSES } from '../../domain/status';
 import { isLive, type Activity as Doing, type AgentRow } from '../types';
 
 const ROW = 30;
+/** The status filter's choice for agents whose work went silent (any status). */
+const STALE = 'stale';
 
 type Key =
   'name' | 'type' | 'status' | 'task' | 'iterations' | 'toolCalls' | 'tokens' | 'costUsd' | 'startedAt';
@@ -29,12 +31,16 @@ const COLUMNS: Array<[Key, string]> = [
   ['startedAt', 'age'],
 ];
 
-const value = (a: AgentRow, key: Key): string | number => {
-  if (key === 'tokens') return (a.tokens?.input ?? 0) + (a.tokens?.output ?? 0);
+/** Columns whose numbers come from each agent's own view, unknown until it is read. */
+const FROM_VIEW = new Set<Key>(['iterations', 'toolCalls', 'tokens']);
+
+/** A row's value in a column; undefined when the page does not know it yet (sorted last). */
+const value = (a: AgentRow, key: Key): string | number | undefined => {
+  if (key === 'tokens') return a.tokens && a.tokens.input + a.tokens.output;
   if (key === 'name') return a.name ?? a.id;
   if (key === 'type') return a.type ?? a.kind ?? '';
-  const v = a[key];
-  return typeof v === 'number' || typeof v === 'string' ? v : key === 'task' ? '' : -1;
+  if (key === 'task') return a.task ?? '';
+  return a[key];
 };
 
 export function AgentList({ selected, onSelect }: { selected?: string; onSelect: (id: string) => void }) {
@@ -57,7 +63,7 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
     const text = filter.text.toLowerCase();
     const list = Object.values(agents).filter(
       (a) =>
-        (!filter.status || a.status === filter.status) &&
+        (!filter.status || (filter.status === STALE ? a.stale === true : a.status === filter.status)) &&
         (!filter.session || a.sessionId === filter.session) &&
         (!filter.swarm || a.swarmId === filter.swarm || a.id.startsWith(`${filter.swarm}.`)) &&
         (!zone || zone.agentIds.includes(a.id)) &&
@@ -67,7 +73,10 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
     return list.sort((a, b) => {
       const x = value(a, sort.key);
       const y = value(b, sort.key);
-      return (x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1) * dir;
+      if (x === undefined || y === undefined) {
+        if (x !== y) return x === undefined ? 1 : -1; // unknown last, either way
+      } else if (x !== y) return (x < y ? -1 : 1) * dir;
+      return (a.id < b.id ? -1 : 1) * dir;
     });
   }, [agents, zones, filter, sort]);
 
@@ -81,7 +90,9 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
 
   const first = Math.max(0, Math.floor(view.top / ROW) - 5);
   const shown = rows.slice(first, first + Math.ceil(view.height / ROW) + 10);
-  const shownIds = shown.map((a) => a.id).join(',');
+  // Sorted by a number only views hold, the rows not read yet are read too (after those in sight).
+  const unread = FROM_VIEW.has(sort.key) ? rows.filter((a) => value(a, sort.key) === undefined) : [];
+  const shownIds = [...shown, ...unread].map((a) => a.id).join(',');
   useEffect(() => {
     const read = () => detailRows(shownIds ? shownIds.split(',') : []);
     read();
@@ -108,6 +119,7 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
           {AGENT_STATUSES.map((s) => (
             <option key={s}>{s}</option>
           ))}
+          <option value={STALE}>stale</option>
         </select>
         <select value={filter.session} onChange={set('session')} aria-label="session">
           <option value="">any session</option>

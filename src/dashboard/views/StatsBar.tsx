@@ -17,13 +17,14 @@ export function StatsBar() {
     return () => clearInterval(t);
   }, []);
   const stats = useMemo(() => {
-    const s = { active: 0, waiting: 0, paused: 0, failed: 0, tokens: 0, cost: 0 };
+    const s = { active: 0, waiting: 0, paused: 0, failed: 0, tokens: 0, unread: 0, cost: 0 };
     for (const a of Object.values(agents)) {
       if (a.status === 'running' || a.status === 'idle') s.active++;
       else if (a.status === 'waiting_for_input') s.waiting++;
       else if (a.status === 'paused') s.paused++;
       else if (a.status === 'failed') s.failed++;
-      s.tokens += (a.tokens?.input ?? 0) + (a.tokens?.output ?? 0);
+      if (a.tokens) s.tokens += a.tokens.input + a.tokens.output;
+      else s.unread++;
       s.cost += a.costUsd ?? 0;
     }
     return s;
@@ -36,7 +37,12 @@ export function StatsBar() {
       <Stat label="paused" value={stats.paused} />
       <Stat label="failed" value={stats.failed} bad={stats.failed > 0} />
       <Stat label="approvals" value={approvals} warn={approvals > 0} />
-      <Stat label="tokens" value={tokens(stats.tokens)} />
+      <Stat
+        label="tokens"
+        // Tokens come from each agent's own view: until every row is read, the sum is a floor.
+        value={`${stats.unread ? '≥' : ''}${tokens(stats.tokens)}`}
+        title={stats.unread ? `${stats.unread} agents not read yet` : undefined}
+      />
       <Stat label="cost" value={usd(stats.cost)} />
       <Stat label="calls/min" value={perMinute} />
       <span className={`feed feed-${feed}`} title="How the page hears of changes" data-testid="feed">
@@ -51,14 +57,16 @@ function Stat({
   value,
   warn,
   bad,
+  title,
 }: {
   label: string;
   value: string | number;
   warn?: boolean;
   bad?: boolean;
+  title?: string;
 }) {
   return (
-    <span className={`stat${warn ? ' warn' : ''}${bad ? ' bad' : ''}`} data-stat={label}>
+    <span className={`stat${warn ? ' warn' : ''}${bad ? ' bad' : ''}`} data-stat={label} title={title}>
       <b>{value}</b> {label}
     </span>
   );
