@@ -24,6 +24,16 @@ const signIn = (user: User | string) => signInAt(api.url, user);
 
 const running = (user: User) => runningAgent(h, api, user);
 
+/** What `feed`'s close says, once the server closes it (a rejection after 10 s: it stayed open). */
+const closing = <T>(feed: FeedClient, what: (code: number, reason: string) => T): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the feed connection stayed open')), 10_000);
+    feed.ws.once('close', (code, reason) => {
+      clearTimeout(timer);
+      resolve(what(code, reason.toString()));
+    });
+  });
+
 describe('signing in', () => {
   test('a good token sets an HttpOnly, SameSite=Strict cookie on /api that holds neither the token nor its digest', async () => {
     const { answer, cookie, csrf } = await signIn('alice');
@@ -179,6 +189,60 @@ describe('signed in by cookie', () => {
     const after = await asBrowser(api.url, alice, 'GET', '/me');
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('unauthorized');
+  });
+
+  test('logout closes the feed connections its sign-in opened, WebSocket (4401) and SSE, each told why; a command after it is not run', async () => {
+    const alice = await signIn('alice');
+    const id = await running('alice');
+    const ws = `${api.url.replace(/^http/, 'ws')}/ws`;
+    const feed = await FeedClient.open(ws, undefined, { cookie: alice.cookie });
+    const bearer = await FeedClient.open(ws, USERS.alice.token);
+    await feed.until((f) => f.event === 'hello', 'hello');
+    const closed = closing(feed, (code, reason) => [code, reason]);
+    const sse = await fetch(`${api.url}/events`, { headers: { cookie: alice.cookie } });
+    expect(sse.status).toBe(200);
+    const reader = sse.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    /** The SSE stream read until `done` holds of its text, or the server ends it (true). */
+    const readUntil = async (done: (t: string) => boolean): Promise<boolean> => {
+      while (!done(text)) {
+        const chunk = await reader.read();
+        if (chunk.done) return true;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      return false;
+    };
+    await readUntil((t) => t.includes('event: hello'));
+
+    expect((await asBrowser(api.url, alice, 'POST', '/logout', { csrf: alice.csrf })).status).toBe(204);
+    // Sent at once: whichever the server meets first, this or its own close, it is not run.
+    feed.ws.send(JSON.stringify({ type: 'pause_agent', requestId: 'late', agentId: id }));
+    expect(await closed).toEqual([4401, 'signed out']);
+    expect(feed.frames.at(-1)).toMatchObject({ event: 'signed_out', source: 'feed' });
+    expect(feed.frames.some((f) => f.event === 'reply')).toBe(false);
+    expect(await readUntil(() => false)).toBe(true); // the server ended the stream
+    expect(text).toContain('event: signed_out');
+    // The bearer connection of the same user is no sign-in's: it stays, and steers.
+    expect(await bearer.command({ type: 'resume', after: 'x' })).toMatchObject({ ok: true });
+    bearer.close();
+    expect((await api.call('alice', 'GET', `/agents/${id}`)).body.status).toBe('running');
+    await expect(FeedClient.open(ws, undefined, { cookie: alice.cookie })).rejects.toMatchObject({
+      status: 401,
+    });
+    expect((await api.call('alice', 'DELETE', `/agents/${id}`)).status).toBe(202);
+  });
+
+  test('a feed connection a sign-in opened closes when the sign-in expires', async () => {
+    const brief = await start({ tokens: TOKENS_JSON }, { signInTtlMs: 1500 });
+    const alice = await signInAt(brief.base, 'alice');
+    const feed = await FeedClient.open(`${brief.base.replace(/^http/, 'ws')}/ws`, undefined, {
+      cookie: alice.cookie,
+    });
+    const closed = closing(feed, (code) => code);
+    await feed.until((f) => f.event === 'hello', 'hello');
+    expect(await closed).toBe(4401);
+    expect(feed.frames.at(-1)).toMatchObject({ event: 'signed_out' });
   });
 
   test('a tampered, forged or expired cookie is a 401', async () => {

@@ -95,12 +95,7 @@ export class FeedHub {
    */
   open(principal: Principal, after: string | undefined, send: (frame: FeedFrame) => void): () => void {
     const visible = (f: FeedFrame) => this.visibleTo(principal, f);
-    const own = (event: string, data: Record<string, unknown>): FeedFrame => ({
-      id: this.lastId,
-      event,
-      source: 'feed',
-      data,
-    });
+    const own = (event: string, data: Record<string, unknown>) => this.own(event, data);
     send(
       own(FEED_EVENTS.hello, {
         user: principal.user,
@@ -126,6 +121,11 @@ export class FeedHub {
       this.linger = setTimeout(() => this.stop(), this.options.lingerMs ?? 30_000);
       this.linger.unref();
     };
+  }
+
+  /** A frame of the feed's own (hello, resync, signed_out, ...), at the last frame's id: resuming from it misses nothing. */
+  own(event: string, data: Record<string, unknown>): FeedFrame {
+    return { id: this.lastId, event, source: 'feed', data };
   }
 
   /**

@@ -18,6 +18,7 @@ import { parseCommand, refusal, runCommand } from './feed-commands';
 import type { AllowedHosts } from './hosts';
 import type { Principal } from './principal';
 import type { ApiDeps } from './route';
+import type { SignIn } from './sign-in';
 
 /** A reader this far behind is closed rather than buffered for without end. */
 const MAX_BUFFERED_BYTES = 16 * 2 ** 20;
@@ -25,6 +26,10 @@ const MAX_BUFFERED_BYTES = 16 * 2 ** 20;
 const MAX_IN_FLIGHT = 16;
 /** Close code for a reader too slow to keep up (Try Again Later). */
 const TOO_SLOW = 1013;
+/** Close code for a connection whose sign-in ended (4000-4999 are the application's: HTTP's 401). */
+export const SIGNED_OUT = 4401;
+/** What a connection whose sign-in ended is told, in its last frame (WebSocket or SSE). */
+export const SIGNED_OUT_REASON = 'the sign-in has ended: sign in again';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -60,8 +65,17 @@ export class FeedSockets {
     app(req, res);
   }
 
-  /** In the /ws route: take the connection over for `principal`, resuming after `after` when given. */
-  accept(principal: Principal, after: string | undefined, req: Request, res: Response): void {
+  /**
+   * In the /ws route: take the connection over for `principal`, resuming after `after` when
+   * given; one a sign-in cookie opened (`signIn`) lives only as long as that sign-in.
+   */
+  accept(
+    principal: Principal,
+    signIn: SignIn | undefined,
+    after: string | undefined,
+    req: Request,
+    res: Response,
+  ): void {
     const upgrade = this.upgrades.get(req);
     if (!upgrade) {
       throw new ApiError(426, 'upgrade_required', 'GET /ws is a WebSocket: send Upgrade: websocket');
@@ -76,7 +90,9 @@ export class FeedSockets {
     }
     res.statusCode = 101; // for the request log; `ws` writes the answer itself
     this.upgrades.delete(req);
-    this.wss.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => this.serve(ws, principal, after));
+    this.wss.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) =>
+      this.serve(ws, principal, signIn, after),
+    );
   }
 
   /** Close every connection (the API shuts down): a `shutdown` frame, then 1001. */
@@ -98,7 +114,15 @@ export class FeedSockets {
     this.wss.close();
   }
 
-  private serve(ws: WebSocket, principal: Principal, after: string | undefined): void {
+  private serve(
+    ws: WebSocket,
+    principal: Principal,
+    signIn: SignIn | undefined,
+    after: string | undefined,
+  ): void {
+    const { signIns } = this.deps;
+    // Logout or expiry closes it: the upgrade was the only check, and the socket steers agents.
+    const unwatch = signIn && signIns ? signIns.watch(signIn, () => this.signedOut(ws)) : undefined;
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     let hello: string | undefined;
@@ -108,6 +132,8 @@ export class FeedSockets {
     });
     let inFlight = 0;
     ws.on('message', (data, isBinary) => {
+      // A command that arrives while the close for an ended sign-in is under way is not run.
+      if (signIn && !signIns?.live(signIn)) return this.signedOut(ws);
       const command = isBinary ? undefined : parseCommand(data.toString());
       if (!command)
         return this.reply(ws, refusal('', new ApiError(400, 'bad_request', 'commands are JSON text')));
@@ -131,6 +157,7 @@ export class FeedSockets {
     });
     ws.on('close', () => {
       this.alive.delete(ws);
+      unwatch?.();
       close();
     });
     ws.on('error', () => ws.terminate());
@@ -157,6 +184,12 @@ export class FeedSockets {
     const visible = missed.filter((f) => this.deps.feed.visibleTo(principal, f));
     for (const f of visible) this.send(ws, f);
     return { requestId, ok: true, result: { replayed: visible.length } };
+  }
+
+  /** The sign-in ended: a `signed_out` frame, then close 4401. */
+  private signedOut(ws: WebSocket): void {
+    this.send(ws, this.deps.feed.own(FEED_EVENTS.signedOut, { reason: SIGNED_OUT_REASON }));
+    ws.close(SIGNED_OUT, 'signed out');
   }
 
   private reply(ws: WebSocket, reply: FeedReply): void {

@@ -55,6 +55,9 @@ export interface SignInsOptions {
   now?: () => number;
 }
 
+/** setTimeout's longest wait; a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const sameBytes = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -68,6 +71,8 @@ export class SignIns {
   private readonly now: () => number;
   /** Sign-ins ended by logout before their expiry (this process only): sid → expiry. */
   private readonly ended = new Map<string, number>();
+  /** What to do when a sign-in ends, by sid: its open feed connections close (watch). */
+  private readonly watchers = new Map<string, Set<() => void>>();
   /** The token tags of the table last asked about, computed once per table. */
   private tagged?: { table: TokenTable; byTag: Map<string, Principal> };
 
@@ -127,11 +132,48 @@ export class SignIns {
     return given !== undefined && sameBytes(given, signIn.csrfToken);
   }
 
-  /** Logout: the sign-in opens no more in this process, even with a copy of the cookie. */
+  /** Logout: the sign-in opens no more in this process, even with a copy of the cookie, and what watches it is told. */
   end(signIn: SignIn): void {
     const now = this.now();
     for (const [sid, expiresAt] of this.ended) if (expiresAt <= now) this.ended.delete(sid);
     this.ended.set(signIn.sid, signIn.expiresAt);
+    const fns = this.watchers.get(signIn.sid);
+    this.watchers.delete(signIn.sid);
+    for (const fn of [...(fns ?? [])]) fn();
+  }
+
+  /** Whether `signIn` still holds: unexpired, and not ended by logout in this process. */
+  live(signIn: SignIn): boolean {
+    return signIn.expiresAt > this.now() && !this.ended.has(signIn.sid);
+  }
+
+  /**
+   * Call `onEnd` once when `signIn` ends, by logout or expiry: a connection it opened lives on
+   * after its upgrade, and must not outlast it. The function returned stops watching.
+   */
+  watch(signIn: SignIn, onEnd: () => void): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const fns = this.watchers.get(signIn.sid) ?? new Set();
+    this.watchers.set(signIn.sid, fns);
+    const fire = () => {
+      unwatch();
+      onEnd();
+    };
+    const unwatch = () => {
+      clearTimeout(timer);
+      fns.delete(fire);
+      if (fns.size === 0 && this.watchers.get(signIn.sid) === fns) this.watchers.delete(signIn.sid);
+    };
+    const arm = () => {
+      timer = setTimeout(
+        () => (this.live(signIn) ? arm() : fire()),
+        Math.min(Math.max(0, signIn.expiresAt - this.now()), MAX_TIMER_MS),
+      );
+      timer.unref();
+    };
+    fns.add(fire);
+    arm();
+    return unwatch;
   }
 
   private principalsByTag(tokens: TokenTable): Map<string, Principal> {

@@ -68,6 +68,8 @@ export const FEED_EVENTS = {
   resync: 'resync',
   /** A command's answer (WebSocket only). */
   reply: 'reply',
+  /** The sign-in (cookie) that opened this connection ended, by logout or expiry: the connection closes next. */
+  signedOut: 'signed_out',
 } as const;
 
 const requestId = lazy(() => z.string().min(1).max(100));

@@ -1,6 +1,7 @@
 /** /api/v1/events and /api/v1/ws: the feed (src/domain/feed.ts), everything you may see in one stream. */
 import { z } from 'zod';
-import type { FeedSockets } from '../feed-socket';
+import { FEED_EVENTS } from '../../domain';
+import { SIGNED_OUT_REASON, type FeedSockets } from '../feed-socket';
 import { route, type ApiDeps, type Route } from '../route';
 import { SseStream } from '../sse';
 
@@ -26,10 +27,21 @@ export function feedRoutes(deps: ApiDeps, sockets: FeedSockets): Route[] {
       temporal: false,
       ok: { status: 200, description: 'Frames as they happen (hello first)', stream: true },
       errors: [400, 401],
-      async handle({ query, principal, req, res }) {
+      async handle({ query, principal, credentials, req, res }) {
         const stream = new SseStream(res, deps.streams);
         const after = req.get('last-event-id') || query.after;
         stream.onClose(deps.feed.open(principal, after, (f) => stream.send(f.event, f, f.id)));
+        // Opened by a sign-in cookie: it ends with the sign-in (logout or expiry), not when the browser leaves.
+        const signIn = credentials?.signIn;
+        if (signIn && deps.signIns) {
+          stream.onClose(
+            deps.signIns.watch(signIn, () => {
+              const frame = deps.feed.own(FEED_EVENTS.signedOut, { reason: SIGNED_OUT_REASON });
+              stream.send(frame.event, frame, frame.id);
+              stream.close();
+            }),
+          );
+        }
       },
     }),
     route({
@@ -46,8 +58,8 @@ export function feedRoutes(deps: ApiDeps, sockets: FeedSockets): Route[] {
         stream: true,
       },
       errors: [400, 401, 403, 426],
-      async handle({ query, principal, req, res }) {
-        sockets.accept(principal, query.after, req, res);
+      async handle({ query, principal, credentials, req, res }) {
+        sockets.accept(principal, credentials?.signIn, query.after, req, res);
       },
     }),
   ];
