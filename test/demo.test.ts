@@ -46,8 +46,11 @@ test('the offline demo writes, runs and fixes a program, then prints the result,
     expect(stdout).toMatch(/\n {2}\S+\.1\.3 reviewer completed · 2 tools/);
     expect(stdout).toMatch(/✓ swarm \S+ \(supervisor\) completed/);
     expect(stdout).toMatch(/totals: +4 agents · 8 tool calls/);
-    // The demo serves the dashboard while it runs.
-    expect(stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+    // The demo serves the dashboard while it runs, and says where before the first step.
+    const first = /agent \S+ · http\S+ · dashboard (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(stdout);
+    expect(first).not.toBeNull();
+    expect(stdout).toContain(`Dashboard: ${first![1]}`);
+    expect(stdout.indexOf(first![0])).toBeLessThan(stdout.indexOf(' todos '));
     expect(stdout).toMatch(
       new RegExp(`Web UI: +http://127.0.0.1:${uiPort}/namespaces/default/workflows/swarm-\\S+`),
     );

@@ -80,7 +80,8 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
     api = await startDemoApi(client, { ...config, taskQueue });
     const cwd = await mkdtemp(path.join(tmpdir(), 'orchestra-demo-'));
     const { id, workflowId } = await orchestra.agents.spawn({ task: DEMO_TASK, cwd, name: 'demo' });
-    ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)}\n`);
+    // Both addresses before the agent's first step: either page shows it live.
+    ctx.out(`workspace: ${cwd}\nagent ${id} · ${webUiLink(config, workflowId)} · dashboard ${api.url}/\n`);
     await followAgent(orchestra, id, { onEvent: (e) => ctx.out(formatEvent(e)) });
     const result = await orchestra.agents.wait(id);
     const view = await orchestra.agents.status(id);
@@ -111,6 +112,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       `\n${swarmSummary(outcome)}\ntotals:  ${outcome.agents[0]?.usage.agents ?? 0} agents · ${outcome.stats.toolCalls} tool calls · ${outcome.stats.tokens.input}/${outcome.stats.tokens.output} tokens`,
     );
     ctx.out(`Web UI:  ${webUiLink(config, swarm.workflowId)}`);
+    ctx.out(`Dashboard: ${api.url}/`);
     if (options.keep && server) {
       ctx.out(`\nThe dev server, its Web UI and the dashboard (${api.url}/) stay up; press Ctrl-C to stop.`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
