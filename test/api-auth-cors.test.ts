@@ -1,9 +1,9 @@
 /** CORS for a dashboard hosted elsewhere, and signing in leaves neither token, cookie nor CSRF token in the logs. */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loadConfig } from '../src/config';
+import { loadConfig, webUiLink } from '../src/config';
 import { useHarness } from './helpers/harness';
-import { localApis, TOKENS_JSON, useApi, USERS } from './helpers/api';
+import { localApis, startLocalApi, TOKENS_JSON, useApi, USERS } from './helpers/api';
 import { until } from './helpers/poll';
 import { rawRequest } from './helpers/raw-http';
 import { asBrowser, signInAt } from './helpers/sign-in';
@@ -81,6 +81,21 @@ describe('CORS for a dashboard hosted elsewhere', () => {
       /ORCHESTRA_API_CORS_ORIGINS: .*https:\/\/dash\.example\.com\//,
     );
   });
+});
+
+test("the dashboard's config links the Web UI on ORCHESTRA_UI_PORT, as the CLI's links do", async () => {
+  const config = loadConfig({ ORCHESTRA_UI_PORT: '9911' });
+  const server = await startLocalApi(h, { config: { uiPort: config.uiPort } });
+  try {
+    const answer = await rawRequest(`${server.url}/dashboard/config.json`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.webUi).toBe(
+      webUiLink({ ...config, temporalAddress: h.address, namespace: h.namespace }, ''),
+    );
+    expect(answer.body.webUi).toMatch(/^http:\/\/[^/]+:9911\/namespaces\//);
+  } finally {
+    await server.close();
+  }
 });
 
 test('neither the token, the cookie nor the CSRF token appears in the logs', async () => {

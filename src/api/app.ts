@@ -39,7 +39,13 @@ export type ApiDepsInput = Omit<ApiDeps, Defaulted | 'feed'> & Partial<Pick<ApiD
 export interface AppOptions {
   deps: ApiDepsInput;
   log: Logger;
-  temporal: { address: string; namespace: string; connection: Pick<Connection, 'workflowService'> };
+  temporal: {
+    address: string;
+    namespace: string;
+    connection: Pick<Connection, 'workflowService'>;
+    /** The Web UI's port (ORCHESTRA_UI_PORT), for the dashboard's links. @default 8233 */
+    uiPort?: number;
+  };
   /** The names the API answers to (hosts.ts); every name when left out. */
   hosts?: AllowedHosts;
   /** Exact origins of pages elsewhere that may call the API (cors.ts); none when left out. */

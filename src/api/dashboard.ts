@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Router, type Response } from 'express';
-import { webUiLink } from '../config';
+import { DEFAULTS, webUiLink } from '../config';
 import { packageRoot } from '../package-root';
 import { ApiError } from './errors';
 
@@ -47,13 +47,13 @@ export function dashboardDir(from = __dirname): string {
 }
 
 export interface DashboardOptions {
-  temporal: { address: string; namespace: string };
-  /** The Temporal Web UI's port, for the page's links to each agent's workflow. @default 8233 */
-  uiPort?: number;
+  /** Where the page's links to each workflow go: the Web UI on `uiPort` (ORCHESTRA_UI_PORT, @default 8233). */
+  temporal: { address: string; namespace: string; uiPort?: number };
   dir?: string;
 }
 
-export function dashboard({ temporal, uiPort = 8233, dir = dashboardDir() }: DashboardOptions): Router {
+export function dashboard({ temporal, dir = dashboardDir() }: DashboardOptions): Router {
+  const { address, namespace, uiPort = DEFAULTS.ORCHESTRA_UI_PORT } = temporal;
   const cache = new Map<string, Asset | null>();
   /** A built file, read once (the build replaces the directory; a restart serves the new one). */
   const asset = (name: string): Asset | null => {
@@ -94,7 +94,7 @@ export function dashboard({ temporal, uiPort = 8233, dir = dashboardDir() }: Das
   router.get('/dashboard/config.json', (_req, res) => {
     res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
     res.json({
-      webUi: webUiLink({ temporalAddress: temporal.address, namespace: temporal.namespace, uiPort }, ''),
+      webUi: webUiLink({ temporalAddress: address, namespace, uiPort }, ''),
     });
   });
   router.get(/^\/dashboard(\/.*)?$/, (req, res) => {

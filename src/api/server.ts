@@ -47,7 +47,9 @@ export interface ApiOptions {
     | 'configFile'
     | 'temporalAddress'
     | 'namespace'
-  >;
+  > &
+    // The dashboard links each workflow to the Web UI there; its default when left out.
+    Partial<Pick<OrchestraConfig, 'uiPort'>>;
   log: Logger;
   /** Knobs tests shorten. */
   pollMs?: number;
@@ -125,7 +127,12 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
   } = createApp({
     deps,
     log,
-    temporal: { address: config.temporalAddress, namespace: config.namespace, connection: client.connection },
+    temporal: {
+      address: config.temporalAddress,
+      namespace: config.namespace,
+      uiPort: config.uiPort,
+      connection: client.connection,
+    },
     hosts,
     corsOrigins: config.api.corsOrigins,
     feed: { lingerMs: options.feedLingerMs },
