@@ -75,9 +75,17 @@ test.concurrent(
       true,
     );
     expect(frames.find((f) => f.event === 'tool_call')?.data).toMatchObject({ tool: 'list_files' });
+    // The wire names of the issue: a message's `content` (its `text` kept), a tool result's token
+    // totals, those of the model call that asked for the tool (the `tokens` frame before it).
     expect(
       frames.find((f) => f.event === 'message' && (f.data as any).role === 'assistant')?.data,
-    ).toMatchObject({ text: LONG_TEXT });
+    ).toMatchObject({ role: 'assistant', text: LONG_TEXT, content: LONG_TEXT });
+    const asked = frames.find((f) => f.event === 'tokens')!.data as any;
+    expect(frames.find((f) => f.event === 'tool_result')?.data).toMatchObject({
+      tool: 'list_files',
+      tokens: { input: asked.totalInput, output: asked.totalOutput },
+    });
+    expect(asked.totalInput).toBeGreaterThan(0);
     // Logged events arrive once each, in order; ids only grow.
     const seqs = frames.filter((f) => f.event !== 'model_text').map((f) => (f.data as any).seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));

@@ -116,6 +116,49 @@ test('an agent the visibility store lists only past the overlap is news from its
   }
 });
 
+test("a tool result carries the agent's token totals, from a tokens event older than the hub too", async () => {
+  const t0 = Date.now();
+  const old = agent('busy', t0 - 60_000, t0, [t0 - 60_000], true);
+  const event = (seq: number, at: number, body: Record<string, unknown>) => ({
+    seq,
+    at: new Date(at).toISOString(),
+    type: String(body.type),
+    ...body,
+  });
+  old.events.push(
+    event(2, t0 - 59_000, { type: 'tokens', input: 7, output: 3, totalInput: 70, totalOutput: 30 }),
+    event(3, t0 - 59_000, { type: 'tool_call', callId: 'c1', tool: 'bash', input: {} }),
+  );
+  const hub = hubOver([old]);
+  const frames: FeedFrame[] = [];
+  const close = hub.open({ user: 'u', workspaces: [WORKSPACE], admin: false }, undefined, (f) =>
+    frames.push(f),
+  );
+  try {
+    await until(
+      async () => hub.calls.events,
+      (n) => n > 0,
+      'a read of its events',
+      5000,
+    );
+    // Its result comes once the hub looks: news, unlike the tokens event before it.
+    old.events.push(
+      event(4, Date.now(), { type: 'tool_result', callId: 'c1', tool: 'bash', ok: true, output: 'x' }),
+    );
+    const result = await until(
+      async () => frames.find((f) => f.event === 'tool_result'),
+      (f) => f !== undefined,
+      'the tool result',
+      5000,
+    );
+    expect(frames.filter((f) => f.event === 'tokens')).toEqual([]);
+    expect(result!.data).toMatchObject({ callId: 'c1', tokens: { input: 70, output: 30 } });
+  } finally {
+    close();
+    await hub.close();
+  }
+});
+
 describe('resuming', () => {
   const frame = (n: number) => ({ event: 'tick', source: 'feed' as const, data: { n } });
 

@@ -3,6 +3,7 @@
  * it was last seen, and whether it is due a read. Kept bounded: closed ones are forgotten once
  * no list can show them again, and the oldest idle ones past a cap.
  */
+import type { FeedTokens } from '../domain';
 import type { TextCursor } from './model-text';
 
 export type Kind = 'agent' | 'swarm';
@@ -34,6 +35,8 @@ export interface Followed {
   retryAt?: number;
   historyLength?: number;
   text?: TextCursor;
+  /** An agent's totals from the last `tokens` event read: its tool results carry them. */
+  tokens?: FeedTokens;
   closedAt?: number;
 }
 

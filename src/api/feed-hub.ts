@@ -13,11 +13,13 @@
  */
 import {
   agentEventName,
+  agentFrameData,
   FEED_EVENTS,
   swarmEventName,
   type AgentEvent,
   type FeedFrame,
   type SwarmEvent,
+  tokensOf,
 } from '../domain';
 import { inspectWorkflow } from '../temporal/inspect';
 import { AbortableCalls } from './abortable-calls';
@@ -333,9 +335,12 @@ export class FeedHub {
     f.more = events.length === READ_LIMIT;
     for (const e of events) {
       f.after = e.seq;
+      // Kept from events that are not news too: a later tool result's totals are from before.
+      if (f.kind === 'agent') f.tokens = tokensOf(e as AgentEvent) ?? f.tokens;
       if (f.baseline !== undefined && Date.parse(e.at) < f.baseline) continue;
-      const name = f.kind === 'agent' ? agentEventName(e as AgentEvent) : swarmEventName(e as SwarmEvent);
-      this.emit(f, name, e as unknown as Record<string, unknown>);
+      if (f.kind === 'agent')
+        this.emit(f, agentEventName(e as AgentEvent), agentFrameData(e as AgentEvent, f.tokens));
+      else this.emit(f, swarmEventName(e as SwarmEvent), e as unknown as Record<string, unknown>);
     }
     if (!f.more) f.baseline = undefined;
   }

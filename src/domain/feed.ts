@@ -46,6 +46,37 @@ export function agentEventName(e: AgentEvent): string {
   }
 }
 
+/** An agent's token totals as the feed last read them: its latest `tokens` event's. */
+export interface FeedTokens {
+  input: number;
+  output: number;
+  /** USD, when the agent's model has a price. */
+  costUsd?: number;
+}
+
+/** The totals a `tokens` event carries; undefined for any other event. */
+export function tokensOf(e: AgentEvent): FeedTokens | undefined {
+  if (e.type !== 'tokens') return undefined;
+  return {
+    input: e.totalInput,
+    output: e.totalOutput,
+    ...(e.totalCostUsd === undefined ? {} : { costUsd: e.totalCostUsd }),
+  };
+}
+
+/**
+ * An agent's logged event as a feed frame's data: the event as logged, plus the names the
+ * dashboard's wire contract uses. `message` carries its text as `content` too (`text` stays,
+ * for the per-agent streams' readers); `tool_result` carries the agent's totals as of the
+ * `tokens` event before it (`tokens` frames still come after each model call), when the feed
+ * has read one: the event itself does not hold them, and asking the agent would cost a query.
+ */
+export function agentFrameData(e: AgentEvent, tokens: FeedTokens | undefined): Record<string, unknown> {
+  if (e.type === 'message') return { ...e, content: e.text };
+  if (e.type === 'tool_result' && tokens) return { ...e, tokens };
+  return { ...e };
+}
+
 /** A swarm's logged event by its name on the wire. */
 export function swarmEventName(e: SwarmEvent): string {
   switch (e.type) {
