@@ -1,6 +1,8 @@
 /** The pure rules every part shares: the state machine, the event log, payloads, tool schemas. */
 import {
   AGENT_STATUSES,
+  describeIssue,
+  swarmSpecSchema,
   appendEvent,
   DEFAULT_LIMITS,
   DEFAULT_TOOLS,
@@ -161,4 +163,19 @@ describe('background subagents', () => {
     for (const bad of [{}, { id: 'a.1', all: true }, { all: false }])
       expect(parseToolArgs('task_cancel', bad)).toMatchObject({ ok: false });
   });
+});
+
+test('a bad swarm spec is refused by its strategy: the error names the field, not the whole union', () => {
+  const refusal = (spec: object) => {
+    const parsed = swarmSpecSchema.safeParse({ task: 't', ...spec });
+    return parsed.success ? 'accepted' : describeIssue(parsed.error);
+  };
+  expect(refusal({ strategy: 'parallel', agents: [{}], merge: 'bogus' })).toMatch(
+    /expected one of "first"\|"all"\|"vote"\|"best".*at merge/,
+  );
+  expect(refusal({ strategy: 'nope' })).toMatch(
+    /'parallel' \| 'pipeline' \| 'debate' \| 'supervisor' \| 'graph'.*at strategy/,
+  );
+  expect(refusal({ strategy: 'supervisor', worker: {}, workers: {} })).toMatch(/at workers/);
+  expect(refusal({ strategy: 'parallel', agents: [{}] })).toBe('accepted');
 });

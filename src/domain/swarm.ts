@@ -96,7 +96,14 @@ export const supervisorSpecSchema = lazy(() =>
 );
 
 export const swarmSpecSchema = lazy(() =>
-  z.union([parallelSpecSchema, pipelineSpecSchema, debateSpecSchema, supervisorSpecSchema, graphSpecSchema]),
+  // By strategy: a bad spec's error names its field, not 'Invalid input' for the whole union.
+  z.discriminatedUnion('strategy', [
+    parallelSpecSchema,
+    pipelineSpecSchema,
+    debateSpecSchema,
+    supervisorSpecSchema,
+    graphSpecSchema,
+  ]),
 );
 export type SwarmSpec = z.infer<typeof swarmSpecSchema>;
 export type ParallelSpec = z.infer<typeof parallelSpecSchema>;
