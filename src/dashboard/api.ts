@@ -29,6 +29,11 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorized.delete(listener);
 }
 
+/** The sign-in ended (a 401, or the feed said so): every listener shows the login form. */
+export function signedOut(): void {
+  unauthorized.forEach((listener) => listener());
+}
+
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -48,7 +53,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   }
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-    if (response.status === 401) unauthorized.forEach((listener) => listener());
+    if (response.status === 401) signedOut();
     throw new HttpError(
       response.status,
       error?.code ?? 'http_error',

@@ -8,15 +8,19 @@
  * answered by `reply` frames; otherwise by the REST routes.
  */
 import type { FeedCommand, FeedFrame, FeedReply } from '../domain/feed';
-import { HttpError } from './api';
+import { FEED_EVENTS } from '../domain/feed-events';
+import { HttpError, signedOut } from './api';
 import { LOGGED_EVENTS } from './event-names';
 import { countCalls, getState, patchAgent, update, type FeedMode } from './store';
 import { loadApprovals, loadSwarms, reloadAll, startPolling } from './sync';
 import type { Status } from './types';
+import { isTerminal, type AgentStatus } from '../domain/status';
 import { detailRows } from './views-read';
 
 /** The event names the feed's SSE connection listens for: the feed's own, then every logged one. */
-const EVENTS = ['hello', 'resync', 'model_text', 'swarm_status', ...LOGGED_EVENTS];
+const EVENTS = ['hello', 'resync', FEED_EVENTS.signedOut, 'model_text', 'swarm_status', ...LOGGED_EVENTS];
+/** The WebSocket's close code when its sign-in ended (logout, expiry). */
+const SIGNED_OUT_CODE = 4401;
 
 /** Lists that many frames may ask to re-read, read at most once a second. */
 const later = (() => {
@@ -78,6 +82,12 @@ function addText(agent: string, d: Record<string, unknown>): void {
   });
 }
 
+/** An agent that reached its end: when (its age stops there), unless the page knows already. */
+function ended(agent: string, d: Record<string, unknown>): { closedAt?: string } {
+  if (!isTerminal(d.to as AgentStatus) || getState().agents[agent]?.closedAt) return {};
+  return { closedAt: str(d.at) ?? new Date().toISOString() };
+}
+
 /** What a frame changes in the store. */
 export function applyFrame(frame: FeedFrame): void {
   const d = frame.data;
@@ -86,6 +96,10 @@ export function applyFrame(frame: FeedFrame): void {
   switch (frame.event) {
     case 'resync':
       void reloadAll();
+      return;
+    case FEED_EVENTS.signedOut:
+      // Logged out here or in another tab, or expired: the form at once, not after a failed read.
+      signedOut();
       return;
     case 'agent_spawned': {
       // An agent's own first event, one it logs for a subagent it started, or a swarm's new member.
@@ -107,19 +121,21 @@ export function applyFrame(frame: FeedFrame): void {
       return;
     }
     case 'agent_status':
-      if (agent && typeof d.to === 'string') patchAgent(agent, { status: d.to as Status });
+      if (agent && typeof d.to === 'string')
+        patchAgent(agent, { status: d.to as Status, ...ended(agent, d) });
       if (frame.source === 'swarm' || d.to === 'waiting_for_input') later(loadApprovals);
       return;
     case 'agent_killed':
       // An agent's log says `to: 'cancelled'`; a swarm's `killed` names the member and a reason.
-      if (agent) patchAgent(agent, { status: 'cancelled' });
+      if (agent) patchAgent(agent, { status: 'cancelled', ...ended(agent, { to: 'cancelled', at: d.at }) });
       later(loadApprovals);
       return;
     case 'agent_task':
       if (agent && typeof d.task === 'string') patchAgent(agent, { task: d.task });
       return;
     case 'tokens':
-      if (agent && typeof d.totalInput === 'number')
+      // An agent's own totals; a swarm's usage frames name a member but carry the swarm's sums.
+      if (agent && frame.source === 'agent' && typeof d.totalInput === 'number')
         patchAgent(agent, {
           tokens: { input: d.totalInput, output: Number(d.totalOutput ?? 0) },
           ...(typeof d.totalCostUsd === 'number' ? { costUsd: d.totalCostUsd } : {}),
@@ -276,10 +292,11 @@ export function connectFeed({ retryMs = 30_000 }: FeedOptions = {}): () => void 
       }
       receive(frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (openSocket === ws) openSocket = undefined;
       dropWaiting();
       if (closed) return;
+      if (e.code === SIGNED_OUT_CODE) return signedOut(); // no reconnect: the page signs in again
       if (opened) {
         // It was up (a restart, a slow reader closed, a shutdown): again soon, resuming.
         mode('connecting');
