@@ -18,7 +18,7 @@ export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () =
   const [tab, setTab] = useState<Tab>('agents');
   const [selected, setSelected] = useState<string>();
   const [creating, setCreating] = useState(false);
-  const error = useDash((s) => s.error);
+  const errors = useDash((s) => s.errors);
   useEffect(() => connectFeed(), []);
   const open = (id: string) => {
     setSelected(id);
@@ -35,7 +35,11 @@ export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () =
           New agent
         </button>
       </header>
-      {error && <div className="banner">{error}</div>}
+      {Object.entries(errors).map(([what, why]) => (
+        <div className="banner" key={what} role="alert">
+          could not read {what}: {why}
+        </div>
+      ))}
       <nav>
         {TABS.map((t) => (
           <button key={t} className={t === tab ? 'tab on' : 'tab'} onClick={() => setTab(t)}>

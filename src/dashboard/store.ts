@@ -15,8 +15,10 @@ export interface DashState {
   zones: Zone[];
   approvals: PendingApproval[];
   feed: FeedMode;
-  /** The last error a list read gave, shown in the header until the next success. */
-  error?: string;
+  /** Each list whose last read failed (agents, zones...), and why: shown until its next success. */
+  errors: Record<string, string>;
+  /** The New agent form as typed and not started: closing the dialog keeps it, signing out does not. */
+  agentDraft?: Record<string, string>;
   /** When the tool calls the page saw happening were made (the last minute's): calls per minute. */
   recentCalls: number[];
 }
@@ -28,6 +30,7 @@ const EMPTY: DashState = {
   zones: [],
   approvals: [],
   feed: 'connecting',
+  errors: {},
   recentCalls: [],
 };
 let state: DashState = EMPTY;

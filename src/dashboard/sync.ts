@@ -35,7 +35,24 @@ async function pages<T>(
 /** Past this, an entry (or agent) the list still lacks is taken for gone. */
 const LIST_LAG_MS = 60_000;
 
-const fail = (err: unknown) => update((s) => ({ ...s, error: (err as Error).message }));
+/** What failed to read, and why, until it is read again. */
+const failed = (what: string, err: unknown) =>
+  update((s) => ({ ...s, errors: { ...s.errors, [what]: (err as Error).message } }));
+const fail = (err: unknown) => failed('the page', err);
+
+/** A read of one list: its failure is shown by its name until it succeeds, and not thrown. */
+function reported(what: string, read: () => Promise<void>): () => Promise<void> {
+  return () =>
+    read().then(
+      () =>
+        update((s) => {
+          if (!(what in s.errors)) return s;
+          const { [what]: _gone, ...errors } = s.errors;
+          return { ...s, errors };
+        }),
+      (err: unknown) => failed(what, err),
+    );
+}
 
 /**
  * The whole list read: it replaces the page's rows, but for agents the feed told of lately.
@@ -51,7 +68,7 @@ function replaceAgents(items: AgentRow[]): void {
       // The row's own view says more than the list does (tokens, tool calls): keep it.
       agents[item.id] = before ? { ...before, ...item, status: pickStatus(before, item) } : item;
     }
-    return { ...s, agents, error: undefined };
+    return { ...s, agents };
   });
 }
 
@@ -64,16 +81,16 @@ function addAgents(items: AgentRow[]): void {
       for (const [key, value] of Object.entries(item)) if (row[key] === undefined) row[key] = value;
       agents[item.id] = row as unknown as AgentRow;
     }
-    return { ...s, agents, error: undefined };
+    return { ...s, agents };
   });
 }
 
 const recent = (row: AgentRow) =>
   row.startedAt !== undefined && Date.now() - Date.parse(row.startedAt) < LIST_LAG_MS;
 
-export async function loadAgents(): Promise<void> {
-  replaceAgents(await pages<AgentRow>('/agents', MOST_AGENTS));
-}
+export const loadAgents = reported('agents', async () =>
+  replaceAgents(await pages<AgentRow>('/agents', MOST_AGENTS)),
+);
 
 /**
  * What a filter of the agent list matches, read again as it is set: of a session or a zone,
@@ -97,10 +114,10 @@ function pickStatus(before: AgentRow, listed: AgentRow) {
   return listed.status;
 }
 
-export async function loadZones(): Promise<void> {
+export const loadZones = reported('zones', async () => {
   const { items } = await api<Page<Zone>>('GET', '/zones');
   update((s) => ({ ...s, zones: items }));
-}
+});
 
 type Team = 'swarms' | 'sessions';
 
@@ -143,20 +160,20 @@ export function startedFromPage(team: Team, entry: Entry): void {
   void (team === 'swarms' ? loadSwarms() : loadSessions()).catch(fail);
 }
 
-export async function loadSwarms(): Promise<void> {
+export const loadSwarms = reported('swarms', async () => {
   const items = await pages<Entry>('/swarms', 400);
   update((s) => ({ ...s, swarms: withStartedHere('swarms', items) }));
-}
+});
 
-export async function loadSessions(): Promise<void> {
+export const loadSessions = reported('sessions', async () => {
   const items = await pages<Entry>('/sessions', 400);
   update((s) => ({ ...s, sessions: withStartedHere('sessions', items) }));
-}
+});
 
-export async function loadApprovals(): Promise<void> {
+export const loadApprovals = reported('approvals', async () => {
   const { items } = await api<Page<PendingApproval>>('GET', '/approvals');
   update((s) => ({ ...s, approvals: items }));
-}
+});
 
 /** Everything again (start, `resync`, a control that changed things). */
 export function reloadAll(): Promise<void> {

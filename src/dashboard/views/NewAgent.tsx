@@ -1,26 +1,40 @@
 /** New agent: task, working directory, name, type, model, zone, session, autonomy (POST /api/v1/agents). */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { command } from '../feed';
 import { AGENT_TYPES } from '../../domain/agent-type';
-import { patchAgent, useDash } from '../store';
+import { getState, patchAgent, update, useDash } from '../store';
 import { loadZones } from '../sync';
 
 const CWD_KEY = 'orchestra.cwd';
 
+type Draft = Record<'task' | 'cwd' | 'name' | 'type' | 'model' | 'zone' | 'sessionId' | 'autonomy', string>;
+/** Subagents are started by their parent agent, not from here. */
+const TYPES = AGENT_TYPES.filter((t) => t !== 'subagent');
+
 export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarted: (id: string) => void }) {
   const zones = useDash((s) => s.zones);
   const sessions = useDash((s) => s.sessions);
-  const [f, setF] = useState({
-    task: '',
-    cwd: localStorage.getItem(CWD_KEY) ?? '',
-    name: '',
-    type: '',
-    model: '',
-    zone: '',
-    sessionId: '',
-    autonomy: '',
-  });
+  const [f, setF] = useState<Draft>(
+    () =>
+      (getState().agentDraft as Draft | undefined) ?? {
+        task: '',
+        cwd: localStorage.getItem(CWD_KEY) ?? '',
+        name: '',
+        type: '',
+        model: '',
+        zone: '',
+        sessionId: '',
+        autonomy: '',
+      },
+  );
+  // What was typed and not started: a click beside the dialog or Escape closes it, not the draft.
+  useEffect(() => update((s) => ({ ...s, agentDraft: f })), [f]);
+  useEffect(() => {
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', escape);
+    return () => window.removeEventListener('keydown', escape);
+  }, [onClose]);
   const [error, setError] = useState<string>();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) =>
     setF({ ...f, [k]: e.target.value });
@@ -35,6 +49,7 @@ export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarte
         api<Started>('POST', '/agents', body),
       );
       localStorage.setItem(CWD_KEY, f.cwd);
+      update((s) => ({ ...s, agentDraft: undefined }));
       patchAgent(started.id, {
         name: f.name || started.id,
         task: f.task,
@@ -87,7 +102,7 @@ export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarte
             Type
             <select value={f.type} onChange={set('type')}>
               <option value="">default</option>
-              {AGENT_TYPES.map((t) => (
+              {TYPES.map((t) => (
                 <option key={t}>{t}</option>
               ))}
             </select>
