@@ -4,12 +4,12 @@ import { api } from '../api';
 import { command, type Command } from '../feed';
 import { refusalReason } from '../../domain/status';
 import type { Status } from '../types';
+import { ConfirmButton } from './ConfirmButton';
 
 type Answer = { note?: string; queued?: boolean } | undefined;
 
 export function Controls({ id, status, onChanged }: { id: string; status: Status; onChanged: () => void }) {
   const [task, setTask] = useState('');
-  const [confirm, setConfirm] = useState(false);
   const [note, setNote] = useState<string>();
   const path = `/agents/${encodeURIComponent(id)}`;
   /** Over the feed's WebSocket when it is open, else by the REST route. */
@@ -21,7 +21,6 @@ export function Controls({ id, status, onChanged }: { id: string; status: Status
     } catch (err) {
       setNote((err as Error).message);
     }
-    setConfirm(false);
     onChanged();
   };
   // The domain's state machine says what each status accepts.
@@ -60,17 +59,12 @@ export function Controls({ id, status, onChanged }: { id: string; status: Status
           </button>
         </>
       )}
-      {canCancel &&
-        (confirm ? (
-          <button
-            className="danger"
-            onClick={() => void act({ type: 'kill_agent', agentId: id }, 'DELETE', path, {}, 'cancel')}
-          >
-            Confirm cancel
-          </button>
-        ) : (
-          <button onClick={() => setConfirm(true)}>Cancel</button>
-        ))}
+      {canCancel && (
+        <ConfirmButton
+          label="Cancel"
+          onConfirm={() => void act({ type: 'kill_agent', agentId: id }, 'DELETE', path, {}, 'cancel')}
+        />
+      )}
       {note && <span className="note">{note}</span>}
     </div>
   );

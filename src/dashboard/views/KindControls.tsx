@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { isLive } from '../types';
+import { ConfirmButton } from './ConfirmButton';
 
 export function KindControls({ base, status }: { base: string; status: string }) {
   const [note, setNote] = useState<string>();
@@ -17,9 +18,7 @@ export function KindControls({ base, status }: { base: string; status: string })
       ) : (
         <button onClick={() => void act('POST', `${base}/pause`)}>Pause</button>
       )}
-      <button className="danger" onClick={() => void act('DELETE', base)}>
-        Cancel
-      </button>
+      <ConfirmButton label="Cancel" onConfirm={() => void act('DELETE', base)} />
       {note && <span className="note">{note}</span>}
     </div>
   );

@@ -1,6 +1,7 @@
 /** Zones: create, rename, delete, and choose each one's agents (the /zones routes; stored durably by the API). */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
+import { ConfirmButton } from './ConfirmButton';
 import { useDash } from '../store';
 import { loadZones } from '../sync';
 import type { Zone } from '../types';
@@ -77,12 +78,7 @@ function ZoneEntry(props: {
         <>
           <b>{zone.name}</b> {zone.directory && <code>{zone.directory}</code>} · {zone.agentIds.length} agents
           <button onClick={(e) => (e.stopPropagation(), setName(zone.name))}>Rename</button>
-          <button
-            className="danger"
-            onClick={(e) => (e.stopPropagation(), void run(() => api('DELETE', path)))}
-          >
-            Delete
-          </button>
+          <ConfirmButton label="Delete" onConfirm={() => void run(() => api('DELETE', path))} />
         </>
       ) : (
         <form
