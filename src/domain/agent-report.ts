@@ -50,6 +50,7 @@ export function statusView(
     costUsd: state.costUsd,
     pendingApprovals: state.approvals.map((a) => ({ ...a })),
     autonomy: config.policy?.autonomy ?? 'full',
+    limits: { ...config.limits },
     ...(config.profile ? { profile: config.profile } : {}),
     ...(taskQueue ? { taskQueue } : {}),
     ...(config.toolsLocation ? { toolsLocation: config.toolsLocation } : {}),

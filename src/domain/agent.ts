@@ -303,6 +303,8 @@ export interface AgentStatusView {
   /** Tool calls (or a budget stop) waiting for a person's word. */
   pendingApprovals: PendingApproval[];
   autonomy: Autonomy;
+  /** The limits it runs under (iterations, tokens, context, tool calls...); absent from agents before it was shown. */
+  limits?: AgentLimits;
   /** The registry entry it was started from. */
   profile?: string;
   /** The task queue its workflow runs on, and its tools' when they run elsewhere. */

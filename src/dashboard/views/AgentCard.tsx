@@ -3,7 +3,8 @@ import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { age, clip, tokens, usd } from '../format';
 import { useDash } from '../store';
-import type { AgentView } from '../types';
+import { isLive, type AgentView } from '../types';
+import { useNow } from '../now';
 import { Controls } from './Controls';
 
 let webUi: Promise<string | undefined> | undefined;
@@ -57,7 +58,8 @@ export function AgentCard(props: {
       <div className="task">{clip(a.task, 400)}</div>
       <div className="numbers">
         {a.iterations ?? 0} iterations · {a.toolCalls ?? 0} tool calls · {tokens(a.tokens?.input)} in /{' '}
-        {tokens(a.tokens?.output)} out · {usd(a.costUsd)} · {age(a.startedAt)}
+        {tokens(a.tokens?.output)} out · {usd(a.costUsd)} ·{' '}
+        <Age from={a.startedAt} to={isLive(status) ? undefined : (a.updatedAt ?? a.closedAt)} />
         {a.pausedReason && <> · paused: {a.pausedReason}</>}
       </div>
       <Controls id={id} status={status} onChanged={onChanged} />
@@ -160,4 +162,10 @@ function Node({ id, onSelect, depth }: { id: string; onSelect: (id: string) => v
       {children && children.length > 0 && <Tree ids={children} onSelect={onSelect} depth={depth + 1} />}
     </li>
   );
+}
+
+/** How long it ran: still counting while it is live, its whole run once it ended. */
+function Age({ from, to }: { from?: string; to?: string }) {
+  useNow(to ? 60_000 : 1000);
+  return <>{age(from, to)}</>;
 }

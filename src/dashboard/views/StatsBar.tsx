@@ -2,7 +2,8 @@
  * Counts and totals over every agent the page knows: active, waiting, failed; tokens, cost;
  * calls per minute; and how the page hears of changes (websocket, sse, polling).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
+import { useNow } from '../now';
 import { tokens, usd } from '../format';
 import { useDash } from '../store';
 
@@ -11,11 +12,7 @@ export function StatsBar() {
   const approvals = useDash((s) => s.approvals.length);
   const recent = useDash((s) => s.recentCalls);
   const feed = useDash((s) => s.feed);
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 5000);
-    return () => clearInterval(t);
-  }, []);
+  const now = useNow(5000);
   const stats = useMemo(() => {
     const s = { active: 0, waiting: 0, paused: 0, failed: 0, tokens: 0, unread: 0, cost: 0 };
     for (const a of Object.values(agents)) {
