@@ -1,7 +1,7 @@
 /** Swarms: start one of any strategy, list them, and watch the chosen one's members, merge and budgets. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
-import { age, tokens, usd } from '../format';
+import { age, clip, tokens, usd } from '../format';
 import { useDash } from '../store';
 import { startedFromPage } from '../sync';
 import { KindControls } from './KindControls';
@@ -37,6 +37,15 @@ interface SwarmView {
     tokens: { input: number; output: number };
     costUsd: number;
   }>;
+  /** The swarm's own agents as it sees them, from their start (members come with usage reports). */
+  agents?: Array<{
+    id: string;
+    name?: string;
+    role?: string;
+    status?: string;
+    usage?: { toolCalls: number; tokens: { input: number; output: number }; costUsd: number };
+  }>;
+  merge?: Record<string, unknown>;
   stats?: { toolCalls?: number; tokens?: { input: number; output: number }; costUsd?: number };
   graph?: {
     nodes: Array<{
@@ -166,9 +175,12 @@ function SwarmDetail({ id, onAgent }: { id: string; onAgent: (id: string) => voi
           </tr>
         </thead>
         <tbody>
-          {(view.members ?? []).map((m) => (
-            <tr key={m.id} onClick={() => onAgent(m.id)}>
-              <td>{m.name ?? m.id}</td>
+          {memberRows(view).map((m) => (
+            <tr key={m.id} onClick={() => onAgent(m.id)} data-member-id={m.id}>
+              <td title={m.id}>
+                {m.name ?? m.id}
+                {m.role && <span className="muted"> · {m.role}</span>}
+              </td>
               <td>
                 <span className={`badge s-${m.status ?? 'unknown'}`}>{m.status ?? '…'}</span>
               </td>
@@ -179,6 +191,11 @@ function SwarmDetail({ id, onAgent }: { id: string; onAgent: (id: string) => voi
           ))}
         </tbody>
       </table>
+      {view.merge && (
+        <div className="merge" data-testid="swarm-merge">
+          merged: {clip(JSON.stringify(view.merge), 300)}
+        </div>
+      )}
       {view.error && <pre className="error">{view.error}</pre>}
       {view.result && <pre className="result">{view.result}</pre>}
     </div>
@@ -223,4 +240,29 @@ function GraphNodes({
       )}
     </table>
   );
+}
+
+type MemberRow = NonNullable<SwarmView['members']>[number] & { role?: string };
+
+/**
+ * The swarm's agents from their start, in its order, with their role (stage, round, worker);
+ * numbers from the latest usage report; then the members deeper down (subagents), which only
+ * usage reports name.
+ */
+function memberRows(view: SwarmView): MemberRow[] {
+  const reported = new Map((view.members ?? []).map((m) => [m.id, m]));
+  const own: MemberRow[] = (view.agents ?? []).map((a) => {
+    const m = reported.get(a.id);
+    return {
+      id: a.id,
+      name: a.name ?? m?.name,
+      role: a.role,
+      status: a.status ?? m?.status,
+      toolCalls: m?.toolCalls ?? a.usage?.toolCalls ?? 0,
+      tokens: m?.tokens ?? a.usage?.tokens ?? { input: 0, output: 0 },
+      costUsd: m?.costUsd ?? a.usage?.costUsd ?? 0,
+    };
+  });
+  const seen = new Set(own.map((m) => m.id));
+  return [...own, ...(view.members ?? []).filter((m) => !seen.has(m.id))];
 }
