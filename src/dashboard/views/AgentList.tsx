@@ -11,7 +11,7 @@ import { useDash } from '../store';
 import { refreshFor } from '../sync';
 import { detailRows } from '../views-read';
 import { AGENT_STATUSES } from '../../domain/status';
-import { isLive, type Activity as Doing, type AgentRow } from '../types';
+import type { Activity as Doing, AgentRow } from '../types';
 
 const ROW = 30;
 /** The status filter's choice for agents whose work went silent (any status). */
@@ -182,7 +182,7 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
                 <span className={`badge s-${a.status}`}>{a.status}</span>
                 {a.stale && <span className="badge stale">stale</span>}
               </span>
-              {a.activity && isLive(a.status) ? (
+              {a.activity && a.status === 'running' && !a.stale ? (
                 <span className={`c-task${a.activity.kind === 'text' ? ' writing' : ''}`} title={a.task}>
                   <Activity activity={a.activity} />
                 </span>

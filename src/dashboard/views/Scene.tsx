@@ -3,14 +3,17 @@
  * on an agent opens its chat beside it. three.js is loaded only when the tab is first opened:
  * the 2D views do not pay for it.
  */
-import { lazy, Suspense, useMemo } from 'react';
+import { Component, lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
 import { useDash } from '../store';
 import type { SceneAgent, SceneZone } from '../scene3d/types';
 import { AgentDetail } from './AgentDetail';
 
-const AgentScene = lazy(async () => ({ default: (await import('../scene3d/AgentScene')).AgentScene }));
+const loadScene = () => lazy(async () => ({ default: (await import('../scene3d/AgentScene')).AgentScene }));
 
 export function SceneView({ selected, onSelect }: { selected?: string; onSelect: (id: string) => void }) {
+  // A failed load is kept by lazy(): trying again needs a new one.
+  const [attempt, setAttempt] = useState(0);
+  const AgentScene = useMemo(loadScene, [attempt]); // a new attempt asks for a new load
   const agents = useDash((s) => s.agents);
   const zones = useDash((s) => s.zones);
   // Memoized: a new array rebuilds the scene's layout and labels.
@@ -34,11 +37,33 @@ export function SceneView({ selected, onSelect }: { selected?: string; onSelect:
   return (
     <>
       <div className="scene">
-        <Suspense fallback={<p className="muted">loading the 3D view…</p>}>
-          <AgentScene agents={sceneAgents} zones={sceneZones} selectedId={selected} onSelect={onSelect} />
-        </Suspense>
+        <Failed onRetry={() => setAttempt(attempt + 1)} key={attempt}>
+          <Suspense fallback={<p className="muted">loading the 3D view…</p>}>
+            <AgentScene agents={sceneAgents} zones={sceneZones} selectedId={selected} onSelect={onSelect} />
+          </Suspense>
+        </Failed>
       </div>
       {selected && <AgentDetail key={selected} id={selected} onSelect={onSelect} />}
     </>
   );
+}
+
+/**
+ * The 3D view's own failure (its chunk gone after a redeploy, WebGL refused): said in its
+ * place, with a retry, while the rest of the page goes on.
+ */
+class Failed extends Component<{ children: ReactNode; onRetry(): void }, { error?: Error }> {
+  override state: { error?: Error } = {};
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <div className="error" role="alert">
+        The 3D view could not load: {this.state.error.message}.{' '}
+        <button onClick={this.props.onRetry}>Try again</button> (a new version may need the page reloaded)
+      </div>
+    );
+  }
 }
