@@ -7,6 +7,7 @@ import {
   controlAgent,
   waitForAgent,
 } from '../src/temporal/agents';
+import { DEFAULT_LIMITS } from '../src/domain';
 import { useHarness, waitForStatus } from './helpers/harness';
 
 const h = useHarness();
@@ -236,6 +237,8 @@ describe('limits', () => {
     expect(result.status).toBe('failed');
     expect(result.error).toBe('limit reached: maxIterations (3)');
     expect(result.metrics.iterations).toBe(3);
+    // Its view says what it ran under: the limit given, the defaults for the rest.
+    expect((await agentStatus(h.client, id)).limits).toEqual({ ...DEFAULT_LIMITS, maxIterations: 3 });
   });
 
   test('maxToolCalls ends the agent as failed', async () => {
