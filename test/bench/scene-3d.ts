@@ -14,6 +14,8 @@ import { CHROMIUM, CHROMIUM_ARGS, startSceneHarness } from '../helpers/harness-p
 import { addRow, settings } from './report';
 
 const SIZES = [25, 100, 200];
+/** The target's size again, with the scene handed a new array this often a second (a feed's pace). */
+const UPDATES = 20;
 const TARGET = { agents: 100, fps: 30 };
 const WARMUP_MS = settings.quick ? 1000 : 2000;
 const WINDOW_MS = settings.quick ? 2000 : 5000;
@@ -36,6 +38,8 @@ async function fpsOf(page: Page, url: string): Promise<number> {
 }
 
 const ROUNDS = settings.quick ? 1 : 2;
+/** The runs' key for the target's size with updates arriving. */
+const LIVE = -1;
 
 export async function sceneFps(): Promise<void> {
   const harness = await startSceneHarness();
@@ -45,17 +49,17 @@ export async function sceneFps(): Promise<void> {
     const at = (agents: number) => `${harness.url}?agents=${agents}&zones=6`;
     await fpsOf(page, at(SIZES[0])); // warm-up: the browser's and SwiftShader's first compiles
     // Sizes taken in turn, ROUNDS times: a shared machine's load drifts over a minute.
-    const sizes = [0, ...SIZES];
+    const sizes = [0, ...SIZES, LIVE];
     const runs = new Map<number, number[]>(sizes.map((n) => [n, []]));
     const loads: number[] = [];
     for (let round = 0; round < ROUNDS; round++)
       for (const agents of sizes) {
-        const fps = await fpsOf(page, at(agents));
+        const live = agents === LIVE;
+        const fps = await fpsOf(page, live ? `${at(TARGET.agents)}&updates=${UPDATES}` : at(agents));
         loads.push(loadavg()[0]);
         runs.get(agents)!.push(fps);
-        console.log(
-          `3D view, ${agents} agents: ${fps.toFixed(1)} fps (load average ${loadavg()[0].toFixed(1)})`,
-        );
+        const what = live ? `${TARGET.agents} agents, ${UPDATES} updates/s` : `${agents} agents`;
+        console.log(`3D view, ${what}: ${fps.toFixed(1)} fps (load average ${loadavg()[0].toFixed(1)})`);
       }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const spread = (xs: number[]) =>
@@ -63,11 +67,12 @@ export async function sceneFps(): Promise<void> {
     const empty = mean(runs.get(0)!);
     const load = mean(loads).toFixed(1);
     console.log(`bundle ${(harness.bundleBytes / 1024).toFixed(0)} KiB; mean load average ${load}`);
-    for (const agents of SIZES) {
+    for (const agents of [...SIZES, LIVE]) {
       const fps = mean(runs.get(agents)!);
-      const targeted = agents === TARGET.agents;
+      const targeted = agents === TARGET.agents || agents === LIVE;
+      const what = agents === LIVE ? `${TARGET.agents} agents, ${UPDATES} updates/s` : `${agents} agents`;
       addRow({
-        figure: `3D view fps, ${agents} agents (headless Chromium, SwiftShader, 1280x720; load ${load})`,
+        figure: `3D view fps, ${what} (headless Chromium, SwiftShader, 1280x720; load ${load})`,
         baseline: `no agents ${empty.toFixed(0)} fps`,
         orchestra: `${fps.toFixed(1)} fps${spread(runs.get(agents)!)}`,
         ratio: `${(fps / empty).toFixed(2)}x`,

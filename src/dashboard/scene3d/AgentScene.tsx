@@ -40,7 +40,14 @@ const LABEL_Y = MARKER_Y + 0.5;
 const CAMERA_AT = ISO.clone().multiplyScalar(200).toArray();
 
 export function AgentScene({ agents, zones, selectedId, onSelect, onProbe }: AgentSceneProps) {
-  const layout = useMemo(() => layoutScene(agents, zones), [agents, zones]);
+  // The dashboard hands a new array at each change of any agent (text being written, tokens):
+  // the floor, the characters and the labels are rebuilt only when what they draw changed.
+  const placed = agents.map((a) => `${a.id} ${a.zoneId ?? ''} ${a.parentId ?? ''} ${a.swarmId ?? ''}`);
+  const layout = useKeyed(
+    () => layoutScene(agents, zones),
+    `${placed.join('\n')}\n\n${zones.map((z) => `${z.id} ${z.name}`).join('\n')}`,
+  );
+  const figures = useKeyed(() => agents, agents.map((a) => `${a.id} ${a.status} ${a.name}`).join('\n'));
   const [hoveredId, setHoveredId] = useState<string | undefined>();
   const byId = useMemo(() => new Map(agents.map((a) => [a.id, a])), [agents]);
   const selected = selectedId ? byId.get(selectedId) : undefined;
@@ -59,14 +66,14 @@ export function AgentScene({ agents, zones, selectedId, onSelect, onProbe }: Age
       <Camera layout={layout} />
       <Floor layout={layout} />
       <Characters
-        agents={agents}
+        agents={figures}
         spots={layout.spots}
         selectedId={selectedId}
         hoveredId={hoveredId}
         onSelect={onSelect}
         onHover={setHoveredId}
       />
-      <AgentLabels agents={agents} layout={layout} />
+      <AgentLabels agents={figures} layout={layout} />
       {selected && <Ring at={layout.spots.get(selected.id)!} color="#ffd43b" />}
       {hovered && <Ring at={layout.spots.get(hovered.id)!} color="#868e96" />}
       {selected && <Panel agent={selected} spot={layout.spots.get(selected.id)!} selected />}
@@ -74,6 +81,16 @@ export function AgentScene({ agents, zones, selectedId, onSelect, onProbe }: Age
       {onProbe && <Probe layout={layout} onProbe={onProbe} />}
     </Canvas>
   );
+}
+
+/** The value `make` gave for this key, kept while the key stays the same. */
+function useKeyed<T>(make: () => T, key: string): T {
+  const [kept, setKept] = useState(() => ({ key, value: make() }));
+  if (kept.key === key) return kept.value;
+  // A new key: made now, kept for the next renders (React's way to derive state from props).
+  const next = { key, value: make() };
+  setKept(next);
+  return next.value;
 }
 
 /** The isometric camera, zoomed to fit the floor (again when it grows); pan and zoom only. */
