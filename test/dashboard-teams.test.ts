@@ -148,6 +148,7 @@ test('a session created from the page shows its directives and the findings its 
 
   // Cancelling the session from the page ends it.
   await detail.getByRole('button', { name: 'Cancel' }).click();
+  await detail.getByRole('button', { name: 'Confirm cancel' }).click();
   await detail
     .locator('h2 .badge')
     .filter({ hasText: /cancelled|completed/ })
@@ -214,6 +215,7 @@ test('a zone created from the page takes agents, filters the list, is renamed an
   const renamed = page.locator(`li[data-zone="${name}-web"]`);
   await renamed.waitFor();
   await renamed.getByRole('button', { name: 'Delete' }).click();
+  await renamed.getByRole('button', { name: 'Confirm delete' }).click();
   await renamed.waitFor({ state: 'detached' });
   expect((await api.call('solo', 'GET', '/zones')).body.items).toEqual(
     expect.not.arrayContaining([expect.objectContaining({ id: zone.id })]),
