@@ -192,8 +192,8 @@ test.concurrent(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let out = '';
     const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const match = /Orchestra API at (http:\/\/\S+\/api\/v1)/.exec(out);
@@ -203,6 +203,10 @@ test.concurrent(
     });
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
+    // It says where its dashboard is, and the page is there.
+    const dashboard = /dashboard at (http:\/\/\S+\/);/.exec(out)?.[1];
+    expect(dashboard).toBe(url.replace(/api\/v1$/, ''));
+    expect((await fetch(dashboard!)).headers.get('content-type')).toMatch(/^text\/html/);
     const agents = await fetch(`${url}/agents?limit=1`, {
       headers: { authorization: `Bearer ${USERS.carol.token}` },
     });

@@ -31,7 +31,7 @@ export function apiCommand(run: Run): Command {
           log: createLogger().child({ component: 'api' }),
         });
         ctx.out(
-          `Orchestra API at ${api.url}/api/v1 (OpenAPI: ${api.url}/api/v1/openapi.json); Ctrl-C stops it`,
+          `Orchestra API at ${api.url}/api/v1 (OpenAPI: ${api.url}/api/v1/openapi.json), dashboard at ${api.url}/; Ctrl-C stops it`,
         );
         await untilSignal();
         await api.close();
