@@ -14,9 +14,23 @@ import { ZoneManager } from './views/ZoneManager';
 const TABS = ['agents', '3d', 'swarms', 'sessions', 'zones'] as const;
 type Tab = (typeof TABS)[number];
 
+/** The tab and the agent open, from the address's hash (`#3d/<agent id>`): a reload comes back to them. */
+function place(): { tab: Tab; selected?: string } {
+  const [tab, id] = location.hash.slice(1).split('/').map(decodeURIComponent);
+  return {
+    tab: (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'agents',
+    selected: id || undefined,
+  };
+}
+
 export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () => void }) {
-  const [tab, setTab] = useState<Tab>('agents');
-  const [selected, setSelected] = useState<string>();
+  const [tab, setTab] = useState<Tab>(() => place().tab);
+  const [selected, setSelected] = useState<string | undefined>(() => place().selected);
+  useEffect(() => {
+    const hash = `#${tab}${selected ? `/${encodeURIComponent(selected)}` : ''}`;
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }, [tab, selected]);
+  const close = () => setSelected(undefined);
   const [creating, setCreating] = useState(false);
   const errors = useDash((s) => s.errors);
   useEffect(() => connectFeed(), []);
@@ -60,10 +74,10 @@ export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () =
         {tab === 'agents' && (
           <>
             <AgentList selected={selected} onSelect={setSelected} />
-            {selected && <AgentDetail key={selected} id={selected} onSelect={setSelected} />}
+            {selected && <AgentDetail key={selected} id={selected} onSelect={setSelected} onClose={close} />}
           </>
         )}
-        {tab === '3d' && <SceneView selected={selected} onSelect={setSelected} />}
+        {tab === '3d' && <SceneView selected={selected} onSelect={setSelected} onClose={close} />}
         {tab === 'swarms' && <Swarms onAgent={open} />}
         {tab === 'sessions' && <Sessions onAgent={open} />}
         {tab === 'zones' && <ZoneManager />}

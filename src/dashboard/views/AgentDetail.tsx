@@ -8,7 +8,8 @@ import { AgentCard } from './AgentCard';
 import { ChatPanel } from './ChatPanel';
 import { ToolLog } from './ToolLog';
 
-export function AgentDetail({ id, onSelect }: { id: string; onSelect: (id: string) => void }) {
+export function AgentDetail(props: { id: string; onSelect: (id: string) => void; onClose: () => void }) {
+  const { id, onSelect, onClose } = props;
   const story = useAgentStory(id);
   const [view, setView] = useState<AgentView>();
   const [tab, setTab] = useState<'chat' | 'tools'>('chat');
@@ -45,6 +46,9 @@ export function AgentDetail({ id, onSelect }: { id: string; onSelect: (id: strin
         <span className={story.connected ? 'live on' : 'live'}>
           {story.ended ? 'ended' : story.connected ? 'live' : '…'}
         </span>
+        <button className="close" onClick={onClose} aria-label="close" title="close">
+          ×
+        </button>
       </div>
       {tab === 'chat' ? (
         <ChatPanel id={id} story={story} live={live} />

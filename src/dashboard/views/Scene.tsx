@@ -10,7 +10,8 @@ import { AgentDetail } from './AgentDetail';
 
 const loadScene = () => lazy(async () => ({ default: (await import('../scene3d/AgentScene')).AgentScene }));
 
-export function SceneView({ selected, onSelect }: { selected?: string; onSelect: (id: string) => void }) {
+export function SceneView(props: { selected?: string; onSelect: (id: string) => void; onClose: () => void }) {
+  const { selected, onSelect, onClose } = props;
   // A failed load is kept by lazy(): trying again needs a new one.
   const [attempt, setAttempt] = useState(0);
   const AgentScene = useMemo(loadScene, [attempt]); // a new attempt asks for a new load
@@ -43,7 +44,7 @@ export function SceneView({ selected, onSelect }: { selected?: string; onSelect:
           </Suspense>
         </Failed>
       </div>
-      {selected && <AgentDetail key={selected} id={selected} onSelect={onSelect} />}
+      {selected && <AgentDetail key={selected} id={selected} onSelect={onSelect} onClose={onClose} />}
     </>
   );
 }
