@@ -109,7 +109,7 @@ export function AgentCard(props: {
             <ul className="todos">
               {view.todos.map((t, i) => (
                 <li key={i} className={`todo-${t.status}`}>
-                  {t.status === 'completed' ? '☑' : '☐'} {t.content}
+                  {t.status === 'completed' ? '☑' : t.status === 'in_progress' ? '◐' : '☐'} {t.content}
                 </li>
               ))}
             </ul>

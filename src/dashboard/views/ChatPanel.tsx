@@ -18,8 +18,9 @@ export function ChatPanel({ id, story, live }: { id: string; story: AgentStory; 
     e.preventDefault();
     if (!text.trim()) return;
     try {
-      await command({ type: 'send_message', agentId: id, content: text }, () =>
-        api('POST', `/agents/${encodeURIComponent(id)}/message`, { content: text }),
+      const content = text.trim();
+      await command({ type: 'send_message', agentId: id, content }, () =>
+        api('POST', `/agents/${encodeURIComponent(id)}/message`, { content }),
       );
       setText('');
       setError(undefined);
@@ -69,7 +70,9 @@ export function ChatPanel({ id, story, live }: { id: string; story: AgentStory; 
         <textarea
           value={text}
           onChange={(e) => setText(e.target.value)}
-          placeholder={live ? 'Message the agent (delivered at its next step)' : 'The agent has ended'}
+          placeholder={
+            live ? 'Message the agent (delivered at its next step; Ctrl+Enter sends)' : 'The agent has ended'
+          }
           disabled={!live}
           aria-label="message"
           onKeyDown={(e) => {
