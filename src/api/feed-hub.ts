@@ -15,6 +15,7 @@ import {
   agentEventName,
   agentFrameData,
   FEED_EVENTS,
+  SIGNED_OUT_REASON,
   swarmEventName,
   type AgentEvent,
   type FeedFrame,
@@ -128,6 +129,11 @@ export class FeedHub {
   /** A frame of the feed's own (hello, resync, signed_out, ...), at the last frame's id: resuming from it misses nothing. */
   own(event: string, data: Record<string, unknown>): FeedFrame {
     return { id: this.lastId, event, source: 'feed', data };
+  }
+
+  /** The last frame of a connection whose sign-in ended (WebSocket or SSE). */
+  signedOut(): FeedFrame {
+    return this.own(FEED_EVENTS.signedOut, { reason: SIGNED_OUT_REASON });
   }
 
   /**

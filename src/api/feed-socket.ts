@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Request, Response } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FEED_EVENTS, type FeedFrame, type FeedReply } from '../domain';
+import { FEED_EVENTS, SIGNED_OUT_CLOSE, type FeedFrame, type FeedReply } from '../domain';
 import { ApiError } from './errors';
 import { parseCommand, refusal, runCommand } from './feed-commands';
 import type { AllowedHosts } from './hosts';
@@ -26,10 +26,6 @@ const MAX_BUFFERED_BYTES = 16 * 2 ** 20;
 const MAX_IN_FLIGHT = 16;
 /** Close code for a reader too slow to keep up (Try Again Later). */
 const TOO_SLOW = 1013;
-/** Close code for a connection whose sign-in ended (4000-4999 are the application's: HTTP's 401). */
-export const SIGNED_OUT = 4401;
-/** What a connection whose sign-in ended is told, in its last frame (WebSocket or SSE). */
-export const SIGNED_OUT_REASON = 'the sign-in has ended: sign in again';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -188,8 +184,8 @@ export class FeedSockets {
 
   /** The sign-in ended: a `signed_out` frame, then close 4401. */
   private signedOut(ws: WebSocket): void {
-    this.send(ws, this.deps.feed.own(FEED_EVENTS.signedOut, { reason: SIGNED_OUT_REASON }));
-    ws.close(SIGNED_OUT, 'signed out');
+    this.send(ws, this.deps.feed.signedOut());
+    ws.close(SIGNED_OUT_CLOSE, 'signed out');
   }
 
   private reply(ws: WebSocket, reply: FeedReply): void {

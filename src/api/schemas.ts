@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import {
   AGENT_STATUSES,
+  agentLimitsSchema,
   cancelPayload,
   pausePayload,
   refIdSchema,
@@ -124,7 +125,7 @@ export const agentView = z
     result: z.string().optional(),
     error: z.string().optional(),
     pausedReason: z.string().optional(),
-    limits: z.record(z.string(), z.unknown()).optional().describe('The limits it runs under'),
+    limits: agentLimitsSchema.partial().optional().describe('The limits it runs under'),
     taskQueue: z.string().optional().describe('The task queue its workflow runs on (where it was placed)'),
     temporalStatus: z.string(),
     ...ownership,

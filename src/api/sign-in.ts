@@ -172,7 +172,9 @@ export class SignIns {
       timer.unref();
     };
     fns.add(fire);
-    arm();
+    // Ended before it was watched (a logout between sign-in and here): now, not at its expiry.
+    if (this.live(signIn)) arm();
+    else queueMicrotask(fire);
     return unwatch;
   }
 

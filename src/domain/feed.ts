@@ -91,7 +91,7 @@ export function swarmEventName(e: SwarmEvent): string {
   }
 }
 
-export { FEED_EVENTS } from './feed-events';
+export { FEED_EVENTS, SIGNED_OUT_CLOSE, SIGNED_OUT_REASON } from './feed-events';
 
 const requestId = lazy(() => z.string().min(1).max(100));
 /** A command about one agent: its request id and the agent. */

@@ -50,8 +50,7 @@ export interface Inspection {
 /** What the visibility store says of a run: an inspection without what only a description has. */
 export type Location = Omit<Inspection, 'staleness' | 'modelCall' | 'historyLength'>;
 
-/** What a run's search attributes and memo say of it, described or listed alike. */
-/** What a run's search attributes and memo say of it: where it belongs, its name and task. */
+/** What a run's search attributes and memo say of it (where it belongs, its name and task), described or listed alike. */
 export function recorded(sa: TypedSearchAttributes, memo: Record<string, unknown> | undefined) {
   return {
     workspace: sa.get(OrchestraWorkspace),

@@ -1,7 +1,6 @@
 /** /api/v1/events and /api/v1/ws: the feed (src/domain/feed.ts), everything you may see in one stream. */
 import { z } from 'zod';
-import { FEED_EVENTS } from '../../domain';
-import { SIGNED_OUT_REASON, type FeedSockets } from '../feed-socket';
+import type { FeedSockets } from '../feed-socket';
 import { route, type ApiDeps, type Route } from '../route';
 import { SseStream } from '../sse';
 
@@ -36,7 +35,7 @@ export function feedRoutes(deps: ApiDeps, sockets: FeedSockets): Route[] {
         if (signIn && deps.signIns) {
           stream.onClose(
             deps.signIns.watch(signIn, () => {
-              const frame = deps.feed.own(FEED_EVENTS.signedOut, { reason: SIGNED_OUT_REASON });
+              const frame = deps.feed.signedOut();
               stream.send(frame.event, frame, frame.id);
               stream.close();
             }),
