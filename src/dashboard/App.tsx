@@ -31,7 +31,9 @@ export function App() {
         setAuth(err instanceof HttpError && err.status === 401 ? 'login' : 'in');
       });
     return onUnauthorized(() => {
+      // Signed out elsewhere, expired, or refused: nothing of this user's stays on the page.
       setCsrfToken(undefined);
+      forgetAll();
       setAuth('login');
     });
   }, []);
@@ -39,6 +41,8 @@ export function App() {
     await api('POST', '/logout').catch(() => undefined);
     setCsrfToken(undefined);
     forgetAll();
+    // The agent open was this user's; a link opened while signed out is kept through the login.
+    history.replaceState(null, '', location.pathname);
     setUser(undefined);
     setSignedIn(false);
     setAuth('login');

@@ -16,11 +16,15 @@ type Tab = (typeof TABS)[number];
 
 /** The tab and the agent open, from the address's hash (`#3d/<agent id>`): a reload comes back to them. */
 function place(): { tab: Tab; selected?: string } {
-  const [tab, id] = location.hash.slice(1).split('/').map(decodeURIComponent);
-  return {
-    tab: (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'agents',
-    selected: id || undefined,
-  };
+  try {
+    const [tab, id] = location.hash.slice(1).split('/').map(decodeURIComponent);
+    return {
+      tab: (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'agents',
+      selected: id || undefined,
+    };
+  } catch {
+    return { tab: 'agents' }; // not an address this page wrote (`%` alone): the first tab
+  }
 }
 
 export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () => void }) {
@@ -30,6 +34,16 @@ export function Dashboard({ user, onSignOut }: { user?: string; onSignOut?: () =
     const hash = `#${tab}${selected ? `/${encodeURIComponent(selected)}` : ''}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }, [tab, selected]);
+  useEffect(() => {
+    // Another address pasted into this tab: go there.
+    const follow = () => {
+      const to = place();
+      setTab(to.tab);
+      setSelected(to.selected);
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
   const close = () => setSelected(undefined);
   const [creating, setCreating] = useState(false);
   const errors = useDash((s) => s.errors);

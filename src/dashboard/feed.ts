@@ -8,7 +8,7 @@
  * answered by `reply` frames; otherwise by the REST routes.
  */
 import type { FeedCommand, FeedFrame, FeedReply } from '../domain/feed';
-import { FEED_EVENTS } from '../domain/feed-events';
+import { FEED_EVENTS, SIGNED_OUT_CLOSE } from '../domain/feed-events';
 import { HttpError, signedOut } from './api';
 import { LOGGED_EVENTS } from './event-names';
 import { countCalls, getState, patchAgent, update, type FeedMode } from './store';
@@ -18,9 +18,14 @@ import { isTerminal, type AgentStatus } from '../domain/status';
 import { detailRows } from './views-read';
 
 /** The event names the feed's SSE connection listens for: the feed's own, then every logged one. */
-const EVENTS = ['hello', 'resync', FEED_EVENTS.signedOut, 'model_text', 'swarm_status', ...LOGGED_EVENTS];
-/** The WebSocket's close code when its sign-in ended (logout, expiry). */
-const SIGNED_OUT_CODE = 4401;
+const EVENTS = [
+  FEED_EVENTS.hello,
+  FEED_EVENTS.resync,
+  FEED_EVENTS.signedOut,
+  'model_text',
+  'swarm_status',
+  ...LOGGED_EVENTS,
+];
 
 /** Lists that many frames may ask to re-read, read at most once a second. */
 const later = (() => {
@@ -31,7 +36,7 @@ const later = (() => {
       load,
       window.setTimeout(() => {
         timers.delete(load);
-        load().catch(() => undefined);
+        void load(); // it reports its own failure
       }, 1000),
     );
   };
@@ -159,14 +164,14 @@ export function applyFrame(frame: FeedFrame): void {
                 ...s.agents,
                 [agent]: {
                   ...row,
-                  // Unknown until the row's view is read: one call seen is not the agent's total.
-                  ...(row.toolCalls === undefined ? {} : { toolCalls: row.toolCalls + 1 }),
+                  // Not its count: the agent's view counts a call when the model asks for it,
+                  // which may be before or after this frame; the next view read has it.
                   activity: { kind: 'tool' as const, text: String(d.tool), callId: str(d.callId) },
                 },
               },
             }
           : s;
-        return countCalls(next, 1);
+        return countCalls(next, 1, str(d.at));
       });
       return;
     case 'tool_result': {
@@ -296,7 +301,7 @@ export function connectFeed({ retryMs = 30_000 }: FeedOptions = {}): () => void 
       if (openSocket === ws) openSocket = undefined;
       dropWaiting();
       if (closed) return;
-      if (e.code === SIGNED_OUT_CODE) return signedOut(); // no reconnect: the page signs in again
+      if (e.code === SIGNED_OUT_CLOSE) return signedOut(); // no reconnect: the page signs in again
       if (opened) {
         // It was up (a restart, a slow reader closed, a shutdown): again soon, resuming.
         mode('connecting');

@@ -8,6 +8,12 @@ import type { AgentRow, Entry, PendingApproval, Zone } from './types';
 
 export type FeedMode = 'connecting' | 'websocket' | 'sse' | 'polling';
 
+/** The New agent form's fields, as typed. */
+export type AgentDraft = Record<
+  'task' | 'cwd' | 'name' | 'type' | 'model' | 'zone' | 'sessionId' | 'autonomy',
+  string
+>;
+
 export interface DashState {
   agents: Record<string, AgentRow>;
   swarms: Entry[];
@@ -18,7 +24,7 @@ export interface DashState {
   /** Each list whose last read failed (agents, zones...), and why: shown until its next success. */
   errors: Record<string, string>;
   /** The New agent form as typed and not started: closing the dialog keeps it, signing out does not. */
-  agentDraft?: Record<string, string>;
+  agentDraft?: AgentDraft;
   /** When the tool calls the page saw happening were made (the last minute's): calls per minute. */
   recentCalls: number[];
 }
@@ -70,10 +76,12 @@ export function patchAgent(id: string, patch: Partial<AgentRow>): void {
 }
 
 /** Count `n` tool calls made now (seen in the feed, or as a row's total growing). */
-export function countCalls(s: DashState, n: number): DashState {
-  if (n <= 0) return s;
+export function countCalls(s: DashState, n: number, at?: string): DashState {
   const now = Date.now();
-  return { ...s, recentCalls: [...s.recentCalls.filter((t) => now - t < 60_000), ...Array(n).fill(now)] };
+  // When it was made: frames replayed after a reconnect are no burst of calls now.
+  const when = Math.min(now, at ? Date.parse(at) || now : now);
+  if (n <= 0 || now - when >= 60_000) return s;
+  return { ...s, recentCalls: [...s.recentCalls.filter((t) => now - t < 60_000), ...Array(n).fill(when)] };
 }
 
 function subscribe(listener: () => void) {

@@ -35,23 +35,35 @@ async function pages<T>(
 /** Past this, an entry (or agent) the list still lacks is taken for gone. */
 const LIST_LAG_MS = 60_000;
 
-/** What failed to read, and why, until it is read again. */
-const failed = (what: string, err: unknown) =>
-  update((s) => ({ ...s, errors: { ...s.errors, [what]: (err as Error).message } }));
-const fail = (err: unknown) => failed('the page', err);
+/** Lists read again after a failure, by name: on the feed, nothing else would read them soon. */
+const retries = new Map<string, { timer: ReturnType<typeof setTimeout>; ms: number }>();
 
-/** A read of one list: its failure is shown by its name until it succeeds, and not thrown. */
+/**
+ * A read of one list: its failure is shown by its name and the read tried again (5 s, doubling
+ * to a minute) until it succeeds, which clears it. It never rejects.
+ */
 function reported(what: string, read: () => Promise<void>): () => Promise<void> {
-  return () =>
+  const run = (): Promise<void> =>
     read().then(
-      () =>
+      () => {
+        const retry = retries.get(what);
+        clearTimeout(retry?.timer);
+        retries.delete(what);
         update((s) => {
           if (!(what in s.errors)) return s;
-          const { [what]: _gone, ...errors } = s.errors;
+          const { [what]: _cleared, ...errors } = s.errors;
           return { ...s, errors };
-        }),
-      (err: unknown) => failed(what, err),
+        });
+      },
+      (err: unknown) => {
+        update((s) => ({ ...s, errors: { ...s.errors, [what]: (err as Error).message } }));
+        const last = retries.get(what);
+        clearTimeout(last?.timer);
+        const ms = Math.min(60_000, last ? last.ms * 2 : 5000);
+        retries.set(what, { timer: setTimeout(() => void run(), ms), ms });
+      },
     );
+  return run;
 }
 
 /**
@@ -99,13 +111,11 @@ export const loadAgents = reported('agents', async () =>
  */
 export function refreshFor(filter: { session: string; zone: string; text: string }): Promise<void> {
   const named = { sessionId: filter.session || undefined, zone: filter.zone || undefined };
-  const read =
-    named.sessionId || named.zone
-      ? pages<AgentRow>('/agents', MOST_AGENTS, named).then(addAgents)
-      : filter.text
-        ? loadAgents()
-        : Promise.resolve();
-  return read.catch(fail);
+  if (named.sessionId || named.zone)
+    return reported('the filtered agents', async () =>
+      addAgents(await pages<AgentRow>('/agents', MOST_AGENTS, named)),
+    )();
+  return filter.text ? loadAgents() : Promise.resolve();
 }
 
 /** The list lags the agent's own view by the visibility store's delay: keep the fresher of the two. */
@@ -142,6 +152,8 @@ function withStartedHere(team: Team, listed: Entry[]): Entry[] {
 
 /** Signing out or in: nothing of the last user's is kept, started-here entries included. */
 export function forgetAll(): void {
+  for (const { timer } of retries.values()) clearTimeout(timer);
+  retries.clear();
   startedHere.swarms.clear();
   startedHere.sessions.clear();
   resetState();
@@ -157,7 +169,7 @@ export function startedFromPage(team: Team, entry: Entry): void {
       s[team].filter((e) => e.id !== entry.id),
     ),
   }));
-  void (team === 'swarms' ? loadSwarms() : loadSessions()).catch(fail);
+  void (team === 'swarms' ? loadSwarms() : loadSessions());
 }
 
 export const loadSwarms = reported('swarms', async () => {
@@ -179,7 +191,6 @@ export const loadApprovals = reported('approvals', async () => {
 export function reloadAll(): Promise<void> {
   return Promise.all([loadAgents(), loadZones(), loadSwarms(), loadSessions(), loadApprovals()]).then(
     () => undefined,
-    fail,
   );
 }
 
@@ -197,7 +208,7 @@ export function repeat(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const next = async () => {
     const started = Date.now();
-    await read().catch(fail);
+    await read().catch(() => undefined); // the lists' reads report their own failures
     if (!stopped) timer = setTimeout(() => void next(), pause(Date.now() - started));
   };
   timer = setTimeout(() => void next(), firstMs);

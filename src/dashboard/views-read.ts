@@ -23,9 +23,8 @@ export function applyView(view: AgentView): void {
       swarmId: view.swarmId ?? before.swarmId,
       parentId: view.parentId ?? before.parentId,
       tokens: view.tokens ?? before.tokens,
-      // A count only grows: a view read behind the feed's frames does not take it back.
-      toolCalls: most(view.toolCalls, before.toolCalls),
-      iterations: most(view.iterations, before.iterations),
+      toolCalls: view.toolCalls ?? before.toolCalls,
+      iterations: view.iterations ?? before.iterations,
       costUsd: view.costUsd ?? before.costUsd,
       detailedAt: Date.now(),
       viewPartial: view.partial !== undefined,
@@ -38,8 +37,6 @@ export function applyView(view: AgentView): void {
   });
 }
 
-const most = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
-
 /** Reads at once, for the whole page. */
 const READERS = 4;
 /** Ids waiting at most: a fleet started at once is read as it comes on screen, or by its filter's list. */
@@ -48,6 +45,10 @@ const MOST_QUEUED = 400;
 const queued = new Set<string>();
 const reading = new Set<string>();
 let readers = 0;
+
+/** A read that failed (gone, refused, unreachable) is not asked again for this long. */
+const FAILED_RETRY_MS = 15_000;
+const failedAt = new Map<string, number>();
 
 /** A partial view (the API answered before the agent's worker did) is read again this long after, when asked. */
 const PARTIAL_RETRY_MS = 2000;
@@ -59,6 +60,7 @@ const PARTIAL_RETRY_MS = 2000;
 function due(id: string, now: number): boolean {
   const row = getState().agents[id];
   if (!row || reading.has(id)) return false;
+  if (now - (failedAt.get(id) ?? 0) < FAILED_RETRY_MS) return false;
   if (!row.detailedAt) return true;
   if (row.viewPartial && now - row.detailedAt > PARTIAL_RETRY_MS) return true;
   return isLive(row.status) && now - row.detailedAt > 5000;
@@ -73,8 +75,9 @@ async function reader(): Promise<void> {
       reading.add(id);
       try {
         applyView(await api<AgentView>('GET', `/agents/${encodeURIComponent(id)}`));
+        failedAt.delete(id);
       } catch {
-        // gone or unreachable: the next ask tries again
+        failedAt.set(id, Date.now()); // gone or unreachable: asked again after a pause
       } finally {
         reading.delete(id);
       }

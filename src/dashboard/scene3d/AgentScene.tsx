@@ -42,12 +42,14 @@ const CAMERA_AT = ISO.clone().multiplyScalar(200).toArray();
 export function AgentScene({ agents, zones, selectedId, onSelect, onProbe }: AgentSceneProps) {
   // The dashboard hands a new array at each change of any agent (text being written, tokens):
   // the floor, the characters and the labels are rebuilt only when what they draw changed.
-  const placed = agents.map((a) => `${a.id} ${a.zoneId ?? ''} ${a.parentId ?? ''} ${a.swarmId ?? ''}`);
   const layout = useKeyed(
     () => layoutScene(agents, zones),
-    `${placed.join('\n')}\n\n${zones.map((z) => `${z.id} ${z.name}`).join('\n')}`,
+    JSON.stringify([
+      agents.map((a) => [a.id, a.zoneId, a.parentId, a.swarmId]),
+      zones.map((z) => [z.id, z.name]),
+    ]),
   );
-  const figures = useKeyed(() => agents, agents.map((a) => `${a.id} ${a.status} ${a.name}`).join('\n'));
+  const figures = useKeyed(() => agents, JSON.stringify(agents.map((a) => [a.id, a.status, a.name])));
   const [hoveredId, setHoveredId] = useState<string | undefined>();
   const byId = useMemo(() => new Map(agents.map((a) => [a.id, a])), [agents]);
   const selected = selectedId ? byId.get(selectedId) : undefined;

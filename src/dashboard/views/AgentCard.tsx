@@ -59,7 +59,7 @@ export function AgentCard(props: {
       <div className="numbers">
         {a.iterations ?? 0} iterations · {a.toolCalls ?? 0} tool calls · {tokens(a.tokens?.input)} in /{' '}
         {tokens(a.tokens?.output)} out · {usd(a.costUsd)} ·{' '}
-        <Age from={a.startedAt} to={isLive(status) ? undefined : (a.updatedAt ?? a.closedAt)} />
+        <Age from={a.startedAt} to={isLive(status) ? undefined : (a.closedAt ?? a.updatedAt)} />
         {a.pausedReason && <> · paused: {a.pausedReason}</>}
       </div>
       <Controls id={id} status={status} onChanged={onChanged} />
@@ -166,6 +166,6 @@ function Node({ id, onSelect, depth }: { id: string; onSelect: (id: string) => v
 
 /** How long it ran: still counting while it is live, its whole run once it ended. */
 function Age({ from, to }: { from?: string; to?: string }) {
-  useNow(to ? 60_000 : 1000);
+  useNow(to ? undefined : 1000);
   return <>{age(from, to)}</>;
 }

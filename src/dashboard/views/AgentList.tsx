@@ -31,6 +31,8 @@ const COLUMNS: Array<[Key, string]> = [
   ['startedAt', 'age'],
 ];
 
+/** Rows not read yet that a sort by a view's number asks for at a time (the read queue holds 400). */
+const UNREAD_BATCH = 200;
 /** Columns whose numbers come from each agent's own view, unknown until it is read. */
 const FROM_VIEW = new Set<Key>(['iterations', 'toolCalls', 'tokens']);
 
@@ -90,8 +92,11 @@ export function AgentList({ selected, onSelect }: { selected?: string; onSelect:
 
   const first = Math.max(0, Math.floor(view.top / ROW) - 5);
   const shown = rows.slice(first, first + Math.ceil(view.height / ROW) + 10);
-  // Sorted by a number only views hold, the rows not read yet are read too (after those in sight).
-  const unread = FROM_VIEW.has(sort.key) ? rows.filter((a) => value(a, sort.key) === undefined) : [];
+  // Sorted by a number only views hold, the rows not read yet are read too (after those in
+  // sight), a bounded batch each time the list is drawn.
+  const unread = FROM_VIEW.has(sort.key)
+    ? rows.filter((a) => value(a, sort.key) === undefined).slice(0, UNREAD_BATCH)
+    : [];
   const shownIds = [...shown, ...unread].map((a) => a.id).join(',');
   useEffect(() => {
     const read = () => detailRows(shownIds ? shownIds.split(',') : []);

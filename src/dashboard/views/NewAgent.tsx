@@ -3,21 +3,20 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { command } from '../feed';
 import { AGENT_TYPES } from '../../domain/agent-type';
-import { getState, patchAgent, update, useDash } from '../store';
+import { getState, patchAgent, update, useDash, type AgentDraft } from '../store';
 import { loadZones } from '../sync';
 
 const CWD_KEY = 'orchestra.cwd';
 
-type Draft = Record<'task' | 'cwd' | 'name' | 'type' | 'model' | 'zone' | 'sessionId' | 'autonomy', string>;
 /** Subagents are started by their parent agent, not from here. */
 const TYPES = AGENT_TYPES.filter((t) => t !== 'subagent');
 
 export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarted: (id: string) => void }) {
   const zones = useDash((s) => s.zones);
   const sessions = useDash((s) => s.sessions);
-  const [f, setF] = useState<Draft>(
+  const [f, setF] = useState<AgentDraft>(
     () =>
-      (getState().agentDraft as Draft | undefined) ?? {
+      getState().agentDraft ?? {
         task: '',
         cwd: localStorage.getItem(CWD_KEY) ?? '',
         name: '',
@@ -43,13 +42,14 @@ export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarte
     const body: Record<string, unknown> = { task: f.task, cwd: f.cwd };
     for (const k of ['name', 'type', 'model', 'zone', 'sessionId'] as const) if (f[k]) body[k] = f[k];
     if (f.autonomy) body.policy = { autonomy: f.autonomy };
+    // Taken now: a dialog opened again while this start is under way starts empty, not with it.
+    update((s) => ({ ...s, agentDraft: undefined }));
     try {
       type Started = { id: string; workspace?: string; owner?: string };
       const started = await command<Started>({ type: 'spawn_agent', request: body }, () =>
         api<Started>('POST', '/agents', body),
       );
       localStorage.setItem(CWD_KEY, f.cwd);
-      update((s) => ({ ...s, agentDraft: undefined }));
       patchAgent(started.id, {
         name: f.name || started.id,
         task: f.task,
@@ -62,6 +62,7 @@ export function NewAgent({ onClose, onStarted }: { onClose: () => void; onStarte
       if (f.zone) void loadZones();
       onStarted(started.id);
     } catch (err) {
+      update((s) => ({ ...s, agentDraft: f })); // not started: kept, as typed
       setError((err as Error).message);
     }
   };

@@ -3,18 +3,15 @@
  * on an agent opens its chat beside it. three.js is loaded only when the tab is first opened:
  * the 2D views do not pay for it.
  */
-import { Component, lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { useDash } from '../store';
 import type { SceneAgent, SceneZone } from '../scene3d/types';
 import { AgentDetail } from './AgentDetail';
 
-const loadScene = () => lazy(async () => ({ default: (await import('../scene3d/AgentScene')).AgentScene }));
+const AgentScene = lazy(async () => ({ default: (await import('../scene3d/AgentScene')).AgentScene }));
 
 export function SceneView(props: { selected?: string; onSelect: (id: string) => void; onClose: () => void }) {
   const { selected, onSelect, onClose } = props;
-  // A failed load is kept by lazy(): trying again needs a new one.
-  const [attempt, setAttempt] = useState(0);
-  const AgentScene = useMemo(loadScene, [attempt]); // a new attempt asks for a new load
   const agents = useDash((s) => s.agents);
   const zones = useDash((s) => s.zones);
   // Memoized: a new array rebuilds the scene's layout and labels.
@@ -38,11 +35,11 @@ export function SceneView(props: { selected?: string; onSelect: (id: string) => 
   return (
     <>
       <div className="scene">
-        <Failed onRetry={() => setAttempt(attempt + 1)} key={attempt}>
+        <SceneBoundary>
           <Suspense fallback={<p className="muted">loading the 3D view…</p>}>
             <AgentScene agents={sceneAgents} zones={sceneZones} selectedId={selected} onSelect={onSelect} />
           </Suspense>
-        </Failed>
+        </SceneBoundary>
       </div>
       {selected && <AgentDetail key={selected} id={selected} onSelect={onSelect} onClose={onClose} />}
     </>
@@ -51,9 +48,10 @@ export function SceneView(props: { selected?: string; onSelect: (id: string) => 
 
 /**
  * The 3D view's own failure (its chunk gone after a redeploy, WebGL refused): said in its
- * place, with a retry, while the rest of the page goes on.
+ * place while the rest of the page goes on. Only a reload helps: the browser keeps a failed
+ * import for the page's life, and a redeployed chunk has a new name.
  */
-class Failed extends Component<{ children: ReactNode; onRetry(): void }, { error?: Error }> {
+class SceneBoundary extends Component<{ children: ReactNode }, { error?: Error }> {
   override state: { error?: Error } = {};
   static getDerivedStateFromError(error: Error) {
     return { error };
@@ -63,7 +61,7 @@ class Failed extends Component<{ children: ReactNode; onRetry(): void }, { error
     return (
       <div className="error" role="alert">
         The 3D view could not load: {this.state.error.message}.{' '}
-        <button onClick={this.props.onRetry}>Try again</button> (a new version may need the page reloaded)
+        <button onClick={() => location.reload()}>Reload the page</button>
       </div>
     );
   }

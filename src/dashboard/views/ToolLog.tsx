@@ -71,7 +71,7 @@ function Approval({ approval, onAnswered }: { approval: PendingApproval; onAnswe
         api('POST', `/approvals/${encodeURIComponent(approval.callId)}`, body),
       );
       onAnswered();
-      void loadApprovals().catch(() => undefined);
+      void loadApprovals();
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);

@@ -18,7 +18,7 @@ export function ZoneManager() {
     } catch (err) {
       setError((err as Error).message);
     }
-    await loadZones().catch(() => undefined);
+    await loadZones();
   };
   const create = (e: FormEvent) => {
     e.preventDefault();
