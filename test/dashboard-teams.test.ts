@@ -1,9 +1,9 @@
 /**
  * The dashboard's team views in a real browser, against the real API, worker and dev server:
- * a person starts a swarm from the page and watches its members finish, creates a session and
- * reads its directives and the findings its agents report, and groups agents into a zone,
- * then filters the agent list by each (dashboard.test.ts has one agent's life; the
- * sign-in suite, people and workspaces). Screenshots go to test-artifacts/dashboard/.
+ * a person starts swarms of each strategy from the page and watches their members finish,
+ * creates a session and reads its directives and the findings its agents report, and groups
+ * agents into a zone, then filters the agent list by each (dashboard.test.ts has one agent's
+ * life; the sign-in suite, people and workspaces). Screenshots go to test-artifacts/dashboard/.
  */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -62,25 +62,63 @@ async function listShows(ids: string[]): Promise<void> {
   });
 }
 
-test('a parallel swarm started from the page: its members run, finish and open as agents', async () => {
-  const task = h.script([{ text: 'My part is done.' }], { repeatLast: true, task: 'Review the parser' });
-  await tab('swarms');
+/** Start a swarm of `strategy` from the page's form (its spec the strategy's template unless given); its id. */
+async function startSwarm(strategy: string, task: string, cwd: string, spec?: object): Promise<string> {
   const form = page.getByRole('form', { name: 'Start a swarm' });
-  await form.getByLabel('strategy').selectOption('parallel');
+  await form.getByLabel('strategy').selectOption(strategy);
   await form.getByPlaceholder('Task').fill(task);
-  await form.getByPlaceholder('Working directory').fill(await h.tempDir());
-  await form.getByLabel('spec').fill(JSON.stringify({ agents: [{}, {}], merge: 'all' }));
+  await form.getByPlaceholder('Working directory').fill(cwd);
+  if (spec) await form.getByLabel('spec').fill(JSON.stringify(spec));
   await form.getByRole('button', { name: 'Start' }).click();
+  const heading = page
+    .getByTestId('swarm-detail')
+    .locator('h2')
+    .filter({ hasText: `${strategy} swarm` });
+  await heading.waitFor();
+  return (await heading.textContent())!.match(/swarm (\S+)/)![1];
+}
+
+test('swarms of each strategy started from the page: a parallel one’s members run, finish and open as agents; pipeline, debate and supervisor ones, from their templates, run theirs', async () => {
+  const cwd = await h.tempDir();
+  const task = h.script([{ text: 'My part is done.' }], { repeatLast: true, task: 'Review the parser' });
+  const worker = (part: string) => h.script([{ text: `${part} written` }], { task: `Write ${part}` });
+  const tasks: Record<string, string> = {
+    // Every stage and every participant is given the swarm's task (framed its way): one script each.
+    pipeline: h.script([{ text: 'Stage done.' }], { repeatLast: true, task: 'Ship the pager' }),
+    debate: h.script([{ text: 'Tabs, for their width.' }], { repeatLast: true, task: 'Tabs or spaces?' }),
+    supervisor: h.script(
+      [
+        {
+          toolCalls: [
+            { name: 'delegate', input: { task: worker('the intro'), name: 'intro' } },
+            { name: 'delegate', input: { task: worker('the usage'), name: 'usage' } },
+          ],
+        },
+        { text: 'The docs, combined.' },
+      ],
+      { task: 'Split the docs' },
+    ),
+  };
+  await tab('swarms');
+  // Started one after the other; they run side by side.
+  const swarmId = await startSwarm('parallel', task, cwd, { agents: [{}, {}], merge: 'all' });
+  const started: Record<string, string> = {};
+  for (const strategy of Object.keys(tasks))
+    started[strategy] = await startSwarm(strategy, tasks[strategy], cwd);
+  expect(requests.filter((r) => r === 'POST /api/v1/swarms')).toHaveLength(4);
 
   const detail = page.getByTestId('swarm-detail');
-  await detail.locator('h2').filter({ hasText: 'parallel swarm' }).waitFor();
-  await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+  /** Open the swarm's page from the list, and wait for it to end. */
+  const open = async (id: string) => {
+    await page.locator('.entries li').filter({ hasText: id }).click();
+    await detail.locator('h2').filter({ hasText: id }).waitFor();
+    await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+  };
+  await open(swarmId);
   const members = detail.locator('table.members:not(.subtasks) tbody tr');
   await expect(members.count()).resolves.toBe(2);
   for (const status of await members.locator('.badge').allTextContents()) expect(status).toBe('completed');
   await expect(detail.locator('.result').textContent()).resolves.toContain('My part is done.');
-  const swarmId = (await detail.locator('h2').textContent())!.match(/parallel swarm (\S+)/)![1];
-  expect(requests).toContain('POST /api/v1/swarms');
   // Listed by what it is, not only its id.
   await page
     .locator('.entries li')
@@ -89,7 +127,39 @@ test('a parallel swarm started from the page: its members run, finish and open a
     .waitFor();
   await shot('swarm-detail');
 
-  // A member opens as an agent, and the list filtered by the swarm holds its two members.
+  /** The members the swarm's page lists, `name · role status` each, once it has ended; and its result. */
+  const membersOf = async (strategy: string) => {
+    await open(started[strategy]);
+    return {
+      members: await members.evaluateAll((trs) =>
+        trs.map((tr) => `${tr.children[0].textContent} ${tr.children[1].textContent}`),
+      ),
+      result: await detail.locator('.result').textContent(),
+    };
+  };
+  // Each listed by name and role, in the swarm's order.
+  await expect(membersOf('pipeline')).resolves.toEqual({
+    members: ['plan · plan completed', 'build · build completed', 'review · review completed'],
+    result: 'Stage done.',
+  });
+  await expect(membersOf('debate')).resolves.toEqual({
+    members: [
+      'pro · round 1 completed',
+      'con · round 1 completed',
+      'pro · round 2 completed',
+      'con · round 2 completed',
+    ],
+    result: 'Tabs, for their width.',
+  });
+  await shot('swarm-debate');
+  // The supervisor, then the workers it delegated to (deeper members, in the order they reported).
+  const supervisor = await membersOf('supervisor');
+  expect(supervisor.members[0]).toBe('supervisor · supervisor completed');
+  expect(supervisor.members.slice(1).sort()).toEqual(['intro completed', 'usage completed']);
+  expect(supervisor.result).toBe('The docs, combined.');
+
+  // A parallel member opens as an agent, and the list filtered by the swarm holds its two members.
+  await open(swarmId);
   await members.first().click();
   await page.getByTestId('agent-detail').waitFor();
   await page.getByTestId('agent-status').filter({ hasText: 'completed' }).waitFor();
@@ -270,19 +340,13 @@ test("an agent whose first view comes partial (its worker slow to answer) still 
 test('a graph swarm started from the page shows its subtasks by stage, with what each needs', async () => {
   const say = (text: string) => h.script([{ text }]);
   await tab('swarms');
-  const form = page.getByRole('form', { name: 'Start a swarm' });
-  await form.getByLabel('strategy').selectOption('graph');
-  await form.getByPlaceholder('Task').fill('Ship the export');
-  await form.getByPlaceholder('Working directory').fill(await h.tempDir());
   const nodes = [
     { id: 'api', task: say('api done') },
     { id: 'ui', task: say('ui done') },
     { id: 'e2e', task: say('e2e done'), dependsOn: ['api', 'ui'] },
   ];
-  await form.getByLabel('spec').fill(JSON.stringify({ nodes }));
-  await form.getByRole('button', { name: 'Start' }).click();
+  await startSwarm('graph', 'Ship the export', await h.tempDir(), { nodes });
   const detail = page.getByTestId('swarm-detail');
-  await detail.locator('h2').filter({ hasText: 'graph swarm' }).waitFor();
   await detail.locator('h2 .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
   const rows = detail.getByRole('table', { name: 'subtasks' }).locator('tbody tr');
   await until(
